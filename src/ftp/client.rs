@@ -1,0 +1,697 @@
+//! A logged-in FTP session: login, features, file operations, and the data
+//! connections for transfers the client carries itself.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::addr;
+use super::command::Command;
+use super::control::Control;
+use super::error::{FtpError, Result};
+use super::features::Features;
+use super::listing::{self, Entry};
+use super::reply::Reply;
+use super::secret::Secret;
+
+/// Biggest directory listing we hold in memory (a 100,000-entry directory is
+/// about 10 MiB of `LIST` output).
+const MAX_LISTING: usize = 256 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub connect_timeout: Duration,
+    /// How long a reply to an ordinary command may take.
+    pub reply_timeout: Duration,
+    /// How long a data connection may stay silent before we give up.
+    pub data_idle_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            connect_timeout: Duration::from_secs(15),
+            reply_timeout: Duration::from_secs(60),
+            data_idle_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Who logs in. Anonymous by default, as RFC 1635 describes.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub user: String,
+    pub password: Secret,
+    pub account: Option<Secret>,
+}
+
+impl Default for Login {
+    fn default() -> Login {
+        Login {
+            user: "anonymous".to_string(),
+            password: Secret::new("fxpc@"),
+            account: None,
+        }
+    }
+}
+
+/// How an upload treats an existing file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreMode {
+    /// `STOR`: replace (or, after `REST n`, write from offset n).
+    Replace,
+    /// `APPE`: add to the end.
+    Append,
+    /// `STOU`: the server picks a unique name.
+    Unique,
+}
+
+impl StoreMode {
+    fn verb(self) -> &'static str {
+        match self {
+            StoreMode::Replace => "STOR",
+            StoreMode::Append => "APPE",
+            StoreMode::Unique => "STOU",
+        }
+    }
+}
+
+pub struct Client {
+    control: Control,
+    host: String,
+    greeting: Reply,
+    features: Features,
+    options: Options,
+    /// Cleared when the server refuses `EPSV`, so we stop asking.
+    epsv_works: bool,
+}
+
+impl Client {
+    /// Opens the control connection and reads the greeting (`220`; `120`
+    /// means "wait", `421` refuses).
+    pub async fn connect(host: &str, port: u16, options: Options) -> Result<Client> {
+        let stream = connect_tcp(host, port, options.connect_timeout).await?;
+        let mut control = Control::new(stream, options.reply_timeout)?;
+        let mut greeting = control.read_reply_within(options.connect_timeout).await?;
+        if greeting.code == 120 {
+            // RFC 959: "Service ready in nnn minutes" – the 220 follows.
+            greeting = control.read_reply_within(options.reply_timeout).await?;
+        }
+        if greeting.code != 220 {
+            return Err(FtpError::Refused {
+                host: host.to_string(),
+                reply: greeting,
+            });
+        }
+        Ok(Client {
+            control,
+            host: host.to_string(),
+            greeting,
+            features: Features::default(),
+            options,
+            epsv_works: true,
+        })
+    }
+
+    /// Connects, logs in, reads `FEAT`, and prepares binary transfers: what
+    /// every caller wants before doing real work.
+    pub async fn open(host: &str, port: u16, login: &Login, options: Options) -> Result<Client> {
+        let mut client = Client::connect(host, port, options).await?;
+        client.login(login).await?;
+        client.feat().await?;
+        if client.features.utf8 {
+            // Some servers answer 5xx while still using UTF-8; harmless.
+            let _ = client.command("OPTS UTF8 ON").await?;
+        }
+        client.type_binary().await?;
+        Ok(client)
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+    pub fn greeting(&self) -> &Reply {
+        &self.greeting
+    }
+    pub fn features(&self) -> &Features {
+        &self.features
+    }
+    pub fn peer_addr(&self) -> SocketAddr {
+        self.control.peer_addr()
+    }
+    pub fn local_addr(&self) -> SocketAddr {
+        self.control.local_addr()
+    }
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// USER, then PASS and ACCT as the server asks (230 / 331 / 332).
+    pub async fn login(&mut self, login: &Login) -> Result<()> {
+        let user = Command::with_arg("USER", &login.user)?;
+        let mut reply = self.control.execute(&user).await?;
+        let mut last = user.to_string();
+        if reply.code == 331 {
+            let pass = Command::with_arg("PASS", login.password.expose())?;
+            reply = self.control.execute(&pass).await?;
+            last = pass.to_string();
+        }
+        if reply.code == 332 {
+            let Some(account) = &login.account else {
+                return Err(FtpError::Reply {
+                    command: last,
+                    reply,
+                });
+            };
+            let acct = Command::with_arg("ACCT", account.expose())?;
+            reply = self.control.execute(&acct).await?;
+            last = acct.to_string();
+        }
+        match reply.code {
+            230 | 202 => Ok(()),
+            _ => Err(FtpError::Reply {
+                command: last,
+                reply,
+            }),
+        }
+    }
+
+    /// Reads `FEAT`. A server without it (500/502) simply has no features.
+    pub async fn feat(&mut self) -> Result<&Features> {
+        let reply = self.command("FEAT").await?;
+        self.features = if reply.code == 211 {
+            Features::from_reply(&reply)
+        } else {
+            Features::default()
+        };
+        Ok(&self.features)
+    }
+
+    pub async fn type_binary(&mut self) -> Result<()> {
+        self.expect(Command::with_arg("TYPE", "I")?, &[200]).await.map(drop)
+    }
+
+    /// Sends any command and returns the server's first reply, whatever its
+    /// code: the escape hatch for the transfer engine (PASV, PORT, LSTN, SOCK,
+    /// RETR …) and for users' raw commands.
+    pub async fn command(&mut self, line: &str) -> Result<Reply> {
+        let command = Command::parse_text(line)?;
+        self.control.execute(&command).await
+    }
+
+    /// Like [`command`](Self::command) with a byte argument (a path).
+    pub async fn command_with(&mut self, verb: &str, arg: impl AsRef<[u8]>) -> Result<Reply> {
+        let command = Command::with_arg(verb, arg)?;
+        self.control.execute(&command).await
+    }
+
+    /// The next reply on the control connection: the final reply of a
+    /// transfer this client started but does not carry (FXP).
+    pub async fn read_reply(&mut self) -> Result<Reply> {
+        self.control.read_reply().await
+    }
+
+    pub async fn read_reply_within(&mut self, timeout: Duration) -> Result<Reply> {
+        self.control.read_reply_within(timeout).await
+    }
+
+    /// Whether the server has already sent a reply we have not read.
+    pub fn has_buffered_reply(&self) -> bool {
+        self.control.has_buffered_reply()
+    }
+
+    async fn expect(&mut self, command: Command, codes: &[u16]) -> Result<Reply> {
+        let reply = self.control.execute(&command).await?;
+        if codes.contains(&reply.code) {
+            Ok(reply)
+        } else {
+            Err(FtpError::Reply {
+                command: command.to_string(),
+                reply,
+            })
+        }
+    }
+
+    /// The working directory, as raw bytes (it may not be UTF-8).
+    pub async fn pwd(&mut self) -> Result<Vec<u8>> {
+        let command = Command::new("PWD");
+        let reply = self.expect(command.clone(), &[257]).await?;
+        parse_quoted_path(&reply.lines()[0]).ok_or(FtpError::BadReply {
+            command: command.to_string(),
+            what: "the quoted path",
+            reply,
+        })
+    }
+
+    pub async fn cwd(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
+        self.expect(Command::with_arg("CWD", path)?, &[250, 200])
+            .await
+            .map(drop)
+    }
+
+    pub async fn cdup(&mut self) -> Result<()> {
+        self.expect(Command::new("CDUP"), &[250, 200]).await.map(drop)
+    }
+
+    /// Creates a directory; returns the path the server reports, if it does.
+    pub async fn mkd(&mut self, path: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
+        let reply = self.expect(Command::with_arg("MKD", path)?, &[257, 250]).await?;
+        Ok(parse_quoted_path(&reply.lines()[0]))
+    }
+
+    pub async fn rmd(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
+        self.expect(Command::with_arg("RMD", path)?, &[250]).await.map(drop)
+    }
+
+    pub async fn dele(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
+        self.expect(Command::with_arg("DELE", path)?, &[250]).await.map(drop)
+    }
+
+    pub async fn rename(&mut self, from: impl AsRef<[u8]>, to: impl AsRef<[u8]>) -> Result<()> {
+        self.expect(Command::with_arg("RNFR", from)?, &[350]).await?;
+        self.expect(Command::with_arg("RNTO", to)?, &[250]).await.map(drop)
+    }
+
+    /// Size in bytes (RFC 3659 `SIZE`, in `TYPE I`).
+    pub async fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64> {
+        let command = Command::with_arg("SIZE", path)?;
+        let reply = self.expect(command.clone(), &[213]).await?;
+        reply.message().trim().parse().map_err(|_| FtpError::BadReply {
+            command: command.to_string(),
+            what: "a size",
+            reply,
+        })
+    }
+
+    /// Modification time in UTC (RFC 3659 `MDTM`).
+    pub async fn mdtm(&mut self, path: impl AsRef<[u8]>) -> Result<NaiveDateTime> {
+        let command = Command::with_arg("MDTM", path)?;
+        let reply = self.expect(command.clone(), &[213]).await?;
+        parse_mdtm(reply.message().trim()).ok_or(FtpError::BadReply {
+            command: command.to_string(),
+            what: "a time",
+            reply,
+        })
+    }
+
+    pub async fn rest(&mut self, offset: u64) -> Result<()> {
+        self.expect(Command::with_arg("REST", offset.to_string())?, &[350])
+            .await
+            .map(drop)
+    }
+
+    pub async fn noop(&mut self) -> Result<()> {
+        self.expect(Command::new("NOOP"), &[200]).await.map(drop)
+    }
+
+    /// `STAT` (server status) or `STAT path` (a listing over the control
+    /// connection).
+    pub async fn stat(&mut self, path: Option<&[u8]>) -> Result<Reply> {
+        let command = match path {
+            Some(p) => Command::with_arg("STAT", p)?,
+            None => Command::new("STAT"),
+        };
+        self.expect(command, &[211, 212, 213]).await
+    }
+
+    /// `ABOR`, reading the one or two replies it causes (`426` for the
+    /// aborted transfer, then `226`; or just `225`/`226` when idle).
+    pub async fn abort(&mut self) -> Result<Reply> {
+        let command = Command::new("ABOR");
+        let mut reply = self.control.execute(&command).await?;
+        if reply.code == 426 || reply.code == 451 || reply.is_preliminary() {
+            reply = self.control.read_reply().await?;
+        }
+        if reply.is_completion() {
+            Ok(reply)
+        } else {
+            Err(FtpError::Reply {
+                command: command.to_string(),
+                reply,
+            })
+        }
+    }
+
+    /// Says goodbye politely; the connection is closed either way.
+    pub async fn quit(mut self) -> Result<()> {
+        let result = self.control.execute(&Command::new("QUIT")).await;
+        self.control.shutdown().await;
+        result.map(drop)
+    }
+
+    /// Opens a passive data connection: `EPSV` when the server advertises it
+    /// or we talk IPv6, otherwise `PASV`.
+    pub async fn open_passive(&mut self) -> Result<TcpStream> {
+        let peer = self.peer_addr();
+        let use_epsv = self.epsv_works && (self.features.epsv || peer.is_ipv6());
+        let target = if use_epsv {
+            let command = Command::new("EPSV");
+            let reply = self.control.execute(&command).await?;
+            if reply.code == 229 {
+                let port = addr::parse_epsv_reply(&reply.message()).ok_or(FtpError::BadReply {
+                    command: command.to_string(),
+                    what: "the port",
+                    reply,
+                })?;
+                SocketAddr::new(peer.ip(), port)
+            } else if peer.is_ipv4() && reply.is_permanent_failure() {
+                self.epsv_works = false;
+                self.pasv_target().await?
+            } else {
+                return Err(FtpError::Reply {
+                    command: command.to_string(),
+                    reply,
+                });
+            }
+        } else {
+            self.pasv_target().await?
+        };
+        let stream = tokio::time::timeout(self.options.connect_timeout, TcpStream::connect(target))
+            .await
+            .map_err(|_| FtpError::Data {
+                command: "PASV".into(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("connecting to {target} timed out"),
+                ),
+            })?
+            .map_err(|e| FtpError::Data {
+                command: format!("connect to {target}"),
+                source: e,
+            })?;
+        Ok(stream)
+    }
+
+    /// `PASV`, with the advertised address replaced by the control peer's
+    /// when it is one we could never reach (as FileZilla does).
+    pub async fn pasv_target(&mut self) -> Result<SocketAddr> {
+        let command = Command::new("PASV");
+        let reply = self.expect(command.clone(), &[227]).await?;
+        let advertised = addr::parse_pasv_reply(&reply.text()).ok_or(FtpError::BadReply {
+            command: command.to_string(),
+            what: "the address",
+            reply,
+        })?;
+        Ok(self.fix_passive_address(SocketAddr::V4(advertised)))
+    }
+
+    /// See [`addr::is_unusable_passive_address`].
+    pub fn fix_passive_address(&self, advertised: SocketAddr) -> SocketAddr {
+        let peer: IpAddr = self.peer_addr().ip();
+        if addr::is_unusable_passive_address(advertised.ip(), peer) {
+            tracing::info!(
+                host = %self.host,
+                "passive reply named {advertised}, unreachable from here; using the control peer {peer} instead"
+            );
+            SocketAddr::new(peer, advertised.port())
+        } else {
+            advertised
+        }
+    }
+
+    /// Downloads `path` into `out`, starting at `offset` (`REST`). Returns
+    /// the bytes written. Both the end of the data and the server's final
+    /// reply are awaited: a transfer is only done when the server says so.
+    pub async fn retrieve<W: AsyncWrite + Unpin>(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        offset: u64,
+        out: &mut W,
+    ) -> Result<u64> {
+        let command = Command::with_arg("RETR", path)?;
+        let mut data = self.start_transfer(&command, offset).await?;
+        let copied = copy_idle(&mut data, out, self.options.data_idle_timeout)
+            .await
+            .map_err(|source| FtpError::Data {
+                command: command.to_string(),
+                source,
+            });
+        drop(data);
+        let done = self.finish_transfer(&command).await;
+        let n = copied?;
+        done?;
+        out.flush().await?;
+        Ok(n)
+    }
+
+    /// Uploads from `input` with `STOR`/`APPE`/`STOU`, after `REST offset`
+    /// when `offset > 0`. Returns the bytes sent.
+    pub async fn store<R: AsyncRead + Unpin>(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        mode: StoreMode,
+        offset: u64,
+        input: &mut R,
+    ) -> Result<u64> {
+        let command = match mode {
+            StoreMode::Unique if path.as_ref().is_empty() => Command::new("STOU"),
+            _ => Command::with_arg(mode.verb(), path)?,
+        };
+        let mut data = self.start_transfer(&command, offset).await?;
+        let copied = copy_idle(input, &mut data, self.options.data_idle_timeout).await;
+        let shut = data.shutdown().await;
+        drop(data);
+        let done = self.finish_transfer(&command).await;
+        let n = copied.and_then(|n| shut.map(|()| n)).map_err(|source| FtpError::Data {
+            command: command.to_string(),
+            source,
+        });
+        // The server's verdict explains a broken data stream better than
+        // "broken pipe", so it wins when both failed.
+        done?;
+        n
+    }
+
+    /// Lists a directory (the working one when `path` is `None`): `MLSD` when
+    /// the server offers MLST, else `LIST` parsed as Unix or DOS output.
+    pub async fn list(&mut self, path: Option<&[u8]>) -> Result<Vec<Entry>> {
+        if self.features.mlst {
+            let command = match path {
+                Some(p) => Command::with_arg("MLSD", p)?,
+                None => Command::new("MLSD"),
+            };
+            let body = self.read_listing(&command).await?;
+            return Ok(listing::parse_mlsd(&body));
+        }
+        // LIST's argument is often taken as `ls` options ("-a", names with
+        // spaces), so list the directory by entering it instead.
+        let back = match path {
+            Some(p) => {
+                let here = self.pwd().await?;
+                self.cwd(p).await?;
+                Some(here)
+            }
+            None => None,
+        };
+        let body = self.read_listing(&Command::new("LIST")).await;
+        if let Some(here) = back {
+            self.cwd(here).await?;
+        }
+        let today = chrono::Local::now().date_naive();
+        Ok(listing::parse_list(&body?, today))
+    }
+
+    async fn read_listing(&mut self, command: &Command) -> Result<Vec<u8>> {
+        let data = self.start_transfer(command, 0).await?;
+        let mut body = Vec::new();
+        let read = read_capped(data, &mut body, MAX_LISTING, self.options.data_idle_timeout).await;
+        self.finish_transfer(command).await?;
+        read.map_err(|source| FtpError::Data {
+            command: command.to_string(),
+            source,
+        })?;
+        Ok(body)
+    }
+
+    /// Opens the data connection, sends `REST` if needed and the transfer
+    /// command, and waits for its `1xx`.
+    async fn start_transfer(&mut self, command: &Command, offset: u64) -> Result<TcpStream> {
+        let data = self.open_passive().await?;
+        if offset > 0 {
+            self.rest(offset).await?;
+        }
+        let reply = self.control.execute(command).await?;
+        if reply.is_preliminary() {
+            return Ok(data);
+        }
+        Err(FtpError::Reply {
+            command: command.to_string(),
+            reply,
+        })
+    }
+
+    async fn finish_transfer(&mut self, command: &Command) -> Result<Reply> {
+        let reply = self.control.read_reply().await?;
+        if reply.is_completion() {
+            Ok(reply)
+        } else {
+            Err(FtpError::Reply {
+                command: command.to_string(),
+                reply,
+            })
+        }
+    }
+}
+
+async fn connect_tcp(host: &str, port: u16, timeout: Duration) -> Result<TcpStream> {
+    let addrs: Vec<SocketAddr> = tokio::time::timeout(timeout, tokio::net::lookup_host((host, port)))
+        .await
+        .map_err(|_| FtpError::Resolve {
+            host: host.to_string(),
+            source: std::io::ErrorKind::TimedOut.into(),
+        })?
+        .map_err(|source| FtpError::Resolve {
+            host: host.to_string(),
+            source,
+        })?
+        .collect();
+    let mut last_error = std::io::Error::new(std::io::ErrorKind::NotFound, "no address");
+    for target in addrs {
+        match tokio::time::timeout(timeout, TcpStream::connect(target)).await {
+            Ok(Ok(stream)) => {
+                set_keepalive(&stream);
+                return Ok(stream);
+            }
+            Ok(Err(e)) => last_error = e,
+            Err(_) => {
+                last_error = std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("no answer from {target} within {}s", timeout.as_secs()),
+                )
+            }
+        }
+    }
+    Err(FtpError::Connect {
+        host: format!("{host}:{port}"),
+        source: last_error,
+    })
+}
+
+/// During a server-to-server transfer the control connection is silent for
+/// as long as the file takes; keepalive stops NAT boxes from dropping it.
+fn set_keepalive(stream: &TcpStream) {
+    let keepalive = socket2::TcpKeepalive::new()
+        .with_time(Duration::from_secs(60))
+        .with_interval(Duration::from_secs(15));
+    if let Err(e) = socket2::SockRef::from(stream).set_tcp_keepalive(&keepalive) {
+        tracing::warn!("cannot enable TCP keepalive: {e}");
+    }
+}
+
+/// Copies until EOF; fails if no byte moves for `idle`.
+pub async fn copy_idle<R, W>(input: &mut R, output: &mut W, idle: Duration) -> std::io::Result<u64>
+where
+    R: AsyncRead + Unpin + ?Sized,
+    W: AsyncWrite + Unpin + ?Sized,
+{
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = match tokio::time::timeout(idle, input.read(&mut buf)).await {
+            Ok(r) => r?,
+            Err(_) => return Err(idle_error(idle)),
+        };
+        if n == 0 {
+            return Ok(total);
+        }
+        match tokio::time::timeout(idle, output.write_all(&buf[..n])).await {
+            Ok(r) => r?,
+            Err(_) => return Err(idle_error(idle)),
+        }
+        total += n as u64;
+    }
+}
+
+fn idle_error(idle: Duration) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        format!("no data for {}s", idle.as_secs()),
+    )
+}
+
+async fn read_capped(
+    mut data: TcpStream,
+    body: &mut Vec<u8>,
+    cap: usize,
+    idle: Duration,
+) -> std::io::Result<()> {
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = match tokio::time::timeout(idle, data.read(&mut chunk)).await {
+            Ok(r) => r?,
+            Err(_) => return Err(idle_error(idle)),
+        };
+        if n == 0 {
+            return Ok(());
+        }
+        if body.len() + n > cap {
+            return Err(std::io::Error::other(format!(
+                "listing larger than {} MiB",
+                cap / (1024 * 1024)
+            )));
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// The path in a 257 reply: `"/a ""quoted"" dir" created` → `/a "quoted" dir`.
+pub fn parse_quoted_path(line: &[u8]) -> Option<Vec<u8>> {
+    let start = line.iter().position(|&b| b == b'"')? + 1;
+    let mut path = Vec::new();
+    let mut i = start;
+    while i < line.len() {
+        if line[i] == b'"' {
+            if line.get(i + 1) == Some(&b'"') {
+                path.push(b'"');
+                i += 2;
+                continue;
+            }
+            return Some(path);
+        }
+        path.push(line[i]);
+        i += 1;
+    }
+    None
+}
+
+/// `YYYYMMDDHHMMSS[.sss]` (RFC 3659 time-val).
+pub fn parse_mdtm(text: &str) -> Option<NaiveDateTime> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let mut t = NaiveDateTime::parse_from_str(whole, "%Y%m%d%H%M%S").ok()?;
+    if !fraction.is_empty() {
+        let digits: String = fraction.chars().take(9).collect();
+        let nanos: u32 = format!("{digits:0<9}").parse().ok()?;
+        t = t.checked_add_signed(chrono::Duration::nanoseconds(i64::from(nanos)))?;
+    }
+    Some(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_path_with_doubled_quotes() {
+        assert_eq!(
+            parse_quoted_path(br#""/a ""b"" c" is the current directory"#).unwrap(),
+            br#"/a "b" c"#
+        );
+        assert_eq!(parse_quoted_path(b"\"/\"").unwrap(), b"/");
+        assert_eq!(parse_quoted_path(b"\"/caf\xe9\" ok").unwrap(), b"/caf\xe9");
+        assert_eq!(parse_quoted_path(b"no quotes"), None);
+        assert_eq!(parse_quoted_path(b"\"unterminated"), None);
+    }
+
+    #[test]
+    fn mdtm_times() {
+        let t = parse_mdtm("20261120101112").unwrap();
+        assert_eq!(t.to_string(), "2026-11-20 10:11:12");
+        let t = parse_mdtm("20261120101112.250").unwrap();
+        assert_eq!(t.and_utc().timestamp_subsec_millis(), 250);
+        assert!(parse_mdtm("2026").is_none());
+        assert!(parse_mdtm("20261340101112").is_none());
+    }
+}

@@ -1,0 +1,82 @@
+use std::io;
+use std::time::Duration;
+
+use super::command::CommandError;
+use super::reply::{ParseError, Reply};
+
+/// Everything that can go wrong talking to an FTP server. Errors that come
+/// from a reply carry the command that was sent (passwords masked) and the
+/// server's reply, so the user sees exactly what the server said.
+#[derive(Debug, thiserror::Error)]
+pub enum FtpError {
+    #[error("cannot connect to {host}: {source}")]
+    Connect { host: String, source: io::Error },
+
+    #[error("cannot resolve {host}: {source}")]
+    Resolve { host: String, source: io::Error },
+
+    #[error("{host} refused the session: {reply}")]
+    Refused { host: String, reply: Reply },
+
+    #[error("{command}: {reply}")]
+    Reply { command: String, reply: Reply },
+
+    #[error("{command}: unexpected reply {reply}")]
+    Unexpected { command: String, reply: Reply },
+
+    #[error("no reply within {}s {waiting_for}", timeout.as_secs())]
+    Timeout {
+        waiting_for: String,
+        timeout: Duration,
+    },
+
+    #[error("server closed the control connection{}", after.as_ref().map(|c| format!(" after {c}")).unwrap_or_default())]
+    Closed { after: Option<String> },
+
+    #[error("malformed reply from server: {0}")]
+    Protocol(#[from] ParseError),
+
+    #[error(transparent)]
+    Command(#[from] CommandError),
+
+    #[error("{command}: cannot parse {what} in reply {reply}")]
+    BadReply {
+        command: String,
+        what: &'static str,
+        reply: Reply,
+    },
+
+    #[error("data connection for {command}: {source}")]
+    Data { command: String, source: io::Error },
+
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+impl FtpError {
+    /// The server's reply, when the error came from one.
+    pub fn reply(&self) -> Option<&Reply> {
+        match self {
+            FtpError::Refused { reply, .. }
+            | FtpError::Reply { reply, .. }
+            | FtpError::Unexpected { reply, .. }
+            | FtpError::BadReply { reply, .. } => Some(reply),
+            _ => None,
+        }
+    }
+
+    /// True for failures worth retrying on a new connection: the connection
+    /// broke, or the server said "try again later" (4xx).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            FtpError::Connect { .. }
+            | FtpError::Timeout { .. }
+            | FtpError::Closed { .. }
+            | FtpError::Io(_)
+            | FtpError::Data { .. } => true,
+            _ => self.reply().is_some_and(Reply::is_transient_failure),
+        }
+    }
+}
+
+pub type Result<T, E = FtpError> = std::result::Result<T, E>;

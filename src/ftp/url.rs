@@ -1,0 +1,242 @@
+//! `ftp://[user[:password]@]host[:port]/path` addresses of remote sites, and
+//! where a password comes from when the URL has none (`~/.netrc`).
+
+use std::fmt;
+use std::path::Path;
+
+use super::client::Login;
+use super::secret::Secret;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct FtpUrl {
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+    pub password: Option<Secret>,
+    /// Percent-decoded path bytes; empty means the login directory.
+    pub path: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum UrlError {
+    #[error("{0:?} is not a URL: {1}")]
+    Syntax(String, String),
+    #[error("{0:?}: only ftp:// URLs are supported")]
+    Scheme(String),
+    #[error("{0:?} names no host")]
+    NoHost(String),
+}
+
+impl FtpUrl {
+    pub fn parse(text: &str) -> Result<FtpUrl, UrlError> {
+        let url = url::Url::parse(text).map_err(|e| UrlError::Syntax(redact(text), e.to_string()))?;
+        if url.scheme() != "ftp" {
+            return Err(UrlError::Scheme(redact(text)));
+        }
+        let host = match url.host() {
+            Some(url::Host::Domain(d)) => d.to_string(),
+            Some(url::Host::Ipv4(ip)) => ip.to_string(),
+            Some(url::Host::Ipv6(ip)) => ip.to_string(),
+            None => return Err(UrlError::NoHost(redact(text))),
+        };
+        let decode = |s: &str| percent_decode(s.as_bytes());
+        let user = Some(url.username())
+            .filter(|u| !u.is_empty())
+            .map(|u| String::from_utf8_lossy(&decode(u)).into_owned());
+        let password = url
+            .password()
+            .map(|p| Secret::new(String::from_utf8_lossy(&decode(p)).into_owned()));
+        // RFC 1738: the path is relative to the login directory; "ftp://h/pub"
+        // means "pub", and "ftp://h/%2Fpub" means "/pub". Most users mean an
+        // absolute path, as lftp and curl (by default, "multicwd") treat it.
+        let raw_path = url.path();
+        let path = if raw_path == "/" || raw_path.is_empty() {
+            Vec::new()
+        } else {
+            let decoded = decode(raw_path);
+            if decoded.starts_with(b"//") {
+                decoded[1..].to_vec()
+            } else {
+                decoded
+            }
+        };
+        Ok(FtpUrl {
+            host,
+            port: url.port().unwrap_or(21),
+            user,
+            password,
+            path,
+        })
+    }
+
+    /// The credentials to log in with: those in the URL, else a matching
+    /// `~/.netrc` entry, else anonymous. `None` when a user name is known but
+    /// no password: the caller should ask for one.
+    pub fn login(&self, netrc: Option<&Path>) -> Option<Login> {
+        if let (Some(user), Some(password)) = (&self.user, &self.password) {
+            return Some(Login {
+                user: user.clone(),
+                password: password.clone(),
+                account: None,
+            });
+        }
+        if let Some(found) = netrc.and_then(|p| netrc_lookup(p, &self.host, self.user.as_deref())) {
+            return Some(found);
+        }
+        match &self.user {
+            None => Some(Login::default()),
+            Some(u) if u == "anonymous" || u == "ftp" => Some(Login {
+                user: u.clone(),
+                ..Login::default()
+            }),
+            Some(_) => None,
+        }
+    }
+
+    /// The URL without the password: what headers, logs and errors show.
+    pub fn display(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for FtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ftp://")?;
+        if let Some(user) = &self.user {
+            write!(f, "{user}@")?;
+        }
+        if self.host.contains(':') {
+            write!(f, "[{}]", self.host)?;
+        } else {
+            f.write_str(&self.host)?;
+        }
+        if self.port != 21 {
+            write!(f, ":{}", self.port)?;
+        }
+        if !self.path.starts_with(b"/") {
+            f.write_str("/")?;
+        }
+        f.write_str(&String::from_utf8_lossy(&self.path))
+    }
+}
+
+impl fmt::Debug for FtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FtpUrl({self})")
+    }
+}
+
+/// Hides a password in a URL that failed to parse, before it is echoed.
+fn redact(text: &str) -> String {
+    match (text.find("://"), text.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &text[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:****{}", &text[..scheme_end + 3], &text[at..]),
+                None => text.to_string(),
+            }
+        }
+        _ => text.to_string(),
+    }
+}
+
+fn percent_decode(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if input[i] == b'%'
+            && let Some(hex) = input.get(i + 1..i + 3)
+            && let Ok(s) = std::str::from_utf8(hex)
+            && let Ok(b) = u8::from_str_radix(s, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(input[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The `~/.netrc` entry for `host` (and `user`, when given), or the
+/// `default` entry.
+pub fn netrc_lookup(path: &Path, host: &str, user: Option<&str>) -> Option<Login> {
+    let file = std::fs::File::open(path).ok()?;
+    let parsed = match netrc::Netrc::parse(std::io::BufReader::new(file)) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!("ignoring {}: {e:?}", path.display());
+            return None;
+        }
+    };
+    let matches_user = |m: &netrc::Machine| user.is_none_or(|u| u == m.login);
+    let machine = parsed
+        .hosts
+        .iter()
+        .find(|(h, m)| h.eq_ignore_ascii_case(host) && matches_user(m))
+        .map(|(_, m)| m)
+        .or(parsed.default.as_ref().filter(|m| matches_user(m)))?;
+    Some(Login {
+        user: machine.login.clone(),
+        password: Secret::new(machine.password.clone()?),
+        account: machine.account.clone().map(Secret::new),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_url() {
+        let u = FtpUrl::parse("ftp://bob:s%40cret@127.0.0.2:2121/pub/a%20b").unwrap();
+        assert_eq!(u.host, "127.0.0.2");
+        assert_eq!(u.port, 2121);
+        assert_eq!(u.user.as_deref(), Some("bob"));
+        assert_eq!(u.password.as_ref().unwrap().expose(), "s@cret");
+        assert_eq!(u.path, b"/pub/a b");
+        assert_eq!(u.to_string(), "ftp://bob@127.0.0.2:2121/pub/a b");
+        assert!(!format!("{u:?}").contains("cret"));
+    }
+
+    #[test]
+    fn defaults_and_ipv6() {
+        let u = FtpUrl::parse("ftp://[::1]/").unwrap();
+        assert_eq!((u.host.as_str(), u.port), ("::1", 21));
+        assert!(u.path.is_empty());
+        assert_eq!(u.to_string(), "ftp://[::1]/");
+        let login = u.login(None).unwrap();
+        assert_eq!(login.user, "anonymous");
+    }
+
+    #[test]
+    fn errors_never_echo_the_password() {
+        let err = FtpUrl::parse("http://bob:hunter2@host/").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let err = FtpUrl::parse("ftp://bob:hunter2@/x").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn user_without_password_asks() {
+        let u = FtpUrl::parse("ftp://alice@host/").unwrap();
+        assert!(u.login(None).is_none());
+    }
+
+    #[test]
+    fn netrc_supplies_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("netrc");
+        std::fs::write(
+            &path,
+            "machine other login x password y\nmachine host login alice password wonder\ndefault login anonymous password me@\n",
+        )
+        .unwrap();
+        let u = FtpUrl::parse("ftp://alice@host/").unwrap();
+        let login = u.login(Some(&path)).unwrap();
+        assert_eq!((login.user.as_str(), login.password.expose()), ("alice", "wonder"));
+        let u = FtpUrl::parse("ftp://elsewhere/").unwrap();
+        assert_eq!(u.login(Some(&path)).unwrap().password.expose(), "me@");
+    }
+}

@@ -1,0 +1,24 @@
+//! fxpc — FXP Commander: a two-pane terminal file manager whose copies between
+//! two FTP sites make the *servers* exchange the data directly, by RFC 438's
+//! `LSTN`/`SOCK` or its modern spelling FXP (`PASV` on one, `PORT` on the
+//! other).
+//!
+//! # Layout
+//!
+//! - [`ftp`] — the protocol client. `reply.rs` parses replies (with an explicit
+//!   "incomplete"), `command.rs` encodes commands and refuses CR/LF in
+//!   arguments, `control.rs` is the buffered control connection, `client.rs`
+//!   the logged-in session (login, FEAT, file operations, passive data
+//!   connections, listings), `addr.rs` the PORT/EPRT/PASV/EPSV address forms,
+//!   `listing/` the MLSD, Unix and DOS listing parsers, `url.rs` ftp:// URLs
+//!   and `~/.netrc`. Errors are typed ([`ftp::FtpError`]) and carry the command
+//!   sent and the server's reply.
+//! - [`server`] — `fxpc serve`, our own FTP server: the reference
+//!   implementation of the LSTN/SOCK profile, the demo's sites and a test
+//!   peer. It shares only reply, command and address parsing with [`ftp`].
+//!
+//! The binary (`main.rs`) holds the command line and the wiring; it is the
+//! only place that uses `anyhow`.
+
+pub mod ftp;
+pub mod server;
