@@ -1,1 +1,266 @@
-fn main() {}
+//! The `fxpc` command line: argument parsing and wiring. The only place that
+//! uses `anyhow`.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use fxpc::ftp::{self, Client, EntryKind, FtpUrl, Login, Secret};
+use fxpc::server::{self, Anonymous};
+
+#[derive(Parser)]
+#[command(
+    name = "fxpc",
+    version,
+    about = "FXP Commander: make FTP servers exchange files directly (RFC 438 LSTN/SOCK, FXP)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List a remote directory: type, size in bytes, modification time, name.
+    Ls {
+        /// ftp://[user[:password]@]host[:port]/path
+        url: String,
+    },
+    /// Run an FTP server that speaks the RFC 438 LSTN/SOCK profile.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Directory to serve; clients can never leave it.
+    #[arg(long)]
+    root: PathBuf,
+    #[arg(long, default_value = "127.0.0.1:2121")]
+    listen: SocketAddr,
+    /// NAME:PASS, or NAME:@FILE to read the password from a file (keeps it
+    /// out of process listings). Repeatable. Users get read and write access.
+    #[arg(long = "user", value_name = "NAME:PASS")]
+    users: Vec<String>,
+    /// What anonymous users may do (default: read, or none when --user is given).
+    #[arg(long, value_enum)]
+    anonymous: Option<AnonymousArg>,
+    /// Allow data connections to and from hosts other than the client (FXP).
+    #[arg(long)]
+    allow_fxp: bool,
+    /// Passive and LSTN ports, e.g. 50000-50100.
+    #[arg(long, value_name = "A-B")]
+    pasv_range: Option<String>,
+    /// Limit each data connection, bytes per second (suffixes K, M, G).
+    #[arg(long, value_name = "BYTES_PER_S")]
+    rate: Option<String>,
+    /// Do not offer LSTN/SOCK (behave like a plain FXP-capable server).
+    #[arg(long)]
+    no_lstn: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AnonymousArg {
+    None,
+    Read,
+    Write,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let _log_guard = init_logging();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("fxpc: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("fxpc: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Some(Command::Ls { url }) => ls(&url).await,
+        Some(Command::Serve(args)) => serve(args).await,
+        None => {
+            bail!("the terminal UI is not built yet; try `fxpc ls URL` or `fxpc serve --root DIR`")
+        }
+    }
+}
+
+/// Logs go to a file under the state (or cache) directory, never to the
+/// terminal, which belongs to the UI and to command output.
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dirs = directories::ProjectDirs::from("", "", "fxpc")?;
+    let dir = dirs.state_dir().unwrap_or(dirs.cache_dir()).to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::never(&dir, "fxpc.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FXPC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .init();
+    Some(guard)
+}
+
+fn netrc_path() -> Option<PathBuf> {
+    std::env::var_os("NETRC")
+        .map(PathBuf::from)
+        .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".netrc")))
+}
+
+/// Credentials for a URL: URL, `~/.netrc`, `FXPC_PASSWORD`, or a prompt.
+fn login_for(url: &FtpUrl) -> Result<Login> {
+    if let Some(login) = url.login(netrc_path().as_deref()) {
+        return Ok(login);
+    }
+    let user = url.user.clone().unwrap_or_default();
+    let password = match std::env::var("FXPC_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => rpassword::prompt_password(format!("Password for {user}@{}: ", url.host))
+            .context("cannot read a password")?,
+    };
+    Ok(Login {
+        user,
+        password: Secret::new(password),
+        account: None,
+    })
+}
+
+async fn ls(text: &str) -> Result<()> {
+    let url = FtpUrl::parse(text)?;
+    let login = login_for(&url)?;
+    let site = url.to_string();
+    let mut client = Client::open(&url.host, url.port, &login, ftp::Options::default())
+        .await
+        .with_context(|| format!("{site}"))?;
+    let path = (!url.path.is_empty()).then_some(url.path.as_slice());
+    let entries = client
+        .list(path)
+        .await
+        .with_context(|| format!("listing {site}"))?;
+    let mut out = std::io::stdout().lock();
+    for e in &entries {
+        let kind = match e.kind {
+            EntryKind::File => '-',
+            EntryKind::Dir => 'd',
+            EntryKind::Link => 'l',
+            EntryKind::Special(c) => c,
+            EntryKind::Other(_) | EntryKind::Unparsed => '?',
+        };
+        let size = e.size.map_or_else(|| "-".to_string(), |s| s.to_string());
+        let time = e.modified.map_or_else(
+            || "-".to_string(),
+            |t| t.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        );
+        let name = match (&e.kind, &e.link_target) {
+            (EntryKind::Unparsed, _) => {
+                format!("(unparsed) {}", e.raw.as_deref().unwrap_or(&e.name))
+            }
+            (_, Some(target)) => format!("{} -> {target}", e.name),
+            _ => e.name.clone(),
+        };
+        writeln!(out, "{kind} {size:>12} {time:<19} {name}")?;
+    }
+    let _ = client.quit().await;
+    Ok(())
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    let mut config = server::Config::new(&args.root, args.listen);
+    for spec in &args.users {
+        let (name, pass) = spec.split_once(':').with_context(|| {
+            format!(
+                "--user {:?}: expected NAME:PASS or NAME:@FILE",
+                spec.split(':').next().unwrap_or("")
+            )
+        })?;
+        let pass = match pass.strip_prefix('@') {
+            Some(file) => std::fs::read_to_string(file)
+                .with_context(|| format!("reading the password for {name} from {file}"))?
+                .trim_end_matches(['\r', '\n'])
+                .to_string(),
+            None => pass.to_string(),
+        };
+        config.users.push((name.to_string(), Secret::new(pass)));
+    }
+    config.anonymous = match args.anonymous {
+        Some(AnonymousArg::None) => None,
+        Some(AnonymousArg::Read) => Some(Anonymous::Read),
+        Some(AnonymousArg::Write) => Some(Anonymous::Write),
+        None if args.users.is_empty() => Some(Anonymous::Read),
+        None => None,
+    };
+    config.allow_fxp = args.allow_fxp;
+    config.lstn = !args.no_lstn;
+    if let Some(range) = &args.pasv_range {
+        config.pasv_range = Some(parse_range(range)?);
+    }
+    if let Some(rate) = &args.rate {
+        config.rate = Some(parse_bytes(rate)?);
+    }
+    let srv = server::Server::bind(config)
+        .await
+        .with_context(|| format!("cannot serve {} on {}", args.root.display(), args.listen))?;
+    println!(
+        "fxpc serve: {} on ftp://{}/",
+        args.root.display(),
+        srv.local_addr()?
+    );
+    srv.run(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+    }
+}
+
+fn parse_range(text: &str) -> Result<(u16, u16)> {
+    let (a, b) = text
+        .split_once('-')
+        .context("--pasv-range: expected A-B, e.g. 50000-50100")?;
+    let (a, b): (u16, u16) = (a.trim().parse()?, b.trim().parse()?);
+    if a < 1024 || b < a {
+        bail!("--pasv-range {text}: ports must be 1024 or above, and A ≤ B");
+    }
+    Ok((a, b))
+}
+
+fn parse_bytes(text: &str) -> Result<u64> {
+    let t = text.trim();
+    let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = digits
+        .parse()
+        .with_context(|| format!("{text:?} is not a number of bytes"))?;
+    let mult = match unit
+        .trim()
+        .to_ascii_uppercase()
+        .trim_end_matches("/S")
+        .trim_end_matches('B')
+        .trim_end_matches('I')
+    {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        _ => bail!("{text:?}: unknown unit (use K, M or G)"),
+    };
+    Ok(n * mult)
+}

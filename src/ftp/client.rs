@@ -191,7 +191,9 @@ impl Client {
     }
 
     pub async fn type_binary(&mut self) -> Result<()> {
-        self.expect(Command::with_arg("TYPE", "I")?, &[200]).await.map(drop)
+        self.expect(Command::with_arg("TYPE", "I")?, &[200])
+            .await
+            .map(drop)
     }
 
     /// Sends any command and returns the server's first reply, whatever its
@@ -253,37 +255,52 @@ impl Client {
     }
 
     pub async fn cdup(&mut self) -> Result<()> {
-        self.expect(Command::new("CDUP"), &[250, 200]).await.map(drop)
+        self.expect(Command::new("CDUP"), &[250, 200])
+            .await
+            .map(drop)
     }
 
     /// Creates a directory; returns the path the server reports, if it does.
     pub async fn mkd(&mut self, path: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
-        let reply = self.expect(Command::with_arg("MKD", path)?, &[257, 250]).await?;
+        let reply = self
+            .expect(Command::with_arg("MKD", path)?, &[257, 250])
+            .await?;
         Ok(parse_quoted_path(&reply.lines()[0]))
     }
 
     pub async fn rmd(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
-        self.expect(Command::with_arg("RMD", path)?, &[250]).await.map(drop)
+        self.expect(Command::with_arg("RMD", path)?, &[250])
+            .await
+            .map(drop)
     }
 
     pub async fn dele(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
-        self.expect(Command::with_arg("DELE", path)?, &[250]).await.map(drop)
+        self.expect(Command::with_arg("DELE", path)?, &[250])
+            .await
+            .map(drop)
     }
 
     pub async fn rename(&mut self, from: impl AsRef<[u8]>, to: impl AsRef<[u8]>) -> Result<()> {
-        self.expect(Command::with_arg("RNFR", from)?, &[350]).await?;
-        self.expect(Command::with_arg("RNTO", to)?, &[250]).await.map(drop)
+        self.expect(Command::with_arg("RNFR", from)?, &[350])
+            .await?;
+        self.expect(Command::with_arg("RNTO", to)?, &[250])
+            .await
+            .map(drop)
     }
 
     /// Size in bytes (RFC 3659 `SIZE`, in `TYPE I`).
     pub async fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64> {
         let command = Command::with_arg("SIZE", path)?;
         let reply = self.expect(command.clone(), &[213]).await?;
-        reply.message().trim().parse().map_err(|_| FtpError::BadReply {
-            command: command.to_string(),
-            what: "a size",
-            reply,
-        })
+        reply
+            .message()
+            .trim()
+            .parse()
+            .map_err(|_| FtpError::BadReply {
+                command: command.to_string(),
+                what: "a size",
+                reply,
+            })
     }
 
     /// Modification time in UTC (RFC 3659 `MDTM`).
@@ -455,10 +472,12 @@ impl Client {
         let shut = data.shutdown().await;
         drop(data);
         let done = self.finish_transfer(&command).await;
-        let n = copied.and_then(|n| shut.map(|()| n)).map_err(|source| FtpError::Data {
-            command: command.to_string(),
-            source,
-        });
+        let n = copied
+            .and_then(|n| shut.map(|()| n))
+            .map_err(|source| FtpError::Data {
+                command: command.to_string(),
+                source,
+            });
         // The server's verdict explains a broken data stream better than
         // "broken pipe", so it wins when both failed.
         done?;
@@ -537,17 +556,18 @@ impl Client {
 }
 
 async fn connect_tcp(host: &str, port: u16, timeout: Duration) -> Result<TcpStream> {
-    let addrs: Vec<SocketAddr> = tokio::time::timeout(timeout, tokio::net::lookup_host((host, port)))
-        .await
-        .map_err(|_| FtpError::Resolve {
-            host: host.to_string(),
-            source: std::io::ErrorKind::TimedOut.into(),
-        })?
-        .map_err(|source| FtpError::Resolve {
-            host: host.to_string(),
-            source,
-        })?
-        .collect();
+    let addrs: Vec<SocketAddr> =
+        tokio::time::timeout(timeout, tokio::net::lookup_host((host, port)))
+            .await
+            .map_err(|_| FtpError::Resolve {
+                host: host.to_string(),
+                source: std::io::ErrorKind::TimedOut.into(),
+            })?
+            .map_err(|source| FtpError::Resolve {
+                host: host.to_string(),
+                source,
+            })?
+            .collect();
     let mut last_error = std::io::Error::new(std::io::ErrorKind::NotFound, "no address");
     for target in addrs {
         match tokio::time::timeout(timeout, TcpStream::connect(target)).await {

@@ -151,7 +151,10 @@ pub fn parse_line(buf: &[u8]) -> Result<(CommandLine, usize), LineError> {
     }
     // Stray leading bytes (a Telnet DM can leave none, but some clients send
     // a lone space) are not part of the verb.
-    let start = line.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(line.len());
+    let start = line
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(line.len());
     let line = &line[start..];
     let (verb, arg) = match line.iter().position(|&b| b == b' ') {
         Some(sp) => (&line[..sp], line[sp + 1..].to_vec()),
@@ -195,7 +198,10 @@ mod tests {
         let c = Command::with_arg("PASS", "hunter2").unwrap();
         assert_eq!(c.to_string(), "PASS ****");
         assert!(!format!("{c:?}").contains("hunter2"));
-        assert_eq!(Command::with_arg("USER", "bob").unwrap().to_string(), "USER bob");
+        assert_eq!(
+            Command::with_arg("USER", "bob").unwrap().to_string(),
+            "USER bob"
+        );
     }
 
     #[test]

@@ -68,7 +68,9 @@ impl Features {
             "SOCK" => self.sock = true,
             "SSCN" => self.sscn = true,
             "CPSV" => self.cpsv = true,
-            "AUTH" => self.auth.extend(params.split_whitespace().map(str::to_string)),
+            "AUTH" => self
+                .auth
+                .extend(params.split_whitespace().map(str::to_string)),
             _ => {}
         }
         self.lines.push(line.to_string());
@@ -100,7 +102,10 @@ mod tests {
     fn pyftpdlib_feat_with_mlst_facts() {
         let f = feat(b"211-Features supported:\r\n EPRT\r\n EPSV\r\n MDTM\r\n MFMT\r\n MLST type*;perm*;size*;modify*;unique*;unix.mode;unix.uid;unix.gid;\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End FEAT.\r\n");
         assert!(f.mlst);
-        assert_eq!(&f.mlst_facts[..5], ["type", "perm", "size", "modify", "unique"]);
+        assert_eq!(
+            &f.mlst_facts[..5],
+            ["type", "perm", "size", "modify", "unique"]
+        );
     }
 
     #[test]

@@ -210,7 +210,10 @@ mod tests {
     fn incomplete_until_line_ends() {
         assert_eq!(parse(b"220 Serv"), Err(ParseError::Incomplete));
         assert_eq!(parse(b""), Err(ParseError::Incomplete));
-        assert_eq!(parse(b"211-Features:\r\n MDTM\r\n"), Err(ParseError::Incomplete));
+        assert_eq!(
+            parse(b"211-Features:\r\n MDTM\r\n"),
+            Err(ParseError::Incomplete)
+        );
     }
 
     #[test]
@@ -246,7 +249,10 @@ mod tests {
     #[test]
     fn malformed_first_line() {
         assert!(matches!(parse(b"hello\r\n"), Err(ParseError::Malformed(_))));
-        assert!(matches!(parse(b"2x0 no\r\n"), Err(ParseError::Malformed(_))));
+        assert!(matches!(
+            parse(b"2x0 no\r\n"),
+            Err(ParseError::Malformed(_))
+        ));
         assert!(matches!(parse(b"220x\r\n"), Err(ParseError::Malformed(_))));
     }
 

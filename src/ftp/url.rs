@@ -29,7 +29,8 @@ pub enum UrlError {
 
 impl FtpUrl {
     pub fn parse(text: &str) -> Result<FtpUrl, UrlError> {
-        let url = url::Url::parse(text).map_err(|e| UrlError::Syntax(redact(text), e.to_string()))?;
+        let url =
+            url::Url::parse(text).map_err(|e| UrlError::Syntax(redact(text), e.to_string()))?;
         if url.scheme() != "ftp" {
             return Err(UrlError::Scheme(redact(text)));
         }
@@ -235,7 +236,10 @@ mod tests {
         .unwrap();
         let u = FtpUrl::parse("ftp://alice@host/").unwrap();
         let login = u.login(Some(&path)).unwrap();
-        assert_eq!((login.user.as_str(), login.password.expose()), ("alice", "wonder"));
+        assert_eq!(
+            (login.user.as_str(), login.password.expose()),
+            ("alice", "wonder")
+        );
         let u = FtpUrl::parse("ftp://elsewhere/").unwrap();
         assert_eq!(u.login(Some(&path)).unwrap().password.expose(), "me@");
     }

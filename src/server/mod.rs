@@ -1,1 +1,204 @@
-//! placeholder
+//! `fxpc serve`: a small, strict FTP server. It is the reference
+//! implementation of the RFC 438 `LSTN`/`SOCK` profile
+//! (`shared/docs/rfc438-over-tcp.md`), the demo's two sites, and a peer for
+//! tests. It shares only reply, command and address parsing with the client.
+//!
+//! `session.rs` holds one control connection and every command; `data.rs`
+//! how data connections are made and who may make them; `transfer.rs` moves
+//! the bytes; `vfs.rs` keeps paths inside the root; `listing.rs` formats
+//! LIST/MLSD; `throttle.rs` paces `--rate`.
+
+mod data;
+mod listing;
+mod session;
+mod throttle;
+mod transfer;
+mod vfs;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+
+use crate::ftp::reply::Reply;
+use crate::ftp::secret::Secret;
+
+pub use vfs::Jail;
+
+/// What anonymous users (`anonymous`, `ftp`) may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anonymous {
+    Read,
+    Write,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    pub listen: SocketAddr,
+    pub users: Vec<(String, Secret)>,
+    /// `None`: anonymous login refused.
+    pub anonymous: Option<Anonymous>,
+    /// Allow data connections with hosts other than the client (FXP).
+    pub allow_fxp: bool,
+    /// Passive (and LSTN) ports, inclusive.
+    pub pasv_range: Option<(u16, u16)>,
+    /// Bytes per second per data connection.
+    pub rate: Option<u64>,
+    /// Speak the RFC 438 profile (LSTN/SOCK, advertised in FEAT).
+    pub lstn: bool,
+    pub idle_timeout: Duration,
+    /// How long a listening data socket waits for its peer (profile: 30 s).
+    pub data_accept_timeout: Duration,
+    /// How long a data connection may stall.
+    pub data_idle_timeout: Duration,
+    pub max_sessions: usize,
+}
+
+impl Config {
+    pub fn new(root: impl Into<PathBuf>, listen: SocketAddr) -> Config {
+        Config {
+            root: root.into(),
+            listen,
+            users: Vec::new(),
+            anonymous: Some(Anonymous::Read),
+            allow_fxp: false,
+            pasv_range: None,
+            rate: None,
+            lstn: true,
+            idle_timeout: Duration::from_secs(300),
+            data_accept_timeout: Duration::from_secs(30),
+            data_idle_timeout: Duration::from_secs(300),
+            max_sessions: 256,
+        }
+    }
+}
+
+pub struct Server {
+    listener: TcpListener,
+    config: Arc<Config>,
+    jail: Arc<Jail>,
+}
+
+impl Server {
+    pub async fn bind(config: Config) -> std::io::Result<Server> {
+        let jail = Arc::new(Jail::new(&config.root)?);
+        let listener = TcpListener::bind(config.listen).await?;
+        Ok(Server {
+            listener,
+            config: Arc::new(config),
+            jail,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves; then every session is told `421`
+    /// and closed.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let slots = Arc::new(Semaphore::new(self.config.max_sessions));
+        let mut sessions = tokio::task::JoinSet::new();
+        tokio::pin!(shutdown);
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(pair) => pair,
+                    Err(e) => {
+                        // EMFILE and friends: wait a moment instead of spinning.
+                        tracing::warn!("accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let Ok(permit) = slots.clone().try_acquire_owned() else {
+                let mut stream = stream;
+                let busy = Reply::new(421, "Too many connections, try again later.");
+                let _ = tokio::io::AsyncWriteExt::write_all(&mut stream, &busy.encode()).await;
+                continue;
+            };
+            tracing::info!("session from {peer}");
+            let session = session::Session::new(
+                stream,
+                self.config.clone(),
+                self.jail.clone(),
+                stop_rx.clone(),
+            );
+            sessions.spawn(async move {
+                let _permit = permit;
+                match session {
+                    Ok(s) => {
+                        if let Err(e) = s.run().await {
+                            tracing::debug!("session from {peer} ended: {e}");
+                        }
+                    }
+                    Err(e) => tracing::debug!("session from {peer} failed to start: {e}"),
+                }
+            });
+            // Reap finished sessions so the set does not grow forever.
+            while sessions.try_join_next().is_some() {}
+        }
+        let _ = stop_tx.send(true);
+        let drain = async { while sessions.join_next().await.is_some() {} };
+        if tokio::time::timeout(Duration::from_secs(5), drain)
+            .await
+            .is_err()
+        {
+            sessions.abort_all();
+        }
+        Ok(())
+    }
+}
+
+/// A server running in the background of the current runtime; dropping the
+/// handle stops it. For the demo and for tests.
+pub struct Handle {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Handle {
+    pub async fn spawn(config: Config) -> std::io::Result<Handle> {
+        let server = Server::bind(config).await?;
+        let addr = server.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async {
+            let _ = stopped.await;
+        }));
+        Ok(Handle {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops the server and waits until every session has closed.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,11 +1,389 @@
-// Placeholder until the listing parsers land.
+//! Parsers for FTP directory listings.
+//!
+//! MLSD (RFC 3659) is machine-readable and preferred; LIST output is whatever
+//! the server's `ls` (or imitation of it) prints, so its parsers are lenient
+//! and never drop a line they do not understand: such lines come back as
+//! [`EntryKind::Unparsed`] entries so the user still sees them.
+//!
+//! Everything works on bytes because servers send names in whatever encoding
+//! the file system holds; `raw_name` keeps those bytes so they can be sent
+//! back verbatim in RETR/CWD/DELE.
+
+mod dos;
+mod mlsd;
+mod unix;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EntryKind { File, Dir, Link, Special(char), Other(String), Unparsed }
+pub enum EntryKind {
+    File,
+    Dir,
+    Link,
+    /// block/char device, pipe, socket, door: the ls type letter
+    Special(char),
+    /// an MLSD type fact we do not know (e.g. "OS.unix=slink" kept verbatim)
+    Other(String),
+    /// a line no parser understood; `Entry::raw` holds it
+    Unparsed,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    pub name: String, pub raw_name: Vec<u8>, pub kind: EntryKind, pub size: Option<u64>,
-    pub modified: Option<chrono::NaiveDateTime>, pub perm: Option<String>, pub unique: Option<String>,
-    pub link_target: Option<String>, pub raw: Option<String>,
+    /// Lossy UTF-8 for display.
+    pub name: String,
+    /// Exact bytes the server sent, to send back in commands.
+    pub raw_name: Vec<u8>,
+    pub kind: EntryKind,
+    /// None for devices (major/minor instead of size), dirs in DOS, unknown.
+    pub size: Option<u64>,
+    /// MLSD: UTC; LIST: as the server printed it.
+    pub modified: Option<NaiveDateTime>,
+    /// MLSD perm fact, or the ls mode string like "-rw-r--r--".
+    pub perm: Option<String>,
+    /// MLSD unique fact.
+    pub unique: Option<String>,
+    /// For ls `name -> target`.
+    pub link_target: Option<String>,
+    /// The raw line (lossy) for Unparsed entries.
+    pub raw: Option<String>,
 }
-pub fn parse_mlsd(_data: &[u8]) -> Vec<Entry> { Vec::new() }
-pub fn parse_list(_data: &[u8], _today: chrono::NaiveDate) -> Vec<Entry> { Vec::new() }
+
+impl Entry {
+    pub fn is_dir(&self) -> bool {
+        self.kind == EntryKind::Dir
+    }
+
+    /// An entry for a line no parser understood. The whole line doubles as
+    /// the name so a listing pane has something to show for it.
+    pub fn unparsed(line: &[u8]) -> Entry {
+        let mut entry = Entry::named(line, EntryKind::Unparsed);
+        entry.raw = Some(lossy(line));
+        entry
+    }
+
+    fn named(raw_name: &[u8], kind: EntryKind) -> Entry {
+        Entry {
+            name: lossy(raw_name),
+            raw_name: raw_name.to_vec(),
+            kind,
+            size: None,
+            modified: None,
+            perm: None,
+            unique: None,
+            link_target: None,
+            raw: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListLine {
+    Entry(Entry),
+    /// "total N", blank lines, and the "." and ".." entries.
+    Skip,
+}
+
+/// Parses a whole MLSD body; lines may end in CRLF or bare LF.
+pub fn parse_mlsd(data: &[u8]) -> Vec<Entry> {
+    lines(data).filter_map(parse_mlsd_line).collect()
+}
+
+/// Returns None for blank lines and for the cdir/pdir (and "."/"..")
+/// entries; anything else yields an entry, possibly an Unparsed one.
+pub fn parse_mlsd_line(line: &[u8]) -> Option<Entry> {
+    mlsd::parse_line(line)
+}
+
+/// Parses a whole LIST body. `today` anchors the year of `ls` dates that
+/// omit it; pass the local date of the client (or server, if known).
+pub fn parse_list(data: &[u8], today: NaiveDate) -> Vec<Entry> {
+    lines(data)
+        .filter_map(|line| match parse_list_line(line, today) {
+            ListLine::Entry(entry) => Some(entry),
+            ListLine::Skip => None,
+        })
+        .collect()
+}
+
+/// Tries the Unix `ls -l` format, then DOS/IIS; a line neither understands
+/// becomes an Unparsed entry rather than being dropped.
+pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
+    let line = trim_eol(line);
+    if is_blank(line) || is_total(line) {
+        return ListLine::Skip;
+    }
+    let entry = unix::parse(line, today)
+        .or_else(|| dos::parse(line))
+        .unwrap_or_else(|| Entry::unparsed(line));
+    if entry.kind != EntryKind::Unparsed && is_dot(&entry.raw_name) {
+        ListLine::Skip
+    } else {
+        ListLine::Entry(entry)
+    }
+}
+
+fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    data.split(|&b| b == b'\n').map(trim_eol)
+}
+
+fn trim_eol(mut line: &[u8]) -> &[u8] {
+    while let [rest @ .., b'\r' | b'\n'] = line {
+        line = rest;
+    }
+    line
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
+}
+
+/// GNU and BSD `ls -l` start with "total N" (or "total 4.0K" with -h).
+fn is_total(line: &[u8]) -> bool {
+    let toks = tokens(line);
+    match toks.as_slice() {
+        [(s0, e0), (s1, _)] => {
+            line[*s0..*e0].eq_ignore_ascii_case(b"total") && line[*s1].is_ascii_digit()
+        }
+        _ => false,
+    }
+}
+
+fn is_dot(name: &[u8]) -> bool {
+    name == b"." || name == b".."
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Byte ranges of the space/tab separated fields of a line. Ranges rather
+/// than slices so callers can take "the rest of the line" after a field.
+fn tokens(line: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, &b) in line.iter().enumerate() {
+        let sep = b == b' ' || b == b'\t';
+        match (start, sep) {
+            (None, false) => start = Some(i),
+            (Some(s), true) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, line.len()));
+    }
+    out
+}
+
+/// Strict decimal: `str::parse` would also accept a leading '+'.
+fn parse_u64(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |acc, &b| {
+        if b.is_ascii_digit() {
+            acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
+/// Small fixed-width numbers inside dates and times.
+fn parse_u32(digits: &[u8]) -> Option<u32> {
+    if digits.len() > 9 {
+        return None;
+    }
+    parse_u64(digits).and_then(|n| u32::try_from(n).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date")
+    }
+
+    #[test]
+    fn list_skips_total_blank_and_dots() {
+        let body = b"total 12\r\n\r\n\
+drwxr-xr-x    2 ftp      ftp          4096 Nov 20 10:00 .\r\n\
+drwxr-xr-x    5 ftp      ftp          4096 Nov 20 10:00 ..\r\n\
+-rw-r--r--    1 ftp      ftp             5 Nov 20 10:00 a.txt\r\n";
+        let entries = parse_list(body, today());
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].name, "a.txt");
+    }
+
+    #[test]
+    fn list_mixes_parsers_and_keeps_unknown_lines() {
+        let body = b"-rw-r--r-- 1 ftp ftp 5 Nov 20 10:00 unix.txt\n\
+11-20-24  10:00AM                    7 dos.txt\n\
+this is not a listing line\n";
+        let entries = parse_list(body, today());
+        let kinds: Vec<_> = entries.iter().map(|e| e.kind.clone()).collect();
+        assert_eq!(
+            kinds,
+            [EntryKind::File, EntryKind::File, EntryKind::Unparsed]
+        );
+        assert_eq!(
+            entries[2].raw.as_deref(),
+            Some("this is not a listing line")
+        );
+    }
+
+    #[test]
+    fn total_variants() {
+        assert_eq!(parse_list_line(b"total 0", today()), ListLine::Skip);
+        assert_eq!(parse_list_line(b"total 4.0K\r", today()), ListLine::Skip);
+        assert!(matches!(
+            parse_list_line(b"total", today()),
+            ListLine::Entry(Entry {
+                kind: EntryKind::Unparsed,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn unparsed_entry_keeps_line() {
+        let e = Entry::unparsed(b"weird \xff line");
+        assert_eq!(e.kind, EntryKind::Unparsed);
+        assert_eq!(e.raw_name, b"weird \xff line");
+        assert_eq!(e.raw.as_deref(), Some("weird \u{fffd} line"));
+        assert!(!e.is_dir());
+    }
+
+    #[test]
+    fn mlsd_body_with_mixed_line_endings() {
+        let body = b"type=cdir;modify=20261120101010; /pub\r\n\
+type=pdir;modify=20261120101010; /\n\
+type=dir;modify=20261120101010; sub dir\r\n\
+type=file;size=3;modify=20261120101010; f\n";
+        let entries = parse_mlsd(body);
+        assert_eq!(entries.len(), 2);
+        assert!(entries[0].is_dir());
+        assert_eq!(entries[0].name, "sub dir");
+        assert_eq!(entries[1].size, Some(3));
+    }
+
+    /// Independent of the parsers: a line they may skip is blank, a "total"
+    /// header, or ends in a "." / ".." name.
+    fn may_skip(line: &[u8]) -> bool {
+        let line = trim_eol(line);
+        line.iter().all(u8::is_ascii_whitespace)
+            || line.len() >= 5 && line[..5].eq_ignore_ascii_case(b"total")
+            || line.ends_with(b" .")
+            || line.ends_with(b" ..")
+            || line.ends_with(b"\t.")
+            || line.ends_with(b"\t..")
+    }
+
+    fn plausible_line() -> impl Strategy<Value = Vec<u8>> {
+        let unix = "[-dlbcpsDx][rwxsStT-]{9}[+@.]?[ ]{1,3}[0-9]{1,3} {1,3}[a-z0-9]{0,6} {0,3}[a-z0-9]{0,6} {1,6}[0-9,]{1,9} {1,3}(Jan|feb|MAR|Dec|Xyz|2024-11-20) {1,2}[0-9]{1,2} {1,2}([0-9]{1,2}:[0-9]{2}|[0-9]{4}|[0-9]{2}:[0-9]{2}:[0-9]{2}) {0,3}.{0,12}";
+        let dos = "[0-9]{2}[-/][0-9]{2}[-/][0-9]{2,4} {1,3}[0-9]{1,2}:[0-9]{2}(AM|PM|am|)? {1,20}(<DIR>|[0-9,]{1,12}) {0,12}.{0,12}";
+        let mlsd = "([a-zA-Z.]{1,6}=[a-zA-Z0-9=:/.]{0,16};){0,4} ?.{0,12}";
+        let text = |re: &str| {
+            proptest::string::string_regex(re)
+                .expect("regex")
+                .prop_map(String::into_bytes)
+        };
+        prop_oneof![
+            text(unix),
+            text(dos),
+            text(mlsd),
+            text("total [0-9]{1,4}|\\.|\\.\\.| *"),
+            proptest::collection::vec(any::<u8>(), 0..64),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = parse_list(&data, today());
+            let _ = parse_mlsd(&data);
+        }
+
+        #[test]
+        fn no_line_is_silently_dropped(
+            lines in proptest::collection::vec(plausible_line(), 0..12),
+            day in 0u64..(366 * 3),
+        ) {
+            let today = NaiveDate::from_ymd_opt(2024, 1, 1)
+                .and_then(|d| d.checked_add_days(chrono::Days::new(day)))
+                .expect("valid date");
+            let data = lines.join(&b"\r\n"[..]);
+            let _ = parse_mlsd(&data);
+            let entries = parse_list(&data, today);
+            let mut expected = 0;
+            for line in data.split(|&b| b == b'\n') {
+                match parse_list_line(line, today) {
+                    ListLine::Entry(_) => expected += 1,
+                    ListLine::Skip => prop_assert!(
+                        may_skip(line),
+                        "skipped {:?}",
+                        String::from_utf8_lossy(line)
+                    ),
+                }
+            }
+            prop_assert_eq!(entries.len(), expected);
+        }
+
+        #[test]
+        fn unix_names_round_trip(
+            name in proptest::collection::vec(any::<u8>().prop_filter("eol", |b| *b != b'\n' && *b != b'\r'), 1..40)
+                .prop_filter("dot", |n| !is_dot(n)),
+            owner in "[a-z0-9]{1,8}( +[a-z0-9]{1,8})?",
+            size in any::<u64>(),
+            pad in " {1,5}",
+            when in "(Jan|Feb|Jun|Dec) [ 0-2][1-9] ([0-2][0-9]:[0-5][0-9]| [12][0-9]{3})",
+        ) {
+            let mut line = format!("-rw-r--r--{pad}1 {owner}{pad}{size} {when} ").into_bytes();
+            line.extend_from_slice(&name);
+            let entries = parse_list(&line, today());
+            prop_assert_eq!(entries.len(), 1);
+            prop_assert_eq!(&entries[0].kind, &EntryKind::File);
+            prop_assert_eq!(&entries[0].raw_name, &name);
+            prop_assert_eq!(entries[0].size, Some(size));
+        }
+
+        #[test]
+        fn dos_names_round_trip(
+            name in proptest::collection::vec(any::<u8>().prop_filter("eol", |b| *b != b'\n' && *b != b'\r'), 1..40)
+                .prop_filter("dot or leading blank", |n| !is_dot(n) && n[0] != b' ' && n[0] != b'\t'),
+            head in "(0[1-9]|1[0-2])-[0-2][0-9]-([0-9]{2}|20[0-9]{2})  (0[1-9]|1[0-2]):[0-5][0-9](AM|PM) +(<DIR>|[0-9]{1,3}(,[0-9]{3}){0,3}) +",
+        ) {
+            let mut line = head.clone().into_bytes();
+            line.extend_from_slice(&name);
+            let entries = parse_list(&line, today());
+            prop_assert_eq!(entries.len(), 1);
+            prop_assert_eq!(&entries[0].raw_name, &name);
+            prop_assert_eq!(entries[0].is_dir(), head.contains("<DIR>"));
+        }
+
+        #[test]
+        fn mlsd_names_round_trip(
+            name in proptest::collection::vec(any::<u8>().prop_filter("eol", |b| *b != b'\n' && *b != b'\r'), 1..40)
+                .prop_filter("dot", |n| !is_dot(n)),
+            facts in "type=(file|dir);size=[0-9]{1,5};(UNIX[.]mode=0[0-7]{3};)?(modify=20[0-9]{12};)?",
+        ) {
+            let mut body = b"type=cdir; /x\r\n".to_vec();
+            body.extend_from_slice(facts.as_bytes());
+            body.push(b' ');
+            body.extend_from_slice(&name);
+            body.extend_from_slice(b"\r\n");
+            let entries = parse_mlsd(&body);
+            prop_assert_eq!(entries.len(), 1);
+            prop_assert_eq!(&entries[0].raw_name, &name);
+            prop_assert!(entries[0].kind != EntryKind::Unparsed);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! How the next data connection is made: PASV/EPSV (we listen), PORT/EPRT
+//! (we connect), and the RFC 438 profile's LSTN (we listen, optionally pinned
+//! to one peer by SOCK) and SOCK without LSTN (we connect, from a socket
+//! bound in advance). One negotiation serves one transfer.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+
+use crate::ftp::reply::Reply;
+
+/// Which way data will flow, from the server's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// `LSTN S`: RETR, LIST, NLST, MLSD.
+    Send,
+    /// `LSTN R`: STOR, APPE, STOU.
+    Receive,
+}
+
+/// Who may connect to a socket we listen on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Peers {
+    /// The control connection's peer address only.
+    Client(IpAddr),
+    Any,
+}
+
+impl Peers {
+    fn admits(self, ip: IpAddr) -> bool {
+        match self {
+            Peers::Client(c) => same_host(c, ip),
+            Peers::Any => true,
+        }
+    }
+}
+
+#[derive(Default)]
+pub enum DataSetup {
+    #[default]
+    None,
+    /// PASV/EPSV: a foreign peer is turned away at once with 425, as
+    /// vsftpd and pyftpdlib do, so the other side learns quickly.
+    Passive { listener: TcpListener, peers: Peers },
+    /// PORT/EPRT (no bound socket) or SOCK "connect there" (socket bound
+    /// when SOCK was answered, so the address we told is the one we use).
+    Active {
+        target: SocketAddr,
+        socket: Option<TcpSocket>,
+    },
+    /// LSTN, waiting for SOCK to pin a peer or for the transfer command.
+    Listen {
+        listener: TcpListener,
+        direction: Direction,
+        pin: Option<SocketAddr>,
+        peers: Peers,
+    },
+}
+
+impl DataSetup {
+    /// Makes the data connection. Errors are the reply to send instead.
+    pub async fn establish(
+        self,
+        direction: Direction,
+        accept_timeout: Duration,
+    ) -> Result<TcpStream, Reply> {
+        match self {
+            DataSetup::None => Err(Reply::new(
+                425,
+                "Use PORT, EPRT, PASV, EPSV, LSTN or SOCK first.",
+            )),
+            DataSetup::Passive { listener, peers } => {
+                let (stream, from) = accept_within(&listener, accept_timeout).await?;
+                if peers.admits(from.ip()) {
+                    Ok(stream)
+                } else {
+                    tracing::warn!("rejected passive data connection from foreign address {from}");
+                    Err(Reply::new(
+                        425,
+                        format!(
+                            "Rejected data connection from foreign address {}.",
+                            from.ip()
+                        ),
+                    ))
+                }
+            }
+            DataSetup::Active { target, socket } => {
+                let socket = match socket {
+                    Some(s) => s,
+                    None => new_socket(target).map_err(cannot_open)?,
+                };
+                match tokio::time::timeout(Duration::from_secs(10), socket.connect(target)).await {
+                    Ok(Ok(stream)) => Ok(stream),
+                    Ok(Err(e)) => Err(cannot_open(e)),
+                    Err(_) => Err(Reply::new(
+                        425,
+                        format!("Can't open data connection to {target}: timed out."),
+                    )),
+                }
+            }
+            DataSetup::Listen {
+                listener,
+                direction: wanted,
+                pin,
+                peers,
+            } => {
+                if wanted != direction {
+                    return Err(Reply::new(
+                        503,
+                        "Bad sequence of commands: LSTN was for the other direction.",
+                    ));
+                }
+                let deadline = tokio::time::Instant::now() + accept_timeout;
+                loop {
+                    let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                    let (stream, from) = accept_within(&listener, left).await.map_err(|_| {
+                        let who = pin.map_or_else(|| "the client".to_string(), |p| p.to_string());
+                        Reply::new(
+                            425,
+                            format!(
+                                "No data connection from {who} within {}s.",
+                                accept_timeout.as_secs()
+                            ),
+                        )
+                    })?;
+                    let allowed = match pin {
+                        Some(p) => {
+                            same_host(p.ip(), from.ip())
+                                && (p.port() == 0 || p.port() == from.port())
+                        }
+                        None => peers.admits(from.ip()),
+                    };
+                    if allowed {
+                        return Ok(stream);
+                    }
+                    // RFC 438 profile: a stranger is closed unused and the
+                    // socket keeps waiting for the pinned peer.
+                    tracing::warn!(
+                        "LSTN socket: closed a connection from {from}, not the expected peer"
+                    );
+                    drop(stream);
+                }
+            }
+        }
+    }
+}
+
+/// IPv4 and IPv4-mapped IPv6 spellings of one host compare equal.
+pub fn same_host(a: IpAddr, b: IpAddr) -> bool {
+    a.to_canonical() == b.to_canonical()
+}
+
+async fn accept_within(
+    listener: &TcpListener,
+    timeout: Duration,
+) -> Result<(TcpStream, SocketAddr), Reply> {
+    match tokio::time::timeout(timeout, listener.accept()).await {
+        Ok(Ok(pair)) => Ok(pair),
+        Ok(Err(e)) => Err(cannot_open(e)),
+        Err(_) => Err(Reply::new(
+            425,
+            format!("No data connection within {}s.", timeout.as_secs()),
+        )),
+    }
+}
+
+fn cannot_open(e: std::io::Error) -> Reply {
+    Reply::new(425, format!("Can't open data connection: {e}."))
+}
+
+pub fn new_socket(like: SocketAddr) -> std::io::Result<TcpSocket> {
+    let socket = if like.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    Ok(socket)
+}
+
+/// A listening socket on our own address, inside `range` when one is set.
+pub async fn listen(ip: IpAddr, range: Option<(u16, u16)>) -> std::io::Result<TcpListener> {
+    let Some((low, high)) = range else {
+        return TcpListener::bind(SocketAddr::new(ip, 0)).await;
+    };
+    let span = u32::from(high - low) + 1;
+    // Start at a varying port so that two sessions do not race for the same one.
+    let offset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos())
+        % span;
+    for i in 0..span {
+        let port = low + ((offset + i) % span) as u16;
+        if let Ok(l) = TcpListener::bind(SocketAddr::new(ip, port)).await {
+            return Ok(l);
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AddrInUse,
+        format!("every port in {low}-{high} is in use"),
+    ))
+}
+
+/// Checks a PORT/EPRT/SOCK target against the profile's policy. `Err` is
+/// the refusal to send.
+pub fn check_target(target: SocketAddr, client: IpAddr, allow_fxp: bool) -> Result<(), Reply> {
+    if target.port() < 1024 {
+        return Err(Reply::new(
+            504,
+            format!(
+                "Refusing to connect to privileged port {} on {}.",
+                target.port(),
+                target.ip()
+            ),
+        ));
+    }
+    if !allow_fxp && !same_host(target.ip(), client) {
+        return Err(Reply::new(
+            504,
+            format!(
+                "Refusing to connect to foreign address {} (only to {client}); the server must run with --allow-fxp.",
+                target.ip()
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,909 @@
+//! One client's control connection: authentication, the working directory,
+//! and the dispatch of every command. Transfers run inside the session's
+//! loop so that `ABOR` and `STAT` are answered while data flows.
+
+use std::ffi::OsStr;
+use std::net::SocketAddr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::watch;
+
+use super::Config;
+use super::data::{self, DataSetup, Direction, Peers};
+use super::listing;
+use super::transfer::{self, Job, Limits, Write};
+use super::vfs::{self, Jail};
+use crate::ftp::addr::{self, AddrForm};
+use crate::ftp::command::{CommandLine, LineError, parse_line};
+use crate::ftp::reply::Reply;
+
+const MAX_FAILED_LOGINS: u32 = 3;
+
+enum Flow {
+    Continue,
+    Quit,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    Write,
+}
+
+pub struct Session {
+    config: Arc<Config>,
+    jail: Arc<Jail>,
+    reader: OwnedReadHalf,
+    writer: OwnedWriteHalf,
+    buf: BytesMut,
+    peer: SocketAddr,
+    local: SocketAddr,
+    pending_user: Option<String>,
+    access: Option<Access>,
+    failed_logins: u32,
+    cwd: Vec<u8>,
+    rest: u64,
+    rename_from: Option<PathBuf>,
+    data: DataSetup,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl Session {
+    pub fn new(
+        stream: TcpStream,
+        config: Arc<Config>,
+        jail: Arc<Jail>,
+        shutdown: watch::Receiver<bool>,
+    ) -> std::io::Result<Session> {
+        let peer = stream.peer_addr()?;
+        let local = stream.local_addr()?;
+        let (reader, writer) = stream.into_split();
+        Ok(Session {
+            config,
+            jail,
+            reader,
+            writer,
+            buf: BytesMut::with_capacity(1024),
+            peer,
+            local,
+            pending_user: None,
+            access: None,
+            failed_logins: 0,
+            cwd: b"/".to_vec(),
+            rest: 0,
+            rename_from: None,
+            data: DataSetup::None,
+            shutdown,
+        })
+    }
+
+    pub async fn run(mut self) -> std::io::Result<()> {
+        self.reply(220, "fxpc FTP server ready.").await?;
+        let mut shutdown = self.shutdown.clone();
+        loop {
+            let line = tokio::select! {
+                line = tokio::time::timeout(self.config.idle_timeout, self.next_line()) => line,
+                _ = shutdown.changed() => {
+                    self.reply(421, "Server shutting down.").await?;
+                    return Ok(());
+                }
+            };
+            let line = match line {
+                Err(_) => {
+                    self.reply(421, "Idle timeout, closing control connection.")
+                        .await?;
+                    return Ok(());
+                }
+                Ok(Ok(Some(line))) => line,
+                Ok(Ok(None)) => return Ok(()),
+                Ok(Err(LineError::TooLong)) => {
+                    self.buf.clear();
+                    self.reply(500, "Command line too long.").await?;
+                    continue;
+                }
+                Ok(Err(LineError::Incomplete)) => unreachable!("next_line reads until complete"),
+            };
+            if let Flow::Quit = self.handle(line).await? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The next whole command line; `None` when the client hung up.
+    async fn next_line(&mut self) -> Result<Option<CommandLine>, LineError> {
+        loop {
+            match parse_line(&self.buf) {
+                Ok((line, used)) => {
+                    self.buf.advance(used);
+                    return Ok(Some(line));
+                }
+                Err(LineError::Incomplete) => {}
+                Err(e) => return Err(e),
+            }
+            match self.reader.read_buf(&mut self.buf).await {
+                Ok(0) | Err(_) => return Ok(None),
+                Ok(_) => {}
+            }
+        }
+    }
+
+    async fn send(&mut self, reply: &Reply) -> std::io::Result<()> {
+        tracing::debug!(peer = %self.peer, "<< {reply}");
+        self.writer.write_all(&reply.encode()).await
+    }
+
+    async fn reply(&mut self, code: u16, text: impl Into<String>) -> std::io::Result<()> {
+        self.send(&Reply::new(code, text)).await
+    }
+
+    async fn handle(&mut self, line: CommandLine) -> std::io::Result<Flow> {
+        let CommandLine { verb, arg } = line;
+        if verb == "PASS" {
+            tracing::debug!(peer = %self.peer, ">> PASS ****");
+        } else {
+            tracing::debug!(peer = %self.peer, ">> {verb} {}", String::from_utf8_lossy(&arg));
+        }
+        let open_to_all = matches!(
+            verb.as_str(),
+            "USER" | "PASS" | "QUIT" | "FEAT" | "SYST" | "NOOP" | "OPTS" | "HELP" | "AUTH"
+        );
+        if self.access.is_none() && !open_to_all {
+            self.reply(530, "Please login with USER and PASS.").await?;
+            return Ok(Flow::Continue);
+        }
+        // REST applies to the very next command only, when that is a transfer.
+        let rest = std::mem::take(&mut self.rest);
+        // Likewise RNFR to RNTO.
+        let rename_from = self.rename_from.take();
+        match verb.as_str() {
+            "USER" => self.user(&arg).await?,
+            "PASS" => return self.pass(&arg).await,
+            "QUIT" => {
+                self.reply(221, "Goodbye.").await?;
+                return Ok(Flow::Quit);
+            }
+            "SYST" => self.reply(215, "UNIX Type: L8").await?,
+            "FEAT" => self.feat().await?,
+            "OPTS" => self.opts(&arg).await?,
+            "NOOP" => self.reply(200, "NOOP ok.").await?,
+            "HELP" => {
+                self.reply(214, "See RFC 959; LSTN and SOCK per RFC 438.")
+                    .await?
+            }
+            "AUTH" => {
+                self.reply(502, "TLS is not supported by this server.")
+                    .await?
+            }
+            "TYPE" => self.type_(&arg).await?,
+            "MODE" => self.only(&arg, b"S", "MODE").await?,
+            "STRU" => self.only(&arg, b"F", "STRU").await?,
+            "PWD" | "XPWD" => {
+                let quoted = quote_path(&self.cwd);
+                self.send(&Reply::multiline(
+                    257,
+                    vec![[&quoted[..], b" is the current directory"].concat()],
+                ))
+                .await?
+            }
+            "CWD" | "XCWD" => self.cwd(&arg).await?,
+            "CDUP" | "XCUP" => self.cwd(b"..").await?,
+            "REST" => self.rest_(&arg).await?,
+            "SIZE" => self.size(&arg).await?,
+            "MDTM" => self.mdtm(&arg).await?,
+            "MKD" | "XMKD" => self.mkd(&arg).await?,
+            "RMD" | "XRMD" => self.rmd(&arg).await?,
+            "DELE" => self.dele(&arg).await?,
+            "RNFR" => self.rnfr(&arg).await?,
+            "RNTO" => self.rnto(&arg, rename_from).await?,
+            "STAT" => self.stat(&arg).await?,
+            "ABOR" => self.reply(225, "No transfer to abort.").await?,
+            "MLST" => self.mlst(&arg).await?,
+            "PASV" => self.pasv(false).await?,
+            "EPSV" => self.pasv(true).await?,
+            "PORT" => self.port(&arg, AddrForm::Rfc959).await?,
+            "EPRT" => self.port(&arg, AddrForm::Rfc2428).await?,
+            "LSTN" if self.config.lstn => self.lstn(&arg).await?,
+            "SOCK" if self.config.lstn => self.sock(&arg).await?,
+            "RETR" => self.retr(&arg, rest).await?,
+            "STOR" => self.store(&arg, Write::Replace, rest).await?,
+            "APPE" => self.store(&arg, Write::Append, 0).await?,
+            "STOU" => self.store(&arg, Write::Unique, 0).await?,
+            "LIST" | "NLST" | "MLSD" => self.list(&verb, &arg).await?,
+            _ => {
+                self.reply(502, format!("Command {verb} not implemented."))
+                    .await?
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    async fn user(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        let name = String::from_utf8_lossy(arg).into_owned();
+        self.access = None;
+        self.pending_user = Some(name);
+        self.reply(331, "Please specify the password.").await
+    }
+
+    async fn pass(&mut self, arg: &[u8]) -> std::io::Result<Flow> {
+        let Some(user) = self.pending_user.take() else {
+            self.reply(503, "Login with USER first.").await?;
+            return Ok(Flow::Continue);
+        };
+        let password = String::from_utf8_lossy(arg);
+        let anonymous = user == "anonymous" || user == "ftp";
+        let granted = if anonymous {
+            self.config.anonymous
+        } else {
+            self.config
+                .users
+                .iter()
+                .any(|(u, p)| *u == user && p.expose() == password)
+                .then_some(super::Anonymous::Write)
+        };
+        match granted {
+            Some(level) => {
+                self.access = Some(match level {
+                    super::Anonymous::Read => Access::Read,
+                    super::Anonymous::Write => Access::Write,
+                });
+                tracing::info!(peer = %self.peer, user, "logged in");
+                self.reply(230, "Login successful.").await?;
+                Ok(Flow::Continue)
+            }
+            None => {
+                self.failed_logins += 1;
+                tracing::info!(peer = %self.peer, user, "login refused");
+                if self.failed_logins >= MAX_FAILED_LOGINS {
+                    self.reply(421, "Too many failed logins, closing.").await?;
+                    return Ok(Flow::Quit);
+                }
+                self.reply(530, "Login incorrect.").await?;
+                Ok(Flow::Continue)
+            }
+        }
+    }
+
+    async fn feat(&mut self) -> std::io::Result<()> {
+        let mut lines: Vec<Vec<u8>> = vec![b"Features:".to_vec()];
+        let mut feats = vec![
+            " EPRT",
+            " EPSV",
+            " MDTM",
+            " MLST type*;size*;modify*;perm*;unique*;UNIX.mode;",
+            " PASV",
+            " REST STREAM",
+            " SIZE",
+            " TVFS",
+            " UTF8",
+        ];
+        if self.config.lstn {
+            feats.extend([" LSTN", " SOCK"]);
+        }
+        lines.extend(feats.into_iter().map(|f| f.as_bytes().to_vec()));
+        lines.push(b"End".to_vec());
+        self.send(&Reply::multiline(211, lines)).await
+    }
+
+    async fn opts(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        let text = String::from_utf8_lossy(arg).to_ascii_uppercase();
+        if text.starts_with("UTF8") || text.starts_with("MLST") {
+            self.reply(200, "OK.").await
+        } else {
+            self.reply(501, "Option not understood.").await
+        }
+    }
+
+    async fn type_(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        match arg.first().map(u8::to_ascii_uppercase) {
+            Some(b'I') | Some(b'L') => self.reply(200, "Switching to Binary mode.").await,
+            // ASCII is accepted and transferred as-is: every platform we
+            // serve stores text with LF, and clients that ask for A (ftplib's
+            // listings) read the CR LF lines we send either way.
+            Some(b'A') => self.reply(200, "Switching to ASCII mode.").await,
+            _ => self.reply(504, "Unsupported TYPE.").await,
+        }
+    }
+
+    async fn only(&mut self, arg: &[u8], supported: &[u8], what: &str) -> std::io::Result<()> {
+        if arg.eq_ignore_ascii_case(supported) {
+            self.reply(200, format!("{what} set.")).await
+        } else {
+            self.reply(
+                504,
+                format!(
+                    "Only {what} {} is supported.",
+                    String::from_utf8_lossy(supported)
+                ),
+            )
+            .await
+        }
+    }
+
+    fn virtual_path(&self, arg: &[u8]) -> Vec<u8> {
+        Jail::virtual_path(&self.cwd, arg)
+    }
+
+    /// The real path for a client path, or the 550 reply to send.
+    fn real_path(&self, arg: &[u8]) -> Result<PathBuf, Reply> {
+        self.jail
+            .resolve(&self.virtual_path(arg))
+            .map_err(|_| Reply::new(550, "Permission denied: outside the served directory."))
+    }
+
+    fn require_write(&self) -> Result<(), Reply> {
+        if self.access == Some(Access::Write) {
+            Ok(())
+        } else {
+            Err(Reply::new(550, "Permission denied."))
+        }
+    }
+
+    async fn cwd(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        let target = self.virtual_path(arg);
+        match self.jail.resolve(&target) {
+            Ok(real) if real.is_dir() => {
+                self.cwd = target;
+                self.reply(250, "Directory successfully changed.").await
+            }
+            _ => self.reply(550, "Failed to change directory.").await,
+        }
+    }
+
+    async fn rest_(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        match std::str::from_utf8(arg)
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+        {
+            Some(n) => {
+                self.rest = n;
+                self.reply(350, format!("Restart position accepted ({n})."))
+                    .await
+            }
+            None => self.reply(501, "REST needs a byte offset.").await,
+        }
+    }
+
+    async fn size(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        let reply = match self.real_path(arg).map(|p| std::fs::metadata(&p)) {
+            Ok(Ok(m)) if m.is_file() => Reply::new(213, m.len().to_string()),
+            Ok(_) => Reply::new(550, "Could not get file size."),
+            Err(r) => r,
+        };
+        self.send(&reply).await
+    }
+
+    async fn mdtm(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        let reply = match self.real_path(arg).map(|p| std::fs::metadata(&p)) {
+            Ok(Ok(m)) if m.is_file() => {
+                let t: chrono::DateTime<chrono::Utc> =
+                    m.modified().map(Into::into).unwrap_or_default();
+                Reply::new(213, t.format("%Y%m%d%H%M%S").to_string())
+            }
+            Ok(_) => Reply::new(550, "Could not get file modification time."),
+            Err(r) => r,
+        };
+        self.send(&reply).await
+    }
+
+    async fn mkd(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        let reply = match self.require_write().and_then(|()| self.real_path(arg)) {
+            Ok(real) => match std::fs::create_dir(&real) {
+                Ok(()) => {
+                    let quoted = quote_path(&self.virtual_path(arg));
+                    Reply::multiline(257, vec![[&quoted[..], b" created"].concat()])
+                }
+                Err(e) => Reply::new(550, format!("Create directory operation failed: {e}.")),
+            },
+            Err(r) => r,
+        };
+        self.send(&reply).await
+    }
+
+    async fn rmd(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        let reply = match self.require_write().and_then(|()| self.real_path(arg)) {
+            Ok(real) if real == self.jail.root() => Reply::new(550, "Cannot remove the root."),
+            Ok(real) => match std::fs::remove_dir(&real) {
+                Ok(()) => Reply::new(250, "Remove directory operation successful."),
+                Err(e) => Reply::new(550, format!("Remove directory operation failed: {e}.")),
+            },
+            Err(r) => r,
+        };
+        self.send(&reply).await
+    }
+
+    async fn dele(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        let reply = match self.require_write().and_then(|()| {
+            self.jail
+                .resolve_no_follow(&self.virtual_path(arg))
+                .map_err(|_| Reply::new(550, "Permission denied."))
+        }) {
+            Ok(real) => match std::fs::symlink_metadata(&real) {
+                Ok(m) if m.is_dir() => Reply::new(550, "Delete operation failed: is a directory."),
+                Ok(_) => match std::fs::remove_file(&real) {
+                    Ok(()) => Reply::new(250, "Delete operation successful."),
+                    Err(e) => Reply::new(550, format!("Delete operation failed: {e}.")),
+                },
+                Err(_) => Reply::new(550, "Delete operation failed: no such file."),
+            },
+            Err(r) => r,
+        };
+        self.send(&reply).await
+    }
+
+    async fn rnfr(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        let reply = match self.require_write().and_then(|()| {
+            self.jail
+                .resolve_no_follow(&self.virtual_path(arg))
+                .map_err(|_| Reply::new(550, "Permission denied."))
+        }) {
+            Ok(real) if std::fs::symlink_metadata(&real).is_ok() => {
+                self.rename_from = Some(real);
+                Reply::new(350, "Ready for RNTO.")
+            }
+            Ok(_) => Reply::new(550, "RNFR command failed: no such file."),
+            Err(r) => r,
+        };
+        self.send(&reply).await
+    }
+
+    async fn rnto(&mut self, arg: &[u8], from: Option<PathBuf>) -> std::io::Result<()> {
+        let Some(from) = from else {
+            return self.reply(503, "RNFR required first.").await;
+        };
+        let reply = match self.real_path(arg) {
+            Ok(to) => match std::fs::rename(&from, &to) {
+                Ok(()) => Reply::new(250, "Rename successful."),
+                Err(e) => Reply::new(550, format!("Rename failed: {e}.")),
+            },
+            Err(r) => r,
+        };
+        self.send(&reply).await
+    }
+
+    async fn stat(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        if arg.is_empty() {
+            let lines = vec![
+                b"FTP server status:".to_vec(),
+                format!("     Connected to {}", self.peer.ip()).into_bytes(),
+                format!("     fxpc {}", env!("CARGO_PKG_VERSION")).into_bytes(),
+                b"End of status".to_vec(),
+            ];
+            return self.send(&Reply::multiline(211, lines)).await;
+        }
+        let reply = match self.listing_body("LIST", arg) {
+            Ok(body) => {
+                let mut lines = vec![b"Status follows:".to_vec()];
+                lines.extend(
+                    body.split(|&b| b == b'\n')
+                        .map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
+                        .filter(|l| !l.is_empty()),
+                );
+                lines.push(b"End of status".to_vec());
+                Reply::multiline(213, lines)
+            }
+            Err(r) => r,
+        };
+        self.send(&reply).await
+    }
+
+    async fn mlst(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        let target = self.virtual_path(arg);
+        let reply = match self.real_path(arg).map(|p| std::fs::metadata(&p)) {
+            Ok(Ok(meta)) => {
+                let mut fact_line = b" ".to_vec();
+                fact_line.extend(listing::mlsd_line(
+                    &target,
+                    &meta,
+                    self.access == Some(Access::Write),
+                ));
+                let mut header = b"Listing ".to_vec();
+                header.extend_from_slice(&target);
+                Reply::multiline(250, vec![header, fact_line, b"End".to_vec()])
+            }
+            Ok(Err(_)) => Reply::new(550, "No such file or directory."),
+            Err(r) => r,
+        };
+        self.send(&reply).await
+    }
+
+    /// Who may connect to a socket we listen on without a pinned peer.
+    fn default_peers(&self) -> Peers {
+        if self.config.allow_fxp {
+            Peers::Any
+        } else {
+            Peers::Client(self.peer.ip())
+        }
+    }
+
+    async fn pasv(&mut self, extended: bool) -> std::io::Result<()> {
+        self.data = DataSetup::None;
+        if !extended && !self.local.is_ipv4() && self.local.ip().to_canonical().is_ipv6() {
+            return self.reply(425, "PASV is IPv4 only; use EPSV.").await;
+        }
+        let listener = match data::listen(self.local.ip(), self.config.pasv_range).await {
+            Ok(l) => l,
+            Err(e) => {
+                return self
+                    .reply(425, format!("Cannot listen for data: {e}."))
+                    .await;
+            }
+        };
+        let bound = listener.local_addr()?;
+        self.data = DataSetup::Passive {
+            listener,
+            peers: self.default_peers(),
+        };
+        if extended {
+            self.reply(
+                229,
+                format!("Entering Extended Passive Mode (|||{}|).", bound.port()),
+            )
+            .await
+        } else {
+            let SocketAddr::V4(v4) = bound else {
+                return self.reply(425, "PASV is IPv4 only; use EPSV.").await;
+            };
+            self.reply(
+                227,
+                format!("Entering Passive Mode ({}).", addr::format_rfc959(v4)),
+            )
+            .await
+        }
+    }
+
+    async fn port(&mut self, arg: &[u8], form: AddrForm) -> std::io::Result<()> {
+        self.data = DataSetup::None;
+        let text = String::from_utf8_lossy(arg);
+        let target = match form {
+            AddrForm::Rfc959 => addr::parse_rfc959(&text).map(SocketAddr::V4),
+            AddrForm::Rfc2428 => addr::parse_rfc2428(&text),
+        };
+        let Some(target) = target else {
+            return self.reply(501, "Syntax error in address.").await;
+        };
+        if let Err(refusal) = data::check_target(target, self.peer.ip(), self.config.allow_fxp) {
+            return self.send(&refusal).await;
+        }
+        self.data = DataSetup::Active {
+            target,
+            socket: None,
+        };
+        let verb = if form == AddrForm::Rfc959 {
+            "PORT"
+        } else {
+            "EPRT"
+        };
+        self.reply(200, format!("{verb} command successful.")).await
+    }
+
+    /// RFC 438 profile: `LSTN S|R` → `255 SOCK <addr>`.
+    async fn lstn(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        self.data = DataSetup::None;
+        let direction = match arg {
+            b"S" | b"s" => Direction::Send,
+            b"R" | b"r" => Direction::Receive,
+            _ => {
+                return self
+                    .reply(501, "LSTN needs a direction: S (send) or R (receive).")
+                    .await;
+            }
+        };
+        let listener = match data::listen(self.local.ip(), self.config.pasv_range).await {
+            Ok(l) => l,
+            Err(e) => {
+                return self
+                    .reply(425, format!("Cannot allocate a socket: {e}."))
+                    .await;
+            }
+        };
+        let bound = listener.local_addr()?;
+        let form = if bound.is_ipv4() {
+            AddrForm::Rfc959
+        } else {
+            AddrForm::Rfc2428
+        };
+        self.data = DataSetup::Listen {
+            listener,
+            direction,
+            pin: None,
+            peers: self.default_peers(),
+        };
+        self.reply(255, format!("SOCK {}", addr::format(bound, form)))
+            .await
+    }
+
+    /// RFC 438 profile: `SOCK <addr>` pins the peer of a pending LSTN, or
+    /// (without one) binds the socket we will connect from and names it.
+    async fn sock(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        let Some((target, form)) = addr::parse_any(&String::from_utf8_lossy(arg)) else {
+            return self.reply(501, "Syntax error in address.").await;
+        };
+        if let DataSetup::Listen { listener, pin, .. } = &mut self.data {
+            let bound = listener.local_addr()?;
+            *pin = Some(target);
+            tracing::info!(peer = %self.peer, "LSTN socket {bound} pinned to {target}");
+            return self
+                .reply(255, format!("SOCK {}", addr::format(bound, form)))
+                .await;
+        }
+        self.data = DataSetup::None;
+        if let Err(refusal) = data::check_target(target, self.peer.ip(), self.config.allow_fxp) {
+            return self.send(&refusal).await;
+        }
+        let bound = data::new_socket(target).and_then(|socket| {
+            socket.bind(SocketAddr::new(self.local.ip(), 0))?;
+            let local = socket.local_addr()?;
+            Ok((socket, local))
+        });
+        match bound {
+            Ok((socket, local)) => {
+                self.data = DataSetup::Active {
+                    target,
+                    socket: Some(socket),
+                };
+                self.reply(255, format!("SOCK {}", addr::format(local, form)))
+                    .await
+            }
+            Err(e) => {
+                self.reply(425, format!("Cannot allocate a socket: {e}."))
+                    .await
+            }
+        }
+    }
+
+    async fn retr(&mut self, arg: &[u8], offset: u64) -> std::io::Result<()> {
+        let opened = match self.real_path(arg) {
+            Ok(path) => match tokio::fs::File::open(&path).await {
+                Ok(file) => match file.metadata().await {
+                    Ok(m) if m.is_file() => Ok((file, m.len())),
+                    _ => Err(Reply::new(550, "Failed to open file: not a plain file.")),
+                },
+                Err(e) => Err(Reply::new(550, format!("Failed to open file: {e}."))),
+            },
+            Err(r) => Err(r),
+        };
+        let (file, len) = match opened {
+            Ok(x) => x,
+            Err(r) => {
+                self.data = DataSetup::None;
+                return self.send(&r).await;
+            }
+        };
+        let name = String::from_utf8_lossy(vfs::file_name(&self.virtual_path(arg))).into_owned();
+        let text = format!("Opening BINARY mode data connection for {name} ({len} bytes).");
+        self.transfer(Job::Send { file, offset }, text).await
+    }
+
+    async fn store(&mut self, arg: &[u8], how: Write, offset: u64) -> std::io::Result<()> {
+        let checked = self.require_write().and_then(|()| {
+            if how == Write::Unique {
+                self.reserve_unique(arg)
+            } else if arg.is_empty() {
+                Err(Reply::new(501, "A file name is required."))
+            } else {
+                self.real_path(arg).map(|p| (p, String::new()))
+            }
+        });
+        let (path, unique_name) = match checked {
+            Ok(x) => x,
+            Err(r) => {
+                self.data = DataSetup::None;
+                return self.send(&r).await;
+            }
+        };
+        if path.is_dir() {
+            self.data = DataSetup::None;
+            return self
+                .reply(553, "Could not create file: is a directory.")
+                .await;
+        }
+        let text = if how == Write::Unique {
+            format!("FILE: {unique_name}")
+        } else {
+            "Ok to send data.".to_string()
+        };
+        self.transfer(Job::Receive { path, how, offset }, text)
+            .await
+    }
+
+    /// STOU: creates an empty file under a name nobody has, so that two
+    /// sessions never pick the same one.
+    fn reserve_unique(&self, arg: &[u8]) -> Result<(PathBuf, String), Reply> {
+        let base = if arg.is_empty() {
+            b"stou".as_slice()
+        } else {
+            arg
+        };
+        for n in 0..10_000u32 {
+            let candidate: Vec<u8> = if n == 0 {
+                base.to_vec()
+            } else {
+                [base, format!(".{n}").as_bytes()].concat()
+            };
+            let path = self.real_path(&candidate)?;
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(_) => {
+                    let name =
+                        String::from_utf8_lossy(vfs::file_name(&self.virtual_path(&candidate)))
+                            .into_owned();
+                    return Ok((path, name));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(Reply::new(553, format!("Could not create file: {e}."))),
+            }
+        }
+        Err(Reply::new(553, "Could not find a unique name."))
+    }
+
+    fn listing_body(&self, verb: &str, arg: &[u8]) -> Result<Vec<u8>, Reply> {
+        // `LIST -la` and friends: options are not paths.
+        let arg = if arg.starts_with(b"-") {
+            b"".as_slice()
+        } else {
+            arg
+        };
+        let path = self.real_path(arg)?;
+        let meta =
+            std::fs::metadata(&path).map_err(|_| Reply::new(550, "No such file or directory."))?;
+        let writable = self.access == Some(Access::Write);
+        let now = chrono::Utc::now();
+        let items = if meta.is_dir() {
+            listing::read_dir(&path)
+                .map_err(|e| Reply::new(550, format!("Cannot read directory: {e}.")))?
+        } else {
+            if verb == "MLSD" {
+                return Err(Reply::new(501, "MLSD needs a directory."));
+            }
+            vec![listing::Item {
+                name: vfs::file_name(&self.virtual_path(arg)).to_vec(),
+                meta,
+                link_target: None,
+            }]
+        };
+        let mut body = Vec::new();
+        for item in &items {
+            match verb {
+                "MLSD" => {
+                    // Facts describe the target of a symlink, as MLSD readers expect.
+                    let meta = std::fs::metadata(path.join(OsStr::from_bytes(&item.name)))
+                        .unwrap_or(item.meta.clone());
+                    body.extend(listing::mlsd_line(&item.name, &meta, writable));
+                    body.extend_from_slice(b"\r\n");
+                }
+                "NLST" => {
+                    body.extend_from_slice(&item.name);
+                    body.extend_from_slice(b"\r\n");
+                }
+                _ => body.extend(listing::list_line(item, now)),
+            }
+        }
+        Ok(body)
+    }
+
+    async fn list(&mut self, verb: &str, arg: &[u8]) -> std::io::Result<()> {
+        match self.listing_body(verb, arg) {
+            Ok(body) => {
+                self.transfer(
+                    Job::Listing { body },
+                    "Here comes the directory listing.".to_string(),
+                )
+                .await
+            }
+            Err(r) => {
+                self.data = DataSetup::None;
+                self.send(&r).await
+            }
+        }
+    }
+
+    /// Runs a transfer while still answering `ABOR`, `STAT` and `QUIT` on
+    /// the control connection; other commands wait until it ends.
+    async fn transfer(&mut self, job: Job, opened_text: String) -> std::io::Result<()> {
+        let setup = std::mem::take(&mut self.data);
+        let progress = Arc::new(AtomicU64::new(0));
+        let (opened_tx, mut opened_rx) = tokio::sync::oneshot::channel();
+        let limits = Limits {
+            accept_timeout: self.config.data_accept_timeout,
+            idle_timeout: self.config.data_idle_timeout,
+            rate: self.config.rate,
+        };
+        let work = transfer::run(job, setup, limits, opened_text, opened_tx, progress.clone());
+        tokio::pin!(work);
+        let mut opened_sent = false;
+        let mut hold_commands = false;
+        let mut shutdown = self.shutdown.clone();
+        loop {
+            tokio::select! {
+                biased;
+                Ok(reply) = &mut opened_rx, if !opened_sent => {
+                    opened_sent = true;
+                    self.send(&reply).await?;
+                }
+                reply = &mut work => {
+                    // The 150 may still sit in the channel if the transfer
+                    // finished at once.
+                    if !opened_sent && let Ok(r) = opened_rx.try_recv() {
+                        self.send(&r).await?;
+                    }
+                    return self.send(&reply).await;
+                }
+                urgent = self.next_urgent_line(), if !hold_commands => match urgent {
+                    Urgent::Abort => {
+                        if opened_sent {
+                            self.reply(426, "Transfer aborted.").await?;
+                        }
+                        return self.reply(226, "ABOR successful.").await;
+                    }
+                    Urgent::Stat => {
+                        let n = progress.load(Ordering::Relaxed);
+                        self.reply(213, format!("Status: {n} bytes transferred.")).await?;
+                    }
+                    Urgent::Other => hold_commands = true,
+                    Urgent::Gone => return Ok(()),
+                },
+                _ = shutdown.changed() => {
+                    return self.reply(421, "Server shutting down.").await;
+                }
+            }
+        }
+    }
+
+    /// Reads while a transfer runs; only ABOR and STAT are taken out of the
+    /// buffer, anything else is left for after the transfer.
+    async fn next_urgent_line(&mut self) -> Urgent {
+        loop {
+            match parse_line(&self.buf) {
+                Ok((line, used)) => {
+                    return match line.verb.as_str() {
+                        "ABOR" => {
+                            self.buf.advance(used);
+                            Urgent::Abort
+                        }
+                        "STAT" if line.arg.is_empty() => {
+                            self.buf.advance(used);
+                            Urgent::Stat
+                        }
+                        _ => Urgent::Other,
+                    };
+                }
+                Err(LineError::TooLong) => return Urgent::Other,
+                Err(LineError::Incomplete) => {}
+            }
+            match self.reader.read_buf(&mut self.buf).await {
+                Ok(0) | Err(_) => return Urgent::Gone,
+                Ok(_) => {}
+            }
+        }
+    }
+}
+
+enum Urgent {
+    Abort,
+    Stat,
+    Other,
+    Gone,
+}
+
+/// `"/a ""b"""`: RFC 959's quoting for 257 replies.
+fn quote_path(path: &[u8]) -> Vec<u8> {
+    let mut out = vec![b'"'];
+    for &b in path {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+    out
+}
