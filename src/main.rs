@@ -146,7 +146,7 @@ async fn ls(text: &str) -> Result<()> {
     let site = url.to_string();
     let mut client = Client::open(&url.host, url.port, &login, ftp::Options::default())
         .await
-        .with_context(|| format!("{site}"))?;
+        .with_context(|| site.clone())?;
     let path = (!url.path.is_empty()).then_some(url.path.as_slice());
     let entries = client
         .list(path)

@@ -204,6 +204,15 @@ impl Client {
         self.control.execute(&command).await
     }
 
+    /// Sends a command without reading its reply: for a transfer command
+    /// whose `1xx` only comes once another server has connected (the
+    /// listening side of LSTN/SOCK or FXP). Read the replies later with
+    /// [`read_reply`](Self::read_reply).
+    pub async fn send_command(&mut self, line: &str) -> Result<()> {
+        let command = Command::parse_text(line)?;
+        self.control.send(&command).await
+    }
+
     /// Like [`command`](Self::command) with a byte argument (a path).
     pub async fn command_with(&mut self, verb: &str, arg: impl AsRef<[u8]>) -> Result<Reply> {
         let command = Command::with_arg(verb, arg)?;

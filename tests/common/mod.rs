@@ -75,7 +75,10 @@ pub fn free_port(addr: &str) -> u16 {
 
 /// Polls until `addr` accepts TCP connections; `alive` is asked between
 /// attempts and can abort the wait (the server exited).
-fn wait_for_port(addr: SocketAddr, mut alive: impl FnMut() -> Result<(), String>) -> Result<(), String> {
+fn wait_for_port(
+    addr: SocketAddr,
+    mut alive: impl FnMut() -> Result<(), String>,
+) -> Result<(), String> {
     let deadline = Instant::now() + START_TIMEOUT;
     loop {
         alive()?;
@@ -83,7 +86,9 @@ fn wait_for_port(addr: SocketAddr, mut alive: impl FnMut() -> Result<(), String>
             return Ok(());
         }
         if Instant::now() > deadline {
-            return Err(format!("nothing listening on {addr} after {START_TIMEOUT:?}"));
+            return Err(format!(
+                "nothing listening on {addr} after {START_TIMEOUT:?}"
+            ));
         }
         std::thread::sleep(Duration::from_millis(20));
     }
