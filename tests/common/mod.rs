@@ -60,7 +60,7 @@ static NEXT_PASV: AtomicU32 = AtomicU32::new(0);
 /// and, most likely, from other test processes running at the same time.
 pub fn pasv_range() -> (u16, u16) {
     let n = NEXT_PASV.fetch_add(1, Ordering::Relaxed);
-    let slot = (std::process::id().wrapping_mul(7) + n) % 300;
+    let slot = std::process::id().wrapping_mul(7).wrapping_add(n) % 300;
     let low = 30000 + slot as u16 * 50;
     (low, low + 49)
 }
