@@ -22,3 +22,4 @@
 
 pub mod ftp;
 pub mod server;
+pub mod transfer;

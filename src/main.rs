@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use fxpc::ftp::{self, Client, EntryKind, FtpUrl, Login, Secret};
 use fxpc::server::{self, Anonymous};
+use fxpc::transfer::{self, Conflict, Engine, EventKind, FtpSite, Kind, Location, Via};
 
 #[derive(Parser)]
 #[command(
@@ -31,6 +32,51 @@ enum Command {
     },
     /// Run an FTP server that speaks the RFC 438 LSTN/SOCK profile.
     Serve(ServeArgs),
+    /// Copy (or append, or move) between FTP sites and the local disk.
+    /// Between two FTP sites the servers exchange the data themselves.
+    Cp(CpArgs),
+}
+
+#[derive(clap::Args)]
+struct CpArgs {
+    /// ftp:// URL or local path.
+    source: String,
+    /// ftp:// URL or local path; an existing directory (or a trailing /)
+    /// receives the source under its own name.
+    destination: String,
+    /// Copy directories recursively.
+    #[arg(short, long)]
+    recursive: bool,
+    /// Append the source to the destination file.
+    #[arg(long, conflicts_with = "move_")]
+    append: bool,
+    /// Continue a partial copy from the destination's size.
+    #[arg(long)]
+    resume: bool,
+    /// Leave an existing destination alone.
+    #[arg(long, conflicts_with = "resume")]
+    skip_existing: bool,
+    /// Delete the source once the copy verified.
+    #[arg(long = "move")]
+    move_: bool,
+    /// How the two servers exchange data.
+    #[arg(long, value_enum, default_value = "auto")]
+    via: ViaArg,
+    /// Files at once.
+    #[arg(short = 'j', long, default_value_t = 2)]
+    jobs: usize,
+    /// Transfer connections per site.
+    #[arg(long, default_value_t = 2)]
+    connections: usize,
+    /// Tries after a transient failure.
+    #[arg(long, default_value_t = 3)]
+    retries: u32,
+    /// Seconds without progress before a transfer counts as failed.
+    #[arg(long, default_value_t = 60)]
+    stall_timeout: u64,
+    /// Print events as JSON lines on stdout instead of progress bars.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -59,6 +105,25 @@ struct ServeArgs {
     /// Do not offer LSTN/SOCK (behave like a plain FXP-capable server).
     #[arg(long)]
     no_lstn: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ViaArg {
+    Auto,
+    Lstn,
+    Fxp,
+    Relay,
+}
+
+impl From<ViaArg> for Via {
+    fn from(v: ViaArg) -> Via {
+        match v {
+            ViaArg::Auto => Via::Auto,
+            ViaArg::Lstn => Via::Lstn,
+            ViaArg::Fxp => Via::Fxp,
+            ViaArg::Relay => Via::Relay,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -92,6 +157,7 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Some(Command::Ls { url }) => ls(&url).await,
         Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Cp(args)) => cp(args).await,
         None => {
             bail!("the terminal UI is not built yet; try `fxpc ls URL` or `fxpc serve --root DIR`")
         }
@@ -263,4 +329,272 @@ fn parse_bytes(text: &str) -> Result<u64> {
         _ => bail!("{text:?}: unknown unit (use K, M or G)"),
     };
     Ok(n * mult)
+}
+
+/// A command-line operand: an ftp:// URL (logged in as the URL, netrc or a
+/// prompt say) or a local path.
+fn location(text: &str, connections: usize) -> Result<Location> {
+    if text.starts_with("ftp://") {
+        let url = FtpUrl::parse(text)?;
+        let login = login_for(&url)?;
+        let mut site = FtpSite::new(&url, login);
+        site.max_connections = connections.max(1);
+        let mut path = url.path.clone();
+        if text.ends_with('/') && !path.ends_with(b"/") {
+            path.push(b'/');
+        }
+        Ok(Location::ftp(std::sync::Arc::new(site), path))
+    } else {
+        Ok(Location::local(text))
+    }
+}
+
+async fn cp(args: CpArgs) -> Result<()> {
+    let source = location(&args.source, args.connections)?;
+    let mut destination = location(&args.destination, args.connections)?;
+    // Both operands on the same server and login share one pool of sessions.
+    if let (transfer::Site::Ftp(a), transfer::Site::Ftp(b)) = (&source.site, &destination.site)
+        && a.key() == b.key()
+    {
+        destination.site = source.site.clone();
+    }
+    let settings = transfer::Settings {
+        parallel: args.jobs.max(1),
+        retries: args.retries,
+        stall_timeout: std::time::Duration::from_secs(args.stall_timeout.max(1)),
+        ..transfer::Settings::default()
+    };
+    let (engine, mut events) = Engine::new(settings);
+    let destination = engine
+        .resolve_destination(&source, &destination)
+        .await
+        .with_context(|| format!("destination {destination}"))?;
+    let kind = if args.append {
+        Kind::Append
+    } else if args.move_ {
+        Kind::Move
+    } else {
+        Kind::Copy
+    };
+    let conflict = if args.resume {
+        Conflict::Resume
+    } else if args.skip_existing {
+        Conflict::Skip
+    } else {
+        Conflict::Overwrite
+    };
+    let root = engine.submit(transfer::JobSpec {
+        source,
+        destination,
+        kind,
+        recursive: args.recursive,
+        conflict,
+        via: args.via.into(),
+    });
+
+    let mut view = CpView::new(args.json);
+    let idle = engine.wait_idle();
+    tokio::pin!(idle);
+    let mut interrupted = false;
+    loop {
+        tokio::select! {
+            Some(event) = events.recv() => view.show(&event),
+            () = &mut idle => break,
+            _ = tokio::signal::ctrl_c(), if !interrupted => {
+                interrupted = true;
+                for job in view.running() {
+                    engine.cancel(job);
+                }
+                engine.cancel(root);
+            }
+        }
+    }
+    while let Ok(event) = events.try_recv() {
+        view.show(&event);
+    }
+    view.finish(engine.client_data_bytes())
+}
+
+/// What `fxpc cp` prints: progress bars on stderr and a summary, or JSON
+/// events on stdout.
+struct CpView {
+    json: bool,
+    bars: indicatif::MultiProgress,
+    files: std::collections::BTreeMap<transfer::JobId, FileLine>,
+    failed: usize,
+}
+
+struct FileLine {
+    name: String,
+    bar: Option<indicatif::ProgressBar>,
+    mode: Option<transfer::Mode>,
+    outcome: Option<String>,
+}
+
+impl CpView {
+    fn new(json: bool) -> CpView {
+        let bars = indicatif::MultiProgress::with_draw_target(if json {
+            indicatif::ProgressDrawTarget::hidden()
+        } else {
+            indicatif::ProgressDrawTarget::stderr()
+        });
+        CpView {
+            json,
+            bars,
+            files: Default::default(),
+            failed: 0,
+        }
+    }
+
+    fn running(&self) -> Vec<transfer::JobId> {
+        self.files
+            .iter()
+            .filter(|(_, f)| f.outcome.is_none())
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    fn show(&mut self, event: &transfer::Event) {
+        if self.json
+            && let Ok(line) = serde_json::to_string(event)
+        {
+            println!("{line}");
+        }
+        let file = self.files.entry(event.job).or_insert_with(|| FileLine {
+            name: String::new(),
+            bar: None,
+            mode: None,
+            outcome: None,
+        });
+        match &event.kind {
+            EventKind::Queued { source, .. } => file.name = source.clone(),
+            EventKind::Started {
+                mode,
+                total,
+                offset,
+            } => {
+                file.mode = Some(*mode);
+                let bar = self
+                    .bars
+                    .add(indicatif::ProgressBar::new(total.unwrap_or(0)));
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{msg:30!} {bar:25} {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12} {eta:>4}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                bar.set_message(format!("{} {mode}", short_name(&file.name)));
+                bar.set_position(*offset);
+                file.bar = Some(bar);
+            }
+            EventKind::Progress { done, total, .. } => {
+                if let Some(bar) = &file.bar {
+                    if let Some(t) = total {
+                        bar.set_length(*t);
+                    }
+                    bar.set_position(*done);
+                }
+            }
+            EventKind::ModeChanged { to, reason, .. } => {
+                file.mode = Some(*to);
+                let _ = self
+                    .bars
+                    .println(format!("{}: {reason}; trying {to}", short_name(&file.name)));
+                if let Some(bar) = &file.bar {
+                    bar.set_message(format!("{} {to}", short_name(&file.name)));
+                }
+            }
+            EventKind::Retrying {
+                attempt, reason, ..
+            } => {
+                let _ = self.bars.println(format!(
+                    "{}: {reason}; retry {attempt}",
+                    short_name(&file.name)
+                ));
+            }
+            EventKind::Skipped { path, reason } => {
+                let _ = self.bars.println(format!("skipped {path}: {reason}"));
+                if file.outcome.is_none() && file.mode.is_none() {
+                    file.outcome = Some(format!("skipped: {reason}"));
+                }
+            }
+            EventKind::Verified {
+                mode,
+                size,
+                source_deleted,
+                ..
+            } => {
+                file.outcome = Some(format!(
+                    "{mode}  verified {}{}",
+                    indicatif::HumanBytes(*size),
+                    if *source_deleted {
+                        ", source deleted"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            EventKind::Failed { reason, replies } => {
+                self.failed += 1;
+                let mut text = format!("FAILED: {reason}");
+                for r in replies {
+                    text.push_str(&format!("\n      {r}"));
+                }
+                file.outcome = Some(text);
+            }
+            EventKind::Cancelled { partial } => {
+                self.failed += 1;
+                file.outcome = Some(match partial {
+                    Some(p) => format!(
+                        "cancelled; {} kept at the destination",
+                        indicatif::HumanBytes(*p)
+                    ),
+                    None => "cancelled".into(),
+                });
+            }
+            EventKind::Walked { files, directories } => {
+                file.outcome = Some(format!("{files} files in {directories} directories"));
+            }
+        }
+        if matches!(
+            event.kind,
+            EventKind::Verified { .. } | EventKind::Failed { .. } | EventKind::Cancelled { .. }
+        ) && let Some(bar) = file.bar.take()
+        {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn finish(self, client_bytes: u64) -> Result<()> {
+        let _ = self.bars.clear();
+        if !self.json {
+            let mut out = std::io::stdout().lock();
+            for file in self.files.values() {
+                if let Some(outcome) = &file.outcome {
+                    let mark = if outcome.starts_with("FAILED") || outcome.starts_with("cancelled")
+                    {
+                        '✗'
+                    } else {
+                        '✓'
+                    };
+                    let _ = writeln!(out, "{mark} {}  {outcome}", file.name);
+                }
+            }
+            if client_bytes > 0 {
+                let _ = writeln!(
+                    out,
+                    "  (the client carried {} of file data)",
+                    indicatif::HumanBytes(client_bytes)
+                );
+            }
+        }
+        if self.failed > 0 {
+            bail!("{} transfer(s) failed", self.failed);
+        }
+        Ok(())
+    }
+}
+
+fn short_name(name: &str) -> &str {
+    name.rsplit('/').find(|s| !s.is_empty()).unwrap_or(name)
 }

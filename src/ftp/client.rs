@@ -213,6 +213,12 @@ impl Client {
         self.control.send(&command).await
     }
 
+    /// Like [`send_command`](Self::send_command) with a byte argument.
+    pub async fn send_with(&mut self, verb: &str, arg: impl AsRef<[u8]>) -> Result<()> {
+        let command = Command::with_arg(verb, arg)?;
+        self.control.send(&command).await
+    }
+
     /// Like [`command`](Self::command) with a byte argument (a path).
     pub async fn command_with(&mut self, verb: &str, arg: impl AsRef<[u8]>) -> Result<Reply> {
         let command = Command::with_arg(verb, arg)?;

@@ -43,11 +43,11 @@ pub enum DataSetup {
     /// PASV/EPSV: a foreign peer is turned away at once with 425, as
     /// vsftpd and pyftpdlib do, so the other side learns quickly.
     Passive { listener: TcpListener, peers: Peers },
-    /// PORT/EPRT (no bound socket) or SOCK "connect there" (socket bound
-    /// when SOCK was answered, so the address we told is the one we use).
+    /// PORT/EPRT or SOCK "connect there": the socket is bound when the
+    /// command is answered, so the address SOCK names is the one we use.
     Active {
         target: SocketAddr,
-        socket: Option<TcpSocket>,
+        socket: TcpSocket,
     },
     /// LSTN, waiting for SOCK to pin a peer or for the transfer command.
     Listen {
@@ -86,10 +86,6 @@ impl DataSetup {
                 }
             }
             DataSetup::Active { target, socket } => {
-                let socket = match socket {
-                    Some(s) => s,
-                    None => new_socket(target).map_err(cannot_open)?,
-                };
                 match tokio::time::timeout(Duration::from_secs(10), socket.connect(target)).await {
                     Ok(Ok(stream)) => Ok(stream),
                     Ok(Err(e)) => Err(cannot_open(e)),

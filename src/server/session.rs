@@ -571,10 +571,17 @@ impl Session {
         if let Err(refusal) = data::check_target(target, self.peer.ip(), self.config.allow_fxp) {
             return self.send(&refusal).await;
         }
-        self.data = DataSetup::Active {
-            target,
-            socket: None,
+        // Connect from our own address, as real servers do: the peer then
+        // sees this server, not whatever address the kernel would pick.
+        let socket = match self.bind_data_socket(target) {
+            Ok((socket, _)) => socket,
+            Err(e) => {
+                return self
+                    .reply(425, format!("Cannot allocate a socket: {e}."))
+                    .await;
+            }
         };
+        self.data = DataSetup::Active { target, socket };
         let verb = if form == AddrForm::Rfc959 {
             "PORT"
         } else {
@@ -637,17 +644,9 @@ impl Session {
         if let Err(refusal) = data::check_target(target, self.peer.ip(), self.config.allow_fxp) {
             return self.send(&refusal).await;
         }
-        let bound = data::new_socket(target).and_then(|socket| {
-            socket.bind(SocketAddr::new(self.local.ip(), 0))?;
-            let local = socket.local_addr()?;
-            Ok((socket, local))
-        });
-        match bound {
+        match self.bind_data_socket(target) {
             Ok((socket, local)) => {
-                self.data = DataSetup::Active {
-                    target,
-                    socket: Some(socket),
-                };
+                self.data = DataSetup::Active { target, socket };
                 self.reply(255, format!("SOCK {}", addr::format(local, form)))
                     .await
             }
@@ -656,6 +655,16 @@ impl Session {
                     .await
             }
         }
+    }
+
+    fn bind_data_socket(
+        &self,
+        target: SocketAddr,
+    ) -> std::io::Result<(tokio::net::TcpSocket, SocketAddr)> {
+        let socket = data::new_socket(target)?;
+        socket.bind(SocketAddr::new(self.local.ip(), 0))?;
+        let local = socket.local_addr()?;
+        Ok((socket, local))
     }
 
     async fn retr(&mut self, arg: &[u8], offset: u64) -> std::io::Result<()> {

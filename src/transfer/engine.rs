@@ -1,0 +1,402 @@
+//! The queue: jobs wait for a global slot, run as tokio tasks, and report
+//! on one event channel. A tree job walks its source, creates the
+//! destination's directories and queues one job per file.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::{Semaphore, watch};
+use tokio_util::sync::CancellationToken;
+
+use super::file::{self, Ctx};
+use super::pool::Pool;
+use super::site::{FtpSite, Location, Site};
+use super::{Conflict, Event, EventKind, JobId, JobSpec};
+use crate::ftp::{Client, EntryKind, FtpError};
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Files transferred at once, across all sites.
+    pub parallel: usize,
+    /// Further tries after a transient failure (a lost connection, a 4xx).
+    pub retries: u32,
+    /// The first pause before a retry; it doubles each time.
+    pub retry_backoff: Duration,
+    /// A transfer with no progress for this long has failed.
+    pub stall_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            parallel: 4,
+            retries: 3,
+            retry_backoff: Duration::from_secs(1),
+            stall_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+pub struct Shared {
+    pub settings: Settings,
+    pub events: UnboundedSender<Event>,
+    /// Bytes of file data the client itself carried (relay, upload,
+    /// download): zero for a server-to-server copy.
+    pub client_bytes: Arc<AtomicU64>,
+    pools: Mutex<HashMap<String, Arc<Pool>>>,
+    slots: Arc<Semaphore>,
+    next_id: AtomicU64,
+    jobs: Mutex<HashMap<JobId, (JobSpec, CancellationToken)>>,
+    outstanding: watch::Sender<usize>,
+}
+
+impl Shared {
+    pub fn pool(&self, site: &Arc<FtpSite>) -> Arc<Pool> {
+        let mut pools = self.pools.lock().expect("pool map lock");
+        pools
+            .entry(site.key())
+            .or_insert_with(|| Pool::new(site.clone()))
+            .clone()
+    }
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    shared: Arc<Shared>,
+}
+
+impl Engine {
+    pub fn new(settings: Settings) -> (Engine, UnboundedReceiver<Event>) {
+        let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let shared = Arc::new(Shared {
+            slots: Arc::new(Semaphore::new(settings.parallel.max(1))),
+            settings,
+            events,
+            client_bytes: Arc::new(AtomicU64::new(0)),
+            pools: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+            jobs: Mutex::new(HashMap::new()),
+            outstanding: watch::Sender::new(0),
+        });
+        (Engine { shared }, receiver)
+    }
+
+    /// Queues a job; its events follow on the channel.
+    pub fn submit(&self, spec: JobSpec) -> JobId {
+        self.submit_child(spec, None)
+    }
+
+    fn submit_child(&self, spec: JobSpec, parent: Option<JobId>) -> JobId {
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let cancel = CancellationToken::new();
+        self.shared
+            .jobs
+            .lock()
+            .expect("job map lock")
+            .insert(id, (spec.clone(), cancel.clone()));
+        self.shared.outstanding.send_modify(|n| *n += 1);
+        let _ = self.shared.events.send(Event {
+            job: id,
+            kind: EventKind::Queued {
+                source: spec.source.to_string(),
+                destination: spec.destination.to_string(),
+                parent,
+                kind: spec.kind,
+            },
+        });
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let ctx = Ctx {
+                id,
+                shared: engine.shared.clone(),
+                cancel,
+            };
+            let last = engine.run_job(&ctx, &spec).await;
+            ctx.emit(last);
+            engine.shared.outstanding.send_modify(|n| *n -= 1);
+        });
+        id
+    }
+
+    /// Cancels a queued or running job (a tree job: the walk; its queued
+    /// files are jobs of their own).
+    pub fn cancel(&self, job: JobId) {
+        if let Some((_, token)) = self.shared.jobs.lock().expect("job map lock").get(&job) {
+            token.cancel();
+        }
+    }
+
+    /// Queues a finished job again; a copy resumes from what arrived.
+    pub fn retry(&self, job: JobId) -> Option<JobId> {
+        let mut spec = self
+            .shared
+            .jobs
+            .lock()
+            .expect("job map lock")
+            .get(&job)?
+            .0
+            .clone();
+        if spec.conflict == Conflict::Overwrite && spec.kind != super::Kind::Append {
+            spec.conflict = Conflict::Resume;
+        }
+        Some(self.submit(spec))
+    }
+
+    /// Waits until every queued job (and every file of every tree) is over.
+    pub async fn wait_idle(&self) {
+        let mut rx = self.shared.outstanding.subscribe();
+        let _ = rx.wait_for(|n| *n == 0).await;
+    }
+
+    pub fn client_data_bytes(&self) -> u64 {
+        self.shared.client_bytes.load(Ordering::Relaxed)
+    }
+
+    async fn run_job(&self, ctx: &Ctx, spec: &JobSpec) -> EventKind {
+        match is_directory(ctx, &spec.source).await {
+            Err(e) => EventKind::Failed {
+                reason: format!("source {}: {e}", spec.source),
+                replies: e
+                    .reply()
+                    .map(|r| vec![format!("source: {r}")])
+                    .unwrap_or_default(),
+            },
+            Ok(true) if !spec.recursive => EventKind::Failed {
+                reason: format!("{} is a directory (copy it recursively)", spec.source),
+                replies: Vec::new(),
+            },
+            Ok(true) => self.walk(ctx, spec).await,
+            Ok(false) => {
+                let slot = tokio::select! {
+                    s = self.shared.slots.clone().acquire_owned() => s,
+                    () = ctx.cancel.cancelled() => return EventKind::Cancelled { partial: None },
+                };
+                let _slot = slot.expect("the slot semaphore is never closed");
+                file::run(ctx, spec).await
+            }
+        }
+    }
+
+    /// Walks a source tree breadth-first: directories are created at the
+    /// destination as they are met, files queued as jobs of their own,
+    /// anything else reported.
+    async fn walk(&self, ctx: &Ctx, spec: &JobSpec) -> EventKind {
+        let mut browse = match Browser::open(ctx, &spec.source.site, &spec.destination.site).await {
+            Ok(b) => b,
+            Err(e) => {
+                return EventKind::Failed {
+                    reason: e.to_string(),
+                    replies: e.reply().map(|r| vec![r.to_string()]).unwrap_or_default(),
+                };
+            }
+        };
+        let mut pending = vec![(spec.source.clone(), spec.destination.clone())];
+        let (mut files, mut directories) = (0, 0);
+        while let Some((from, to)) = pending.pop() {
+            if ctx.cancel.is_cancelled() {
+                return EventKind::Cancelled { partial: None };
+            }
+            if let Err(e) = browse.make_dir(&to).await {
+                return EventKind::Failed {
+                    reason: format!("cannot create directory {to}: {e}"),
+                    replies: e
+                        .reply()
+                        .map(|r| vec![format!("destination: {r}")])
+                        .unwrap_or_default(),
+                };
+            }
+            directories += 1;
+            let entries = match browse.list(&from).await {
+                Ok(e) => e,
+                Err(e) => {
+                    return EventKind::Failed {
+                        reason: format!("cannot list {from}: {e}"),
+                        replies: e
+                            .reply()
+                            .map(|r| vec![format!("source: {r}")])
+                            .unwrap_or_default(),
+                    };
+                }
+            };
+            for (name, kind) in entries {
+                let (child_from, child_to) = (from.join(&name), to.join(&name));
+                match kind {
+                    EntryKind::Dir => pending.push((child_from, child_to)),
+                    EntryKind::File => {
+                        files += 1;
+                        self.submit_child(
+                            JobSpec {
+                                source: child_from,
+                                destination: child_to,
+                                recursive: false,
+                                ..spec.clone()
+                            },
+                            Some(ctx.id),
+                        );
+                    }
+                    other => {
+                        let reason = match other {
+                            EntryKind::Link => "a symbolic link: not followed".to_string(),
+                            EntryKind::Unparsed => {
+                                "a listing line that could not be parsed".to_string()
+                            }
+                            EntryKind::Special(c) => format!("a special file (type {c})"),
+                            EntryKind::Other(t) => format!("of type {t:?}"),
+                            _ => unreachable!(),
+                        };
+                        let _ = ctx.shared.events.send(Event {
+                            job: ctx.id,
+                            kind: EventKind::Skipped {
+                                path: child_from.to_string(),
+                                reason,
+                            },
+                        });
+                    }
+                }
+            }
+        }
+        EventKind::Walked { files, directories }
+    }
+
+    /// cp(1): an existing directory (or a path ending in `/`) as destination
+    /// means "inside it, under the source's name".
+    pub async fn resolve_destination(
+        &self,
+        source: &Location,
+        destination: &Location,
+    ) -> Result<Location, FtpError> {
+        let into = destination.path.ends_with(b"/") || destination.path.is_empty() || {
+            let ctx = Ctx {
+                id: 0,
+                shared: self.shared.clone(),
+                cancel: CancellationToken::new(),
+            };
+            is_directory(&ctx, destination).await?
+        };
+        Ok(if into {
+            destination.join(source.name())
+        } else {
+            destination.clone()
+        })
+    }
+}
+
+/// Whether a location is a directory. FTP has no one command for it that
+/// every server knows: `SIZE` answers for files; otherwise `CWD` tells, on
+/// a connection of its own so no pooled session changes directory.
+async fn is_directory(ctx: &Ctx, at: &Location) -> Result<bool, FtpError> {
+    match &at.site {
+        Site::Local => Ok(tokio::fs::metadata(at.local_path())
+            .await
+            .is_ok_and(|m| m.is_dir())),
+        Site::Ftp(site) => {
+            let mut client = ctx.shared.pool(site).connect().await?;
+            let result = if at.path.is_empty() || at.path == b"/" {
+                Ok(true)
+            } else if client.size(&at.path).await.is_ok() {
+                Ok(false)
+            } else {
+                Ok(client.cwd(&at.path).await.is_ok())
+            };
+            let _ = client.quit().await;
+            result
+        }
+    }
+}
+
+/// Listing and directory creation for a tree walk, on connections of its
+/// own (outside the transfer slots, so walking never waits for files).
+struct Browser {
+    source: Option<Client>,
+    destination: Option<Client>,
+    /// The destination session's login directory, to return to after a
+    /// `CWD` probe so relative paths keep their meaning.
+    destination_home: Vec<u8>,
+}
+
+impl Browser {
+    async fn open(ctx: &Ctx, source: &Site, destination: &Site) -> Result<Browser, FtpError> {
+        let connect = |site: &Site| {
+            let pool = match site {
+                Site::Ftp(s) => Some(ctx.shared.pool(s)),
+                Site::Local => None,
+            };
+            async move {
+                match pool {
+                    Some(p) => p.connect().await.map(Some),
+                    None => Ok(None),
+                }
+            }
+        };
+        let mut destination = connect(destination).await?;
+        let destination_home = match &mut destination {
+            Some(c) => c.pwd().await?,
+            None => Vec::new(),
+        };
+        Ok(Browser {
+            source: connect(source).await?,
+            destination,
+            destination_home,
+        })
+    }
+
+    async fn list(&mut self, dir: &Location) -> Result<Vec<(Vec<u8>, EntryKind)>, FtpError> {
+        match &mut self.source {
+            Some(client) => Ok(client
+                .list(Some(&dir.path))
+                .await?
+                .into_iter()
+                .map(|e| {
+                    let name = if e.kind == EntryKind::Unparsed {
+                        e.name.into_bytes()
+                    } else {
+                        e.raw_name
+                    };
+                    (name, e.kind)
+                })
+                .collect()),
+            None => {
+                use std::os::unix::ffi::OsStrExt;
+                let mut out = Vec::new();
+                let mut rd = tokio::fs::read_dir(dir.local_path()).await?;
+                while let Some(entry) = rd.next_entry().await? {
+                    let ft = entry.file_type().await?;
+                    let kind = if ft.is_dir() {
+                        EntryKind::Dir
+                    } else if ft.is_file() {
+                        EntryKind::File
+                    } else if ft.is_symlink() {
+                        EntryKind::Link
+                    } else {
+                        EntryKind::Special('?')
+                    };
+                    out.push((entry.file_name().as_bytes().to_vec(), kind));
+                }
+                out.sort_by(|a, b| a.0.cmp(&b.0));
+                Ok(out)
+            }
+        }
+    }
+
+    /// Creates a directory unless it exists already.
+    async fn make_dir(&mut self, dir: &Location) -> Result<(), FtpError> {
+        match &mut self.destination {
+            Some(client) => {
+                if client.mkd(&dir.path).await.is_ok() {
+                    return Ok(());
+                }
+                // It may exist already: CWD says, on this private connection.
+                match client.cwd(&dir.path).await {
+                    Ok(()) => client.cwd(&self.destination_home).await,
+                    Err(_) => client.mkd(&dir.path).await.map(drop),
+                }
+            }
+            None => tokio::fs::create_dir_all(dir.local_path())
+                .await
+                .map_err(FtpError::Io),
+        }
+    }
+}

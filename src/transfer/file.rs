@@ -1,0 +1,735 @@
+//! One file, from plan to verification: sizes and the conflict policy, the
+//! order of attempts (LSTN/SOCK, FXP both ways round, relay), retries that
+//! resume from what arrived, the size check, and — for a move — deleting
+//! the source only once the copy verified.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use super::engine::Shared;
+use super::fxp::{self, AttemptError, Dialect};
+use super::pool::Session;
+use super::progress::{self, Source, Watch};
+use super::refusal::{self, Refused};
+use super::relay::{self, RelayError};
+use super::site::{Location, Site};
+use super::{Conflict, Event, EventKind, JobId, JobSpec, Kind, Mode, Via};
+use crate::ftp::{Client, FtpError, StoreMode};
+
+pub struct Ctx {
+    pub id: JobId,
+    pub shared: Arc<Shared>,
+    pub cancel: CancellationToken,
+}
+
+impl Ctx {
+    pub fn emit(&self, kind: EventKind) {
+        let _ = self.shared.events.send(Event { job: self.id, kind });
+    }
+}
+
+/// How the bytes travel for one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transport {
+    Servers(Dialect),
+    Relay,
+    Download,
+    Upload,
+    Local,
+}
+
+impl Transport {
+    fn mode(self) -> Mode {
+        match self {
+            Transport::Servers(Dialect::Lstn) => Mode::LstnSock,
+            Transport::Servers(Dialect::FxpDestinationPassive) => Mode::Fxp {
+                source_passive: false,
+            },
+            Transport::Servers(Dialect::FxpSourcePassive) => Mode::Fxp {
+                source_passive: true,
+            },
+            Transport::Relay => Mode::Relay,
+            Transport::Download => Mode::Download,
+            Transport::Upload => Mode::Upload,
+            Transport::Local => Mode::Local,
+        }
+    }
+}
+
+/// Where an attempt starts.
+#[derive(Debug, Clone, Copy)]
+struct Offsets {
+    /// REST on the source.
+    source: u64,
+    /// REST on the destination (resuming a STOR).
+    destination: u64,
+    append: bool,
+}
+
+enum Failure {
+    Refused {
+        transport: Transport,
+        description: String,
+    },
+    Failed {
+        reason: String,
+        replies: Vec<String>,
+        transient: bool,
+    },
+    Cancelled,
+}
+
+impl Failure {
+    fn ftp(side: &str, e: &FtpError) -> Failure {
+        Failure::Failed {
+            reason: format!("{side}: {e}"),
+            replies: e
+                .reply()
+                .map(|r| vec![format!("{side}: {r}")])
+                .unwrap_or_default(),
+            transient: e.is_transient(),
+        }
+    }
+
+    fn into_event(self) -> EventKind {
+        match self {
+            Failure::Refused { description, .. } => EventKind::Failed {
+                reason: description,
+                replies: Vec::new(),
+            },
+            Failure::Failed {
+                reason, replies, ..
+            } => EventKind::Failed { reason, replies },
+            Failure::Cancelled => EventKind::Cancelled { partial: None },
+        }
+    }
+}
+
+/// The two ends' sessions for one attempt (`None` for a local end).
+struct Ends {
+    source: Option<Session>,
+    destination: Option<Session>,
+}
+
+impl Ends {
+    fn discard(&mut self) {
+        for s in [&mut self.source, &mut self.destination]
+            .into_iter()
+            .flatten()
+        {
+            s.discard();
+        }
+    }
+}
+
+/// Runs one file job to its final event.
+pub async fn run(ctx: &Ctx, spec: &JobSpec) -> EventKind {
+    match run_inner(ctx, spec).await {
+        Ok(kind) => kind,
+        Err(f) => f.into_event(),
+    }
+}
+
+async fn run_inner(ctx: &Ctx, spec: &JobSpec) -> Result<EventKind, Failure> {
+    let transports = transports(spec)?;
+    let mut ends = checkout(ctx, &spec.source.site, &spec.destination.site).await?;
+
+    let source_size = size_of(ends.source.as_deref_mut(), &spec.source)
+        .await
+        .map_err(|e| Failure::ftp("source", &e))?
+        .ok_or_else(|| Failure::Failed {
+            reason: format!("source {} does not exist or is not a file", spec.source),
+            replies: Vec::new(),
+            transient: false,
+        })?;
+    let mut destination = spec.destination.clone();
+    let existing = size_of(ends.destination.as_deref_mut(), &destination)
+        .await
+        .map_err(|e| Failure::ftp("destination", &e))?;
+
+    // What the conflict policy makes of an existing destination.
+    let mut append = spec.kind == Kind::Append;
+    let mut offsets = Offsets {
+        source: 0,
+        destination: 0,
+        append,
+    };
+    if let Some(size) = existing
+        && !append
+    {
+        match spec.conflict {
+            Conflict::Overwrite => {}
+            Conflict::Append => {
+                append = true;
+                offsets.append = true;
+            }
+            Conflict::Skip => {
+                return Ok(EventKind::Skipped {
+                    path: destination.to_string(),
+                    reason: format!("exists ({size} bytes)"),
+                });
+            }
+            Conflict::Rename => {
+                destination = free_name(ends.destination.as_deref_mut(), &destination).await?;
+            }
+            Conflict::Resume if size == source_size => {
+                // Already complete: verified below without moving a byte.
+                offsets.source = size;
+                offsets.destination = size;
+            }
+            Conflict::Resume if size < source_size => {
+                offsets.source = size;
+                offsets.destination = size;
+            }
+            Conflict::Resume => {
+                return Err(Failure::Failed {
+                    reason: format!(
+                        "cannot resume: the destination has {size} bytes, more than the source's {source_size}"
+                    ),
+                    replies: Vec::new(),
+                    transient: false,
+                });
+            }
+        }
+    }
+    // Append: everything is measured from what was there before.
+    let base = if append { existing.unwrap_or(0) } else { 0 };
+    let expected = base + source_size;
+
+    let mut queue: VecDeque<Transport> = transports.into();
+    let mut transport = queue.pop_front().expect("at least one transport");
+    ctx.emit(EventKind::Started {
+        mode: transport.mode(),
+        total: Some(source_size),
+        offset: offsets.source,
+    });
+    let mut retries_left = ctx.shared.settings.retries;
+    let mut backoff = ctx.shared.settings.retry_backoff;
+    let mut refusals: Vec<String> = Vec::new();
+    loop {
+        let already_complete = offsets.source == source_size && !append;
+        let result = if already_complete {
+            Ok(())
+        } else {
+            attempt(
+                ctx,
+                &mut ends,
+                transport,
+                spec,
+                &destination,
+                offsets,
+                base,
+                source_size,
+            )
+            .await
+        };
+        match result {
+            Ok(()) => break,
+            Err(Failure::Cancelled) => {
+                ends.discard();
+                drop(ends);
+                let partial = fresh_size(ctx, &destination).await;
+                return Ok(EventKind::Cancelled { partial });
+            }
+            Err(Failure::Refused {
+                transport: t,
+                description,
+            }) => {
+                refusals.push(description.clone());
+                ends.discard();
+                let Some(next) = queue.pop_front() else {
+                    return Err(Failure::Failed {
+                        reason: refusals.join("; "),
+                        replies: Vec::new(),
+                        transient: false,
+                    });
+                };
+                ctx.emit(EventKind::ModeChanged {
+                    from: t.mode(),
+                    to: next.mode(),
+                    reason: description,
+                });
+                transport = next;
+            }
+            Err(Failure::Failed {
+                reason,
+                replies,
+                transient,
+            }) => {
+                ends.discard();
+                if !transient || retries_left == 0 {
+                    return Err(Failure::Failed {
+                        reason,
+                        replies,
+                        transient,
+                    });
+                }
+                retries_left -= 1;
+                ctx.emit(EventKind::Retrying {
+                    attempt: ctx.shared.settings.retries - retries_left,
+                    reason: reason.clone(),
+                    after: Some(backoff),
+                });
+                tokio::select! {
+                    () = tokio::time::sleep(backoff) => {}
+                    () = ctx.cancel.cancelled() => return Ok(EventKind::Cancelled { partial: fresh_size(ctx, &destination).await }),
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+            }
+        }
+        // A new attempt: fresh sessions, and resume from what arrived.
+        drop(ends);
+        ends = checkout(ctx, &spec.source.site, &spec.destination.site).await?;
+        let now = size_of(ends.destination.as_deref_mut(), &destination)
+            .await
+            .map_err(|e| Failure::ftp("destination", &e))?
+            .unwrap_or(0);
+        offsets = resume_offsets(append, base, now, source_size);
+    }
+
+    // Verify: the size the destination reports now.
+    let size = size_of(ends.destination.as_deref_mut(), &destination)
+        .await
+        .map_err(|e| Failure::ftp("destination", &e))?
+        .unwrap_or(0);
+    if size != expected {
+        return Err(Failure::Failed {
+            reason: if append {
+                format!(
+                    "size check failed: destination has {size} bytes, expected {base} + {source_size} = {expected}"
+                )
+            } else {
+                format!("size check failed: destination has {size} bytes, source has {source_size}")
+            },
+            replies: Vec::new(),
+            transient: false,
+        });
+    }
+    let mut source_deleted = false;
+    if spec.kind == Kind::Move {
+        delete(ends.source.as_deref_mut(), &spec.source)
+            .await
+            .map_err(|e| Failure::Failed {
+                reason: format!("copied and verified, but deleting the source failed: {e}"),
+                replies: e
+                    .reply()
+                    .map(|r| vec![format!("source: {r}")])
+                    .unwrap_or_default(),
+                transient: false,
+            })?;
+        source_deleted = true;
+    }
+    Ok(EventKind::Verified {
+        mode: transport.mode(),
+        bytes: source_size,
+        size,
+        source_deleted,
+    })
+}
+
+fn resume_offsets(append: bool, base: u64, now: u64, source_size: u64) -> Offsets {
+    if append {
+        let arrived = now.saturating_sub(base).min(source_size);
+        Offsets {
+            source: arrived,
+            destination: 0,
+            append: true,
+        }
+    } else if now <= source_size {
+        Offsets {
+            source: now,
+            destination: now,
+            append: false,
+        }
+    } else {
+        Offsets {
+            source: 0,
+            destination: 0,
+            append: false,
+        }
+    }
+}
+
+/// The ways to try, in order, for this pair of sites and `--via`.
+fn transports(spec: &JobSpec) -> Result<Vec<Transport>, Failure> {
+    use Transport::*;
+    Ok(match (&spec.source.site, &spec.destination.site) {
+        (Site::Local, Site::Local) => vec![Local],
+        (Site::Ftp(_), Site::Local) => vec![Download],
+        (Site::Local, Site::Ftp(_)) => vec![Upload],
+        (Site::Ftp(_), Site::Ftp(_)) => match spec.via {
+            // Whether LSTN is possible is known only once connected; an
+            // `Lstn` entry for servers without it is skipped in `attempt`.
+            Via::Auto => vec![
+                Servers(Dialect::Lstn),
+                Servers(Dialect::FxpDestinationPassive),
+                Servers(Dialect::FxpSourcePassive),
+                Relay,
+            ],
+            Via::Lstn => vec![Servers(Dialect::Lstn)],
+            Via::Fxp => vec![
+                Servers(Dialect::FxpDestinationPassive),
+                Servers(Dialect::FxpSourcePassive),
+            ],
+            Via::Relay => vec![Relay],
+        },
+    })
+}
+
+/// Sessions for both ends. Two pools are always entered in the same order
+/// (by key), and a copy within one site takes its two sessions at once, so
+/// jobs waiting for slots can never hold each other up for good.
+async fn checkout(ctx: &Ctx, source: &Site, destination: &Site) -> Result<Ends, Failure> {
+    let pool = |site: &Site| match site {
+        Site::Ftp(s) => Some(ctx.shared.pool(s)),
+        Site::Local => None,
+    };
+    let (sp, dp) = (pool(source), pool(destination));
+    let take = |pool: Arc<super::pool::Pool>, n: usize| {
+        let cancel = ctx.cancel.clone();
+        async move {
+            match pool.checkout(n, &cancel).await {
+                None => Err(Failure::Cancelled),
+                Some(Err(e)) => Err(Failure::ftp(&pool.site().to_string(), &e)),
+                Some(Ok(v)) => Ok(v),
+            }
+        }
+    };
+    match (sp, dp) {
+        (None, None) => Ok(Ends {
+            source: None,
+            destination: None,
+        }),
+        (Some(s), None) => Ok(Ends {
+            source: take(s, 1).await?.pop(),
+            destination: None,
+        }),
+        (None, Some(d)) => Ok(Ends {
+            source: None,
+            destination: take(d, 1).await?.pop(),
+        }),
+        (Some(s), Some(d)) if Arc::ptr_eq(&s, &d) => {
+            let mut both = take(s, 2).await?;
+            let destination = both.pop();
+            Ok(Ends {
+                source: both.pop(),
+                destination,
+            })
+        }
+        (Some(s), Some(d)) => {
+            let source_first = s.site().key() <= d.site().key();
+            let (first, second) = if source_first { (s, d) } else { (d, s) };
+            let a = take(first, 1).await?.pop();
+            let b = take(second, 1).await?.pop();
+            let (source, destination) = if source_first { (a, b) } else { (b, a) };
+            Ok(Ends {
+                source,
+                destination,
+            })
+        }
+    }
+}
+
+/// The size of a file, `None` when it does not exist (or is not a file).
+async fn size_of(session: Option<&mut Client>, at: &Location) -> Result<Option<u64>, FtpError> {
+    match session {
+        Some(client) => match client.size(&at.path).await {
+            Ok(n) => Ok(Some(n)),
+            Err(FtpError::Reply { reply, .. }) if reply.code == 550 => Ok(None),
+            Err(e) => Err(e),
+        },
+        None => match tokio::fs::metadata(at.local_path()).await {
+            Ok(m) if m.is_file() => Ok(Some(m.len())),
+            Ok(_) => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(FtpError::Io(e)),
+        },
+    }
+}
+
+/// The destination's size on a new connection (after a cancel, the job's
+/// own sessions are in no state to ask).
+async fn fresh_size(ctx: &Ctx, at: &Location) -> Option<u64> {
+    match &at.site {
+        Site::Local => size_of(None, at).await.ok().flatten(),
+        Site::Ftp(site) => {
+            let mut client = ctx.shared.pool(site).connect().await.ok()?;
+            let size = size_of(Some(&mut client), at).await.ok().flatten();
+            let _ = client.quit().await;
+            size
+        }
+    }
+}
+
+async fn free_name(mut session: Option<&mut Client>, at: &Location) -> Result<Location, Failure> {
+    for n in 1..10_000 {
+        let mut path = at.path.clone();
+        path.extend_from_slice(format!(".{n}").as_bytes());
+        let candidate = at.with_path(path);
+        let exists = size_of(session.as_deref_mut(), &candidate)
+            .await
+            .map_err(|e| Failure::ftp("destination", &e))?
+            .is_some();
+        if !exists {
+            return Ok(candidate);
+        }
+    }
+    Err(Failure::Failed {
+        reason: format!("no free name next to {at}"),
+        replies: Vec::new(),
+        transient: false,
+    })
+}
+
+async fn delete(session: Option<&mut Client>, at: &Location) -> Result<(), FtpError> {
+    match session {
+        Some(client) => client.dele(&at.path).await,
+        None => tokio::fs::remove_file(at.local_path())
+            .await
+            .map_err(FtpError::Io),
+    }
+}
+
+/// One try with one transport, watched for progress and cancellation.
+#[allow(clippy::too_many_arguments)]
+async fn attempt(
+    ctx: &Ctx,
+    ends: &mut Ends,
+    transport: Transport,
+    spec: &JobSpec,
+    destination: &Location,
+    offsets: Offsets,
+    base: u64,
+    total: u64,
+) -> Result<(), Failure> {
+    let watch = Watch::new();
+    watch.set_done(offsets.source);
+    let source = match (&transport, &destination.site) {
+        (Transport::Servers(_), Site::Ftp(site)) => {
+            // A separate connection asks the destination its size; a server
+            // that allows no more connections gets an elapsed-time gauge.
+            match ctx.shared.pool(site).open_extra().await {
+                Some(client) => Source::PollSize {
+                    client: Box::new(client),
+                    path: destination.path.clone(),
+                    base,
+                },
+                None => Source::Elapsed,
+            }
+        }
+        _ => Source::Counted,
+    };
+    let stop = CancellationToken::new();
+    let reporter = tokio::spawn(progress::report(
+        ctx.id,
+        Some(total),
+        source,
+        watch.clone(),
+        ctx.shared.events.clone(),
+        stop.clone(),
+    ));
+    let meters = relay::Meters {
+        watch: watch.clone(),
+        moved: ctx.shared.client_bytes.clone(),
+    };
+    let store_mode = if offsets.append {
+        StoreMode::Append
+    } else {
+        StoreMode::Replace
+    };
+    let stall = ctx.shared.settings.stall_timeout;
+    let src_path = spec.source.path.as_slice();
+    let dst_path = destination.path.as_slice();
+    let work = async {
+        match transport {
+            Transport::Servers(dialect) => {
+                let (Some(s), Some(d)) =
+                    (ends.source.as_deref_mut(), ends.destination.as_deref_mut())
+                else {
+                    unreachable!("server-to-server needs two sessions")
+                };
+                if dialect == Dialect::Lstn && !(s.features().rfc438() && d.features().rfc438()) {
+                    let who = if s.features().rfc438() {
+                        "destination"
+                    } else {
+                        "source"
+                    };
+                    return Err(Failure::Refused {
+                        transport,
+                        description: format!("the {who} does not advertise LSTN and SOCK in FEAT"),
+                    });
+                }
+                let plan = fxp::Plan {
+                    source_path: src_path,
+                    destination_path: dst_path,
+                    append: offsets.append,
+                    source_offset: offsets.source,
+                    destination_offset: offsets.destination,
+                    stall_timeout: stall,
+                };
+                fxp::run(dialect, s, d, &plan, &watch)
+                    .await
+                    .map_err(|e| match e {
+                        AttemptError::Refused {
+                            side,
+                            refused,
+                            command,
+                            reply,
+                        } => {
+                            let client: &Client = if side == fxp::Side::Source { s } else { d };
+                            Failure::Refused {
+                                transport,
+                                description: describe_refusal(
+                                    client,
+                                    side.name(),
+                                    refused,
+                                    &command,
+                                    &reply,
+                                ),
+                            }
+                        }
+                        AttemptError::Failed {
+                            reason,
+                            replies,
+                            transient,
+                        } => Failure::Failed {
+                            reason,
+                            replies,
+                            transient,
+                        },
+                    })
+            }
+            Transport::Relay => {
+                let (Some(s), Some(d)) =
+                    (ends.source.as_deref_mut(), ends.destination.as_deref_mut())
+                else {
+                    unreachable!("relay needs two sessions")
+                };
+                relay::relay(
+                    s,
+                    src_path,
+                    offsets.source,
+                    d,
+                    dst_path,
+                    store_mode,
+                    offsets.destination,
+                    meters.clone(),
+                )
+                .await
+                .map(drop)
+                .map_err(relay_failure)
+            }
+            Transport::Download => {
+                let s = ends
+                    .source
+                    .as_deref_mut()
+                    .expect("download has a source session");
+                relay::download(
+                    s,
+                    src_path,
+                    offsets.source,
+                    &destination.local_path(),
+                    offsets.append,
+                    offsets.destination,
+                    meters.clone(),
+                )
+                .await
+                .map(drop)
+                .map_err(relay_failure)
+            }
+            Transport::Upload => {
+                let d = ends
+                    .destination
+                    .as_deref_mut()
+                    .expect("upload has a destination session");
+                relay::upload(
+                    &spec.source.local_path(),
+                    offsets.source,
+                    d,
+                    dst_path,
+                    store_mode,
+                    offsets.destination,
+                    meters.clone(),
+                )
+                .await
+                .map(drop)
+                .map_err(relay_failure)
+            }
+            Transport::Local => relay::local_copy(
+                &spec.source.local_path(),
+                offsets.source,
+                &destination.local_path(),
+                offsets.append,
+                offsets.destination,
+                meters.clone(),
+            )
+            .await
+            .map(drop)
+            .map_err(relay_failure),
+        }
+    };
+    let result = tokio::select! {
+        r = work => r,
+        () = ctx.cancel.cancelled() => Err(Failure::Cancelled),
+    };
+    if matches!(result, Err(Failure::Cancelled)) {
+        // ABOR both sides so the servers stop at once, not at their timeout.
+        for s in [&mut ends.source, &mut ends.destination]
+            .into_iter()
+            .flatten()
+        {
+            let _ = tokio::time::timeout(Duration::from_secs(5), s.abort()).await;
+        }
+    }
+    stop.cancel();
+    let _ = reporter.await;
+    result
+}
+
+fn relay_failure(e: RelayError) -> Failure {
+    Failure::Failed {
+        reason: e.to_string(),
+        replies: e.reply().into_iter().collect(),
+        transient: e.is_transient(),
+    }
+}
+
+fn describe_refusal(
+    client: &Client,
+    side: &str,
+    refused: Refused,
+    command: &str,
+    reply: &crate::ftp::Reply,
+) -> String {
+    let product = refusal::recognise(client.greeting(), Some(reply));
+    let mut text = format!(
+        "the {side} ftp://{} refused {command}: {reply}",
+        client.peer_addr()
+    );
+    if let Some(hint) = refusal::hint(product, refused) {
+        text.push_str(&format!(" ({hint})"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resume_offsets_follow_what_arrived() {
+        let o = resume_offsets(false, 0, 400, 1000);
+        assert_eq!((o.source, o.destination, o.append), (400, 400, false));
+        let o = resume_offsets(true, 100, 400, 1000);
+        assert_eq!((o.source, o.destination, o.append), (300, 0, true));
+        let o = resume_offsets(false, 0, 2000, 1000);
+        assert_eq!(
+            (o.source, o.destination),
+            (0, 0),
+            "a larger destination restarts"
+        );
+    }
+}

@@ -1,0 +1,200 @@
+//! The transfer engine: jobs (copy, append, move; one file or a tree) between
+//! any two sites, run in the background behind a queue, reported as events
+//! on a channel. Knows no UI: `fxpc cp` and the TUI only read events.
+//!
+//! `site.rs` names sites and paths; `pool.rs` keeps logged-in sessions per
+//! site within a connection limit; `fxp.rs` makes two servers exchange a
+//! file (LSTN/SOCK or FXP) with the choreography real servers need;
+//! `relay.rs` carries bytes through the client when they cannot, and does
+//! plain uploads and downloads; `progress.rs` polls the destination's size;
+//! `refusal.rs` recognises servers and names the setting that would allow
+//! what they refused; `file.rs` runs one file from plan to verification;
+//! `engine.rs` is the queue.
+
+mod engine;
+mod file;
+mod fxp;
+mod pool;
+mod progress;
+mod refusal;
+mod relay;
+mod site;
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+pub use engine::{Engine, Settings};
+pub use site::{FtpSite, Location, Site};
+
+pub type JobId = u64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Copy,
+    Append,
+    Move,
+}
+
+/// What to do when the destination file exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Conflict {
+    Overwrite,
+    /// Continue a partial copy from the destination's size.
+    Resume,
+    Append,
+    Skip,
+    /// Pick a free name: `name.1`, `name.2` …
+    Rename,
+}
+
+/// Which way the data may go between two FTP sites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    /// LSTN/SOCK when both speak it, else FXP both ways round, else relay.
+    Auto,
+    Lstn,
+    Fxp,
+    Relay,
+}
+
+/// How a file actually travelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    LstnSock,
+    /// FXP; the flag says which side was passive.
+    Fxp {
+        source_passive: bool,
+    },
+    Relay,
+    Download,
+    Upload,
+    Local,
+}
+
+/// As the transfers panel and `--json` show it: "LSTN/SOCK", "FXP(PASV dst,
+/// PORT src)", "relay" …
+impl Serialize for Mode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Mode::LstnSock => f.write_str("LSTN/SOCK"),
+            Mode::Fxp {
+                source_passive: false,
+            } => f.write_str("FXP(PASV dst, PORT src)"),
+            Mode::Fxp {
+                source_passive: true,
+            } => f.write_str("FXP(PASV src, PORT dst)"),
+            Mode::Relay => f.write_str("relay"),
+            Mode::Download => f.write_str("download"),
+            Mode::Upload => f.write_str("upload"),
+            Mode::Local => f.write_str("local"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct JobSpec {
+    pub source: Location,
+    /// The destination path itself (not its directory): callers resolve
+    /// "into a directory" first (see [`Engine::resolve_destination`]).
+    pub destination: Location,
+    pub kind: Kind,
+    pub recursive: bool,
+    pub conflict: Conflict,
+    pub via: Via,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub job: JobId,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A file (or a tree, for `total: None`) waits for a free slot.
+    Queued {
+        source: String,
+        destination: String,
+        parent: Option<JobId>,
+        kind: Kind,
+    },
+    Started {
+        mode: Mode,
+        total: Option<u64>,
+        offset: u64,
+    },
+    Progress {
+        done: u64,
+        total: Option<u64>,
+        /// Bytes per second, smoothed over a few seconds.
+        rate: f64,
+        #[serde(serialize_with = "ser_secs")]
+        eta: Option<Duration>,
+        /// False when the destination cannot be polled: `done` stays 0
+        /// and only time passes.
+        measured: bool,
+    },
+    /// A dialect was tried and refused; the next one is tried.
+    ModeChanged {
+        from: Mode,
+        to: Mode,
+        reason: String,
+    },
+    Retrying {
+        attempt: u32,
+        reason: String,
+        #[serde(serialize_with = "ser_secs")]
+        after: Option<Duration>,
+    },
+    /// A non-file entry met while walking a tree, or a file skipped by the
+    /// conflict policy: reported, never silently dropped.
+    Skipped { path: String, reason: String },
+    Verified {
+        mode: Mode,
+        bytes: u64,
+        /// The destination's size after the transfer.
+        size: u64,
+        source_deleted: bool,
+    },
+    Failed {
+        reason: String,
+        /// The servers' replies behind the failure, verbatim.
+        replies: Vec<String>,
+    },
+    Cancelled {
+        /// What is left at the destination (kept: it may be resumed).
+        partial: Option<u64>,
+    },
+    /// A tree job finished walking: its files are queued.
+    Walked { files: usize, directories: usize },
+}
+
+fn ser_secs<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_f64(d.as_secs_f64()),
+        None => s.serialize_none(),
+    }
+}
+
+impl EventKind {
+    /// The job is over (for a file; a tree is over when its files are).
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            EventKind::Verified { .. } | EventKind::Failed { .. } | EventKind::Cancelled { .. }
+        ) || matches!(self, EventKind::Skipped { .. })
+    }
+}

@@ -1,0 +1,200 @@
+//! Progress of a running file. Through the client, bytes are counted on the
+//! stream; between two servers they never pass here, so a separate, short-
+//! lived connection asks the destination its `SIZE` about twice a second
+//! (never `STAT` on the busy connection: vsftpd answers it with 500).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::{Event, EventKind, JobId};
+use crate::ftp::Client;
+
+pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+/// The window the rate is averaged over.
+const RATE_WINDOW: Duration = Duration::from_secs(3);
+
+/// Shared between the transfer (which may count bytes), the reporter, and
+/// the stall watchdog.
+pub struct Watch {
+    start: Instant,
+    done: AtomicU64,
+    /// Milliseconds after `start` when `done` last grew.
+    grew_at_ms: AtomicU64,
+}
+
+impl Watch {
+    pub fn new() -> Arc<Watch> {
+        Arc::new(Watch {
+            start: Instant::now(),
+            done: AtomicU64::new(0),
+            grew_at_ms: AtomicU64::new(0),
+        })
+    }
+
+    pub fn done(&self) -> u64 {
+        self.done.load(Ordering::Relaxed)
+    }
+
+    pub fn set_done(&self, n: u64) {
+        if n > self.done.swap(n, Ordering::Relaxed) {
+            self.grew_at_ms
+                .store(self.start.elapsed().as_millis() as u64, Ordering::Relaxed);
+        }
+    }
+
+    pub fn add(&self, n: u64) {
+        self.set_done(self.done() + n);
+    }
+
+    /// How long since anything moved (or since the start).
+    pub fn stalled_for(&self) -> Duration {
+        let grew = Duration::from_millis(self.grew_at_ms.load(Ordering::Relaxed));
+        self.start.elapsed().saturating_sub(grew)
+    }
+}
+
+/// Where the reporter learns how far a transfer is.
+pub enum Source {
+    /// Bytes counted on a stream through the client.
+    Counted,
+    /// `SIZE` of the destination file on an extra connection, minus what
+    /// was there before the transfer.
+    PollSize {
+        client: Box<Client>,
+        path: Vec<u8>,
+        base: u64,
+    },
+    /// No way to measure: time only.
+    Elapsed,
+}
+
+/// Rate over a sliding window, and the ETA it implies.
+pub struct Meter {
+    samples: VecDeque<(Instant, u64)>,
+}
+
+impl Meter {
+    pub fn new() -> Meter {
+        Meter {
+            samples: VecDeque::new(),
+        }
+    }
+
+    pub fn update(
+        &mut self,
+        now: Instant,
+        done: u64,
+        total: Option<u64>,
+    ) -> (f64, Option<Duration>) {
+        self.samples.push_back((now, done));
+        while let Some(&(t, _)) = self.samples.front() {
+            if now.duration_since(t) > RATE_WINDOW && self.samples.len() > 2 {
+                self.samples.pop_front();
+            } else {
+                break;
+            }
+        }
+        let (t0, d0) = self.samples.front().copied().unwrap_or((now, done));
+        let secs = now.duration_since(t0).as_secs_f64();
+        let rate = if secs > 0.0 {
+            done.saturating_sub(d0) as f64 / secs
+        } else {
+            0.0
+        };
+        let eta = match total {
+            Some(t) if rate > 0.0 && t >= done => {
+                Some(Duration::from_secs_f64((t - done) as f64 / rate))
+            }
+            _ => None,
+        };
+        (rate, eta)
+    }
+}
+
+/// Emits `Progress` events until `stop` is cancelled.
+pub async fn report(
+    job: JobId,
+    total: Option<u64>,
+    mut source: Source,
+    watch: Arc<Watch>,
+    events: UnboundedSender<Event>,
+    stop: CancellationToken,
+) {
+    let mut meter = Meter::new();
+    let mut ticker = tokio::time::interval(POLL_INTERVAL);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            () = stop.cancelled() => break,
+        }
+        let measured = match &mut source {
+            Source::Counted => true,
+            Source::PollSize { client, path, base } => {
+                // 550 until the destination has created the file: not an error.
+                if let Ok(size) = client.size(&*path).await {
+                    watch.set_done(size.saturating_sub(*base));
+                }
+                true
+            }
+            Source::Elapsed => false,
+        };
+        let done = watch.done();
+        let (rate, eta) = meter.update(Instant::now(), done, total);
+        let _ = events.send(Event {
+            job,
+            kind: EventKind::Progress {
+                done,
+                total,
+                rate,
+                eta,
+                measured,
+            },
+        });
+    }
+    if let Source::PollSize { client, .. } = source {
+        let _ = tokio::time::timeout(Duration::from_secs(2), client.quit()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_and_eta_over_the_window() {
+        let mut m = Meter::new();
+        let t0 = Instant::now();
+        m.update(t0, 0, Some(1000));
+        let (rate, eta) = m.update(t0 + Duration::from_secs(1), 100, Some(1000));
+        assert!((rate - 100.0).abs() < 1e-6);
+        assert_eq!(eta, Some(Duration::from_secs(9)));
+        // Old samples fall out of the window: the rate follows the recent pace.
+        for s in 2..10u64 {
+            m.update(t0 + Duration::from_secs(s), 100 + (s - 1) * 10, Some(1000));
+        }
+        let (rate, _) = m.update(t0 + Duration::from_secs(10), 190, Some(1000));
+        assert!((rate - 10.0).abs() < 0.01, "{rate}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn watch_measures_stalls() {
+        let w = Watch::new();
+        tokio::time::advance(Duration::from_secs(3)).await;
+        assert!(w.stalled_for() >= Duration::from_secs(3));
+        w.add(10);
+        assert!(w.stalled_for() < Duration::from_millis(10));
+        w.set_done(10);
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(
+            w.stalled_for() >= Duration::from_secs(1),
+            "no growth, no reset"
+        );
+    }
+}

@@ -1,0 +1,270 @@
+//! Transfers the client carries itself: relay between two FTP sites (when
+//! the servers cannot reach each other), downloads, uploads and local
+//! copies. Data streams through a small buffer — never a whole file in
+//! memory — and every byte is counted, for progress and for the engine's
+//! "bytes the client moved" figure.
+
+use std::io::SeekFrom;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use tokio::fs::{File, OpenOptions};
+use tokio::io::{AsyncRead, AsyncSeekExt, AsyncWrite, ReadBuf};
+
+use super::progress::Watch;
+use crate::ftp::{Client, FtpError, StoreMode};
+
+/// Size of the pipe between the download and the upload of a relay.
+const RELAY_BUFFER: usize = 256 * 1024;
+
+/// Where moved bytes are counted: the job's progress and the engine's
+/// client-data total.
+#[derive(Clone)]
+pub struct Meters {
+    pub watch: Arc<Watch>,
+    pub moved: Arc<AtomicU64>,
+}
+
+/// Counts bytes written through it into the job's watch and the engine's
+/// client-data counter.
+pub struct Counting<W> {
+    inner: W,
+    watch: Arc<Watch>,
+    moved: Arc<AtomicU64>,
+}
+
+impl<W> Counting<W> {
+    pub fn new(inner: W, watch: Arc<Watch>, moved: Arc<AtomicU64>) -> Counting<W> {
+        Counting {
+            inner,
+            watch,
+            moved,
+        }
+    }
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for Counting<W> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = &poll {
+            self.watch.add(*n as u64);
+            self.moved.fetch_add(*n as u64, Ordering::Relaxed);
+        }
+        poll
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Same, for a reader (uploads).
+pub struct CountingReader<R> {
+    inner: R,
+    watch: Arc<Watch>,
+    moved: Arc<AtomicU64>,
+}
+
+impl<R> CountingReader<R> {
+    pub fn new(inner: R, watch: Arc<Watch>, moved: Arc<AtomicU64>) -> CountingReader<R> {
+        CountingReader {
+            inner,
+            watch,
+            moved,
+        }
+    }
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for CountingReader<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &poll {
+            let n = (buf.filled().len() - before) as u64;
+            self.watch.add(n);
+            self.moved.fetch_add(n, Ordering::Relaxed);
+        }
+        poll
+    }
+}
+
+#[derive(Debug)]
+pub enum RelayError {
+    Source(FtpError),
+    Destination(FtpError),
+    Local(std::io::Error),
+}
+
+impl std::fmt::Display for RelayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RelayError::Source(e) => write!(f, "source: {e}"),
+            RelayError::Destination(e) => write!(f, "destination: {e}"),
+            RelayError::Local(e) => write!(f, "local file: {e}"),
+        }
+    }
+}
+
+impl RelayError {
+    pub fn is_transient(&self) -> bool {
+        match self {
+            RelayError::Source(e) | RelayError::Destination(e) => e.is_transient(),
+            RelayError::Local(_) => false,
+        }
+    }
+
+    pub fn reply(&self) -> Option<String> {
+        match self {
+            RelayError::Source(e) => e.reply().map(|r| format!("source: {r}")),
+            RelayError::Destination(e) => e.reply().map(|r| format!("destination: {r}")),
+            RelayError::Local(_) => None,
+        }
+    }
+}
+
+/// Source download piped into destination upload, concurrently.
+#[allow(clippy::too_many_arguments)] // one per end and offset; a struct would only rename them
+pub async fn relay(
+    source: &mut Client,
+    source_path: &[u8],
+    source_offset: u64,
+    destination: &mut Client,
+    destination_path: &[u8],
+    mode: StoreMode,
+    destination_offset: u64,
+    meters: Meters,
+) -> Result<u64, RelayError> {
+    let (writer, mut reader) = tokio::io::duplex(RELAY_BUFFER);
+    let mut writer = Counting::new(writer, meters.watch, meters.moved);
+    let download = async move {
+        let r = source
+            .retrieve(source_path, source_offset, &mut writer)
+            .await;
+        // Closing the pipe ends the upload's input.
+        drop(writer);
+        r
+    };
+    let upload = async move {
+        let r = destination
+            .store(destination_path, mode, destination_offset, &mut reader)
+            .await;
+        // A refused upload must not leave the download blocked on a full pipe.
+        drop(reader);
+        r
+    };
+    let (down, up) = tokio::join!(download, upload);
+    match (down, up) {
+        (Ok(n), Ok(stored)) if stored == n => Ok(n),
+        (Ok(n), Ok(stored)) => Err(RelayError::Destination(FtpError::Io(
+            std::io::Error::other(format!("sent {stored} of {n} bytes")),
+        ))),
+        // A server's refusal explains more than the broken pipe it causes
+        // on the other side.
+        (_, Err(up)) if up.reply().is_some() => Err(RelayError::Destination(up)),
+        (Err(down), _) => Err(RelayError::Source(down)),
+        (Ok(_), Err(up)) => Err(RelayError::Destination(up)),
+    }
+}
+
+/// How a local destination file is opened.
+pub async fn open_local_destination(
+    path: &Path,
+    append: bool,
+    offset: u64,
+) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    if append {
+        options.append(true).create(true);
+    } else if offset > 0 {
+        options.write(true);
+    } else {
+        options.write(true).create(true).truncate(true);
+    }
+    let mut file = options.open(path).await?;
+    if !append && offset > 0 {
+        file.seek(SeekFrom::Start(offset)).await?;
+    }
+    Ok(file)
+}
+
+pub async fn download(
+    source: &mut Client,
+    source_path: &[u8],
+    source_offset: u64,
+    destination: &Path,
+    append: bool,
+    destination_offset: u64,
+    meters: Meters,
+) -> Result<u64, RelayError> {
+    let file = open_local_destination(destination, append, destination_offset)
+        .await
+        .map_err(RelayError::Local)?;
+    let mut out = Counting::new(file, meters.watch, meters.moved);
+    let n = source
+        .retrieve(source_path, source_offset, &mut out)
+        .await
+        .map_err(RelayError::Source)?;
+    out.inner.sync_all().await.map_err(RelayError::Local)?;
+    Ok(n)
+}
+
+pub async fn upload(
+    source: &Path,
+    source_offset: u64,
+    destination: &mut Client,
+    destination_path: &[u8],
+    mode: StoreMode,
+    destination_offset: u64,
+    meters: Meters,
+) -> Result<u64, RelayError> {
+    let mut file = File::open(source).await.map_err(RelayError::Local)?;
+    if source_offset > 0 {
+        file.seek(SeekFrom::Start(source_offset))
+            .await
+            .map_err(RelayError::Local)?;
+    }
+    let mut input = CountingReader::new(file, meters.watch, meters.moved);
+    destination
+        .store(destination_path, mode, destination_offset, &mut input)
+        .await
+        .map_err(RelayError::Destination)
+}
+
+pub async fn local_copy(
+    source: &Path,
+    source_offset: u64,
+    destination: &Path,
+    append: bool,
+    destination_offset: u64,
+    meters: Meters,
+) -> Result<u64, RelayError> {
+    let mut input = File::open(source).await.map_err(RelayError::Local)?;
+    if source_offset > 0 {
+        input
+            .seek(SeekFrom::Start(source_offset))
+            .await
+            .map_err(RelayError::Local)?;
+    }
+    let file = open_local_destination(destination, append, destination_offset)
+        .await
+        .map_err(RelayError::Local)?;
+    let mut out = Counting::new(file, meters.watch, meters.moved);
+    let n = tokio::io::copy(&mut input, &mut out)
+        .await
+        .map_err(RelayError::Local)?;
+    out.inner.sync_all().await.map_err(RelayError::Local)?;
+    Ok(n)
+}

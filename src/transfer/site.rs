@@ -1,0 +1,176 @@
+//! Sites (an FTP server with its credentials, or the local disk) and
+//! locations on them.
+
+use std::ffi::OsStr;
+use std::fmt;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::ftp::{FtpUrl, Login, Options};
+
+#[derive(Clone)]
+pub struct FtpSite {
+    pub host: String,
+    pub port: u16,
+    pub login: Login,
+    pub options: Options,
+    /// Transfer connections this site may have at once (pane browsing
+    /// connections are separate).
+    pub max_connections: usize,
+}
+
+impl FtpSite {
+    pub fn new(url: &FtpUrl, login: Login) -> FtpSite {
+        FtpSite {
+            host: url.host.clone(),
+            port: url.port,
+            login,
+            options: Options::default(),
+            max_connections: 2,
+        }
+    }
+
+    /// What identifies the site's pool: the same server as another user is
+    /// another pool.
+    pub fn key(&self) -> String {
+        format!("{}@{}:{}", self.login.user, self.host, self.port)
+    }
+}
+
+impl fmt::Debug for FtpSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FtpSite({self})")
+    }
+}
+
+impl fmt::Display for FtpSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let user = if self.login.user == "anonymous" {
+            String::new()
+        } else {
+            format!("{}@", self.login.user)
+        };
+        if self.host.contains(':') {
+            write!(f, "ftp://{user}[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "ftp://{user}{}:{}", self.host, self.port)
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Site {
+    Ftp(Arc<FtpSite>),
+    Local,
+}
+
+/// A path on a site. Remote paths are bytes (a server's names need not be
+/// UTF-8); local ones are the platform's bytes too.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub site: Site,
+    pub path: Vec<u8>,
+}
+
+impl Location {
+    pub fn ftp(site: Arc<FtpSite>, path: impl Into<Vec<u8>>) -> Location {
+        Location {
+            site: Site::Ftp(site),
+            path: path.into(),
+        }
+    }
+
+    pub fn local(path: impl AsRef<Path>) -> Location {
+        Location {
+            site: Site::Local,
+            path: path.as_ref().as_os_str().as_bytes().to_vec(),
+        }
+    }
+
+    pub fn local_path(&self) -> PathBuf {
+        PathBuf::from(OsStr::from_bytes(&self.path))
+    }
+
+    /// The last path component.
+    pub fn name(&self) -> &[u8] {
+        let trimmed = trim_slashes(&self.path);
+        match trimmed.iter().rposition(|&b| b == b'/') {
+            Some(i) => &trimmed[i + 1..],
+            None => trimmed,
+        }
+    }
+
+    /// `self/name`.
+    pub fn join(&self, name: &[u8]) -> Location {
+        let mut path = trim_slashes(&self.path).to_vec();
+        if !path.is_empty() && !path.ends_with(b"/") {
+            path.push(b'/');
+        }
+        path.extend_from_slice(name);
+        Location {
+            site: self.site.clone(),
+            path,
+        }
+    }
+
+    /// The directory holding this path, and the name in it.
+    pub fn split(&self) -> (Vec<u8>, Vec<u8>) {
+        let trimmed = trim_slashes(&self.path);
+        match trimmed.iter().rposition(|&b| b == b'/') {
+            Some(0) => (b"/".to_vec(), trimmed[1..].to_vec()),
+            Some(i) => (trimmed[..i].to_vec(), trimmed[i + 1..].to_vec()),
+            None => (Vec::new(), trimmed.to_vec()),
+        }
+    }
+
+    pub fn with_path(&self, path: Vec<u8>) -> Location {
+        Location {
+            site: self.site.clone(),
+            path,
+        }
+    }
+}
+
+fn trim_slashes(p: &[u8]) -> &[u8] {
+    let mut end = p.len();
+    while end > 1 && p[end - 1] == b'/' {
+        end -= 1;
+    }
+    &p[..end]
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = String::from_utf8_lossy(&self.path);
+        match &self.site {
+            Site::Ftp(s) if path.starts_with('/') => write!(f, "{s}{path}"),
+            Site::Ftp(s) => write!(f, "{s}/{path}"),
+            Site::Local => f.write_str(&path),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_joins() {
+        let l = Location::local("/a/b/c.txt");
+        assert_eq!(l.name(), b"c.txt");
+        assert_eq!(l.split(), (b"/a/b".to_vec(), b"c.txt".to_vec()));
+        assert_eq!(Location::local("/x/").join(b"y").path, b"/x/y");
+        assert_eq!(Location::local("/").join(b"y").path, b"/y");
+        assert_eq!(Location::local("rel").join(b"y").path, b"rel/y");
+        assert_eq!(
+            Location::local("top").split(),
+            (Vec::new(), b"top".to_vec())
+        );
+        assert_eq!(
+            Location::local("/top").split(),
+            (b"/".to_vec(), b"top".to_vec())
+        );
+        assert_eq!(Location::local("/dir/").name(), b"dir");
+    }
+}
