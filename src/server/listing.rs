@@ -102,6 +102,27 @@ pub fn list_line(item: &Item, now: DateTime<Utc>) -> Vec<u8> {
     line
 }
 
+/// An MLSD line for a directory entry. A symlink says so, with its target
+/// (`type=OS.unix=slink:target`, as ProFTPD writes it), rather than
+/// passing for what it points at: a tree copy must not follow it blindly.
+pub fn mlsd_item(item: &Item, writable: bool) -> Vec<u8> {
+    match &item.link_target {
+        Some(target) => {
+            let mut line = format!(
+                "type=OS.unix=slink:{};modify={};perm=;unique={:x}U{:x}; ",
+                String::from_utf8_lossy(target).replace([';', ' '], "_"),
+                modified(&item.meta).format("%Y%m%d%H%M%S"),
+                item.meta.dev(),
+                item.meta.ino()
+            )
+            .into_bytes();
+            line.extend_from_slice(&item.name);
+            line
+        }
+        None => mlsd_line(&item.name, &item.meta, writable),
+    }
+}
+
 /// RFC 3659 facts, then a space and the name. `writable` decides which
 /// `perm` letters we promise.
 pub fn mlsd_line(name: &[u8], meta: &Metadata, writable: bool) -> Vec<u8> {
@@ -161,7 +182,7 @@ mod tests {
         let mlsd: Vec<u8> = items
             .iter()
             .flat_map(|i| {
-                let mut l = mlsd_line(&i.name, &i.meta, true);
+                let mut l = mlsd_item(i, true);
                 l.extend_from_slice(b"\r\n");
                 l
             })
@@ -170,6 +191,8 @@ mod tests {
         assert_eq!(parsed.len(), 4);
         assert_eq!(parsed[0].name, " lead space.txt");
         assert_eq!(parsed[0].size, Some(5));
+        assert_eq!(parsed[1].kind, listing::EntryKind::Link);
+        assert_eq!(parsed[1].link_target.as_deref(), Some("sub_dir"));
         assert!(parsed[2].is_dir());
     }
 }

@@ -2,9 +2,7 @@
 //! and the dispatch of every command. Transfers run inside the session's
 //! loop so that `ABOR` and `STAT` are answered while data flows.
 
-use std::ffi::OsStr;
 use std::net::SocketAddr;
-use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -784,10 +782,7 @@ impl Session {
         for item in &items {
             match verb {
                 "MLSD" => {
-                    // Facts describe the target of a symlink, as MLSD readers expect.
-                    let meta = std::fs::metadata(path.join(OsStr::from_bytes(&item.name)))
-                        .unwrap_or(item.meta.clone());
-                    body.extend(listing::mlsd_line(&item.name, &meta, writable));
+                    body.extend(listing::mlsd_item(item, writable));
                     body.extend_from_slice(b"\r\n");
                 }
                 "NLST" => {

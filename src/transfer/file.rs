@@ -210,6 +210,7 @@ async fn run_inner(ctx: &Ctx, spec: &JobSpec) -> Result<EventKind, Failure> {
     let mut backoff = ctx.shared.settings.retry_backoff;
     let mut refusals: Vec<String> = Vec::new();
     loop {
+        let mut retried = false;
         let already_complete = offsets.source == source_size && !append;
         let result = if already_complete {
             Ok(())
@@ -278,6 +279,7 @@ async fn run_inner(ctx: &Ctx, spec: &JobSpec) -> Result<EventKind, Failure> {
                     () = ctx.cancel.cancelled() => return Ok(EventKind::Cancelled { partial: fresh_size(ctx, &destination).await }),
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(30));
+                retried = true;
             }
         }
         // A new attempt: fresh sessions, and resume from what arrived.
@@ -287,7 +289,16 @@ async fn run_inner(ctx: &Ctx, spec: &JobSpec) -> Result<EventKind, Failure> {
             .await
             .map_err(|e| Failure::ftp("destination", &e))?
             .unwrap_or(0);
-        offsets = resume_offsets(append, base, now, source_size);
+        let resumed = resume_offsets(append, base, now, source_size);
+        if retried {
+            // Say where the new try starts: the gauge jumps to what arrived.
+            ctx.emit(EventKind::Started {
+                mode: transport.mode(),
+                total: Some(source_size),
+                offset: resumed.source,
+            });
+        }
+        offsets = resumed;
     }
 
     // Verify: the size the destination reports now.

@@ -16,6 +16,8 @@
 //! made read-only and the writable home is `/pub`.
 #![allow(dead_code)] // each test file uses part of the harness
 
+pub mod jobs;
+
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};

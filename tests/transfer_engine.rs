@@ -1,0 +1,575 @@
+//! The transfer engine between two `fxpc serve` sites on distinct loopback
+//! addresses (and the local disk): dialects, fallbacks, verification,
+//! append, move, resume, cancel, faults. Bytes are checked on disk.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::jobs::{self, copy, failure, mode_changes, verified_mode};
+use fxpc::server::{Anonymous, Config, Handle};
+use fxpc::transfer::{Conflict, Engine, EventKind, FtpSite, JobSpec, Kind, Location, Mode, Via};
+
+async fn serve(ip: &str, root: &Path, tweak: impl FnOnce(&mut Config)) -> Handle {
+    let mut config = Config::new(root, format!("{ip}:0").parse().unwrap());
+    config.anonymous = Some(Anonymous::Write);
+    tweak(&mut config);
+    Handle::spawn(config).await.unwrap()
+}
+
+fn data(len: usize, seed: u64) -> Vec<u8> {
+    common::pseudo_random(len, seed)
+}
+
+fn at(site: &Arc<FtpSite>, path: &str) -> Location {
+    Location::ftp(site.clone(), path)
+}
+
+fn engine() -> (
+    Engine,
+    tokio::sync::mpsc::UnboundedReceiver<fxpc::transfer::Event>,
+) {
+    Engine::new(jobs::settings())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lstn_sock_copy_and_append_between_fxpc_servers() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    let body = data(3_000_000, 1);
+    std::fs::write(ra.path().join("PROG1.PL1"), &body).unwrap();
+    std::fs::write(rb.path().join("PROG2.PL1"), b"existing\n").unwrap();
+    // RFC 438 needs trust only on the sending side.
+    let a = serve("127.0.0.2", ra.path(), |c| c.allow_fxp = true).await;
+    let b = serve("127.0.0.3", rb.path(), |_| {}).await;
+    let (sa, sb) = (jobs::site(a.addr()), jobs::site(b.addr()));
+    let (engine, mut rx) = engine();
+
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        copy(at(&sa, "/PROG1.PL1"), at(&sb, "/copy.bin"), Via::Auto),
+    )
+    .await;
+    assert_eq!(verified_mode(&events), Mode::LstnSock);
+    assert_eq!(std::fs::read(rb.path().join("copy.bin")).unwrap(), body);
+
+    let append = JobSpec {
+        kind: Kind::Append,
+        ..copy(at(&sa, "/PROG1.PL1"), at(&sb, "/PROG2.PL1"), Via::Lstn)
+    };
+    let events = jobs::run(&engine, &mut rx, append).await;
+    assert_eq!(verified_mode(&events), Mode::LstnSock);
+    let got = std::fs::read(rb.path().join("PROG2.PL1")).unwrap();
+    assert_eq!(got, [b"existing\n".as_slice(), &body].concat());
+    assert_eq!(
+        engine.client_data_bytes(),
+        0,
+        "the client carried no file data"
+    );
+}
+
+/// Issue 3: a 64 MiB FXP copy moves no byte through the client, and its
+/// progress is real (SIZE polled on the destination), not a spinner.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fxp_copy_carries_no_data_through_the_client_and_reports_progress() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    let body = data(64 << 20, 2);
+    std::fs::write(ra.path().join("big.bin"), &body).unwrap();
+    let plain_fxp = |c: &mut Config| {
+        c.allow_fxp = true;
+        c.lstn = false;
+        c.rate = Some(32 << 20);
+    };
+    let a = serve("127.0.0.2", ra.path(), plain_fxp).await;
+    let b = serve("127.0.0.3", rb.path(), plain_fxp).await;
+    let (engine, mut rx) = engine();
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        copy(
+            at(&jobs::site(a.addr()), "/big.bin"),
+            at(&jobs::site(b.addr()), "/big.bin"),
+            Via::Auto,
+        ),
+    )
+    .await;
+    assert_eq!(
+        verified_mode(&events),
+        Mode::Fxp {
+            source_passive: false
+        }
+    );
+    assert!(
+        std::fs::read(rb.path().join("big.bin")).unwrap() == body,
+        "bytes differ"
+    );
+    assert_eq!(engine.client_data_bytes(), 0);
+    let progress: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Progress {
+                done,
+                measured: true,
+                ..
+            } => Some(done),
+            _ => None,
+        })
+        .collect();
+    assert!(progress.len() >= 2, "progress was polled: {progress:?}");
+    assert!(progress.windows(2).all(|w| w[0] <= w[1]), "{progress:?}");
+    assert!(
+        progress.iter().any(|&d| d > 0 && d < body.len() as u64),
+        "intermediate sizes seen: {progress:?}"
+    );
+}
+
+/// Profile, "Choosing the dialect": servers in their default (refusing)
+/// configuration make `auto` try FXP both ways round, then relay — and say
+/// so; a forced `fxp` fails quoting the refusals.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_swap_roles_then_relay_or_fail_with_the_servers_words() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    let body = data(500_000, 3);
+    std::fs::write(ra.path().join("f.bin"), &body).unwrap();
+    let a = serve("127.0.0.2", ra.path(), |c| c.lstn = false).await;
+    let b = serve("127.0.0.3", rb.path(), |c| c.lstn = false).await;
+    let (sa, sb) = (jobs::site(a.addr()), jobs::site(b.addr()));
+    let (engine, mut rx) = engine();
+
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        copy(at(&sa, "/f.bin"), at(&sb, "/f.bin"), Via::Auto),
+    )
+    .await;
+    assert_eq!(verified_mode(&events), Mode::Relay);
+    assert_eq!(
+        mode_changes(&events),
+        [
+            (
+                Mode::LstnSock,
+                Mode::Fxp {
+                    source_passive: false
+                }
+            ),
+            (
+                Mode::Fxp {
+                    source_passive: false
+                },
+                Mode::Fxp {
+                    source_passive: true
+                }
+            ),
+            (
+                Mode::Fxp {
+                    source_passive: true
+                },
+                Mode::Relay
+            ),
+        ]
+    );
+    assert_eq!(std::fs::read(rb.path().join("f.bin")).unwrap(), body);
+    assert_eq!(
+        engine.client_data_bytes(),
+        body.len() as u64,
+        "relay is counted"
+    );
+
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        copy(at(&sa, "/f.bin"), at(&sb, "/g.bin"), Via::Fxp),
+    )
+    .await;
+    let reason = failure(&events);
+    assert!(
+        reason.contains("504 Refusing to connect to foreign address"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("--allow-fxp"),
+        "names the setting: {reason}"
+    );
+    assert!(
+        reason.contains(&a.addr().to_string()),
+        "names the server: {reason}"
+    );
+    assert!(
+        !rb.path().join("g.bin").exists()
+            || std::fs::read(rb.path().join("g.bin")).unwrap().is_empty()
+    );
+
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        copy(at(&sa, "/f.bin"), at(&sb, "/h.bin"), Via::Lstn),
+    )
+    .await;
+    assert!(failure(&events).contains("LSTN"), "{events:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn move_deletes_the_source_only_after_verification() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    let body = data(200_000, 4);
+    std::fs::write(ra.path().join("m.bin"), &body).unwrap();
+    std::fs::write(ra.path().join("keep.bin"), &body).unwrap();
+    let a = serve("127.0.0.2", ra.path(), |c| c.allow_fxp = true).await;
+    let b = serve("127.0.0.3", rb.path(), |c| c.lstn = false).await;
+    let (sa, sb) = (jobs::site(a.addr()), jobs::site(b.addr()));
+    let (engine, mut rx) = engine();
+    let mv = |src: &str, dst: &str, via| JobSpec {
+        kind: Kind::Move,
+        ..copy(at(&sa, src), at(&sb, dst), via)
+    };
+    let events = jobs::run(&engine, &mut rx, mv("/m.bin", "/m.bin", Via::Auto)).await;
+    assert!(events.iter().any(|e| matches!(
+        e.kind,
+        EventKind::Verified {
+            source_deleted: true,
+            ..
+        }
+    )));
+    assert!(!ra.path().join("m.bin").exists());
+    assert_eq!(std::fs::read(rb.path().join("m.bin")).unwrap(), body);
+
+    // B refuses foreign peers and speaks no LSTN: a forced LSTN move fails,
+    // and the source stays.
+    let events = jobs::run(&engine, &mut rx, mv("/keep.bin", "/keep.bin", Via::Lstn)).await;
+    failure(&events);
+    assert_eq!(std::fs::read(ra.path().join("keep.bin")).unwrap(), body);
+}
+
+/// A destination holding the first part of the file: `resume` sends REST to
+/// both servers and moves only the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_continues_from_the_destination_size() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    let body = data(1_000_000, 5);
+    std::fs::write(ra.path().join("r.bin"), &body).unwrap();
+    std::fs::write(rb.path().join("r.bin"), &body[..400_000]).unwrap();
+    std::fs::write(rb.path().join("done.bin"), &body).unwrap();
+    std::fs::write(ra.path().join("done.bin"), &body).unwrap();
+    let a = serve("127.0.0.2", ra.path(), |c| c.allow_fxp = true).await;
+    let b = serve("127.0.0.3", rb.path(), |c| c.allow_fxp = true).await;
+    let (sa, sb) = (jobs::site(a.addr()), jobs::site(b.addr()));
+    let (engine, mut rx) = engine();
+    for via in [Via::Lstn, Via::Fxp, Via::Relay] {
+        std::fs::write(rb.path().join("r.bin"), &body[..400_000]).unwrap();
+        let spec = JobSpec {
+            conflict: Conflict::Resume,
+            ..copy(at(&sa, "/r.bin"), at(&sb, "/r.bin"), via)
+        };
+        let events = jobs::run(&engine, &mut rx, spec).await;
+        verified_mode(&events);
+        assert!(
+            events.iter().any(|e| matches!(
+                e.kind,
+                EventKind::Started {
+                    offset: 400_000,
+                    ..
+                }
+            )),
+            "{via:?}: {events:#?}"
+        );
+        assert_eq!(
+            std::fs::read(rb.path().join("r.bin")).unwrap(),
+            body,
+            "{via:?}"
+        );
+    }
+    let moved_before = engine.client_data_bytes();
+    let spec = JobSpec {
+        conflict: Conflict::Resume,
+        ..copy(at(&sa, "/done.bin"), at(&sb, "/done.bin"), Via::Relay)
+    };
+    verified_mode(&jobs::run(&engine, &mut rx, spec).await);
+    assert_eq!(
+        engine.client_data_bytes(),
+        moved_before,
+        "a complete file moves nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conflict_policies_skip_and_rename() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    std::fs::write(ra.path().join("c.txt"), b"new").unwrap();
+    std::fs::write(rb.path().join("c.txt"), b"old").unwrap();
+    let a = serve("127.0.0.2", ra.path(), |c| c.allow_fxp = true).await;
+    let b = serve("127.0.0.3", rb.path(), |_| {}).await;
+    let (sa, sb) = (jobs::site(a.addr()), jobs::site(b.addr()));
+    let (engine, mut rx) = engine();
+    let spec = |conflict| JobSpec {
+        conflict,
+        ..copy(at(&sa, "/c.txt"), at(&sb, "/c.txt"), Via::Auto)
+    };
+    let events = jobs::run(&engine, &mut rx, spec(Conflict::Skip)).await;
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Skipped { .. })),
+        "{events:#?}"
+    );
+    assert_eq!(std::fs::read(rb.path().join("c.txt")).unwrap(), b"old");
+    verified_mode(&jobs::run(&engine, &mut rx, spec(Conflict::Rename)).await);
+    assert_eq!(std::fs::read(rb.path().join("c.txt")).unwrap(), b"old");
+    assert_eq!(std::fs::read(rb.path().join("c.txt.1")).unwrap(), b"new");
+    verified_mode(&jobs::run(&engine, &mut rx, spec(Conflict::Append)).await);
+    assert_eq!(std::fs::read(rb.path().join("c.txt")).unwrap(), b"oldnew");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recursive_copy_creates_the_tree_and_reports_what_it_skips() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    std::fs::create_dir_all(ra.path().join("tree/sub dir/deeper")).unwrap();
+    for (i, name) in [
+        "tree/a.txt",
+        "tree/sub dir/b.txt",
+        "tree/sub dir/deeper/日本.bin",
+    ]
+    .iter()
+    .enumerate()
+    {
+        std::fs::write(ra.path().join(name), data(10_000 * (i + 1), i as u64)).unwrap();
+    }
+    std::os::unix::fs::symlink("a.txt", ra.path().join("tree/link")).unwrap();
+    let a = serve("127.0.0.2", ra.path(), |c| c.allow_fxp = true).await;
+    let b = serve("127.0.0.3", rb.path(), |_| {}).await;
+    let (engine, mut rx) = engine();
+    let spec = JobSpec {
+        recursive: true,
+        ..copy(
+            at(&jobs::site(a.addr()), "/tree"),
+            at(&jobs::site(b.addr()), "/copied"),
+            Via::Auto,
+        )
+    };
+    let events = jobs::run(&engine, &mut rx, spec).await;
+    let verified = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Verified { .. }))
+        .count();
+    assert_eq!(verified, 3, "{events:#?}");
+    for (i, name) in ["a.txt", "sub dir/b.txt", "sub dir/deeper/日本.bin"]
+        .iter()
+        .enumerate()
+    {
+        assert_eq!(
+            std::fs::read(rb.path().join("copied").join(name)).unwrap(),
+            data(10_000 * (i + 1), i as u64)
+        );
+    }
+    assert!(
+        events.iter().any(
+            |e| matches!(&e.kind, EventKind::Skipped { path, .. } if path.ends_with("/tree/link"))
+        ),
+        "the symlink is reported: {events:#?}"
+    );
+    assert!(events.iter().any(|e| matches!(
+        e.kind,
+        EventKind::Walked {
+            files: 3,
+            directories: 3
+        }
+    )));
+    // Without -r a directory is refused by name.
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        copy(
+            at(&jobs::site(a.addr()), "/tree"),
+            at(&jobs::site(b.addr()), "/x"),
+            Via::Auto,
+        ),
+    )
+    .await;
+    assert!(failure(&events).contains("is a directory"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_downloads_and_local_copies() {
+    let (ra, local) = (common::temp_root(), common::temp_root());
+    let body = data(700_000, 6);
+    std::fs::write(local.path().join("up.bin"), &body).unwrap();
+    let a = serve("127.0.0.2", ra.path(), |_| {}).await;
+    let sa = jobs::site(a.addr());
+    let (engine, mut rx) = engine();
+    let l = |name: &str| Location::local(local.path().join(name));
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        copy(l("up.bin"), at(&sa, "/up.bin"), Via::Auto),
+    )
+    .await;
+    assert_eq!(verified_mode(&events), Mode::Upload);
+    assert_eq!(std::fs::read(ra.path().join("up.bin")).unwrap(), body);
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        copy(at(&sa, "/up.bin"), l("down.bin"), Via::Auto),
+    )
+    .await;
+    assert_eq!(verified_mode(&events), Mode::Download);
+    assert_eq!(std::fs::read(local.path().join("down.bin")).unwrap(), body);
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        copy(l("down.bin"), l("again.bin"), Via::Auto),
+    )
+    .await;
+    assert_eq!(verified_mode(&events), Mode::Local);
+    assert_eq!(std::fs::read(local.path().join("again.bin")).unwrap(), body);
+    assert_eq!(engine.client_data_bytes(), 3 * body.len() as u64);
+    let missing = jobs::run(
+        &engine,
+        &mut rx,
+        copy(at(&sa, "/nope"), l("nope"), Via::Auto),
+    )
+    .await;
+    assert!(failure(&missing).contains("does not exist"), "{missing:#?}");
+    assert!(
+        !local.path().join("nope").exists(),
+        "nothing created for a missing source"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_aborts_both_sides_and_keeps_the_partial_file() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    let body = data(4_000_000, 7);
+    std::fs::write(ra.path().join("slow.bin"), &body).unwrap();
+    let a = serve("127.0.0.2", ra.path(), |c| {
+        c.allow_fxp = true;
+        c.rate = Some(500_000);
+    })
+    .await;
+    let b = serve("127.0.0.3", rb.path(), |_| {}).await;
+    let (engine, mut rx) = engine();
+    let id = engine.submit(copy(
+        at(&jobs::site(a.addr()), "/slow.bin"),
+        at(&jobs::site(b.addr()), "/slow.bin"),
+        Via::Auto,
+    ));
+    // Wait until some bytes arrived, then cancel.
+    loop {
+        let e = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if let EventKind::Progress { done, .. } = e.kind
+            && done > 0
+        {
+            break;
+        }
+    }
+    engine.cancel(id);
+    let events = jobs::collect(&engine, &mut rx).await;
+    let partial = events
+        .iter()
+        .find_map(|e| match e.kind {
+            EventKind::Cancelled { partial } => Some(partial),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{events:#?}"))
+        .expect("the partial size is reported");
+    assert!(partial > 0 && partial < body.len() as u64, "{partial}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let kept = std::fs::read(rb.path().join("slow.bin")).unwrap();
+    assert_eq!(
+        kept,
+        body[..kept.len()],
+        "the partial file is kept, a prefix of the source"
+    );
+    assert!(
+        kept.len() < body.len(),
+        "the servers stopped: ABOR reached them"
+    );
+    assert_eq!(
+        std::fs::read(ra.path().join("slow.bin")).unwrap(),
+        body,
+        "source untouched"
+    );
+}
+
+/// A server dies mid-transfer: the job retries and resumes from what
+/// arrived once it is back; if it never comes back, the job fails saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_mid_transfer_is_retried_and_resumed() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    let body = data(3_000_000, 8);
+    std::fs::write(ra.path().join("k.bin"), &body).unwrap();
+    let source_config = |c: &mut Config| {
+        c.allow_fxp = true;
+        c.rate = Some(1_000_000);
+    };
+    let a = serve("127.0.0.2", ra.path(), source_config).await;
+    let a_addr: SocketAddr = a.addr();
+    let b = serve("127.0.0.3", rb.path(), |_| {}).await;
+    let mut settings = jobs::settings();
+    settings.retries = 5;
+    settings.retry_backoff = Duration::from_millis(500);
+    let (engine, mut rx) = Engine::new(settings);
+    engine.submit(copy(
+        at(&jobs::site(a_addr), "/k.bin"),
+        at(&jobs::site(b.addr()), "/k.bin"),
+        Via::Auto,
+    ));
+    let mut seen = Vec::new();
+    loop {
+        let e = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        let grown = matches!(e.kind, EventKind::Progress { done, .. } if done > 500_000);
+        seen.push(e);
+        if grown {
+            break;
+        }
+    }
+    a.stop().await;
+    // Back on the same address and port, as after a restart.
+    let mut config = Config::new(ra.path(), a_addr);
+    config.anonymous = Some(Anonymous::Write);
+    source_config(&mut config);
+    let _a = Handle::spawn(config).await.unwrap();
+    seen.extend(jobs::collect(&engine, &mut rx).await);
+    assert!(
+        seen.iter()
+            .any(|e| matches!(e.kind, EventKind::Retrying { .. })),
+        "{seen:#?}"
+    );
+    let resumed_at = seen.iter().rev().find_map(|e| match e.kind {
+        EventKind::Started { offset, .. } => Some(offset),
+        _ => None,
+    });
+    verified_mode(&seen);
+    assert_eq!(std::fs::read(rb.path().join("k.bin")).unwrap(), body);
+    assert_eq!(
+        std::fs::read(ra.path().join("k.bin")).unwrap(),
+        body,
+        "source intact"
+    );
+    assert!(
+        resumed_at.is_some_and(|o| o > 0),
+        "resumed from what arrived: {resumed_at:?}"
+    );
+
+    // Never back: failed, with the reason.
+    let (engine, mut rx) = Engine::new(jobs::settings());
+    let dead: SocketAddr = "127.0.0.9:1".parse().unwrap();
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        copy(
+            at(&jobs::site(dead), "/x"),
+            at(&jobs::site(b.addr()), "/x"),
+            Via::Auto,
+        ),
+    )
+    .await;
+    assert!(failure(&events).contains("127.0.0.9"), "{events:#?}");
+}
