@@ -1,0 +1,151 @@
+//! The `fxpc` binary as a user runs it: `serve` as a real process, `ls`
+//! and `cp` against it, exit codes and what they print.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const FXPC: &str = env!("CARGO_BIN_EXE_fxpc");
+
+/// `fxpc serve` as a child process; killed on drop.
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Served {
+    fn start(ip: &str, root: &Path, extra: &[&str]) -> Served {
+        let mut child = Command::new(FXPC)
+            .args(["serve", "--root"])
+            .arg(root)
+            .args(["--listen", &format!("{ip}:0")])
+            .args(if extra.contains(&"--anonymous") { &[][..] } else { &["--anonymous", "write"][..] })
+            .args(extra)
+            .env("XDG_STATE_HOME", root.parent().unwrap())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // "fxpc serve: DIR on ftp://ADDR/"
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("ftp://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        Served { child, url }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn fxpc(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(FXPC)
+        .args(args)
+        .env("XDG_STATE_HOME", std::env::temp_dir())
+        .env("NETRC", "/nonexistent")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn ls_prints_type_size_time_name_and_fails_loudly() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(root.join("sub dir")).unwrap();
+    std::fs::write(root.join("a file.txt"), b"12345").unwrap();
+    let served = Served::start("127.0.0.2", &root, &[]);
+    let (ok, out, err) = fxpc(&["ls", &format!("{}/", served.url)]);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    let file: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!((file[0], file[1]), ("-", "5"));
+    assert!(file[2].len() == 19 && file[2].as_bytes()[10] == b'T', "ISO 8601: {}", file[2]);
+    assert!(lines[0].ends_with(" a file.txt"));
+    assert!(lines[1].starts_with("d ") && lines[1].ends_with(" sub dir"), "{}", lines[1]);
+
+    let (ok, _, err) = fxpc(&["ls", &format!("{}/missing", served.url)]);
+    assert!(!ok);
+    assert!(err.contains("550") && err.contains(&served.url), "names the server and quotes it: {err}");
+    let (ok, _, err) = fxpc(&["ls", "ftp://127.0.0.9:1/"]);
+    assert!(!ok && err.contains("127.0.0.9"), "{err}");
+    let (ok, _, err) = fxpc(&["ls", "http://x/"]);
+    assert!(!ok && err.contains("ftp://"), "{err}");
+}
+
+#[test]
+fn cp_between_two_served_sites_reports_the_mode_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ra, rb) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(ra.join("tree/sub")).unwrap();
+    std::fs::create_dir_all(&rb).unwrap();
+    let body: Vec<u8> = (0..2_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(ra.join("big.bin"), &body).unwrap();
+    std::fs::write(ra.join("tree/x"), b"x").unwrap();
+    std::fs::write(ra.join("tree/sub/y"), b"y").unwrap();
+    let a = Served::start("127.0.0.2", &ra, &["--allow-fxp"]);
+    let b = Served::start("127.0.0.3", &rb, &[]);
+
+    // An existing directory as destination: the file goes inside it.
+    let (ok, out, err) = fxpc(&["cp", &format!("{}/big.bin", a.url), &format!("{}/", b.url)]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("LSTN/SOCK") && out.contains("verified"), "{out}");
+    assert_eq!(std::fs::read(rb.join("big.bin")).unwrap(), body);
+
+    let (ok, out, err) = fxpc(&["cp", "-r", "-j", "2", &format!("{}/tree", a.url), &format!("{}/copy", b.url)]);
+    assert!(ok, "{out}{err}");
+    assert_eq!(std::fs::read(rb.join("copy/sub/y")).unwrap(), b"y");
+
+    let (ok, out, _) = fxpc(&["cp", "--append", "--json", &format!("{}/tree/x", a.url), &format!("{}/copy/x", b.url)]);
+    assert!(ok);
+    let last: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(last["event"], "verified", "{out}");
+    assert_eq!(last["size"], 2);
+    assert_eq!(std::fs::read(rb.join("copy/x")).unwrap(), b"xx");
+
+    // B refuses foreign peers: forced FXP fails, exit code non-zero, and
+    // the reason quotes the server.
+    let (ok, out, err) = fxpc(&["cp", "--via", "fxp", &format!("{}/big.bin", b.url), &format!("{}/back.bin", a.url)]);
+    assert!(!ok);
+    assert!(out.contains("504") && out.contains("--allow-fxp"), "{out}");
+    assert!(err.contains("failed"), "{err}");
+
+    // A directory without -r.
+    let (ok, out, _) = fxpc(&["cp", &format!("{}/tree", a.url), &format!("{}/t2", b.url)]);
+    assert!(!ok && out.contains("is a directory"), "{out}");
+
+    // Download to a local directory.
+    let local = dir.path().join("local");
+    std::fs::create_dir(&local).unwrap();
+    let (ok, out, err) = fxpc(&["cp", &format!("{}/big.bin", b.url), local.to_str().unwrap()]);
+    assert!(ok && out.contains("download"), "{out}{err}");
+    assert_eq!(std::fs::read(local.join("big.bin")).unwrap(), body);
+}
+
+#[test]
+fn passwords_stay_out_of_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    let served = Served::start("127.0.0.2", &root, &["--user", "bob:s3cret-pw", "--anonymous", "none"]);
+    let addr = served.url.trim_start_matches("ftp://");
+    let (ok, out, err) = fxpc(&["ls", &format!("ftp://bob:wrong-pw@{addr}/")]);
+    assert!(!ok);
+    assert!(err.contains("530") && !err.contains("wrong-pw") && !out.contains("wrong-pw"), "{err}");
+    let (ok, _, err) = fxpc(&["ls", &format!("ftp://bob:s3cret-pw@{addr}/")]);
+    assert!(ok, "{err}");
+}
