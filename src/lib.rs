@@ -20,6 +20,8 @@
 //! The binary (`main.rs`) holds the command line and the wiring; it is the
 //! only place that uses `anyhow`.
 
+pub mod demo;
 pub mod ftp;
 pub mod server;
 pub mod transfer;
+pub mod ui;

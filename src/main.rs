@@ -18,9 +18,14 @@ use fxpc::transfer::{self, Conflict, Engine, EventKind, FtpSite, Kind, Location,
     version,
     about = "FXP Commander: make FTP servers exchange files directly (RFC 438 LSTN/SOCK, FXP)"
 )]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// What the left and right panes open: ftp:// URLs, saved site names or
+    /// local paths. Without them, the last session's panes.
+    #[arg(num_args = 0..=2, value_name = "SITE")]
+    panes: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -32,6 +37,8 @@ enum Command {
     },
     /// Run an FTP server that speaks the RFC 438 LSTN/SOCK profile.
     Serve(ServeArgs),
+    /// Two built-in demo servers on loopback, and the UI connected to both.
+    Demo,
     /// Copy (or append, or move) between FTP sites and the local disk.
     /// Between two FTP sites the servers exchange the data themselves.
     Cp(CpArgs),
@@ -158,10 +165,31 @@ async fn run(cli: Cli) -> Result<()> {
         Some(Command::Ls { url }) => ls(&url).await,
         Some(Command::Serve(args)) => serve(args).await,
         Some(Command::Cp(args)) => cp(args).await,
+        Some(Command::Demo) => demo().await,
         None => {
-            bail!("the terminal UI is not built yet; try `fxpc ls URL` or `fxpc serve --root DIR`")
+            let mut panes = cli.panes.into_iter();
+            tui(panes.next(), panes.next(), true).await
         }
     }
+}
+
+async fn tui(left: Option<String>, right: Option<String>, remember: bool) -> Result<()> {
+    fxpc::ui::run(fxpc::ui::Options {
+        left,
+        right,
+        settings: transfer::Settings::default(),
+        remember,
+    })
+    .await
+    .context("terminal UI")
+}
+
+async fn demo() -> Result<()> {
+    let demo = fxpc::demo::Demo::start()
+        .await
+        .context("starting the demo servers")?;
+    let (left, right) = demo.urls();
+    tui(Some(left), Some(right), false).await
 }
 
 /// Logs go to a file under the state (or cache) directory, never to the

@@ -246,6 +246,24 @@ pub async fn run(
                         reply: Reply::new(425, "no data connection was made (timed out)"),
                     });
                 }
+                if let Err(FtpError::Timeout { .. }) = &src_result {
+                    // The same silence on the sending side. libunftp closes
+                    // any data connection whose peer is not the control
+                    // connection's host, yet answers RETR with 150 and then
+                    // waits forever (its data task never started); the
+                    // other server may even report 226 for 0 bytes.
+                    // Retrying the same dialect cannot help: try the next.
+                    return Err(AttemptError::Refused {
+                        side: Side::Source,
+                        refused: if dst_listens {
+                            Refused::Connect
+                        } else {
+                            Refused::Accept
+                        },
+                        command: "RETR".into(),
+                        reply: Reply::new(425, "no data was sent (timed out)"),
+                    });
+                }
             }
             let mut replies = Vec::new();
             let mut reasons = Vec::new();

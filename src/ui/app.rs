@@ -1,0 +1,314 @@
+//! The event loop: terminal events, engine events, pane results and a tick
+//! go into one `select!`; everything pending is drained through `update`,
+//! then the screen is drawn once. Effects are carried out here, as tasks
+//! whose results come back as actions — the loop itself never waits on the
+//! network.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures::StreamExt;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use super::browse::{self, Request};
+use super::config::Config;
+use super::pane::{Pane, Place};
+use super::render::render;
+use super::state::{Side, State};
+use super::terminal::Guard;
+use super::update::{Action, Effect, update};
+use crate::ftp::{Client, FtpUrl, Login, Secret};
+use crate::transfer::{Engine, FtpSite, Settings};
+
+pub struct Options {
+    /// What each pane opens: an ftp:// URL, a saved site's name, a local
+    /// path, or `None` for the last session's (else the current directory).
+    pub left: Option<String>,
+    pub right: Option<String>,
+    pub settings: Settings,
+    /// Remember the panes for the next plain `fxpc` (off for the demo).
+    pub remember: bool,
+}
+
+type Browsers = Arc<Mutex<[Option<UnboundedSender<Request>>; 2]>>;
+
+struct Runtime {
+    actions: UnboundedSender<Action>,
+    browsers: Browsers,
+    engine: Engine,
+    config: Arc<Config>,
+}
+
+pub async fn run(options: Options) -> std::io::Result<()> {
+    let config = Arc::new(Config::load());
+    let (engine, mut engine_events) = Engine::new(options.settings.clone());
+    let (tx, mut rx) = unbounded_channel::<Action>();
+    let mut guard = Guard::enter()?;
+    let size = guard.terminal.size()?;
+    let nowhere = || Pane::new(Place::Nowhere, Vec::new());
+    let mut state = State::new(nowhere(), nowhere(), (size.width, size.height));
+    state.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    state.history = config.session.history.clone();
+    let mut runtime = Runtime {
+        actions: tx,
+        browsers: Arc::new(Mutex::new([None, None])),
+        engine: engine.clone(),
+        config: config.clone(),
+    };
+    let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let start = |given: &Option<String>, saved: &Option<String>| {
+        given
+            .clone()
+            .or_else(|| saved.clone())
+            .unwrap_or_else(|| format!("local:{}", here.display()))
+    };
+    let left = start(&options.left, &config.session.left);
+    let right = start(&options.right, &config.session.right);
+    for (side, target) in [(Side::Left, left), (Side::Right, right)] {
+        state.pane_mut(side).loading = true;
+        runtime.execute(Effect::Connect {
+            side,
+            target,
+            password: None,
+        });
+    }
+
+    let mut terminal_events = EventStream::new();
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    let mut targets: [Option<String>; 2] = [None, None];
+    loop {
+        guard.terminal.draw(|frame| render(&state, frame))?;
+        let first = tokio::select! {
+            e = terminal_events.next() => match e {
+                Some(Ok(e)) => match terminal_action(e) {
+                    Some(a) => a,
+                    None => continue,
+                },
+                Some(Err(e)) => return Err(e),
+                None => break,
+            },
+            Some(a) = rx.recv() => a,
+            Some(e) = engine_events.recv() => Action::Engine(e),
+            _ = tick.tick() => continue,
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+        };
+        let mut pending = vec![first];
+        // Drain what else is waiting, then draw once.
+        while pending.len() < 4096 {
+            if let Ok(a) = rx.try_recv() {
+                pending.push(a);
+            } else if let Ok(e) = engine_events.try_recv() {
+                pending.push(Action::Engine(e));
+            } else {
+                break;
+            }
+        }
+        for action in pending {
+            if let Action::Connected { side, place, .. } = &action {
+                targets[side.index()] = Some(match place {
+                    Place::Local => "local".into(),
+                    Place::Ftp { url } => url.clone(),
+                    Place::Nowhere => String::new(),
+                });
+            }
+            for effect in update(&mut state, action) {
+                runtime.execute(effect);
+            }
+        }
+        if state.quit {
+            break;
+        }
+    }
+    drop(guard);
+    if options.remember {
+        let mut config = (*config).clone();
+        for side in [Side::Left, Side::Right] {
+            let target = match &state.pane(side).place {
+                Place::Local => Some(format!(
+                    "local:{}",
+                    String::from_utf8_lossy(&state.pane(side).cwd)
+                )),
+                Place::Ftp { url } => Some(format!(
+                    "{url}{}",
+                    String::from_utf8_lossy(&state.pane(side).cwd)
+                )),
+                Place::Nowhere => targets[side.index()].clone(),
+            };
+            match side {
+                Side::Left => config.session.left = target,
+                Side::Right => config.session.right = target,
+            }
+        }
+        config.session.history = state.history.clone();
+        if let Err(e) = config.save() {
+            tracing::warn!("cannot save the session: {e}");
+        }
+    }
+    // Quitting with transfers running was confirmed: stop them politely.
+    for job in state.transfers.jobs.iter().filter(|j| !j.state.is_over()) {
+        engine.cancel(job.id);
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), engine.wait_idle()).await;
+    Ok(())
+}
+
+fn terminal_action(e: TermEvent) -> Option<Action> {
+    match e {
+        TermEvent::Key(k) => Some(Action::Key(k)),
+        TermEvent::Mouse(m) => Some(Action::Mouse {
+            event: m,
+            at: Instant::now(),
+        }),
+        TermEvent::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}
+
+impl Runtime {
+    fn execute(&mut self, effect: Effect) {
+        match effect {
+            Effect::Connect {
+                side,
+                target,
+                password,
+            } => {
+                let (actions, browsers, config) = (
+                    self.actions.clone(),
+                    self.browsers.clone(),
+                    self.config.clone(),
+                );
+                tokio::spawn(async move {
+                    let action = match connect(
+                        side, &target, password, &actions, &browsers, &config,
+                    )
+                    .await
+                    {
+                        Ok(a) => a,
+                        Err(error) => Action::ConnectFailed { side, error },
+                    };
+                    let _ = actions.send(action);
+                });
+            }
+            Effect::List { side, path } => self.request(side, Request::List(path)),
+            Effect::Mkdir { side, path } => self.request(side, Request::Mkdir(path)),
+            Effect::Delete { side, paths } => self.request(side, Request::Delete(paths)),
+            Effect::Rename { side, from, to } => self.request(side, Request::Rename(from, to)),
+            Effect::Submit(spec) => {
+                self.engine.submit(spec);
+            }
+            Effect::Cancel(job) => self.engine.cancel(job),
+            Effect::Retry(job) => {
+                self.engine.retry(job);
+            }
+            Effect::Quit => {}
+        }
+    }
+
+    fn request(&self, side: Side, request: Request) {
+        let browser = self
+            .browsers
+            .lock()
+            .ok()
+            .and_then(|b| b[side.index()].clone());
+        match browser {
+            Some(b) => {
+                if let Err(e) = b.send(request) {
+                    browse::local(side, e.0, self.actions.clone());
+                }
+            }
+            None => browse::local(side, request, self.actions.clone()),
+        }
+    }
+}
+
+/// Opens a pane's site: a local directory, or an FTP server whose browsing
+/// connection then lives in its own task.
+async fn connect(
+    side: Side,
+    target: &str,
+    password: Option<Secret>,
+    actions: &UnboundedSender<Action>,
+    browsers: &Browsers,
+    config: &Config,
+) -> Result<Action, String> {
+    let target = target.trim();
+    let local_path = target
+        .strip_prefix("local:")
+        .or((target == "local").then_some(""))
+        .or(target.starts_with('/').then_some(target));
+    if let Some(path) = local_path {
+        let path = if path.is_empty() {
+            std::env::current_dir().map_err(|e| e.to_string())?
+        } else {
+            PathBuf::from(path)
+        };
+        let cwd = path
+            .canonicalize()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Ok(mut b) = browsers.lock() {
+            b[side.index()] = None;
+        }
+        return Ok(Action::Connected {
+            side,
+            place: Place::Local,
+            site: None,
+            cwd: std::os::unix::ffi::OsStrExt::as_bytes(cwd.as_os_str()).to_vec(),
+            rfc438: false,
+        });
+    }
+    let saved = config.site(target);
+    let text = saved.map_or(target, |s| s.url.as_str());
+    let url = FtpUrl::parse(text).map_err(|e| e.to_string())?;
+    let netrc = std::env::var_os("NETRC")
+        .map(PathBuf::from)
+        .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".netrc")));
+    let password = password.or_else(|| saved.and_then(|s| s.password.clone()).map(Secret::new));
+    let login = match (password, &url.user) {
+        (Some(password), Some(user)) => Some(Login {
+            user: user.clone(),
+            password,
+            account: None,
+        }),
+        _ => url.login(netrc.as_deref()),
+    };
+    let Some(login) = login else {
+        return Ok(Action::NeedPassword {
+            side,
+            url: url.to_string(),
+        });
+    };
+    let mut site = FtpSite::new(&url, login);
+    if let Some(n) = saved.and_then(|s| s.max_connections) {
+        site.max_connections = n.max(1);
+    }
+    let site = Arc::new(site);
+    let mut client = Client::open(&site.host, site.port, &site.login, site.options.clone())
+        .await
+        .map_err(|e| format!("{site}: {e}"))?;
+    if !url.path.is_empty() {
+        client
+            .cwd(&url.path)
+            .await
+            .map_err(|e| format!("{site}: {e}"))?;
+    }
+    let cwd = client.pwd().await.map_err(|e| format!("{site}: {e}"))?;
+    let rfc438 = client.features().rfc438();
+    let browser = browse::spawn_ftp(side, site.clone(), client, actions.clone());
+    if let Ok(mut b) = browsers.lock() {
+        b[side.index()] = Some(browser);
+    }
+    Ok(Action::Connected {
+        side,
+        place: Place::Ftp {
+            url: site.to_string(),
+        },
+        site: Some(site),
+        cwd,
+        rfc438,
+    })
+}

@@ -1,0 +1,259 @@
+//! What a pane asks of its site, run away from the UI: each FTP pane has its
+//! own browsing control connection driven by a task (commands queued,
+//! results sent back as actions; a dropped connection reconnects and says
+//! so; idle connections get a NOOP now and then). Local panes use blocking
+//! file-system calls on tokio's blocking pool.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Local};
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use super::state::Side;
+use super::update::Action;
+use crate::ftp::{Client, Entry, EntryKind, FtpError};
+use crate::transfer::FtpSite;
+
+/// Keeps idle browsing connections alive past servers' idle timeouts.
+const KEEPALIVE: Duration = Duration::from_secs(60);
+
+pub enum Request {
+    List(Vec<u8>),
+    Mkdir(Vec<u8>),
+    Delete(Vec<(Vec<u8>, bool)>),
+    Rename(Vec<u8>, Vec<u8>),
+}
+
+/// Starts the browsing task for an FTP pane around an open session.
+pub fn spawn_ftp(
+    side: Side,
+    site: Arc<FtpSite>,
+    client: Client,
+    actions: UnboundedSender<Action>,
+) -> UnboundedSender<Request> {
+    let (tx, mut rx) = unbounded_channel::<Request>();
+    tokio::spawn(async move {
+        let mut client = Some(client);
+        loop {
+            let request = tokio::select! {
+                r = rx.recv() => match r {
+                    Some(r) => r,
+                    None => break,
+                },
+                () = tokio::time::sleep(KEEPALIVE) => {
+                    if let Some(c) = &mut client && c.noop().await.is_err() {
+                        client = None;
+                    }
+                    continue;
+                }
+            };
+            let mut result = serve(client.as_mut(), &request).await;
+            if result.as_ref().err().is_none_or(|e| e.is_transient())
+                && (client.is_none() || result.is_err())
+            {
+                // The connection is gone (or never was): reconnect once and
+                // try again.
+                match Client::open(&site.host, site.port, &site.login, site.options.clone()).await {
+                    Ok(c) => {
+                        client = Some(c);
+                        let _ = actions.send(Action::Notice(format!(
+                            "{} pane: reconnected to {site}",
+                            side.name()
+                        )));
+                        result = serve(client.as_mut(), &request).await;
+                    }
+                    Err(e) => {
+                        client = None;
+                        result = Err(e);
+                    }
+                }
+            }
+            let _ = actions.send(answer(side, request, result.map_err(|e| e.to_string())));
+        }
+        if let Some(c) = client {
+            let _ = tokio::time::timeout(Duration::from_secs(2), c.quit()).await;
+        }
+    });
+    tx
+}
+
+enum Done {
+    Listed(Vec<Entry>),
+    Did(String),
+}
+
+async fn serve(client: Option<&mut Client>, request: &Request) -> Result<Done, FtpError> {
+    let Some(client) = client else {
+        return Err(FtpError::Closed { after: None });
+    };
+    match request {
+        Request::List(path) => client.list(Some(path)).await.map(Done::Listed),
+        Request::Mkdir(path) => client
+            .mkd(path)
+            .await
+            .map(|_| Done::Did(format!("created {}", String::from_utf8_lossy(path)))),
+        Request::Rename(from, to) => client
+            .rename(from, to)
+            .await
+            .map(|()| Done::Did(format!("renamed to {}", String::from_utf8_lossy(to)))),
+        Request::Delete(paths) => {
+            for (path, is_dir) in paths {
+                if *is_dir {
+                    delete_tree(client, path.clone()).await?;
+                } else {
+                    client.dele(path).await?;
+                }
+            }
+            Ok(Done::Did(format!("deleted {} item(s)", paths.len())))
+        }
+    }
+}
+
+/// FTP has no recursive delete: empty the directory depth-first, then RMD.
+async fn delete_tree(client: &mut Client, dir: Vec<u8>) -> Result<(), FtpError> {
+    let mut stack = vec![(dir, false)];
+    while let Some((path, emptied)) = stack.pop() {
+        if emptied {
+            client.rmd(&path).await?;
+            continue;
+        }
+        stack.push((path.clone(), true));
+        for e in client.list(Some(&path)).await? {
+            let child = super::pane::join(&path, &e.raw_name);
+            match e.kind {
+                EntryKind::Dir => stack.push((child, false)),
+                EntryKind::Unparsed => {
+                    return Err(FtpError::Io(std::io::Error::other(format!(
+                        "cannot delete {}: unparsed listing line {:?}",
+                        String::from_utf8_lossy(&path),
+                        e.raw.unwrap_or_default()
+                    ))));
+                }
+                _ => client.dele(&child).await?,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn answer(side: Side, request: Request, result: Result<Done, String>) -> Action {
+    match (request, result) {
+        (Request::List(path), Ok(Done::Listed(entries))) => Action::Listed {
+            side,
+            path,
+            result: Ok(entries),
+        },
+        (Request::List(path), Err(e)) => Action::Listed {
+            side,
+            path,
+            result: Err(e),
+        },
+        (_, Ok(Done::Did(text))) => Action::OpDone {
+            side,
+            result: Ok(text),
+        },
+        (_, Ok(Done::Listed(_))) => Action::OpDone {
+            side,
+            result: Ok(String::new()),
+        },
+        (_, Err(e)) => Action::OpDone {
+            side,
+            result: Err(e),
+        },
+    }
+}
+
+/// Local-disk requests, on the blocking pool.
+pub fn local(side: Side, request: Request, actions: UnboundedSender<Action>) {
+    tokio::task::spawn_blocking(move || {
+        let action = match request {
+            Request::List(path) => Action::Listed {
+                side,
+                result: list_local(&path)
+                    .map_err(|e| format!("{}: {e}", String::from_utf8_lossy(&path))),
+                path,
+            },
+            Request::Mkdir(path) => Action::OpDone {
+                side,
+                result: std::fs::create_dir(os(&path))
+                    .map(|()| "created".into())
+                    .map_err(|e| e.to_string()),
+            },
+            Request::Rename(from, to) => Action::OpDone {
+                side,
+                result: std::fs::rename(os(&from), os(&to))
+                    .map(|()| "renamed".into())
+                    .map_err(|e| e.to_string()),
+            },
+            Request::Delete(paths) => {
+                let mut result = Ok(format!("deleted {} item(s)", paths.len()));
+                for (path, is_dir) in &paths {
+                    let r = if *is_dir {
+                        std::fs::remove_dir_all(os(path))
+                    } else {
+                        std::fs::remove_file(os(path))
+                    };
+                    if let Err(e) = r {
+                        result = Err(format!("{}: {e}", String::from_utf8_lossy(path)));
+                        break;
+                    }
+                }
+                Action::OpDone { side, result }
+            }
+        };
+        let _ = actions.send(action);
+    });
+}
+
+fn os(path: &[u8]) -> PathBuf {
+    PathBuf::from(std::ffi::OsStr::from_bytes(path))
+}
+
+pub fn list_local(path: &[u8]) -> std::io::Result<Vec<Entry>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(os(path))? {
+        let entry = entry?;
+        let raw_name = entry.file_name().as_bytes().to_vec();
+        let meta = std::fs::symlink_metadata(entry.path());
+        let link_target = std::fs::read_link(entry.path())
+            .ok()
+            .map(|t| t.to_string_lossy().into_owned());
+        let (kind, size, modified) = match &meta {
+            Ok(m) => {
+                let ft = m.file_type();
+                let followed_dir =
+                    ft.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|t| t.is_dir());
+                let kind = if ft.is_dir() || followed_dir {
+                    EntryKind::Dir
+                } else if ft.is_symlink() {
+                    EntryKind::Link
+                } else if ft.is_file() {
+                    EntryKind::File
+                } else {
+                    EntryKind::Special('?')
+                };
+                let modified = m
+                    .modified()
+                    .ok()
+                    .map(|t| DateTime::<Local>::from(t).naive_local());
+                (kind, ft.is_file().then_some(m.len()), modified)
+            }
+            Err(_) => (EntryKind::Other("unreadable".into()), None, None),
+        };
+        out.push(Entry {
+            name: String::from_utf8_lossy(&raw_name).into_owned(),
+            raw_name,
+            kind,
+            size,
+            modified,
+            perm: None,
+            unique: None,
+            link_target,
+            raw: None,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,154 @@
+//! Text for the screen: sizes in human units, times, and names cut to a
+//! display width (never by bytes or chars: CJK, emoji and combining marks
+//! must keep columns aligned).
+
+use chrono::NaiveDateTime;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// `999 B`, `12 KiB`, `4.2 GiB`: at most 4 significant characters before the unit.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
+/// A rate in decimal units, as network people read them: `112 MB/s`.
+pub fn human_rate(bytes_per_second: f64) -> String {
+    let units = ["B/s", "kB/s", "MB/s", "GB/s"];
+    let mut v = bytes_per_second.max(0.0);
+    let mut u = 0;
+    while v >= 1000.0 && u < units.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if v < 10.0 && u > 0 {
+        format!("{v:.1} {}", units[u])
+    } else {
+        format!("{v:.0} {}", units[u])
+    }
+}
+
+/// `12s`, `3m05s`, `2h10m`.
+pub fn human_duration(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
+        _ => format!("{}h{:02}m", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// `11-20` for this year's dates, `2024` for older ones: five columns.
+pub fn short_time(t: Option<NaiveDateTime>, this_year: i32) -> String {
+    use chrono::Datelike;
+    match t {
+        Some(t) if t.year() == this_year => t.format("%m-%d").to_string(),
+        Some(t) => format!("{:>5}", t.year()),
+        None => "     ".to_string(),
+    }
+}
+
+/// Cuts `text` to at most `width` columns, marking a cut with `…`, and pads
+/// with spaces to exactly `width`. Zero-width characters (combining marks)
+/// stay with the character before them.
+pub fn fit(text: &str, width: usize) -> String {
+    let text = &printable(text);
+    if text.width() <= width {
+        let mut s = text.to_string();
+        s.push_str(&" ".repeat(width - text.width()));
+        return s;
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    used += 1;
+    out.push_str(&" ".repeat(width.saturating_sub(used)));
+    out
+}
+
+/// A name fit for the screen: control characters (a hostile name could
+/// carry escape sequences) shown as `?`.
+pub fn printable(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+/// A text gauge of `width` cells: `███████░░░░`.
+pub fn gauge(fraction: f64, width: usize) -> String {
+    let filled = ((fraction.clamp(0.0, 1.0)) * width as f64).round() as usize;
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(1023), "1023 B");
+        assert_eq!(human_bytes(12 * 1024), "12 KiB");
+        assert_eq!(human_bytes(4_509_715_660), "4.2 GiB");
+        assert_eq!(human_rate(112_000_000.0), "112 MB/s");
+        assert_eq!(human_rate(2_900.0), "2.9 kB/s");
+        assert_eq!(human_duration(12), "12s");
+        assert_eq!(human_duration(185), "3m05s");
+        assert_eq!(human_duration(7800), "2h10m");
+    }
+
+    #[test]
+    fn fit_counts_display_columns() {
+        assert_eq!(fit("abc", 5), "abc  ");
+        assert_eq!(fit("abcdef", 4), "abc…");
+        // Each CJK character is two columns wide.
+        let cut = fit("日本語ファイル.txt", 7);
+        assert_eq!(cut.width(), 7, "{cut:?}");
+        assert_eq!(cut, "日本語…");
+        let cut = fit("日本語", 4);
+        assert_eq!(cut.width(), 4, "{cut:?}");
+        // Emoji and combining marks.
+        assert_eq!(fit("🎉🎉🎉", 5).width(), 5);
+        let combining = "e\u{301}e\u{301}e\u{301}e\u{301}";
+        assert_eq!(fit(combining, 3).width(), 3);
+        assert_eq!(fit(combining, 4), format!("{combining}"));
+    }
+
+    #[test]
+    fn control_characters_are_defused() {
+        assert_eq!(printable("evil\x1b[2Jname"), "evil?[2Jname");
+        assert_eq!(
+            fit("a\x1bb", 10).chars().filter(|c| c.is_control()).count(),
+            0,
+            "fits"
+        );
+    }
+
+    #[test]
+    fn gauges() {
+        assert_eq!(gauge(0.5, 4), "██░░");
+        assert_eq!(gauge(2.0, 3), "███");
+    }
+}

@@ -1,0 +1,434 @@
+//! One pane's model: where it is, what it lists, the cursor, the selection,
+//! the filter and the sort. Pure data and pure functions.
+
+use std::collections::BTreeSet;
+
+use crate::ftp::{Entry, EntryKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Name,
+    Size,
+    Time,
+}
+
+#[derive(Debug, Clone)]
+pub enum Place {
+    Local,
+    /// The URL shown in the header (never with a password).
+    Ftp {
+        url: String,
+    },
+    /// Not connected yet (or the connection failed).
+    Nowhere,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pane {
+    pub place: Place,
+    pub cwd: Vec<u8>,
+    /// Sorted, directories first.
+    pub entries: Vec<Entry>,
+    /// Indices into `entries` that pass the filter, in order.
+    pub visible: Vec<usize>,
+    /// Row under the cursor: 0 is `..` when there is a parent.
+    pub cursor: usize,
+    /// First row shown.
+    pub scroll: usize,
+    /// Raw names of selected entries.
+    pub selected: BTreeSet<Vec<u8>>,
+    pub filter: String,
+    pub filtering: bool,
+    pub sort: SortKey,
+    pub reverse: bool,
+    pub loading: bool,
+    /// The last error for this pane, shown in its footer.
+    pub error: Option<String>,
+}
+
+/// What a row of the pane shows.
+pub enum Row<'a> {
+    Parent,
+    Entry(&'a Entry),
+}
+
+impl Pane {
+    pub fn new(place: Place, cwd: Vec<u8>) -> Pane {
+        Pane {
+            place,
+            cwd,
+            entries: Vec::new(),
+            visible: Vec::new(),
+            cursor: 0,
+            scroll: 0,
+            selected: BTreeSet::new(),
+            filter: String::new(),
+            filtering: false,
+            sort: SortKey::Name,
+            reverse: false,
+            loading: false,
+            error: None,
+        }
+    }
+
+    pub fn has_parent(&self) -> bool {
+        !(self.cwd.is_empty() || self.cwd == b"/")
+    }
+
+    pub fn row_count(&self) -> usize {
+        usize::from(self.has_parent()) + self.visible.len()
+    }
+
+    pub fn row(&self, i: usize) -> Option<Row<'_>> {
+        let parent = usize::from(self.has_parent());
+        if i < parent {
+            return Some(Row::Parent);
+        }
+        self.visible
+            .get(i - parent)
+            .map(|&e| Row::Entry(&self.entries[e]))
+    }
+
+    pub fn cursor_entry(&self) -> Option<&Entry> {
+        match self.row(self.cursor) {
+            Some(Row::Entry(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Replaces the listing, keeping the cursor on the same name when it is
+    /// still there, and dropping selections that vanished.
+    pub fn set_entries(&mut self, mut entries: Vec<Entry>) {
+        let keep = self.cursor_entry().map(|e| e.raw_name.clone());
+        entries.retain(|e| e.name != "." && e.name != "..");
+        self.entries = entries;
+        self.sort_entries();
+        let names: BTreeSet<&Vec<u8>> = self.entries.iter().map(|e| &e.raw_name).collect();
+        self.selected.retain(|n| names.contains(n));
+        self.refilter();
+        if let Some(name) = keep {
+            self.cursor_to(&name);
+        }
+        self.clamp_cursor();
+    }
+
+    pub fn sort_entries(&mut self) {
+        let (key, reverse) = (self.sort, self.reverse);
+        self.entries.sort_by(|a, b| {
+            // Directories first, whatever the order.
+            let dirs = b.is_dir().cmp(&a.is_dir());
+            let by = match key {
+                SortKey::Name => by_name(a, b),
+                SortKey::Size => a.size.cmp(&b.size).then_with(|| by_name(a, b)),
+                SortKey::Time => a.modified.cmp(&b.modified).then_with(|| by_name(a, b)),
+            };
+            dirs.then(if reverse { by.reverse() } else { by })
+        });
+    }
+
+    /// Toggles a sort key: the same key again reverses the order.
+    pub fn set_sort(&mut self, key: SortKey) {
+        if self.sort == key {
+            self.reverse = !self.reverse;
+        } else {
+            self.sort = key;
+            self.reverse = false;
+        }
+        let keep = self.cursor_entry().map(|e| e.raw_name.clone());
+        self.sort_entries();
+        self.refilter();
+        if let Some(name) = keep {
+            self.cursor_to(&name);
+        }
+    }
+
+    pub fn refilter(&mut self) {
+        let needle = self.filter.to_lowercase();
+        self.visible = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| needle.is_empty() || e.name.to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect();
+        self.clamp_cursor();
+    }
+
+    pub fn cursor_to(&mut self, raw_name: &[u8]) {
+        let parent = usize::from(self.has_parent());
+        if let Some(i) = self
+            .visible
+            .iter()
+            .position(|&e| self.entries[e].raw_name == raw_name)
+        {
+            self.cursor = parent + i;
+        }
+    }
+
+    /// The first entry row (past `..`): where a kept filter leaves the cursor.
+    pub fn cursor_to_first_entry(&mut self) {
+        self.cursor = usize::from(self.has_parent()).min(self.row_count().saturating_sub(1));
+    }
+
+    pub fn clamp_cursor(&mut self) {
+        self.cursor = self.cursor.min(self.row_count().saturating_sub(1));
+    }
+
+    pub fn move_cursor(&mut self, delta: isize) {
+        let last = self.row_count().saturating_sub(1) as isize;
+        self.cursor = (self.cursor as isize + delta).clamp(0, last.max(0)) as usize;
+    }
+
+    /// Keeps the cursor inside a window of `height` rows.
+    pub fn scroll_into_view(&mut self, height: usize) {
+        if height == 0 {
+            return;
+        }
+        if self.cursor < self.scroll {
+            self.scroll = self.cursor;
+        } else if self.cursor >= self.scroll + height {
+            self.scroll = self.cursor + 1 - height;
+        }
+        let max_scroll = self.row_count().saturating_sub(height);
+        self.scroll = self.scroll.min(max_scroll);
+    }
+
+    pub fn toggle_selection_at_cursor(&mut self) {
+        if let Some(name) = self.cursor_entry().map(|e| e.raw_name.clone())
+            && !self.selected.remove(&name)
+        {
+            self.selected.insert(name);
+        }
+    }
+
+    /// `+` / `-`: select or unselect the visible entries matching a shell
+    /// pattern (`*`, `?`).
+    pub fn select_pattern(&mut self, pattern: &str, select: bool) -> usize {
+        let mut n = 0;
+        for &i in &self.visible {
+            let e = &self.entries[i];
+            if glob_match(pattern, &e.name) {
+                n += 1;
+                if select {
+                    self.selected.insert(e.raw_name.clone());
+                } else {
+                    self.selected.remove(&e.raw_name);
+                }
+            }
+        }
+        n
+    }
+
+    /// `*`: inverts the selection over the visible files.
+    pub fn invert_selection(&mut self) {
+        for &i in &self.visible {
+            let name = &self.entries[i].raw_name;
+            if !self.selected.remove(name) {
+                self.selected.insert(name.clone());
+            }
+        }
+    }
+
+    /// What an operation acts on: the selection, or else the cursor entry.
+    pub fn targets(&self) -> Vec<&Entry> {
+        if self.selected.is_empty() {
+            self.cursor_entry().into_iter().collect()
+        } else {
+            self.entries
+                .iter()
+                .filter(|e| self.selected.contains(&e.raw_name))
+                .collect()
+        }
+    }
+
+    pub fn selected_bytes(&self) -> u64 {
+        self.entries
+            .iter()
+            .filter(|e| self.selected.contains(&e.raw_name))
+            .filter_map(|e| e.size)
+            .sum()
+    }
+
+    /// `cwd/name`.
+    pub fn child_path(&self, name: &[u8]) -> Vec<u8> {
+        join(&self.cwd, name)
+    }
+
+    pub fn parent_path(&self) -> Vec<u8> {
+        parent(&self.cwd)
+    }
+
+    pub fn is_openable(entry: &Entry) -> bool {
+        entry.is_dir() || entry.kind == EntryKind::Link
+    }
+}
+
+/// Case-insensitive, as people read names; exact bytes break ties.
+fn by_name(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    a.name
+        .to_lowercase()
+        .cmp(&b.name.to_lowercase())
+        .then_with(|| a.raw_name.cmp(&b.raw_name))
+}
+
+pub fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut p = dir.to_vec();
+    if !p.is_empty() && !p.ends_with(b"/") {
+        p.push(b'/');
+    }
+    p.extend_from_slice(name);
+    p
+}
+
+pub fn parent(path: &[u8]) -> Vec<u8> {
+    let trimmed = if path.len() > 1 {
+        path.strip_suffix(b"/").unwrap_or(path)
+    } else {
+        path
+    };
+    match trimmed.iter().rposition(|&b| b == b'/') {
+        Some(0) => b"/".to_vec(),
+        Some(i) => trimmed[..i].to_vec(),
+        None => Vec::new(),
+    }
+}
+
+/// Shell-style `*` and `?`, case-insensitive (as mc does on `+`).
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let n: Vec<char> = name.to_lowercase().chars().collect();
+    let (mut pi, mut ni) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ni;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+
+    pub fn entry(name: &str, dir: bool, size: u64) -> Entry {
+        Entry {
+            name: name.to_string(),
+            raw_name: name.as_bytes().to_vec(),
+            kind: if dir { EntryKind::Dir } else { EntryKind::File },
+            size: (!dir).then_some(size),
+            modified: None,
+            perm: None,
+            unique: None,
+            link_target: None,
+            raw: None,
+        }
+    }
+
+    fn pane() -> Pane {
+        let mut p = Pane::new(Place::Local, b"/pub".to_vec());
+        p.set_entries(vec![
+            entry("b.txt", false, 10),
+            entry("docs", true, 0),
+            entry("a.iso", false, 5000),
+            entry("C.PL1", false, 1),
+        ]);
+        p
+    }
+
+    #[test]
+    fn directories_first_then_by_key() {
+        let mut p = pane();
+        let names = |p: &Pane| {
+            p.visible
+                .iter()
+                .map(|&i| p.entries[i].name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&p), ["docs", "a.iso", "b.txt", "C.PL1"]);
+        p.set_sort(SortKey::Size);
+        assert_eq!(names(&p), ["docs", "C.PL1", "b.txt", "a.iso"]);
+        p.set_sort(SortKey::Size);
+        assert_eq!(
+            names(&p),
+            ["docs", "a.iso", "b.txt", "C.PL1"],
+            "again reverses, dirs stay first"
+        );
+    }
+
+    #[test]
+    fn filter_and_cursor() {
+        let mut p = pane();
+        assert_eq!(p.row_count(), 5, ".. plus four");
+        p.filter = "T".into();
+        p.refilter();
+        assert_eq!(p.row_count(), 2);
+        p.cursor_to_first_entry();
+        assert_eq!(p.cursor_entry().unwrap().name, "b.txt");
+        p.move_cursor(-10);
+        assert!(p.cursor_entry().is_none(), "on ..");
+        p.move_cursor(10);
+        assert_eq!(p.cursor, 1);
+    }
+
+    #[test]
+    fn selection_patterns() {
+        let mut p = pane();
+        assert_eq!(p.select_pattern("*.t?t", true), 1);
+        assert_eq!(p.select_pattern("*.PL1", true), 1);
+        assert_eq!(p.selected.len(), 2);
+        assert_eq!(p.selected_bytes(), 11);
+        p.invert_selection();
+        assert_eq!(p.selected.len(), 2, "docs and a.iso");
+        assert!(p.selected.contains(b"a.iso".as_slice()));
+        p.select_pattern("*", false);
+        assert!(p.selected.is_empty());
+        assert!(glob_match("*", ""));
+        assert!(!glob_match("a*b", "ac"));
+    }
+
+    #[test]
+    fn listing_refresh_keeps_cursor_and_drops_vanished_selection() {
+        let mut p = pane();
+        p.cursor_to(b"b.txt");
+        p.selected.insert(b"a.iso".to_vec());
+        p.set_entries(vec![entry("b.txt", false, 1), entry("new", false, 1)]);
+        assert_eq!(p.cursor_entry().unwrap().name, "b.txt");
+        assert!(p.selected.is_empty());
+    }
+
+    #[test]
+    fn scrolling_follows_the_cursor() {
+        let mut p = pane();
+        p.cursor = 4;
+        p.scroll_into_view(2);
+        assert_eq!(p.scroll, 3);
+        p.cursor = 0;
+        p.scroll_into_view(2);
+        assert_eq!(p.scroll, 0);
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(join(b"/a", b"b"), b"/a/b");
+        assert_eq!(join(b"/", b"b"), b"/b");
+        assert_eq!(join(b"", b"b"), b"b");
+        assert_eq!(parent(b"/a/b"), b"/a");
+        assert_eq!(parent(b"/a"), b"/");
+        assert_eq!(parent(b"/"), b"/");
+    }
+}

@@ -1,0 +1,232 @@
+//! Everything the screen shows, as plain data. `update` changes it; `render`
+//! only reads it.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::pane::Pane;
+use crate::transfer::{Conflict, FtpSite, JobId, Kind, Mode};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Left,
+    Right,
+}
+
+impl Side {
+    pub fn index(self) -> usize {
+        match self {
+            Side::Left => 0,
+            Side::Right => 1,
+        }
+    }
+    pub fn other(self) -> Side {
+        match self {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Right => "right",
+        }
+    }
+    pub fn letter(self) -> char {
+        match self {
+            Side::Left => 'a',
+            Side::Right => 'b',
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Pane(Side),
+    Transfers,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobState {
+    Queued,
+    Running,
+    Verified,
+    Failed(String),
+    Cancelled,
+    Skipped(String),
+    /// A tree job: walked, its files are rows of their own.
+    Walked(String),
+}
+
+impl JobState {
+    pub fn is_over(&self) -> bool {
+        !matches!(self, JobState::Queued | JobState::Running)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct JobRow {
+    pub id: JobId,
+    pub name: String,
+    pub destination_name: String,
+    pub direction: String,
+    pub kind: Kind,
+    pub mode: Option<Mode>,
+    pub done: u64,
+    pub total: Option<u64>,
+    pub rate: f64,
+    pub eta: Option<u64>,
+    pub measured: bool,
+    pub state: JobState,
+    /// Recent rates, for the sparkline (bytes/s).
+    pub rates: VecDeque<u64>,
+    pub started: Option<Instant>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Transfers {
+    pub jobs: Vec<JobRow>,
+    pub selected: usize,
+}
+
+impl Transfers {
+    pub fn running(&self) -> usize {
+        self.jobs.iter().filter(|j| !j.state.is_over()).count()
+    }
+}
+
+/// One entry being carried to the other pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub raw_name: Vec<u8>,
+    pub name: String,
+    pub is_dir: bool,
+    pub size: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TransferDialog {
+    pub kind: Kind,
+    pub from: Side,
+    pub items: Vec<Item>,
+    pub source_dir: Vec<u8>,
+    pub destination_dir: Vec<u8>,
+    /// For an append: the file in the other pane that grows.
+    pub append_target: Option<Item>,
+    pub conflict: Conflict,
+    /// What will be tried first, in words.
+    pub mode_hint: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputPurpose {
+    Mkdir(Side),
+    Rename(Side),
+    Connect(Side),
+    Password(Side),
+    SelectPattern(Side),
+    UnselectPattern(Side),
+}
+
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    Transfer(TransferDialog),
+    AppendPicker {
+        from: Side,
+        source: Item,
+        candidates: Vec<Item>,
+        cursor: usize,
+    },
+    Input {
+        purpose: InputPurpose,
+        title: String,
+        text: String,
+        masked: bool,
+        /// For Connect: earlier URLs, newest first; Up/Down walk them.
+        history: Vec<String>,
+        history_pos: Option<usize>,
+        /// For Password: the URL waiting for it.
+        context: String,
+    },
+    ConfirmDelete {
+        side: Side,
+        items: Vec<Item>,
+    },
+    ConfirmQuit,
+    Message {
+        title: String,
+        text: String,
+    },
+    Help,
+}
+
+/// A drag in progress: pressed on a pane row, maybe moved.
+#[derive(Debug, Clone)]
+pub struct Drag {
+    pub from: Side,
+    pub items: Vec<Item>,
+    pub start: (u16, u16),
+    pub pos: (u16, u16),
+    /// Moved far enough to be a drag rather than a click.
+    pub active: bool,
+}
+
+pub struct State {
+    pub panes: [Pane; 2],
+    /// The FTP site behind each pane; `None` for the local disk.
+    pub sites: [Option<Arc<FtpSite>>; 2],
+    /// Whether each pane's server advertises LSTN and SOCK.
+    pub rfc438: [bool; 2],
+    pub focus: Focus,
+    pub transfers: Transfers,
+    pub dialog: Option<Dialog>,
+    pub status: String,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    pub drag: Option<Drag>,
+    /// For double-clicks: when and where the last click was.
+    pub last_click: Option<(Instant, u16, u16)>,
+    pub history: Vec<String>,
+    pub color: bool,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(left: Pane, right: Pane, size: (u16, u16)) -> State {
+        State {
+            panes: [left, right],
+            sites: [None, None],
+            rfc438: [false, false],
+            focus: Focus::Pane(Side::Left),
+            transfers: Transfers::default(),
+            dialog: None,
+            status: String::from(
+                "F1 help · Tab other pane · F5 copy · drag entries across to copy",
+            ),
+            size,
+            drag: None,
+            last_click: None,
+            history: Vec::new(),
+            color: true,
+            quit: false,
+        }
+    }
+
+    pub fn pane(&self, side: Side) -> &Pane {
+        &self.panes[side.index()]
+    }
+
+    pub fn pane_mut(&mut self, side: Side) -> &mut Pane {
+        &mut self.panes[side.index()]
+    }
+
+    /// The pane with the keyboard, or the last one that had it.
+    pub fn active_side(&self) -> Side {
+        match self.focus {
+            Focus::Pane(s) => s,
+            Focus::Transfers => Side::Left,
+        }
+    }
+}
