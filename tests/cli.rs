@@ -19,7 +19,11 @@ impl Served {
             .args(["serve", "--root"])
             .arg(root)
             .args(["--listen", &format!("{ip}:0")])
-            .args(if extra.contains(&"--anonymous") { &[][..] } else { &["--anonymous", "write"][..] })
+            .args(if extra.contains(&"--anonymous") {
+                &[][..]
+            } else {
+                &["--anonymous", "write"][..]
+            })
             .args(extra)
             .env("XDG_STATE_HOME", root.parent().unwrap())
             .stdout(Stdio::piped())
@@ -28,7 +32,9 @@ impl Served {
             .unwrap();
         // "fxpc serve: DIR on ftp://ADDR/"
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         let url = line
             .split_whitespace()
             .find(|w| w.starts_with("ftp://"))
@@ -74,13 +80,24 @@ fn ls_prints_type_size_time_name_and_fails_loudly() {
     assert_eq!(lines.len(), 2, "{out}");
     let file: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!((file[0], file[1]), ("-", "5"));
-    assert!(file[2].len() == 19 && file[2].as_bytes()[10] == b'T', "ISO 8601: {}", file[2]);
+    assert!(
+        file[2].len() == 19 && file[2].as_bytes()[10] == b'T',
+        "ISO 8601: {}",
+        file[2]
+    );
     assert!(lines[0].ends_with(" a file.txt"));
-    assert!(lines[1].starts_with("d ") && lines[1].ends_with(" sub dir"), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with("d ") && lines[1].ends_with(" sub dir"),
+        "{}",
+        lines[1]
+    );
 
     let (ok, _, err) = fxpc(&["ls", &format!("{}/missing", served.url)]);
     assert!(!ok);
-    assert!(err.contains("550") && err.contains(&served.url), "names the server and quotes it: {err}");
+    assert!(
+        err.contains("550") && err.contains(&served.url),
+        "names the server and quotes it: {err}"
+    );
     let (ok, _, err) = fxpc(&["ls", "ftp://127.0.0.9:1/"]);
     assert!(!ok && err.contains("127.0.0.9"), "{err}");
     let (ok, _, err) = fxpc(&["ls", "http://x/"]);
@@ -103,14 +120,30 @@ fn cp_between_two_served_sites_reports_the_mode_and_verifies() {
     // An existing directory as destination: the file goes inside it.
     let (ok, out, err) = fxpc(&["cp", &format!("{}/big.bin", a.url), &format!("{}/", b.url)]);
     assert!(ok, "{out}{err}");
-    assert!(out.contains("LSTN/SOCK") && out.contains("verified"), "{out}");
+    assert!(
+        out.contains("LSTN/SOCK") && out.contains("verified"),
+        "{out}"
+    );
     assert_eq!(std::fs::read(rb.join("big.bin")).unwrap(), body);
 
-    let (ok, out, err) = fxpc(&["cp", "-r", "-j", "2", &format!("{}/tree", a.url), &format!("{}/copy", b.url)]);
+    let (ok, out, err) = fxpc(&[
+        "cp",
+        "-r",
+        "-j",
+        "2",
+        &format!("{}/tree", a.url),
+        &format!("{}/copy", b.url),
+    ]);
     assert!(ok, "{out}{err}");
     assert_eq!(std::fs::read(rb.join("copy/sub/y")).unwrap(), b"y");
 
-    let (ok, out, _) = fxpc(&["cp", "--append", "--json", &format!("{}/tree/x", a.url), &format!("{}/copy/x", b.url)]);
+    let (ok, out, _) = fxpc(&[
+        "cp",
+        "--append",
+        "--json",
+        &format!("{}/tree/x", a.url),
+        &format!("{}/copy/x", b.url),
+    ]);
     assert!(ok);
     let last: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
     assert_eq!(last["event"], "verified", "{out}");
@@ -119,7 +152,13 @@ fn cp_between_two_served_sites_reports_the_mode_and_verifies() {
 
     // B refuses foreign peers: forced FXP fails, exit code non-zero, and
     // the reason quotes the server.
-    let (ok, out, err) = fxpc(&["cp", "--via", "fxp", &format!("{}/big.bin", b.url), &format!("{}/back.bin", a.url)]);
+    let (ok, out, err) = fxpc(&[
+        "cp",
+        "--via",
+        "fxp",
+        &format!("{}/big.bin", b.url),
+        &format!("{}/back.bin", a.url),
+    ]);
     assert!(!ok);
     assert!(out.contains("504") && out.contains("--allow-fxp"), "{out}");
     assert!(err.contains("failed"), "{err}");
@@ -141,11 +180,18 @@ fn passwords_stay_out_of_output() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
     std::fs::create_dir_all(&root).unwrap();
-    let served = Served::start("127.0.0.2", &root, &["--user", "bob:s3cret-pw", "--anonymous", "none"]);
+    let served = Served::start(
+        "127.0.0.2",
+        &root,
+        &["--user", "bob:s3cret-pw", "--anonymous", "none"],
+    );
     let addr = served.url.trim_start_matches("ftp://");
     let (ok, out, err) = fxpc(&["ls", &format!("ftp://bob:wrong-pw@{addr}/")]);
     assert!(!ok);
-    assert!(err.contains("530") && !err.contains("wrong-pw") && !out.contains("wrong-pw"), "{err}");
+    assert!(
+        err.contains("530") && !err.contains("wrong-pw") && !out.contains("wrong-pw"),
+        "{err}"
+    );
     let (ok, _, err) = fxpc(&["ls", &format!("ftp://bob:s3cret-pw@{addr}/")]);
     assert!(ok, "{err}");
 }

@@ -11,14 +11,21 @@ mod common;
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use fxpc::server::{Anonymous, Config, Handle};
-use fxpc::transfer::{Engine, Event, EventKind, JobSpec, Kind, Location, Mode, Via};
+use fxpc::transfer::{Engine, Event, EventKind, JobSpec, Kind, Location, Mode, Settings, Via};
 
 use common::jobs::{copy, failure, mode_changes, run, settings, site};
 use common::{Pyftpd, Unftp, Vsftpd, next_addr, pseudo_random, seed, temp_root};
 
 const MIB: usize = 1024 * 1024;
+const DST_PASSIVE: Mode = Mode::Fxp {
+    source_passive: false,
+};
+const SRC_PASSIVE: Mode = Mode::Fxp {
+    source_passive: true,
+};
 
 /// One side of a transfer, whatever runs it: where to connect, the FTP
 /// directory to work in and that directory on disk.
@@ -251,31 +258,132 @@ async fn append_between_vsftpd_and_pyftpdlib_grows_by_the_source() {
 
 // ------------------------------------------------------------------ 3
 
-/// libunftp knows no `EPRT`, but everything here is IPv4, so the engine
-/// names the peer with `PORT`, which libunftp accepts for any address and
-/// acts on at once (it connects at `PORT` time). Its passive ports take the
-/// first connection from any host, so it may be either side.
+// libunftp 0.24 cannot take part in FXP with a server on another address,
+// in either direction, and no setting changes that: every data connection,
+// the one it makes after `PORT` as well as the one it accepts after `PASV`,
+// goes through `datachan::spawn_processing`, which shuts it down unless its
+// peer is the control connection's host. It says nothing about it: `RETR`
+// and `STOR` are answered `150` and then nothing ever follows (the data
+// task never started), while the other server sees the connection close
+// and may report `226` for 0 bytes. (That it "accepts PORT to any address"
+// is true only in that it connects; it then drops its own connection.)
+//
+// So what is asserted is what the engine does instead: each FXP dialect is
+// abandoned after the stall timeout (the silence is a refusal, not a
+// transient failure worth retrying), `Via::Auto` ends in a relay that
+// verifies, and `Via::Fxp` fails without moving a byte through the client.
+
+/// Quick to call silence a refusal: 2 s without progress.
+fn impatient() -> Settings {
+    Settings {
+        stall_timeout: Duration::from_secs(2),
+        ..settings()
+    }
+}
+
+/// `Via::Auto` between libunftp and another server: both FXP dialects are
+/// given up, then a relay carries and verifies the file.
+async fn relay_with_libunftp(
+    from: &End,
+    to: &End,
+    name: &str,
+    seed_no: u64,
+    logs: impl Fn() -> String,
+) {
+    let data = pseudo_random(MIB + seed_no as usize, seed_no);
+    from.seed(name, &data);
+    let (engine, mut rx) = Engine::new(impatient());
+    let events = run(
+        &engine,
+        &mut rx,
+        copy(from.at(name), to.at(name), Via::Auto),
+    )
+    .await;
+    let got = verified(&events, &logs());
+    assert_eq!(
+        got.mode,
+        Mode::Relay,
+        "{} -> {}: {events:#?}",
+        from.name,
+        to.name
+    );
+    assert_eq!(
+        mode_changes(&events),
+        vec![
+            (Mode::LstnSock, DST_PASSIVE),
+            (DST_PASSIVE, SRC_PASSIVE),
+            (SRC_PASSIVE, Mode::Relay),
+        ],
+        "{} -> {}: each dialect tried once, none retried: {events:#?}",
+        from.name,
+        to.name
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Retrying { .. })),
+        "{events:#?}"
+    );
+    assert!(
+        to.read(name) == data,
+        "{} -> {}: relayed bytes differ",
+        from.name,
+        to.name
+    );
+    assert!(engine.client_data_bytes() >= data.len() as u64);
+    eprintln!("{} -> {}: {}", from.name, to.name, got.mode);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn libunftp_with_vsftpd_and_pyftpdlib_both_ways() {
-    let (uroot, vroot, proot) = (temp_root(), temp_root(), temp_root());
+async fn libunftp_and_vsftpd_cannot_fxp_auto_relays_both_ways() {
+    let (uroot, vroot) = (temp_root(), temp_root());
     let Some(vs) = Vsftpd::start(&next_addr(), vroot.path(), true) else {
         return;
     };
+    let un = Unftp::start(&next_addr(), uroot.path());
+    let (u, v) = (End::unftp(&un), End::vsftpd(&vs));
+
+    relay_with_libunftp(&u, &v, "u2v.bin", 31, || vs.log()).await;
+    relay_with_libunftp(&v, &u, "v2u.bin", 32, || vs.log()).await;
+
+    // Forced FXP: libunftp, as the source, goes silent after `150` in both
+    // dialects; the failure says so and names it.
+    let data = pseudo_random(MIB + 33, 33);
+    u.seed("forced.bin", &data);
+    let (engine, mut rx) = Engine::new(impatient());
+    let events = run(
+        &engine,
+        &mut rx,
+        copy(u.at("forced.bin"), v.at("forced.bin"), Via::Fxp),
+    )
+    .await;
+    let reason = failure(&events);
+    let libunftp = format!("the source ftp://{} refused RETR", u.addr);
+    assert!(
+        reason.contains(&libunftp) && reason.contains("timed out"),
+        "{reason:?}\n{events:#?}"
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Verified { .. })),
+        "{events:#?}"
+    );
+    assert_eq!(engine.client_data_bytes(), 0, "forced FXP never relays");
+    eprintln!("libunftp -> vsftpd, forced FXP: {reason}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn libunftp_and_pyftpdlib_cannot_fxp_auto_relays_both_ways() {
+    let (uroot, proot) = (temp_root(), temp_root());
     let Some(py) = Pyftpd::start(&next_addr(), proot.path(), true) else {
         return;
     };
     let un = Unftp::start(&next_addr(), uroot.path());
-    let (u, v, p) = (End::unftp(&un), End::vsftpd(&vs), End::pyftpd(&py));
-    let logs = || format!("vsftpd log:\n{}\npyftpdlib log:\n{}", vs.log(), py.log());
+    let (u, p) = (End::unftp(&un), End::pyftpd(&py));
 
-    let data = pseudo_random(MIB + 1, 31);
-    fxp_copy(&u, &v, "u2v.bin", &data, logs).await;
-    let data = pseudo_random(MIB + 2, 32);
-    fxp_copy(&v, &u, "v2u.bin", &data, logs).await;
-    let data = pseudo_random(MIB + 3, 33);
-    fxp_copy(&u, &p, "u2p.bin", &data, logs).await;
-    let data = pseudo_random(MIB + 4, 34);
-    fxp_copy(&p, &u, "p2u.bin", &data, logs).await;
+    relay_with_libunftp(&u, &p, "u2p.bin", 34, || py.log()).await;
+    relay_with_libunftp(&p, &u, "p2u.bin", 35, || py.log()).await;
 }
 
 // ------------------------------------------------------------------ 4
@@ -307,19 +415,13 @@ async fn default_vsftpd_refuses_fxp_auto_relays_and_fxp_fails_with_the_setting()
     )
     .await;
     let got = verified(&events, &logs());
-    let dst_passive = Mode::Fxp {
-        source_passive: false,
-    };
-    let src_passive = Mode::Fxp {
-        source_passive: true,
-    };
     assert_eq!(got.mode, Mode::Relay, "{events:#?}\n{}", logs());
     assert_eq!(
         mode_changes(&events),
         vec![
-            (Mode::LstnSock, dst_passive),
-            (dst_passive, src_passive),
-            (src_passive, Mode::Relay),
+            (Mode::LstnSock, DST_PASSIVE),
+            (DST_PASSIVE, SRC_PASSIVE),
+            (SRC_PASSIVE, Mode::Relay),
         ],
         "{events:#?}"
     );
