@@ -573,3 +573,42 @@ async fn a_server_killed_mid_transfer_is_retried_and_resumed() {
     .await;
     assert!(failure(&events).contains("127.0.0.9"), "{events:#?}");
 }
+
+/// product.md: "Where the destination allows no extra connection, the
+/// gauge becomes an elapsed-time indicator and the final size is still
+/// verified." A busy server's 421 is waited out, not a failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destination_without_room_for_a_poller_shows_elapsed_time_and_verifies() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    let body = data(1_500_000, 9);
+    std::fs::write(ra.path().join("e.bin"), &body).unwrap();
+    let a = serve("127.0.0.2", ra.path(), |c| {
+        c.allow_fxp = true;
+        c.rate = Some(1_000_000);
+    })
+    .await;
+    let b = serve("127.0.0.3", rb.path(), |c| c.max_sessions = 1).await;
+    let (engine, mut rx) = engine();
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        copy(
+            at(&jobs::site(a.addr()), "/e.bin"),
+            at(&jobs::site(b.addr()), "/e.bin"),
+            Via::Auto,
+        ),
+    )
+    .await;
+    assert_eq!(verified_mode(&events), Mode::LstnSock);
+    assert!(
+        events.iter().any(|e| matches!(
+            e.kind,
+            EventKind::Progress {
+                measured: false,
+                ..
+            }
+        )),
+        "the gauge fell back to elapsed time: {events:#?}"
+    );
+    assert_eq!(std::fs::read(rb.path().join("e.bin")).unwrap(), body);
+}

@@ -89,6 +89,8 @@ impl Engine {
         self.submit_child(spec, None)
     }
 
+    /// `parent`: the tree job that found this file. Its files are known to
+    /// be files, so they skip the probe that asks the server.
     fn submit_child(&self, spec: JobSpec, parent: Option<JobId>) -> JobId {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let cancel = CancellationToken::new();
@@ -114,7 +116,7 @@ impl Engine {
                 shared: engine.shared.clone(),
                 cancel,
             };
-            let last = engine.run_job(&ctx, &spec).await;
+            let last = engine.run_job(&ctx, &spec, parent.is_some()).await;
             ctx.emit(last);
             engine.shared.outstanding.send_modify(|n| *n -= 1);
         });
@@ -155,8 +157,13 @@ impl Engine {
         self.shared.client_bytes.load(Ordering::Relaxed)
     }
 
-    async fn run_job(&self, ctx: &Ctx, spec: &JobSpec) -> EventKind {
-        match is_directory(ctx, &spec.source).await {
+    async fn run_job(&self, ctx: &Ctx, spec: &JobSpec, known_file: bool) -> EventKind {
+        let directory = if known_file {
+            Ok(false)
+        } else {
+            is_directory(ctx, &spec.source).await
+        };
+        match directory {
             Err(e) => EventKind::Failed {
                 reason: format!("source {}: {e}", spec.source),
                 replies: e

@@ -519,18 +519,11 @@ async fn attempt(
     let watch = Watch::new();
     watch.set_done(offsets.source);
     let source = match (&transport, &destination.site) {
-        (Transport::Servers(_), Site::Ftp(site)) => {
-            // A separate connection asks the destination its size; a server
-            // that allows no more connections gets an elapsed-time gauge.
-            match ctx.shared.pool(site).open_extra().await {
-                Some(client) => Source::PollSize {
-                    client: Box::new(client),
-                    path: destination.path.clone(),
-                    base,
-                },
-                None => Source::Elapsed,
-            }
-        }
+        (Transport::Servers(_), Site::Ftp(site)) => Source::PollSize {
+            site: site.clone(),
+            path: destination.path.clone(),
+            base,
+        },
         _ => Source::Counted,
     };
     let stop = CancellationToken::new();

@@ -332,11 +332,13 @@ async fn final_reply(
         match client.read_reply_within(Duration::from_millis(500)).await {
             Ok(r) if r.is_preliminary() => continue,
             Ok(r) => return Ok(r),
-            Err(FtpError::Timeout { .. }) if watch.stalled_for() < stall => continue,
+            Err(FtpError::Timeout { .. }) if watch.stalled_for() < watch.stall_limit(stall) => {
+                continue;
+            }
             Err(FtpError::Timeout { .. }) => {
                 return Err(FtpError::Timeout {
                     waiting_for: "for the transfer to make progress".into(),
-                    timeout: stall,
+                    timeout: watch.stall_limit(stall),
                 });
             }
             Err(e) => return Err(e),

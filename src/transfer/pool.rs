@@ -116,21 +116,6 @@ impl Pool {
     }
 }
 
-impl Pool {
-    /// One extra session outside the limit, for polling progress; `None`
-    /// when the server will not have it (its connection limit, say).
-    pub async fn open_extra(&self) -> Option<Client> {
-        let site = &self.site;
-        match Client::open(&site.host, site.port, &site.login, site.options.clone()).await {
-            Ok(c) => Some(c),
-            Err(e) => {
-                tracing::info!(site = %site, "no extra connection for progress: {e}");
-                None
-            }
-        }
-    }
-}
-
 fn is_busy(e: &FtpError) -> bool {
     e.reply().is_some_and(|r| r.code == 421)
 }

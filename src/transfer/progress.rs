@@ -5,17 +5,20 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::site::FtpSite;
 use super::{Event, EventKind, JobId};
 use crate::ftp::Client;
 
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+/// Without a way to see bytes arrive, wait this many stall timeouts.
+const UNMEASURED_STALL_FACTOR: u32 = 60;
 /// The window the rate is averaged over.
 const RATE_WINDOW: Duration = Duration::from_secs(3);
 
@@ -26,6 +29,9 @@ pub struct Watch {
     done: AtomicU64,
     /// Milliseconds after `start` when `done` last grew.
     grew_at_ms: AtomicU64,
+    /// Cleared when progress cannot be measured (no extra connection):
+    /// silence then says nothing about a stall.
+    measurable: AtomicBool,
 }
 
 impl Watch {
@@ -34,6 +40,7 @@ impl Watch {
             start: Instant::now(),
             done: AtomicU64::new(0),
             grew_at_ms: AtomicU64::new(0),
+            measurable: AtomicBool::new(true),
         })
     }
 
@@ -52,6 +59,21 @@ impl Watch {
         self.set_done(self.done() + n);
     }
 
+    pub fn set_unmeasurable(&self) {
+        self.measurable.store(false, Ordering::Relaxed);
+    }
+
+    /// How long a silent transfer may go on before it counts as stalled:
+    /// `stall` while progress is measured; when it cannot be, a limit as
+    /// generous as a large file needs, but still finite.
+    pub fn stall_limit(&self, stall: Duration) -> Duration {
+        if self.measurable.load(Ordering::Relaxed) {
+            stall
+        } else {
+            stall * UNMEASURED_STALL_FACTOR
+        }
+    }
+
     /// How long since anything moved (or since the start).
     pub fn stalled_for(&self) -> Duration {
         let grew = Duration::from_millis(self.grew_at_ms.load(Ordering::Relaxed));
@@ -64,9 +86,11 @@ pub enum Source {
     /// Bytes counted on a stream through the client.
     Counted,
     /// `SIZE` of the destination file on an extra connection, minus what
-    /// was there before the transfer.
+    /// was there before the transfer. The connection is opened only once
+    /// the transfer has run for a while: a small file is done before a
+    /// login would be.
     PollSize {
-        client: Box<Client>,
+        site: Arc<FtpSite>,
         path: Vec<u8>,
         base: u64,
     },
@@ -129,17 +153,30 @@ pub async fn report(
     let mut meter = Meter::new();
     let mut ticker = tokio::time::interval(POLL_INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut poller: Option<Client> = None;
+    let mut ticks = 0u32;
     loop {
         tokio::select! {
             _ = ticker.tick() => {}
             () = stop.cancelled() => break,
         }
+        ticks += 1;
         let measured = match &mut source {
             Source::Counted => true,
-            Source::PollSize { client, path, base } => {
-                // 550 until the destination has created the file: not an error.
-                if let Ok(size) = client.size(&*path).await {
-                    watch.set_done(size.saturating_sub(*base));
+            Source::PollSize { site, path, base } => {
+                if poller.is_none() && ticks == POLLER_AFTER_TICKS {
+                    poller = open_poller(site).await;
+                    if poller.is_none() {
+                        watch.set_unmeasurable();
+                        source = Source::Elapsed;
+                        continue;
+                    }
+                }
+                if let Some(client) = &mut poller {
+                    // 550 until the destination has created the file: not an error.
+                    if let Ok(size) = client.size(&*path).await {
+                        watch.set_done(size.saturating_sub(*base));
+                    }
                 }
                 true
             }
@@ -158,8 +195,24 @@ pub async fn report(
             },
         });
     }
-    if let Source::PollSize { client, .. } = source {
+    if let Some(client) = poller {
         let _ = tokio::time::timeout(Duration::from_secs(2), client.quit()).await;
+    }
+}
+
+/// The second tick (about a second in): transfers shorter than that never
+/// cost an extra login.
+const POLLER_AFTER_TICKS: u32 = 2;
+
+/// One extra session for polling; `None` when the server will not have it
+/// (its connection limit, say): the gauge then shows elapsed time only.
+async fn open_poller(site: &FtpSite) -> Option<Client> {
+    match Client::open(&site.host, site.port, &site.login, site.options.clone()).await {
+        Ok(c) => Some(c),
+        Err(e) => {
+            tracing::info!(site = %site, "no extra connection for progress: {e}");
+            None
+        }
     }
 }
 
