@@ -580,6 +580,11 @@ impl CpView {
                     None => "cancelled".into(),
                 });
             }
+            // `cp` never asks (its policy comes from the flags); listed
+            // for completeness.
+            EventKind::Conflict { destination, .. } => {
+                let _ = self.bars.println(format!("{destination} exists"));
+            }
             EventKind::Walked { files, directories } => {
                 file.outcome = Some(format!("{files} files in {directories} directories"));
             }

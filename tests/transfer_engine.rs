@@ -612,3 +612,46 @@ async fn a_destination_without_room_for_a_poller_shows_elapsed_time_and_verifies
     );
     assert_eq!(std::fs::read(rb.path().join("e.bin")).unwrap(), body);
 }
+
+/// The `Ask` policy: the job says the destination exists and waits for an
+/// answer; the answer decides.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_waits_for_an_answer_about_an_existing_destination() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    std::fs::write(ra.path().join("q.txt"), b"new!").unwrap();
+    std::fs::write(rb.path().join("q.txt"), b"old").unwrap();
+    let a = serve("127.0.0.2", ra.path(), |c| c.allow_fxp = true).await;
+    let b = serve("127.0.0.3", rb.path(), |_| {}).await;
+    let (engine, mut rx) = engine();
+    let id = engine.submit(JobSpec {
+        conflict: Conflict::Ask,
+        ..copy(
+            at(&jobs::site(a.addr()), "/q.txt"),
+            at(&jobs::site(b.addr()), "/q.txt"),
+            Via::Auto,
+        )
+    });
+    loop {
+        let e = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if let EventKind::Conflict {
+            source_size,
+            destination_size,
+            ..
+        } = e.kind
+        {
+            assert_eq!((e.job, source_size, destination_size), (id, 4, 3));
+            break;
+        }
+    }
+    // Nothing happens while the question is open.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(std::fs::read(rb.path().join("q.txt")).unwrap(), b"old");
+    engine.answer(id, Conflict::Rename);
+    let events = jobs::collect(&engine, &mut rx).await;
+    verified_mode(&events);
+    assert_eq!(std::fs::read(rb.path().join("q.txt")).unwrap(), b"old");
+    assert_eq!(std::fs::read(rb.path().join("q.txt.1")).unwrap(), b"new!");
+}

@@ -50,6 +50,8 @@ pub struct Shared {
     slots: Arc<Semaphore>,
     next_id: AtomicU64,
     jobs: Mutex<HashMap<JobId, (JobSpec, CancellationToken)>>,
+    /// Jobs waiting for an answer about an existing destination.
+    pub questions: Mutex<HashMap<JobId, tokio::sync::oneshot::Sender<Conflict>>>,
     outstanding: watch::Sender<usize>,
 }
 
@@ -79,6 +81,7 @@ impl Engine {
             pools: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             jobs: Mutex::new(HashMap::new()),
+            questions: Mutex::new(HashMap::new()),
             outstanding: watch::Sender::new(0),
         });
         (Engine { shared }, receiver)
@@ -128,6 +131,20 @@ impl Engine {
     pub fn cancel(&self, job: JobId) {
         if let Some((_, token)) = self.shared.jobs.lock().expect("job map lock").get(&job) {
             token.cancel();
+        }
+    }
+
+    /// Answers a job's `Conflict` question: what to do with the existing
+    /// destination.
+    pub fn answer(&self, job: JobId, policy: Conflict) {
+        if let Some(tx) = self
+            .shared
+            .questions
+            .lock()
+            .expect("question map lock")
+            .remove(&job)
+        {
+            let _ = tx.send(policy);
         }
     }
 

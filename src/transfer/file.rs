@@ -160,7 +160,12 @@ async fn run_inner(ctx: &Ctx, spec: &JobSpec) -> Result<EventKind, Failure> {
     if let Some(size) = existing
         && !append
     {
-        match spec.conflict {
+        let policy = match spec.conflict {
+            Conflict::Ask => ask(ctx, &destination, source_size, size).await?,
+            other => other,
+        };
+        match policy {
+            Conflict::Ask => unreachable!("ask() answers with a policy"),
             Conflict::Overwrite => {}
             Conflict::Append => {
                 append = true;
@@ -339,6 +344,42 @@ async fn run_inner(ctx: &Ctx, spec: &JobSpec) -> Result<EventKind, Failure> {
         size,
         source_deleted,
     })
+}
+
+/// Asks whoever listens to the events what to do with an existing
+/// destination, and waits for [`Engine::answer`](super::Engine::answer).
+async fn ask(
+    ctx: &Ctx,
+    destination: &Location,
+    source_size: u64,
+    destination_size: u64,
+) -> Result<Conflict, Failure> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    ctx.shared
+        .questions
+        .lock()
+        .expect("question map lock")
+        .insert(ctx.id, tx);
+    ctx.emit(EventKind::Conflict {
+        destination: destination.to_string(),
+        source_size,
+        destination_size,
+    });
+    let answer = tokio::select! {
+        a = rx => a.ok(),
+        () = ctx.cancel.cancelled() => None,
+    };
+    ctx.shared
+        .questions
+        .lock()
+        .expect("question map lock")
+        .remove(&ctx.id);
+    match answer {
+        // Asking again would loop: an unanswerable question skips.
+        Some(Conflict::Ask) => Ok(Conflict::Skip),
+        Some(policy) => Ok(policy),
+        None => Err(Failure::Cancelled),
+    }
 }
 
 fn resume_offsets(append: bool, base: u64, now: u64, source_size: u64) -> Offsets {

@@ -49,6 +49,8 @@ pub enum Conflict {
     Skip,
     /// Pick a free name: `name.1`, `name.2` …
     Rename,
+    /// Emit a `Conflict` event and wait for [`Engine::answer`].
+    Ask,
 }
 
 /// Which way the data may go between two FTP sites.
@@ -162,6 +164,13 @@ pub enum EventKind {
     /// A non-file entry met while walking a tree, or a file skipped by the
     /// conflict policy: reported, never silently dropped.
     Skipped { path: String, reason: String },
+    /// The destination exists and the policy is `Ask`: the job waits for
+    /// [`Engine::answer`].
+    Conflict {
+        destination: String,
+        source_size: u64,
+        destination_size: u64,
+    },
     Verified {
         mode: Mode,
         bytes: u64,

@@ -202,6 +202,7 @@ impl Runtime {
                 self.engine.submit(spec);
             }
             Effect::Cancel(job) => self.engine.cancel(job),
+            Effect::Answer(job, policy) => self.engine.answer(job, policy),
             Effect::Retry(job) => {
                 self.engine.retry(job);
             }

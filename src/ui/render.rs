@@ -24,6 +24,10 @@ pub enum Button {
     Conflict(Conflict),
     /// A row of the append picker.
     Pick(usize),
+    /// A choice in the "destination exists" question.
+    Answer(Conflict),
+    /// The question's "for all" toggle.
+    ForAll,
 }
 
 struct Palette {
@@ -430,6 +434,7 @@ fn dialog_area(state: &State, dialog: &Dialog) -> Rect {
         Dialog::Input { .. } => (70, 6),
         Dialog::ConfirmDelete { items, .. } => (60, 6 + items.len().min(6) as u16),
         Dialog::ConfirmQuit => (50, 6),
+        Dialog::Conflict { .. } => (72, 8),
         Dialog::Message { text, .. } => (72, 5 + text.lines().count().min(12) as u16),
         Dialog::Help => (72, keymap::help_lines().len() as u16 + 3),
     };
@@ -472,6 +477,7 @@ pub fn dialog_buttons(state: &State) -> Vec<(Rect, Button)> {
             b.extend(layout::buttons(
                 last(2),
                 &[
+                    (Button::Conflict(Conflict::Ask), "Ask"),
                     (Button::Conflict(Conflict::Overwrite), "Overwrite"),
                     (Button::Conflict(Conflict::Resume), "Resume"),
                     (Button::Conflict(Conflict::Append), "Append"),
@@ -480,6 +486,20 @@ pub fn dialog_buttons(state: &State) -> Vec<(Rect, Button)> {
                 ],
             ));
             b.extend(ok_cancel(last(1), "OK"));
+            b
+        }
+        Dialog::Conflict { .. } => {
+            let mut b = layout::buttons(
+                last(2),
+                &[
+                    (Button::Answer(Conflict::Overwrite), "Overwrite"),
+                    (Button::Answer(Conflict::Resume), "Resume"),
+                    (Button::Answer(Conflict::Append), "Append"),
+                    (Button::Answer(Conflict::Skip), "Skip"),
+                    (Button::Answer(Conflict::Rename), "Rename"),
+                ],
+            );
+            b.extend(layout::buttons(last(1), &[(Button::ForAll, "x for all")]));
             b
         }
         Dialog::AppendPicker { candidates, .. } => {
@@ -515,6 +535,7 @@ fn render_dialog(state: &State, dialog: &Dialog, frame: &mut Frame, p: &Palette)
         Dialog::Input { .. } => " Input ",
         Dialog::ConfirmDelete { .. } => " Delete ",
         Dialog::ConfirmQuit => " Quit ",
+        Dialog::Conflict { .. } => " Target exists ",
         Dialog::Message { title, .. } => title.as_str(),
         Dialog::Help => " Help ",
     };
@@ -629,6 +650,29 @@ fn render_dialog(state: &State, dialog: &Dialog, frame: &mut Frame, p: &Palette)
                 )));
             }
         }
+        Dialog::Conflict {
+            destination,
+            source_size,
+            destination_size,
+            ..
+        } => {
+            lines.push(Line::from(fit(
+                &format!("{} exists.", printable(destination)),
+                w,
+            )));
+            lines.push(Line::from(fit(
+                &format!(
+                    "source {} ({source_size} B), destination {} ({destination_size} B)",
+                    human_bytes(*source_size),
+                    human_bytes(*destination_size)
+                ),
+                w,
+            )));
+            lines.push(Line::from(fit(
+                "o overwrite, r resume, a append, s skip, n rename; f for all",
+                w,
+            )));
+        }
         Dialog::ConfirmQuit => {
             lines.push(Line::from(fit(
                 &format!(
@@ -662,6 +706,11 @@ fn render_dialog(state: &State, dialog: &Dialog, frame: &mut Frame, p: &Palette)
             (Button::Conflict(c), Dialog::Transfer(d)) => {
                 (conflict_name(c).to_string(), d.conflict == c)
             }
+            (Button::Answer(c), _) => (conflict_name(c).to_string(), false),
+            (Button::ForAll, Dialog::Conflict { for_all, .. }) => (
+                format!("{} for all", if *for_all { "x" } else { " " }),
+                *for_all,
+            ),
             (Button::Pick(_), _) => continue,
             _ => continue,
         };
@@ -701,5 +750,6 @@ fn conflict_name(c: Conflict) -> &'static str {
         Conflict::Append => "Append",
         Conflict::Skip => "Skip",
         Conflict::Rename => "Rename",
+        Conflict::Ask => "Ask",
     }
 }

@@ -155,6 +155,14 @@ pub enum Dialog {
         items: Vec<Item>,
     },
     ConfirmQuit,
+    /// A job found its destination existing and waits for a choice.
+    Conflict {
+        job: JobId,
+        destination: String,
+        source_size: u64,
+        destination_size: u64,
+        for_all: bool,
+    },
     Message {
         title: String,
         text: String,
@@ -189,6 +197,10 @@ pub struct State {
     /// For double-clicks: when and where the last click was.
     pub last_click: Option<(Instant, u16, u16)>,
     pub history: Vec<String>,
+    /// Conflict questions waiting behind the open dialog.
+    pub pending_conflicts: VecDeque<(JobId, String, u64, u64)>,
+    /// A choice made "for all" answers the batch's later questions.
+    pub conflict_for_all: Option<Conflict>,
     pub color: bool,
     pub quit: bool,
 }
@@ -209,6 +221,8 @@ impl State {
             drag: None,
             last_click: None,
             history: Vec::new(),
+            pending_conflicts: VecDeque::new(),
+            conflict_for_all: None,
             color: true,
             quit: false,
         }

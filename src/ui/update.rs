@@ -74,6 +74,8 @@ pub enum Effect {
     Submit(JobSpec),
     Cancel(JobId),
     Retry(JobId),
+    /// The answer to a job's question about an existing destination.
+    Answer(JobId, Conflict),
     Mkdir {
         side: Side,
         path: Vec<u8>,
@@ -495,7 +497,7 @@ fn open_transfer(state: &mut State, from: Side, kind: Kind, items: Option<Vec<It
         source_dir: state.pane(from).cwd.clone(),
         destination_dir: state.pane(from.other()).cwd.clone(),
         append_target: None,
-        conflict: Conflict::Overwrite,
+        conflict: Conflict::Ask,
         mode_hint: mode_hint(state, from),
     }));
 }
@@ -610,6 +612,7 @@ fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                     KeyCode::Char('a') => d.conflict = Conflict::Append,
                     KeyCode::Char('s') => d.conflict = Conflict::Skip,
                     KeyCode::Char('n') => d.conflict = Conflict::Rename,
+                    KeyCode::Char('?') => d.conflict = Conflict::Ask,
                     _ => {}
                 }
                 Some(Dialog::Transfer(d))
@@ -714,6 +717,38 @@ fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             KeyCode::Esc | KeyCode::Char('n') => None,
             _ => Some(Dialog::ConfirmDelete { side, items }),
         },
+        Dialog::Conflict {
+            job,
+            destination,
+            source_size,
+            destination_size,
+            for_all,
+        } => {
+            let choice = match key.code {
+                KeyCode::Char('o') | KeyCode::Enter => Some(Conflict::Overwrite),
+                KeyCode::Char('r') => Some(Conflict::Resume),
+                KeyCode::Char('a') => Some(Conflict::Append),
+                KeyCode::Char('s') | KeyCode::Esc => Some(Conflict::Skip),
+                KeyCode::Char('n') => Some(Conflict::Rename),
+                _ => None,
+            };
+            if let Some(policy) = choice {
+                answer_conflict(state, job, policy, for_all, fx);
+                return;
+            }
+            let for_all = if matches!(key.code, KeyCode::Char('f') | KeyCode::Char(' ')) {
+                !for_all
+            } else {
+                for_all
+            };
+            Some(Dialog::Conflict {
+                job,
+                destination,
+                source_size,
+                destination_size,
+                for_all,
+            })
+        }
         Dialog::ConfirmQuit => match key.code {
             KeyCode::Enter | KeyCode::Char('y') => {
                 state.quit = true;
@@ -756,11 +791,42 @@ fn next_kind(k: Kind) -> Kind {
 
 fn next_conflict(c: Conflict) -> Conflict {
     match c {
+        Conflict::Ask => Conflict::Overwrite,
         Conflict::Overwrite => Conflict::Resume,
         Conflict::Resume => Conflict::Append,
         Conflict::Append => Conflict::Skip,
         Conflict::Skip => Conflict::Rename,
-        Conflict::Rename => Conflict::Overwrite,
+        Conflict::Rename => Conflict::Ask,
+    }
+}
+
+/// Answers the open conflict question and opens the next one waiting.
+fn answer_conflict(
+    state: &mut State,
+    job: JobId,
+    policy: Conflict,
+    for_all: bool,
+    fx: &mut Vec<Effect>,
+) {
+    fx.push(Effect::Answer(job, policy));
+    if for_all {
+        state.conflict_for_all = Some(policy);
+    }
+    while let Some((job, destination, source_size, destination_size)) =
+        state.pending_conflicts.pop_front()
+    {
+        if let Some(policy) = state.conflict_for_all {
+            fx.push(Effect::Answer(job, policy));
+            continue;
+        }
+        state.dialog = Some(Dialog::Conflict {
+            job,
+            destination,
+            source_size,
+            destination_size,
+            for_all: false,
+        });
+        break;
     }
 }
 
@@ -770,6 +836,7 @@ fn confirm_transfer(state: &mut State, d: &TransferDialog, fx: &mut Vec<Effect>)
         return;
     }
     let jobs = jobs_for(state, d);
+    state.conflict_for_all = None;
     state.status = format!("{} {} item(s): {}", verb(d.kind), jobs.len(), d.mode_hint);
     state.pane_mut(d.from).selected.clear();
     fx.extend(jobs.into_iter().map(Effect::Submit));
@@ -875,6 +942,29 @@ fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
     };
     match event.kind {
         EventKind::Queued { .. } => {}
+        EventKind::Conflict {
+            destination,
+            source_size,
+            destination_size,
+        } => {
+            job.note = Some("the destination exists: waiting for a choice".into());
+            if let Some(policy) = state.conflict_for_all {
+                fx.push(Effect::Answer(id, policy));
+            } else if state.dialog.is_none() {
+                state.dialog = Some(Dialog::Conflict {
+                    job: id,
+                    destination,
+                    source_size,
+                    destination_size,
+                    for_all: false,
+                });
+            } else {
+                state
+                    .pending_conflicts
+                    .push_back((id, destination, source_size, destination_size));
+            }
+            return;
+        }
         EventKind::Started {
             mode,
             total,
@@ -1103,6 +1193,16 @@ fn dialog_click(state: &mut State, col: u16, row: u16, fx: &mut Vec<Effect>) {
         Button::Conflict(c) => {
             if let Some(Dialog::Transfer(d)) = &mut state.dialog {
                 d.conflict = c;
+            }
+        }
+        Button::Answer(policy) => {
+            if let Some(Dialog::Conflict { job, for_all, .. }) = state.dialog.take() {
+                answer_conflict(state, job, policy, for_all, fx);
+            }
+        }
+        Button::ForAll => {
+            if let Some(Dialog::Conflict { for_all, .. }) = &mut state.dialog {
+                *for_all = !*for_all;
             }
         }
         Button::Pick(i) => {
