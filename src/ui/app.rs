@@ -38,11 +38,11 @@ struct Runtime {
     actions: UnboundedSender<Action>,
     browsers: Browsers,
     engine: Engine,
-    config: Arc<Config>,
+    config: Arc<Mutex<Config>>,
 }
 
 pub async fn run(options: Options) -> std::io::Result<()> {
-    let config = Arc::new(Config::load());
+    let loaded = Config::load();
     let (engine, mut engine_events) = Engine::new(options.settings.clone());
     let (tx, mut rx) = unbounded_channel::<Action>();
     let mut guard = Guard::enter()?;
@@ -50,7 +50,14 @@ pub async fn run(options: Options) -> std::io::Result<()> {
     let nowhere = || Pane::new(Place::Nowhere, Vec::new());
     let mut state = State::new(nowhere(), nowhere(), (size.width, size.height));
     state.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    state.history = config.session.history.clone();
+    state.history = loaded.session.history.clone();
+    state.saved_sites = loaded
+        .sites
+        .iter()
+        .map(|s| (s.name.clone(), s.url.clone()))
+        .collect();
+    let (saved_left, saved_right) = (loaded.session.left.clone(), loaded.session.right.clone());
+    let config = Arc::new(Mutex::new(loaded));
     let mut runtime = Runtime {
         actions: tx,
         browsers: Arc::new(Mutex::new([None, None])),
@@ -64,8 +71,8 @@ pub async fn run(options: Options) -> std::io::Result<()> {
             .or_else(|| saved.clone())
             .unwrap_or_else(|| format!("local:{}", here.display()))
     };
-    let left = start(&options.left, &config.session.left);
-    let right = start(&options.right, &config.session.right);
+    let left = start(&options.left, &saved_left);
+    let right = start(&options.right, &saved_right);
     for (side, target) in [(Side::Left, left), (Side::Right, right)] {
         state.pane_mut(side).loading = true;
         runtime.execute(Effect::Connect {
@@ -126,7 +133,7 @@ pub async fn run(options: Options) -> std::io::Result<()> {
     }
     drop(guard);
     if options.remember {
-        let mut config = (*config).clone();
+        let mut config = config.lock().map(|c| c.clone()).unwrap_or_default();
         for side in [Side::Left, Side::Right] {
             let target = match &state.pane(side).place {
                 Place::Local => Some(format!(
@@ -177,11 +184,8 @@ impl Runtime {
                 target,
                 password,
             } => {
-                let (actions, browsers, config) = (
-                    self.actions.clone(),
-                    self.browsers.clone(),
-                    self.config.clone(),
-                );
+                let (actions, browsers) = (self.actions.clone(), self.browsers.clone());
+                let config = self.config.lock().map(|c| c.clone()).unwrap_or_default();
                 tokio::spawn(async move {
                     let action = match connect(
                         side, &target, password, &actions, &browsers, &config,
@@ -193,6 +197,26 @@ impl Runtime {
                     };
                     let _ = actions.send(action);
                 });
+            }
+            Effect::SaveSite { name, url } => {
+                let saved = self
+                    .config
+                    .lock()
+                    .map_err(|_| "config lock".to_string())
+                    .and_then(|mut c| {
+                        c.sites.retain(|s| s.name != name);
+                        c.sites.push(super::config::SiteEntry {
+                            name: name.clone(),
+                            url: url.clone(),
+                            ..Default::default()
+                        });
+                        c.save().map_err(|e| e.to_string())
+                    });
+                let text = match saved {
+                    Ok(()) => format!("saved site {name}: {url}"),
+                    Err(e) => format!("cannot save site {name}: {e}"),
+                };
+                let _ = self.actions.send(Action::Notice(text));
             }
             Effect::List { side, path } => self.request(side, Request::List(path)),
             Effect::Mkdir { side, path } => self.request(side, Request::Mkdir(path)),

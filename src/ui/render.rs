@@ -431,7 +431,7 @@ fn dialog_area(state: &State, dialog: &Dialog) -> Rect {
     let (want_w, want_h) = match dialog {
         Dialog::Transfer(d) => (72, 10 + d.items.len().min(4) as u16),
         Dialog::AppendPicker { candidates, .. } => (60, 5 + candidates.len().min(12) as u16),
-        Dialog::Input { .. } => (70, 6),
+        Dialog::Input { .. } => (70, 7),
         Dialog::ConfirmDelete { items, .. } => (60, 6 + items.len().min(6) as u16),
         Dialog::ConfirmQuit => (50, 6),
         Dialog::Conflict { .. } => (72, 8),
@@ -618,9 +618,19 @@ fn render_dialog(state: &State, dialog: &Dialog, frame: &mut Frame, p: &Palette)
             title,
             text,
             masked,
+            purpose,
             ..
         } => {
             lines.push(Line::from(fit(title, w)));
+            if let super::state::InputPurpose::Connect(_) = purpose {
+                let saved: Vec<&str> = state.saved_sites.iter().map(|(n, _)| n.as_str()).collect();
+                let hint = if saved.is_empty() {
+                    "↑↓ recent URLs · Ctrl-S saves the URL as a site".to_string()
+                } else {
+                    format!("sites: {} · ↑↓ choose · Ctrl-S save", saved.join(", "))
+                };
+                lines.push(Line::from(fit(&hint, w)));
+            }
             let shown = if *masked {
                 "•".repeat(text.chars().count())
             } else {

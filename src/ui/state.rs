@@ -197,6 +197,8 @@ pub struct State {
     /// For double-clicks: when and where the last click was.
     pub last_click: Option<(Instant, u16, u16)>,
     pub history: Vec<String>,
+    /// Saved sites from config.toml: (name, URL without password).
+    pub saved_sites: Vec<(String, String)>,
     /// Conflict questions waiting behind the open dialog.
     pub pending_conflicts: VecDeque<(JobId, String, u64, u64)>,
     /// A choice made "for all" answers the batch's later questions.
@@ -221,6 +223,7 @@ impl State {
             drag: None,
             last_click: None,
             history: Vec::new(),
+            saved_sites: Vec::new(),
             pending_conflicts: VecDeque::new(),
             conflict_for_all: None,
             color: true,

@@ -76,6 +76,11 @@ pub enum Effect {
     Retry(JobId),
     /// The answer to a job's question about an existing destination.
     Answer(JobId, Conflict),
+    /// Remember a URL as a named site in config.toml.
+    SaveSite {
+        name: String,
+        url: String,
+    },
     Mkdir {
         side: Side,
         path: Vec<u8>,
@@ -350,7 +355,13 @@ fn run_command(state: &mut State, command: Command, fx: &mut Vec<Effect>) {
                 "ftp://",
             );
             if let Dialog::Input { history, .. } = &mut d {
-                *history = state.history.clone();
+                // Up and Down walk the saved sites, then recent URLs.
+                *history = state
+                    .saved_sites
+                    .iter()
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                history.extend(state.history.iter().cloned());
             }
             state.dialog = Some(d);
         }
@@ -685,6 +696,18 @@ fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                     KeyCode::Down => {
                         history_pos = history_pos.and_then(|p| p.checked_sub(1));
                         text = history_pos.map_or_else(String::new, |p| history[p].clone());
+                    }
+                    KeyCode::Char('s')
+                        if key.modifiers.contains(KeyModifiers::CONTROL)
+                            && matches!(purpose, InputPurpose::Connect(_)) =>
+                    {
+                        // Ctrl-S: keep this URL as a site named after its host.
+                        if let Ok(url) = crate::ftp::FtpUrl::parse(text.trim()) {
+                            fx.push(Effect::SaveSite {
+                                name: url.host.clone(),
+                                url: url.to_string(),
+                            });
+                        }
                     }
                     KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
                         text.push(c)
