@@ -17,6 +17,16 @@
 //!   implementation of the LSTN/SOCK profile, the demo's sites and a test
 //!   peer. It shares only reply, command and address parsing with [`ftp`].
 //!
+//! - [`transfer`] — the engine: jobs (copy, append, move; files and trees)
+//!   behind a queue with per-site connection pools, server-to-server
+//!   negotiation (LSTN/SOCK, FXP both ways round, relay), SIZE-polled
+//!   progress, verification, retries; events on a channel. Knows no UI.
+//! - [`ui`] — the two-pane terminal UI: plain-data state, a pure
+//!   `update(state, action) -> effects`, `render(&state)`, keymap, layout
+//!   shared by drawing and mouse hit-testing, and the event loop that runs
+//!   effects as tasks. Never awaits the network in the loop.
+//! - [`demo`] — `fxpc demo`'s two seeded, rate-limited servers.
+//!
 //! The binary (`main.rs`) holds the command line and the wiring; it is the
 //! only place that uses `anyhow`.
 
