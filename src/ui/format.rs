@@ -3,7 +3,7 @@
 //! must keep columns aligned).
 
 use chrono::NaiveDateTime;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 /// `999 B`, `12 KiB`, `4.2 GiB`: at most 4 significant characters before the unit.
 pub fn human_bytes(n: u64) -> String {
@@ -72,16 +72,20 @@ pub fn fit(text: &str, width: usize) -> String {
     if width == 0 {
         return String::new();
     }
+    // Measured as a string, not char by char: a variation selector makes
+    // `❤` (1 column) the emoji `❤️` (2), and a ZWJ sequence like `👨‍👩‍👧‍👦` is
+    // 2 columns, not 8. Terminals and ratatui count them so; summing chars
+    // misplaced the size and time columns after such a name (found by the
+    // ui_snapshots tests). Names are short: the quadratic cost is nothing.
     let mut out = String::new();
-    let mut used = 0;
     for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width - 1 {
+        out.push(c);
+        if out.width() > width - 1 {
+            out.pop();
             break;
         }
-        out.push(c);
-        used += w;
     }
+    let mut used = out.width();
     out.push('…');
     used += 1;
     out.push_str(&" ".repeat(width.saturating_sub(used)));
@@ -134,6 +138,13 @@ mod tests {
         let combining = "e\u{301}e\u{301}e\u{301}e\u{301}";
         assert_eq!(fit(combining, 3).width(), 3);
         assert_eq!(fit(combining, 4), format!("{combining}"));
+        // Emoji presentation and ZWJ sequences, cut: as wide as asked.
+        for name in ["❤️❤️❤️ hearts", "👨‍👩‍👧‍👦👨‍👩‍👧‍👦 family"]
+        {
+            for w in 1..12 {
+                assert_eq!(fit(name, w).width(), w, "{name} at {w}: {:?}", fit(name, w));
+            }
+        }
     }
 
     #[test]

@@ -86,11 +86,23 @@ pub fn dialog_rect(width: u16, height: u16, want_w: u16, want_h: u16) -> Rect {
 }
 
 /// Buttons along one line of a dialog: `[ label ]` boxes, left to right.
+/// `[ label ]` when the whole row fits, else the narrow `[label]`: at 60
+/// columns the transfer dialog's six conflict choices only fit narrow, and
+/// the last ones used to be dropped, out of the mouse's reach (found by the
+/// update tests). `render` draws whichever form the rectangle's width says.
 pub fn buttons<T: Copy>(line: Rect, labels: &[(T, &str)]) -> Vec<(Rect, T)> {
+    let row = |pad: usize| -> usize {
+        labels
+            .iter()
+            .map(|(_, l)| l.chars().count() + pad + 1)
+            .sum::<usize>()
+            .saturating_sub(1)
+    };
+    let pad = if row(4) <= line.width as usize { 4 } else { 2 };
     let mut x = line.x;
     let mut out = Vec::new();
     for (value, label) in labels {
-        let w = label.chars().count() as u16 + 4;
+        let w = label.chars().count() as u16 + pad;
         if x + w > line.x + line.width {
             break;
         }

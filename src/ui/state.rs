@@ -167,7 +167,11 @@ pub enum Dialog {
         title: String,
         text: String,
     },
-    Help,
+    /// The key list; `scroll` is its first line shown (at 80x24 it does
+    /// not fit: Up/Down scroll it).
+    Help {
+        scroll: usize,
+    },
 }
 
 /// A drag in progress: pressed on a pane row, maybe moved.
@@ -188,6 +192,9 @@ pub struct State {
     /// Whether each pane's server advertises LSTN and SOCK.
     pub rfc438: [bool; 2],
     pub focus: Focus,
+    /// The pane that had the keyboard last, for while the transfers panel
+    /// has it: `active_side` and Esc from the panel go back there.
+    pub last_pane: Side,
     pub transfers: Transfers,
     pub dialog: Option<Dialog>,
     pub status: String,
@@ -214,6 +221,7 @@ impl State {
             sites: [None, None],
             rfc438: [false, false],
             focus: Focus::Pane(Side::Left),
+            last_pane: Side::Left,
             transfers: Transfers::default(),
             dialog: None,
             status: String::from(
@@ -243,7 +251,10 @@ impl State {
     pub fn active_side(&self) -> Side {
         match self.focus {
             Focus::Pane(s) => s,
-            Focus::Transfers => Side::Left,
+            // Was `Side::Left` whatever the doc said: F9 from the right
+            // pane then Esc landed on the left one (found by the update
+            // tests).
+            Focus::Transfers => self.last_pane,
         }
     }
 }

@@ -1,0 +1,507 @@
+//! Whole screens, rendered from hand-built `State`s into ratatui's
+//! `TestBackend` and kept as insta snapshots (tests/snapshots/). Colour is
+//! off so the text is the whole story; entry times are in 2001 so that
+//! `short_time` prints the year whatever today's date is.
+//!
+//! Besides the snapshots, every screen is walked cell by cell: each line
+//! must be exactly as wide as the terminal, and no cell may hide under the
+//! second half of a wide character (which a real terminal would not show).
+//!
+//! Regenerate: `INSTA_UPDATE=always cargo test --test ui_snapshots`, then
+//! read the .snap files.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use unicode_width::UnicodeWidthStr;
+
+use fxpc::ftp::{Entry, EntryKind, Login};
+use fxpc::transfer::{FtpSite, Kind, Mode};
+use fxpc::ui::layout::areas;
+use fxpc::ui::pane::{Pane, Place};
+use fxpc::ui::render::render;
+use fxpc::ui::state::{Drag, Focus, Item, JobRow, JobState, Side, State};
+use fxpc::ui::update::{Action, update};
+
+// ---- fixtures -----------------------------------------------------------
+
+fn at(month: u32, day: u32) -> Option<NaiveDateTime> {
+    NaiveDate::from_ymd_opt(2001, month, day)?.and_hms_opt(12, 0, 0)
+}
+
+fn file(name: &str, size: u64, month: u32, day: u32) -> Entry {
+    Entry {
+        name: name.to_string(),
+        raw_name: name.as_bytes().to_vec(),
+        kind: EntryKind::File,
+        size: Some(size),
+        modified: at(month, day),
+        perm: None,
+        unique: None,
+        link_target: None,
+        raw: None,
+    }
+}
+
+fn dir(name: &str, month: u32, day: u32) -> Entry {
+    Entry {
+        kind: EntryKind::Dir,
+        size: None,
+        ..file(name, 0, month, day)
+    }
+}
+
+fn site(host: &str, port: u16) -> Arc<FtpSite> {
+    Arc::new(FtpSite {
+        host: host.into(),
+        port,
+        login: Login::default(),
+        options: Default::default(),
+        max_connections: 2,
+    })
+}
+
+fn pane(url: &str, cwd: &str, entries: Vec<Entry>) -> Pane {
+    let mut p = Pane::new(Place::Ftp { url: url.into() }, cwd.as_bytes().to_vec());
+    p.set_entries(entries);
+    p
+}
+
+/// The product sheet's screen: mirror-a/pub on the left, mirror-b/in on the
+/// right.
+fn state(w: u16, h: u16) -> State {
+    let left = pane(
+        "ftp://mirror-a:21",
+        "/pub",
+        vec![
+            dir("docs", 11, 3),
+            file("PROG1.PL1", 12 * 1024, 11, 20),
+            file("big.iso", 4_509_715_660, 11, 21),
+            file("README", 1_234, 6, 1),
+        ],
+    );
+    let right = pane(
+        "ftp://mirror-b:2121",
+        "/in",
+        vec![dir("old", 10, 1), file("PROG2.PL1", 3 * 1024, 11, 21)],
+    );
+    let mut s = State::new(left, right, (w, h));
+    s.sites = [Some(site("mirror-a", 21)), Some(site("mirror-b", 2121))];
+    s.color = false;
+    s
+}
+
+fn key(s: &mut State, code: KeyCode) {
+    update(s, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn select(s: &mut State, side: Side, names: &[&str]) {
+    for n in names {
+        s.pane_mut(side).selected.insert(n.as_bytes().to_vec());
+    }
+}
+
+fn cursor_on(s: &mut State, side: Side, name: &str) {
+    s.pane_mut(side).cursor_to(name.as_bytes());
+    let p = s.pane(side);
+    assert_eq!(p.cursor_entry().map(|e| e.name.as_str()), Some(name));
+}
+
+fn job(id: u64, name: &str, kind: Kind, state: JobState) -> JobRow {
+    JobRow {
+        id,
+        name: name.into(),
+        destination_name: name.into(),
+        direction: "a→b".into(),
+        kind,
+        mode: Some(Mode::LstnSock),
+        done: 0,
+        total: None,
+        rate: 0.0,
+        eta: None,
+        measured: true,
+        state,
+        rates: VecDeque::new(),
+        started: None,
+        note: None,
+    }
+}
+
+/// A transfer at 68%, a verified append and a failure with the server's
+/// reply.
+fn transfers() -> Vec<JobRow> {
+    const GIB42: u64 = 4_509_715_660;
+    let running = JobRow {
+        done: GIB42 * 68 / 100,
+        total: Some(GIB42),
+        rate: 112_000_000.0,
+        eta: Some(12),
+        rates: (0..40).map(|i| 90_000_000 + i * 700_000).collect(),
+        ..job(1, "big.iso", Kind::Copy, JobState::Running)
+    };
+    let appended = JobRow {
+        destination_name: "PROG2.PL1".into(),
+        mode: Some(Mode::Fxp {
+            source_passive: false,
+        }),
+        done: 15 * 1024,
+        total: Some(15 * 1024),
+        ..job(2, "PROG1.PL1", Kind::Append, JobState::Verified)
+    };
+    let failed = JobRow {
+        direction: "b→a".into(),
+        mode: Some(Mode::Fxp {
+            source_passive: true,
+        }),
+        ..job(
+            3,
+            "secret.tar",
+            Kind::Copy,
+            JobState::Failed("RETR refused [550 secret.tar: Permission denied]".into()),
+        )
+    };
+    vec![running, appended, failed]
+}
+
+// ---- drawing and checking -------------------------------------------------
+
+fn draw(s: &State) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(s.size.0, s.size.1)).unwrap();
+    // The frame as rendered: the backend only receives what ratatui's diff
+    // sends, which already leaves out cells under wide characters.
+    let frame = t.draw(|f| render(s, f)).unwrap();
+    check_cells(frame.buffer);
+    check_cells(t.backend().buffer());
+    t
+}
+
+/// Every line as wide as the terminal, and nothing hidden under the second
+/// half of a wide character.
+fn check_cells(buf: &Buffer) {
+    let w = buf.area.width;
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        let mut skip = 0usize;
+        for x in 0..w {
+            let sym = buf[(x, y)].symbol();
+            if skip > 0 {
+                assert_eq!(
+                    sym, " ",
+                    "row {y} col {x}: {sym:?} is hidden under a wide character"
+                );
+                skip -= 1;
+                continue;
+            }
+            line.push_str(sym);
+            skip = sym.width().saturating_sub(1);
+        }
+        assert_eq!(line.width(), w as usize, "row {y} is {line:?}");
+    }
+}
+
+/// The text of a screen row, with wide characters once.
+fn row_text(buf: &Buffer, y: u16) -> String {
+    let mut line = String::new();
+    let mut skip = 0usize;
+    for x in 0..buf.area.width {
+        let sym = buf[(x, y)].symbol();
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
+        line.push_str(sym);
+        skip = sym.width().saturating_sub(1);
+    }
+    line
+}
+
+// ---- screens --------------------------------------------------------------
+
+#[test]
+fn main_screen_with_a_selection() {
+    let mut s = state(80, 24);
+    select(&mut s, Side::Left, &["PROG1.PL1", "big.iso"]);
+    cursor_on(&mut s, Side::Left, "big.iso");
+    let t = draw(&s);
+    let buf = t.backend().buffer();
+    let a = areas(80, 24);
+    let left_footer = row_text(buf, a.panes[0].y + a.panes[0].height - 1);
+    assert!(
+        left_footer.contains(" 2 of 4 selected, 4.2 GiB "),
+        "{left_footer}"
+    );
+    let right_footer = row_text(buf, a.panes[1].y + a.panes[1].height - 1);
+    assert!(right_footer.contains(" 2 entries "), "{right_footer}");
+    insta::assert_snapshot!("main_80x24", t.backend());
+}
+
+#[test]
+fn copy_dialog() {
+    let mut s = state(80, 24);
+    select(&mut s, Side::Left, &["PROG1.PL1", "big.iso", "docs"]);
+    key(&mut s, KeyCode::F(5));
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    assert!(text.contains("copy 3 items"), "{text}");
+    assert!(
+        text.contains("to   right: ftp://mirror-b:2121/in"),
+        "{text}"
+    );
+    insta::assert_snapshot!("copy_dialog_80x24", t.backend());
+}
+
+#[test]
+fn append_dialog_after_the_picker() {
+    let mut s = state(80, 24);
+    cursor_on(&mut s, Side::Left, "PROG1.PL1");
+    key(&mut s, KeyCode::F(4));
+    insta::assert_snapshot!("append_picker_80x24", draw(&s).backend());
+    key(&mut s, KeyCode::Enter);
+    let t = draw(&s);
+    assert!(
+        t.backend()
+            .to_string()
+            .contains("onto PROG2.PL1 in right: ftp://mirror-b:2121/in"),
+        "{}",
+        t.backend()
+    );
+    insta::assert_snapshot!("append_dialog_80x24", t.backend());
+}
+
+#[test]
+fn transfers_mid_transfer() {
+    let mut s = state(80, 24);
+    s.transfers.jobs = transfers();
+    s.focus = Focus::Transfers;
+    s.transfers.selected = 2;
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    assert!(text.contains(" 68%"), "{text}");
+    assert!(text.contains("failed: RETR refused [550"), "{text}");
+    insta::assert_snapshot!("transfers_80x24", t.backend());
+}
+
+#[test]
+fn transfers_wide_with_sparkline() {
+    let mut s = state(120, 30);
+    s.transfers.jobs = transfers();
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    assert!(text.contains("112 MB/s  12s"), "{text}");
+    insta::assert_snapshot!("transfers_120x30", t.backend());
+}
+
+#[test]
+fn error_message_quotes_the_server() {
+    let mut s = state(80, 24);
+    update(
+        &mut s,
+        Action::ConnectFailed {
+            side: Side::Right,
+            error: "ftp://mirror-b:2121: login refused by the server:\n\
+                    530 Login incorrect.\n\
+                    (user anonymous; set a password in config.toml or ~/.netrc)"
+                .into(),
+        },
+    );
+    let t = draw(&s);
+    assert!(t.backend().to_string().contains("530 Login incorrect."));
+    insta::assert_snapshot!("error_message_80x24", t.backend());
+}
+
+#[test]
+fn small_terminal() {
+    let mut s = state(60, 20);
+    s.transfers.jobs = transfers();
+    select(&mut s, Side::Left, &["big.iso"]);
+    let t = draw(&s);
+    insta::assert_snapshot!("small_60x20", t.backend());
+    cursor_on(&mut s, Side::Left, "big.iso");
+    key(&mut s, KeyCode::F(5));
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    for b in ["[Ask]", "[Rename]", "[ OK ]", "[ Cancel ]"] {
+        assert!(text.contains(b), "{b} missing:\n{text}");
+    }
+    insta::assert_snapshot!("small_60x20_copy_dialog", t.backend());
+}
+
+#[test]
+fn wide_and_combining_names_keep_columns() {
+    let mut s = state(80, 24);
+    let names = [
+        "日本語ファイル名がとても長いです.txt",
+        "日本語.txt",
+        "🎉🎉 party 🎉🎉 photos.zip",
+        "👨‍👩‍👧‍👦 family photos from the trip.jpg",
+        "❤️❤️❤️ hearts and more hearts.txt",
+        "e\u{301}te\u{301} re\u{301}sume\u{301}.pdf",
+        "Zoë Ünïcödé ﬁle.txt",
+        "한국어 파일 이름입니다 정말로.doc",
+        "x日本語日本語日本語日本語日本語",
+    ];
+    let mut entries: Vec<Entry> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| file(n, 1000 + i as u64 * 4000, 1, 1))
+        .collect();
+    entries.push(dir("文件夹", 2, 2));
+    *s.pane_mut(Side::Left) = pane("ftp://mirror-a:21", "/unicode", entries.clone());
+    *s.pane_mut(Side::Right) = pane("ftp://mirror-b:2121", "/", entries);
+    cursor_on(&mut s, Side::Right, "日本語.txt");
+    select(&mut s, Side::Right, &["日本語.txt"]);
+    let t = draw(&s);
+    let buf = t.backend().buffer();
+    // Every entry row ends its size column and its time column at the
+    // same screen column, whatever the name.
+    let a = areas(80, 24);
+    for side in [Side::Left, Side::Right] {
+        let rows = a.rows[side.index()];
+        let last = rows.x + rows.width - 1;
+        let first_entry = usize::from(s.pane(side).has_parent()) as u16;
+        let n = s.pane(side).visible.len() as u16;
+        for y in rows.y + first_entry..rows.y + first_entry + n {
+            let text = row_text(buf, y);
+            assert_eq!(buf[(last, y)].symbol(), "1", "time column, row {y}: {text}");
+            let size_end = buf[(last - 6, y)].symbol();
+            assert!(
+                size_end == "B" || size_end == ">",
+                "size column, row {y}: {text}"
+            );
+            assert_eq!(buf[(last + 1, y)].symbol(), "│", "border, row {y}: {text}");
+        }
+    }
+    insta::assert_snapshot!("unicode_names_80x24", t.backend());
+}
+
+#[test]
+fn wide_names_under_dialogs_and_ghosts() {
+    // Overlays start at fixed columns; a wide character under their left
+    // or right edge must not swallow the border.
+    let mut s = state(80, 24);
+    let entries: Vec<Entry> = (0..14)
+        .map(|i| {
+            let lead = if i % 2 == 0 { "" } else { "x" };
+            file(
+                &format!("{lead}日本語日本語日本語日本語日本語日本語{i:02}"),
+                1,
+                1,
+                1,
+            )
+        })
+        .collect();
+    *s.pane_mut(Side::Left) = pane("ftp://mirror-a:21", "/", entries.clone());
+    *s.pane_mut(Side::Right) = pane("ftp://mirror-b:2121", "/", entries);
+    for x in 0..6 {
+        for y in [1, 2] {
+            s.drag = Some(Drag {
+                from: Side::Left,
+                items: vec![Item {
+                    raw_name: b"a".to_vec(),
+                    name: "a".into(),
+                    is_dir: false,
+                    size: Some(1),
+                }],
+                start: (3, 1),
+                pos: (x, y),
+                active: true,
+            });
+            draw(&s);
+        }
+    }
+    s.drag = None;
+    s.pane_mut(Side::Left).cursor = 3;
+    for code in [KeyCode::F(8), KeyCode::F(5), KeyCode::F(7), KeyCode::F(1)] {
+        key(&mut s, code);
+        assert!(s.dialog.is_some(), "{code:?}");
+        draw(&s);
+        key(&mut s, KeyCode::Esc);
+    }
+    s.transfers.jobs = vec![job(1, "x", Kind::Copy, JobState::Running)];
+    key(&mut s, KeyCode::Char('q'));
+    draw(&s);
+}
+
+#[test]
+fn help_overlay() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::F(1));
+    let t = draw(&s);
+    let first = t.backend().to_string();
+    assert!(first.contains("Help (↑↓ scroll)"));
+    insta::assert_snapshot!("help_80x24", t.backend());
+    key(&mut s, KeyCode::End);
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    assert!(text.contains("F10 q         quit"), "{text}");
+    assert!(text.contains("Esc goes back."), "{text}");
+    // Between the two screens every help line shows, uncut.
+    let all = fxpc::ui::keymap::help_lines();
+    let rows = fxpc::ui::render::help_rows(&s);
+    for l in &all[all.len() - rows..] {
+        assert!(text.contains(l.as_str()), "{l:?} missing:\n{text}");
+    }
+    for l in &all[..rows] {
+        assert!(first.contains(l.as_str()), "{l:?} missing:\n{first}");
+    }
+    insta::assert_snapshot!("help_80x24_end", t.backend());
+}
+
+#[test]
+fn drag_ghost() {
+    let mut s = state(80, 24);
+    select(&mut s, Side::Left, &["PROG1.PL1", "big.iso"]);
+    let items = ["PROG1.PL1", "big.iso"]
+        .iter()
+        .map(|n| Item {
+            raw_name: n.as_bytes().to_vec(),
+            name: n.to_string(),
+            is_dir: false,
+            size: Some(1),
+        })
+        .collect();
+    s.drag = Some(Drag {
+        from: Side::Left,
+        items,
+        start: (5, 3),
+        pos: (52, 4),
+        active: true,
+    });
+    let t = draw(&s);
+    assert!(row_text(t.backend().buffer(), 4).contains(" 2 items "));
+    insta::assert_snapshot!("drag_ghost_80x24", t.backend());
+
+    // One item shows its name; at the right edge the ghost is cut, not
+    // wrapped.
+    let d = s.drag.as_mut().unwrap();
+    d.items.truncate(1);
+    d.pos = (75, 6);
+    let t = draw(&s);
+    insta::assert_snapshot!("drag_ghost_edge_80x24", t.backend());
+}
+
+#[test]
+fn conflict_question() {
+    let mut s = state(80, 24);
+    s.transfers.jobs = vec![JobRow {
+        mode: None,
+        ..job(9, "big.iso", Kind::Copy, JobState::Queued)
+    }];
+    update(
+        &mut s,
+        Action::Engine(fxpc::transfer::Event {
+            job: 9,
+            kind: fxpc::transfer::EventKind::Conflict {
+                destination: "ftp://mirror-b:2121/in/big.iso".into(),
+                source_size: 4_509_715_660,
+                destination_size: 1_073_741_824,
+            },
+        }),
+    );
+    insta::assert_snapshot!("conflict_80x24", draw(&s).backend());
+}
