@@ -299,7 +299,8 @@ fn job_line(job: &JobRow, width: usize) -> String {
         mode
     );
     let rest = match &job.state {
-        JobState::Running | JobState::Queued => {
+        JobState::Queued => String::new(),
+        JobState::Running => {
             let total = job.total.unwrap_or(0);
             let frac = if total > 0 {
                 job.done as f64 / total as f64
@@ -420,8 +421,10 @@ fn render_transfers(state: &State, area: Rect, frame: &mut Frame, p: &Palette) {
         && let Some(job) = t.jobs.get(t.selected)
     {
         let data: Vec<u64> = job.rates.iter().copied().collect();
-        // Two rows: a trace of the recent rate, not a wall.
-        let r = Rect::new(inner.x + rows_w + 1, inner.y, spark_w, inner.height.min(2));
+        // On the selected job's own row, so it cannot pass for another
+        // job's gauge.
+        let row = (t.selected.saturating_sub(scroll) as u16).min(inner.height.saturating_sub(1));
+        let r = Rect::new(inner.x + rows_w + 1, inner.y + row, spark_w, 1);
         frame.render_widget(
             Sparkline::default().data(&data).style(p.style(Color::Cyan)),
             r,
@@ -443,7 +446,16 @@ fn render_fkeys(bar: Rect, frame: &mut Frame, p: &Palette) {
         } else {
             Style::default().add_modifier(Modifier::REVERSED)
         };
-        spans.push(Span::styled(fit(label, label_w), style));
+        // Cut without an ellipsis, as mc does: the digits already say which key.
+        let mut cut = String::new();
+        for c in label.chars() {
+            // One column stays blank so that labels never run together.
+            if unicode_width::UnicodeWidthStr::width(cut.as_str()) + 2 > label_w {
+                break;
+            }
+            cut.push(c);
+        }
+        spans.push(Span::styled(format!("{cut:<label_w$}"), style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), bar);
 }

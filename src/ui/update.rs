@@ -313,6 +313,41 @@ fn transfers_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) -> bool
             t.jobs.retain(|j| !j.state.is_over());
             t.selected = 0;
         }
+        KeyCode::Enter => {
+            // The whole story of one transfer: a row has room for little of
+            // a server's reply.
+            if let Some(job) = t.jobs.get(t.selected) {
+                let mut text = format!(
+                    "{} → {} ({})\n",
+                    job.name, job.destination_name, job.direction
+                );
+                if let Some(mode) = job.mode {
+                    text.push_str(&format!("mode: {mode}\n"));
+                }
+                text.push_str(&format!(
+                    "bytes: {} of {}\n",
+                    job.done,
+                    job.total.map_or("?".into(), |t| t.to_string())
+                ));
+                let state_text = match &job.state {
+                    JobState::Queued => "queued".to_string(),
+                    JobState::Running => "running".to_string(),
+                    JobState::Verified => "verified".to_string(),
+                    JobState::Failed(reason) => format!("failed: {reason}"),
+                    JobState::Cancelled => "cancelled".to_string(),
+                    JobState::Skipped(reason) => format!("skipped: {reason}"),
+                    JobState::Walked(text) => text.clone(),
+                };
+                text.push_str(&format!("state: {state_text}\n"));
+                if let Some(note) = &job.note {
+                    text.push_str(&format!("note: {note}\n"));
+                }
+                state.dialog = Some(Dialog::Message {
+                    title: "Transfer".into(),
+                    text,
+                });
+            }
+        }
         KeyCode::Esc | KeyCode::Tab | KeyCode::F(9) => state.focus = Focus::Pane(state.last_pane),
         _ => return false,
     }
