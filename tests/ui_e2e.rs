@@ -1,0 +1,525 @@
+//! The real `fxpc` binary in a pseudo-terminal, driven as a person would:
+//! keys and SGR mouse sequences go in, the output is parsed by a terminal
+//! emulator (`vt100`), and the screen text is what the tests read. Two
+//! `fxpc serve` processes on 127.0.0.2 and 127.0.0.3 are the sites; every
+//! copy is checked byte for byte on disk.
+//!
+//! Every child (servers and the UI) is killed on drop, so a failing
+//! assertion leaves no process behind.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const FXPC: &str = env!("CARGO_BIN_EXE_fxpc");
+const COLS: u16 = 100;
+const ROWS: u16 = 30;
+/// Generous: two cores are shared with builds and other test binaries.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+const DOWN: &str = "\x1b[B";
+const ENTER: &str = "\r";
+const F4: &str = "\x1b[14~";
+const F5: &str = "\x1b[15~";
+const F10: &str = "\x1b[21~";
+
+/// `fxpc serve` as a child process; killed on drop.
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Served {
+    fn start(ip: &str, root: &Path, state: &Path, extra: &[&str]) -> Served {
+        let mut child = Command::new(FXPC)
+            .args(["serve", "--root"])
+            .arg(root)
+            .args(["--listen", &format!("{ip}:0"), "--anonymous", "write"])
+            .args(extra)
+            .env("XDG_STATE_HOME", state)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn fxpc serve");
+        // "fxpc serve: DIR on ftp://ADDR/"
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let Some(url) = line.split_whitespace().find(|w| w.starts_with("ftp://")) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("no URL in {line:?}");
+        };
+        Served {
+            url: url.to_string(),
+            child,
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Deterministic bytes that are not a repeating pattern.
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+const BIG: &str = "big.bin";
+const BIG_LEN: usize = 2 * 1024 * 1024 + 12_345;
+
+/// Two served roots (left with a big file and small ones, right with a
+/// couple of small files) and the UI in a PTY connected to both.
+struct Session {
+    // Fields drop in order: the UI first, then the servers, then the files.
+    tui: Tui,
+    _left: Served,
+    _right: Served,
+    left_root: PathBuf,
+    right_root: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Session {
+    fn start() -> Session {
+        let dir = tempfile::tempdir().unwrap();
+        let left_root = dir.path().join("left");
+        let right_root = dir.path().join("right");
+        std::fs::create_dir_all(left_root.join("sub")).unwrap();
+        std::fs::create_dir_all(right_root.join("incoming")).unwrap();
+        std::fs::write(left_root.join("a-small.txt"), b"first small file\n").unwrap();
+        std::fs::write(left_root.join(BIG), noise(BIG_LEN, 0x5eed)).unwrap();
+        std::fs::write(left_root.join("notes.txt"), b"some notes\nmore notes\n").unwrap();
+        std::fs::write(right_root.join("a-first.txt"), b"not this one\n").unwrap();
+        std::fs::write(right_root.join("log.txt"), b"line 1\nline 2\n").unwrap();
+        // The servers log apart from the UI, so a failure shows the UI's log.
+        let servers_state = dir.path().join("servers");
+        let left = Served::start("127.0.0.2", &left_root, &servers_state, &["--allow-fxp"]);
+        let right = Served::start("127.0.0.3", &right_root, &servers_state, &[]);
+        let tui = Tui::start(dir.path(), &[&left.url, &right.url]);
+        let session = Session {
+            tui,
+            _left: left,
+            _right: right,
+            left_root,
+            right_root,
+            dir,
+        };
+        // Both panes list their entries.
+        session.tui.wait_for("both panes listed", |s| {
+            s.pane(0).contains(BIG)
+                && s.pane(0).contains("4 entries")
+                && s.pane(1).contains("log.txt")
+                && s.pane(1).contains("3 entries")
+        });
+        session
+    }
+
+    /// Waits for the single transfer to end and checks it verified.
+    fn wait_verified(&self, what: &str) -> Screen {
+        let screen = self.tui.wait_for(what, |s| {
+            s.text.contains("1 verified") || s.text.contains("1 failed")
+        });
+        assert!(
+            screen.text.contains("1 verified") && screen.line_with("✓").is_some(),
+            "{what}: the transfer did not verify\n{}",
+            self.tui.dump()
+        );
+        screen
+    }
+
+    fn quit(mut self) {
+        assert!(
+            !self.tui.line_mode().contains("ICANON"),
+            "raw mode while the UI runs: {}",
+            self.tui.line_mode()
+        );
+        self.tui.send(F10);
+        let status = self.tui.wait_exit(Duration::from_secs(15));
+        assert!(status.success(), "fxpc exited with {status:?}");
+        // The terminal was given back: alternate screen left, mouse
+        // capture off (crossterm's DisableMouseCapture ends with ?1000l).
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let out = self.tui.raw();
+            let leave = find(&out, b"\x1b[?1049l");
+            let mouse_off = find(&out, b"\x1b[?1000l");
+            let enter = find(&out, b"\x1b[?1049h");
+            if let (Some(leave), Some(mouse_off), Some(enter)) = (leave, mouse_off, enter) {
+                assert!(
+                    leave > enter,
+                    "left the alternate screen before entering it"
+                );
+                assert!(mouse_off > enter);
+                assert!(
+                    find(&out, b"\x1b[?1006l").is_some(),
+                    "SGR mouse mode not disabled"
+                );
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "terminal not restored: leave-alternate {leave:?}, mouse-off {mouse_off:?}; \
+                 last output bytes: {:?}",
+                String::from_utf8_lossy(&out[out.len().saturating_sub(400)..])
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Raw mode undone: line editing and echo are back.
+        let mode = self.tui.line_mode();
+        assert!(
+            mode.contains("ICANON") && mode.contains("ECHO"),
+            "terminal left in raw mode: {mode}"
+        );
+        // The session was saved where FXPC_CONFIG points.
+        let config = std::fs::read_to_string(self.dir.path().join("config.toml"))
+            .expect("config.toml written on quit");
+        assert!(config.contains("127.0.0.2"), "{config}");
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The parsed screen: whole text and rows.
+struct Screen {
+    text: String,
+    rows: Vec<String>,
+}
+
+impl Screen {
+    /// The text of one pane's columns (0 left, 1 right), row by row.
+    fn pane(&self, side: usize) -> String {
+        let half = (COLS / 2) as usize;
+        self.rows
+            .iter()
+            .map(|r| {
+                let chars: Vec<char> = r.chars().collect();
+                let (a, b) = if side == 0 {
+                    (0, half.min(chars.len()))
+                } else {
+                    (half.min(chars.len()), chars.len())
+                };
+                chars[a..b].iter().collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn line_with(&self, needle: &str) -> Option<&str> {
+        self.rows
+            .iter()
+            .find(|r| r.contains(needle))
+            .map(String::as_str)
+    }
+
+    /// 1-based (column, row) of the first place `needle` appears in a
+    /// column range, as a mouse report wants it.
+    fn locate(&self, needle: &str, cols: std::ops::Range<usize>) -> Option<(usize, usize)> {
+        for (y, row) in self.rows.iter().enumerate() {
+            let chars: Vec<char> = row.chars().collect();
+            let n: Vec<char> = needle.chars().collect();
+            for x in cols.clone() {
+                if x + n.len() <= chars.len() && chars[x..x + n.len()] == n[..] {
+                    return Some((x + 1, y + 1));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The UI in a pseudo-terminal, its output parsed on a reader thread.
+struct Tui {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    reader: Option<JoinHandle<()>>,
+    log: PathBuf,
+    // Kept open while the child runs; also tells the line mode.
+    master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Tui {
+    fn start(dir: &Path, panes: &[&str]) -> Tui {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(FXPC);
+        cmd.args(panes);
+        cmd.cwd(dir);
+        cmd.env("FXPC_CONFIG", dir.join("config.toml"));
+        cmd.env("XDG_STATE_HOME", dir);
+        cmd.env("NETRC", "/nonexistent");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("NO_COLOR", "1");
+        cmd.env("FXPC_LOG", "debug");
+        let child = pair.slave.spawn_command(cmd).expect("spawn fxpc in a pty");
+        // Only the child holds the slave now: its exit ends our reads.
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            ROWS.try_into().unwrap(),
+            COLS.try_into().unwrap(),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let (p, r) = (parser.clone(), raw.clone());
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 16 * 1024];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        r.lock().unwrap().extend_from_slice(&buf[..n]);
+                        p.lock().unwrap().process(&buf[..n]);
+                    }
+                }
+            }
+        });
+        let writer = pair.master.take_writer().expect("pty writer");
+        Tui {
+            child,
+            writer,
+            parser,
+            raw,
+            reader: Some(reader),
+            log: dir.join("fxpc").join("fxpc.log"),
+            master: pair.master,
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn screen(&self) -> Screen {
+        let parser = self.parser.lock().unwrap();
+        let screen = parser.screen();
+        Screen {
+            text: screen.contents(),
+            rows: screen.rows(0, COLS).collect(),
+        }
+    }
+
+    /// The PTY's local flags as text (`ICANON`, `ECHO`, ...).
+    fn line_mode(&self) -> String {
+        format!("{:?}", self.master.get_termios().map(|t| t.local_flags))
+    }
+
+    fn raw(&self) -> Vec<u8> {
+        self.raw.lock().unwrap().clone()
+    }
+
+    /// The screen, framed, and the end of the UI's log: what a failure shows.
+    fn dump(&self) -> String {
+        let screen = self.screen();
+        let mut out = String::from("---- screen ----\n");
+        for (i, row) in screen.rows.iter().enumerate() {
+            out.push_str(&format!("{i:2}|{row}\n"));
+        }
+        out.push_str("---- end of screen ----\n");
+        if let Ok(log) = std::fs::read_to_string(&self.log) {
+            let lines: Vec<&str> = log.lines().collect();
+            out.push_str("---- fxpc.log (last 30 lines) ----\n");
+            for l in &lines[lines.len().saturating_sub(30)..] {
+                out.push_str(l);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Polls the parsed screen until `ok` holds; panics with the screen on
+    /// timeout.
+    fn wait_for(&self, what: &str, ok: impl Fn(&Screen) -> bool) -> Screen {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}\n{}", self.dump());
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    fn wait_text(&self, needle: &str) -> Screen {
+        self.wait_for(&format!("{needle:?} on screen"), |s| {
+            s.text.contains(needle)
+        })
+    }
+
+    fn wait_exit(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                if let Some(reader) = self.reader.take() {
+                    let _ = reader.join();
+                }
+                return status;
+            }
+            if Instant::now() > deadline {
+                panic!("fxpc did not exit\n{}", self.dump());
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// SGR mouse report: `press` M, `release` m, 1-based.
+    fn mouse(&mut self, button: u8, col: usize, row: usize, release: bool) {
+        let end = if release { 'm' } else { 'M' };
+        self.send(&format!("\x1b[<{button};{col};{row}{end}"));
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn assert_same_file(a: &Path, b: &Path) {
+    let (x, y) = (std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+    assert_eq!(
+        x.len(),
+        y.len(),
+        "{} vs {}: sizes",
+        a.display(),
+        b.display()
+    );
+    assert!(x == y, "{} and {} differ", a.display(), b.display());
+}
+
+#[test]
+fn keys_copy_the_big_file_server_to_server_and_quit_restores_the_terminal() {
+    let mut s = Session::start();
+    // The cursor starts on sub/ (directories first): an arrow, then a vi
+    // key, reach the big file.
+    s.tui.send(DOWN);
+    s.tui.wait_text("▸ a-small.txt");
+    s.tui.send("j");
+    s.tui.wait_text("▸ big.bin");
+    s.tui.send(F5);
+    let dialog = s.tui.wait_text("copy big.bin");
+    assert!(
+        dialog.text.contains("LSTN/SOCK"),
+        "the dialog names the mode\n{}",
+        s.tui.dump()
+    );
+    s.tui.send(ENTER);
+    let screen = s.wait_verified("the keyboard copy");
+    let row = screen.line_with("✓").unwrap();
+    assert!(
+        row.contains("big.bin") && row.contains("LSTN/SOCK") && row.contains("verified"),
+        "{row}"
+    );
+    assert_same_file(&s.left_root.join(BIG), &s.right_root.join(BIG));
+    // The right pane lists the new file once the transfer ended.
+    s.tui.wait_for("the right pane relisted", |sc| {
+        sc.pane(1).contains(BIG) && sc.pane(1).contains("4 entries")
+    });
+    s.quit();
+}
+
+#[test]
+fn dragging_a_file_onto_the_other_pane_copies_it() {
+    let mut s = Session::start();
+    let screen = s.tui.screen();
+    let half = (COLS / 2) as usize;
+    let (col, row) = screen
+        .locate(BIG, 0..half)
+        .unwrap_or_else(|| panic!("{BIG} not in the left pane\n{}", s.tui.dump()));
+    // Press on the name, drag across the divider in a few steps, drop in
+    // the right pane on the same row.
+    s.tui.mouse(0, col, row, false);
+    for x in [col + 3, col + 15, half - 2, half + 5, half + 20] {
+        s.tui.mouse(32, x, row, false);
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    // While dragging, the ghost of the name follows the pointer.
+    s.tui.wait_for("the drag ghost in the right pane", |sc| {
+        sc.locate(BIG, half..COLS as usize).is_some()
+    });
+    s.tui.mouse(0, half + 20, row, true);
+    let dialog = s.tui.wait_text("copy big.bin");
+    assert!(dialog.text.contains("LSTN/SOCK"), "{}", s.tui.dump());
+    // Click the dialog's OK button.
+    // (`[ OK ]`, or `[OK]` where a dialog had to save room.)
+    let (ok_col, ok_row) = dialog
+        .locate("[ OK ]", 0..COLS as usize)
+        .or_else(|| dialog.locate("[OK]", 0..COLS as usize))
+        .unwrap_or_else(|| panic!("no OK button\n{}", s.tui.dump()));
+    s.tui.mouse(0, ok_col + 1, ok_row, false);
+    s.tui.mouse(0, ok_col + 1, ok_row, true);
+    s.wait_verified("the dragged copy");
+    assert_same_file(&s.left_root.join(BIG), &s.right_root.join(BIG));
+    s.quit();
+}
+
+#[test]
+fn f4_appends_a_small_file_to_the_chosen_file_in_the_other_pane() {
+    let mut s = Session::start();
+    let source = std::fs::read(s.left_root.join("a-small.txt")).unwrap();
+    let before = std::fs::read(s.right_root.join("log.txt")).unwrap();
+    let untouched = std::fs::read(s.right_root.join("a-first.txt")).unwrap();
+    // The cursor starts on sub/ (directories first).
+    s.tui.send(DOWN);
+    s.tui.wait_text("▸ a-small.txt");
+    s.tui.send(F4);
+    s.tui.wait_text("append a-small.txt to:");
+    // The picker lists the right pane's files: a-first.txt, then log.txt.
+    s.tui.send("j");
+    std::thread::sleep(Duration::from_millis(50));
+    s.tui.send(ENTER);
+    let dialog = s.tui.wait_text("onto log.txt");
+    assert!(
+        dialog.text.contains("append a-small.txt"),
+        "{}",
+        s.tui.dump()
+    );
+    s.tui.send(ENTER);
+    let screen = s.wait_verified("the append");
+    let row = screen.line_with("✓").unwrap();
+    assert!(row.contains("append"), "{row}");
+    let after = std::fs::read(s.right_root.join("log.txt")).unwrap();
+    assert_eq!(after.len(), before.len() + source.len());
+    assert_eq!(after, [before, source].concat());
+    assert_eq!(
+        std::fs::read(s.right_root.join("a-first.txt")).unwrap(),
+        untouched
+    );
+    s.quit();
+}
