@@ -448,12 +448,16 @@ async fn cp(args: CpArgs) -> Result<()> {
 struct CpView {
     json: bool,
     bars: indicatif::MultiProgress,
+    /// All files together, below the per-file bars.
+    total: Option<indicatif::ProgressBar>,
     files: std::collections::BTreeMap<transfer::JobId, FileLine>,
     failed: usize,
 }
 
 struct FileLine {
     name: String,
+    done: u64,
+    size: u64,
     bar: Option<indicatif::ProgressBar>,
     mode: Option<transfer::Mode>,
     outcome: Option<String>,
@@ -469,6 +473,7 @@ impl CpView {
         CpView {
             json,
             bars,
+            total: None,
             files: Default::default(),
             failed: 0,
         }
@@ -490,6 +495,8 @@ impl CpView {
         }
         let file = self.files.entry(event.job).or_insert_with(|| FileLine {
             name: String::new(),
+            done: 0,
+            size: 0,
             bar: None,
             mode: None,
             outcome: None,
@@ -589,6 +596,15 @@ impl CpView {
                 file.outcome = Some(format!("{files} files in {directories} directories"));
             }
         }
+        match &event.kind {
+            EventKind::Started { total, offset, .. } => {
+                file.size = total.unwrap_or(0);
+                file.done = *offset;
+            }
+            EventKind::Progress { done, .. } => file.done = *done,
+            EventKind::Verified { .. } => file.done = file.size,
+            _ => {}
+        }
         if matches!(
             event.kind,
             EventKind::Verified { .. } | EventKind::Failed { .. } | EventKind::Cancelled { .. }
@@ -596,9 +612,37 @@ impl CpView {
         {
             bar.finish_and_clear();
         }
+        self.update_total();
+    }
+
+    /// The total bar appears once two files are known, as a sum of them.
+    fn update_total(&mut self) {
+        let sized: Vec<&FileLine> = self.files.values().filter(|f| f.size > 0).collect();
+        if sized.len() < 2 {
+            return;
+        }
+        let (done, size) = sized
+            .iter()
+            .fold((0, 0), |(d, s), f| (d + f.done, s + f.size));
+        let total = self.total.get_or_insert_with(|| {
+            let bar = self.bars.add(indicatif::ProgressBar::new(size));
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg:30!} {bar:25} {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12} {eta:>4}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        total.set_length(size);
+        total.set_position(done);
+        total.set_message(format!("total ({} files)", sized.len()));
     }
 
     fn finish(self, client_bytes: u64) -> Result<()> {
+        if let Some(total) = &self.total {
+            total.finish_and_clear();
+        }
         let _ = self.bars.clear();
         if !self.json {
             let mut out = std::io::stdout().lock();
