@@ -255,6 +255,7 @@ fn latency(state: &mut State, rows: &mut Vec<Row>) {
                         rate: 100e6 + (tick % 17) as f64 * 1e6,
                         eta: Some(Duration::from_secs((TOTAL - done) / 100_000_000)),
                         measured: true,
+                        elapsed: Duration::from_secs(1),
                     },
                 )
             })

@@ -127,7 +127,7 @@ fn job(id: u64, name: &str, kind: Kind, state: JobState) -> JobRow {
         measured: true,
         state,
         rates: VecDeque::new(),
-        started: None,
+        elapsed: 0,
         note: None,
     }
 }

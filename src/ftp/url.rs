@@ -93,13 +93,9 @@ impl FtpUrl {
             Some(_) => None,
         }
     }
-
-    /// The URL without the password: what headers, logs and errors show.
-    pub fn display(&self) -> String {
-        self.to_string()
-    }
 }
 
+/// The URL without the password: what headers, logs and errors show.
 impl fmt::Display for FtpUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ftp://")?;

@@ -148,6 +148,9 @@ pub enum EventKind {
         /// False when the destination cannot be polled: `done` stays 0
         /// and only time passes.
         measured: bool,
+        /// Time since this attempt started: all an unmeasured gauge shows.
+        #[serde(serialize_with = "ser_secs_plain")]
+        elapsed: Duration,
     },
     /// A dialect was tried and refused; the next one is tried.
     ModeChanged {
@@ -196,6 +199,10 @@ fn ser_secs<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S
         Some(d) => s.serialize_f64(d.as_secs_f64()),
         None => s.serialize_none(),
     }
+}
+
+fn ser_secs_plain<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
 }
 
 impl EventKind {

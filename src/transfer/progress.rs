@@ -192,6 +192,7 @@ pub async fn report(
                 rate,
                 eta,
                 measured,
+                elapsed: watch.start.elapsed(),
             },
         });
     }

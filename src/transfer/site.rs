@@ -114,16 +114,6 @@ impl Location {
         }
     }
 
-    /// The directory holding this path, and the name in it.
-    pub fn split(&self) -> (Vec<u8>, Vec<u8>) {
-        let trimmed = trim_slashes(&self.path);
-        match trimmed.iter().rposition(|&b| b == b'/') {
-            Some(0) => (b"/".to_vec(), trimmed[1..].to_vec()),
-            Some(i) => (trimmed[..i].to_vec(), trimmed[i + 1..].to_vec()),
-            None => (Vec::new(), trimmed.to_vec()),
-        }
-    }
-
     pub fn with_path(&self, path: Vec<u8>) -> Location {
         Location {
             site: self.site.clone(),
@@ -159,18 +149,9 @@ mod tests {
     fn names_and_joins() {
         let l = Location::local("/a/b/c.txt");
         assert_eq!(l.name(), b"c.txt");
-        assert_eq!(l.split(), (b"/a/b".to_vec(), b"c.txt".to_vec()));
         assert_eq!(Location::local("/x/").join(b"y").path, b"/x/y");
         assert_eq!(Location::local("/").join(b"y").path, b"/y");
         assert_eq!(Location::local("rel").join(b"y").path, b"rel/y");
-        assert_eq!(
-            Location::local("top").split(),
-            (Vec::new(), b"top".to_vec())
-        );
-        assert_eq!(
-            Location::local("/top").split(),
-            (b"/".to_vec(), b"top".to_vec())
-        );
         assert_eq!(Location::local("/dir/").name(), b"dir");
     }
 }

@@ -322,7 +322,7 @@ fn job_line(job: &JobRow, width: usize) -> String {
                 );
                 format!("{}{tail}", gauge(frac, room.clamp(0, 20)))
             } else {
-                let secs = job.started.map(|s| s.elapsed().as_secs()).unwrap_or(0);
+                let secs = job.elapsed;
                 format!(
                     "running {} (destination size not measurable)",
                     human_duration(secs)

@@ -81,7 +81,8 @@ pub struct JobRow {
     pub state: JobState,
     /// Recent rates, for the sparkline (bytes/s).
     pub rates: VecDeque<u64>,
-    pub started: Option<Instant>,
+    /// Seconds since the current attempt started (from the engine).
+    pub elapsed: u64,
     pub note: Option<String>,
 }
 

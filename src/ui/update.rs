@@ -1041,7 +1041,7 @@ fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             measured: true,
             state: JobState::Queued,
             rates: Default::default(),
-            started: None,
+            elapsed: 0,
             note: None,
         });
         return;
@@ -1090,7 +1090,9 @@ fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             rate,
             eta,
             measured,
+            elapsed,
         } => {
+            job.elapsed = elapsed.as_secs();
             job.done = done;
             job.total = total.or(job.total);
             job.rate = rate;
@@ -1573,7 +1575,7 @@ mod tests {
             measured: true,
             state,
             rates: Default::default(),
-            started: None,
+            elapsed: 0,
             note: None,
         }
     }
@@ -2535,6 +2537,7 @@ mod tests {
                 rate: 1_500_000.0,
                 eta: Some(Duration::from_secs(12)),
                 measured: true,
+                elapsed: Duration::from_secs(1),
             },
         );
         let r = row(&s, 7);
@@ -2772,6 +2775,7 @@ mod tests {
                     rate: i as f64,
                     eta: None,
                     measured: true,
+                    elapsed: Duration::from_secs(1),
                 },
             );
         }
