@@ -23,6 +23,7 @@ fn options() -> Options {
         connect_timeout: Duration::from_secs(10),
         reply_timeout: Duration::from_secs(20),
         data_idle_timeout: Duration::from_secs(20),
+        passive: true,
     }
 }
 
@@ -681,4 +682,142 @@ async fn fake_server_without_greeting() {
     );
     assert!(started.elapsed() < Duration::from_secs(3));
     server.await.unwrap();
+}
+
+/// Active mode (a site's `passive = false`): the server connects to us
+/// after `EPRT`/`PORT`. vsftpd and pyftpdlib, each on its own address.
+#[tokio::test]
+async fn active_mode_transfers_with_vsftpd_and_pyftpdlib() {
+    let (vroot, proot) = (temp_root(), temp_root());
+    let Some(vs) = Vsftpd::start(&next_addr(), vroot.path(), false) else {
+        return;
+    };
+    let Some(py) = Pyftpd::start(&next_addr(), proot.path(), false) else {
+        return;
+    };
+    let data = pseudo_random(300_000, 77);
+    for (addr, port, home, files, log) in [
+        (
+            vs.addr().to_string(),
+            vs.port(),
+            vs.home().to_string(),
+            vs.files().to_path_buf(),
+            0,
+        ),
+        (
+            py.addr().to_string(),
+            py.port(),
+            py.home().to_string(),
+            py.files().to_path_buf(),
+            1,
+        ),
+    ] {
+        let opts = Options {
+            passive: false,
+            ..options()
+        };
+        let mut client = Client::open(&addr, port, &Login::default(), opts)
+            .await
+            .unwrap();
+        client.cwd(&home).await.unwrap();
+        let n = client
+            .store("active.bin", StoreMode::Replace, 0, &mut data.as_slice())
+            .await
+            .unwrap();
+        assert_eq!(n, data.len() as u64);
+        assert!(
+            on_disk(&files.join("active.bin")) == data,
+            "{addr}: upload bytes differ"
+        );
+        let mut back = Vec::new();
+        client
+            .retrieve("active.bin", 1000, &mut back)
+            .await
+            .unwrap();
+        assert!(back == data[1000..], "{addr}: download differs");
+        let listing = client.list(None).await.unwrap();
+        assert_eq!(find(&listing, "active.bin").size, Some(data.len() as u64));
+        let log = if log == 0 { vs.log() } else { py.log() };
+        // Commands only: vsftpd's FEAT reply lists PASV as a feature.
+        let sent = |verb: &str| {
+            log.lines().any(|l| {
+                l.contains(&format!("command: Client \"127.0.0.1\", \"{verb}"))
+                    || l.contains(&format!("<- {verb}"))
+            })
+        };
+        assert!(
+            sent("EPRT") || sent("PORT"),
+            "{addr} was driven in active mode:\n{log}"
+        );
+        assert!(
+            !sent("PASV") && !sent("EPSV"),
+            "{addr}: no passive command:\n{log}"
+        );
+    }
+}
+
+/// `fxpc ls` — the binary — against vsftpd (LIST) and pyftpdlib (MLSD):
+/// one line an entry, type, size, ISO time, name.
+#[test]
+fn fxpc_ls_lists_vsftpd_and_pyftpdlib() {
+    let (vroot, proot) = (temp_root(), temp_root());
+    let Some(vs) = Vsftpd::start(&next_addr(), vroot.path(), false) else {
+        return;
+    };
+    let Some(py) = Pyftpd::start(&next_addr(), proot.path(), false) else {
+        return;
+    };
+    for (addr, port, home, files) in [
+        (
+            vs.addr().to_string(),
+            vs.port(),
+            vs.home().to_string(),
+            vs.files().to_path_buf(),
+        ),
+        (
+            py.addr().to_string(),
+            py.port(),
+            py.home().to_string(),
+            py.files().to_path_buf(),
+        ),
+    ] {
+        seed(&files, "report 2026.txt", b"12345");
+        std::fs::create_dir_all(files.join("sub dir")).unwrap();
+        let fix = |p: &Path| {
+            // vsftpd serves anonymous users only world-readable files.
+            let _ = std::process::Command::new("chmod")
+                .args(["-R", "a+rX"])
+                .arg(p)
+                .status();
+        };
+        fix(&files);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+            .arg("ls")
+            .arg(format!("ftp://{addr}:{port}{home}"))
+            .env("NETRC", "/nonexistent")
+            .env("XDG_STATE_HOME", std::env::temp_dir())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{addr}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let file = text
+            .lines()
+            .find(|l| l.ends_with(" report 2026.txt"))
+            .unwrap_or_else(|| panic!("{addr}: {text}"));
+        let cols: Vec<&str> = file.split_whitespace().collect();
+        assert_eq!((cols[0], cols[1]), ("-", "5"), "{addr}: {file}");
+        assert!(
+            cols[2].len() == 19 && cols[2].contains('T'),
+            "{addr}: ISO time in {file}"
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("d ") && l.ends_with(" sub dir")),
+            "{addr}: {text}"
+        );
+    }
 }

@@ -28,6 +28,9 @@ pub struct Options {
     pub reply_timeout: Duration,
     /// How long a data connection may stay silent before we give up.
     pub data_idle_timeout: Duration,
+    /// Passive (`EPSV`/`PASV`: we connect) or active (`EPRT`/`PORT`: the
+    /// server connects to us) data connections for our own transfers.
+    pub passive: bool,
 }
 
 impl Default for Options {
@@ -36,6 +39,7 @@ impl Default for Options {
             connect_timeout: Duration::from_secs(15),
             reply_timeout: Duration::from_secs(60),
             data_idle_timeout: Duration::from_secs(60),
+            passive: true,
         }
     }
 }
@@ -543,6 +547,9 @@ impl Client {
     /// Opens the data connection, sends `REST` if needed and the transfer
     /// command, and waits for its `1xx`.
     async fn start_transfer(&mut self, command: &Command, offset: u64) -> Result<TcpStream> {
+        if !self.options.passive {
+            return self.start_active_transfer(command, offset).await;
+        }
         let data = self.open_passive().await?;
         if offset > 0 {
             self.rest(offset).await?;
@@ -555,6 +562,61 @@ impl Client {
             command: command.to_string(),
             reply,
         })
+    }
+
+    /// Active mode: we listen on the control connection's local address,
+    /// name it with `EPRT` (or `PORT`, for servers without EPRT), and accept
+    /// the server's connection after the transfer command.
+    async fn start_active_transfer(&mut self, command: &Command, offset: u64) -> Result<TcpStream> {
+        let local = self.local_addr();
+        let listener = tokio::net::TcpListener::bind(SocketAddr::new(local.ip(), 0)).await?;
+        let bound = listener.local_addr()?;
+        let port_command = match bound {
+            SocketAddr::V4(v4) if !self.features.eprt => {
+                Command::with_arg("PORT", addr::format_rfc959(v4))?
+            }
+            _ => Command::with_arg("EPRT", addr::format_rfc2428(bound))?,
+        };
+        self.expect(port_command, &[200]).await?;
+        if offset > 0 {
+            self.rest(offset).await?;
+        }
+        let reply = self.control.execute(command).await?;
+        if !reply.is_preliminary() {
+            return Err(FtpError::Reply {
+                command: command.to_string(),
+                reply,
+            });
+        }
+        let peer = self.peer_addr().ip();
+        let deadline = tokio::time::Instant::now() + self.options.connect_timeout;
+        loop {
+            let accepted = tokio::time::timeout_at(deadline, listener.accept()).await;
+            match accepted {
+                Ok(Ok((stream, from))) if from.ip().to_canonical() == peer.to_canonical() => {
+                    return Ok(stream);
+                }
+                // Only the server may connect: anyone else could inject data.
+                Ok(Ok((_, from))) => {
+                    tracing::warn!("refused a data connection from {from}, not the server {peer}")
+                }
+                Ok(Err(e)) => {
+                    return Err(FtpError::Data {
+                        command: command.to_string(),
+                        source: e,
+                    });
+                }
+                Err(_) => {
+                    return Err(FtpError::Data {
+                        command: command.to_string(),
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            format!("the server did not connect to {bound}"),
+                        ),
+                    });
+                }
+            }
+        }
     }
 
     async fn finish_transfer(&mut self, command: &Command) -> Result<Reply> {

@@ -311,6 +311,9 @@ async fn connect(
     if let Some(n) = saved.and_then(|s| s.max_connections) {
         site.max_connections = n.max(1);
     }
+    if let Some(passive) = saved.and_then(|s| s.passive) {
+        site.options.passive = passive;
+    }
     let site = Arc::new(site);
     let mut client = Client::open(&site.host, site.port, &site.login, site.options.clone())
         .await
