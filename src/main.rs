@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use fxpc::ftp::{self, Client, EntryKind, FtpUrl, Login, Secret};
 use fxpc::server::{self, Anonymous};
 use fxpc::transfer::{self, Conflict, Engine, EventKind, FtpSite, Kind, Location, Via};
+use fxpc::ui::format::printable;
 
 #[derive(Parser)]
 #[command(
@@ -267,6 +268,8 @@ async fn ls(text: &str) -> Result<()> {
             (_, Some(target)) => format!("{} -> {target}", e.name),
             _ => e.name.clone(),
         };
+        // A hostile server's name must not drive the terminal (escape codes).
+        let name = printable(&name);
         writeln!(out, "{kind} {size:>12} {time:<19} {name}")?;
     }
     let _ = client.quit().await;
@@ -502,7 +505,7 @@ impl CpView {
             outcome: None,
         });
         match &event.kind {
-            EventKind::Queued { source, .. } => file.name = source.clone(),
+            EventKind::Queued { source, .. } => file.name = printable(source),
             EventKind::Started {
                 mode,
                 total,

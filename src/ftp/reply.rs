@@ -119,7 +119,13 @@ impl fmt::Display for Reply {
         let text: Vec<String> = self
             .lines
             .iter()
-            .map(|l| String::from_utf8_lossy(l).trim().to_string())
+            // Control characters from a hostile server must not reach a
+            // terminal as escape sequences.
+            .map(|l| {
+                String::from_utf8_lossy(l)
+                    .trim()
+                    .replace(|c: char| c.is_control(), "?")
+            })
             .filter(|l| !l.is_empty())
             .collect();
         write!(f, "{} {}", self.code, text.join(" | "))
@@ -280,6 +286,12 @@ mod tests {
         let (r, _) = parse(b"257 \"/caf\xe9\" created\r\n").unwrap();
         assert_eq!(r.lines()[0], b"\"/caf\xe9\" created");
         assert!(r.to_string().starts_with("257 \"/caf\u{fffd}\""));
+    }
+
+    #[test]
+    fn display_defuses_control_characters() {
+        let (r, _) = parse(b"550 evil\x1b[2J name\r\n").unwrap();
+        assert_eq!(r.to_string(), "550 evil?[2J name");
     }
 
     #[test]
