@@ -650,6 +650,9 @@ async fn connect_tcp(host: &str, port: u16, timeout: Duration) -> Result<TcpStre
         match tokio::time::timeout(timeout, TcpStream::connect(target)).await {
             Ok(Ok(stream)) => {
                 set_keepalive(&stream);
+                // Commands are small and each waits for its reply: Nagle
+                // only adds delay.
+                let _ = stream.set_nodelay(true);
                 return Ok(stream);
             }
             Ok(Err(e)) => last_error = e,

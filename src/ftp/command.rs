@@ -141,8 +141,12 @@ pub fn parse_line(buf: &[u8]) -> Result<(CommandLine, usize), LineError> {
             }
             // WILL, WONT, DO, DONT carry an option byte.
             (IAC, Some(251..=254)) => i += 3,
-            (IAC, Some(_)) => i += 2,
-            (IAC, None) => i += 1,
+            // SE .. SB: two-byte Telnet commands (IP, DM, AO …).
+            (IAC, Some(240..=250)) => i += 2,
+            // A lone IAC: the DM that followed it went as TCP urgent data
+            // and never reached the stream (lftp sends IAC IP IAC <DM> STAT).
+            // The next byte is the command's, not Telnet's.
+            (IAC, _) => i += 1,
             (b, _) => {
                 line.push(b);
                 i += 1;
@@ -222,6 +226,18 @@ mod tests {
         assert_eq!(parse_line(b"NOO"), Err(LineError::Incomplete));
         let (l, _) = parse_line(b"QUIT\n").unwrap();
         assert_eq!(l.verb, "QUIT");
+    }
+
+    #[test]
+    fn telnet_synch_with_the_urgent_dm_lost() {
+        // lftp: IAC IP, then IAC + DM as urgent data (DM not in the stream).
+        let (l, _) = parse_line(b"\xff\xf4\xffSTAT\r\n").unwrap();
+        assert_eq!(l.verb, "STAT");
+        let (l, _) = parse_line(b"\xff\xf4\xffABOR\r\n").unwrap();
+        assert_eq!(l.verb, "ABOR");
+        // Option negotiation is dropped whole.
+        let (l, _) = parse_line(b"\xff\xfb\x01NOOP\r\n").unwrap();
+        assert_eq!(l.verb, "NOOP");
     }
 
     #[test]

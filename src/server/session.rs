@@ -62,6 +62,10 @@ impl Session {
     ) -> std::io::Result<Session> {
         let peer = stream.peer_addr()?;
         let local = stream.local_addr()?;
+        // A transfer's 150 and 226 are two small writes in a row: with
+        // Nagle the 226 would wait for the client's delayed ACK (40 ms a
+        // file, measured), which caps small-file copies at ~22 files/s.
+        stream.set_nodelay(true)?;
         let (reader, writer) = stream.into_split();
         Ok(Session {
             config,

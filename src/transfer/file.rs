@@ -135,20 +135,8 @@ pub async fn run(ctx: &Ctx, spec: &JobSpec) -> EventKind {
 
 async fn run_inner(ctx: &Ctx, spec: &JobSpec) -> Result<EventKind, Failure> {
     let transports = transports(spec)?;
-    let mut ends = checkout(ctx, &spec.source.site, &spec.destination.site).await?;
-
-    let source_size = size_of(ends.source.as_deref_mut(), &spec.source)
-        .await
-        .map_err(|e| Failure::ftp("source", &e))?
-        .ok_or_else(|| Failure::Failed {
-            reason: format!("source {} does not exist or is not a file", spec.source),
-            replies: Vec::new(),
-            transient: false,
-        })?;
+    let (mut ends, source_size, existing) = probe(ctx, spec).await?;
     let mut destination = spec.destination.clone();
-    let existing = size_of(ends.destination.as_deref_mut(), &destination)
-        .await
-        .map_err(|e| Failure::ftp("destination", &e))?;
 
     // What the conflict policy makes of an existing destination.
     let mut append = spec.kind == Kind::Append;
@@ -379,6 +367,45 @@ async fn ask(
         Some(Conflict::Ask) => Ok(Conflict::Skip),
         Some(policy) => Ok(policy),
         None => Err(Failure::Cancelled),
+    }
+}
+
+/// Sessions for both ends and the sizes that decide the plan: the source's,
+/// and the destination's when the policy needs it (overwriting a file does
+/// not). A pooled session may have died while idle: a transient failure
+/// here gets one more try on fresh sessions.
+async fn probe(ctx: &Ctx, spec: &JobSpec) -> Result<(Ends, u64, Option<u64>), Failure> {
+    let needs_existing = spec.kind == Kind::Append || spec.conflict != Conflict::Overwrite;
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let mut ends = checkout(ctx, &spec.source.site, &spec.destination.site).await?;
+        let sizes = async {
+            let source = size_of(ends.source.as_deref_mut(), &spec.source)
+                .await
+                .map_err(|e| Failure::ftp("source", &e))?
+                .ok_or_else(|| Failure::Failed {
+                    reason: format!("source {} does not exist or is not a file", spec.source),
+                    replies: Vec::new(),
+                    transient: false,
+                })?;
+            let existing = if needs_existing {
+                size_of(ends.destination.as_deref_mut(), &spec.destination)
+                    .await
+                    .map_err(|e| Failure::ftp("destination", &e))?
+            } else {
+                None
+            };
+            Ok::<_, Failure>((source, existing))
+        }
+        .await;
+        match sizes {
+            Ok((source, existing)) => return Ok((ends, source, existing)),
+            Err(Failure::Failed {
+                transient: true, ..
+            }) if tries < 2 => ends.discard(),
+            Err(f) => return Err(f),
+        }
     }
 }
 

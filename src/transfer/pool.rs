@@ -5,7 +5,7 @@
 
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
@@ -13,13 +13,17 @@ use tokio_util::sync::CancellationToken;
 use super::site::FtpSite;
 use crate::ftp::{Client, FtpError};
 
+/// A session put back this recently is handed out without a NOOP.
+const TRUST_IDLE: Duration = Duration::from_secs(5);
 /// How often a `421 too many connections` is waited out before giving up.
 const BUSY_RETRIES: u32 = 20;
 
 pub struct Pool {
     site: Arc<FtpSite>,
     slots: Arc<Semaphore>,
-    idle: Mutex<Vec<Client>>,
+    /// Sessions put back, with when: a session idle for a moment is
+    /// trusted, a longer-idle one is checked with NOOP first.
+    idle: Mutex<Vec<(Client, Instant)>>,
 }
 
 impl Pool {
@@ -76,11 +80,13 @@ impl Pool {
 
     async fn idle_or_new(&self) -> Result<Client, FtpError> {
         loop {
-            let Some(mut client) = self.idle.lock().ok().and_then(|mut idle| idle.pop()) else {
+            let Some((mut client, since)) = self.idle.lock().ok().and_then(|mut idle| idle.pop())
+            else {
                 break;
             };
-            // An idle session may have been closed by the server meanwhile.
-            if client.noop().await.is_ok() {
+            // A round trip per file costs more than the rare dead session
+            // it catches; only sessions idle for a while are asked.
+            if since.elapsed() < TRUST_IDLE || client.noop().await.is_ok() {
                 return Ok(client);
             }
         }
@@ -155,7 +161,7 @@ impl Drop for Session {
             && self.reusable
             && let Ok(mut idle) = self.pool.idle.lock()
         {
-            idle.push(client);
+            idle.push((client, Instant::now()));
         }
     }
 }
