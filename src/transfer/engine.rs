@@ -89,12 +89,18 @@ impl Engine {
 
     /// Queues a job; its events follow on the channel.
     pub fn submit(&self, spec: JobSpec) -> JobId {
-        self.submit_child(spec, None)
+        self.submit_child(spec, None, None)
     }
 
     /// `parent`: the tree job that found this file. Its files are known to
     /// be files, so they skip the probe that asks the server.
-    fn submit_child(&self, spec: JobSpec, parent: Option<JobId>) -> JobId {
+    /// `listed_size`: the size the walk's listing gave, saving a `SIZE`.
+    fn submit_child(
+        &self,
+        spec: JobSpec,
+        parent: Option<JobId>,
+        listed_size: Option<u64>,
+    ) -> JobId {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let cancel = CancellationToken::new();
         self.shared
@@ -119,7 +125,9 @@ impl Engine {
                 shared: engine.shared.clone(),
                 cancel,
             };
-            let last = engine.run_job(&ctx, &spec, parent.is_some()).await;
+            let last = engine
+                .run_job(&ctx, &spec, parent.is_some(), listed_size)
+                .await;
             ctx.emit(last);
             engine.shared.outstanding.send_modify(|n| *n -= 1);
         });
@@ -174,7 +182,13 @@ impl Engine {
         self.shared.client_bytes.load(Ordering::Relaxed)
     }
 
-    async fn run_job(&self, ctx: &Ctx, spec: &JobSpec, known_file: bool) -> EventKind {
+    async fn run_job(
+        &self,
+        ctx: &Ctx,
+        spec: &JobSpec,
+        known_file: bool,
+        listed_size: Option<u64>,
+    ) -> EventKind {
         let directory = if known_file {
             Ok(false)
         } else {
@@ -199,7 +213,7 @@ impl Engine {
                     () = ctx.cancel.cancelled() => return EventKind::Cancelled { partial: None },
                 };
                 let _slot = slot.expect("the slot semaphore is never closed");
-                file::run(ctx, spec).await
+                file::run(ctx, spec, listed_size).await
             }
         }
     }
@@ -245,7 +259,7 @@ impl Engine {
                     };
                 }
             };
-            for (name, kind) in entries {
+            for (name, kind, size) in entries {
                 let (child_from, child_to) = (from.join(&name), to.join(&name));
                 match kind {
                     EntryKind::Dir => pending.push((child_from, child_to)),
@@ -259,6 +273,7 @@ impl Engine {
                                 ..spec.clone()
                             },
                             Some(ctx.id),
+                            size,
                         );
                     }
                     other => {
@@ -367,7 +382,10 @@ impl Browser {
         })
     }
 
-    async fn list(&mut self, dir: &Location) -> Result<Vec<(Vec<u8>, EntryKind)>, FtpError> {
+    async fn list(
+        &mut self,
+        dir: &Location,
+    ) -> Result<Vec<(Vec<u8>, EntryKind, Option<u64>)>, FtpError> {
         match &mut self.source {
             Some(client) => Ok(client
                 .list(Some(&dir.path))
@@ -379,7 +397,7 @@ impl Browser {
                     } else {
                         e.raw_name
                     };
-                    (name, e.kind)
+                    (name, e.kind, e.size)
                 })
                 .collect()),
             None => {
@@ -397,7 +415,8 @@ impl Browser {
                     } else {
                         EntryKind::Special('?')
                     };
-                    out.push((entry.file_name().as_bytes().to_vec(), kind));
+                    // Local sizes are cheap to ask again: no hint.
+                    out.push((entry.file_name().as_bytes().to_vec(), kind, None));
                 }
                 out.sort_by(|a, b| a.0.cmp(&b.0));
                 Ok(out)

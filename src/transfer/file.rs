@@ -126,16 +126,22 @@ impl Ends {
 }
 
 /// Runs one file job to its final event.
-pub async fn run(ctx: &Ctx, spec: &JobSpec) -> EventKind {
-    match run_inner(ctx, spec).await {
+/// `listed_size`: the source's size as a directory listing just gave it
+/// (a tree walk), which spares a `SIZE` round trip per file.
+pub async fn run(ctx: &Ctx, spec: &JobSpec, listed_size: Option<u64>) -> EventKind {
+    match run_inner(ctx, spec, listed_size).await {
         Ok(kind) => kind,
         Err(f) => f.into_event(),
     }
 }
 
-async fn run_inner(ctx: &Ctx, spec: &JobSpec) -> Result<EventKind, Failure> {
+async fn run_inner(
+    ctx: &Ctx,
+    spec: &JobSpec,
+    listed_size: Option<u64>,
+) -> Result<EventKind, Failure> {
     let transports = transports(spec)?;
-    let (mut ends, source_size, existing) = probe(ctx, spec).await?;
+    let (mut ends, source_size, existing) = probe(ctx, spec, listed_size).await?;
     let mut destination = spec.destination.clone();
 
     // What the conflict policy makes of an existing destination.
@@ -374,21 +380,28 @@ async fn ask(
 /// and the destination's when the policy needs it (overwriting a file does
 /// not). A pooled session may have died while idle: a transient failure
 /// here gets one more try on fresh sessions.
-async fn probe(ctx: &Ctx, spec: &JobSpec) -> Result<(Ends, u64, Option<u64>), Failure> {
+async fn probe(
+    ctx: &Ctx,
+    spec: &JobSpec,
+    listed_size: Option<u64>,
+) -> Result<(Ends, u64, Option<u64>), Failure> {
     let needs_existing = spec.kind == Kind::Append || spec.conflict != Conflict::Overwrite;
     let mut tries = 0;
     loop {
         tries += 1;
         let mut ends = checkout(ctx, &spec.source.site, &spec.destination.site).await?;
         let sizes = async {
-            let source = size_of(ends.source.as_deref_mut(), &spec.source)
-                .await
-                .map_err(|e| Failure::ftp("source", &e))?
-                .ok_or_else(|| Failure::Failed {
-                    reason: format!("source {} does not exist or is not a file", spec.source),
-                    replies: Vec::new(),
-                    transient: false,
-                })?;
+            let source = match listed_size {
+                Some(n) => Some(n),
+                None => size_of(ends.source.as_deref_mut(), &spec.source)
+                    .await
+                    .map_err(|e| Failure::ftp("source", &e))?,
+            }
+            .ok_or_else(|| Failure::Failed {
+                reason: format!("source {} does not exist or is not a file", spec.source),
+                replies: Vec::new(),
+                transient: false,
+            })?;
             let existing = if needs_existing {
                 size_of(ends.destination.as_deref_mut(), &spec.destination)
                     .await
