@@ -51,11 +51,7 @@ pub async fn run(options: Options) -> std::io::Result<()> {
     let mut state = State::new(nowhere(), nowhere(), (size.width, size.height));
     state.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     state.history = loaded.session.history.clone();
-    state.saved_sites = loaded
-        .sites
-        .iter()
-        .map(|s| (s.name.clone(), s.url.clone()))
-        .collect();
+    state.saved_sites = loaded.sites.clone();
     let (saved_left, saved_right) = (loaded.session.left.clone(), loaded.session.right.clone());
     let config = Arc::new(Mutex::new(loaded));
     let mut runtime = Runtime {
@@ -198,25 +194,17 @@ impl Runtime {
                     let _ = actions.send(action);
                 });
             }
-            Effect::SaveSite { name, url } => {
-                let saved = self
-                    .config
-                    .lock()
-                    .map_err(|_| "config lock".to_string())
-                    .and_then(|mut c| {
-                        c.sites.retain(|s| s.name != name);
-                        c.sites.push(super::config::SiteEntry {
-                            name: name.clone(),
-                            url: url.clone(),
-                            ..Default::default()
-                        });
-                        c.save().map_err(|e| e.to_string())
-                    });
-                let text = match saved {
-                    Ok(()) => format!("saved site {name}: {url}"),
-                    Err(e) => format!("cannot save site {name}: {e}"),
-                };
-                let _ = self.actions.send(Action::Notice(text));
+            Effect::SaveSite { site, replaces } => {
+                let name = site.name.clone();
+                self.change_sites(format!("saved site {name}"), |sites| {
+                    sites.retain(|s| s.name != site.name && Some(&s.name) != replaces.as_ref());
+                    sites.push(site);
+                });
+            }
+            Effect::DeleteSite(name) => {
+                self.change_sites(format!("deleted site {name}"), |sites| {
+                    sites.retain(|s| s.name != name)
+                });
             }
             Effect::List { side, path } => self.request(side, Request::List(path)),
             Effect::Mkdir { side, path } => self.request(side, Request::Mkdir(path)),
@@ -231,6 +219,31 @@ impl Runtime {
                 self.engine.retry(job);
             }
             Effect::Quit => {}
+        }
+    }
+
+    /// Changes config.toml's sites, saves the file, and tells the UI.
+    fn change_sites(&self, done: String, change: impl FnOnce(&mut Vec<super::config::SiteEntry>)) {
+        let result = self
+            .config
+            .lock()
+            .map_err(|_| "config lock".to_string())
+            .and_then(|mut c| {
+                change(&mut c.sites);
+                c.save()
+                    .map(|()| c.sites.clone())
+                    .map_err(|e| e.to_string())
+            });
+        match result {
+            Ok(sites) => {
+                let _ = self.actions.send(Action::Sites(sites));
+                let _ = self.actions.send(Action::Notice(done));
+            }
+            Err(e) => {
+                let _ = self
+                    .actions
+                    .send(Action::Notice(format!("cannot save config.toml: {e}")));
+            }
         }
     }
 

@@ -469,6 +469,7 @@ fn dialog_area(state: &State, dialog: &Dialog) -> Rect {
         Dialog::Input { .. } => (70, 7),
         Dialog::ConfirmDelete { items, .. } => (60, 6 + items.len().min(6) as u16),
         Dialog::ConfirmQuit => (50, 6),
+        Dialog::SiteEdit { .. } => (72, 9),
         Dialog::Conflict { .. } => (72, 8),
         Dialog::Message { text, .. } => (72, 5 + text.lines().count().min(12) as u16),
         Dialog::Help { .. } => (72, keymap::help_lines().len() as u16 + 3),
@@ -559,9 +560,10 @@ pub fn dialog_buttons(state: &State) -> Vec<(Rect, Button)> {
             b.extend(ok_cancel(last(1), "Append"));
             b
         }
-        Dialog::Input { .. } | Dialog::ConfirmDelete { .. } | Dialog::ConfirmQuit => {
-            ok_cancel(last(1), "OK")
-        }
+        Dialog::Input { .. }
+        | Dialog::ConfirmDelete { .. }
+        | Dialog::ConfirmQuit
+        | Dialog::SiteEdit { .. } => ok_cancel(last(1), "OK"),
         Dialog::Message { .. } | Dialog::Help { .. } => {
             layout::buttons(last(1), &[(Button::Ok, "OK")])
         }
@@ -580,6 +582,7 @@ fn render_dialog(state: &State, dialog: &Dialog, frame: &mut Frame, p: &Palette)
         Dialog::Input { .. } => " Input ",
         Dialog::ConfirmDelete { .. } => " Delete ",
         Dialog::ConfirmQuit => " Quit ",
+        Dialog::SiteEdit { .. } => " Site ",
         Dialog::Conflict { .. } => " Target exists ",
         Dialog::Message { title, .. } => title.as_str(),
         Dialog::Help { .. } if help_rows(state) < keymap::help_lines().len() => {
@@ -682,11 +685,18 @@ fn render_dialog(state: &State, dialog: &Dialog, frame: &mut Frame, p: &Palette)
         } => {
             lines.push(Line::from(fit(title, w)));
             if let super::state::InputPurpose::Connect(_) = purpose {
-                let saved: Vec<&str> = state.saved_sites.iter().map(|(n, _)| n.as_str()).collect();
+                let saved: Vec<&str> = state
+                    .saved_sites
+                    .iter()
+                    .map(|site| site.name.as_str())
+                    .collect();
                 let hint = if saved.is_empty() {
-                    "↑↓ recent URLs · Ctrl-S saves the URL as a site".to_string()
+                    "↑↓ recent URLs · Ctrl-S saves the URL as a site · Ctrl-E edits".to_string()
                 } else {
-                    format!("sites: {} · ↑↓ choose · Ctrl-S save", saved.join(", "))
+                    format!(
+                        "sites: {} · ↑↓ choose · Ctrl-E edit · Ctrl-D delete",
+                        saved.join(", ")
+                    )
                 };
                 lines.push(Line::from(fit(&hint, w)));
             }
@@ -739,6 +749,33 @@ fn render_dialog(state: &State, dialog: &Dialog, frame: &mut Frame, p: &Palette)
             )));
             lines.push(Line::from(fit(
                 "o overwrite, r resume, a append, s skip, n rename; f for all",
+                w,
+            )));
+        }
+        Dialog::SiteEdit { fields, focus, .. } => {
+            for (i, (label, value)) in super::update::SITE_FIELDS.iter().zip(fields).enumerate() {
+                // The password field is masked like every password input.
+                let shown = if i == 2 {
+                    "•".repeat(value.chars().count())
+                } else {
+                    printable(value)
+                };
+                let cursor = if i == *focus { "▏" } else { "" };
+                let style = if i == *focus {
+                    Style::default().add_modifier(Modifier::UNDERLINED)
+                } else {
+                    Style::default()
+                };
+                lines.push(Line::from(vec![
+                    Span::raw(fit(&format!("{label}:"), 22)),
+                    Span::styled(
+                        fit(&format!("{shown}{cursor}"), w.saturating_sub(22)),
+                        style,
+                    ),
+                ]));
+            }
+            lines.push(Line::from(fit(
+                "Tab next field · Enter saves to config.toml (0600) · Esc",
                 w,
             )));
         }

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::config::SiteEntry;
 use super::pane::Pane;
 use crate::transfer::{Conflict, FtpSite, JobId, Kind, Mode};
 
@@ -156,6 +157,14 @@ pub enum Dialog {
         items: Vec<Item>,
     },
     ConfirmQuit,
+    /// Editing a saved site: the fields of config.toml's `[[site]]`.
+    SiteEdit {
+        /// The name the site had when editing began (a rename replaces it).
+        original: Option<String>,
+        fields: [String; 5],
+        focus: usize,
+        side: Side,
+    },
     /// A job found its destination existing and waits for a choice.
     Conflict {
         job: JobId,
@@ -205,8 +214,8 @@ pub struct State {
     /// For double-clicks: when and where the last click was.
     pub last_click: Option<(Instant, u16, u16)>,
     pub history: Vec<String>,
-    /// Saved sites from config.toml: (name, URL without password).
-    pub saved_sites: Vec<(String, String)>,
+    /// Saved sites from config.toml.
+    pub saved_sites: Vec<SiteEntry>,
     /// Conflict questions waiting behind the open dialog.
     pub pending_conflicts: VecDeque<(JobId, String, u64, u64)>,
     /// A choice made "for all" answers the batch's later questions.

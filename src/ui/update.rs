@@ -9,6 +9,7 @@ use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
+use super::config::SiteEntry;
 use super::keymap::{self, Command};
 use super::layout::{self, areas};
 use super::pane::{self, Pane, Place};
@@ -58,6 +59,8 @@ pub enum Action {
     },
     /// Something worth a line in the status bar (a reconnect, say).
     Notice(String),
+    /// config.toml's sites after a change.
+    Sites(Vec<SiteEntry>),
 }
 
 #[derive(Debug)]
@@ -76,11 +79,13 @@ pub enum Effect {
     Retry(JobId),
     /// The answer to a job's question about an existing destination.
     Answer(JobId, Conflict),
-    /// Remember a URL as a named site in config.toml.
+    /// Write a site into config.toml (replacing `replaces`, a rename's old
+    /// name, and any site of the same name).
     SaveSite {
-        name: String,
-        url: String,
+        site: SiteEntry,
+        replaces: Option<String>,
     },
+    DeleteSite(String),
     Mkdir {
         side: Side,
         path: Vec<u8>,
@@ -145,6 +150,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             fx.push(Effect::List { side, path });
         }
         Action::Notice(text) => state.status = text,
+        Action::Sites(sites) => state.saved_sites = sites,
     }
     // A question that came while another dialog (help, a copy dialog …)
     // was open waits in `pending_conflicts`; once that dialog closes, ask
@@ -420,7 +426,7 @@ fn run_command(state: &mut State, command: Command, fx: &mut Vec<Effect>) {
                 *history = state
                     .saved_sites
                     .iter()
-                    .map(|(name, _)| name.clone())
+                    .map(|site| site.name.clone())
                     .collect();
                 history.extend(state.history.iter().cloned());
             }
@@ -764,6 +770,26 @@ fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                         history_pos = history_pos.and_then(|p| p.checked_sub(1));
                         text = history_pos.map_or_else(String::new, |p| history[p].clone());
                     }
+                    KeyCode::Char('e') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        if let InputPurpose::Connect(side) = purpose {
+                            state.dialog = Some(site_editor(state, side, text.trim()));
+
+                            return;
+                        }
+                    }
+
+                    KeyCode::Char('d') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        if matches!(purpose, InputPurpose::Connect(_))
+                            && state
+                                .saved_sites
+                                .iter()
+                                .any(|site| site.name == text.trim())
+                        {
+                            fx.push(Effect::DeleteSite(text.trim().to_string()));
+
+                            text.clear();
+                        }
+                    }
                     KeyCode::Char('s')
                         if key.modifiers.contains(KeyModifiers::CONTROL)
                             && matches!(purpose, InputPurpose::Connect(_)) =>
@@ -771,8 +797,12 @@ fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                         // Ctrl-S: keep this URL as a site named after its host.
                         if let Ok(url) = crate::ftp::FtpUrl::parse(text.trim()) {
                             fx.push(Effect::SaveSite {
-                                name: url.host.clone(),
-                                url: url.to_string(),
+                                site: SiteEntry {
+                                    name: url.host.clone(),
+                                    url: url.to_string(),
+                                    ..SiteEntry::default()
+                                },
+                                replaces: None,
                             });
                         }
                     }
@@ -839,6 +869,74 @@ fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 for_all,
             })
         }
+        Dialog::SiteEdit {
+            original,
+            mut fields,
+            mut focus,
+            side,
+        } => match key.code {
+            KeyCode::Esc => None,
+            KeyCode::Enter => match site_from_fields(&fields) {
+                Ok(site) => {
+                    fx.push(Effect::SaveSite {
+                        site,
+                        replaces: original,
+                    });
+                    None
+                }
+                Err(problem) => {
+                    state.status = problem;
+                    Some(Dialog::SiteEdit {
+                        original,
+                        fields,
+                        focus,
+                        side,
+                    })
+                }
+            },
+            KeyCode::Tab | KeyCode::Down => {
+                focus = (focus + 1) % fields.len();
+                Some(Dialog::SiteEdit {
+                    original,
+                    fields,
+                    focus,
+                    side,
+                })
+            }
+            KeyCode::BackTab | KeyCode::Up => {
+                focus = (focus + fields.len() - 1) % fields.len();
+                Some(Dialog::SiteEdit {
+                    original,
+                    fields,
+                    focus,
+                    side,
+                })
+            }
+            KeyCode::Backspace => {
+                fields[focus].pop();
+                Some(Dialog::SiteEdit {
+                    original,
+                    fields,
+                    focus,
+                    side,
+                })
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                fields[focus].push(c);
+                Some(Dialog::SiteEdit {
+                    original,
+                    fields,
+                    focus,
+                    side,
+                })
+            }
+            _ => Some(Dialog::SiteEdit {
+                original,
+                fields,
+                focus,
+                side,
+            }),
+        },
         Dialog::ConfirmQuit => match key.code {
             KeyCode::Enter | KeyCode::Char('y') => {
                 state.quit = true;
@@ -882,6 +980,87 @@ fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             }
         }
     };
+}
+
+/// The labels of the site editor's fields, in order.
+pub const SITE_FIELDS: [&str; 5] = [
+    "name",
+    "URL",
+    "password (optional)",
+    "transfer connections",
+    "passive (yes/no)",
+];
+
+/// The editor for the saved site called `typed`, or a new one from a typed URL.
+fn site_editor(state: &State, side: Side, typed: &str) -> Dialog {
+    let existing = state.saved_sites.iter().find(|site| site.name == typed);
+    let fields = match existing {
+        Some(site) => [
+            site.name.clone(),
+            site.url.clone(),
+            site.password.clone().unwrap_or_default(),
+            site.max_connections
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            match site.passive {
+                Some(false) => "no".into(),
+                _ => "yes".into(),
+            },
+        ],
+        None => {
+            let url = crate::ftp::FtpUrl::parse(typed).ok();
+            [
+                url.as_ref().map(|u| u.host.clone()).unwrap_or_default(),
+                url.as_ref()
+                    .map(|u| u.to_string())
+                    .unwrap_or_else(|| "ftp://".into()),
+                url.and_then(|u| u.password)
+                    .map(|p| p.expose().to_string())
+                    .unwrap_or_default(),
+                String::new(),
+                "yes".into(),
+            ]
+        }
+    };
+    Dialog::SiteEdit {
+        original: existing.map(|site| site.name.clone()),
+        fields,
+        focus: 0,
+        side,
+    }
+}
+
+/// Checks the editor's fields; `Err` says what is wrong.
+pub fn site_from_fields(fields: &[String; 5]) -> Result<SiteEntry, String> {
+    let name = fields[0].trim();
+    if name.is_empty() {
+        return Err("a site needs a name".into());
+    }
+    let url = crate::ftp::FtpUrl::parse(fields[1].trim()).map_err(|e| e.to_string())?;
+    let max_connections = match fields[3].trim() {
+        "" => None,
+        n => Some(
+            n.parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or("transfer connections: a number from 1")?,
+        ),
+    };
+    let passive = match fields[4].trim().to_ascii_lowercase().as_str() {
+        "" | "yes" | "y" | "passive" => None,
+        "no" | "n" | "active" => Some(false),
+        other => return Err(format!("passive: yes or no, not {other:?}")),
+    };
+    Ok(SiteEntry {
+        name: name.to_string(),
+        // The password lives in its own field, never inside the URL.
+        url: url.to_string(),
+        password: Some(fields[2].clone())
+            .filter(|p| !p.is_empty())
+            .or_else(|| url.password.as_ref().map(|p| p.expose().to_string())),
+        max_connections,
+        passive,
+    })
 }
 
 fn next_kind(k: Kind) -> Kind {
@@ -3607,7 +3786,11 @@ mod tests {
     #[test]
     fn connect_dialog_offers_saved_sites_first_and_ctrl_s_saves() {
         let mut s = state();
-        s.saved_sites = vec![("mirror".into(), "ftp://mirror-a/pub".into())];
+        s.saved_sites = vec![SiteEntry {
+            name: "mirror".into(),
+            url: "ftp://mirror-a/pub".into(),
+            ..SiteEntry::default()
+        }];
         s.history = vec!["ftp://b/".into()];
         press(&mut s, KeyCode::F(2));
         press(&mut s, KeyCode::Up);
@@ -3619,10 +3802,16 @@ mod tests {
         type_text(&mut s, "ftp://joe:secret@files.example:2121/pub");
         let fx = update(&mut s, key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
         match fx.as_slice() {
-            [Effect::SaveSite { name, url }] => {
-                assert_eq!(name, "files.example");
-                assert_eq!(url, "ftp://joe@files.example:2121/pub");
-                assert!(!url.contains("secret"), "never the password");
+            [
+                Effect::SaveSite {
+                    site,
+                    replaces: None,
+                },
+            ] => {
+                assert_eq!(site.name, "files.example");
+                assert_eq!(site.url, "ftp://joe@files.example:2121/pub");
+                assert!(!site.url.contains("secret"), "never the password");
+                assert_eq!(site.password, None, "Ctrl-S keeps no password");
             }
             other => panic!("{other:?}"),
         }
@@ -3642,6 +3831,103 @@ mod tests {
         let fx = update(&mut s, key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
         assert!(fx.is_empty());
         assert_eq!(input_text(&s), "");
+    }
+
+    #[test]
+    fn site_editor_edits_saves_renames_and_deletes() {
+        let mut s = state();
+        s.saved_sites = vec![SiteEntry {
+            name: "mirror".into(),
+            url: "ftp://bob@mirror-a:2121/pub".into(),
+            password: Some("pw".into()),
+            max_connections: Some(3),
+            passive: Some(false),
+        }];
+        // Ctrl-E on a saved name opens its fields.
+        press(&mut s, KeyCode::F(2));
+        clear_input(&mut s);
+        type_text(&mut s, "mirror");
+        update(&mut s, key_with(KeyCode::Char('e'), KeyModifiers::CONTROL));
+        match &s.dialog {
+            Some(Dialog::SiteEdit {
+                original,
+                fields,
+                focus: 0,
+                ..
+            }) => {
+                assert_eq!(original.as_deref(), Some("mirror"));
+                assert_eq!(
+                    fields,
+                    &["mirror", "ftp://bob@mirror-a:2121/pub", "pw", "3", "no"].map(String::from)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // Rename it and change the limit; Enter saves, replacing the old name.
+        press(&mut s, KeyCode::Backspace);
+        type_text(&mut s, "X");
+        for _ in 0..3 {
+            press(&mut s, KeyCode::Tab);
+        }
+        press(&mut s, KeyCode::Backspace);
+        type_text(&mut s, "5");
+        let fx = press(&mut s, KeyCode::Enter);
+        match fx.as_slice() {
+            [Effect::SaveSite { site, replaces }] => {
+                assert_eq!(site.name, "mirroX");
+                assert_eq!(replaces.as_deref(), Some("mirror"));
+                assert_eq!(site.max_connections, Some(5));
+                assert_eq!(site.passive, Some(false));
+                assert_eq!(site.password.as_deref(), Some("pw"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(s.dialog.is_none());
+
+        // A bad field keeps the editor open and says why.
+        press(&mut s, KeyCode::F(2));
+        clear_input(&mut s);
+        type_text(&mut s, "ftp://new.example/");
+        update(&mut s, key_with(KeyCode::Char('e'), KeyModifiers::CONTROL));
+        for _ in 0..4 {
+            press(&mut s, KeyCode::Tab);
+        }
+        press(&mut s, KeyCode::Backspace);
+        press(&mut s, KeyCode::Backspace);
+        press(&mut s, KeyCode::Backspace);
+        type_text(&mut s, "maybe");
+        assert!(press(&mut s, KeyCode::Enter).is_empty());
+        assert!(matches!(s.dialog, Some(Dialog::SiteEdit { .. })));
+        assert!(s.status.contains("passive"), "{}", s.status);
+        press(&mut s, KeyCode::Esc);
+
+        // Ctrl-D deletes a saved site by name, and only a saved one.
+        press(&mut s, KeyCode::F(2));
+        clear_input(&mut s);
+        type_text(&mut s, "nope");
+        assert!(update(&mut s, key_with(KeyCode::Char('d'), KeyModifiers::CONTROL)).is_empty());
+        clear_input(&mut s);
+        type_text(&mut s, "mirror");
+        let fx = update(&mut s, key_with(KeyCode::Char('d'), KeyModifiers::CONTROL));
+        assert!(matches!(fx.as_slice(), [Effect::DeleteSite(n)] if n == "mirror"));
+        // The app answers with the new list.
+        update(&mut s, Action::Sites(Vec::new()));
+        assert!(s.saved_sites.is_empty());
+    }
+
+    #[test]
+    fn site_fields_are_checked() {
+        let f = |a: &str, b: &str, c: &str, d: &str, e: &str| [a, b, c, d, e].map(String::from);
+        assert!(site_from_fields(&f("", "ftp://h/", "", "", "yes")).is_err());
+        assert!(site_from_fields(&f("n", "http://h/", "", "", "yes")).is_err());
+        assert!(site_from_fields(&f("n", "ftp://h/", "", "0", "yes")).is_err());
+        let site = site_from_fields(&f("n", "ftp://u:secret@h/pub", "", "", "")).unwrap();
+        assert_eq!(
+            site.url, "ftp://u@h/pub",
+            "the password never stays in the URL"
+        );
+        assert_eq!(site.password.as_deref(), Some("secret"));
+        assert_eq!((site.max_connections, site.passive), (None, None));
     }
 
     // ---- found reviewing the snapshots ------------------------------------
