@@ -777,18 +777,16 @@ fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                             return;
                         }
                     }
-
-                    KeyCode::Char('d') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                        if matches!(purpose, InputPurpose::Connect(_))
+                    KeyCode::Char('d')
+                        if key.modifiers.contains(KeyModifiers::CONTROL)
+                            && matches!(purpose, InputPurpose::Connect(_))
                             && state
                                 .saved_sites
                                 .iter()
-                                .any(|site| site.name == text.trim())
-                        {
-                            fx.push(Effect::DeleteSite(text.trim().to_string()));
-
-                            text.clear();
-                        }
+                                .any(|site| site.name == text.trim()) =>
+                    {
+                        fx.push(Effect::DeleteSite(text.trim().to_string()));
+                        text.clear();
                     }
                     KeyCode::Char('s')
                         if key.modifiers.contains(KeyModifiers::CONTROL)
