@@ -655,3 +655,37 @@ async fn ask_waits_for_an_answer_about_an_existing_destination() {
     assert_eq!(std::fs::read(rb.path().join("q.txt")).unwrap(), b"old");
     assert_eq!(std::fs::read(rb.path().join("q.txt.1")).unwrap(), b"new!");
 }
+
+/// A local tree uploaded: files go, a symlink (even to a directory) is
+/// reported rather than followed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_tree_upload_reports_symlinks() {
+    let (local, rb) = (common::temp_root(), common::temp_root());
+    std::fs::create_dir_all(local.path().join("t/sub")).unwrap();
+    std::fs::write(local.path().join("t/a"), b"a").unwrap();
+    std::fs::write(local.path().join("t/sub/b"), data(50_000, 11)).unwrap();
+    std::os::unix::fs::symlink("sub", local.path().join("t/to-sub")).unwrap();
+    let b = serve("127.0.0.3", rb.path(), |_| {}).await;
+    let (engine, mut rx) = engine();
+    let spec = JobSpec {
+        recursive: true,
+        ..copy(
+            Location::local(local.path().join("t")),
+            at(&jobs::site(b.addr()), "/up"),
+            Via::Auto,
+        )
+    };
+    let events = jobs::run(&engine, &mut rx, spec).await;
+    assert_eq!(std::fs::read(rb.path().join("up/a")).unwrap(), b"a");
+    assert_eq!(
+        std::fs::read(rb.path().join("up/sub/b")).unwrap(),
+        data(50_000, 11)
+    );
+    assert!(!rb.path().join("up/to-sub").exists());
+    assert!(
+        events.iter().any(
+            |e| matches!(&e.kind, EventKind::Skipped { path, .. } if path.ends_with("to-sub"))
+        ),
+        "{events:#?}"
+    );
+}

@@ -401,23 +401,23 @@ impl Browser {
                 })
                 .collect()),
             None => {
-                use std::os::unix::ffi::OsStrExt;
-                let mut out = Vec::new();
-                let mut rd = tokio::fs::read_dir(dir.local_path()).await?;
-                while let Some(entry) = rd.next_entry().await? {
-                    let ft = entry.file_type().await?;
-                    let kind = if ft.is_dir() {
-                        EntryKind::Dir
-                    } else if ft.is_file() {
-                        EntryKind::File
-                    } else if ft.is_symlink() {
-                        EntryKind::Link
-                    } else {
-                        EntryKind::Special('?')
-                    };
-                    // Local sizes are cheap to ask again: no hint.
-                    out.push((entry.file_name().as_bytes().to_vec(), kind, None));
-                }
+                let path = dir.path.clone();
+                let entries = tokio::task::spawn_blocking(move || super::local::list_local(&path))
+                    .await
+                    .map_err(std::io::Error::other)??;
+                let mut out: Vec<_> = entries
+                    .into_iter()
+                    .map(|e| {
+                        // Symlinks are reported, not followed, even to directories.
+                        let kind = if e.link_target.is_some() {
+                            EntryKind::Link
+                        } else {
+                            e.kind
+                        };
+                        // Local sizes are cheap to ask again: no hint.
+                        (e.raw_name, kind, None)
+                    })
+                    .collect();
                 out.sort_by(|a, b| a.0.cmp(&b.0));
                 Ok(out)
             }

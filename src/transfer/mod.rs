@@ -14,6 +14,7 @@
 mod engine;
 mod file;
 mod fxp;
+mod local;
 mod pool;
 mod progress;
 mod refusal;
@@ -26,6 +27,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub use engine::{Engine, Settings};
+pub use local::list_local;
 pub use site::{FtpSite, Location, Site};
 
 pub type JobId = u64;

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Local};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::state::Side;
@@ -172,7 +171,7 @@ pub fn local(side: Side, request: Request, actions: UnboundedSender<Action>) {
         let action = match request {
             Request::List(path) => Action::Listed {
                 side,
-                result: list_local(&path)
+                result: crate::transfer::list_local(&path)
                     .map_err(|e| format!("{}: {e}", String::from_utf8_lossy(&path))),
                 path,
             },
@@ -210,50 +209,4 @@ pub fn local(side: Side, request: Request, actions: UnboundedSender<Action>) {
 
 fn os(path: &[u8]) -> PathBuf {
     PathBuf::from(std::ffi::OsStr::from_bytes(path))
-}
-
-pub fn list_local(path: &[u8]) -> std::io::Result<Vec<Entry>> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(os(path))? {
-        let entry = entry?;
-        let raw_name = entry.file_name().as_bytes().to_vec();
-        let meta = std::fs::symlink_metadata(entry.path());
-        let link_target = std::fs::read_link(entry.path())
-            .ok()
-            .map(|t| t.to_string_lossy().into_owned());
-        let (kind, size, modified) = match &meta {
-            Ok(m) => {
-                let ft = m.file_type();
-                let followed_dir =
-                    ft.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|t| t.is_dir());
-                let kind = if ft.is_dir() || followed_dir {
-                    EntryKind::Dir
-                } else if ft.is_symlink() {
-                    EntryKind::Link
-                } else if ft.is_file() {
-                    EntryKind::File
-                } else {
-                    EntryKind::Special('?')
-                };
-                let modified = m
-                    .modified()
-                    .ok()
-                    .map(|t| DateTime::<Local>::from(t).naive_local());
-                (kind, ft.is_file().then_some(m.len()), modified)
-            }
-            Err(_) => (EntryKind::Other("unreadable".into()), None, None),
-        };
-        out.push(Entry {
-            name: String::from_utf8_lossy(&raw_name).into_owned(),
-            raw_name,
-            kind,
-            size,
-            modified,
-            perm: None,
-            unique: None,
-            link_target,
-            raw: None,
-        });
-    }
-    Ok(out)
 }

@@ -1,0 +1,63 @@
+//! The local disk as a site: its directory listings in the same `Entry`
+//! form FTP listings take, for the engine's tree walks and the UI's panes.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Local};
+
+use crate::ftp::{Entry, EntryKind};
+
+/// A directory's entries. A symlink to a directory lists as a directory
+/// (so a pane can enter it) with `link_target` set (so a tree walk can
+/// refuse to follow it); other symlinks are `Link`.
+pub fn list_local(path: &[u8]) -> std::io::Result<Vec<Entry>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(os(path))? {
+        let entry = entry?;
+        let raw_name = entry.file_name().as_bytes().to_vec();
+        let meta = std::fs::symlink_metadata(entry.path());
+        let link_target = std::fs::read_link(entry.path())
+            .ok()
+            .map(|t| t.to_string_lossy().into_owned());
+        let (kind, size, modified) = match &meta {
+            Ok(m) => {
+                let ft = m.file_type();
+                let followed_dir =
+                    ft.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|t| t.is_dir());
+                let kind = if ft.is_dir() || followed_dir {
+                    EntryKind::Dir
+                } else if ft.is_symlink() {
+                    EntryKind::Link
+                } else if ft.is_file() {
+                    EntryKind::File
+                } else {
+                    EntryKind::Special('?')
+                };
+                let modified = m
+                    .modified()
+                    .ok()
+                    .map(|t| DateTime::<Local>::from(t).naive_local());
+                (kind, ft.is_file().then_some(m.len()), modified)
+            }
+            Err(_) => (EntryKind::Other("unreadable".into()), None, None),
+        };
+        out.push(Entry {
+            name: String::from_utf8_lossy(&raw_name).into_owned(),
+            raw_name,
+            kind,
+            size,
+            modified,
+            perm: None,
+            unique: None,
+            link_target,
+            raw: None,
+        });
+    }
+    Ok(out)
+}
+
+fn os(path: &[u8]) -> PathBuf {
+    PathBuf::from(OsStr::from_bytes(path))
+}
