@@ -505,3 +505,47 @@ fn conflict_question() {
     );
     insta::assert_snapshot!("conflict_80x24", draw(&s).backend());
 }
+
+/// Below the supported 60x20 the layout is cramped, but nothing may panic
+/// (a terminal can be resized to anything): every screen and dialog drawn
+/// at tiny sizes, and hit-testing a click at every cell.
+#[test]
+fn tiny_terminals_never_panic() {
+    for (w, h) in [(1, 1), (2, 3), (10, 5), (20, 8), (40, 10), (59, 19)] {
+        for open in [
+            None,
+            Some(KeyCode::F(5)),
+            Some(KeyCode::F(1)),
+            Some(KeyCode::F(7)),
+            Some(KeyCode::F(8)),
+        ] {
+            let mut s = state(w, h);
+            s.transfers.jobs = transfers();
+            if let Some(k) = open {
+                key(&mut s, k);
+            }
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| render(&s, f)).unwrap();
+            for col in 0..w {
+                for row in 0..h {
+                    let mut c = state(w, h);
+                    let click = crossterm::event::MouseEvent {
+                        kind: crossterm::event::MouseEventKind::Down(
+                            crossterm::event::MouseButton::Left,
+                        ),
+                        column: col,
+                        row,
+                        modifiers: KeyModifiers::NONE,
+                    };
+                    update(
+                        &mut c,
+                        Action::Mouse {
+                            event: click,
+                            at: std::time::Instant::now(),
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
