@@ -207,6 +207,7 @@ impl Runtime {
                 });
             }
             Effect::List { side, path } => self.request(side, Request::List(path)),
+            Effect::Peek { side, path, name } => self.request(side, Request::Peek(path, name)),
             Effect::Mkdir { side, path } => self.request(side, Request::Mkdir(path)),
             Effect::Delete { side, paths } => self.request(side, Request::Delete(paths)),
             Effect::Rename { side, from, to } => self.request(side, Request::Rename(from, to)),

@@ -24,7 +24,12 @@ pub enum Request {
     Mkdir(Vec<u8>),
     Delete(Vec<(Vec<u8>, bool)>),
     Rename(Vec<u8>, Vec<u8>),
+    /// The first bytes of a file, for the viewer.
+    Peek(Vec<u8>, String),
 }
+
+/// How much of a file the viewer fetches.
+pub const PEEK_BYTES: usize = 64 * 1024;
 
 /// Starts the browsing task for an FTP pane around an open session.
 pub fn spawn_ftp(
@@ -82,6 +87,7 @@ pub fn spawn_ftp(
 enum Done {
     Listed(Vec<Entry>),
     Did(String),
+    Peeked(Vec<u8>),
 }
 
 async fn serve(client: Option<&mut Client>, request: &Request) -> Result<Done, FtpError> {
@@ -90,6 +96,16 @@ async fn serve(client: Option<&mut Client>, request: &Request) -> Result<Done, F
     };
     match request {
         Request::List(path) => client.list(Some(path)).await.map(Done::Listed),
+        Request::Peek(path, _) => {
+            // Read the start and hang up the data connection: the server
+            // answers 426 (or 226), and the session stays usable.
+            let mut head = Capped(Vec::new());
+            match client.retrieve(path, 0, &mut head).await {
+                Ok(_) => Ok(Done::Peeked(head.0)),
+                Err(_) if head.0.len() >= PEEK_BYTES => Ok(Done::Peeked(head.0)),
+                Err(e) => Err(e),
+            }
+        }
         Request::Mkdir(path) => client
             .mkd(path)
             .await
@@ -138,8 +154,47 @@ async fn delete_tree(client: &mut Client, dir: Vec<u8>) -> Result<(), FtpError> 
     Ok(())
 }
 
+/// A writer that takes `PEEK_BYTES` and then refuses more.
+struct Capped(Vec<u8>);
+
+impl tokio::io::AsyncWrite for Capped {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let room = PEEK_BYTES - self.0.len().min(PEEK_BYTES);
+        if room == 0 {
+            return std::task::Poll::Ready(Err(std::io::Error::other("enough for the viewer")));
+        }
+        let n = buf.len().min(room);
+        self.0.extend_from_slice(&buf[..n]);
+        std::task::Poll::Ready(Ok(n))
+    }
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
 fn answer(side: Side, request: Request, result: Result<Done, String>) -> Action {
     match (request, result) {
+        (Request::Peek(_, name), Ok(Done::Peeked(bytes))) => Action::Peeked {
+            name,
+            result: Ok(bytes),
+        },
+        (Request::Peek(_, name), Err(e)) => Action::Peeked {
+            name,
+            result: Err(e),
+        },
         (Request::List(path), Ok(Done::Listed(entries))) => Action::Listed {
             side,
             path,
@@ -154,7 +209,8 @@ fn answer(side: Side, request: Request, result: Result<Done, String>) -> Action 
             side,
             result: Ok(text),
         },
-        (_, Ok(Done::Listed(_))) => Action::OpDone {
+        // Each request gets its own kind of answer; these pairs never meet.
+        (_, Ok(Done::Listed(_) | Done::Peeked(_))) => Action::OpDone {
             side,
             result: Ok(String::new()),
         },
@@ -179,6 +235,18 @@ pub fn local(side: Side, request: Request, actions: UnboundedSender<Action>) {
                 side,
                 result: std::fs::create_dir(os(&path))
                     .map(|()| "created".into())
+                    .map_err(|e| e.to_string()),
+            },
+            Request::Peek(path, name) => Action::Peeked {
+                name,
+                result: std::fs::File::open(os(&path))
+                    .and_then(|f| {
+                        use std::io::Read;
+                        let mut head = Vec::new();
+                        f.take(PEEK_BYTES as u64)
+                            .read_to_end(&mut head)
+                            .map(|_| head)
+                    })
                     .map_err(|e| e.to_string()),
             },
             Request::Rename(from, to) => Action::OpDone {

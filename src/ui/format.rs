@@ -100,6 +100,38 @@ pub fn printable(name: &str) -> String {
         .collect()
 }
 
+/// What the viewer shows of a file's first bytes: text lines (tabs
+/// expanded, control characters defused), or a hex dump when the bytes
+/// look binary.
+pub fn preview_lines(bytes: &[u8]) -> Vec<String> {
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.contains(&0) {
+        return bytes
+            .chunks(16)
+            .take(256)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+                let ascii: String = chunk
+                    .iter()
+                    .map(|&b| {
+                        if b.is_ascii_graphic() || b == b' ' {
+                            b as char
+                        } else {
+                            '.'
+                        }
+                    })
+                    .collect();
+                format!("{:08x}  {:<47}  |{ascii}|", i * 16, hex.join(" "))
+            })
+            .collect();
+    }
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(|l| printable(&l.replace('\t', "    ")))
+        .collect()
+}
+
 /// A text gauge of `width` cells: `███████░░░░`.
 pub fn gauge(fraction: f64, width: usize) -> String {
     let filled = ((fraction.clamp(0.0, 1.0)) * width as f64).round() as usize;
@@ -154,6 +186,16 @@ mod tests {
             fit("a\x1bb", 10).chars().filter(|c| c.is_control()).count(),
             0,
             "fits"
+        );
+    }
+
+    #[test]
+    fn previews_text_and_binary() {
+        assert_eq!(preview_lines(b"a\tb\r\nc\x1b[2J"), ["a    b", "c?[2J"]);
+        let bin = preview_lines(b"\x00\x01ABC");
+        assert_eq!(
+            bin,
+            [format!("00000000  {:<47}  |..ABC|", "00 01 41 42 43")]
         );
     }
 

@@ -469,6 +469,7 @@ fn dialog_area(state: &State, dialog: &Dialog) -> Rect {
         Dialog::Input { .. } => (70, 7),
         Dialog::ConfirmDelete { items, .. } => (60, 6 + items.len().min(6) as u16),
         Dialog::ConfirmQuit => (50, 6),
+        Dialog::View { .. } => (w.saturating_sub(4).max(20), h.saturating_sub(2)),
         Dialog::SiteEdit { .. } => (72, 9),
         Dialog::Conflict { .. } => (72, 8),
         Dialog::Message { text, .. } => (72, 5 + text.lines().count().min(12) as u16),
@@ -564,7 +565,7 @@ pub fn dialog_buttons(state: &State) -> Vec<(Rect, Button)> {
         | Dialog::ConfirmDelete { .. }
         | Dialog::ConfirmQuit
         | Dialog::SiteEdit { .. } => ok_cancel(last(1), "OK"),
-        Dialog::Message { .. } | Dialog::Help { .. } => {
+        Dialog::Message { .. } | Dialog::Help { .. } | Dialog::View { .. } => {
             layout::buttons(last(1), &[(Button::Ok, "OK")])
         }
     }
@@ -583,6 +584,7 @@ fn render_dialog(state: &State, dialog: &Dialog, frame: &mut Frame, p: &Palette)
         Dialog::ConfirmDelete { .. } => " Delete ",
         Dialog::ConfirmQuit => " Quit ",
         Dialog::SiteEdit { .. } => " Site ",
+        Dialog::View { title, .. } => title.as_str(),
         Dialog::Conflict { .. } => " Target exists ",
         Dialog::Message { title, .. } => title.as_str(),
         Dialog::Help { .. } if help_rows(state) < keymap::help_lines().len() => {
@@ -751,6 +753,28 @@ fn render_dialog(state: &State, dialog: &Dialog, frame: &mut Frame, p: &Palette)
                 "o overwrite, r resume, a append, s skip, n rename; f for all",
                 w,
             )));
+        }
+        Dialog::View {
+            lines: text,
+            scroll,
+            ..
+        } => {
+            let rows = body.height.saturating_sub(1) as usize;
+            for l in text.iter().skip(*scroll).take(rows) {
+                lines.push(Line::from(fit(l, w)));
+            }
+            if text.len() > rows {
+                let hint = format!(
+                    "↑↓ PgUp PgDn scroll · line {} of {} · Esc closes",
+                    scroll + 1,
+                    text.len()
+                );
+                while lines.len() < rows {
+                    lines.push(Line::from(""));
+                }
+                lines.truncate(rows.saturating_sub(1));
+                lines.push(Line::from(fit(&hint, w)));
+            }
         }
         Dialog::SiteEdit { fields, focus, .. } => {
             for (i, (label, value)) in super::update::SITE_FIELDS.iter().zip(fields).enumerate() {

@@ -157,6 +157,12 @@ pub enum Dialog {
         items: Vec<Item>,
     },
     ConfirmQuit,
+    /// F3: the first part of a file (text, or a hex dump).
+    View {
+        title: String,
+        lines: Vec<String>,
+        scroll: usize,
+    },
     /// Editing a saved site: the fields of config.toml's `[[site]]`.
     SiteEdit {
         /// The name the site had when editing began (a rename replaces it).

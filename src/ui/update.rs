@@ -16,7 +16,7 @@ use super::pane::{self, Pane, Place};
 use super::state::{
     Dialog, Drag, Focus, InputPurpose, Item, JobRow, JobState, Side, State, TransferDialog,
 };
-use crate::ftp::Entry;
+use crate::ftp::{Entry, EntryKind};
 use crate::transfer::{
     Conflict, Event, EventKind, FtpSite, JobId, JobSpec, Kind, Location, Site, Via,
 };
@@ -61,6 +61,11 @@ pub enum Action {
     Notice(String),
     /// config.toml's sites after a change.
     Sites(Vec<SiteEntry>),
+    /// The first bytes of a file the viewer asked for.
+    Peeked {
+        name: String,
+        result: Result<Vec<u8>, String>,
+    },
 }
 
 #[derive(Debug)]
@@ -86,6 +91,12 @@ pub enum Effect {
         replaces: Option<String>,
     },
     DeleteSite(String),
+    /// Fetch the first bytes of a file for the viewer.
+    Peek {
+        side: Side,
+        path: Vec<u8>,
+        name: String,
+    },
     Mkdir {
         side: Side,
         path: Vec<u8>,
@@ -151,6 +162,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Notice(text) => state.status = text,
         Action::Sites(sites) => state.saved_sites = sites,
+        Action::Peeked { name, result } => show_peek(state, &name, result),
     }
     // A question that came while another dialog (help, a copy dialog …)
     // was open waits in `pending_conflicts`; once that dialog closes, ask
@@ -432,7 +444,7 @@ fn run_command(state: &mut State, command: Command, fx: &mut Vec<Effect>) {
             }
             state.dialog = Some(d);
         }
-        Command::View => view(state, side),
+        Command::View => view(state, side, fx),
         Command::Transfers => state.focus = Focus::Transfers,
         Command::Reload => reload(state, side, fx),
         Command::Filter => state.pane_mut(side).filtering = true,
@@ -481,7 +493,7 @@ fn open(state: &mut State, side: Side, fx: &mut Vec<Effect>) {
             state.pane_mut(side).loading = true;
             fx.push(Effect::List { side, path });
         }
-        Some(pane::Row::Entry(_)) => view(state, side),
+        Some(pane::Row::Entry(_)) => view(state, side, fx),
         None => {}
     }
 }
@@ -494,8 +506,17 @@ fn go_parent(state: &mut State, side: Side, fx: &mut Vec<Effect>) {
     }
 }
 
-fn view(state: &mut State, side: Side) {
+/// The viewer's first page: the entry's details at once, its content
+/// when the bytes arrive (`Action::Peeked`).
+fn view(state: &mut State, side: Side, fx: &mut Vec<Effect>) {
     if let Some(e) = state.pane(side).cursor_entry() {
+        if matches!(e.kind, EntryKind::File | EntryKind::Link) {
+            fx.push(Effect::Peek {
+                side,
+                path: state.pane(side).child_path(&e.raw_name),
+                name: e.name.clone(),
+            });
+        }
         let mut text = format!("{}\n", super::format::printable(&e.name));
         text.push_str(&format!(
             "size: {}\n",
@@ -526,6 +547,27 @@ fn view(state: &mut State, side: Side) {
             text,
         });
     }
+}
+
+/// Turns the open details of `name` into the viewer with its content.
+fn show_peek(state: &mut State, name: &str, result: Result<Vec<u8>, String>) {
+    let Some(Dialog::Message { title, text }) = &state.dialog else {
+        return;
+    };
+    if title != "Entry" || text.lines().next() != Some(super::format::printable(name).as_str()) {
+        return;
+    }
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines.push(String::new());
+    match result {
+        Ok(bytes) => lines.extend(super::format::preview_lines(&bytes)),
+        Err(e) => lines.push(format!("cannot read it: {}", super::format::printable(&e))),
+    }
+    state.dialog = Some(Dialog::View {
+        title: super::format::printable(name),
+        lines,
+        scroll: 0,
+    });
 }
 
 fn item_of(e: &Entry) -> Item {
@@ -935,6 +977,38 @@ fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 side,
             }),
         },
+        Dialog::View {
+            title,
+            lines,
+            mut scroll,
+        } => {
+            let page = state.size.1.saturating_sub(6).max(1) as usize;
+            let last = lines.len().saturating_sub(1);
+            match key.code {
+                KeyCode::Esc
+                | KeyCode::Enter
+                | KeyCode::F(3)
+                | KeyCode::F(10)
+                | KeyCode::Char('q') => None,
+                code => {
+                    scroll = match code {
+                        KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                        KeyCode::Down | KeyCode::Char('j') => scroll + 1,
+                        KeyCode::PageUp => scroll.saturating_sub(page),
+                        KeyCode::PageDown | KeyCode::Char(' ') => scroll + page,
+                        KeyCode::Home | KeyCode::Char('g') => 0,
+                        KeyCode::End | KeyCode::Char('G') => last,
+                        _ => scroll,
+                    }
+                    .min(last);
+                    Some(Dialog::View {
+                        title,
+                        lines,
+                        scroll,
+                    })
+                }
+            }
+        }
         Dialog::ConfirmQuit => match key.code {
             KeyCode::Enter | KeyCode::Char('y') => {
                 state.quit = true;
@@ -1901,7 +1975,10 @@ mod tests {
     fn enter_on_a_file_shows_its_details() {
         let mut s = state();
         cursor_on(&mut s, Side::Left, "notes.txt");
-        assert!(press(&mut s, KeyCode::Enter).is_empty());
+        assert!(matches!(
+            press(&mut s, KeyCode::Enter).as_slice(),
+            [Effect::Peek { name, .. }] if name == "notes.txt"
+        ));
         match &s.dialog {
             Some(Dialog::Message { title, text }) => {
                 assert_eq!(title, "Entry");
@@ -3926,6 +4003,58 @@ mod tests {
         );
         assert_eq!(site.password.as_deref(), Some("secret"));
         assert_eq!((site.max_connections, site.passive), (None, None));
+    }
+
+    #[test]
+    fn the_viewer_shows_details_then_content_and_scrolls() {
+        let mut s = state();
+        cursor_on(&mut s, Side::Left, "notes.txt");
+        press(&mut s, KeyCode::F(3));
+        // A late answer for another file does not hijack the dialog.
+        update(
+            &mut s,
+            Action::Peeked {
+                name: "other".into(),
+                result: Ok(b"x".to_vec()),
+            },
+        );
+        assert!(matches!(s.dialog, Some(Dialog::Message { .. })));
+        let body: Vec<u8> = (0..200)
+            .flat_map(|i| format!("line {i}\n").into_bytes())
+            .collect();
+        update(
+            &mut s,
+            Action::Peeked {
+                name: "notes.txt".into(),
+                result: Ok(body),
+            },
+        );
+        let (lines, scroll) = match &s.dialog {
+            Some(Dialog::View {
+                title,
+                lines,
+                scroll,
+            }) => {
+                assert_eq!(title, "notes.txt");
+                (lines.clone(), *scroll)
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(scroll, 0);
+        assert_eq!(lines[0], "notes.txt", "details first");
+        assert!(lines.iter().any(|l| l == "line 199"));
+        press(&mut s, KeyCode::End);
+        assert!(
+            matches!(&s.dialog, Some(Dialog::View { scroll, .. }) if *scroll == lines.len() - 1)
+        );
+        press(&mut s, KeyCode::Home);
+        press(&mut s, KeyCode::Down);
+        assert!(matches!(&s.dialog, Some(Dialog::View { scroll: 1, .. })));
+        press(&mut s, KeyCode::Esc);
+        assert!(s.dialog.is_none());
+        // A directory has nothing to peek at.
+        cursor_on(&mut s, Side::Left, "docs");
+        assert!(press(&mut s, KeyCode::F(3)).is_empty());
     }
 
     // ---- found reviewing the snapshots ------------------------------------
