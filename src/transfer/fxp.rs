@@ -93,8 +93,24 @@ pub async fn run(
     watch: &Watch,
 ) -> Result<(), AttemptError> {
     let done_at_start = watch.done();
+    // The destination's pinning `SOCK`, when it goes out pipelined with the
+    // transfer command (its 255 is then read before the transfer's replies).
+    let mut pin: Option<String> = None;
     match dialect {
-        Dialect::Lstn => negotiate_lstn(source, destination).await?,
+        Dialect::Lstn => {
+            let y = negotiate_lstn(source, destination).await?;
+            let pin_command = format!("SOCK {y}");
+            if plan.destination_offset > 0 {
+                // REST reads its own reply: the pin must be answered first.
+                sock_exchange(destination, Side::Destination, &pin_command).await?;
+            } else {
+                destination
+                    .send_command(&pin_command)
+                    .await
+                    .map_err(|e| AttemptError::failed(Side::Destination, &e))?;
+                pin = Some(pin_command);
+            }
+        }
         Dialect::FxpDestinationPassive => {
             negotiate_fxp(destination, Side::Destination, source, Side::Source).await?
         }
@@ -132,7 +148,7 @@ pub async fn run(
                 Refused::Connect,
             ));
         }
-    } else if destination.has_buffered_reply() {
+    } else if pin.is_none() && destination.has_buffered_reply() {
         // An early, unprompted answer (pyftpdlib's 425) is the transfer's answer.
         let reply = destination
             .read_reply()
@@ -174,7 +190,20 @@ pub async fn run(
     // Both final replies, concurrently; whichever fails first aborts the other.
     let outcome = {
         let src = final_reply(source, watch, plan.stall_timeout);
-        let dst = final_reply(destination, watch, plan.stall_timeout);
+        let dst = async {
+            // The pipelined pin answers first. Our server handles it before
+            // the STOR behind it, so the listening socket is pinned before
+            // it accepts: pipelining loses none of the profile's safety.
+            if let Some(command) = &pin {
+                let reply = destination.read_reply().await?;
+                if reply.code != 255 {
+                    // Reported as the destination refusing the data
+                    // connection, so the next dialect is tried.
+                    return Ok(Reply::new(425, format!("{command} refused: {reply}")));
+                }
+            }
+            final_reply(destination, watch, plan.stall_timeout).await
+        };
         tokio::pin!(src, dst);
         tokio::select! {
             s = &mut src => match s {
@@ -351,13 +380,14 @@ async fn abort(client: &mut Client) {
     let _ = tokio::time::timeout(ABORT_WAIT, client.abort()).await;
 }
 
-/// `LSTN R` to the destination, `SOCK` to the source with its address,
-/// `SOCK` back to the destination pinning the source's socket.
-async fn negotiate_lstn(source: &mut Client, destination: &mut Client) -> Result<(), AttemptError> {
+/// `LSTN R` to the destination and `SOCK` with its address to the source;
+/// returns the source's socket, which the caller pins on the destination.
+async fn negotiate_lstn(
+    source: &mut Client,
+    destination: &mut Client,
+) -> Result<String, AttemptError> {
     let x = sock_exchange(destination, Side::Destination, "LSTN R").await?;
-    let y = sock_exchange(source, Side::Source, &format!("SOCK {x}")).await?;
-    sock_exchange(destination, Side::Destination, &format!("SOCK {y}")).await?;
-    Ok(())
+    sock_exchange(source, Side::Source, &format!("SOCK {x}")).await
 }
 
 /// Sends a command that must answer `255 SOCK <addr>`; returns the address
