@@ -434,7 +434,10 @@ fn render_transfers(state: &State, area: Rect, frame: &mut Frame, p: &Palette) {
 
 fn render_fkeys(bar: Rect, frame: &mut Frame, p: &Palette) {
     let mut spans = Vec::new();
-    for (r, num, label, _) in layout::fkey_cells(bar) {
+    let cells = layout::fkey_cells(bar);
+    let count = cells.len();
+    for (i, (r, num, label, _)) in cells.into_iter().enumerate() {
+        let is_last = i + 1 == count;
         let num = num.to_string();
         let label_w = (r.width as usize).saturating_sub(num.len());
         spans.push(Span::styled(
@@ -449,8 +452,10 @@ fn render_fkeys(bar: Rect, frame: &mut Frame, p: &Palette) {
         // Cut without an ellipsis, as mc does: the digits already say which key.
         let mut cut = String::new();
         for c in label.chars() {
-            // One column stays blank so that labels never run together.
-            if unicode_width::UnicodeWidthStr::width(cut.as_str()) + 2 > label_w {
+            // One column stays blank so that labels never run together;
+            // the last label has no neighbour to run into.
+            let gap = if is_last { 1 } else { 2 };
+            if unicode_width::UnicodeWidthStr::width(cut.as_str()) + gap > label_w {
                 break;
             }
             cut.push(c);
