@@ -689,3 +689,54 @@ async fn local_tree_upload_reports_symlinks() {
         "{events:#?}"
     );
 }
+
+/// Issue 3: the partial file is "deleted only if the job created it and
+/// the user asked". A pre-existing file is kept even when asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_and_discard_deletes_only_what_the_job_created() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    let body = data(4_000_000, 12);
+    std::fs::write(ra.path().join("s.bin"), &body).unwrap();
+    std::fs::write(rb.path().join("old.bin"), b"precious").unwrap();
+    let a = serve("127.0.0.2", ra.path(), |c| {
+        c.allow_fxp = true;
+        c.rate = Some(500_000);
+    })
+    .await;
+    let b = serve("127.0.0.3", rb.path(), |_| {}).await;
+    let (sa, sb) = (jobs::site(a.addr()), jobs::site(b.addr()));
+    let (engine, mut rx) = engine();
+    for (dest, conflict, should_remain) in [
+        ("new.bin", Conflict::Ask, false),
+        ("old.bin", Conflict::Resume, true),
+    ] {
+        let id = engine.submit(JobSpec {
+            conflict,
+            ..copy(at(&sa, "/s.bin"), at(&sb, &format!("/{dest}")), Via::Auto)
+        });
+        loop {
+            let e = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            if matches!(e.kind, EventKind::Progress { done, .. } if done > 100_000) {
+                break;
+            }
+        }
+        engine.cancel_and_discard(id);
+        let events = jobs::collect(&engine, &mut rx).await;
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::Cancelled { .. })),
+            "{events:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(rb.path().join(dest).exists(), should_remain, "{dest}");
+    }
+    let kept = std::fs::read(rb.path().join("old.bin")).unwrap();
+    assert!(
+        kept.starts_with(b"precious"),
+        "the file that was there stays"
+    );
+}

@@ -50,6 +50,8 @@ pub struct Shared {
     slots: Arc<Semaphore>,
     next_id: AtomicU64,
     jobs: Mutex<HashMap<JobId, (JobSpec, CancellationToken)>>,
+    /// Cancelled jobs whose partial destination should go, if they made it.
+    pub discard_partial: Mutex<std::collections::HashSet<JobId>>,
     /// Jobs waiting for an answer about an existing destination.
     pub questions: Mutex<HashMap<JobId, tokio::sync::oneshot::Sender<Conflict>>>,
     outstanding: watch::Sender<usize>,
@@ -82,6 +84,7 @@ impl Engine {
             next_id: AtomicU64::new(1),
             jobs: Mutex::new(HashMap::new()),
             questions: Mutex::new(HashMap::new()),
+            discard_partial: Mutex::new(Default::default()),
             outstanding: watch::Sender::new(0),
         });
         (Engine { shared }, receiver)
@@ -140,6 +143,18 @@ impl Engine {
         if let Some((_, token)) = self.shared.jobs.lock().expect("job map lock").get(&job) {
             token.cancel();
         }
+    }
+
+    /// Cancels a job and deletes what it wrote — but only a file the job
+    /// itself created; a file that was there before is kept whatever state
+    /// it is in (and so is one whose earlier existence is unknown).
+    pub fn cancel_and_discard(&self, job: JobId) {
+        self.shared
+            .discard_partial
+            .lock()
+            .expect("discard set lock")
+            .insert(job);
+        self.cancel(job);
     }
 
     /// Answers a job's `Conflict` question: what to do with the existing

@@ -142,6 +142,10 @@ async fn run_inner(
 ) -> Result<EventKind, Failure> {
     let transports = transports(spec)?;
     let (mut ends, source_size, existing) = probe(ctx, spec, listed_size).await?;
+    // Whether the destination was there before: known only when the policy
+    // made us ask (overwriting skips the question).
+    let existed = (spec.kind == Kind::Append || spec.conflict != Conflict::Overwrite)
+        .then_some(existing.is_some());
     let mut destination = spec.destination.clone();
 
     // What the conflict policy makes of an existing destination.
@@ -231,8 +235,7 @@ async fn run_inner(
             Err(Failure::Cancelled) => {
                 ends.discard();
                 drop(ends);
-                let partial = fresh_size(ctx, &destination).await;
-                return Ok(EventKind::Cancelled { partial });
+                return Ok(cancelled(ctx, &destination, existed).await);
             }
             Err(Failure::Refused {
                 transport: t,
@@ -275,7 +278,7 @@ async fn run_inner(
                 });
                 tokio::select! {
                     () = tokio::time::sleep(backoff) => {}
-                    () = ctx.cancel.cancelled() => return Ok(EventKind::Cancelled { partial: fresh_size(ctx, &destination).await }),
+                    () = ctx.cancel.cancelled() => return Ok(cancelled(ctx, &destination, existed).await),
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(30));
                 retried = true;
@@ -539,6 +542,38 @@ async fn size_of(session: Option<&mut Client>, at: &Location) -> Result<Option<u
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(FtpError::Io(e)),
         },
+    }
+}
+
+/// The final event of a cancelled job: what is left at the destination,
+/// after deleting it when asked to and the job created it.
+async fn cancelled(ctx: &Ctx, destination: &Location, existed: Option<bool>) -> EventKind {
+    let discard = ctx
+        .shared
+        .discard_partial
+        .lock()
+        .expect("discard set lock")
+        .remove(&ctx.id);
+    if discard && existed == Some(false) {
+        let deleted = match &destination.site {
+            Site::Local => tokio::fs::remove_file(destination.local_path())
+                .await
+                .is_ok(),
+            Site::Ftp(site) => match ctx.shared.pool(site).connect().await {
+                Ok(mut client) => {
+                    let ok = client.dele(&destination.path).await.is_ok();
+                    let _ = client.quit().await;
+                    ok
+                }
+                Err(_) => false,
+            },
+        };
+        if deleted {
+            return EventKind::Cancelled { partial: None };
+        }
+    }
+    EventKind::Cancelled {
+        partial: fresh_size(ctx, destination).await,
     }
 }
 

@@ -215,6 +215,7 @@ impl Runtime {
                 self.engine.submit(spec);
             }
             Effect::Cancel(job) => self.engine.cancel(job),
+            Effect::CancelDiscard(job) => self.engine.cancel_and_discard(job),
             Effect::Answer(job, policy) => self.engine.answer(job, policy),
             Effect::Retry(job) => {
                 self.engine.retry(job);

@@ -155,7 +155,8 @@ pub fn help_lines() -> Vec<String> {
     lines.push("drag entries onto the other pane to copy, append or move them.".into());
     // Two lines: as one (74 columns) it was cut in the 80-column help box
     // (found reviewing the snapshots).
-    lines.push("Transfers (F9): ↑↓ choose, Enter details, c cancel, r retry,".into());
+    lines.push("Transfers (F9): ↑↓ choose, Enter details, c cancel (D: and delete".into());
+    lines.push("the partial file it created), r retry,".into());
     lines.push("x clears the finished ones, Esc goes back.".into());
     lines
 }

@@ -81,6 +81,8 @@ pub enum Effect {
     },
     Submit(JobSpec),
     Cancel(JobId),
+    /// Cancel and delete the partial file the job created.
+    CancelDiscard(JobId),
     Retry(JobId),
     /// The answer to a job's question about an existing destination.
     Answer(JobId, Conflict),
@@ -310,6 +312,12 @@ fn transfers_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) -> bool
         KeyCode::Up | KeyCode::Char('k') => t.selected = t.selected.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => {
             t.selected = (t.selected + 1).min(t.jobs.len().saturating_sub(1));
+        }
+        KeyCode::Char('D') => {
+            if let Some(job) = t.jobs.get(t.selected).filter(|j| !j.state.is_over()) {
+                fx.push(Effect::CancelDiscard(job.id));
+                state.status = format!("cancelling {} and deleting what it wrote", job.name);
+            }
         }
         KeyCode::Char('c') | KeyCode::Delete => {
             if let Some(job) = t.jobs.get(t.selected).filter(|j| !j.state.is_over()) {
