@@ -740,3 +740,51 @@ async fn cancel_and_discard_deletes_only_what_the_job_created() {
         "the file that was there stays"
     );
 }
+
+/// IPv6: the profile's RFC 2428 address form for LSTN/SOCK, and EPSV/EPRT
+/// for FXP (PASV/PORT cannot name an IPv6 address). Skipped where the
+/// machine has no IPv6 loopback.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ipv6_lstn_sock_and_fxp() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("skipped: no IPv6 loopback");
+        return;
+    }
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    let body = data(300_000, 13);
+    std::fs::write(ra.path().join("six.bin"), &body).unwrap();
+    let spawn = |root: &Path, lstn: bool| {
+        let mut c = Config::new(root, "[::1]:0".parse().unwrap());
+        c.anonymous = Some(Anonymous::Write);
+        c.allow_fxp = true;
+        c.lstn = lstn;
+        Handle::spawn(c)
+    };
+    for (lstn, mode) in [
+        (true, Mode::LstnSock),
+        (
+            false,
+            Mode::Fxp {
+                source_passive: false,
+            },
+        ),
+    ] {
+        let a = spawn(ra.path(), lstn).await.unwrap();
+        let b = spawn(rb.path(), lstn).await.unwrap();
+        let (engine, mut rx) = engine();
+        let events = jobs::run(
+            &engine,
+            &mut rx,
+            copy(
+                at(&jobs::site(a.addr()), "/six.bin"),
+                at(&jobs::site(b.addr()), "/six.bin"),
+                Via::Auto,
+            ),
+        )
+        .await;
+        assert_eq!(verified_mode(&events), mode, "{events:#?}");
+        assert_eq!(std::fs::read(rb.path().join("six.bin")).unwrap(), body);
+        assert_eq!(engine.client_data_bytes(), 0);
+        std::fs::remove_file(rb.path().join("six.bin")).unwrap();
+    }
+}
