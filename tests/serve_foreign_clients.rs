@@ -162,6 +162,12 @@ ftp.rename("blob.bin", "renamed.bin")
 ftp.delete("renamed.bin")
 ftp.cwd("..")
 ftp.rmd("py dir")
+# TYPE A: storlines sends CR LF lines; the server stores LF, and sends
+# CR LF back, which retrlines strips.
+ftp.storlines("STOR text.txt", io.BytesIO(b"one\ntwo\n"))
+lines = []
+ftp.retrlines("RETR text.txt", lines.append)
+assert lines == ["one", "two"], lines
 try:
     ftp.retrbinary("RETR missing", print)
     raise SystemExit("missing file did not fail")
@@ -196,4 +202,9 @@ async fn python_ftplib_session() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "ftplib ok\n");
     assert!(!root.path().join("py dir").exists());
+    assert_eq!(
+        std::fs::read(root.path().join("text.txt")).unwrap(),
+        b"one\ntwo\n",
+        "TYPE A upload stored with LF line ends"
+    );
 }

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use super::Config;
 use super::data::{self, DataSetup, Direction, Peers};
 use super::listing;
-use super::transfer::{self, Job, Limits, Write};
+use super::transfer::{self, Job, Limits, Text, Write};
 use super::vfs::{self, Jail};
 use crate::ftp::addr::{self, AddrForm};
 use crate::ftp::command::{CommandLine, LineError, parse_line};
@@ -47,6 +47,8 @@ pub struct Session {
     access: Option<Access>,
     failed_logins: u32,
     cwd: Vec<u8>,
+    /// TYPE A or I.
+    text: Text,
     rest: u64,
     rename_from: Option<PathBuf>,
     data: DataSetup,
@@ -79,6 +81,7 @@ impl Session {
             access: None,
             failed_logins: 0,
             cwd: b"/".to_vec(),
+            text: Text::Binary,
             rest: 0,
             rename_from: None,
             data: DataSetup::None,
@@ -304,11 +307,14 @@ impl Session {
 
     async fn type_(&mut self, arg: &[u8]) -> std::io::Result<()> {
         match arg.first().map(u8::to_ascii_uppercase) {
-            Some(b'I') | Some(b'L') => self.reply(200, "Switching to Binary mode.").await,
-            // ASCII is accepted and transferred as-is: every platform we
-            // serve stores text with LF, and clients that ask for A (ftplib's
-            // listings) read the CR LF lines we send either way.
-            Some(b'A') => self.reply(200, "Switching to ASCII mode.").await,
+            Some(b'I') | Some(b'L') => {
+                self.text = Text::Binary;
+                self.reply(200, "Switching to Binary mode.").await
+            }
+            Some(b'A') => {
+                self.text = Text::Ascii;
+                self.reply(200, "Switching to ASCII mode.").await
+            }
             _ => self.reply(504, "Unsupported TYPE.").await,
         }
     }
@@ -689,7 +695,15 @@ impl Session {
         };
         let name = String::from_utf8_lossy(vfs::file_name(&self.virtual_path(arg))).into_owned();
         let text = format!("Opening BINARY mode data connection for {name} ({len} bytes).");
-        self.transfer(Job::Send { file, offset }, text).await
+        self.transfer(
+            Job::Send {
+                file,
+                offset,
+                text: self.text,
+            },
+            text,
+        )
+        .await
     }
 
     async fn store(&mut self, arg: &[u8], how: Write, offset: u64) -> std::io::Result<()> {
@@ -720,8 +734,16 @@ impl Session {
         } else {
             "Ok to send data.".to_string()
         };
-        self.transfer(Job::Receive { path, how, offset }, text)
-            .await
+        self.transfer(
+            Job::Receive {
+                path,
+                how,
+                offset,
+                text: self.text,
+            },
+            text,
+        )
+        .await
     }
 
     /// STOU: creates an empty file under a name nobody has, so that two

@@ -18,7 +18,7 @@ use crate::ftp::reply::Reply;
 pub enum Job {
     /// RETR: the file is opened before the data connection so that a missing
     /// file gets 550 without any 150.
-    Send { file: File, offset: u64 },
+    Send { file: File, offset: u64, text: Text },
     /// LIST / NLST / MLSD: the body is built up front.
     Listing { body: Vec<u8> },
     /// STOR / APPE / STOU. The file is opened only once the data connection
@@ -27,6 +27,7 @@ pub enum Job {
         path: PathBuf,
         how: Write,
         offset: u64,
+        text: Text,
     },
 }
 
@@ -44,6 +45,62 @@ impl Job {
             Job::Send { .. } | Job::Listing { .. } => Direction::Send,
             Job::Receive { .. } => Direction::Receive,
         }
+    }
+}
+
+/// TYPE A (RFC 959 §3.1.1.1): text goes over the wire with CR LF line
+/// ends, and is stored with the platform's LF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    /// TYPE I: bytes as they are.
+    Binary,
+    /// TYPE A: LF → CR LF when sending, CR LF → LF when receiving.
+    Ascii,
+}
+
+/// Streaming line-end conversion; a CR at the end of one chunk waits for
+/// the next to see whether an LF follows.
+struct LineEnds {
+    mode: Text,
+    sending: bool,
+    held_cr: bool,
+}
+
+impl LineEnds {
+    fn convert(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        out.clear();
+        match (self.mode, self.sending) {
+            (Text::Binary, _) => out.extend_from_slice(input),
+            (Text::Ascii, true) => {
+                for &b in input {
+                    if b == b'\n' && !self.held_cr {
+                        out.push(b'\r');
+                    }
+                    self.held_cr = b == b'\r';
+                    out.push(b);
+                }
+            }
+            (Text::Ascii, false) => {
+                for &b in input {
+                    if self.held_cr && b != b'\n' {
+                        out.push(b'\r');
+                    }
+                    self.held_cr = b == b'\r';
+                    if !self.held_cr {
+                        out.push(b);
+                    }
+                }
+            }
+        }
+    }
+
+    /// What is still held at the end of the stream.
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        out.clear();
+        if self.mode == Text::Ascii && !self.sending && self.held_cr {
+            out.push(b'\r');
+        }
+        self.held_cr = false;
     }
 }
 
@@ -74,28 +131,54 @@ pub async fn run(
     let mut throttle = Throttle::new(limits.rate);
     let idle = limits.idle_timeout;
     let result = match job {
-        Job::Send { mut file, offset } => {
+        Job::Send {
+            mut file,
+            offset,
+            text,
+        } => {
             if let Err(e) = file.seek(SeekFrom::Start(offset)).await {
                 return Reply::new(451, format!("Cannot seek to {offset}: {e}."));
             }
-            pump(&mut file, &mut stream, &mut throttle, &progress, idle).await
+            let ends = LineEnds {
+                mode: text,
+                sending: true,
+                held_cr: false,
+            };
+            pump(&mut file, &mut stream, ends, &mut throttle, &progress, idle).await
         }
         Job::Listing { body } => {
+            // Listings are built with CR LF already.
+            let ends = LineEnds {
+                mode: Text::Binary,
+                sending: true,
+                held_cr: false,
+            };
             pump(
                 &mut body.as_slice(),
                 &mut stream,
+                ends,
                 &mut throttle,
                 &progress,
                 idle,
             )
             .await
         }
-        Job::Receive { path, how, offset } => {
+        Job::Receive {
+            path,
+            how,
+            offset,
+            text,
+        } => {
             let mut file = match open_for_writing(&path, how, offset).await {
                 Ok(f) => f,
                 Err(e) => return Reply::new(553, format!("Cannot write {}: {e}.", path.display())),
             };
-            let r = pump(&mut stream, &mut file, &mut throttle, &progress, idle).await;
+            let ends = LineEnds {
+                mode: text,
+                sending: false,
+                held_cr: false,
+            };
+            let r = pump(&mut stream, &mut file, ends, &mut throttle, &progress, idle).await;
             match (r, file.sync_all().await) {
                 (Ok(n), Ok(())) => Ok(n),
                 (Err(e), _) | (Ok(_), Err(e)) => Err(e),
@@ -131,6 +214,7 @@ async fn open_for_writing(path: &PathBuf, how: Write, offset: u64) -> std::io::R
 async fn pump<R, W>(
     input: &mut R,
     output: &mut W,
+    mut ends: LineEnds,
     throttle: &mut Throttle,
     progress: &AtomicU64,
     idle: Duration,
@@ -140,6 +224,7 @@ where
     W: AsyncWrite + Unpin + ?Sized,
 {
     let mut buf = vec![0u8; throttle.chunk()];
+    let mut converted = Vec::with_capacity(buf.len() * 2);
     let mut total = 0u64;
     let stalled = || {
         std::io::Error::new(
@@ -152,14 +237,49 @@ where
             .await
             .map_err(|_| stalled())??;
         if n == 0 {
+            ends.finish(&mut converted);
+            output.write_all(&converted).await?;
             output.flush().await?;
             return Ok(total);
         }
-        tokio::time::timeout(idle, output.write_all(&buf[..n]))
+        ends.convert(&buf[..n], &mut converted);
+        tokio::time::timeout(idle, output.write_all(&converted))
             .await
             .map_err(|_| stalled())??;
         total += n as u64;
         progress.store(total, Ordering::Relaxed);
         throttle.pace(n).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(mode: Text, sending: bool, chunks: &[&[u8]]) -> Vec<u8> {
+        let mut ends = LineEnds {
+            mode,
+            sending,
+            held_cr: false,
+        };
+        let (mut all, mut out) = (Vec::new(), Vec::new());
+        for c in chunks {
+            ends.convert(c, &mut out);
+            all.extend_from_slice(&out);
+        }
+        ends.finish(&mut out);
+        all.extend_from_slice(&out);
+        all
+    }
+
+    #[test]
+    fn ascii_line_ends_both_ways_across_chunk_edges() {
+        assert_eq!(run(Text::Ascii, true, &[b"a\nb\r\nc"]), b"a\r\nb\r\nc");
+        assert_eq!(run(Text::Ascii, true, &[b"a\r", b"\nb\n"]), b"a\r\nb\r\n");
+        assert_eq!(
+            run(Text::Ascii, false, &[b"a\r\nb\r", b"\nc\rd\r"]),
+            b"a\nb\nc\rd\r"
+        );
+        assert_eq!(run(Text::Binary, false, &[b"a\r\n"]), b"a\r\n");
     }
 }
