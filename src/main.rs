@@ -217,16 +217,40 @@ fn netrc_path() -> Option<PathBuf> {
         .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".netrc")))
 }
 
-/// Credentials for a URL: URL, `~/.netrc`, `FXPC_PASSWORD`, or a prompt.
+/// Credentials for a URL: the URL, `~/.netrc`, a saved site with the same
+/// user, host and port (config.toml), `FXPC_PASSWORD`, or a prompt.
 fn login_for(url: &FtpUrl) -> Result<Login> {
     if let Some(login) = url.login(netrc_path().as_deref()) {
         return Ok(login);
     }
     let user = url.user.clone().unwrap_or_default();
+    let saved = fxpc::ui::config::Config::load()
+        .sites
+        .into_iter()
+        .find_map(|site| {
+            let saved = FtpUrl::parse(&site.url).ok()?;
+            (saved.host == url.host && saved.port == url.port && saved.user == url.user)
+                .then_some(site.password)
+                .flatten()
+        });
+    if let Some(password) = saved {
+        return Ok(Login {
+            user,
+            password: Secret::new(password),
+            account: None,
+        });
+    }
     let password = match std::env::var("FXPC_PASSWORD") {
         Ok(p) => p,
-        Err(_) => rpassword::prompt_password(format!("Password for {user}@{}: ", url.host))
-            .context("cannot read a password")?,
+        // Prompt only someone who can answer: a script gets an error, not a hang.
+        Err(_) if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+            rpassword::prompt_password(format!("Password for {user}@{}: ", url.host))
+                .context("cannot read a password")?
+        }
+        Err(_) => bail!(
+            "no password for {user}@{}: give it in the URL, ~/.netrc, a saved site (config.toml) or FXPC_PASSWORD",
+            url.host
+        ),
     };
     Ok(Login {
         user,

@@ -53,10 +53,17 @@ impl Drop for Served {
 }
 
 fn fxpc(args: &[&str]) -> (bool, String, String) {
+    fxpc_with(args, "/nonexistent/config.toml")
+}
+
+/// Runs the binary with its own config file (never the user's).
+fn fxpc_with(args: &[&str], config: &str) -> (bool, String, String) {
     let out = Command::new(FXPC)
         .args(args)
         .env("XDG_STATE_HOME", std::env::temp_dir())
         .env("NETRC", "/nonexistent")
+        .env("FXPC_CONFIG", config)
+        .env_remove("FXPC_PASSWORD")
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -194,4 +201,23 @@ fn passwords_stay_out_of_output() {
     );
     let (ok, _, err) = fxpc(&["ls", &format!("ftp://bob:s3cret-pw@{addr}/")]);
     assert!(ok, "{err}");
+
+    // A user without a password and no terminal to ask on: a clear error.
+    let (ok, _, err) = fxpc(&["ls", &format!("ftp://bob@{addr}/")]);
+    assert!(!ok && err.contains("password"), "{err}");
+    // A saved site with that user, host and port supplies it.
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[site]]\nname = \"here\"\nurl = \"ftp://bob@{addr}/\"\npassword = \"s3cret-pw\"\n"
+        ),
+    )
+    .unwrap();
+    let (ok, _, err) = fxpc_with(
+        &["ls", &format!("ftp://bob@{addr}/")],
+        config.to_str().unwrap(),
+    );
+    assert!(ok, "{err}");
+    assert!(!err.contains("s3cret"));
 }
