@@ -134,9 +134,6 @@ impl Client {
         Ok(client)
     }
 
-    pub fn host(&self) -> &str {
-        &self.host
-    }
     pub fn greeting(&self) -> &Reply {
         &self.greeting
     }
@@ -148,9 +145,6 @@ impl Client {
     }
     pub fn local_addr(&self) -> SocketAddr {
         self.control.local_addr()
-    }
-    pub fn options(&self) -> &Options {
-        &self.options
     }
 
     /// USER, then PASS and ACCT as the server asks (230 / 331 / 332).

@@ -21,9 +21,6 @@ pub enum FtpError {
     #[error("{command}: {reply}")]
     Reply { command: String, reply: Reply },
 
-    #[error("{command}: unexpected reply {reply}")]
-    Unexpected { command: String, reply: Reply },
-
     #[error("no reply within {}s {waiting_for}", timeout.as_secs())]
     Timeout {
         waiting_for: String,
@@ -59,7 +56,6 @@ impl FtpError {
         match self {
             FtpError::Refused { reply, .. }
             | FtpError::Reply { reply, .. }
-            | FtpError::Unexpected { reply, .. }
             | FtpError::BadReply { reply, .. } => Some(reply),
             _ => None,
         }

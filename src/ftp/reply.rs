@@ -75,9 +75,6 @@ impl Reply {
     pub fn is_completion(&self) -> bool {
         (200..300).contains(&self.code)
     }
-    pub fn is_intermediate(&self) -> bool {
-        (300..400).contains(&self.code)
-    }
     pub fn is_transient_failure(&self) -> bool {
         (400..500).contains(&self.code)
     }

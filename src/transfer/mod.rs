@@ -206,13 +206,3 @@ fn ser_secs<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S
 fn ser_secs_plain<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
 }
-
-impl EventKind {
-    /// The job is over (for a file; a tree is over when its files are).
-    pub fn is_final(&self) -> bool {
-        matches!(
-            self,
-            EventKind::Verified { .. } | EventKind::Failed { .. } | EventKind::Cancelled { .. }
-        ) || matches!(self, EventKind::Skipped { .. })
-    }
-}
