@@ -788,3 +788,44 @@ async fn ipv6_lstn_sock_and_fxp() {
         std::fs::remove_file(rb.path().join("six.bin")).unwrap();
     }
 }
+
+/// A server with no free session answers `421 too many connections`: the
+/// job waits it out and completes instead of failing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_server_is_waited_out() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    std::fs::write(ra.path().join("w.bin"), data(100_000, 14)).unwrap();
+    let a = serve("127.0.0.2", ra.path(), |c| c.allow_fxp = true).await;
+    let b = serve("127.0.0.3", rb.path(), |c| c.max_sessions = 1).await;
+    // Someone else holds B's only session for a while.
+    let b_addr = b.addr();
+    let blocker = fxpc::ftp::Client::open(
+        &b_addr.ip().to_string(),
+        b_addr.port(),
+        &fxpc::ftp::Login::default(),
+        fxpc::ftp::Options::default(),
+    )
+    .await
+    .unwrap();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        blocker.quit().await.unwrap();
+    });
+    let (engine, mut rx) = engine();
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        copy(
+            at(&jobs::site(a.addr()), "/w.bin"),
+            at(&jobs::site(b_addr), "/w.bin"),
+            Via::Auto,
+        ),
+    )
+    .await;
+    release.await.unwrap();
+    verified_mode(&events);
+    assert_eq!(
+        std::fs::read(rb.path().join("w.bin")).unwrap(),
+        data(100_000, 14)
+    );
+}
