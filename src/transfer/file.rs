@@ -830,7 +830,14 @@ fn describe_refusal(
         client.peer_addr()
     );
     if let Some(hint) = refusal::hint(product, refused) {
-        text.push_str(&format!(" ({hint})"));
+        // Silence proves nothing about who refused: the setting is only a
+        // possibility then (Pure-FTPd drops foreign peers without a word,
+        // but so does a peer that gave up).
+        if reply.message().contains("timed out") {
+            text.push_str(&format!(" (if it refuses foreign peers: {hint})"));
+        } else {
+            text.push_str(&format!(" ({hint})"));
+        }
     }
     text
 }

@@ -245,6 +245,29 @@ pub async fn run(
             let nothing_moved = watch.done() == done_at_start;
             let dst_listens = dialect != Dialect::FxpSourcePassive;
             if nothing_moved {
+                // A 426 from the side that listened means the connection was
+                // made and then dropped: the peer that connected gave up (as
+                // libunftp does with a foreign host), not the listener.
+                let listener = if dst_listens {
+                    (&dst_result, Side::Destination)
+                } else {
+                    (&src_result, Side::Source)
+                };
+                if let (Ok(r), side) = listener
+                    && r.code == 426
+                {
+                    let peer = if side == Side::Destination {
+                        Side::Source
+                    } else {
+                        Side::Destination
+                    };
+                    return Err(AttemptError::Refused {
+                        side: peer,
+                        refused: Refused::Connect,
+                        command: format!("the data connection (the {} answered {r})", side.name()),
+                        reply: Reply::new(425, "it connected, then dropped the data connection"),
+                    });
+                }
                 if let Ok(d) = &dst_result
                     && matches!(d.code, 425 | 426)
                 {
