@@ -245,31 +245,40 @@ pub async fn run(
             let nothing_moved = watch.done() == done_at_start;
             let dst_listens = dialect != Dialect::FxpSourcePassive;
             if nothing_moved {
-                // A 426 from the side that listened means the connection was
-                // made and then dropped: the peer that connected gave up (as
-                // libunftp does with a foreign host), not the listener.
-                let listener = if dst_listens {
-                    (&dst_result, Side::Destination)
-                } else {
-                    (&src_result, Side::Source)
-                };
-                if let (Ok(r), side) = listener
-                    && r.code == 426
-                {
-                    let peer = if side == Side::Destination {
-                        Side::Source
-                    } else {
-                        Side::Destination
-                    };
-                    return Err(AttemptError::Refused {
-                        side: peer,
-                        refused: Refused::Connect,
-                        command: format!("the data connection (the {} answered {r})", side.name()),
-                        reply: Reply::new(425, "it connected, then dropped the data connection"),
-                    });
+                // A 426 means the data connection was made and then closed
+                // by the other end: that end gave up on it (as libunftp does
+                // with any foreign host, whether it listened or connected),
+                // not the side that reports the 426.
+                for (result, side) in [
+                    (&dst_result, Side::Destination),
+                    (&src_result, Side::Source),
+                ] {
+                    if let Ok(r) = result
+                        && r.code == 426
+                    {
+                        let peer = if side == Side::Destination {
+                            Side::Source
+                        } else {
+                            Side::Destination
+                        };
+                        let peer_listened = (peer == Side::Destination) == dst_listens;
+                        return Err(AttemptError::Refused {
+                            side: peer,
+                            refused: if peer_listened {
+                                Refused::Accept
+                            } else {
+                                Refused::Connect
+                            },
+                            command: format!(
+                                "the data connection (the {} answered {r})",
+                                side.name()
+                            ),
+                            reply: Reply::new(425, "it dropped the data connection"),
+                        });
+                    }
                 }
                 if let Ok(d) = &dst_result
-                    && matches!(d.code, 425 | 426)
+                    && d.code == 425
                 {
                     let refused = if dst_listens {
                         Refused::Accept
@@ -279,7 +288,7 @@ pub async fn run(
                     return Err(classify(Side::Destination, store_verb, d.clone(), refused));
                 }
                 if let Ok(s) = &src_result
-                    && matches!(s.code, 425 | 426)
+                    && s.code == 425
                 {
                     let refused = if dst_listens {
                         Refused::Connect
