@@ -28,21 +28,21 @@ pub struct Meters {
     pub moved: Arc<AtomicU64>,
 }
 
-/// Counts bytes written through it into the job's watch and the engine's
-/// client-data counter.
-pub struct Counting<W> {
-    inner: W,
-    watch: Arc<Watch>,
-    moved: Arc<AtomicU64>,
+/// A stream (a download's output, an upload's input) whose bytes are counted
+/// into the job's watch and the engine's client-data total.
+pub struct Counting<T> {
+    inner: T,
+    meters: Meters,
 }
 
-impl<W> Counting<W> {
-    pub fn new(inner: W, watch: Arc<Watch>, moved: Arc<AtomicU64>) -> Counting<W> {
-        Counting {
-            inner,
-            watch,
-            moved,
-        }
+impl<T> Counting<T> {
+    pub fn new(inner: T, meters: Meters) -> Counting<T> {
+        Counting { inner, meters }
+    }
+
+    fn count(&self, n: u64) {
+        self.meters.watch.add(n);
+        self.meters.moved.fetch_add(n, Ordering::Relaxed);
     }
 }
 
@@ -54,8 +54,7 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for Counting<W> {
     ) -> Poll<std::io::Result<usize>> {
         let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = &poll {
-            self.watch.add(*n as u64);
-            self.moved.fetch_add(*n as u64, Ordering::Relaxed);
+            self.count(*n as u64);
         }
         poll
     }
@@ -67,24 +66,7 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for Counting<W> {
     }
 }
 
-/// Same, for a reader (uploads).
-pub struct CountingReader<R> {
-    inner: R,
-    watch: Arc<Watch>,
-    moved: Arc<AtomicU64>,
-}
-
-impl<R> CountingReader<R> {
-    pub fn new(inner: R, watch: Arc<Watch>, moved: Arc<AtomicU64>) -> CountingReader<R> {
-        CountingReader {
-            inner,
-            watch,
-            moved,
-        }
-    }
-}
-
-impl<R: AsyncRead + Unpin> AsyncRead for CountingReader<R> {
+impl<R: AsyncRead + Unpin> AsyncRead for Counting<R> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -94,8 +76,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for CountingReader<R> {
         let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = &poll {
             let n = (buf.filled().len() - before) as u64;
-            self.watch.add(n);
-            self.moved.fetch_add(n, Ordering::Relaxed);
+            self.count(n);
         }
         poll
     }
@@ -148,7 +129,7 @@ pub async fn relay(
     meters: Meters,
 ) -> Result<u64, RelayError> {
     let (writer, mut reader) = tokio::io::duplex(RELAY_BUFFER);
-    let mut writer = Counting::new(writer, meters.watch, meters.moved);
+    let mut writer = Counting::new(writer, meters);
     let download = async move {
         let r = source
             .retrieve(source_path, source_offset, &mut writer)
@@ -212,7 +193,7 @@ pub async fn download(
     let file = open_local_destination(destination, append, destination_offset)
         .await
         .map_err(RelayError::Local)?;
-    let mut out = Counting::new(file, meters.watch, meters.moved);
+    let mut out = Counting::new(file, meters);
     let n = source
         .retrieve(source_path, source_offset, &mut out)
         .await
@@ -236,7 +217,7 @@ pub async fn upload(
             .await
             .map_err(RelayError::Local)?;
     }
-    let mut input = CountingReader::new(file, meters.watch, meters.moved);
+    let mut input = Counting::new(file, meters);
     destination
         .store(destination_path, mode, destination_offset, &mut input)
         .await
@@ -261,7 +242,7 @@ pub async fn local_copy(
     let file = open_local_destination(destination, append, destination_offset)
         .await
         .map_err(RelayError::Local)?;
-    let mut out = Counting::new(file, meters.watch, meters.moved);
+    let mut out = Counting::new(file, meters);
     let n = tokio::io::copy(&mut input, &mut out)
         .await
         .map_err(RelayError::Local)?;
