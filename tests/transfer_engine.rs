@@ -455,17 +455,7 @@ async fn cancel_aborts_both_sides_and_keeps_the_partial_file() {
         Via::Auto,
     ));
     // Wait until some bytes arrived, then cancel.
-    loop {
-        let e = tokio::time::timeout(Duration::from_secs(20), rx.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        if let EventKind::Progress { done, .. } = e.kind
-            && done > 0
-        {
-            break;
-        }
-    }
+    jobs::until_progress(&mut rx, 0).await;
     engine.cancel(id);
     let events = jobs::collect(&engine, &mut rx).await;
     let partial = events
@@ -518,18 +508,7 @@ async fn a_server_killed_mid_transfer_is_retried_and_resumed() {
         at(&jobs::site(b.addr()), "/k.bin"),
         Via::Auto,
     ));
-    let mut seen = Vec::new();
-    loop {
-        let e = tokio::time::timeout(Duration::from_secs(20), rx.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        let grown = matches!(e.kind, EventKind::Progress { done, .. } if done > 500_000);
-        seen.push(e);
-        if grown {
-            break;
-        }
-    }
+    let mut seen = jobs::until_progress(&mut rx, 500_000).await;
     a.stop().await;
     // Back on the same address and port, as after a restart.
     let mut config = Config::new(ra.path(), a_addr);
@@ -714,15 +693,7 @@ async fn cancel_and_discard_deletes_only_what_the_job_created() {
             conflict,
             ..copy(at(&sa, "/s.bin"), at(&sb, &format!("/{dest}")), Via::Auto)
         });
-        loop {
-            let e = tokio::time::timeout(Duration::from_secs(20), rx.recv())
-                .await
-                .unwrap()
-                .unwrap();
-            if matches!(e.kind, EventKind::Progress { done, .. } if done > 100_000) {
-                break;
-            }
-        }
+        jobs::until_progress(&mut rx, 100_000).await;
         engine.cancel_and_discard(id);
         let events = jobs::collect(&engine, &mut rx).await;
         assert!(

@@ -135,32 +135,22 @@ pub async fn run(
         .send_with(store_verb, plan.destination_path)
         .await
         .map_err(|e| AttemptError::failed(Side::Destination, &e))?;
-    if receiver_connects {
+    // A reply before the sender starts: the receiver's 1xx when it is the
+    // one that connects, or an early, unprompted answer (pyftpdlib's 425).
+    let early = if receiver_connects {
+        Some(Refused::Connect)
+    } else if pin.is_none() && destination.has_buffered_reply() {
+        Some(Refused::Accept)
+    } else {
+        None
+    };
+    if let Some(refused) = early {
         let reply = destination
             .read_reply_within(RECEIVER_READY)
             .await
             .map_err(|e| AttemptError::failed(Side::Destination, &e))?;
         if !reply.is_preliminary() {
-            return Err(classify(
-                Side::Destination,
-                store_verb,
-                reply,
-                Refused::Connect,
-            ));
-        }
-    } else if pin.is_none() && destination.has_buffered_reply() {
-        // An early, unprompted answer (pyftpdlib's 425) is the transfer's answer.
-        let reply = destination
-            .read_reply()
-            .await
-            .map_err(|e| AttemptError::failed(Side::Destination, &e))?;
-        if !reply.is_preliminary() {
-            return Err(classify(
-                Side::Destination,
-                store_verb,
-                reply,
-                Refused::Accept,
-            ));
+            return Err(classify(Side::Destination, store_verb, reply, refused));
         }
     }
 

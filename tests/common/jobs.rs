@@ -110,3 +110,20 @@ pub fn mode_changes(events: &[Event]) -> Vec<(Mode, Mode)> {
         })
         .collect()
 }
+
+/// Reads events until a job reports more than `bytes` done; returns what
+/// it read (so a caller can keep them).
+pub async fn until_progress(events: &mut UnboundedReceiver<Event>, bytes: u64) -> Vec<Event> {
+    let mut seen = Vec::new();
+    loop {
+        let e = tokio::time::timeout(Duration::from_secs(20), events.recv())
+            .await
+            .expect("progress within 20 s")
+            .expect("the engine is running");
+        let grown = matches!(e.kind, EventKind::Progress { done, .. } if done > bytes);
+        seen.push(e);
+        if grown {
+            return seen;
+        }
+    }
+}
