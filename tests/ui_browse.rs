@@ -31,6 +31,7 @@ async fn a_dropped_browsing_connection_reconnects_and_says_so() {
         login: Login::default(),
         options: Options::default(),
         max_connections: 2,
+        allow_foreign_passive: false,
     });
     let client = Client::open(&site.host, site.port, &site.login, site.options.clone())
         .await

@@ -63,6 +63,7 @@ fn site(host: &str, port: u16) -> Arc<FtpSite> {
         login: Login::default(),
         options: Default::default(),
         max_connections: 2,
+        allow_foreign_passive: false,
     })
 }
 

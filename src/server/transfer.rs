@@ -22,7 +22,8 @@ pub enum Job {
     /// LIST / NLST / MLSD: the body is built up front.
     Listing { body: Vec<u8> },
     /// STOR / APPE / STOU. The file is opened only once the data connection
-    /// is up: a failed connection must not truncate an existing file.
+    /// is up (a failed connection must not truncate an existing file), and
+    /// before the 150.
     Receive {
         path: PathBuf,
         how: Write,
@@ -127,6 +128,19 @@ pub async fn run(
         Ok(s) => s,
         Err(reply) => return reply,
     };
+    // The file is opened (and truncated) before the 150, as vsftpd does: a
+    // client that saw the 150 knows the old content is gone, and a file
+    // that cannot be written is refused without one.
+    let mut receiving = None;
+    if let Job::Receive {
+        path, how, offset, ..
+    } = &job
+    {
+        match open_for_writing(path, *how, *offset).await {
+            Ok(f) => receiving = Some(f),
+            Err(e) => return Reply::new(553, format!("Cannot write {}: {e}.", path.display())),
+        }
+    }
     let _ = opened.send(Reply::new(150, opened_text));
     let mut throttle = Throttle::new(limits.rate);
     let idle = limits.idle_timeout;
@@ -163,16 +177,8 @@ pub async fn run(
             )
             .await
         }
-        Job::Receive {
-            path,
-            how,
-            offset,
-            text,
-        } => {
-            let mut file = match open_for_writing(&path, how, offset).await {
-                Ok(f) => f,
-                Err(e) => return Reply::new(553, format!("Cannot write {}: {e}.", path.display())),
-            };
+        Job::Receive { text, .. } => {
+            let mut file = receiving.expect("opened above for every Receive");
             let ends = LineEnds {
                 mode: text,
                 sending: false,

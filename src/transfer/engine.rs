@@ -2,20 +2,18 @@
 //! on one event channel. A tree job walks its source, creates the
 //! destination's directories and queues one job per file.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::mpsc::UnboundedReceiver;
 use tokio_util::sync::CancellationToken;
 
-use super::file::{self, Ctx};
-use super::pool::Pool;
-use super::site::{FtpSite, Location, Site};
+use super::file::{self, Ends};
+use super::shared::{Ctx, Shared};
+use super::site::{Location, Site};
 use super::{Conflict, Event, EventKind, JobId, JobSpec};
-use crate::ftp::{Client, EntryKind, FtpError};
+use crate::ftp::{EntryKind, FtpError};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -27,6 +25,9 @@ pub struct Settings {
     pub retry_backoff: Duration,
     /// A transfer with no progress for this long has failed.
     pub stall_timeout: Duration,
+    /// How long two servers may take to set up their data connection
+    /// before the way they were asked to is taken as refused.
+    pub connect_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -36,34 +37,8 @@ impl Default for Settings {
             retries: 3,
             retry_backoff: Duration::from_secs(1),
             stall_timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
         }
-    }
-}
-
-pub struct Shared {
-    pub settings: Settings,
-    pub events: UnboundedSender<Event>,
-    /// Bytes of file data the client itself carried (relay, upload,
-    /// download): zero for a server-to-server copy.
-    pub client_bytes: Arc<AtomicU64>,
-    pools: Mutex<HashMap<String, Arc<Pool>>>,
-    slots: Arc<Semaphore>,
-    next_id: AtomicU64,
-    jobs: Mutex<HashMap<JobId, (JobSpec, CancellationToken)>>,
-    /// Cancelled jobs whose partial destination should go, if they made it.
-    pub discard_partial: Mutex<std::collections::HashSet<JobId>>,
-    /// Jobs waiting for an answer about an existing destination.
-    pub questions: Mutex<HashMap<JobId, tokio::sync::oneshot::Sender<Conflict>>>,
-    outstanding: watch::Sender<usize>,
-}
-
-impl Shared {
-    pub fn pool(&self, site: &Arc<FtpSite>) -> Arc<Pool> {
-        let mut pools = self.pools.lock().expect("pool map lock");
-        pools
-            .entry(site.key())
-            .or_insert_with(|| Pool::new(site.clone()))
-            .clone()
     }
 }
 
@@ -75,18 +50,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(settings: Settings) -> (Engine, UnboundedReceiver<Event>) {
         let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
-        let shared = Arc::new(Shared {
-            slots: Arc::new(Semaphore::new(settings.parallel.max(1))),
-            settings,
-            events,
-            client_bytes: Arc::new(AtomicU64::new(0)),
-            pools: Mutex::new(HashMap::new()),
-            next_id: AtomicU64::new(1),
-            jobs: Mutex::new(HashMap::new()),
-            questions: Mutex::new(HashMap::new()),
-            discard_partial: Mutex::new(Default::default()),
-            outstanding: watch::Sender::new(0),
-        });
+        let shared = Arc::new(Shared::new(settings, events));
         (Engine { shared }, receiver)
     }
 
@@ -125,6 +89,7 @@ impl Engine {
         tokio::spawn(async move {
             let ctx = Ctx {
                 id,
+                tree: parent.unwrap_or(id),
                 shared: engine.shared.clone(),
                 cancel,
             };
@@ -171,7 +136,9 @@ impl Engine {
         }
     }
 
-    /// Queues a finished job again; a copy resumes from what arrived.
+    /// Queues a finished job again. A copy that had written at its
+    /// destination resumes from what arrived; one that never did starts
+    /// over, since whatever is there is not its own.
     pub fn retry(&self, job: JobId) -> Option<JobId> {
         let mut spec = self
             .shared
@@ -181,7 +148,10 @@ impl Engine {
             .get(&job)?
             .0
             .clone();
-        if spec.conflict == Conflict::Overwrite && spec.kind != super::Kind::Append {
+        if spec.conflict == Conflict::Overwrite
+            && spec.kind != super::Kind::Append
+            && self.shared.wrote(job)
+        {
             spec.conflict = Conflict::Resume;
         }
         Some(self.submit(spec))
@@ -239,12 +209,7 @@ impl Engine {
     async fn walk(&self, ctx: &Ctx, spec: &JobSpec) -> EventKind {
         let mut browse = match Browser::open(ctx, &spec.source.site, &spec.destination.site).await {
             Ok(b) => b,
-            Err(e) => {
-                return EventKind::Failed {
-                    reason: e.to_string(),
-                    replies: e.reply().map(|r| vec![r.to_string()]).unwrap_or_default(),
-                };
-            }
+            Err(failed) => return failed,
         };
         let mut pending = vec![(spec.source.clone(), spec.destination.clone())];
         let (mut files, mut directories) = (0, 0);
@@ -325,6 +290,7 @@ impl Engine {
         let into = destination.path.ends_with(b"/") || destination.path.is_empty() || {
             let ctx = Ctx {
                 id: 0,
+                tree: 0,
                 shared: self.shared.clone(),
                 cancel: CancellationToken::new(),
             };
@@ -339,60 +305,61 @@ impl Engine {
 }
 
 /// Whether a location is a directory. FTP has no one command for it that
-/// every server knows: `SIZE` answers for files; otherwise `CWD` tells, on
-/// a connection of its own so no pooled session changes directory.
+/// every server knows: `SIZE` answers for files; otherwise `CWD` tells (and
+/// a second `CWD` goes back, so the pooled session keeps its directory).
 async fn is_directory(ctx: &Ctx, at: &Location) -> Result<bool, FtpError> {
     match &at.site {
         Site::Local => Ok(tokio::fs::metadata(at.local_path())
             .await
             .is_ok_and(|m| m.is_dir())),
         Site::Ftp(site) => {
-            let mut client = ctx.shared.pool(site).connect().await?;
-            let result = if at.path.is_empty() || at.path == b"/" {
-                Ok(true)
-            } else if client.size(&at.path).await.is_ok() {
-                Ok(false)
-            } else {
-                Ok(client.cwd(&at.path).await.is_ok())
+            if at.path.is_empty() || at.path == b"/" {
+                return Ok(true);
+            }
+            let pool = ctx.shared.pool(site);
+            let mut session = match pool.checkout(1, &ctx.cancel).await {
+                None => return Err(FtpError::Io(std::io::Error::other("cancelled"))),
+                Some(r) => r?.pop().expect("one session was asked for"),
             };
-            let _ = client.quit().await;
-            result
+            if session.size(&at.path).await.is_ok() {
+                return Ok(false);
+            }
+            let home = session.pwd().await?;
+            if session.cwd(&at.path).await.is_err() {
+                return Ok(false);
+            }
+            if session.cwd(&home).await.is_err() {
+                session.discard();
+            }
+            Ok(true)
         }
     }
 }
 
-/// Listing and directory creation for a tree walk, on connections of its
-/// own (outside the transfer slots, so walking never waits for files).
+/// Listing and directory creation for a tree walk, on pooled sessions:
+/// held while walking (so the walk never waits behind files), then handed
+/// on to the files' transfers instead of logging in again.
 struct Browser {
-    source: Option<Client>,
-    destination: Option<Client>,
+    ends: Ends,
     /// The destination session's login directory, to return to after a
     /// `CWD` probe so relative paths keep their meaning.
     destination_home: Vec<u8>,
 }
 
 impl Browser {
-    async fn open(ctx: &Ctx, source: &Site, destination: &Site) -> Result<Browser, FtpError> {
-        let connect = |site: &Site| {
-            let pool = match site {
-                Site::Ftp(s) => Some(ctx.shared.pool(s)),
-                Site::Local => None,
-            };
-            async move {
-                match pool {
-                    Some(p) => p.connect().await.map(Some),
-                    None => Ok(None),
-                }
-            }
-        };
-        let mut destination = connect(destination).await?;
-        let destination_home = match &mut destination {
-            Some(c) => c.pwd().await?,
+    async fn open(ctx: &Ctx, source: &Site, destination: &Site) -> Result<Browser, EventKind> {
+        let mut ends = file::checkout(ctx, source, destination)
+            .await
+            .map_err(|f| f.into_event())?;
+        let destination_home = match ends.destination.as_deref_mut() {
+            Some(c) => c.pwd().await.map_err(|e| EventKind::Failed {
+                reason: format!("destination: {e}"),
+                replies: e.reply().map(|r| vec![r.to_string()]).unwrap_or_default(),
+            })?,
             None => Vec::new(),
         };
         Ok(Browser {
-            source: connect(source).await?,
-            destination,
+            ends,
             destination_home,
         })
     }
@@ -401,7 +368,7 @@ impl Browser {
         &mut self,
         dir: &Location,
     ) -> Result<Vec<(Vec<u8>, EntryKind, Option<u64>)>, FtpError> {
-        match &mut self.source {
+        match self.ends.source.as_deref_mut() {
             Some(client) => Ok(client
                 .list(Some(&dir.path))
                 .await?
@@ -441,12 +408,12 @@ impl Browser {
 
     /// Creates a directory unless it exists already.
     async fn make_dir(&mut self, dir: &Location) -> Result<(), FtpError> {
-        match &mut self.destination {
+        match self.ends.destination.as_deref_mut() {
             Some(client) => {
                 if client.mkd(&dir.path).await.is_ok() {
                     return Ok(());
                 }
-                // It may exist already: CWD says, on this private connection.
+                // It may exist already: CWD says.
                 match client.cwd(&dir.path).await {
                     Ok(()) => client.cwd(&self.destination_home).await,
                     Err(_) => client.mkd(&dir.path).await.map(drop),

@@ -9,31 +9,19 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::engine::Shared;
 use super::fxp::{self, AttemptError, Dialect};
 use super::pool::Session;
 use super::progress::{self, Source, Watch};
 use super::refusal::{self, Refused};
 use super::relay::{self, RelayError};
+use super::shared::Ctx;
 use super::site::{Location, Site};
-use super::{Conflict, Event, EventKind, JobId, JobSpec, Kind, Mode, Via};
+use super::{Conflict, EventKind, JobSpec, Kind, Mode, Via};
 use crate::ftp::{Client, FtpError, StoreMode};
-
-pub struct Ctx {
-    pub id: JobId,
-    pub shared: Arc<Shared>,
-    pub cancel: CancellationToken,
-}
-
-impl Ctx {
-    pub fn emit(&self, kind: EventKind) {
-        let _ = self.shared.events.send(Event { job: self.id, kind });
-    }
-}
 
 /// How the bytes travel for one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Transport {
+pub(super) enum Transport {
     Servers(Dialect),
     Relay,
     Download,
@@ -69,32 +57,51 @@ struct Offsets {
     append: bool,
 }
 
-enum Failure {
+pub(super) enum Failure {
     Refused {
         transport: Transport,
         description: String,
+        /// The sessions answered everything: they can be used again.
+        clean: bool,
     },
     Failed {
         reason: String,
         replies: Vec<String>,
         transient: bool,
+        /// The destination said it has no space left: nothing more of this
+        /// tree is sent there.
+        out_of_space: Option<String>,
     },
     Cancelled,
 }
 
 impl Failure {
     fn ftp(side: &str, e: &FtpError) -> Failure {
+        let out_of_space = e
+            .reply()
+            .filter(|r| side == "destination" && fxp::no_space(r))
+            .map(|r| format!("the destination answered {r}"));
         Failure::Failed {
             reason: format!("{side}: {e}"),
             replies: e
                 .reply()
                 .map(|r| vec![format!("{side}: {r}")])
                 .unwrap_or_default(),
-            transient: e.is_transient(),
+            transient: e.is_transient() && out_of_space.is_none(),
+            out_of_space,
         }
     }
 
-    fn into_event(self) -> EventKind {
+    fn permanent(reason: String) -> Failure {
+        Failure::Failed {
+            reason,
+            replies: Vec::new(),
+            transient: false,
+            out_of_space: None,
+        }
+    }
+
+    pub(super) fn into_event(self) -> EventKind {
         match self {
             Failure::Refused { description, .. } => EventKind::Failed {
                 reason: description,
@@ -109,13 +116,13 @@ impl Failure {
 }
 
 /// The two ends' sessions for one attempt (`None` for a local end).
-struct Ends {
-    source: Option<Session>,
-    destination: Option<Session>,
+pub(super) struct Ends {
+    pub source: Option<Session>,
+    pub destination: Option<Session>,
 }
 
 impl Ends {
-    fn discard(&mut self) {
+    pub(super) fn discard(&mut self) {
         for s in [&mut self.source, &mut self.destination]
             .into_iter()
             .flatten()
@@ -141,6 +148,11 @@ async fn run_inner(
     listed_size: Option<u64>,
 ) -> Result<EventKind, Failure> {
     let transports = transports(spec)?;
+    if let Some(why) = ctx.shared.out_of_space(ctx.tree) {
+        return Err(Failure::permanent(format!(
+            "not sent: an earlier file of this copy found the destination full ({why})"
+        )));
+    }
     let (mut ends, source_size, existing) = probe(ctx, spec, listed_size).await?;
     // Whether the destination was there before: known only when the policy
     // made us ask (overwriting skips the question).
@@ -155,6 +167,8 @@ async fn run_inner(
         destination: 0,
         append,
     };
+    // A resume that finds the destination complete moves nothing.
+    let mut complete_before = false;
     if let Some(size) = existing
         && !append
     {
@@ -178,32 +192,43 @@ async fn run_inner(
             Conflict::Rename => {
                 destination = free_name(ends.destination.as_deref_mut(), &destination).await?;
             }
-            Conflict::Resume if size == source_size => {
-                // Already complete: verified below without moving a byte.
+            Conflict::Resume if size <= source_size => {
                 offsets.source = size;
                 offsets.destination = size;
-            }
-            Conflict::Resume if size < source_size => {
-                offsets.source = size;
-                offsets.destination = size;
+                complete_before = size == source_size;
             }
             Conflict::Resume => {
-                return Err(Failure::Failed {
-                    reason: format!(
-                        "cannot resume: the destination has {size} bytes, more than the source's {source_size}"
-                    ),
-                    replies: Vec::new(),
-                    transient: false,
-                });
+                return Err(Failure::permanent(format!(
+                    "cannot resume: the destination has {size} bytes, more than the source's {source_size}"
+                )));
             }
         }
     }
+    // Where the policy starts. Until this job's own bytes are at the
+    // destination, every new attempt starts here again: the destination's
+    // size then still measures somebody else's file.
+    let planned = offsets;
     // Append: everything is measured from what was there before.
     let base = if append { existing.unwrap_or(0) } else { 0 };
     let expected = base + source_size;
 
-    let mut queue: VecDeque<Transport> = transports.into();
-    let mut transport = queue.pop_front().expect("at least one transport");
+    let pair = pair_key(spec, &destination);
+    let mut refusals: Vec<String> = Vec::new();
+    let mut queue: VecDeque<Transport> = VecDeque::new();
+    for t in transports {
+        match t {
+            Transport::Servers(d) => match ctx.shared.refused_before(&pair, d) {
+                // Refused moments ago for this pair of servers: asking again
+                // for every file of a tree only costs time.
+                Some(why) => refusals.push(why),
+                None => queue.push_back(t),
+            },
+            _ => queue.push_back(t),
+        }
+    }
+    let Some(mut transport) = queue.pop_front() else {
+        return Err(Failure::permanent(refusals.join("; ")));
+    };
     ctx.emit(EventKind::Started {
         mode: transport.mode(),
         total: Some(source_size),
@@ -211,11 +236,13 @@ async fn run_inner(
     });
     let mut retries_left = ctx.shared.settings.retries;
     let mut backoff = ctx.shared.settings.retry_backoff;
-    let mut refusals: Vec<String> = Vec::new();
+    // Whether the destination has taken bytes from this job: only then may
+    // a new attempt resume from its size.
+    let mut wrote = false;
     loop {
         let mut retried = false;
-        let already_complete = offsets.source == source_size && !append;
-        let result = if already_complete {
+        let watch = Watch::new();
+        let result = if complete_before {
             Ok(())
         } else {
             attempt(
@@ -227,9 +254,15 @@ async fn run_inner(
                 offsets,
                 base,
                 source_size,
+                &watch,
             )
             .await
         };
+        if watch.began_writing() && !wrote {
+            wrote = true;
+            ctx.shared.mark_wrote(ctx.id);
+        }
+        let mut fresh_sessions = false;
         match result {
             Ok(()) => break,
             Err(Failure::Cancelled) => {
@@ -240,15 +273,18 @@ async fn run_inner(
             Err(Failure::Refused {
                 transport: t,
                 description,
+                clean,
             }) => {
+                if let Transport::Servers(d) = t {
+                    ctx.shared.remember_refusal(&pair, d, &description);
+                }
                 refusals.push(description.clone());
-                ends.discard();
+                if !clean {
+                    ends.discard();
+                    fresh_sessions = true;
+                }
                 let Some(next) = queue.pop_front() else {
-                    return Err(Failure::Failed {
-                        reason: refusals.join("; "),
-                        replies: Vec::new(),
-                        transient: false,
-                    });
+                    return Err(Failure::permanent(refusals.join("; ")));
                 };
                 ctx.emit(EventKind::ModeChanged {
                     from: t.mode(),
@@ -261,13 +297,18 @@ async fn run_inner(
                 reason,
                 replies,
                 transient,
+                out_of_space,
             }) => {
                 ends.discard();
+                if let Some(why) = &out_of_space {
+                    ctx.shared.mark_out_of_space(ctx.tree, why);
+                }
                 if !transient || retries_left == 0 {
                     return Err(Failure::Failed {
                         reason,
                         replies,
                         transient,
+                        out_of_space,
                     });
                 }
                 retries_left -= 1;
@@ -282,44 +323,49 @@ async fn run_inner(
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(30));
                 retried = true;
+                fresh_sessions = true;
             }
         }
-        // A new attempt: fresh sessions, and resume from what arrived.
-        drop(ends);
-        ends = checkout(ctx, &spec.source.site, &spec.destination.site).await?;
-        let now = size_of(ends.destination.as_deref_mut(), &destination)
-            .await
-            .map_err(|e| Failure::ftp("destination", &e))?
-            .unwrap_or(0);
-        let resumed = resume_offsets(append, base, now, source_size);
+        if fresh_sessions {
+            drop(ends);
+            ends = checkout(ctx, &spec.source.site, &spec.destination.site).await?;
+        }
+        offsets = if wrote {
+            let now = size_of(ends.destination.as_deref_mut(), &destination)
+                .await
+                .map_err(|e| Failure::ftp("destination", &e))?
+                .unwrap_or(0);
+            resume_offsets(append, base, now, source_size)
+        } else {
+            planned
+        };
         if retried {
             // Say where the new try starts: the gauge jumps to what arrived.
             ctx.emit(EventKind::Started {
                 mode: transport.mode(),
                 total: Some(source_size),
-                offset: resumed.source,
+                offset: offsets.source,
             });
         }
-        offsets = resumed;
     }
 
-    // Verify: the size the destination reports now.
+    // Verify: the destination must exist, with the size it should have.
     let size = size_of(ends.destination.as_deref_mut(), &destination)
         .await
-        .map_err(|e| Failure::ftp("destination", &e))?
-        .unwrap_or(0);
+        .map_err(|e| Failure::ftp("destination", &e))?;
+    let Some(size) = size else {
+        return Err(Failure::permanent(format!(
+            "verification failed: {destination} does not exist after the transfer, although the servers reported success"
+        )));
+    };
     if size != expected {
-        return Err(Failure::Failed {
-            reason: if append {
-                format!(
-                    "size check failed: destination has {size} bytes, expected {base} + {source_size} = {expected}"
-                )
-            } else {
-                format!("size check failed: destination has {size} bytes, source has {source_size}")
-            },
-            replies: Vec::new(),
-            transient: false,
-        });
+        return Err(Failure::permanent(if append {
+            format!(
+                "size check failed: destination has {size} bytes, expected {base} + {source_size} = {expected}"
+            )
+        } else {
+            format!("size check failed: destination has {size} bytes, source has {source_size}")
+        }));
     }
     let mut source_deleted = false;
     if spec.kind == Kind::Move {
@@ -332,6 +378,7 @@ async fn run_inner(
                     .map(|r| vec![format!("source: {r}")])
                     .unwrap_or_default(),
                 transient: false,
+                out_of_space: None,
             })?;
         source_deleted = true;
     }
@@ -341,6 +388,15 @@ async fn run_inner(
         size,
         source_deleted,
     })
+}
+
+/// Which two servers a copy runs between, for remembering refusals.
+fn pair_key(spec: &JobSpec, destination: &Location) -> (String, String) {
+    let key = |site: &Site| match site {
+        Site::Ftp(s) => s.key(),
+        Site::Local => String::new(),
+    };
+    (key(&spec.source.site), key(&destination.site))
 }
 
 /// Asks whoever listens to the events what to do with an existing
@@ -400,10 +456,11 @@ async fn probe(
                     .await
                     .map_err(|e| Failure::ftp("source", &e))?,
             }
-            .ok_or_else(|| Failure::Failed {
-                reason: format!("source {} does not exist or is not a file", spec.source),
-                replies: Vec::new(),
-                transient: false,
+            .ok_or_else(|| {
+                Failure::permanent(format!(
+                    "source {} does not exist or is not a file",
+                    spec.source
+                ))
             })?;
             let existing = if needs_existing {
                 size_of(ends.destination.as_deref_mut(), &spec.destination)
@@ -477,7 +534,11 @@ fn transports(spec: &JobSpec) -> Result<Vec<Transport>, Failure> {
 /// Sessions for both ends. Two pools are always entered in the same order
 /// (by key), and a copy within one site takes its two sessions at once, so
 /// jobs waiting for slots can never hold each other up for good.
-async fn checkout(ctx: &Ctx, source: &Site, destination: &Site) -> Result<Ends, Failure> {
+pub(super) async fn checkout(
+    ctx: &Ctx,
+    source: &Site,
+    destination: &Site,
+) -> Result<Ends, Failure> {
     let pool = |site: &Site| match site {
         Site::Ftp(s) => Some(ctx.shared.pool(s)),
         Site::Local => None,
@@ -604,11 +665,7 @@ async fn free_name(mut session: Option<&mut Client>, at: &Location) -> Result<Lo
             return Ok(candidate);
         }
     }
-    Err(Failure::Failed {
-        reason: format!("no free name next to {at}"),
-        replies: Vec::new(),
-        transient: false,
-    })
+    Err(Failure::permanent(format!("no free name next to {at}")))
 }
 
 async fn delete(session: Option<&mut Client>, at: &Location) -> Result<(), FtpError> {
@@ -631,8 +688,8 @@ async fn attempt(
     offsets: Offsets,
     base: u64,
     total: u64,
+    watch: &Arc<Watch>,
 ) -> Result<(), Failure> {
-    let watch = Watch::new();
     watch.set_done(offsets.source);
     let source = match (&transport, &destination.site) {
         (Transport::Servers(_), Site::Ftp(site)) => Source::PollSize {
@@ -680,8 +737,13 @@ async fn attempt(
                     return Err(Failure::Refused {
                         transport,
                         description: format!("the {who} does not advertise LSTN and SOCK in FEAT"),
+                        clean: true,
                     });
                 }
+                let may_redirect = |site: &Site| match site {
+                    Site::Ftp(f) => f.allow_foreign_passive,
+                    Site::Local => false,
+                };
                 let plan = fxp::Plan {
                     source_path: src_path,
                     destination_path: dst_path,
@@ -689,8 +751,11 @@ async fn attempt(
                     source_offset: offsets.source,
                     destination_offset: offsets.destination,
                     stall_timeout: stall,
+                    connect_timeout: ctx.shared.settings.connect_timeout,
+                    source_may_redirect: may_redirect(&spec.source.site),
+                    destination_may_redirect: may_redirect(&destination.site),
                 };
-                fxp::run(dialect, s, d, &plan, &watch)
+                fxp::run(dialect, s, d, &plan, watch)
                     .await
                     .map_err(|e| match e {
                         AttemptError::Refused {
@@ -698,6 +763,7 @@ async fn attempt(
                             refused,
                             command,
                             reply,
+                            clean,
                         } => {
                             let client: &Client = if side == fxp::Side::Source { s } else { d };
                             Failure::Refused {
@@ -709,16 +775,23 @@ async fn attempt(
                                     &command,
                                     &reply,
                                 ),
+                                clean,
                             }
                         }
                         AttemptError::Failed {
                             reason,
                             replies,
                             transient,
+                            cause,
                         } => Failure::Failed {
                             reason,
                             replies,
                             transient,
+                            out_of_space: cause
+                                .filter(|(side, r)| {
+                                    *side == fxp::Side::Destination && fxp::no_space(r)
+                                })
+                                .map(|(_, r)| format!("the destination answered {r}")),
                         },
                     })
             }
@@ -814,6 +887,7 @@ fn relay_failure(e: RelayError) -> Failure {
         reason: e.to_string(),
         replies: e.reply().into_iter().collect(),
         transient: e.is_transient(),
+        out_of_space: e.out_of_space(),
     }
 }
 
@@ -824,6 +898,12 @@ fn describe_refusal(
     command: &str,
     reply: &crate::ftp::Reply,
 ) -> String {
+    if let Refused::Redirect(target) = refused {
+        return format!(
+            "the {side} ftp://{} answered {command} with another host's address {target} ({reply}): not used, since the other server could be sent anywhere that way (RFC 2577); if the server really is reached there, allow it in the site's settings (allow_foreign_passive)",
+            client.peer_addr()
+        );
+    }
     let product = refusal::recognise(client.greeting(), Some(reply));
     let mut text = format!(
         "the {side} ftp://{} refused {command}: {reply}",

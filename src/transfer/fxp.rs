@@ -5,6 +5,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use super::progress::Watch;
 use super::refusal::Refused;
 use crate::ftp::{Client, FtpError, Reply, addr};
@@ -15,7 +17,7 @@ const RECEIVER_READY: Duration = Duration::from_secs(10);
 /// How long an `ABOR` of the other side may take.
 const ABORT_WAIT: Duration = Duration::from_secs(5);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
     Lstn,
     /// Destination passive, source connects.
@@ -51,6 +53,15 @@ pub struct Plan<'a> {
     pub destination_offset: u64,
     /// Give up when nothing has moved for this long.
     pub stall_timeout: Duration,
+    /// How long the data connection may take to come up once both transfer
+    /// commands went out. A passive side that drops a foreign peer without
+    /// a word is only detected by this silence: it is a refusal of the
+    /// dialect, not a reason to wait for the stall timeout.
+    pub connect_timeout: Duration,
+    /// Whether the source's (destination's) passive reply may name a host
+    /// other than the one its control connection reaches (RFC 2577).
+    pub source_may_redirect: bool,
+    pub destination_may_redirect: bool,
 }
 
 #[derive(Debug)]
@@ -61,12 +72,17 @@ pub enum AttemptError {
         refused: Refused,
         command: String,
         reply: Reply,
+        /// Both sessions answered everything they were asked: they can be
+        /// used again (a refused `PORT` leaves a session as it was).
+        clean: bool,
     },
     /// The transfer itself failed (a missing file, a broken connection …).
     Failed {
         reason: String,
         replies: Vec<String>,
         transient: bool,
+        /// The reply that says what really went wrong, and who sent it.
+        cause: Option<(Side, Reply)>,
     },
 }
 
@@ -78,13 +94,25 @@ impl AttemptError {
                 .reply()
                 .map(|r| vec![format!("{}: {r}", side.name())])
                 .unwrap_or_default(),
-            transient: e.is_transient(),
+            transient: e.is_transient() && !e.reply().is_some_and(no_space),
+            cause: e.reply().map(|r| (side, r.clone())),
         }
     }
 }
 
-/// Runs one server-to-server transfer. On any error the caller should
-/// discard both sessions: their state is unknown.
+/// `452`/`552`: the destination is out of space. Retrying the same file
+/// cannot help, nor can any other file to that place.
+pub fn no_space(reply: &Reply) -> bool {
+    matches!(reply.code, 452 | 552)
+}
+
+/// How long the side that has not answered yet may take to give its own
+/// final reply once the other failed: its words usually name the real cause
+/// (a full disk) better than the broken connection the other side saw.
+const LAST_WORD: Duration = Duration::from_secs(2);
+
+/// Runs one server-to-server transfer. After a refusal with `clean` the
+/// sessions may be used again; on any other error their state is unknown.
 pub async fn run(
     dialect: Dialect,
     source: &mut Client,
@@ -92,13 +120,12 @@ pub async fn run(
     plan: &Plan<'_>,
     watch: &Watch,
 ) -> Result<(), AttemptError> {
-    let done_at_start = watch.done();
     // The destination's pinning `SOCK`, when it goes out pipelined with the
     // transfer command (its 255 is then read before the transfer's replies).
     let mut pin: Option<String> = None;
     match dialect {
         Dialect::Lstn => {
-            let y = negotiate_lstn(source, destination).await?;
+            let y = negotiate_lstn(source, destination, plan.destination_may_redirect).await?;
             let pin_command = format!("SOCK {y}");
             if plan.destination_offset > 0 {
                 // REST reads its own reply: the pin must be answered first.
@@ -112,13 +139,32 @@ pub async fn run(
             }
         }
         Dialect::FxpDestinationPassive => {
-            negotiate_fxp(destination, Side::Destination, source, Side::Source).await?
+            negotiate_fxp(
+                destination,
+                Side::Destination,
+                plan.destination_may_redirect,
+                source,
+                Side::Source,
+            )
+            .await?
         }
         Dialect::FxpSourcePassive => {
-            negotiate_fxp(source, Side::Source, destination, Side::Destination).await?
+            negotiate_fxp(
+                source,
+                Side::Source,
+                plan.source_may_redirect,
+                destination,
+                Side::Destination,
+            )
+            .await?
         }
     }
     let receiver_connects = dialect == Dialect::FxpSourcePassive;
+    let passive_side = if receiver_connects {
+        Side::Source
+    } else {
+        Side::Destination
+    };
 
     // The receiving side first.
     let mut append = plan.append;
@@ -136,21 +182,33 @@ pub async fn run(
         .await
         .map_err(|e| AttemptError::failed(Side::Destination, &e))?;
     // A reply before the sender starts: the receiver's 1xx when it is the
-    // one that connects, or an early, unprompted answer (pyftpdlib's 425).
+    // one that connects, or an early, unprompted answer (pyftpdlib's 425,
+    // after which the answer to STOR is still to come).
     let early = if receiver_connects {
-        Some(Refused::Connect)
+        Some((Refused::Connect, true))
     } else if pin.is_none() && destination.has_buffered_reply() {
-        Some(Refused::Accept)
+        Some((Refused::Accept, false))
     } else {
         None
     };
-    if let Some(refused) = early {
+    if let Some((refused, clean)) = early {
         let reply = destination
             .read_reply_within(RECEIVER_READY)
             .await
             .map_err(|e| AttemptError::failed(Side::Destination, &e))?;
         if !reply.is_preliminary() {
-            return Err(classify(Side::Destination, store_verb, reply, refused));
+            return Err(classify(
+                Side::Destination,
+                store_verb,
+                reply,
+                refused,
+                clean,
+            ));
+        }
+        // The receiver has opened (and, for STOR, emptied) the file.
+        watch.mark_writing();
+        if passive_side == Side::Destination {
+            watch.mark_connected();
         }
     }
 
@@ -174,12 +232,21 @@ pub async fn run(
         } else {
             Refused::Connect
         };
-        return Err(classify(Side::Source, "RETR", first, refused));
+        return Err(classify(Side::Source, "RETR", first, refused, false));
+    }
+    if passive_side == Side::Source {
+        watch.mark_connected();
     }
 
-    // Both final replies, concurrently; whichever fails first aborts the other.
-    let outcome = {
-        let src = final_reply(source, watch, plan.stall_timeout);
+    // Both final replies, concurrently. When one side fails, the other gets
+    // a moment for its own last word before it is aborted.
+    let connect_deadline = Instant::now() + plan.connect_timeout;
+    let (src_result, dst_result) = {
+        let src = final_reply(source, watch, plan.stall_timeout, || {
+            if passive_side == Side::Source {
+                watch.mark_connected();
+            }
+        });
         let dst = async {
             // The pipelined pin answers first. Our server handles it before
             // the STOR behind it, so the listening socket is pinned before
@@ -192,167 +259,249 @@ pub async fn run(
                     return Ok(Reply::new(425, format!("{command} refused: {reply}")));
                 }
             }
-            final_reply(destination, watch, plan.stall_timeout).await
-        };
-        tokio::pin!(src, dst);
-        tokio::select! {
-            s = &mut src => match s {
-                Ok(ref r) if r.is_completion() => Both(s, dst.await),
-                _ => SourceFirst(s),
-            },
-            d = &mut dst => match d {
-                Ok(ref r) if r.is_completion() => Both(src.await, d),
-                _ => DestinationFirst(d),
-            },
-        }
-    };
-    let (src_result, dst_result) = match outcome {
-        Both(s, d) => (s, d),
-        SourceFirst(s) => {
-            abort(destination).await;
-            (
-                s,
-                Err(FtpError::Closed {
-                    after: Some("ABOR".into()),
-                }),
-            )
-        }
-        DestinationFirst(d) => {
-            abort(source).await;
-            (
-                Err(FtpError::Closed {
-                    after: Some("ABOR".into()),
-                }),
-                d,
-            )
-        }
-    };
-    match (src_result, dst_result) {
-        (Ok(s), Ok(d)) if s.is_completion() && d.is_completion() => Ok(()),
-        (src_result, dst_result) => {
-            // Nothing arrived and a side said it could not make or accept
-            // the data connection: a refusal, so another dialect may work.
-            let nothing_moved = watch.done() == done_at_start;
-            let dst_listens = dialect != Dialect::FxpSourcePassive;
-            if nothing_moved {
-                // A 426 means the data connection was made and then closed
-                // by the other end: that end gave up on it (as libunftp does
-                // with any foreign host, whether it listened or connected),
-                // not the side that reports the 426.
-                for (result, side) in [
-                    (&dst_result, Side::Destination),
-                    (&src_result, Side::Source),
-                ] {
-                    if let Ok(r) = result
-                        && r.code == 426
-                    {
-                        let peer = if side == Side::Destination {
-                            Side::Source
-                        } else {
-                            Side::Destination
-                        };
-                        let peer_listened = (peer == Side::Destination) == dst_listens;
-                        return Err(AttemptError::Refused {
-                            side: peer,
-                            refused: if peer_listened {
-                                Refused::Accept
-                            } else {
-                                Refused::Connect
-                            },
-                            command: format!(
-                                "the data connection (the {} answered {r})",
-                                side.name()
-                            ),
-                            reply: Reply::new(425, "it dropped the data connection"),
-                        });
-                    }
+            let r = final_reply(destination, watch, plan.stall_timeout, || {
+                watch.mark_writing();
+                if passive_side == Side::Destination {
+                    watch.mark_connected();
                 }
-                if let Ok(d) = &dst_result
-                    && d.code == 425
-                {
-                    let refused = if dst_listens {
-                        Refused::Accept
-                    } else {
-                        Refused::Connect
-                    };
-                    return Err(classify(Side::Destination, store_verb, d.clone(), refused));
-                }
-                if let Ok(s) = &src_result
-                    && s.code == 425
-                {
-                    let refused = if dst_listens {
-                        Refused::Connect
-                    } else {
-                        Refused::Accept
-                    };
-                    return Err(classify(Side::Source, "RETR", s.clone(), refused));
-                }
-                if let Err(FtpError::Timeout { .. }) = &dst_result {
-                    // Pure-FTPd closes a foreign peer silently and keeps
-                    // waiting: only the silence tells.
-                    return Err(AttemptError::Refused {
-                        side: Side::Destination,
-                        refused: Refused::Accept,
-                        command: store_verb.into(),
-                        reply: Reply::new(425, "no data connection was made (timed out)"),
-                    });
-                }
-                if let Err(FtpError::Timeout { .. }) = &src_result {
-                    // The same silence on the sending side. libunftp closes
-                    // any data connection whose peer is not the control
-                    // connection's host, yet answers RETR with 150 and then
-                    // waits forever (its data task never started); the
-                    // other server may even report 226 for 0 bytes.
-                    // Retrying the same dialect cannot help: try the next.
-                    return Err(AttemptError::Refused {
-                        side: Side::Source,
-                        refused: if dst_listens {
-                            Refused::Connect
-                        } else {
-                            Refused::Accept
-                        },
-                        command: "RETR".into(),
-                        reply: Reply::new(425, "no data was sent (timed out)"),
-                    });
-                }
-            }
-            let mut replies = Vec::new();
-            let mut reasons = Vec::new();
-            let mut transient = false;
-            for (side, result) in [
-                (Side::Source, &src_result),
-                (Side::Destination, &dst_result),
-            ] {
-                match result {
-                    Ok(r) if r.is_completion() => {}
-                    Ok(r) => {
-                        transient |= r.is_transient_failure();
-                        reasons.push(format!("{} answered {r}", side.name()));
-                        replies.push(format!("{}: {r}", side.name()));
-                    }
-                    Err(e) => {
-                        transient |= e.is_transient();
-                        reasons.push(format!("{}: {e}", side.name()));
-                    }
-                }
-            }
-            Err(AttemptError::Failed {
-                reason: reasons.join("; "),
-                replies,
-                transient,
             })
+            .await;
+            if r.as_ref().is_ok_and(Reply::is_completion) {
+                watch.mark_writing();
+            }
+            r
+        };
+        let watchdog = async {
+            loop {
+                if watch.is_connected() {
+                    std::future::pending::<()>().await;
+                }
+                if Instant::now() >= connect_deadline {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        };
+        tokio::pin!(src, dst, watchdog);
+        let silent = || {
+            Some(Err(FtpError::Timeout {
+                waiting_for: "for the data connection".into(),
+                timeout: plan.connect_timeout,
+            }))
+        };
+        tokio::select! {
+            s = &mut src => {
+                let ok = s.as_ref().is_ok_and(Reply::is_completion);
+                tokio::select! {
+                    d = &mut dst => (Some(s), Some(d)),
+                    () = last_word(ok) => (Some(s), None),
+                    () = &mut watchdog, if ok => (Some(s), silent()),
+                }
+            }
+            d = &mut dst => {
+                let ok = d.as_ref().is_ok_and(Reply::is_completion);
+                tokio::select! {
+                    s = &mut src => (Some(s), Some(d)),
+                    () = last_word(ok) => (None, Some(d)),
+                    () = &mut watchdog, if ok => (silent(), Some(d)),
+                }
+            }
+            () = &mut watchdog => {
+                let (s, d) = if passive_side == Side::Source { (silent(), None) } else { (None, silent()) };
+                (s, d)
+            }
         }
+    };
+    // A side without a final reply (or one we stopped waiting for) is
+    // aborted, so the servers stop at once rather than at their timeouts.
+    if src_result.as_ref().is_none_or(|r| r.is_err()) {
+        abort(source).await;
+    }
+    if dst_result.as_ref().is_none_or(|r| r.is_err()) {
+        abort(destination).await;
+    }
+    let completed =
+        |r: &Option<Result<Reply, FtpError>>| matches!(r, Some(Ok(reply)) if reply.is_completion());
+    if completed(&src_result) && completed(&dst_result) {
+        return Ok(());
+    }
+    // Nothing arrived and a side said it could not make or accept the data
+    // connection: a refusal, so another dialect may work.
+    if !watch.saw_growth() {
+        let dst_listens = passive_side == Side::Destination;
+        if let Some(refusal) = refusal_in(&src_result, &dst_result, dst_listens, store_verb) {
+            return Err(refusal);
+        }
+    }
+    Err(failure(src_result, dst_result))
+}
+
+/// Reads the final replies of an attempt that moved nothing for a refusal
+/// of the data connection.
+fn refusal_in(
+    src_result: &Option<Result<Reply, FtpError>>,
+    dst_result: &Option<Result<Reply, FtpError>>,
+    dst_listens: bool,
+    store_verb: &str,
+) -> Option<AttemptError> {
+    // A 426 means the data connection was made and then closed by the other
+    // end: that end gave up on it (as libunftp does with any foreign host,
+    // whether it listened or connected), not the side that reports the 426.
+    for (result, side) in [(dst_result, Side::Destination), (src_result, Side::Source)] {
+        if let Some(Ok(r)) = result
+            && r.code == 426
+        {
+            let peer = if side == Side::Destination {
+                Side::Source
+            } else {
+                Side::Destination
+            };
+            let peer_listened = (peer == Side::Destination) == dst_listens;
+            return Some(AttemptError::Refused {
+                side: peer,
+                refused: if peer_listened {
+                    Refused::Accept
+                } else {
+                    Refused::Connect
+                },
+                command: format!("the data connection (the {} answered {r})", side.name()),
+                reply: Reply::new(425, "it dropped the data connection"),
+                clean: false,
+            });
+        }
+    }
+    if let Some(Ok(d)) = dst_result
+        && d.code == 425
+    {
+        let refused = if dst_listens {
+            Refused::Accept
+        } else {
+            Refused::Connect
+        };
+        return Some(classify(
+            Side::Destination,
+            store_verb,
+            d.clone(),
+            refused,
+            false,
+        ));
+    }
+    if let Some(Ok(s)) = src_result
+        && s.code == 425
+    {
+        let refused = if dst_listens {
+            Refused::Connect
+        } else {
+            Refused::Accept
+        };
+        return Some(classify(Side::Source, "RETR", s.clone(), refused, false));
+    }
+    // Silence. Pure-FTPd closes a foreign peer on its passive port without
+    // a word and keeps waiting; libunftp closes any data connection whose
+    // peer is not its client's host, yet answers 150 and then waits for
+    // ever (the other server may even report 226 for 0 bytes). Retrying
+    // the same dialect cannot help: try the next.
+    for (result, side) in [(dst_result, Side::Destination), (src_result, Side::Source)] {
+        if let Some(Err(FtpError::Timeout { timeout, .. })) = result {
+            let listened = (side == Side::Destination) == dst_listens;
+            return Some(AttemptError::Refused {
+                side,
+                refused: if listened {
+                    Refused::Accept
+                } else {
+                    Refused::Connect
+                },
+                command: if side == Side::Destination {
+                    store_verb.into()
+                } else {
+                    "RETR".into()
+                },
+                reply: Reply::new(
+                    425,
+                    format!(
+                        "no data connection was made within {}s (timed out)",
+                        timeout.as_secs()
+                    ),
+                ),
+                clean: false,
+            });
+        }
+    }
+    None
+}
+
+/// The failure of an attempt whose data connection worked (or whose sides
+/// failed for other reasons), with the most telling reply first.
+fn failure(
+    src_result: Option<Result<Reply, FtpError>>,
+    dst_result: Option<Result<Reply, FtpError>>,
+) -> AttemptError {
+    // How much a side's outcome says about the cause: a specific reply
+    // (452 full, 553 not allowed) says most; a dropped data connection
+    // (425/426) less; a broken or silent control connection least; a side
+    // that succeeded, or that we aborted before it answered, nothing.
+    fn weight(r: &Option<Result<Reply, FtpError>>) -> u8 {
+        match r {
+            Some(Ok(reply)) if reply.is_completion() => 0,
+            Some(Ok(reply)) if matches!(reply.code, 425 | 426) => 2,
+            Some(Ok(_)) => 3,
+            Some(Err(e)) if e.reply().is_some() => 3,
+            Some(Err(_)) => 1,
+            None => 0,
+        }
+    }
+    let mut sides = [(Side::Destination, dst_result), (Side::Source, src_result)];
+    // Stable: on a tie the destination, which holds the file, speaks first.
+    sides.sort_by_key(|(_, r)| std::cmp::Reverse(weight(r)));
+    let mut replies = Vec::new();
+    let mut reasons = Vec::new();
+    let mut transient = None;
+    let mut cause = None;
+    for (side, result) in &sides {
+        let (text, is_transient) = match result {
+            Some(Ok(r)) if r.is_completion() => continue,
+            Some(Ok(r)) => {
+                replies.push(format!("{}: {r}", side.name()));
+                cause.get_or_insert((*side, r.clone()));
+                (
+                    format!("the {} answered {r}", side.name()),
+                    r.is_transient_failure() && !no_space(r),
+                )
+            }
+            Some(Err(e)) => {
+                if let Some(r) = e.reply() {
+                    replies.push(format!("{}: {r}", side.name()));
+                    cause.get_or_insert((*side, r.clone()));
+                }
+                (
+                    format!("the {}: {e}", side.name()),
+                    e.is_transient() && !e.reply().is_some_and(no_space),
+                )
+            }
+            None => continue,
+        };
+        reasons.push(text);
+        // The first (most telling) cause decides whether trying again helps.
+        transient.get_or_insert(is_transient);
+    }
+    if reasons.is_empty() {
+        reasons.push("the transfer ended without a final reply".into());
+    }
+    AttemptError::Failed {
+        reason: reasons.join("; "),
+        replies,
+        transient: transient.unwrap_or(true),
+        cause,
     }
 }
 
-enum Finals {
-    Both(Result<Reply, FtpError>, Result<Reply, FtpError>),
-    SourceFirst(Result<Reply, FtpError>),
-    DestinationFirst(Result<Reply, FtpError>),
-}
-use Finals::{Both, DestinationFirst, SourceFirst};
-
-fn classify(side: Side, command: &str, reply: Reply, refused: Refused) -> AttemptError {
+fn classify(
+    side: Side,
+    command: &str,
+    reply: Reply,
+    refused: Refused,
+    clean: bool,
+) -> AttemptError {
     if matches!(reply.code, 425 | 426)
         || (reply.is_permanent_failure() && refused == Refused::Negotiate)
     {
@@ -361,27 +510,31 @@ fn classify(side: Side, command: &str, reply: Reply, refused: Refused) -> Attemp
             refused,
             command: command.into(),
             reply,
+            clean,
         }
     } else {
         AttemptError::Failed {
-            reason: format!("{} answered {command} with {reply}", side.name()),
+            reason: format!("the {} answered {command} with {reply}", side.name()),
             replies: vec![format!("{}: {reply}", side.name())],
-            transient: reply.is_transient_failure(),
+            transient: reply.is_transient_failure() && !no_space(&reply),
+            cause: Some((side, reply)),
         }
     }
 }
 
 /// The transfer's final reply. It may take as long as the file takes, so
 /// the limit is on silence: no byte arriving at the destination for
-/// `stall` (measured by the size poller) ends the wait.
+/// `stall` (measured by the size poller) ends the wait. `preliminary` is
+/// told of each `1xx`.
 async fn final_reply(
     client: &mut Client,
     watch: &Watch,
     stall: Duration,
+    preliminary: impl Fn(),
 ) -> Result<Reply, FtpError> {
     loop {
         match client.read_reply_within(Duration::from_millis(500)).await {
-            Ok(r) if r.is_preliminary() => continue,
+            Ok(r) if r.is_preliminary() => preliminary(),
             Ok(r) => return Ok(r),
             Err(FtpError::Timeout { .. }) if watch.stalled_for() < watch.stall_limit(stall) => {
                 continue;
@@ -397,6 +550,17 @@ async fn final_reply(
     }
 }
 
+/// How long to wait for the second final reply: as long as it takes when
+/// the first side succeeded (the second has its own stall limit), a moment
+/// when it failed.
+async fn last_word(first_succeeded: bool) {
+    if first_succeeded {
+        std::future::pending::<()>().await
+    } else {
+        tokio::time::sleep(LAST_WORD).await
+    }
+}
+
 /// Best effort: the session is discarded afterwards anyway.
 async fn abort(client: &mut Client) {
     let _ = tokio::time::timeout(ABORT_WAIT, client.abort()).await;
@@ -407,25 +571,42 @@ async fn abort(client: &mut Client) {
 async fn negotiate_lstn(
     source: &mut Client,
     destination: &mut Client,
+    destination_may_redirect: bool,
 ) -> Result<String, AttemptError> {
-    let x = sock_exchange(destination, Side::Destination, "LSTN R").await?;
-    sock_exchange(source, Side::Source, &format!("SOCK {x}")).await
+    let (x, reply) = sock_exchange(destination, Side::Destination, "LSTN R").await?;
+    let (advertised, form) = addr::parse_any(&x).expect("checked by sock_exchange");
+    let target = own_address(
+        destination,
+        Side::Destination,
+        destination_may_redirect,
+        advertised,
+        "LSTN R",
+        reply,
+    )?;
+    let x = if target == advertised {
+        x
+    } else {
+        addr::format(target, form)
+    };
+    Ok(sock_exchange(source, Side::Source, &format!("SOCK {x}"))
+        .await?
+        .0)
 }
 
 /// Sends a command that must answer `255 SOCK <addr>`; returns the address
-/// text as the server wrote it.
+/// text as the server wrote it, and the reply.
 async fn sock_exchange(
     client: &mut Client,
     side: Side,
     command: &str,
-) -> Result<String, AttemptError> {
+) -> Result<(String, Reply), AttemptError> {
     let reply = client
         .command(command)
         .await
         .map_err(|e| AttemptError::failed(side, &e))?;
     let text = reply.message();
     match text.strip_prefix("SOCK ").map(str::trim) {
-        Some(a) if reply.code == 255 && addr::parse_any(a).is_some() => Ok(a.to_string()),
+        Some(a) if reply.code == 255 && addr::parse_any(a).is_some() => Ok((a.to_string(), reply)),
         _ => Err(AttemptError::Refused {
             side,
             refused: if command.starts_with("SOCK") && side == Side::Source {
@@ -435,6 +616,7 @@ async fn sock_exchange(
             },
             command: command.into(),
             reply,
+            clean: true,
         }),
     }
 }
@@ -444,10 +626,11 @@ async fn sock_exchange(
 async fn negotiate_fxp(
     passive: &mut Client,
     passive_side: Side,
+    may_redirect: bool,
     active: &mut Client,
     active_side: Side,
 ) -> Result<(), AttemptError> {
-    let target = passive_address(passive, passive_side).await?;
+    let target = passive_address(passive, passive_side, may_redirect).await?;
     let command = match target {
         SocketAddr::V4(v4) => format!("PORT {}", addr::format_rfc959(v4)),
         SocketAddr::V6(_) => format!("EPRT {}", addr::format_rfc2428(target)),
@@ -465,13 +648,18 @@ async fn negotiate_fxp(
         refused: Refused::Connect,
         command,
         reply,
+        clean: true,
     })
 }
 
 /// Where the passive side listens. `PASV` for IPv4 (with an unroutable
 /// address replaced by the control peer's); `EPSV` for IPv6 or when `PASV`
 /// is refused, with the host taken from the control connection's peer.
-async fn passive_address(passive: &mut Client, side: Side) -> Result<SocketAddr, AttemptError> {
+async fn passive_address(
+    passive: &mut Client,
+    side: Side,
+    may_redirect: bool,
+) -> Result<SocketAddr, AttemptError> {
     let peer = passive.peer_addr();
     if peer.is_ipv4() {
         let reply = passive
@@ -480,11 +668,19 @@ async fn passive_address(passive: &mut Client, side: Side) -> Result<SocketAddr,
             .map_err(|e| AttemptError::failed(side, &e))?;
         if reply.code == 227 {
             return match addr::parse_pasv_reply(&reply.text()) {
-                Some(a) => Ok(passive.fix_passive_address(SocketAddr::V4(a))),
+                Some(a) => own_address(
+                    passive,
+                    side,
+                    may_redirect,
+                    SocketAddr::V4(a),
+                    "PASV",
+                    reply,
+                ),
                 None => Err(AttemptError::Failed {
-                    reason: format!("{}: cannot read the address in {reply}", side.name()),
+                    reason: format!("the {}: cannot read the address in {reply}", side.name()),
                     replies: vec![format!("{}: {reply}", side.name())],
                     transient: false,
+                    cause: Some((side, reply)),
                 }),
             };
         }
@@ -494,6 +690,7 @@ async fn passive_address(passive: &mut Client, side: Side) -> Result<SocketAddr,
                 refused: Refused::Negotiate,
                 command: "PASV".into(),
                 reply,
+                clean: true,
             });
         }
     }
@@ -508,6 +705,40 @@ async fn passive_address(passive: &mut Client, side: Side) -> Result<SocketAddr,
             refused: Refused::Negotiate,
             command: "EPSV".into(),
             reply,
+            clean: true,
         }),
     }
+}
+
+/// The address a passive reply named, as the other server may be sent to
+/// it. RFC 2577: a server-to-server data connection goes to the passive
+/// server's own address, or the other server could be made to connect to
+/// (and send a file to) any third host. An unroutable or private address
+/// from a server reached at another one is its NAT's doing and is replaced
+/// by the control peer's; any other foreign host is refused unless the
+/// site allows it.
+fn own_address(
+    passive: &Client,
+    side: Side,
+    may_redirect: bool,
+    advertised: SocketAddr,
+    command: &str,
+    reply: Reply,
+) -> Result<SocketAddr, AttemptError> {
+    let target = passive.fix_passive_address(advertised);
+    let peer = passive.peer_addr().ip();
+    if target.ip().to_canonical() == peer.to_canonical() || may_redirect {
+        return Ok(target);
+    }
+    tracing::warn!(
+        "the {} ({peer}) answered {command} with another host's address {target}: not used",
+        side.name()
+    );
+    Err(AttemptError::Refused {
+        side,
+        refused: Refused::Redirect(target),
+        command: command.into(),
+        reply,
+        clean: true,
+    })
 }

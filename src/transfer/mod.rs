@@ -9,6 +9,7 @@
 //! plain uploads and downloads; `progress.rs` polls the destination's size;
 //! `refusal.rs` recognises servers and names the setting that would allow
 //! what they refused; `file.rs` runs one file from plan to verification;
+//! `shared.rs` is what all jobs of an engine share (and learn);
 //! `engine.rs` is the queue.
 
 mod engine;
@@ -19,6 +20,7 @@ mod pool;
 mod progress;
 mod refusal;
 mod relay;
+mod shared;
 mod site;
 
 use std::fmt;

@@ -32,6 +32,16 @@ pub struct Watch {
     /// Cleared when progress cannot be measured (no extra connection):
     /// silence then says nothing about a stall.
     measurable: AtomicBool,
+    /// Set once the destination has started taking this attempt's data
+    /// (it answered the store command with `1xx`, or the local file was
+    /// opened for writing): from then on its bytes are this job's, and only
+    /// then may a retry resume from its size.
+    writing: AtomicBool,
+    /// Set once the data connection is known to be up (the listening side
+    /// said `1xx`, or bytes moved): until then silence is a refusal.
+    connected: AtomicBool,
+    /// Set once the destination was seen to grow between two readings.
+    moved: AtomicBool,
 }
 
 impl Watch {
@@ -41,6 +51,9 @@ impl Watch {
             done: AtomicU64::new(0),
             grew_at_ms: AtomicU64::new(0),
             measurable: AtomicBool::new(true),
+            writing: AtomicBool::new(false),
+            connected: AtomicBool::new(false),
+            moved: AtomicBool::new(false),
         })
     }
 
@@ -53,6 +66,35 @@ impl Watch {
             self.grew_at_ms
                 .store(self.start.elapsed().as_millis() as u64, Ordering::Relaxed);
         }
+    }
+
+    /// Growth seen after the start: the data connection exists and the
+    /// destination writes.
+    fn grew(&self) {
+        self.moved.store(true, Ordering::Relaxed);
+        self.connected.store(true, Ordering::Relaxed);
+        self.writing.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the destination was seen growing during this attempt.
+    pub fn saw_growth(&self) -> bool {
+        self.moved.load(Ordering::Relaxed)
+    }
+
+    pub fn mark_writing(&self) {
+        self.writing.store(true, Ordering::Relaxed);
+    }
+
+    pub fn began_writing(&self) -> bool {
+        self.writing.load(Ordering::Relaxed)
+    }
+
+    pub fn mark_connected(&self) {
+        self.connected.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.connected.load(Ordering::Relaxed)
     }
 
     pub fn add(&self, n: u64) {
@@ -154,6 +196,7 @@ pub async fn report(
     let mut ticker = tokio::time::interval(POLL_INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut poller: Option<Client> = None;
+    let mut last_polled: Option<u64> = None;
     let mut ticks = 0u32;
     loop {
         tokio::select! {
@@ -175,6 +218,13 @@ pub async fn report(
                 if let Some(client) = &mut poller {
                     // 550 until the destination has created the file: not an error.
                     if let Ok(size) = client.size(&*path).await {
+                        // Only growth between two of our own readings proves
+                        // the destination writes: a first reading may still
+                        // be the old file's size.
+                        if last_polled.is_some_and(|before| size > before) {
+                            watch.grew();
+                        }
+                        last_polled = Some(size);
                         watch.set_done(size.saturating_sub(*base));
                     }
                 }

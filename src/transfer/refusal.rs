@@ -24,6 +24,8 @@ pub enum Refused {
     Accept,
     /// LSTN/SOCK or PASV themselves.
     Negotiate,
+    /// Its passive reply named another host (RFC 2577's bounce): not used.
+    Redirect(std::net::SocketAddr),
 }
 
 pub fn recognise(greeting: &Reply, refusal: Option<&Reply>) -> Product {
@@ -73,6 +75,7 @@ pub fn recognise(greeting: &Reply, refusal: Option<&Reply>) -> Product {
 /// The setting to change, when we know the server.
 pub fn hint(product: Product, refused: Refused) -> Option<&'static str> {
     Some(match (product, refused) {
+        (_, Refused::Redirect(_)) => return None,
         (Product::Vsftpd, Refused::Connect) => "vsftpd: set port_promiscuous=YES",
         (Product::Vsftpd, _) => "vsftpd: set pasv_promiscuous=YES",
         (Product::ProFtpd, _) => "ProFTPD: set AllowForeignAddress on",

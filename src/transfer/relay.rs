@@ -82,6 +82,25 @@ impl<R: AsyncRead + Unpin> AsyncRead for Counting<R> {
     }
 }
 
+/// An upload's input: the first read means the server answered the store
+/// command with `1xx`, so the destination file is open and its bytes from
+/// here on are this job's.
+struct Opened<R> {
+    inner: R,
+    watch: Arc<Watch>,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Opened<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        self.watch.mark_writing();
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
 #[derive(Debug)]
 pub enum RelayError {
     Source(FtpError),
@@ -101,9 +120,25 @@ impl std::fmt::Display for RelayError {
 
 impl RelayError {
     pub fn is_transient(&self) -> bool {
+        self.out_of_space().is_none()
+            && match self {
+                RelayError::Source(e) | RelayError::Destination(e) => e.is_transient(),
+                RelayError::Local(_) => false,
+            }
+    }
+
+    /// The destination's "no space left" (`452`/`552`, or a full local
+    /// disk), as it said it.
+    pub fn out_of_space(&self) -> Option<String> {
         match self {
-            RelayError::Source(e) | RelayError::Destination(e) => e.is_transient(),
-            RelayError::Local(_) => false,
+            RelayError::Destination(e) => e
+                .reply()
+                .filter(|r| super::fxp::no_space(r))
+                .map(|r| format!("the destination answered {r}")),
+            RelayError::Local(e) if e.kind() == std::io::ErrorKind::StorageFull => {
+                Some(format!("the local disk is full ({e})"))
+            }
+            _ => None,
         }
     }
 
@@ -128,7 +163,11 @@ pub async fn relay(
     destination_offset: u64,
     meters: Meters,
 ) -> Result<u64, RelayError> {
-    let (writer, mut reader) = tokio::io::duplex(RELAY_BUFFER);
+    let (writer, reader) = tokio::io::duplex(RELAY_BUFFER);
+    let mut reader = Opened {
+        inner: reader,
+        watch: meters.watch.clone(),
+    };
     let mut writer = Counting::new(writer, meters);
     let download = async move {
         let r = source
@@ -193,6 +232,7 @@ pub async fn download(
     let file = open_local_destination(destination, append, destination_offset)
         .await
         .map_err(RelayError::Local)?;
+    meters.watch.mark_writing();
     let mut out = Counting::new(file, meters);
     let n = source
         .retrieve(source_path, source_offset, &mut out)
@@ -217,7 +257,11 @@ pub async fn upload(
             .await
             .map_err(RelayError::Local)?;
     }
-    let mut input = Counting::new(file, meters);
+    let watch = meters.watch.clone();
+    let mut input = Opened {
+        inner: Counting::new(file, meters),
+        watch,
+    };
     destination
         .store(destination_path, mode, destination_offset, &mut input)
         .await
@@ -242,6 +286,7 @@ pub async fn local_copy(
     let file = open_local_destination(destination, append, destination_offset)
         .await
         .map_err(RelayError::Local)?;
+    meters.watch.mark_writing();
     let mut out = Counting::new(file, meters);
     let n = tokio::io::copy(&mut input, &mut out)
         .await

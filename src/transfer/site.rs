@@ -18,6 +18,11 @@ pub struct FtpSite {
     /// Transfer connections this site may have at once (pane browsing
     /// connections are separate).
     pub max_connections: usize,
+    /// Whether this server's passive replies may name a host other than
+    /// the one its control connection reaches, for server-to-server
+    /// copies. Off: such an address could send the other server's data
+    /// to any third host (RFC 2577's bounce).
+    pub allow_foreign_passive: bool,
 }
 
 impl FtpSite {
@@ -28,6 +33,7 @@ impl FtpSite {
             login,
             options: Options::default(),
             max_connections: 2,
+            allow_foreign_passive: false,
         }
     }
 

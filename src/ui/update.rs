@@ -1610,6 +1610,7 @@ mod tests {
             login: Login::default(),
             options: Default::default(),
             max_connections: 2,
+            allow_foreign_passive: false,
         })
     }
 

@@ -25,6 +25,7 @@ pub fn site_as(addr: SocketAddr, login: Login) -> Arc<FtpSite> {
             ..Options::default()
         },
         max_connections: 2,
+        allow_foreign_passive: false,
     })
 }
 
@@ -35,6 +36,7 @@ pub fn settings() -> Settings {
         retries: 2,
         retry_backoff: Duration::from_millis(200),
         stall_timeout: Duration::from_secs(5),
+        connect_timeout: Duration::from_secs(3),
     }
 }
 

@@ -1,0 +1,128 @@
+//! What every job of one engine shares: settings, the event channel, the
+//! per-site pools, the global slots, and what the engine learned while
+//! running (which dialects a pair of servers refused, which trees found
+//! their destination full, which jobs wrote at their destination).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::{Semaphore, watch};
+use tokio_util::sync::CancellationToken;
+
+use super::engine::Settings;
+use super::fxp::Dialect;
+use super::pool::Pool;
+use super::site::FtpSite;
+use super::{Conflict, Event, EventKind, JobId, JobSpec};
+
+/// How long a refused dialect is not asked for again between the same two
+/// servers. Long enough for a tree; short enough that a server whose
+/// settings were changed is tried again within a session.
+const REFUSAL_MEMORY: Duration = Duration::from_secs(600);
+
+/// The two servers of a copy, by site key.
+pub type Pair = (String, String);
+
+pub struct Shared {
+    pub settings: Settings,
+    pub events: UnboundedSender<Event>,
+    /// Bytes of file data the client itself carried (relay, upload,
+    /// download): zero for a server-to-server copy.
+    pub client_bytes: Arc<AtomicU64>,
+    pools: Mutex<HashMap<String, Arc<Pool>>>,
+    pub(super) slots: Arc<Semaphore>,
+    pub(super) next_id: AtomicU64,
+    pub(super) jobs: Mutex<HashMap<JobId, (JobSpec, CancellationToken)>>,
+    /// Cancelled jobs whose partial destination should go, if they made it.
+    pub discard_partial: Mutex<HashSet<JobId>>,
+    /// Jobs waiting for an answer about an existing destination.
+    pub questions: Mutex<HashMap<JobId, tokio::sync::oneshot::Sender<Conflict>>>,
+    pub(super) outstanding: watch::Sender<usize>,
+    refusals: Mutex<HashMap<(Pair, Dialect), (String, Instant)>>,
+    /// Trees whose destination said it is full, with its words.
+    full: Mutex<HashMap<JobId, String>>,
+    /// Jobs whose bytes reached the destination: a retry of one of them
+    /// may resume; a retry of any other must start over.
+    wrote: Mutex<HashSet<JobId>>,
+}
+
+impl Shared {
+    pub fn new(settings: Settings, events: UnboundedSender<Event>) -> Shared {
+        Shared {
+            slots: Arc::new(Semaphore::new(settings.parallel.max(1))),
+            settings,
+            events,
+            client_bytes: Arc::new(AtomicU64::new(0)),
+            pools: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+            jobs: Mutex::new(HashMap::new()),
+            questions: Mutex::new(HashMap::new()),
+            discard_partial: Mutex::new(HashSet::new()),
+            outstanding: watch::Sender::new(0),
+            refusals: Mutex::new(HashMap::new()),
+            full: Mutex::new(HashMap::new()),
+            wrote: Mutex::new(HashSet::new()),
+        }
+    }
+
+    pub fn pool(&self, site: &Arc<FtpSite>) -> Arc<Pool> {
+        let mut pools = self.pools.lock().expect("pool map lock");
+        pools
+            .entry(site.key())
+            .or_insert_with(|| Pool::new(site.clone()))
+            .clone()
+    }
+
+    /// Why `dialect` was refused between these servers, if it was lately.
+    pub fn refused_before(&self, pair: &Pair, dialect: Dialect) -> Option<String> {
+        let refusals = self.refusals.lock().expect("refusal map lock");
+        let (why, when) = refusals.get(&(pair.clone(), dialect))?;
+        (when.elapsed() < REFUSAL_MEMORY).then(|| why.clone())
+    }
+
+    pub fn remember_refusal(&self, pair: &Pair, dialect: Dialect, why: &str) {
+        self.refusals
+            .lock()
+            .expect("refusal map lock")
+            .insert((pair.clone(), dialect), (why.to_string(), Instant::now()));
+    }
+
+    pub fn out_of_space(&self, tree: JobId) -> Option<String> {
+        self.full.lock().expect("full map lock").get(&tree).cloned()
+    }
+
+    pub fn mark_out_of_space(&self, tree: JobId, why: &str) {
+        self.full
+            .lock()
+            .expect("full map lock")
+            .entry(tree)
+            .or_insert_with(|| why.to_string());
+    }
+
+    pub fn mark_wrote(&self, job: JobId) {
+        self.wrote.lock().expect("wrote set lock").insert(job);
+    }
+
+    pub fn wrote(&self, job: JobId) -> bool {
+        self.wrote.lock().expect("wrote set lock").contains(&job)
+    }
+}
+
+/// One job's view of the engine.
+pub struct Ctx {
+    pub id: JobId,
+    /// The tree job this file belongs to (its own id for a single file):
+    /// a full destination stops the rest of the tree.
+    pub tree: JobId,
+    pub shared: Arc<Shared>,
+    pub cancel: CancellationToken,
+}
+
+impl Ctx {
+    pub fn emit(&self, kind: EventKind) {
+        let _ = self.shared.events.send(Event { job: self.id, kind });
+    }
+}
