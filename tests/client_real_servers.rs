@@ -271,11 +271,24 @@ async fn vsftpd() {
     );
     assert!(!f.mlst, "vsftpd has no MLST, so listings use LIST: {f:?}");
     assert!(!f.rfc438());
+    // vsftpd hides dot files from a plain LIST: `LIST -a` shows them.
+    common::seed(server.files(), ".keep", b"");
+    let mut client = client;
+    client.cwd(server.home()).await.unwrap();
+    let names: Vec<String> = client
+        .list(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert!(names.contains(&".keep".to_string()), "{names:?}");
+    std::fs::remove_file(server.files().join(".keep")).unwrap();
     exercise(client, server.home(), server.files()).await;
     let log = server.log();
     assert!(
-        log.contains("\"LIST\""),
-        "vsftpd was listed with LIST:\n{log}"
+        log.contains("\"LIST -a\""),
+        "vsftpd was listed with LIST -a:\n{log}"
     );
 }
 

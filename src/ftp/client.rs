@@ -91,6 +91,8 @@ pub struct Client {
     options: Options,
     /// Cleared when the server refuses `EPSV`, so we stop asking.
     epsv_works: bool,
+    /// Cleared when the server refuses `LIST -a`.
+    list_all_works: bool,
 }
 
 impl Client {
@@ -117,6 +119,7 @@ impl Client {
             features: Features::default(),
             options,
             epsv_works: true,
+            list_all_works: true,
         })
     }
 
@@ -518,12 +521,29 @@ impl Client {
             }
             None => None,
         };
-        let body = self.read_listing(&Command::new("LIST")).await;
+        let body = self.read_hidden_too().await;
         if let Some(here) = back {
             self.cwd(here).await?;
         }
         let today = chrono::Local::now().date_naive();
         Ok(listing::parse_list(&body?, today))
+    }
+
+    /// `LIST -a`, so that names beginning with a dot (`.keep`,
+    /// `.htaccess`) are listed too: vsftpd, ProFTPD and Pure-FTPd hide them
+    /// from a plain `LIST`. A server that does not take the option gets a
+    /// plain `LIST` from then on.
+    async fn read_hidden_too(&mut self) -> Result<Vec<u8>> {
+        if self.list_all_works {
+            match self.read_listing(&Command::with_arg("LIST", "-a")?).await {
+                Err(FtpError::Reply { reply, .. }) if !reply.is_preliminary() => {
+                    tracing::info!(host = %self.host, "LIST -a refused ({reply}); using LIST");
+                    self.list_all_works = false;
+                }
+                other => return other,
+            }
+        }
+        self.read_listing(&Command::new("LIST")).await
     }
 
     async fn read_listing(&mut self, command: &Command) -> Result<Vec<u8>> {

@@ -563,3 +563,73 @@ impl Drop for Unftp {
         }
     }
 }
+
+// ---------------------------------------------------------- hostile server
+
+/// `tests/hostile_server.py`: a small in-memory FTP server that misbehaves
+/// as its flags say (see the script). Needs only the standard library.
+pub struct Hostile {
+    child: Child,
+    addr: String,
+    port: u16,
+    log: tempfile::NamedTempFile,
+}
+
+impl Hostile {
+    pub fn start(addr: &str, flags: &[&str]) -> Hostile {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile_server.py");
+        let log = tempfile::Builder::new()
+            .prefix("fxpc-hostile-")
+            .suffix(".log")
+            .tempfile()
+            .expect("hostile log file");
+        let mut child = Command::new("python3")
+            .arg(&script)
+            .args(["--host", addr, "--port", "0"])
+            .arg("--log")
+            .arg(log.path())
+            .args(flags)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run python3 {}: {e}", script.display()));
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(START_TIMEOUT).unwrap_or_default();
+        let Some(port) = line
+            .strip_prefix("ready ")
+            .and_then(|p| p.trim().parse::<u16>().ok())
+        else {
+            kill_group(&mut child);
+            panic!("hostile_server.py did not start (stdout {line:?})");
+        };
+        Hostile {
+            child,
+            addr: addr.to_string(),
+            port,
+            log,
+        }
+    }
+
+    pub fn socket_addr(&self) -> SocketAddr {
+        format!("{}:{}", self.addr, self.port).parse().unwrap()
+    }
+
+    /// Every command it received, and what it did silently.
+    pub fn log(&self) -> String {
+        read_or_empty(self.log.path())
+    }
+}
+
+impl Drop for Hostile {
+    fn drop(&mut self) {
+        kill_group(&mut self.child);
+    }
+}

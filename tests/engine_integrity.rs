@@ -1,0 +1,786 @@
+//! What a copy tool must never get wrong, against the servers people run
+//! (vsftpd, pyftpdlib), `fxpc serve`, the local disk, and a hostile server
+//! (`tests/hostile_server.py`): an existing destination under every
+//! conflict policy and every transport (smaller, same size, larger), empty
+//! files, a passive side that drops foreign peers without a word, permanent
+//! refusals, a full disk, a passive reply naming a third host, and how many
+//! sessions a tree copy opens. Bytes are checked on disk.
+
+mod common;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use fxpc::ftp::{Client, Options};
+use fxpc::server::{Anonymous, Config, Handle};
+use fxpc::transfer::{
+    Conflict, Engine, Event, EventKind, JobId, JobSpec, Kind, Location, Mode, Settings, Via,
+};
+
+use common::jobs::{self, collect, site};
+use common::{Hostile, Pyftpd, Vsftpd, next_addr, pseudo_random, temp_root};
+
+/// One end of a copy: an FTP server's working directory, or a local one.
+struct End {
+    name: &'static str,
+    /// `None` for the local disk.
+    addr: Option<SocketAddr>,
+    home: String,
+    files: PathBuf,
+}
+
+impl End {
+    fn vsftpd(s: &Vsftpd) -> End {
+        End {
+            name: "vsftpd",
+            addr: Some(s.socket_addr()),
+            home: s.home().into(),
+            files: s.files().into(),
+        }
+    }
+    fn pyftpd(s: &Pyftpd) -> End {
+        End {
+            name: "pyftpdlib",
+            addr: Some(s.socket_addr()),
+            home: s.home().into(),
+            files: s.files().into(),
+        }
+    }
+    fn serve(h: &Handle, root: &Path) -> End {
+        End {
+            name: "fxpc serve",
+            addr: Some(h.addr()),
+            home: "/".into(),
+            files: root.into(),
+        }
+    }
+    fn local(dir: &Path) -> End {
+        End {
+            name: "local",
+            addr: None,
+            home: dir.display().to_string(),
+            files: dir.into(),
+        }
+    }
+
+    fn at(&self, name: &str) -> Location {
+        let path = format!("{}/{name}", self.home.trim_end_matches('/'));
+        match self.addr {
+            Some(a) => Location::ftp(site(a), path),
+            None => Location::local(path),
+        }
+    }
+
+    /// Writable by everyone, so vsftpd's anonymous user may replace it.
+    fn seed(&self, name: &str, bytes: &[u8]) {
+        let path = common::seed(&self.files, name, bytes);
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666)).unwrap();
+    }
+
+    fn read(&self, name: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.files.join(name)).ok()
+    }
+}
+
+async fn serve(ip: &str, root: &Path, allow_fxp: bool) -> Handle {
+    let mut config = Config::new(root, format!("{ip}:0").parse().unwrap());
+    config.anonymous = Some(Anonymous::Write);
+    config.allow_fxp = allow_fxp;
+    Handle::spawn(config).await.unwrap()
+}
+
+/// The final event of each job, by id.
+fn outcomes(events: &[Event]) -> HashMap<JobId, EventKind> {
+    let mut last = HashMap::new();
+    for e in events {
+        if matches!(
+            e.kind,
+            EventKind::Verified { .. }
+                | EventKind::Failed { .. }
+                | EventKind::Skipped { .. }
+                | EventKind::Cancelled { .. }
+        ) {
+            last.insert(e.job, e.kind.clone());
+        }
+    }
+    last
+}
+
+const SIZE: usize = 150_000;
+
+/// One case: what the destination holds before, the policy, and what it
+/// must hold after.
+struct Case {
+    name: &'static str,
+    source: Vec<u8>,
+    before: Option<Vec<u8>>,
+    kind: Kind,
+    conflict: Conflict,
+    /// `None`: the job must fail and leave the destination as it was.
+    after: Option<Vec<u8>>,
+}
+
+fn cases() -> Vec<Case> {
+    let src = pseudo_random(SIZE, 1);
+    let other = |len: usize, seed: u64| pseudo_random(len, seed);
+    let case = |name, before: Option<Vec<u8>>, conflict, after: Option<Vec<u8>>| Case {
+        name,
+        source: src.clone(),
+        before,
+        kind: Kind::Copy,
+        conflict,
+        after,
+    };
+    vec![
+        // Overwrite replaces every byte, whatever was there.
+        case(
+            "ow_smaller",
+            Some(other(SIZE / 2, 2)),
+            Conflict::Overwrite,
+            Some(src.clone()),
+        ),
+        case(
+            "ow_same",
+            Some(other(SIZE, 3)),
+            Conflict::Overwrite,
+            Some(src.clone()),
+        ),
+        case(
+            "ow_larger",
+            Some(other(SIZE * 2, 4)),
+            Conflict::Overwrite,
+            Some(src.clone()),
+        ),
+        case("ow_absent", None, Conflict::Overwrite, Some(src.clone())),
+        // Resume continues a partial copy, and refuses a larger file.
+        case(
+            "re_smaller",
+            Some(src[..SIZE / 3].to_vec()),
+            Conflict::Resume,
+            Some(src.clone()),
+        ),
+        case(
+            "re_same",
+            Some(src.clone()),
+            Conflict::Resume,
+            Some(src.clone()),
+        ),
+        case(
+            "re_larger",
+            Some(other(SIZE * 2, 5)),
+            Conflict::Resume,
+            None,
+        ),
+        // Skip leaves it alone.
+        case(
+            "sk_same",
+            Some(other(SIZE, 6)),
+            Conflict::Skip,
+            Some(other(SIZE, 6)),
+        ),
+        // A move onto an existing same-size file: the new content arrives
+        // before the source goes.
+        Case {
+            name: "mv_same",
+            source: b"NEW CONTENT v2".to_vec(),
+            before: Some(b"OLD CONTENT v1".to_vec()),
+            kind: Kind::Move,
+            conflict: Conflict::Overwrite,
+            after: Some(b"NEW CONTENT v2".to_vec()),
+        },
+        // Empty files are files: created, and an empty source empties the
+        // destination.
+        Case {
+            name: "empty_new",
+            source: Vec::new(),
+            before: None,
+            kind: Kind::Copy,
+            conflict: Conflict::Overwrite,
+            after: Some(Vec::new()),
+        },
+        Case {
+            name: "empty_over",
+            source: Vec::new(),
+            before: Some(other(1000, 7)),
+            kind: Kind::Copy,
+            conflict: Conflict::Overwrite,
+            after: Some(Vec::new()),
+        },
+    ]
+}
+
+/// Runs every case from `from` to `to` and checks the destination's bytes,
+/// the event, and (for a move) the source.
+async fn existing_destinations(from: &End, to: &End, via: Via, expect: &[Mode]) {
+    let cases = cases();
+    for c in &cases {
+        from.seed(c.name, &c.source);
+        if let Some(b) = &c.before {
+            to.seed(c.name, b);
+        }
+    }
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let mut ids = Vec::new();
+    for c in &cases {
+        let id = engine.submit(JobSpec {
+            source: from.at(c.name),
+            destination: to.at(c.name),
+            kind: c.kind,
+            recursive: false,
+            conflict: c.conflict,
+            via,
+        });
+        ids.push(id);
+    }
+    let seen = collect(&engine, &mut events).await;
+    let last = outcomes(&seen);
+    let route = format!("{} → {}", from.name, to.name);
+    for (c, id) in cases.iter().zip(ids) {
+        let outcome = last
+            .get(&id)
+            .unwrap_or_else(|| panic!("{route} {}: no final event: {seen:#?}", c.name));
+        let now = to.read(c.name);
+        match &c.after {
+            Some(expected) => {
+                assert_eq!(
+                    now.as_ref().map(Vec::len),
+                    Some(expected.len()),
+                    "{route} {}: wrong size at the destination; {outcome:?}",
+                    c.name
+                );
+                assert!(
+                    now.as_ref() == Some(expected),
+                    "{route} {}: the destination's bytes differ from what they must be; {outcome:?}",
+                    c.name
+                );
+                if c.conflict == Conflict::Skip {
+                    assert!(
+                        matches!(outcome, EventKind::Skipped { .. }),
+                        "{route} {}: {outcome:?}",
+                        c.name
+                    );
+                    continue;
+                }
+                match outcome {
+                    EventKind::Verified {
+                        mode,
+                        size,
+                        source_deleted,
+                        ..
+                    } => {
+                        assert_eq!(*size, expected.len() as u64, "{route} {}", c.name);
+                        assert!(
+                            expect.contains(mode) || c.name == "re_same",
+                            "{route} {}: went by {mode}, expected one of {expect:?}",
+                            c.name
+                        );
+                        assert_eq!(*source_deleted, c.kind == Kind::Move, "{route} {}", c.name);
+                        if c.kind == Kind::Move {
+                            assert!(
+                                from.read(c.name).is_none(),
+                                "{route} {}: source still there",
+                                c.name
+                            );
+                        }
+                    }
+                    other => panic!("{route} {}: not verified: {other:?}", c.name),
+                }
+            }
+            None => {
+                assert!(
+                    matches!(outcome, EventKind::Failed { .. }),
+                    "{route} {}: {outcome:?}",
+                    c.name
+                );
+                assert_eq!(
+                    now, c.before,
+                    "{route} {}: a failed job changed the destination",
+                    c.name
+                );
+            }
+        }
+    }
+}
+
+const DST_PASSIVE: Mode = Mode::Fxp {
+    source_passive: false,
+};
+const SRC_PASSIVE: Mode = Mode::Fxp {
+    source_passive: true,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_destinations_fxp_vsftpd_to_vsftpd() {
+    let (ra, rb) = (temp_root(), temp_root());
+    let Some(a) = Vsftpd::start(&next_addr(), ra.path(), true) else {
+        return;
+    };
+    let Some(b) = Vsftpd::start(&next_addr(), rb.path(), true) else {
+        return;
+    };
+    existing_destinations(
+        &End::vsftpd(&a),
+        &End::vsftpd(&b),
+        Via::Auto,
+        &[DST_PASSIVE, SRC_PASSIVE],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_destinations_fxp_vsftpd_to_pyftpdlib() {
+    let (ra, rb) = (temp_root(), temp_root());
+    let Some(a) = Vsftpd::start(&next_addr(), ra.path(), true) else {
+        return;
+    };
+    let Some(b) = Pyftpd::start(&next_addr(), rb.path(), true) else {
+        return;
+    };
+    existing_destinations(
+        &End::vsftpd(&a),
+        &End::pyftpd(&b),
+        Via::Auto,
+        &[DST_PASSIVE, SRC_PASSIVE],
+    )
+    .await;
+}
+
+/// Two vsftpd as shipped refuse FXP: the first dialect tried is refused
+/// for every file, and the relay that follows must still start from the
+/// policy's offsets, not from the old file's size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_destinations_relay_between_servers_that_refuse_fxp() {
+    let (ra, rb) = (temp_root(), temp_root());
+    let Some(a) = Vsftpd::start(&next_addr(), ra.path(), false) else {
+        return;
+    };
+    let Some(b) = Vsftpd::start(&next_addr(), rb.path(), false) else {
+        return;
+    };
+    existing_destinations(
+        &End::vsftpd(&a),
+        &End::vsftpd(&b),
+        Via::Auto,
+        &[Mode::Relay],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_destinations_lstn_sock_between_fxpc_servers() {
+    let (ra, rb) = (temp_root(), temp_root());
+    let a = serve(&next_addr(), ra.path(), true).await;
+    let b = serve(&next_addr(), rb.path(), true).await;
+    existing_destinations(
+        &End::serve(&a, ra.path()),
+        &End::serve(&b, rb.path()),
+        Via::Auto,
+        &[Mode::LstnSock],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_destinations_upload_and_download() {
+    let (root, local_src, local_dst) = (temp_root(), temp_root(), temp_root());
+    let Some(server) = Pyftpd::start(&next_addr(), root.path(), false) else {
+        return;
+    };
+    let remote = End::pyftpd(&server);
+    existing_destinations(
+        &End::local(local_src.path()),
+        &remote,
+        Via::Auto,
+        &[Mode::Upload],
+    )
+    .await;
+    existing_destinations(
+        &remote,
+        &End::local(local_dst.path()),
+        Via::Auto,
+        &[Mode::Download],
+    )
+    .await;
+}
+
+/// A tree holding empty files (`.keep`, `__init__.py`): each one exists at
+/// the destination afterwards, by FXP, relay, upload and download.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_files_in_a_tree_arrive_by_every_transport() {
+    let (ra, rb, rc, local, back) = (
+        temp_root(),
+        temp_root(),
+        temp_root(),
+        temp_root(),
+        temp_root(),
+    );
+    let Some(fxp_src) = Vsftpd::start(&next_addr(), ra.path(), true) else {
+        return;
+    };
+    let Some(fxp_dst) = Pyftpd::start(&next_addr(), rb.path(), true) else {
+        return;
+    };
+    let Some(strict) = Vsftpd::start(&next_addr(), rc.path(), false) else {
+        return;
+    };
+    let (a, b, c) = (
+        End::vsftpd(&fxp_src),
+        End::pyftpd(&fxp_dst),
+        End::vsftpd(&strict),
+    );
+    let tree = [
+        ("t/.keep", 0),
+        ("t/pkg/__init__.py", 0),
+        ("t/data.bin", 5000),
+    ];
+    for (name, len) in tree {
+        a.seed(name, &pseudo_random(len, 9));
+        common::seed(local.path(), name, &pseudo_random(len, 9));
+    }
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let tree_job = |from: Location, to: Location| JobSpec {
+        source: from,
+        destination: to,
+        kind: Kind::Copy,
+        recursive: true,
+        conflict: Conflict::Overwrite,
+        via: Via::Auto,
+    };
+    engine.submit(tree_job(a.at("t"), b.at("fxp"))); // FXP
+    engine.submit(tree_job(a.at("t"), c.at("relay"))); // strict vsftpd refuses: relay
+    engine.submit(tree_job(
+        Location::local(local.path().join("t")),
+        c.at("up"),
+    )); // upload
+    engine.submit(tree_job(
+        a.at("t"),
+        Location::local(back.path().join("down")),
+    )); // download
+    let seen = collect(&engine, &mut events).await;
+    let failed: Vec<_> = seen
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Failed { .. }))
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    let modes: Vec<Mode> = seen
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Verified { mode, .. } => Some(mode),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(modes.len(), 12, "{seen:#?}");
+    for mode in [DST_PASSIVE, Mode::Relay, Mode::Upload, Mode::Download] {
+        assert!(
+            modes.iter().filter(|m| **m == mode).count() >= 3,
+            "{mode}: {modes:?}"
+        );
+    }
+    for (dir, name) in [
+        (b.files.join("fxp"), "b"),
+        (c.files.join("relay"), "c"),
+        (c.files.join("up"), "c"),
+        (back.path().join("down"), "local"),
+    ] {
+        for (file, len) in tree {
+            let path = dir.join(file.trim_start_matches("t/"));
+            let meta = std::fs::metadata(&path)
+                .unwrap_or_else(|e| panic!("{name}: {} missing: {e}", path.display()));
+            assert_eq!(meta.len(), len as u64, "{}", path.display());
+        }
+    }
+}
+
+/// A passive side that takes a foreign data connection and closes it
+/// without a word (Pure-FTPd's default): the dialect is given up within
+/// the data-connection timeout and the copy relays, well under 30 s, with
+/// the default settings (a 60 s stall timeout).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_passive_side_that_drops_foreign_peers_silently_is_a_refusal_within_seconds() {
+    let root = temp_root();
+    let source = serve(&next_addr(), root.path(), true).await;
+    let hostile = Hostile::start(&next_addr(), &["--silent-foreign"]);
+    let from = End::serve(&source, root.path());
+    let data = pseudo_random(20_000, 11);
+    from.seed("f.bin", &data);
+    let to = Location::ftp(site(hostile.socket_addr()), "/f.bin");
+
+    let (engine, mut events) = Engine::new(Settings::default());
+    let started = Instant::now();
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(from.at("f.bin"), to, Via::Auto),
+    )
+    .await;
+    let took = started.elapsed();
+    assert_eq!(jobs::verified_mode(&seen), Mode::Relay, "{seen:#?}");
+    assert!(took < Duration::from_secs(30), "took {took:?}: {seen:#?}");
+    let reasons: Vec<&String> = seen
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ModeChanged { reason, .. } => Some(reason),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("the destination")
+            && r.contains(&hostile.socket_addr().ip().to_string())),
+        "the refusal names the destination: {reasons:#?}"
+    );
+    assert!(
+        !seen
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Retrying { .. })),
+        "silence is a refusal, not a reason to retry: {seen:#?}"
+    );
+    assert!(
+        hostile
+            .log()
+            .contains("closed a data connection from foreign"),
+        "{}",
+        hostile.log()
+    );
+    // The bytes, read back from the hostile server over a data connection
+    // of our own.
+    let mut client = Client::open(
+        &hostile.socket_addr().ip().to_string(),
+        hostile.socket_addr().port(),
+        &Default::default(),
+        Options::default(),
+    )
+    .await
+    .unwrap();
+    let mut back = Vec::new();
+    client.retrieve("/f.bin", 0, &mut back).await.unwrap();
+    assert!(back == data, "relayed bytes differ");
+}
+
+/// A read-only destination answers `553`: permanent, so no retry, and the
+/// first words of the reason are the destination's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permanent_refusal_is_not_retried_and_blames_the_destination() {
+    let (ra, rb) = (temp_root(), temp_root());
+    let Some(a) = Vsftpd::start(&next_addr(), ra.path(), true) else {
+        return;
+    };
+    let Some(b) = Vsftpd::start(&next_addr(), rb.path(), true) else {
+        return;
+    };
+    let (from, to) = (End::vsftpd(&a), End::vsftpd(&b));
+    from.seed("f.bin", &pseudo_random(50_000, 12));
+    let ro = to.files.join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let started = Instant::now();
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(from.at("f.bin"), to.at("ro/f.bin"), Via::Auto),
+    )
+    .await;
+    let took = started.elapsed();
+    let reason = jobs::failure(&seen);
+    assert!(
+        reason.starts_with("the destination answered 553"),
+        "{reason}"
+    );
+    assert!(
+        !seen
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Retrying { .. })),
+        "{seen:#?}"
+    );
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(!ro.join("f.bin").exists());
+}
+
+/// A destination that runs out of space (`452`) fails its file with its own
+/// words, is not retried, and the rest of the tree is not sent there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_destination_stops_the_rest_of_the_tree() {
+    let root = temp_root();
+    let source = serve(&next_addr(), root.path(), true).await;
+    let hostile = Hostile::start(&next_addr(), &["--full-after", "150000"]);
+    let from = End::serve(&source, root.path());
+    for i in 0..5 {
+        from.seed(&format!("t/f{i}.bin"), &pseudo_random(100_000, 20 + i));
+    }
+    let to = Location::ftp(site(hostile.socket_addr()), "/t");
+    let (engine, mut events) = Engine::new(Settings {
+        parallel: 1,
+        ..jobs::settings()
+    });
+    let started = Instant::now();
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        JobSpec {
+            source: from.at("t"),
+            destination: to,
+            kind: Kind::Copy,
+            recursive: true,
+            conflict: Conflict::Overwrite,
+            via: Via::Auto,
+        },
+    )
+    .await;
+    let reasons: Vec<String> = seen
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Failed { reason, .. } => Some(reason.clone()),
+            _ => None,
+        })
+        .collect();
+    let verified = seen
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Verified { .. }))
+        .count();
+    assert_eq!(verified, 1, "{seen:#?}");
+    assert_eq!(reasons.len(), 4, "{reasons:#?}");
+    assert!(
+        reasons[0].starts_with("the destination answered 452"),
+        "{reasons:#?}"
+    );
+    for r in &reasons[1..] {
+        assert!(r.contains("destination full") && r.contains("452"), "{r}");
+    }
+    assert!(
+        !seen
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Retrying { .. })),
+        "{seen:#?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    // Only two files ever reached the server: the one that fitted and the
+    // one that did not.
+    let stors = hostile
+        .log()
+        .lines()
+        .filter(|l| l.starts_with("STOR"))
+        .count();
+    assert_eq!(stors, 2, "{}", hostile.log());
+}
+
+/// RFC 2577: a source whose `PASV` names a third host must not have the
+/// destination connect there. The listener on that third address sees no
+/// connection, and the failure names the server and the address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_passive_reply_naming_a_third_host_is_never_used() {
+    let rb = temp_root();
+    let third = std::net::TcpListener::bind((next_addr().as_str(), 0)).unwrap();
+    third.set_nonblocking(true).unwrap();
+    let third_addr = third.local_addr().unwrap();
+    let hostile = Hostile::start(
+        &next_addr(),
+        &[
+            "--pasv-host",
+            &third_addr.ip().to_string(),
+            "--pasv-port",
+            &third_addr.port().to_string(),
+            "--seed",
+            "f.bin:30000",
+        ],
+    );
+    let Some(b) = Vsftpd::start(&next_addr(), rb.path(), true) else {
+        return;
+    };
+    let to = End::vsftpd(&b);
+    let from = Location::ftp(site(hostile.socket_addr()), "/f.bin");
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(from, to.at("f.bin"), Via::Fxp),
+    )
+    .await;
+    let reason = jobs::failure(&seen);
+    assert!(
+        reason.contains(&third_addr.to_string()) && reason.contains("RFC 2577"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains(&hostile.socket_addr().ip().to_string()),
+        "names the server: {reason}"
+    );
+    assert!(
+        third.accept().is_err(),
+        "the destination was made to connect to the third host"
+    );
+    assert!(
+        !b.log().contains(&format!(
+            "PORT {}",
+            third_addr.ip().to_string().replace('.', ",")
+        )),
+        "{}",
+        b.log()
+    );
+}
+
+/// How many times a vsftpd saw a login.
+fn logins(server: &Vsftpd) -> usize {
+    server.log().matches("OK LOGIN").count()
+}
+
+/// A tree of 50 files opens at most the per-site connection limit of
+/// sessions per site (here 2), plus one for progress polling — whatever
+/// the number of files, and whether the servers do FXP or refuse it (a
+/// refused dialect costs no new session). The copy is set up as `fxpc cp`
+/// does it, destination probe included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tree_copy_logs_in_at_most_the_connection_limit_plus_one() {
+    for fxp in [true, false] {
+        let (ra, rb) = (temp_root(), temp_root());
+        let Some(a) = Vsftpd::start(&next_addr(), ra.path(), fxp) else {
+            return;
+        };
+        let Some(b) = Vsftpd::start(&next_addr(), rb.path(), fxp) else {
+            return;
+        };
+        let (from, to) = (End::vsftpd(&a), End::vsftpd(&b));
+        for i in 0..50 {
+            from.seed(&format!("t/d{}/f{i}.txt", i % 5), &pseudo_random(4096, i));
+        }
+        let (engine, mut events) = Engine::new(jobs::settings());
+        let destination = engine
+            .resolve_destination(&from.at("t"), &to.at(""))
+            .await
+            .unwrap();
+        let seen = jobs::run(
+            &engine,
+            &mut events,
+            JobSpec {
+                source: from.at("t"),
+                destination,
+                kind: Kind::Copy,
+                recursive: true,
+                conflict: Conflict::Overwrite,
+                via: Via::Auto,
+            },
+        )
+        .await;
+        let verified = seen
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Verified { .. }))
+            .count();
+        assert_eq!(verified, 50, "fxp {fxp}: {seen:#?}");
+        let (la, lb) = (logins(&a), logins(&b));
+        assert!(
+            la <= 3 && lb <= 3,
+            "fxp {fxp}: {la} logins on the source, {lb} on the destination"
+        );
+        for i in 0..50 {
+            let name = format!("t/d{}/f{i}.txt", i % 5);
+            assert_eq!(
+                to.read(&name).as_deref(),
+                Some(pseudo_random(4096, i).as_slice()),
+                "{name}"
+            );
+        }
+    }
+}

@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""A small FTP server that misbehaves on purpose, for fxpc's engine tests.
+
+It keeps uploaded files in memory and serves just what a transfer needs
+(USER, PASS, FEAT, TYPE, OPTS, PWD, CWD, MKD, SIZE, PASV, EPSV, PORT, REST,
+STOR, APPE, RETR of what was stored, DELE, ABOR, NOOP, QUIT). Each flag adds
+one misbehaviour seen in real servers:
+
+--pasv-host H      PASV names host H instead of its own address (a bounce:
+                   RFC 2577); the port is whatever --pasv-port says.
+--pasv-port P      the port PASV names with --pasv-host.
+--silent-foreign   a data connection on its passive port from a host other
+                   than its client's is closed without a word, and the
+                   transfer command is never answered (Pure-FTPd's way).
+--full-after N     STOR/APPE take at most N bytes in all, then answer
+                   "452 Insufficient storage space" and drop the data.
+--seed NAME:SIZE   starts with a file NAME of SIZE bytes (repeatable).
+
+Prints "ready <port>" once listening, then serves until killed. Every
+command it receives is appended to --log, one per line.
+"""
+
+import argparse
+import socket
+import socketserver
+import threading
+
+LOCK = threading.Lock()
+FILES = {}
+STORED = [0]
+
+
+class Handler(socketserver.StreamRequestHandler):
+    def setup(self):
+        super().setup()
+        self.rest = 0
+        self.passive = None
+        self.active = None
+
+    def reply(self, line):
+        self.wfile.write((line + "\r\n").encode())
+        self.wfile.flush()
+
+    def log(self, line):
+        if self.server.args.log:
+            with LOCK, open(self.server.args.log, "a") as f:
+                f.write(line + "\n")
+
+    def handle(self):
+        self.reply("220 hostile test server ready.")
+        while True:
+            raw = self.rfile.readline()
+            if not raw:
+                return
+            line = raw.decode("latin-1").rstrip("\r\n")
+            self.log(line)
+            verb, _, arg = line.partition(" ")
+            verb = verb.upper()
+            handler = getattr(self, "do_" + verb, None)
+            if handler is None:
+                self.reply("502 Command not implemented.")
+            elif handler(arg) is False:
+                return
+
+    def do_USER(self, arg):
+        self.reply("331 Password please.")
+
+    def do_PASS(self, arg):
+        self.reply("230 Logged in.")
+
+    def do_FEAT(self, arg):
+        self.reply("211-Features:\r\n SIZE\r\n REST STREAM\r\n211 End")
+
+    def do_TYPE(self, arg):
+        self.reply("200 Type set.")
+
+    def do_OPTS(self, arg):
+        self.reply("200 OK.")
+
+    def do_NOOP(self, arg):
+        self.reply("200 OK.")
+
+    def do_PWD(self, arg):
+        self.reply('257 "/" is the current directory.')
+
+    def do_CWD(self, arg):
+        self.reply("250 OK.")
+
+    def do_MKD(self, arg):
+        self.reply('257 "%s" created.' % arg)
+
+    def do_QUIT(self, arg):
+        self.reply("221 Bye.")
+        return False
+
+    def do_ABOR(self, arg):
+        self.reply("226 Aborted.")
+
+    def do_REST(self, arg):
+        self.rest = int(arg)
+        self.reply("350 Restarting at %d." % self.rest)
+
+    def do_SIZE(self, arg):
+        with LOCK:
+            data = FILES.get(arg.lstrip("/"))
+        if data is None:
+            self.reply("550 No such file.")
+        else:
+            self.reply("213 %d" % len(data))
+
+    def do_DELE(self, arg):
+        with LOCK:
+            FILES.pop(arg.lstrip("/"), None)
+        self.reply("250 Deleted.")
+
+    def do_EPSV(self, arg):
+        self.reply("500 EPSV not understood.")
+
+    def do_PORT(self, arg):
+        parts = [int(p) for p in arg.split(",")]
+        host = ".".join(str(p) for p in parts[:4])
+        if host != self.client_address[0]:
+            self.reply("500 Illegal PORT command.")
+            return
+        self.active = (host, parts[4] * 256 + parts[5])
+        self.reply("200 PORT command successful.")
+
+    def do_PASV(self, arg):
+        own = self.request.getsockname()[0]
+        listener = socket.socket()
+        listener.bind((own, 0))
+        listener.listen(1)
+        self.passive = listener
+        host, port = own, listener.getsockname()[1]
+        if self.server.args.pasv_host:
+            host, port = self.server.args.pasv_host, self.server.args.pasv_port
+        self.reply(
+            "227 Entering Passive Mode (%s,%d,%d)."
+            % (host.replace(".", ","), port // 256, port % 256)
+        )
+
+    def data_connection(self):
+        """The data connection, or None after a silent refusal."""
+        if self.active:
+            conn = socket.create_connection(self.active, timeout=10)
+            self.active = None
+            return conn
+        if not self.passive:
+            self.reply("425 Use PASV or PORT first.")
+            return None
+        listener, self.passive = self.passive, None
+        listener.settimeout(30)
+        try:
+            conn, peer = listener.accept()
+        except OSError:
+            self.reply("425 No data connection.")
+            return None
+        finally:
+            listener.close()
+        if self.server.args.silent_foreign and peer[0] != self.client_address[0]:
+            conn.close()
+            self.log("closed a data connection from foreign %s silently" % peer[0])
+            # Like Pure-FTPd: no reply at all; the client must time out.
+            return False
+        return conn
+
+    def receive(self, name, append):
+        conn = self.data_connection()
+        if conn is False:
+            return
+        if conn is None:
+            return
+        key = name.lstrip("/")
+        with LOCK:
+            old = FILES.get(key, b"")
+            if append:
+                data = bytearray(old)
+            elif self.rest:
+                data = bytearray(old[: self.rest])
+            else:
+                data = bytearray()
+            FILES[key] = bytes(data)
+        self.rest = 0
+        self.reply("150 Ok to send data.")
+        limit = self.server.args.full_after
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            if limit is not None and STORED[0] + len(chunk) > limit:
+                room = max(0, limit - STORED[0])
+                data.extend(chunk[:room])
+                STORED[0] += room
+                with LOCK:
+                    FILES[key] = bytes(data)
+                conn.close()
+                self.reply("452 Insufficient storage space.")
+                return
+            data.extend(chunk)
+            STORED[0] += len(chunk)
+        conn.close()
+        with LOCK:
+            FILES[key] = bytes(data)
+        self.reply("226 Transfer complete.")
+
+    def do_STOR(self, arg):
+        self.receive(arg, False)
+
+    def do_APPE(self, arg):
+        self.receive(arg, True)
+
+    def do_RETR(self, arg):
+        with LOCK:
+            data = FILES.get(arg.lstrip("/"))
+        if data is None:
+            self.reply("550 No such file.")
+            return
+        conn = self.data_connection()
+        if not conn:
+            return
+        self.reply("150 Opening data connection.")
+        conn.sendall(data[self.rest :])
+        self.rest = 0
+        conn.close()
+        self.reply("226 Transfer complete.")
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--pasv-host", default="")
+    parser.add_argument("--pasv-port", type=int, default=0)
+    parser.add_argument("--silent-foreign", action="store_true")
+    parser.add_argument("--full-after", type=int, default=None)
+    parser.add_argument("--seed", action="append", default=[])
+    parser.add_argument("--log", default="")
+    args = parser.parse_args()
+    for spec in args.seed:
+        name, _, size = spec.rpartition(":")
+        FILES[name.lstrip("/")] = bytes(i % 251 for i in range(int(size)))
+    server = Server((args.host, args.port), Handler)
+    server.args = args
+    print("ready %d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
