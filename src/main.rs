@@ -82,6 +82,14 @@ struct CpArgs {
     /// Seconds without progress before a transfer counts as failed.
     #[arg(long, default_value_t = 60)]
     stall_timeout: u64,
+    /// Seconds two servers may take to open their data connection before
+    /// that way counts as refused and the next is tried.
+    #[arg(long, default_value_t = 10)]
+    connect_timeout: u64,
+    /// How a copy is checked: the size; both ends' digests (HASH, XSHA256 …);
+    /// or digests when both ends offer a common one, else the size.
+    #[arg(long, value_enum, default_value = "auto")]
+    verify: VerifyArg,
     /// Print events as JSON lines on stdout instead of progress bars.
     #[arg(long)]
     json: bool,
@@ -130,6 +138,23 @@ impl From<ViaArg> for Via {
             ViaArg::Lstn => Via::Lstn,
             ViaArg::Fxp => Via::Fxp,
             ViaArg::Relay => Via::Relay,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum VerifyArg {
+    Size,
+    Hash,
+    Auto,
+}
+
+impl From<VerifyArg> for transfer::Verify {
+    fn from(v: VerifyArg) -> transfer::Verify {
+        match v {
+            VerifyArg::Size => transfer::Verify::Size,
+            VerifyArg::Hash => transfer::Verify::Hash,
+            VerifyArg::Auto => transfer::Verify::Auto,
         }
     }
 }
@@ -417,6 +442,8 @@ async fn cp(args: CpArgs) -> Result<()> {
         parallel: args.jobs.max(1),
         retries: args.retries,
         stall_timeout: std::time::Duration::from_secs(args.stall_timeout.max(1)),
+        connect_timeout: std::time::Duration::from_secs(args.connect_timeout.max(1)),
+        verify: args.verify.into(),
         ..transfer::Settings::default()
     };
     let (engine, mut events) = Engine::new(settings);
@@ -583,11 +610,12 @@ impl CpView {
             EventKind::Verified {
                 mode,
                 size,
+                check,
                 source_deleted,
                 ..
             } => {
                 file.outcome = Some(format!(
-                    "{mode}  verified {}{}",
+                    "{mode}  verified {check} {}{}",
                     indicatif::HumanBytes(*size),
                     if *source_deleted {
                         ", source deleted"

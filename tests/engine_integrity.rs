@@ -784,3 +784,141 @@ async fn a_tree_copy_logs_in_at_most_the_connection_limit_plus_one() {
         }
     }
 }
+
+/// The `Verified` event's check ("size", "sha-256" …), panicking otherwise.
+fn check_of(events: &[Event]) -> String {
+    events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Verified { check, .. } => Some(check.to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("nothing verified: {events:#?}"))
+}
+
+fn verify(verify: fxpc::transfer::Verify) -> Settings {
+    Settings {
+        verify,
+        ..jobs::settings()
+    }
+}
+
+/// Where both ends can compute a digest (`fxpc serve` offers `HASH`; a
+/// local file is hashed here; the hostile server offers only `XSHA256`),
+/// `auto` compares them, by FXP, LSTN/SOCK, upload and download; where one
+/// end cannot (vsftpd, pyftpdlib), `auto` checks the size and `hash` fails
+/// saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_are_checked_by_digest_where_both_ends_offer_one() {
+    use fxpc::transfer::Verify;
+    let (ra, rb, local) = (temp_root(), temp_root(), temp_root());
+    let a = serve(&next_addr(), ra.path(), true).await;
+    let b = serve(&next_addr(), rb.path(), true).await;
+    let (from, to, here) = (
+        End::serve(&a, ra.path()),
+        End::serve(&b, rb.path()),
+        End::local(local.path()),
+    );
+    let data = pseudo_random(300_000, 30);
+    from.seed("h.bin", &data);
+    here.seed("up.bin", &data);
+
+    let (engine, mut events) = Engine::new(verify(Verify::Auto));
+    for (source, destination, via, mode) in [
+        (
+            from.at("h.bin"),
+            to.at("lstn.bin"),
+            Via::Lstn,
+            Mode::LstnSock,
+        ),
+        (from.at("h.bin"), to.at("fxp.bin"), Via::Fxp, DST_PASSIVE),
+        (
+            from.at("h.bin"),
+            here.at("down.bin"),
+            Via::Auto,
+            Mode::Download,
+        ),
+        (here.at("up.bin"), to.at("up.bin"), Via::Auto, Mode::Upload),
+    ] {
+        let seen = jobs::run(&engine, &mut events, jobs::copy(source, destination, via)).await;
+        assert_eq!(jobs::verified_mode(&seen), mode);
+        assert_eq!(check_of(&seen), "sha-256", "{mode}");
+    }
+    assert!(to.read("fxp.bin") == Some(data.clone()));
+
+    // The older X commands: the hostile server offers only XSHA256.
+    let honest = Hostile::start(&next_addr(), &["--xsha256"]);
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(
+            here.at("up.bin"),
+            Location::ftp(site(honest.socket_addr()), "/x.bin"),
+            Via::Auto,
+        ),
+    )
+    .await;
+    assert_eq!(check_of(&seen), "sha-256");
+    assert!(honest.log().contains("XSHA256 /x.bin"), "{}", honest.log());
+
+    // vsftpd computes no digest: auto falls back to the size, hash fails.
+    let rv = temp_root();
+    let Some(v) = Vsftpd::start(&next_addr(), rv.path(), true) else {
+        return;
+    };
+    let vs = End::vsftpd(&v);
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(from.at("h.bin"), vs.at("v.bin"), Via::Auto),
+    )
+    .await;
+    assert_eq!(check_of(&seen), "size");
+    let (strict, mut strict_events) = Engine::new(verify(Verify::Hash));
+    let seen = jobs::run(
+        &strict,
+        &mut strict_events,
+        jobs::copy(from.at("h.bin"), vs.at("v2.bin"), Via::Auto),
+    )
+    .await;
+    let reason = jobs::failure(&seen);
+    assert!(
+        reason.contains("cannot check by digest") && reason.contains("the destination none"),
+        "{reason}"
+    );
+}
+
+/// A destination whose digest differs (its disk corrupted the file) fails
+/// the copy naming both digests, and a move keeps its source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_digest_mismatch_fails_and_a_move_keeps_its_source() {
+    use fxpc::transfer::Verify;
+    let local = temp_root();
+    let here = End::local(local.path());
+    let data = pseudo_random(64_000, 31);
+    here.seed("m.bin", &data);
+    let liar = Hostile::start(&next_addr(), &["--wrong-hash"]);
+    let (engine, mut events) = Engine::new(verify(Verify::Hash));
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        JobSpec {
+            kind: Kind::Move,
+            ..jobs::copy(
+                here.at("m.bin"),
+                Location::ftp(site(liar.socket_addr()), "/m.bin"),
+                Via::Auto,
+            )
+        },
+    )
+    .await;
+    let reason = jobs::failure(&seen);
+    let mut hasher = fxpc::ftp::hash::Algorithm::Sha256.hasher();
+    hasher.update(&data);
+    let ours = hasher.finish();
+    assert!(
+        reason.starts_with("content check failed") && reason.contains(&ours),
+        "{reason}"
+    );
+    assert!(here.read("m.bin") == Some(data), "the source was touched");
+}

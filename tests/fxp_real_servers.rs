@@ -114,6 +114,7 @@ fn verified(events: &[Event], logs: &str) -> Verified {
                 bytes,
                 size,
                 source_deleted,
+                ..
             } => Some(Verified {
                 mode: *mode,
                 bytes: *bytes,

@@ -15,12 +15,16 @@ one misbehaviour seen in real servers:
 --full-after N     STOR/APPE take at most N bytes in all, then answer
                    "452 Insufficient storage space" and drop the data.
 --seed NAME:SIZE   starts with a file NAME of SIZE bytes (repeatable).
+--xsha256          offers XSHA256 (in FEAT) and answers it truthfully.
+--wrong-hash       offers XSHA256 and answers it with a wrong digest (a
+                   server whose disk corrupted the file).
 
 Prints "ready <port>" once listening, then serves until killed. Every
 command it receives is appended to --log, one per line.
 """
 
 import argparse
+import hashlib
 import socket
 import socketserver
 import threading
@@ -69,7 +73,21 @@ class Handler(socketserver.StreamRequestHandler):
         self.reply("230 Logged in.")
 
     def do_FEAT(self, arg):
-        self.reply("211-Features:\r\n SIZE\r\n REST STREAM\r\n211 End")
+        extra = ""
+        if self.server.args.xsha256 or self.server.args.wrong_hash:
+            extra = " XSHA256\r\n"
+        self.reply("211-Features:\r\n SIZE\r\n REST STREAM\r\n" + extra + "211 End")
+
+    def do_XSHA256(self, arg):
+        with LOCK:
+            data = FILES.get(arg.lstrip("/"))
+        if data is None:
+            self.reply("550 No such file.")
+            return
+        digest = hashlib.sha256(data).hexdigest()
+        if self.server.args.wrong_hash:
+            digest = hashlib.sha256(data + b"corrupted").hexdigest()
+        self.reply("250 " + digest)
 
     def do_TYPE(self, arg):
         self.reply("200 Type set.")
@@ -239,6 +257,8 @@ def main():
     parser.add_argument("--silent-foreign", action="store_true")
     parser.add_argument("--full-after", type=int, default=None)
     parser.add_argument("--seed", action="append", default=[])
+    parser.add_argument("--xsha256", action="store_true")
+    parser.add_argument("--wrong-hash", action="store_true")
     parser.add_argument("--log", default="")
     args = parser.parse_args()
     for spec in args.seed:

@@ -604,3 +604,47 @@ async fn our_client_round_trip_with_hostile_names() {
     assert_eq!(err.reply().map(|r| r.code), Some(550), "not empty");
     assert_eq!(c.stat(Some(b"dir with space")).await.unwrap().code, 213);
 }
+
+/// draft-bryan-ftpext-hash: `FEAT` lists `HASH` with the current algorithm
+/// starred, `HASH` answers `213 <algo> <start>-<end> <hex> <path>`, `OPTS
+/// HASH` switches the algorithm; the older `XSHA256`/`XSHA1`/`XMD5`/`XCRC`
+/// answer `250 <hex>`. Digests of "abc", known by heart.
+#[tokio::test]
+async fn hash_and_the_x_commands_give_known_digests() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("abc.txt"), b"abc").unwrap();
+    let server = serve("127.0.0.2", root.path(), |_| {}).await;
+    let mut c = login(&server).await;
+    assert!(
+        c.features()
+            .lines
+            .iter()
+            .any(|l| l == "HASH SHA-256*;SHA-1;MD5;CRC32"),
+        "{:?}",
+        c.features().lines
+    );
+    let sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    let r = c.command("HASH /abc.txt").await.unwrap();
+    assert_eq!(r.code, 213, "{r}");
+    assert_eq!(r.message(), format!("SHA-256 0-3 {sha256} /abc.txt"));
+    let r = c.command("OPTS HASH MD5").await.unwrap();
+    assert_eq!((r.code, r.message()), (200, "MD5".to_string()));
+    let r = c.command("HASH /abc.txt").await.unwrap();
+    assert!(
+        r.message().contains("900150983cd24fb0d6963f7d28e17f72"),
+        "{r}"
+    );
+    for (verb, hex) in [
+        ("XSHA256", sha256),
+        ("XSHA1", "a9993e364706816aba3e25717850c26c9cd0d89d"),
+        ("XMD5", "900150983cd24fb0d6963f7d28e17f72"),
+        ("XCRC", "352441c2"),
+    ] {
+        let r = c.command(&format!("{verb} /abc.txt")).await.unwrap();
+        assert_eq!((r.code, r.message()), (250, hex.to_string()), "{verb}");
+    }
+    let r = c.command("HASH /missing").await.unwrap();
+    assert_eq!(r.code, 550, "{r}");
+    let r = c.command("OPTS HASH BLAKE3").await.unwrap();
+    assert_eq!(r.code, 501, "{r}");
+}

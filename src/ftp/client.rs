@@ -13,6 +13,7 @@ use super::command::Command;
 use super::control::Control;
 use super::error::{FtpError, Result};
 use super::features::Features;
+use super::hash::{self, Algorithm};
 use super::listing::{self, Entry};
 use super::reply::Reply;
 use super::secret::Secret;
@@ -373,6 +374,44 @@ impl Client {
         let result = self.control.execute(&Command::new("QUIT")).await;
         self.control.shutdown().await;
         result.map(drop)
+    }
+
+    /// The server's digest of a whole file: `HASH` (after `OPTS HASH` when
+    /// another algorithm is selected) or, for servers without it, the
+    /// algorithm's `X…` command. Computing it reads the whole file, so the
+    /// reply may take `timeout`, longer than an ordinary one.
+    pub async fn hash(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        algorithm: Algorithm,
+        timeout: Duration,
+    ) -> Result<String> {
+        let command = if self.features.hash.contains(&algorithm) {
+            if self.features.hash_current != Some(algorithm) {
+                self.expect(
+                    Command::with_arg("OPTS", format!("HASH {}", algorithm.name()))?,
+                    &[200],
+                )
+                .await?;
+                self.features.hash_current = Some(algorithm);
+            }
+            Command::with_arg("HASH", path)?
+        } else {
+            Command::with_arg(algorithm.x_command(), path)?
+        };
+        self.control.send(&command).await?;
+        let reply = self.control.read_reply_within(timeout).await?;
+        if !reply.is_completion() {
+            return Err(FtpError::Reply {
+                command: command.to_string(),
+                reply,
+            });
+        }
+        hash::parse_digest(&reply.message(), algorithm).ok_or(FtpError::BadReply {
+            command: command.to_string(),
+            what: "the digest",
+            reply,
+        })
     }
 
     /// Opens a passive data connection: `EPSV` when the server advertises it

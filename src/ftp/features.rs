@@ -1,5 +1,6 @@
 //! What a server says it can do, from its `FEAT` reply (RFC 2389).
 
+use super::hash::{self, Algorithm};
 use super::reply::Reply;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,6 +22,11 @@ pub struct Features {
     pub cpsv: bool,
     /// `AUTH TLS`, `AUTH SSL` … mechanisms.
     pub auth: Vec<String>,
+    /// Algorithms of the `HASH` command, and the one currently selected.
+    pub hash: Vec<Algorithm>,
+    pub hash_current: Option<Algorithm>,
+    /// Algorithms offered as `XSHA256`, `XSHA1`, `XMD5`, `XCRC`.
+    pub x_hash: Vec<Algorithm>,
 }
 
 impl Features {
@@ -71,9 +77,22 @@ impl Features {
             "AUTH" => self
                 .auth
                 .extend(params.split_whitespace().map(str::to_string)),
-            _ => {}
+            "HASH" => (self.hash, self.hash_current) = hash::parse_feat(params),
+            other => {
+                if let Some(a) = Algorithm::from_x_command(other) {
+                    self.x_hash.push(a);
+                }
+            }
         }
         self.lines.push(line.to_string());
+    }
+
+    /// Every digest the server can compute, by either kind of command.
+    pub fn hash_algorithms(&self) -> Vec<Algorithm> {
+        let mut all: Vec<Algorithm> = self.hash.iter().chain(&self.x_hash).copied().collect();
+        all.sort();
+        all.dedup();
+        all
     }
 
     /// Both halves of the RFC 438 profile; a client must not send `LSTN` otherwise.

@@ -7,6 +7,7 @@ pub mod command;
 pub mod control;
 pub mod error;
 pub mod features;
+pub mod hash;
 pub mod listing;
 pub mod reply;
 pub mod secret;

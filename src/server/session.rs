@@ -20,6 +20,7 @@ use super::transfer::{self, Job, Limits, Text, Write};
 use super::vfs::{self, Jail};
 use crate::ftp::addr::{self, AddrForm};
 use crate::ftp::command::{CommandLine, LineError, parse_line};
+use crate::ftp::hash::Algorithm;
 use crate::ftp::reply::Reply;
 
 const MAX_FAILED_LOGINS: u32 = 3;
@@ -49,6 +50,8 @@ pub struct Session {
     cwd: Vec<u8>,
     /// TYPE A or I.
     text: Text,
+    /// The algorithm `HASH` uses (`OPTS HASH` changes it).
+    hash: Algorithm,
     rest: u64,
     rename_from: Option<PathBuf>,
     data: DataSetup,
@@ -82,6 +85,7 @@ impl Session {
             failed_logins: 0,
             cwd: b"/".to_vec(),
             text: Text::Binary,
+            hash: Algorithm::Sha256,
             rest: 0,
             rename_from: None,
             data: DataSetup::None,
@@ -201,6 +205,11 @@ impl Session {
             "CDUP" | "XCUP" => self.cwd(b"..").await?,
             "REST" => self.rest_(&arg).await?,
             "SIZE" => self.size(&arg).await?,
+            "HASH" => self.hash(self.hash, &arg, true).await?,
+            "XSHA256" | "XSHA1" | "XMD5" | "XCRC" => {
+                let algorithm = Algorithm::from_x_command(&verb).expect("one of the X commands");
+                self.hash(algorithm, &arg, false).await?
+            }
             "MDTM" => self.mdtm(&arg).await?,
             "MKD" | "XMKD" => self.mkd(&arg).await?,
             "RMD" | "XRMD" => self.rmd(&arg).await?,
@@ -280,6 +289,7 @@ impl Session {
         let mut feats = vec![
             " EPRT",
             " EPSV",
+            " HASH SHA-256*;SHA-1;MD5;CRC32",
             " MDTM",
             " MLST type*;size*;modify*;perm*;unique*;UNIX.mode;",
             " PASV",
@@ -287,6 +297,10 @@ impl Session {
             " SIZE",
             " TVFS",
             " UTF8",
+            " XCRC",
+            " XMD5",
+            " XSHA1",
+            " XSHA256",
         ];
         if self.config.lstn {
             feats.extend([" LSTN", " SOCK"]);
@@ -300,6 +314,17 @@ impl Session {
         let text = String::from_utf8_lossy(arg).to_ascii_uppercase();
         if text.starts_with("UTF8") || text.starts_with("MLST") {
             self.reply(200, "OK.").await
+        } else if let Some(name) = text.strip_prefix("HASH") {
+            match name.trim() {
+                "" => self.reply(200, self.hash.name()).await,
+                name => match Algorithm::from_name(name) {
+                    Some(a) => {
+                        self.hash = a;
+                        self.reply(200, a.name()).await
+                    }
+                    None => self.reply(501, "Unknown algorithm.").await,
+                },
+            }
         } else {
             self.reply(501, "Option not understood.").await
         }
@@ -383,6 +408,45 @@ impl Session {
             Ok(Ok(m)) if m.is_file() => Reply::new(213, m.len().to_string()),
             Ok(_) => Reply::new(550, "Could not get file size."),
             Err(r) => r,
+        };
+        self.send(&reply).await
+    }
+
+    /// `HASH` (draft-bryan-ftpext-hash: `213 <algo> <start>-<end> <hex>
+    /// <path>`) or an `X…` command (`250 <hex>`). The file is read off the
+    /// async threads: a large one takes a while.
+    async fn hash(&mut self, algorithm: Algorithm, arg: &[u8], draft: bool) -> std::io::Result<()> {
+        let real = match self.real_path(arg) {
+            Ok(p) => p,
+            Err(r) => return self.send(&r).await,
+        };
+        let digest = tokio::task::spawn_blocking(move || -> std::io::Result<(String, u64)> {
+            use std::io::Read;
+            let mut file = std::fs::File::open(&real)?;
+            if !file.metadata()?.is_file() {
+                return Err(std::io::Error::other("not a plain file"));
+            }
+            let mut hasher = algorithm.hasher();
+            let mut buf = vec![0u8; 256 * 1024];
+            let mut total = 0u64;
+            loop {
+                let n = file.read(&mut buf)?;
+                if n == 0 {
+                    return Ok((hasher.finish(), total));
+                }
+                hasher.update(&buf[..n]);
+                total += n as u64;
+            }
+        })
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        let reply = match digest {
+            Ok((hex, size)) if draft => {
+                let shown = String::from_utf8_lossy(arg).into_owned();
+                Reply::new(213, format!("{} 0-{size} {hex} {shown}", algorithm.name()))
+            }
+            Ok((hex, _)) => Reply::new(250, hex),
+            Err(e) => Reply::new(550, format!("Cannot compute the digest: {e}.")),
         };
         self.send(&reply).await
     }

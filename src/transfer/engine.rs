@@ -28,6 +28,8 @@ pub struct Settings {
     /// How long two servers may take to set up their data connection
     /// before the way they were asked to is taken as refused.
     pub connect_timeout: Duration,
+    /// How a finished copy is checked.
+    pub verify: super::Verify,
 }
 
 impl Default for Settings {
@@ -38,6 +40,7 @@ impl Default for Settings {
             retry_backoff: Duration::from_secs(1),
             stall_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
+            verify: super::Verify::Auto,
         }
     }
 }

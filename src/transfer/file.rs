@@ -16,7 +16,8 @@ use super::refusal::{self, Refused};
 use super::relay::{self, RelayError};
 use super::shared::Ctx;
 use super::site::{Location, Site};
-use super::{Conflict, EventKind, JobSpec, Kind, Mode, Via};
+use super::{Check, Conflict, EventKind, JobSpec, Kind, Mode, Verify, Via};
+use crate::ftp::hash::Algorithm;
 use crate::ftp::{Client, FtpError, StoreMode};
 
 /// How the bytes travel for one attempt.
@@ -367,6 +368,7 @@ async fn run_inner(
             format!("size check failed: destination has {size} bytes, source has {source_size}")
         }));
     }
+    let check = content_check(ctx, &mut ends, &spec.source, &destination, append, size).await?;
     let mut source_deleted = false;
     if spec.kind == Kind::Move {
         delete(ends.source.as_deref_mut(), &spec.source)
@@ -386,8 +388,98 @@ async fn run_inner(
         mode: transport.mode(),
         bytes: source_size,
         size,
+        check,
         source_deleted,
     })
+}
+
+/// After the size matched: both ends' digests, when the settings ask for
+/// them and the ends can give them in a common algorithm (a local end
+/// computes any). An append is checked by size: the destination's digest
+/// covers what was there before too.
+async fn content_check(
+    ctx: &Ctx,
+    ends: &mut Ends,
+    source: &Location,
+    destination: &Location,
+    append: bool,
+    size: u64,
+) -> Result<Check, Failure> {
+    let mode = ctx.shared.settings.verify;
+    if mode == Verify::Size {
+        return Ok(Check::Size);
+    }
+    let offered = |session: Option<&Client>| match session {
+        Some(c) => c.features().hash_algorithms(),
+        None => Algorithm::ALL.to_vec(),
+    };
+    let (a, b) = (
+        offered(ends.source.as_deref()),
+        offered(ends.destination.as_deref()),
+    );
+    let common = Algorithm::ALL
+        .into_iter()
+        .find(|x| a.contains(x) && b.contains(x));
+    let algorithm = match common {
+        _ if mode == Verify::Auto && (append || common.is_none()) => return Ok(Check::Size),
+        _ if append => {
+            return Err(Failure::permanent(
+                "cannot check an append by digest (the destination's digest covers what was there before); use --verify size or auto".into(),
+            ));
+        }
+        None => {
+            let names = |v: &[Algorithm]| {
+                if v.is_empty() {
+                    "none".to_string()
+                } else {
+                    v.iter().map(|x| x.name()).collect::<Vec<_>>().join(", ")
+                }
+            };
+            return Err(Failure::permanent(format!(
+                "cannot check by digest: the source offers {}, the destination {}",
+                names(&a),
+                names(&b)
+            )));
+        }
+        Some(x) => x,
+    };
+    // A server reads the whole file to answer: allow for a slow disk.
+    let timeout = Duration::from_secs(60) + Duration::from_secs(size / 20_000_000);
+    let theirs = digest(ends.source.as_deref_mut(), source, algorithm, timeout)
+        .await
+        .map_err(|e| Failure::ftp("source", &e))?;
+    let ours = digest(
+        ends.destination.as_deref_mut(),
+        destination,
+        algorithm,
+        timeout,
+    )
+    .await
+    .map_err(|e| Failure::ftp("destination", &e))?;
+    if theirs != ours {
+        return Err(Failure::permanent(format!(
+            "content check failed: {algorithm} of the source is {theirs}, of the destination {ours}"
+        )));
+    }
+    Ok(Check::Hash(algorithm))
+}
+
+async fn digest(
+    session: Option<&mut Client>,
+    at: &Location,
+    algorithm: Algorithm,
+    timeout: Duration,
+) -> Result<String, FtpError> {
+    match session {
+        Some(client) => client.hash(&at.path, algorithm, timeout).await,
+        None => {
+            let path = at.local_path();
+            tokio::task::spawn_blocking(move || super::local::digest(&path, algorithm))
+                .await
+                .map_err(std::io::Error::other)?
+                .map_err(FtpError::Io)
+        }
+    }
 }
 
 /// Which two servers a copy runs between, for remembering refusals.

@@ -1,12 +1,14 @@
 //! The local disk as a site: its directory listings in the same `Entry`
-//! form FTP listings take, for the engine's tree walks and the UI's panes.
+//! form FTP listings take, for the engine's tree walks and the UI's panes;
+//! and the digests a server would compute, for content checks.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Local};
 
+use crate::ftp::hash::Algorithm;
 use crate::ftp::{Entry, EntryKind};
 
 /// A directory's entries. A symlink to a directory lists as a directory
@@ -60,4 +62,19 @@ pub fn list_local(path: &[u8]) -> std::io::Result<Vec<Entry>> {
 
 fn os(path: &[u8]) -> PathBuf {
     PathBuf::from(OsStr::from_bytes(path))
+}
+
+/// A local file's digest, read in full (off the async threads).
+pub fn digest(path: &Path, algorithm: Algorithm) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = algorithm.hasher();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(hasher.finish());
+        }
+        hasher.update(&buf[..n]);
+    }
 }

@@ -108,6 +108,44 @@ impl fmt::Display for Mode {
     }
 }
 
+/// How a finished copy is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Verify {
+    /// The destination's size.
+    Size,
+    /// The size, then a digest from each end (`HASH` or `XSHA256` … on a
+    /// server, computed here for a local file); fails when the two ends
+    /// share no algorithm.
+    Hash,
+    /// A digest when both ends can give one in a common algorithm, else
+    /// the size.
+    #[default]
+    Auto,
+}
+
+/// What a `Verified` copy was checked by: `size`, `sha-256`, `md5` …
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    Size,
+    Hash(crate::ftp::hash::Algorithm),
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Check::Size => f.write_str("size"),
+            Check::Hash(a) => write!(f, "{a}"),
+        }
+    }
+}
+
+impl Serialize for Check {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct JobSpec {
     pub source: Location,
@@ -183,6 +221,8 @@ pub enum EventKind {
         bytes: u64,
         /// The destination's size after the transfer.
         size: u64,
+        /// What was compared: the size, or both ends' digests.
+        check: Check,
         source_deleted: bool,
     },
     Failed {

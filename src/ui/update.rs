@@ -2839,6 +2839,7 @@ mod tests {
                 },
                 bytes: 1000,
                 size: 1000,
+                check: crate::transfer::Check::Size,
                 source_deleted: false,
             },
         );

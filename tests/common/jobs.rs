@@ -37,6 +37,7 @@ pub fn settings() -> Settings {
         retry_backoff: Duration::from_millis(200),
         stall_timeout: Duration::from_secs(5),
         connect_timeout: Duration::from_secs(3),
+        ..Settings::default()
     }
 }
 
