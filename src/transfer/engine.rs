@@ -84,6 +84,10 @@ impl Engine {
             kind: EventKind::Queued {
                 source: spec.source.to_string(),
                 destination: spec.destination.to_string(),
+                source_site: spec.source.site.key(),
+                destination_site: spec.destination.site.key(),
+                source_path: spec.source.path.clone(),
+                destination_path: spec.destination.path.clone(),
                 parent,
                 kind: spec.kind,
             },

@@ -172,6 +172,15 @@ pub enum EventKind {
     Queued {
         source: String,
         destination: String,
+        /// Each end's site key (`user@host:port`, as [`FtpSite::key`]
+        /// makes it; `None`: the local disk) and raw path: what a UI needs
+        /// to find the panes a job belongs to, without parsing URLs.
+        source_site: Option<String>,
+        destination_site: Option<String>,
+        #[serde(skip)]
+        source_path: Vec<u8>,
+        #[serde(skip)]
+        destination_path: Vec<u8>,
         parent: Option<JobId>,
         kind: Kind,
     },

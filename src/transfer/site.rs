@@ -71,6 +71,16 @@ pub enum Site {
     Local,
 }
 
+impl Site {
+    /// The FTP site's pool key; `None` for the local disk.
+    pub fn key(&self) -> Option<String> {
+        match self {
+            Site::Ftp(s) => Some(s.key()),
+            Site::Local => None,
+        }
+    }
+}
+
 /// A path on a site. Remote paths are bytes (a server's names need not be
 /// UTF-8); local ones are the platform's bytes too.
 #[derive(Debug, Clone)]

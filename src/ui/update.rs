@@ -1274,6 +1274,8 @@ fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
     if let EventKind::Queued {
         source,
         destination,
+        source_site,
+        destination_site,
         kind,
         ..
     } = &event.kind
@@ -1285,7 +1287,7 @@ fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                 .unwrap_or(s)
                 .to_string()
         };
-        let direction = direction_of(state, source, destination);
+        let direction = direction_of(state, source_site, destination_site);
         state.transfers.jobs.push(JobRow {
             id,
             name: short(source),
@@ -1411,18 +1413,15 @@ fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
 }
 
 /// `a→b` when the job goes from the left pane's site to the right one's.
-fn direction_of(state: &State, source: &str, destination: &str) -> String {
-    let side_of = |s: &str| {
+/// Sites are matched by key (`None`: the local disk, in a pane without a site).
+fn direction_of(state: &State, source: &Option<String>, destination: &Option<String>) -> String {
+    let side_of = |key: &Option<String>| {
         [Side::Left, Side::Right]
             .into_iter()
-            .find(|side| match &state.sites[side.index()] {
-                // The site's URL must end where the path begins:
-                // "ftp://h:21" is a prefix of "ftp://h:2121/x" too (found
-                // by the update tests).
-                Some(site) => s
-                    .strip_prefix(&site.to_string())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
-                None => s.starts_with('/'),
+            .find(|side| match (&state.sites[side.index()], key) {
+                (Some(site), Some(key)) => site.key() == *key,
+                (None, None) => true,
+                _ => false,
             })
     };
     match (side_of(source), side_of(destination)) {
@@ -1844,6 +1843,13 @@ mod tests {
         update(s, Action::Engine(Event { job, kind }))
     }
 
+    /// The engine's site key for a test URL (`None`: a local path).
+    fn site_key(url: &str) -> Option<String> {
+        let url = crate::ftp::FtpUrl::parse(url).ok()?;
+        let user = url.user.clone().unwrap_or_else(|| "anonymous".into());
+        Some(format!("{user}@{}:{}", url.host, url.port))
+    }
+
     fn queued(s: &mut State, job: JobId, source: &str, destination: &str, kind: Kind) {
         let fx = engine(
             s,
@@ -1851,6 +1857,10 @@ mod tests {
             EventKind::Queued {
                 source: source.into(),
                 destination: destination.into(),
+                source_site: site_key(source),
+                destination_site: site_key(destination),
+                source_path: Vec::new(),
+                destination_path: Vec::new(),
                 parent: None,
                 kind,
             },
