@@ -220,6 +220,10 @@ fn latency(state: &mut State, rows: &mut Vec<Row>) {
                 EventKind::Queued {
                     source: format!("ftp://mirror.example:21/pub/big/file_{job}.iso"),
                     destination: format!("ftp://backup.example:21/in/file_{job}.iso"),
+                    source_site: Some("anonymous@mirror.example:21".into()),
+                    destination_site: Some("anonymous@backup.example:21".into()),
+                    source_path: format!("/pub/big/file_{job}.iso").into_bytes(),
+                    destination_path: format!("/in/file_{job}.iso").into_bytes(),
                     parent: None,
                     kind: Kind::Copy,
                 },

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio_util::sync::CancellationToken;
 
+use super::error::{End, Failure};
 use super::file::{self, Ends};
 use super::shared::{Ctx, Shared};
 use super::site::{Location, Site};
@@ -187,13 +188,9 @@ impl Engine {
             is_directory(ctx, &spec.source).await
         };
         match directory {
-            Err(e) => EventKind::Failed {
-                reason: format!("source {}: {e}", spec.source),
-                replies: e
-                    .reply()
-                    .map(|r| vec![format!("source: {r}")])
-                    .unwrap_or_default(),
-            },
+            Err(e) => Failure::ftp(End::Source, &e)
+                .context(&spec.source.to_string())
+                .into_event(),
             Ok(true) if !spec.recursive => EventKind::Failed {
                 reason: format!("{} is a directory (copy it recursively)", spec.source),
                 replies: Vec::new(),
@@ -225,25 +222,17 @@ impl Engine {
                 return EventKind::Cancelled { partial: None };
             }
             if let Err(e) = browse.make_dir(&to).await {
-                return EventKind::Failed {
-                    reason: format!("cannot create directory {to}: {e}"),
-                    replies: e
-                        .reply()
-                        .map(|r| vec![format!("destination: {r}")])
-                        .unwrap_or_default(),
-                };
+                return Failure::ftp(End::Destination, &e)
+                    .context(&format!("cannot create directory {to}"))
+                    .into_event();
             }
             directories += 1;
             let entries = match browse.list(&from).await {
                 Ok(e) => e,
                 Err(e) => {
-                    return EventKind::Failed {
-                        reason: format!("cannot list {from}: {e}"),
-                        replies: e
-                            .reply()
-                            .map(|r| vec![format!("source: {r}")])
-                            .unwrap_or_default(),
-                    };
+                    return Failure::ftp(End::Source, &e)
+                        .context(&format!("cannot list {from}"))
+                        .into_event();
                 }
             };
             for (name, kind, size) in entries {
@@ -359,10 +348,10 @@ impl Browser {
             .await
             .map_err(|f| f.into_event())?;
         let destination_home = match ends.destination.as_deref_mut() {
-            Some(c) => c.pwd().await.map_err(|e| EventKind::Failed {
-                reason: format!("destination: {e}"),
-                replies: e.reply().map(|r| vec![r.to_string()]).unwrap_or_default(),
-            })?,
+            Some(c) => c
+                .pwd()
+                .await
+                .map_err(|e| Failure::ftp(End::Destination, &e).into_event())?,
             None => Vec::new(),
         };
         Ok(Browser {

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::fxp::{self, AttemptError, Dialect};
+use super::error::{End, Failure};
+use super::fxp::{self, Dialect};
 use super::pool::Session;
 use super::progress::{self, Source, Watch};
-use super::refusal::{self, Refused};
-use super::relay::{self, RelayError};
+use super::relay;
 use super::shared::Ctx;
 use super::site::{Location, Site};
 use super::{Check, Conflict, EventKind, JobSpec, Kind, Mode, Verify, Via};
@@ -56,64 +56,6 @@ struct Offsets {
     /// REST on the destination (resuming a STOR).
     destination: u64,
     append: bool,
-}
-
-pub(super) enum Failure {
-    Refused {
-        transport: Transport,
-        description: String,
-        /// The sessions answered everything: they can be used again.
-        clean: bool,
-    },
-    Failed {
-        reason: String,
-        replies: Vec<String>,
-        transient: bool,
-        /// The destination said it has no space left: nothing more of this
-        /// tree is sent there.
-        out_of_space: Option<String>,
-    },
-    Cancelled,
-}
-
-impl Failure {
-    fn ftp(side: &str, e: &FtpError) -> Failure {
-        let out_of_space = e
-            .reply()
-            .filter(|r| side == "destination" && fxp::no_space(r))
-            .map(|r| format!("the destination answered {r}"));
-        Failure::Failed {
-            reason: format!("{side}: {e}"),
-            replies: e
-                .reply()
-                .map(|r| vec![format!("{side}: {r}")])
-                .unwrap_or_default(),
-            transient: e.is_transient() && out_of_space.is_none(),
-            out_of_space,
-        }
-    }
-
-    fn permanent(reason: String) -> Failure {
-        Failure::Failed {
-            reason,
-            replies: Vec::new(),
-            transient: false,
-            out_of_space: None,
-        }
-    }
-
-    pub(super) fn into_event(self) -> EventKind {
-        match self {
-            Failure::Refused { description, .. } => EventKind::Failed {
-                reason: description,
-                replies: Vec::new(),
-            },
-            Failure::Failed {
-                reason, replies, ..
-            } => EventKind::Failed { reason, replies },
-            Failure::Cancelled => EventKind::Cancelled { partial: None },
-        }
-    }
 }
 
 /// The two ends' sessions for one attempt (`None` for a local end).
@@ -271,11 +213,8 @@ async fn run_inner(
                 drop(ends);
                 return Ok(cancelled(ctx, &destination, existed).await);
             }
-            Err(Failure::Refused {
-                transport: t,
-                description,
-                clean,
-            }) => {
+            Err(Failure::Refused { description, clean }) => {
+                let t = transport;
                 if let Transport::Servers(d) = t {
                     ctx.shared.remember_refusal(&pair, d, &description);
                 }
@@ -334,7 +273,7 @@ async fn run_inner(
         offsets = if wrote {
             let now = size_of(ends.destination.as_deref_mut(), &destination)
                 .await
-                .map_err(|e| Failure::ftp("destination", &e))?
+                .map_err(|e| Failure::ftp(End::Destination, &e))?
                 .unwrap_or(0);
             resume_offsets(append, base, now, source_size)
         } else {
@@ -353,7 +292,7 @@ async fn run_inner(
     // Verify: the destination must exist, with the size it should have.
     let size = size_of(ends.destination.as_deref_mut(), &destination)
         .await
-        .map_err(|e| Failure::ftp("destination", &e))?;
+        .map_err(|e| Failure::ftp(End::Destination, &e))?;
     let Some(size) = size else {
         return Err(Failure::permanent(format!(
             "verification failed: {destination} does not exist after the transfer, although the servers reported success"
@@ -373,14 +312,22 @@ async fn run_inner(
     if spec.kind == Kind::Move {
         delete(ends.source.as_deref_mut(), &spec.source)
             .await
-            .map_err(|e| Failure::Failed {
-                reason: format!("copied and verified, but deleting the source failed: {e}"),
-                replies: e
-                    .reply()
-                    .map(|r| vec![format!("source: {r}")])
-                    .unwrap_or_default(),
-                transient: false,
-                out_of_space: None,
+            .map_err(|e| {
+                // Not retried: the copy is done, and a second try would copy
+                // it again.
+                match Failure::ftp(End::Source, &e)
+                    .context("copied and verified, but deleting the source failed")
+                {
+                    Failure::Failed {
+                        reason, replies, ..
+                    } => Failure::Failed {
+                        reason,
+                        replies,
+                        transient: false,
+                        out_of_space: None,
+                    },
+                    other => other,
+                }
             })?;
         source_deleted = true;
     }
@@ -447,7 +394,7 @@ async fn content_check(
     let timeout = Duration::from_secs(60) + Duration::from_secs(size / 20_000_000);
     let theirs = digest(ends.source.as_deref_mut(), source, algorithm, timeout)
         .await
-        .map_err(|e| Failure::ftp("source", &e))?;
+        .map_err(|e| Failure::ftp(End::Source, &e))?;
     let ours = digest(
         ends.destination.as_deref_mut(),
         destination,
@@ -455,7 +402,7 @@ async fn content_check(
         timeout,
     )
     .await
-    .map_err(|e| Failure::ftp("destination", &e))?;
+    .map_err(|e| Failure::ftp(End::Destination, &e))?;
     if theirs != ours {
         return Err(Failure::permanent(format!(
             "content check failed: {algorithm} of the source is {theirs}, of the destination {ours}"
@@ -546,7 +493,7 @@ async fn probe(
                 Some(n) => Some(n),
                 None => size_of(ends.source.as_deref_mut(), &spec.source)
                     .await
-                    .map_err(|e| Failure::ftp("source", &e))?,
+                    .map_err(|e| Failure::ftp(End::Source, &e))?,
             }
             .ok_or_else(|| {
                 Failure::permanent(format!(
@@ -557,7 +504,7 @@ async fn probe(
             let existing = if needs_existing {
                 size_of(ends.destination.as_deref_mut(), &spec.destination)
                     .await
-                    .map_err(|e| Failure::ftp("destination", &e))?
+                    .map_err(|e| Failure::ftp(End::Destination, &e))?
             } else {
                 None
             };
@@ -636,12 +583,12 @@ pub(super) async fn checkout(
         Site::Local => None,
     };
     let (sp, dp) = (pool(source), pool(destination));
-    let take = |pool: Arc<super::pool::Pool>, n: usize| {
+    let take = |pool: Arc<super::pool::Pool>, n: usize, end: End| {
         let cancel = ctx.cancel.clone();
         async move {
             match pool.checkout(n, &cancel).await {
                 None => Err(Failure::Cancelled),
-                Some(Err(e)) => Err(Failure::ftp(&pool.site().to_string(), &e)),
+                Some(Err(e)) => Err(Failure::ftp(end, &e)),
                 Some(Ok(v)) => Ok(v),
             }
         }
@@ -652,15 +599,15 @@ pub(super) async fn checkout(
             destination: None,
         }),
         (Some(s), None) => Ok(Ends {
-            source: take(s, 1).await?.pop(),
+            source: take(s, 1, End::Source).await?.pop(),
             destination: None,
         }),
         (None, Some(d)) => Ok(Ends {
             source: None,
-            destination: take(d, 1).await?.pop(),
+            destination: take(d, 1, End::Destination).await?.pop(),
         }),
         (Some(s), Some(d)) if Arc::ptr_eq(&s, &d) => {
-            let mut both = take(s, 2).await?;
+            let mut both = take(s, 2, End::Source).await?;
             let destination = both.pop();
             Ok(Ends {
                 source: both.pop(),
@@ -670,8 +617,13 @@ pub(super) async fn checkout(
         (Some(s), Some(d)) => {
             let source_first = s.site().key() <= d.site().key();
             let (first, second) = if source_first { (s, d) } else { (d, s) };
-            let a = take(first, 1).await?.pop();
-            let b = take(second, 1).await?.pop();
+            let (first_end, second_end) = if source_first {
+                (End::Source, End::Destination)
+            } else {
+                (End::Destination, End::Source)
+            };
+            let a = take(first, 1, first_end).await?.pop();
+            let b = take(second, 1, second_end).await?.pop();
             let (source, destination) = if source_first { (a, b) } else { (b, a) };
             Ok(Ends {
                 source,
@@ -751,7 +703,7 @@ async fn free_name(mut session: Option<&mut Client>, at: &Location) -> Result<Lo
         let candidate = at.with_path(path);
         let exists = size_of(session.as_deref_mut(), &candidate)
             .await
-            .map_err(|e| Failure::ftp("destination", &e))?
+            .map_err(|e| Failure::ftp(End::Destination, &e))?
             .is_some();
         if !exists {
             return Ok(candidate);
@@ -827,7 +779,6 @@ async fn attempt(
                         "source"
                     };
                     return Err(Failure::Refused {
-                        transport,
                         description: format!("the {who} does not advertise LSTN and SOCK in FEAT"),
                         clean: true,
                     });
@@ -847,45 +798,7 @@ async fn attempt(
                     source_may_redirect: may_redirect(&spec.source.site),
                     destination_may_redirect: may_redirect(&destination.site),
                 };
-                fxp::run(dialect, s, d, &plan, watch)
-                    .await
-                    .map_err(|e| match e {
-                        AttemptError::Refused {
-                            side,
-                            refused,
-                            command,
-                            reply,
-                            clean,
-                        } => {
-                            let client: &Client = if side == fxp::Side::Source { s } else { d };
-                            Failure::Refused {
-                                transport,
-                                description: describe_refusal(
-                                    client,
-                                    side.name(),
-                                    refused,
-                                    &command,
-                                    &reply,
-                                ),
-                                clean,
-                            }
-                        }
-                        AttemptError::Failed {
-                            reason,
-                            replies,
-                            transient,
-                            cause,
-                        } => Failure::Failed {
-                            reason,
-                            replies,
-                            transient,
-                            out_of_space: cause
-                                .filter(|(side, r)| {
-                                    *side == fxp::Side::Destination && fxp::no_space(r)
-                                })
-                                .map(|(_, r)| format!("the destination answered {r}")),
-                        },
-                    })
+                fxp::run(dialect, s, d, &plan, watch).await
             }
             Transport::Relay => {
                 let (Some(s), Some(d)) =
@@ -905,7 +818,6 @@ async fn attempt(
                 )
                 .await
                 .map(drop)
-                .map_err(relay_failure)
             }
             Transport::Download => {
                 let s = ends
@@ -923,7 +835,6 @@ async fn attempt(
                 )
                 .await
                 .map(drop)
-                .map_err(relay_failure)
             }
             Transport::Upload => {
                 let d = ends
@@ -941,7 +852,6 @@ async fn attempt(
                 )
                 .await
                 .map(drop)
-                .map_err(relay_failure)
             }
             Transport::Local => relay::local_copy(
                 &spec.source.local_path(),
@@ -952,8 +862,7 @@ async fn attempt(
                 meters.clone(),
             )
             .await
-            .map(drop)
-            .map_err(relay_failure),
+            .map(drop),
         }
     };
     let result = tokio::select! {
@@ -972,46 +881,6 @@ async fn attempt(
     stop.cancel();
     let _ = reporter.await;
     result
-}
-
-fn relay_failure(e: RelayError) -> Failure {
-    Failure::Failed {
-        reason: e.to_string(),
-        replies: e.reply().into_iter().collect(),
-        transient: e.is_transient(),
-        out_of_space: e.out_of_space(),
-    }
-}
-
-fn describe_refusal(
-    client: &Client,
-    side: &str,
-    refused: Refused,
-    command: &str,
-    reply: &crate::ftp::Reply,
-) -> String {
-    if let Refused::Redirect(target) = refused {
-        return format!(
-            "the {side} ftp://{} answered {command} with another host's address {target} ({reply}): not used, since the other server could be sent anywhere that way (RFC 2577); if the server really is reached there, allow it in the site's settings (allow_foreign_passive)",
-            client.peer_addr()
-        );
-    }
-    let product = refusal::recognise(client.greeting(), Some(reply));
-    let mut text = format!(
-        "the {side} ftp://{} refused {command}: {reply}",
-        client.peer_addr()
-    );
-    if let Some(hint) = refusal::hint(product, refused) {
-        // Silence proves nothing about who refused: the setting is only a
-        // possibility then (Pure-FTPd drops foreign peers without a word,
-        // but so does a peer that gave up).
-        if reply.message().contains("timed out") {
-            text.push_str(&format!(" (if it refuses foreign peers: {hint})"));
-        } else {
-            text.push_str(&format!(" ({hint})"));
-        }
-    }
-    text
 }
 
 #[cfg(test)]

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::error::{End, Failure, no_space};
 use super::progress::Watch;
-use super::refusal::Refused;
+use super::refusal::{self, Refused};
 use crate::ftp::{Client, FtpError, Reply, addr};
 
 /// How long the receiving side may take to say `1xx` when it is the one
@@ -24,21 +25,6 @@ pub enum Dialect {
     FxpDestinationPassive,
     /// Source passive, destination connects.
     FxpSourcePassive,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    Source,
-    Destination,
-}
-
-impl Side {
-    pub fn name(self) -> &'static str {
-        match self {
-            Side::Source => "source",
-            Side::Destination => "destination",
-        }
-    }
 }
 
 /// What one attempt needs to know.
@@ -64,11 +50,12 @@ pub struct Plan<'a> {
     pub destination_may_redirect: bool,
 }
 
-#[derive(Debug)]
-pub enum AttemptError {
+/// How an attempt ended badly, before it is told to the engine: a refusal
+/// keeps its parts until the server can be recognised from its greeting.
+enum AttemptError {
     /// The servers would not connect to each other this way: try another.
     Refused {
-        side: Side,
+        side: End,
         refused: Refused,
         command: String,
         reply: Reply,
@@ -77,33 +64,13 @@ pub enum AttemptError {
         clean: bool,
     },
     /// The transfer itself failed (a missing file, a broken connection …).
-    Failed {
-        reason: String,
-        replies: Vec<String>,
-        transient: bool,
-        /// The reply that says what really went wrong, and who sent it.
-        cause: Option<(Side, Reply)>,
-    },
+    Failed(Failure),
 }
 
 impl AttemptError {
-    fn failed(side: Side, e: &FtpError) -> AttemptError {
-        AttemptError::Failed {
-            reason: format!("{}: {e}", side.name()),
-            replies: e
-                .reply()
-                .map(|r| vec![format!("{}: {r}", side.name())])
-                .unwrap_or_default(),
-            transient: e.is_transient() && !e.reply().is_some_and(no_space),
-            cause: e.reply().map(|r| (side, r.clone())),
-        }
+    fn failed(side: End, e: &FtpError) -> AttemptError {
+        AttemptError::Failed(Failure::ftp(side, e))
     }
-}
-
-/// `452`/`552`: the destination is out of space. Retrying the same file
-/// cannot help, nor can any other file to that place.
-pub fn no_space(reply: &Reply) -> bool {
-    matches!(reply.code, 452 | 552)
 }
 
 /// How long the side that has not answered yet may take to give its own
@@ -119,6 +86,43 @@ pub async fn run(
     destination: &mut Client,
     plan: &Plan<'_>,
     watch: &Watch,
+) -> Result<(), Failure> {
+    match exchange(dialect, source, destination, plan, watch).await {
+        Ok(()) => Ok(()),
+        Err(AttemptError::Failed(f)) => Err(f),
+        Err(AttemptError::Refused {
+            side,
+            refused,
+            command,
+            reply,
+            clean,
+        }) => {
+            let client: &Client = if side == End::Source {
+                source
+            } else {
+                destination
+            };
+            Err(Failure::Refused {
+                description: refusal::describe(
+                    client.greeting(),
+                    client.peer_addr(),
+                    side,
+                    refused,
+                    &command,
+                    &reply,
+                ),
+                clean,
+            })
+        }
+    }
+}
+
+async fn exchange(
+    dialect: Dialect,
+    source: &mut Client,
+    destination: &mut Client,
+    plan: &Plan<'_>,
+    watch: &Watch,
 ) -> Result<(), AttemptError> {
     // The destination's pinning `SOCK`, when it goes out pipelined with the
     // transfer command (its 255 is then read before the transfer's replies).
@@ -129,41 +133,41 @@ pub async fn run(
             let pin_command = format!("SOCK {y}");
             if plan.destination_offset > 0 {
                 // REST reads its own reply: the pin must be answered first.
-                sock_exchange(destination, Side::Destination, &pin_command).await?;
+                sock_exchange(destination, End::Destination, &pin_command).await?;
             } else {
                 destination
                     .send_command(&pin_command)
                     .await
-                    .map_err(|e| AttemptError::failed(Side::Destination, &e))?;
+                    .map_err(|e| AttemptError::failed(End::Destination, &e))?;
                 pin = Some(pin_command);
             }
         }
         Dialect::FxpDestinationPassive => {
             negotiate_fxp(
                 destination,
-                Side::Destination,
+                End::Destination,
                 plan.destination_may_redirect,
                 source,
-                Side::Source,
+                End::Source,
             )
             .await?
         }
         Dialect::FxpSourcePassive => {
             negotiate_fxp(
                 source,
-                Side::Source,
+                End::Source,
                 plan.source_may_redirect,
                 destination,
-                Side::Destination,
+                End::Destination,
             )
             .await?
         }
     }
     let receiver_connects = dialect == Dialect::FxpSourcePassive;
     let passive_side = if receiver_connects {
-        Side::Source
+        End::Source
     } else {
-        Side::Destination
+        End::Destination
     };
 
     // The receiving side first.
@@ -173,14 +177,14 @@ pub async fn run(
             Ok(()) => {}
             // A server that will not REST before STOR can still append.
             Err(FtpError::Reply { .. }) => append = true,
-            Err(e) => return Err(AttemptError::failed(Side::Destination, &e)),
+            Err(e) => return Err(AttemptError::failed(End::Destination, &e)),
         }
     }
     let store_verb = if append { "APPE" } else { "STOR" };
     destination
         .send_with(store_verb, plan.destination_path)
         .await
-        .map_err(|e| AttemptError::failed(Side::Destination, &e))?;
+        .map_err(|e| AttemptError::failed(End::Destination, &e))?;
     // A reply before the sender starts: the receiver's 1xx when it is the
     // one that connects, or an early, unprompted answer (pyftpdlib's 425,
     // after which the answer to STOR is still to come).
@@ -195,10 +199,10 @@ pub async fn run(
         let reply = destination
             .read_reply_within(RECEIVER_READY)
             .await
-            .map_err(|e| AttemptError::failed(Side::Destination, &e))?;
+            .map_err(|e| AttemptError::failed(End::Destination, &e))?;
         if !reply.is_preliminary() {
             return Err(classify(
-                Side::Destination,
+                End::Destination,
                 store_verb,
                 reply,
                 refused,
@@ -207,7 +211,7 @@ pub async fn run(
         }
         // The receiver has opened (and, for STOR, emptied) the file.
         watch.mark_writing();
-        if passive_side == Side::Destination {
+        if passive_side == End::Destination {
             watch.mark_connected();
         }
     }
@@ -216,13 +220,13 @@ pub async fn run(
         && let Err(e) = source.rest(plan.source_offset).await
     {
         abort(destination).await;
-        return Err(AttemptError::failed(Side::Source, &e));
+        return Err(AttemptError::failed(End::Source, &e));
     }
     let first = match source.command_with("RETR", plan.source_path).await {
         Ok(r) => r,
         Err(e) => {
             abort(destination).await;
-            return Err(AttemptError::failed(Side::Source, &e));
+            return Err(AttemptError::failed(End::Source, &e));
         }
     };
     if !first.is_preliminary() {
@@ -232,9 +236,9 @@ pub async fn run(
         } else {
             Refused::Connect
         };
-        return Err(classify(Side::Source, "RETR", first, refused, false));
+        return Err(classify(End::Source, "RETR", first, refused, false));
     }
-    if passive_side == Side::Source {
+    if passive_side == End::Source {
         watch.mark_connected();
     }
 
@@ -243,7 +247,7 @@ pub async fn run(
     let connect_deadline = Instant::now() + plan.connect_timeout;
     let (src_result, dst_result) = {
         let src = final_reply(source, watch, plan.stall_timeout, || {
-            if passive_side == Side::Source {
+            if passive_side == End::Source {
                 watch.mark_connected();
             }
         });
@@ -261,7 +265,7 @@ pub async fn run(
             }
             let r = final_reply(destination, watch, plan.stall_timeout, || {
                 watch.mark_writing();
-                if passive_side == Side::Destination {
+                if passive_side == End::Destination {
                     watch.mark_connected();
                 }
             })
@@ -307,7 +311,7 @@ pub async fn run(
                 }
             }
             () = &mut watchdog => {
-                let (s, d) = if passive_side == Side::Source { (silent(), None) } else { (None, silent()) };
+                let (s, d) = if passive_side == End::Source { (silent(), None) } else { (None, silent()) };
                 (s, d)
             }
         }
@@ -328,7 +332,7 @@ pub async fn run(
     // Nothing arrived and a side said it could not make or accept the data
     // connection: a refusal, so another dialect may work.
     if !watch.saw_growth() {
-        let dst_listens = passive_side == Side::Destination;
+        let dst_listens = passive_side == End::Destination;
         if let Some(refusal) = refusal_in(&src_result, &dst_result, dst_listens, store_verb) {
             return Err(refusal);
         }
@@ -347,16 +351,16 @@ fn refusal_in(
     // A 426 means the data connection was made and then closed by the other
     // end: that end gave up on it (as libunftp does with any foreign host,
     // whether it listened or connected), not the side that reports the 426.
-    for (result, side) in [(dst_result, Side::Destination), (src_result, Side::Source)] {
+    for (result, side) in [(dst_result, End::Destination), (src_result, End::Source)] {
         if let Some(Ok(r)) = result
             && r.code == 426
         {
-            let peer = if side == Side::Destination {
-                Side::Source
+            let peer = if side == End::Destination {
+                End::Source
             } else {
-                Side::Destination
+                End::Destination
             };
-            let peer_listened = (peer == Side::Destination) == dst_listens;
+            let peer_listened = (peer == End::Destination) == dst_listens;
             return Some(AttemptError::Refused {
                 side: peer,
                 refused: if peer_listened {
@@ -364,7 +368,7 @@ fn refusal_in(
                 } else {
                     Refused::Connect
                 },
-                command: format!("the data connection (the {} answered {r})", side.name()),
+                command: format!("the data connection (the {} answered {r})", side),
                 reply: Reply::new(425, "it dropped the data connection"),
                 clean: false,
             });
@@ -379,7 +383,7 @@ fn refusal_in(
             Refused::Connect
         };
         return Some(classify(
-            Side::Destination,
+            End::Destination,
             store_verb,
             d.clone(),
             refused,
@@ -394,16 +398,16 @@ fn refusal_in(
         } else {
             Refused::Accept
         };
-        return Some(classify(Side::Source, "RETR", s.clone(), refused, false));
+        return Some(classify(End::Source, "RETR", s.clone(), refused, false));
     }
     // Silence. Pure-FTPd closes a foreign peer on its passive port without
     // a word and keeps waiting; libunftp closes any data connection whose
     // peer is not its client's host, yet answers 150 and then waits for
     // ever (the other server may even report 226 for 0 bytes). Retrying
     // the same dialect cannot help: try the next.
-    for (result, side) in [(dst_result, Side::Destination), (src_result, Side::Source)] {
+    for (result, side) in [(dst_result, End::Destination), (src_result, End::Source)] {
         if let Some(Err(FtpError::Timeout { timeout, .. })) = result {
-            let listened = (side == Side::Destination) == dst_listens;
+            let listened = (side == End::Destination) == dst_listens;
             return Some(AttemptError::Refused {
                 side,
                 refused: if listened {
@@ -411,7 +415,7 @@ fn refusal_in(
                 } else {
                     Refused::Connect
                 },
-                command: if side == Side::Destination {
+                command: if side == End::Destination {
                     store_verb.into()
                 } else {
                     "RETR".into()
@@ -450,7 +454,7 @@ fn failure(
             None => 0,
         }
     }
-    let mut sides = [(Side::Destination, dst_result), (Side::Source, src_result)];
+    let mut sides = [(End::Destination, dst_result), (End::Source, src_result)];
     // Stable: on a tie the destination, which holds the file, speaks first.
     sides.sort_by_key(|(_, r)| std::cmp::Reverse(weight(r)));
     let mut replies = Vec::new();
@@ -461,20 +465,20 @@ fn failure(
         let (text, is_transient) = match result {
             Some(Ok(r)) if r.is_completion() => continue,
             Some(Ok(r)) => {
-                replies.push(format!("{}: {r}", side.name()));
+                replies.push(format!("{}: {r}", side));
                 cause.get_or_insert((*side, r.clone()));
                 (
-                    format!("the {} answered {r}", side.name()),
+                    format!("the {} answered {r}", side),
                     r.is_transient_failure() && !no_space(r),
                 )
             }
             Some(Err(e)) => {
                 if let Some(r) = e.reply() {
-                    replies.push(format!("{}: {r}", side.name()));
+                    replies.push(format!("{}: {r}", side));
                     cause.get_or_insert((*side, r.clone()));
                 }
                 (
-                    format!("the {}: {e}", side.name()),
+                    format!("the {}: {e}", side),
                     e.is_transient() && !e.reply().is_some_and(no_space),
                 )
             }
@@ -487,21 +491,18 @@ fn failure(
     if reasons.is_empty() {
         reasons.push("the transfer ended without a final reply".into());
     }
-    AttemptError::Failed {
+    let out_of_space = cause
+        .filter(|(side, r)| *side == End::Destination && no_space(r))
+        .map(|(_, r)| format!("the destination answered {r}"));
+    AttemptError::Failed(Failure::Failed {
         reason: reasons.join("; "),
         replies,
-        transient: transient.unwrap_or(true),
-        cause,
-    }
+        transient: transient.unwrap_or(true) && out_of_space.is_none(),
+        out_of_space,
+    })
 }
 
-fn classify(
-    side: Side,
-    command: &str,
-    reply: Reply,
-    refused: Refused,
-    clean: bool,
-) -> AttemptError {
+fn classify(side: End, command: &str, reply: Reply, refused: Refused, clean: bool) -> AttemptError {
     if matches!(reply.code, 425 | 426)
         || (reply.is_permanent_failure() && refused == Refused::Negotiate)
     {
@@ -513,12 +514,7 @@ fn classify(
             clean,
         }
     } else {
-        AttemptError::Failed {
-            reason: format!("the {} answered {command} with {reply}", side.name()),
-            replies: vec![format!("{}: {reply}", side.name())],
-            transient: reply.is_transient_failure() && !no_space(&reply),
-            cause: Some((side, reply)),
-        }
+        AttemptError::Failed(Failure::answered(side, command, &reply))
     }
 }
 
@@ -573,11 +569,11 @@ async fn negotiate_lstn(
     destination: &mut Client,
     destination_may_redirect: bool,
 ) -> Result<String, AttemptError> {
-    let (x, reply) = sock_exchange(destination, Side::Destination, "LSTN R").await?;
+    let (x, reply) = sock_exchange(destination, End::Destination, "LSTN R").await?;
     let (advertised, form) = addr::parse_any(&x).expect("checked by sock_exchange");
     let target = own_address(
         destination,
-        Side::Destination,
+        End::Destination,
         destination_may_redirect,
         advertised,
         "LSTN R",
@@ -588,7 +584,7 @@ async fn negotiate_lstn(
     } else {
         addr::format(target, form)
     };
-    Ok(sock_exchange(source, Side::Source, &format!("SOCK {x}"))
+    Ok(sock_exchange(source, End::Source, &format!("SOCK {x}"))
         .await?
         .0)
 }
@@ -597,7 +593,7 @@ async fn negotiate_lstn(
 /// text as the server wrote it, and the reply.
 async fn sock_exchange(
     client: &mut Client,
-    side: Side,
+    side: End,
     command: &str,
 ) -> Result<(String, Reply), AttemptError> {
     let reply = client
@@ -609,7 +605,7 @@ async fn sock_exchange(
         Some(a) if reply.code == 255 && addr::parse_any(a).is_some() => Ok((a.to_string(), reply)),
         _ => Err(AttemptError::Refused {
             side,
-            refused: if command.starts_with("SOCK") && side == Side::Source {
+            refused: if command.starts_with("SOCK") && side == End::Source {
                 Refused::Connect
             } else {
                 Refused::Negotiate
@@ -625,10 +621,10 @@ async fn sock_exchange(
 /// the other.
 async fn negotiate_fxp(
     passive: &mut Client,
-    passive_side: Side,
+    passive_side: End,
     may_redirect: bool,
     active: &mut Client,
-    active_side: Side,
+    active_side: End,
 ) -> Result<(), AttemptError> {
     let target = passive_address(passive, passive_side, may_redirect).await?;
     let command = match target {
@@ -657,7 +653,7 @@ async fn negotiate_fxp(
 /// is refused, with the host taken from the control connection's peer.
 async fn passive_address(
     passive: &mut Client,
-    side: Side,
+    side: End,
     may_redirect: bool,
 ) -> Result<SocketAddr, AttemptError> {
     let peer = passive.peer_addr();
@@ -676,12 +672,9 @@ async fn passive_address(
                     "PASV",
                     reply,
                 ),
-                None => Err(AttemptError::Failed {
-                    reason: format!("the {}: cannot read the address in {reply}", side.name()),
-                    replies: vec![format!("{}: {reply}", side.name())],
-                    transient: false,
-                    cause: Some((side, reply)),
-                }),
+                None => Err(AttemptError::Failed(Failure::permanent(format!(
+                    "the {side} answered PASV with an address that cannot be read: {reply}"
+                )))),
             };
         }
         if !passive.features().epsv {
@@ -719,7 +712,7 @@ async fn passive_address(
 /// site allows it.
 fn own_address(
     passive: &Client,
-    side: Side,
+    side: End,
     may_redirect: bool,
     advertised: SocketAddr,
     command: &str,
@@ -732,7 +725,7 @@ fn own_address(
     }
     tracing::warn!(
         "the {} ({peer}) answered {command} with another host's address {target}: not used",
-        side.name()
+        side
     );
     Err(AttemptError::Refused {
         side,

@@ -2,6 +2,9 @@
 //! setting that would allow the server-to-server transfer it refused
 //! (shared/docs/rfc438-over-tcp.md, "What real servers answer").
 
+use std::net::SocketAddr;
+
+use super::error::End;
 use crate::ftp::Reply;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +88,36 @@ pub fn hint(product: Product, refused: Refused) -> Option<&'static str> {
         (Product::Fxpc, _) => "fxpc serve: start it with --allow-fxp",
         (Product::Unknown, _) => return None,
     })
+}
+
+/// What a person reads about a refusal: which end, at which address,
+/// refused what, in its own words, and the setting that would allow it.
+pub fn describe(
+    greeting: &Reply,
+    peer: SocketAddr,
+    end: End,
+    refused: Refused,
+    command: &str,
+    reply: &Reply,
+) -> String {
+    if let Refused::Redirect(target) = refused {
+        return format!(
+            "the {end} ftp://{peer} answered {command} with another host's address {target} ({reply}): not used, since the other server could be sent anywhere that way (RFC 2577); if the server really is reached there, allow it in the site's settings (allow_foreign_passive)"
+        );
+    }
+    let product = recognise(greeting, Some(reply));
+    let mut text = format!("the {end} ftp://{peer} refused {command}: {reply}");
+    if let Some(hint) = hint(product, refused) {
+        // Silence proves nothing about who refused: the setting is only a
+        // possibility then (Pure-FTPd drops foreign peers without a word,
+        // but so does a peer that gave up).
+        if reply.message().contains("timed out") {
+            text.push_str(&format!(" (if it refuses foreign peers: {hint})"));
+        } else {
+            text.push_str(&format!(" ({hint})"));
+        }
+    }
+    text
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use std::task::{Context, Poll};
 use tokio::fs::{File, OpenOptions};
 use tokio::io::{AsyncRead, AsyncSeekExt, AsyncWrite, ReadBuf};
 
+use super::error::{End, Failure};
 use super::progress::Watch;
 use crate::ftp::{Client, FtpError, StoreMode};
 
@@ -101,53 +102,23 @@ impl<R: AsyncRead + Unpin> AsyncRead for Opened<R> {
     }
 }
 
-#[derive(Debug)]
-pub enum RelayError {
-    Source(FtpError),
-    Destination(FtpError),
-    Local(std::io::Error),
+/// A reader that remembers whether it failed.
+struct Blame<R> {
+    inner: R,
+    failed: bool,
 }
 
-impl std::fmt::Display for RelayError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RelayError::Source(e) => write!(f, "source: {e}"),
-            RelayError::Destination(e) => write!(f, "destination: {e}"),
-            RelayError::Local(e) => write!(f, "local file: {e}"),
+impl<R: AsyncRead + Unpin> AsyncRead for Blame<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Err(_)) = &poll {
+            self.failed = true;
         }
-    }
-}
-
-impl RelayError {
-    pub fn is_transient(&self) -> bool {
-        self.out_of_space().is_none()
-            && match self {
-                RelayError::Source(e) | RelayError::Destination(e) => e.is_transient(),
-                RelayError::Local(_) => false,
-            }
-    }
-
-    /// The destination's "no space left" (`452`/`552`, or a full local
-    /// disk), as it said it.
-    pub fn out_of_space(&self) -> Option<String> {
-        match self {
-            RelayError::Destination(e) => e
-                .reply()
-                .filter(|r| super::fxp::no_space(r))
-                .map(|r| format!("the destination answered {r}")),
-            RelayError::Local(e) if e.kind() == std::io::ErrorKind::StorageFull => {
-                Some(format!("the local disk is full ({e})"))
-            }
-            _ => None,
-        }
-    }
-
-    pub fn reply(&self) -> Option<String> {
-        match self {
-            RelayError::Source(e) => e.reply().map(|r| format!("source: {r}")),
-            RelayError::Destination(e) => e.reply().map(|r| format!("destination: {r}")),
-            RelayError::Local(_) => None,
-        }
+        poll
     }
 }
 
@@ -162,7 +133,7 @@ pub async fn relay(
     mode: StoreMode,
     destination_offset: u64,
     meters: Meters,
-) -> Result<u64, RelayError> {
+) -> Result<u64, Failure> {
     let (writer, reader) = tokio::io::duplex(RELAY_BUFFER);
     let mut reader = Opened {
         inner: reader,
@@ -188,14 +159,15 @@ pub async fn relay(
     let (down, up) = tokio::join!(download, upload);
     match (down, up) {
         (Ok(n), Ok(stored)) if stored == n => Ok(n),
-        (Ok(n), Ok(stored)) => Err(RelayError::Destination(FtpError::Io(
-            std::io::Error::other(format!("sent {stored} of {n} bytes")),
-        ))),
+        (Ok(n), Ok(stored)) => Err(Failure::ftp(
+            End::Destination,
+            &FtpError::Io(std::io::Error::other(format!("sent {stored} of {n} bytes"))),
+        )),
         // A server's refusal explains more than the broken pipe it causes
         // on the other side.
-        (_, Err(up)) if up.reply().is_some() => Err(RelayError::Destination(up)),
-        (Err(down), _) => Err(RelayError::Source(down)),
-        (Ok(_), Err(up)) => Err(RelayError::Destination(up)),
+        (_, Err(up)) if up.reply().is_some() => Err(Failure::ftp(End::Destination, &up)),
+        (Err(down), _) => Err(Failure::ftp(End::Source, &down)),
+        (Ok(_), Err(up)) => Err(Failure::ftp(End::Destination, &up)),
     }
 }
 
@@ -228,17 +200,28 @@ pub async fn download(
     append: bool,
     destination_offset: u64,
     meters: Meters,
-) -> Result<u64, RelayError> {
+) -> Result<u64, Failure> {
     let file = open_local_destination(destination, append, destination_offset)
         .await
-        .map_err(RelayError::Local)?;
+        .map_err(|e| Failure::local(End::Destination, e))?;
     meters.watch.mark_writing();
     let mut out = Counting::new(file, meters);
     let n = source
         .retrieve(source_path, source_offset, &mut out)
         .await
-        .map_err(RelayError::Source)?;
-    out.inner.sync_all().await.map_err(RelayError::Local)?;
+        .map_err(|e| match e {
+            // Our own disk's error, not the server's.
+            FtpError::Io(io) | FtpError::Data { source: io, .. }
+                if io.kind() == std::io::ErrorKind::StorageFull =>
+            {
+                Failure::local(End::Destination, io)
+            }
+            e => Failure::ftp(End::Source, &e),
+        })?;
+    out.inner
+        .sync_all()
+        .await
+        .map_err(|e| Failure::local(End::Destination, e))?;
     Ok(n)
 }
 
@@ -250,12 +233,14 @@ pub async fn upload(
     mode: StoreMode,
     destination_offset: u64,
     meters: Meters,
-) -> Result<u64, RelayError> {
-    let mut file = File::open(source).await.map_err(RelayError::Local)?;
+) -> Result<u64, Failure> {
+    let mut file = File::open(source)
+        .await
+        .map_err(|e| Failure::local(End::Source, e))?;
     if source_offset > 0 {
         file.seek(SeekFrom::Start(source_offset))
             .await
-            .map_err(RelayError::Local)?;
+            .map_err(|e| Failure::local(End::Source, e))?;
     }
     let watch = meters.watch.clone();
     let mut input = Opened {
@@ -265,7 +250,7 @@ pub async fn upload(
     destination
         .store(destination_path, mode, destination_offset, &mut input)
         .await
-        .map_err(RelayError::Destination)
+        .map_err(|e| Failure::ftp(End::Destination, &e))
 }
 
 pub async fn local_copy(
@@ -275,22 +260,40 @@ pub async fn local_copy(
     append: bool,
     destination_offset: u64,
     meters: Meters,
-) -> Result<u64, RelayError> {
-    let mut input = File::open(source).await.map_err(RelayError::Local)?;
+) -> Result<u64, Failure> {
+    let mut input = File::open(source)
+        .await
+        .map_err(|e| Failure::local(End::Source, e))?;
     if source_offset > 0 {
         input
             .seek(SeekFrom::Start(source_offset))
             .await
-            .map_err(RelayError::Local)?;
+            .map_err(|e| Failure::local(End::Source, e))?;
     }
     let file = open_local_destination(destination, append, destination_offset)
         .await
-        .map_err(RelayError::Local)?;
+        .map_err(|e| Failure::local(End::Destination, e))?;
     meters.watch.mark_writing();
     let mut out = Counting::new(file, meters);
-    let n = tokio::io::copy(&mut input, &mut out)
+    // Which side failed is not told by copy(): a read error is the source's,
+    // anything else (a full disk) the destination's.
+    let mut reader = Blame {
+        inner: input,
+        failed: false,
+    };
+    let n = tokio::io::copy(&mut reader, &mut out).await.map_err(|e| {
+        Failure::local(
+            if reader.failed {
+                End::Source
+            } else {
+                End::Destination
+            },
+            e,
+        )
+    })?;
+    out.inner
+        .sync_all()
         .await
-        .map_err(RelayError::Local)?;
-    out.inner.sync_all().await.map_err(RelayError::Local)?;
+        .map_err(|e| Failure::local(End::Destination, e))?;
     Ok(n)
 }

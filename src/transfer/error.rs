@@ -1,0 +1,179 @@
+//! The one error of the engine: why an attempt, or a whole job, did not
+//! verify. It knows which end said what, so the reason a person reads is
+//! written here once: "the destination answered 452 …", never a bare
+//! "broken pipe" from the other side.
+
+use std::fmt;
+
+use super::EventKind;
+use crate::ftp::{FtpError, Reply};
+
+/// Which end of a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    Source,
+    Destination,
+}
+
+impl fmt::Display for End {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            End::Source => "source",
+            End::Destination => "destination",
+        })
+    }
+}
+
+/// `452`/`552`: out of space. Retrying the same file cannot help, nor can
+/// any other file to that place.
+pub fn no_space(reply: &Reply) -> bool {
+    matches!(reply.code, 452 | 552)
+}
+
+pub enum Failure {
+    /// The servers would not connect to each other the way they were
+    /// asked to: the next way may work.
+    Refused {
+        /// Who refused, what, with their words, and the setting to change.
+        description: String,
+        /// Both sessions answered everything: they can be used again (a
+        /// refused `PORT` leaves a session as it was).
+        clean: bool,
+    },
+    Failed {
+        reason: String,
+        /// The servers' replies behind the failure, verbatim, each with its end.
+        replies: Vec<String>,
+        transient: bool,
+        /// The destination said it has no space left (its words): nothing
+        /// more of this tree is sent there.
+        out_of_space: Option<String>,
+    },
+    Cancelled,
+}
+
+impl Failure {
+    /// An FTP error at one end.
+    pub fn ftp(end: End, e: &FtpError) -> Failure {
+        let reply = e.reply();
+        let out_of_space = reply
+            .filter(|r| end == End::Destination && no_space(r))
+            .map(|r| format!("the destination answered {r}"));
+        Failure::Failed {
+            reason: format!("the {end}: {e}"),
+            replies: reply
+                .map(|r| vec![format!("{end}: {r}")])
+                .unwrap_or_default(),
+            transient: e.is_transient() && out_of_space.is_none(),
+            out_of_space,
+        }
+    }
+
+    /// A reply that was not what the command needed.
+    pub fn answered(end: End, command: &str, reply: &Reply) -> Failure {
+        let out_of_space = (end == End::Destination && no_space(reply))
+            .then(|| format!("the destination answered {reply}"));
+        Failure::Failed {
+            reason: format!("the {end} answered {command} with {reply}"),
+            replies: vec![format!("{end}: {reply}")],
+            transient: reply.is_transient_failure() && out_of_space.is_none(),
+            out_of_space,
+        }
+    }
+
+    /// The local file at one end (a download's destination, an upload's
+    /// source).
+    pub fn local(end: End, e: std::io::Error) -> Failure {
+        let out_of_space = (end == End::Destination && e.kind() == std::io::ErrorKind::StorageFull)
+            .then(|| format!("the local disk is full ({e})"));
+        Failure::Failed {
+            reason: format!("the {end} (local file): {e}"),
+            replies: Vec::new(),
+            transient: false,
+            out_of_space,
+        }
+    }
+
+    /// Not worth trying again: the reason says why.
+    pub fn permanent(reason: String) -> Failure {
+        Failure::Failed {
+            reason,
+            replies: Vec::new(),
+            transient: false,
+            out_of_space: None,
+        }
+    }
+
+    /// The same failure, its reason prefixed with what was being done.
+    pub fn context(self, doing: &str) -> Failure {
+        match self {
+            Failure::Failed {
+                reason,
+                replies,
+                transient,
+                out_of_space,
+            } => Failure::Failed {
+                reason: format!("{doing}: {reason}"),
+                replies,
+                transient,
+                out_of_space,
+            },
+            other => other,
+        }
+    }
+
+    pub fn into_event(self) -> EventKind {
+        match self {
+            Failure::Refused { description, .. } => EventKind::Failed {
+                reason: description,
+                replies: Vec::new(),
+            },
+            Failure::Failed {
+                reason, replies, ..
+            } => EventKind::Failed { reason, replies },
+            Failure::Cancelled => EventKind::Cancelled { partial: None },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_destination_is_permanent_and_says_so() {
+        let e = FtpError::Reply {
+            command: "STOR a".into(),
+            reply: Reply::new(452, "Insufficient storage space."),
+        };
+        match Failure::ftp(End::Destination, &e) {
+            Failure::Failed {
+                reason,
+                transient,
+                out_of_space,
+                replies,
+            } => {
+                assert_eq!(
+                    reason,
+                    "the destination: STOR a: 452 Insufficient storage space."
+                );
+                assert!(!transient);
+                assert!(out_of_space.is_some());
+                assert_eq!(
+                    replies,
+                    vec!["destination: 452 Insufficient storage space."]
+                );
+            }
+            _ => panic!(),
+        }
+        // The same words from the source are a transient 4xx of its own.
+        match Failure::ftp(End::Source, &e) {
+            Failure::Failed {
+                transient,
+                out_of_space,
+                ..
+            } => assert!(transient && out_of_space.is_none()),
+            _ => panic!(),
+        }
+    }
+}
