@@ -922,3 +922,37 @@ async fn a_digest_mismatch_fails_and_a_move_keeps_its_source() {
     );
     assert!(here.read("m.bin") == Some(data), "the source was touched");
 }
+
+/// A full local disk (`/dev/full` answers every write with ENOSPC) during
+/// a download: the destination is blamed, in the kernel's words, at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_local_disk_fails_the_download_naming_the_destination() {
+    if !Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full");
+        return;
+    }
+    let root = temp_root();
+    let Some(server) = Pyftpd::start(&next_addr(), root.path(), false) else {
+        return;
+    };
+    let from = End::pyftpd(&server);
+    from.seed("f.bin", &pseudo_random(200_000, 40));
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(from.at("f.bin"), Location::local("/dev/full"), Via::Auto),
+    )
+    .await;
+    let reason = jobs::failure(&seen);
+    assert!(
+        reason.starts_with("the destination (local file)") && reason.contains("space"),
+        "{reason}"
+    );
+    assert!(
+        !seen
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Retrying { .. })),
+        "{seen:#?}"
+    );
+}

@@ -93,6 +93,11 @@ impl Reply {
         let code = format!("{:03}", self.code);
         let last = self.lines.len().saturating_sub(1);
         for (i, line) in self.lines.iter().enumerate() {
+            let line: Vec<u8> = line
+                .iter()
+                .copied()
+                .filter(|b| *b != b'\r' && *b != b'\n')
+                .collect();
             if i == 0 && last > 0 {
                 out.extend_from_slice(code.as_bytes());
                 out.push(b'-');
@@ -100,9 +105,10 @@ impl Reply {
                 out.extend_from_slice(code.as_bytes());
                 out.push(b' ');
             } else if line.first().is_some_and(u8::is_ascii_digit) {
+                // Judged after CR/LF are dropped: "\r123" goes out as "123".
                 out.push(b' ');
             }
-            out.extend(line.iter().copied().filter(|b| *b != b'\r' && *b != b'\n'));
+            out.extend_from_slice(&line);
             out.extend_from_slice(b"\r\n");
         }
         out
@@ -308,6 +314,24 @@ mod tests {
         assert_eq!(back.code, 211);
         assert_eq!(back.lines().len(), 4);
         assert_eq!(back.lines()[2], b" 211 inner line that looks final");
+    }
+
+    /// Found by the `reply` fuzz target (input `17 00 00 0d 31 32 33 00`:
+    /// code 123, lines "", "\r123", ""): the leading space was decided
+    /// before CR/LF were dropped, so the middle line went out as the bare
+    /// "123" and ended the reply early.
+    #[test]
+    fn encode_escapes_digit_lines_that_start_with_cr() {
+        let r = Reply::multiline(123, vec![b"".to_vec(), b"\r123".to_vec(), b"".to_vec()]);
+        let wire = r.encode();
+        let (back, n) = parse(&wire).unwrap();
+        assert_eq!(n, wire.len(), "{wire:?}");
+        assert_eq!(back.lines().len(), 3);
+        assert_eq!(back.lines()[1], b" 123");
+        // The same reply as a server sent it: parsing keeps the CR.
+        let (parsed, _) = parse(b"123-\r\n\r123\r\n123 \r\n").unwrap();
+        assert_eq!(parsed, r);
+        assert_eq!(parse(&parsed.encode()).unwrap().1, wire.len());
     }
 
     proptest! {

@@ -104,6 +104,21 @@ impl Failure {
         }
     }
 
+    /// Whether this names why a transfer stopped (a server's words, a full
+    /// or unreadable file) rather than only its symptom at the other end (a
+    /// broken pipe, a dropped connection).
+    pub fn names_a_cause(&self) -> bool {
+        match self {
+            Failure::Failed {
+                replies,
+                transient,
+                out_of_space,
+                ..
+            } => !replies.is_empty() || out_of_space.is_some() || !transient,
+            _ => true,
+        }
+    }
+
     /// The same failure, its reason prefixed with what was being done.
     pub fn context(self, doing: &str) -> Failure {
         match self {

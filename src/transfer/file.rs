@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use super::endpoint::Endpoint;
 use super::error::{End, Failure};
 use super::fxp::{self, Dialect};
 use super::pool::Session;
@@ -18,7 +19,6 @@ use super::shared::Ctx;
 use super::site::{Location, Site};
 use super::{Check, Conflict, EventKind, JobSpec, Kind, Mode, Verify, Via};
 use crate::ftp::hash::Algorithm;
-use crate::ftp::{Client, FtpError, StoreMode};
 
 /// How the bytes travel for one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +65,14 @@ pub(super) struct Ends {
 }
 
 impl Ends {
+    pub(super) fn source(&mut self) -> Endpoint<'_> {
+        Endpoint::of(self.source.as_deref_mut())
+    }
+
+    pub(super) fn destination(&mut self) -> Endpoint<'_> {
+        Endpoint::of(self.destination.as_deref_mut())
+    }
+
     pub(super) fn discard(&mut self) {
         for s in [&mut self.source, &mut self.destination]
             .into_iter()
@@ -133,7 +141,7 @@ async fn run_inner(
                 });
             }
             Conflict::Rename => {
-                destination = free_name(ends.destination.as_deref_mut(), &destination).await?;
+                destination = free_name(ends.destination(), &destination).await?;
             }
             Conflict::Resume if size <= source_size => {
                 offsets.source = size;
@@ -271,7 +279,9 @@ async fn run_inner(
             ends = checkout(ctx, &spec.source.site, &spec.destination.site).await?;
         }
         offsets = if wrote {
-            let now = size_of(ends.destination.as_deref_mut(), &destination)
+            let now = ends
+                .destination()
+                .size(&destination.path)
                 .await
                 .map_err(|e| Failure::ftp(End::Destination, &e))?
                 .unwrap_or(0);
@@ -290,7 +300,9 @@ async fn run_inner(
     }
 
     // Verify: the destination must exist, with the size it should have.
-    let size = size_of(ends.destination.as_deref_mut(), &destination)
+    let size = ends
+        .destination()
+        .size(&destination.path)
         .await
         .map_err(|e| Failure::ftp(End::Destination, &e))?;
     let Some(size) = size else {
@@ -310,25 +322,23 @@ async fn run_inner(
     let check = content_check(ctx, &mut ends, &spec.source, &destination, append, size).await?;
     let mut source_deleted = false;
     if spec.kind == Kind::Move {
-        delete(ends.source.as_deref_mut(), &spec.source)
-            .await
-            .map_err(|e| {
-                // Not retried: the copy is done, and a second try would copy
-                // it again.
-                match Failure::ftp(End::Source, &e)
-                    .context("copied and verified, but deleting the source failed")
-                {
-                    Failure::Failed {
-                        reason, replies, ..
-                    } => Failure::Failed {
-                        reason,
-                        replies,
-                        transient: false,
-                        out_of_space: None,
-                    },
-                    other => other,
-                }
-            })?;
+        ends.source().delete(&spec.source.path).await.map_err(|e| {
+            // Not retried: the copy is done, and a second try would copy
+            // it again.
+            match Failure::ftp(End::Source, &e)
+                .context("copied and verified, but deleting the source failed")
+            {
+                Failure::Failed {
+                    reason, replies, ..
+                } => Failure::Failed {
+                    reason,
+                    replies,
+                    transient: false,
+                    out_of_space: None,
+                },
+                other => other,
+            }
+        })?;
         source_deleted = true;
     }
     Ok(EventKind::Verified {
@@ -356,14 +366,7 @@ async fn content_check(
     if mode == Verify::Size {
         return Ok(Check::Size);
     }
-    let offered = |session: Option<&Client>| match session {
-        Some(c) => c.features().hash_algorithms(),
-        None => Algorithm::ALL.to_vec(),
-    };
-    let (a, b) = (
-        offered(ends.source.as_deref()),
-        offered(ends.destination.as_deref()),
-    );
+    let (a, b) = (ends.source().digests(), ends.destination().digests());
     let common = Algorithm::ALL
         .into_iter()
         .find(|x| a.contains(x) && b.contains(x));
@@ -392,41 +395,22 @@ async fn content_check(
     };
     // A server reads the whole file to answer: allow for a slow disk.
     let timeout = Duration::from_secs(60) + Duration::from_secs(size / 20_000_000);
-    let theirs = digest(ends.source.as_deref_mut(), source, algorithm, timeout)
+    let theirs = ends
+        .source()
+        .digest(&source.path, algorithm, timeout)
         .await
         .map_err(|e| Failure::ftp(End::Source, &e))?;
-    let ours = digest(
-        ends.destination.as_deref_mut(),
-        destination,
-        algorithm,
-        timeout,
-    )
-    .await
-    .map_err(|e| Failure::ftp(End::Destination, &e))?;
+    let ours = ends
+        .destination()
+        .digest(&destination.path, algorithm, timeout)
+        .await
+        .map_err(|e| Failure::ftp(End::Destination, &e))?;
     if theirs != ours {
         return Err(Failure::permanent(format!(
             "content check failed: {algorithm} of the source is {theirs}, of the destination {ours}"
         )));
     }
     Ok(Check::Hash(algorithm))
-}
-
-async fn digest(
-    session: Option<&mut Client>,
-    at: &Location,
-    algorithm: Algorithm,
-    timeout: Duration,
-) -> Result<String, FtpError> {
-    match session {
-        Some(client) => client.hash(&at.path, algorithm, timeout).await,
-        None => {
-            let path = at.local_path();
-            tokio::task::spawn_blocking(move || super::local::digest(&path, algorithm))
-                .await
-                .map_err(std::io::Error::other)?
-                .map_err(FtpError::Io)
-        }
-    }
 }
 
 /// Which two servers a copy runs between, for remembering refusals.
@@ -491,7 +475,9 @@ async fn probe(
         let sizes = async {
             let source = match listed_size {
                 Some(n) => Some(n),
-                None => size_of(ends.source.as_deref_mut(), &spec.source)
+                None => ends
+                    .source()
+                    .size(&spec.source.path)
                     .await
                     .map_err(|e| Failure::ftp(End::Source, &e))?,
             }
@@ -502,7 +488,8 @@ async fn probe(
                 ))
             })?;
             let existing = if needs_existing {
-                size_of(ends.destination.as_deref_mut(), &spec.destination)
+                ends.destination()
+                    .size(&spec.destination.path)
                     .await
                     .map_err(|e| Failure::ftp(End::Destination, &e))?
             } else {
@@ -633,23 +620,6 @@ pub(super) async fn checkout(
     }
 }
 
-/// The size of a file, `None` when it does not exist (or is not a file).
-async fn size_of(session: Option<&mut Client>, at: &Location) -> Result<Option<u64>, FtpError> {
-    match session {
-        Some(client) => match client.size(&at.path).await {
-            Ok(n) => Ok(Some(n)),
-            Err(FtpError::Reply { reply, .. }) if reply.code == 550 => Ok(None),
-            Err(e) => Err(e),
-        },
-        None => match tokio::fs::metadata(at.local_path()).await {
-            Ok(m) if m.is_file() => Ok(Some(m.len())),
-            Ok(_) => Ok(None),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(FtpError::Io(e)),
-        },
-    }
-}
-
 /// The final event of a cancelled job: what is left at the destination,
 /// after deleting it when asked to and the job created it.
 async fn cancelled(ctx: &Ctx, destination: &Location, existed: Option<bool>) -> EventKind {
@@ -661,12 +631,13 @@ async fn cancelled(ctx: &Ctx, destination: &Location, existed: Option<bool>) -> 
         .remove(&ctx.id);
     if discard && existed == Some(false) {
         let deleted = match &destination.site {
-            Site::Local => tokio::fs::remove_file(destination.local_path())
-                .await
-                .is_ok(),
+            Site::Local => Endpoint::Local.delete(&destination.path).await.is_ok(),
             Site::Ftp(site) => match ctx.shared.pool(site).connect().await {
                 Ok(mut client) => {
-                    let ok = client.dele(&destination.path).await.is_ok();
+                    let ok = Endpoint::Ftp(&mut client)
+                        .delete(&destination.path)
+                        .await
+                        .is_ok();
                     let _ = client.quit().await;
                     ok
                 }
@@ -686,22 +657,27 @@ async fn cancelled(ctx: &Ctx, destination: &Location, existed: Option<bool>) -> 
 /// own sessions are in no state to ask).
 async fn fresh_size(ctx: &Ctx, at: &Location) -> Option<u64> {
     match &at.site {
-        Site::Local => size_of(None, at).await.ok().flatten(),
+        Site::Local => Endpoint::Local.size(&at.path).await.ok().flatten(),
         Site::Ftp(site) => {
             let mut client = ctx.shared.pool(site).connect().await.ok()?;
-            let size = size_of(Some(&mut client), at).await.ok().flatten();
+            let size = Endpoint::Ftp(&mut client)
+                .size(&at.path)
+                .await
+                .ok()
+                .flatten();
             let _ = client.quit().await;
             size
         }
     }
 }
 
-async fn free_name(mut session: Option<&mut Client>, at: &Location) -> Result<Location, Failure> {
+async fn free_name(mut end: Endpoint<'_>, at: &Location) -> Result<Location, Failure> {
     for n in 1..10_000 {
         let mut path = at.path.clone();
         path.extend_from_slice(format!(".{n}").as_bytes());
         let candidate = at.with_path(path);
-        let exists = size_of(session.as_deref_mut(), &candidate)
+        let exists = end
+            .size(&candidate.path)
             .await
             .map_err(|e| Failure::ftp(End::Destination, &e))?
             .is_some();
@@ -710,15 +686,6 @@ async fn free_name(mut session: Option<&mut Client>, at: &Location) -> Result<Lo
         }
     }
     Err(Failure::permanent(format!("no free name next to {at}")))
-}
-
-async fn delete(session: Option<&mut Client>, at: &Location) -> Result<(), FtpError> {
-    match session {
-        Some(client) => client.dele(&at.path).await,
-        None => tokio::fs::remove_file(at.local_path())
-            .await
-            .map_err(FtpError::Io),
-    }
 }
 
 /// One try with one transport, watched for progress and cancellation.
@@ -755,11 +722,6 @@ async fn attempt(
     let meters = relay::Meters {
         watch: watch.clone(),
         moved: ctx.shared.client_bytes.clone(),
-    };
-    let store_mode = if offsets.append {
-        StoreMode::Append
-    } else {
-        StoreMode::Replace
     };
     let stall = ctx.shared.settings.stall_timeout;
     let src_path = spec.source.path.as_slice();
@@ -800,35 +762,14 @@ async fn attempt(
                 };
                 fxp::run(dialect, s, d, &plan, watch).await
             }
-            Transport::Relay => {
-                let (Some(s), Some(d)) =
-                    (ends.source.as_deref_mut(), ends.destination.as_deref_mut())
-                else {
-                    unreachable!("relay needs two sessions")
-                };
-                relay::relay(
-                    s,
+            Transport::Relay | Transport::Download | Transport::Upload | Transport::Local => {
+                // The two fields borrowed apart: both ends at once.
+                relay::carry(
+                    Endpoint::of(ends.source.as_deref_mut()),
                     src_path,
                     offsets.source,
-                    d,
+                    Endpoint::of(ends.destination.as_deref_mut()),
                     dst_path,
-                    store_mode,
-                    offsets.destination,
-                    meters.clone(),
-                )
-                .await
-                .map(drop)
-            }
-            Transport::Download => {
-                let s = ends
-                    .source
-                    .as_deref_mut()
-                    .expect("download has a source session");
-                relay::download(
-                    s,
-                    src_path,
-                    offsets.source,
-                    &destination.local_path(),
                     offsets.append,
                     offsets.destination,
                     meters.clone(),
@@ -836,33 +777,6 @@ async fn attempt(
                 .await
                 .map(drop)
             }
-            Transport::Upload => {
-                let d = ends
-                    .destination
-                    .as_deref_mut()
-                    .expect("upload has a destination session");
-                relay::upload(
-                    &spec.source.local_path(),
-                    offsets.source,
-                    d,
-                    dst_path,
-                    store_mode,
-                    offsets.destination,
-                    meters.clone(),
-                )
-                .await
-                .map(drop)
-            }
-            Transport::Local => relay::local_copy(
-                &spec.source.local_path(),
-                offsets.source,
-                &destination.local_path(),
-                offsets.append,
-                offsets.destination,
-                meters.clone(),
-            )
-            .await
-            .map(drop),
         }
     };
     let result = tokio::select! {

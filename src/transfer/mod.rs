@@ -5,7 +5,8 @@
 //! `site.rs` names sites and paths; `pool.rs` keeps logged-in sessions per
 //! site within a connection limit; `fxp.rs` makes two servers exchange a
 //! file (LSTN/SOCK or FXP) with the choreography real servers need;
-//! `error.rs` is the one engine error, which knows which end said what;
+//! `endpoint.rs` is one end of a copy, an FTP session or the local disk,
+//! behind one type; `error.rs` is the one engine error, which knows which end said what;
 //! `relay.rs` carries bytes through the client when they cannot, and does
 //! plain uploads and downloads; `progress.rs` polls the destination's size;
 //! `refusal.rs` recognises servers and names the setting that would allow
@@ -13,6 +14,7 @@
 //! `shared.rs` is what all jobs of an engine share (and learn);
 //! `engine.rs` is the queue.
 
+mod endpoint;
 mod engine;
 mod error;
 mod file;

@@ -12,11 +12,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use tokio::fs::{File, OpenOptions};
-use tokio::io::{AsyncRead, AsyncSeekExt, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncSeekExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 
+use super::endpoint::{self, Endpoint};
 use super::error::{End, Failure};
 use super::progress::Watch;
-use crate::ftp::{Client, FtpError, StoreMode};
+use crate::ftp::StoreMode;
+use crate::ftp::client::copy_idle;
 
 /// Size of the pipe between the download and the upload of a relay.
 const RELAY_BUFFER: usize = 256 * 1024;
@@ -102,74 +104,121 @@ impl<R: AsyncRead + Unpin> AsyncRead for Opened<R> {
     }
 }
 
-/// A reader that remembers whether it failed.
-struct Blame<R> {
-    inner: R,
-    failed: bool,
-}
-
-impl<R: AsyncRead + Unpin> AsyncRead for Blame<R> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Err(_)) = &poll {
-            self.failed = true;
-        }
-        poll
-    }
-}
-
-/// Source download piped into destination upload, concurrently.
+/// Carries one file through the client, from either kind of end to either
+/// kind (relay between two servers, download, upload, local copy): the
+/// source streams into a small pipe while the destination drains it,
+/// concurrently. `append` (or `destination_offset` > 0, a resume) decides
+/// how the destination is written. Returns the bytes carried.
 #[allow(clippy::too_many_arguments)] // one per end and offset; a struct would only rename them
-pub async fn relay(
-    source: &mut Client,
+pub async fn carry(
+    source: Endpoint<'_>,
     source_path: &[u8],
     source_offset: u64,
-    destination: &mut Client,
+    destination: Endpoint<'_>,
     destination_path: &[u8],
-    mode: StoreMode,
+    append: bool,
     destination_offset: u64,
     meters: Meters,
 ) -> Result<u64, Failure> {
-    let (writer, reader) = tokio::io::duplex(RELAY_BUFFER);
-    let mut reader = Opened {
-        inner: reader,
-        watch: meters.watch.clone(),
+    // Local ends are opened first: a file that cannot be read or written
+    // is refused before any server is asked for anything.
+    let mut source_file = match source {
+        Endpoint::Local => {
+            let mut file = File::open(endpoint::local(source_path))
+                .await
+                .map_err(|e| Failure::local(End::Source, e))?;
+            if source_offset > 0 {
+                file.seek(SeekFrom::Start(source_offset))
+                    .await
+                    .map_err(|e| Failure::local(End::Source, e))?;
+            }
+            Some(file)
+        }
+        Endpoint::Ftp(_) => None,
     };
+    let mut destination_file = match destination {
+        Endpoint::Local => {
+            let file = open_local_destination(
+                endpoint::local(destination_path),
+                append,
+                destination_offset,
+            )
+            .await
+            .map_err(|e| Failure::local(End::Destination, e))?;
+            meters.watch.mark_writing();
+            Some(file)
+        }
+        Endpoint::Ftp(_) => None,
+    };
+
+    let watch = meters.watch.clone();
+    let (writer, reader) = tokio::io::duplex(RELAY_BUFFER);
     let mut writer = Counting::new(writer, meters);
-    let download = async move {
-        let r = source
-            .retrieve(source_path, source_offset, &mut writer)
-            .await;
-        // Closing the pipe ends the upload's input.
+    let read = async move {
+        let r = match (source, source_file.as_mut()) {
+            (Endpoint::Ftp(client), _) => client
+                .retrieve(source_path, source_offset, &mut writer)
+                .await
+                .map_err(|e| Failure::ftp(End::Source, &e)),
+            (Endpoint::Local, Some(file)) => copy_idle(file, &mut writer, LOCAL_IDLE)
+                .await
+                .map_err(|e| Failure::local(End::Source, e)),
+            (Endpoint::Local, None) => unreachable!("opened above"),
+        };
+        // Closing the pipe ends the destination's input.
         drop(writer);
         r
     };
-    let upload = async move {
-        let r = destination
-            .store(destination_path, mode, destination_offset, &mut reader)
-            .await;
+    let write = async move {
+        let mut reader = Opened {
+            inner: reader,
+            watch,
+        };
+        let r = match (destination, destination_file.as_mut()) {
+            (Endpoint::Ftp(client), _) => {
+                let mode = if append {
+                    StoreMode::Append
+                } else {
+                    StoreMode::Replace
+                };
+                client
+                    .store(destination_path, mode, destination_offset, &mut reader)
+                    .await
+                    .map_err(|e| Failure::ftp(End::Destination, &e))
+            }
+            (Endpoint::Local, Some(file)) => {
+                let n = copy_idle(&mut reader, file, LOCAL_IDLE).await;
+                // Durable before it is called verified.
+                let synced = match file.flush().await {
+                    Ok(()) => file.sync_all().await,
+                    Err(e) => Err(e),
+                };
+                n.and_then(|n| synced.map(|()| n))
+                    .map_err(|e| Failure::local(End::Destination, e))
+            }
+            (Endpoint::Local, None) => unreachable!("opened above"),
+        };
         // A refused upload must not leave the download blocked on a full pipe.
         drop(reader);
         r
     };
-    let (down, up) = tokio::join!(download, upload);
-    match (down, up) {
+    let (read, write) = tokio::join!(read, write);
+    match (read, write) {
         (Ok(n), Ok(stored)) if stored == n => Ok(n),
-        (Ok(n), Ok(stored)) => Err(Failure::ftp(
-            End::Destination,
-            &FtpError::Io(std::io::Error::other(format!("sent {stored} of {n} bytes"))),
-        )),
-        // A server's refusal explains more than the broken pipe it causes
-        // on the other side.
-        (_, Err(up)) if up.reply().is_some() => Err(Failure::ftp(End::Destination, &up)),
-        (Err(down), _) => Err(Failure::ftp(End::Source, &down)),
-        (Ok(_), Err(up)) => Err(Failure::ftp(End::Destination, &up)),
+        (Ok(n), Ok(stored)) => Err(Failure::permanent(format!(
+            "the destination took {stored} of the {n} bytes sent"
+        ))),
+        // The destination's own failure (a refusal, a full disk) explains
+        // more than the broken pipe it causes on the other side.
+        (_, Err(w)) if w.names_a_cause() => Err(w),
+        (Err(r), _) => Err(r),
+        (Ok(_), Err(w)) => Err(w),
     }
 }
+
+/// How long a local read or write may block before the copy counts as
+/// stuck (a hung network file system).
+const LOCAL_IDLE: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// How a local destination file is opened.
 pub async fn open_local_destination(
@@ -190,110 +239,4 @@ pub async fn open_local_destination(
         file.seek(SeekFrom::Start(offset)).await?;
     }
     Ok(file)
-}
-
-pub async fn download(
-    source: &mut Client,
-    source_path: &[u8],
-    source_offset: u64,
-    destination: &Path,
-    append: bool,
-    destination_offset: u64,
-    meters: Meters,
-) -> Result<u64, Failure> {
-    let file = open_local_destination(destination, append, destination_offset)
-        .await
-        .map_err(|e| Failure::local(End::Destination, e))?;
-    meters.watch.mark_writing();
-    let mut out = Counting::new(file, meters);
-    let n = source
-        .retrieve(source_path, source_offset, &mut out)
-        .await
-        .map_err(|e| match e {
-            // Our own disk's error, not the server's.
-            FtpError::Io(io) | FtpError::Data { source: io, .. }
-                if io.kind() == std::io::ErrorKind::StorageFull =>
-            {
-                Failure::local(End::Destination, io)
-            }
-            e => Failure::ftp(End::Source, &e),
-        })?;
-    out.inner
-        .sync_all()
-        .await
-        .map_err(|e| Failure::local(End::Destination, e))?;
-    Ok(n)
-}
-
-pub async fn upload(
-    source: &Path,
-    source_offset: u64,
-    destination: &mut Client,
-    destination_path: &[u8],
-    mode: StoreMode,
-    destination_offset: u64,
-    meters: Meters,
-) -> Result<u64, Failure> {
-    let mut file = File::open(source)
-        .await
-        .map_err(|e| Failure::local(End::Source, e))?;
-    if source_offset > 0 {
-        file.seek(SeekFrom::Start(source_offset))
-            .await
-            .map_err(|e| Failure::local(End::Source, e))?;
-    }
-    let watch = meters.watch.clone();
-    let mut input = Opened {
-        inner: Counting::new(file, meters),
-        watch,
-    };
-    destination
-        .store(destination_path, mode, destination_offset, &mut input)
-        .await
-        .map_err(|e| Failure::ftp(End::Destination, &e))
-}
-
-pub async fn local_copy(
-    source: &Path,
-    source_offset: u64,
-    destination: &Path,
-    append: bool,
-    destination_offset: u64,
-    meters: Meters,
-) -> Result<u64, Failure> {
-    let mut input = File::open(source)
-        .await
-        .map_err(|e| Failure::local(End::Source, e))?;
-    if source_offset > 0 {
-        input
-            .seek(SeekFrom::Start(source_offset))
-            .await
-            .map_err(|e| Failure::local(End::Source, e))?;
-    }
-    let file = open_local_destination(destination, append, destination_offset)
-        .await
-        .map_err(|e| Failure::local(End::Destination, e))?;
-    meters.watch.mark_writing();
-    let mut out = Counting::new(file, meters);
-    // Which side failed is not told by copy(): a read error is the source's,
-    // anything else (a full disk) the destination's.
-    let mut reader = Blame {
-        inner: input,
-        failed: false,
-    };
-    let n = tokio::io::copy(&mut reader, &mut out).await.map_err(|e| {
-        Failure::local(
-            if reader.failed {
-                End::Source
-            } else {
-                End::Destination
-            },
-            e,
-        )
-    })?;
-    out.inner
-        .sync_all()
-        .await
-        .map_err(|e| Failure::local(End::Destination, e))?;
-    Ok(n)
 }

@@ -1,0 +1,86 @@
+//! One end of a copy, whatever it is: a logged-in FTP session or the local
+//! disk. What the engine asks of an end (its size, a digest, to delete a
+//! file) is answered here once for both, so no caller matches on the kind
+//! of site.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::ftp::hash::Algorithm;
+use crate::ftp::{Client, FtpError};
+
+pub enum Endpoint<'a> {
+    Ftp(&'a mut Client),
+    Local,
+}
+
+impl<'a> Endpoint<'a> {
+    /// The session of an end, or the local disk when there is none.
+    pub fn of(session: Option<&'a mut Client>) -> Endpoint<'a> {
+        match session {
+            Some(c) => Endpoint::Ftp(c),
+            None => Endpoint::Local,
+        }
+    }
+
+    /// The size of a file, `None` when it does not exist (or is not a file).
+    pub async fn size(&mut self, path: &[u8]) -> Result<Option<u64>, FtpError> {
+        match self {
+            Endpoint::Ftp(client) => match client.size(path).await {
+                Ok(n) => Ok(Some(n)),
+                Err(FtpError::Reply { reply, .. }) if reply.code == 550 => Ok(None),
+                Err(e) => Err(e),
+            },
+            Endpoint::Local => match tokio::fs::metadata(local(path)).await {
+                Ok(m) if m.is_file() => Ok(Some(m.len())),
+                Ok(_) => Ok(None),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(FtpError::Io(e)),
+            },
+        }
+    }
+
+    pub async fn delete(&mut self, path: &[u8]) -> Result<(), FtpError> {
+        match self {
+            Endpoint::Ftp(client) => client.dele(path).await,
+            Endpoint::Local => tokio::fs::remove_file(local(path))
+                .await
+                .map_err(FtpError::Io),
+        }
+    }
+
+    /// The digests this end can give: a server's by `FEAT`, any here.
+    pub fn digests(&self) -> Vec<Algorithm> {
+        match self {
+            Endpoint::Ftp(client) => client.features().hash_algorithms(),
+            Endpoint::Local => Algorithm::ALL.to_vec(),
+        }
+    }
+
+    /// A whole file's digest; `timeout` bounds a server's answer (it reads
+    /// the whole file first).
+    pub async fn digest(
+        &mut self,
+        path: &[u8],
+        algorithm: Algorithm,
+        timeout: Duration,
+    ) -> Result<String, FtpError> {
+        match self {
+            Endpoint::Ftp(client) => client.hash(path, algorithm, timeout).await,
+            Endpoint::Local => {
+                let path = local(path).to_path_buf();
+                tokio::task::spawn_blocking(move || super::local::digest(&path, algorithm))
+                    .await
+                    .map_err(std::io::Error::other)?
+                    .map_err(FtpError::Io)
+            }
+        }
+    }
+}
+
+/// A local path from the engine's raw bytes.
+pub fn local(path: &[u8]) -> &Path {
+    Path::new(OsStr::from_bytes(path))
+}
