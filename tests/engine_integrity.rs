@@ -956,3 +956,46 @@ async fn a_full_local_disk_fails_the_download_naming_the_destination() {
         "{seen:#?}"
     );
 }
+
+/// Once FXP worked between two servers, the source's `PORT`, `REST` and
+/// `RETR` go out together (a round trip less per file): a resumed copy
+/// after a plain one still continues at the right byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelined_fxp_resumes_at_the_right_byte() {
+    let (ra, rb) = (temp_root(), temp_root());
+    let Some(a) = Vsftpd::start(&next_addr(), ra.path(), true) else {
+        return;
+    };
+    let Some(b) = Vsftpd::start(&next_addr(), rb.path(), true) else {
+        return;
+    };
+    let (from, to) = (End::vsftpd(&a), End::vsftpd(&b));
+    let data = pseudo_random(400_000, 50);
+    from.seed("first.bin", &data);
+    from.seed("second.bin", &data);
+    to.seed("second.bin", &data[..123_457]);
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(from.at("first.bin"), to.at("first.bin"), Via::Auto),
+    )
+    .await;
+    assert_eq!(jobs::verified_mode(&seen), DST_PASSIVE);
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        JobSpec {
+            conflict: Conflict::Resume,
+            ..jobs::copy(from.at("second.bin"), to.at("second.bin"), Via::Auto)
+        },
+    )
+    .await;
+    assert_eq!(jobs::verified_mode(&seen), DST_PASSIVE, "{seen:#?}");
+    assert!(to.read("second.bin") == Some(data.clone()));
+    assert!(
+        a.log().contains("\"REST 123457\""),
+        "the source was asked to start at the destination's size: {}",
+        a.log()
+    );
+}

@@ -182,27 +182,27 @@ impl Engine {
         known_file: bool,
         listed_size: Option<u64>,
     ) -> EventKind {
-        let directory = if known_file {
-            Ok(false)
+        let probed = if known_file {
+            Ok(Probe::File(listed_size))
         } else {
-            is_directory(ctx, &spec.source).await
+            probe(ctx, &spec.source).await
         };
-        match directory {
+        match probed {
             Err(e) => Failure::ftp(End::Source, &e)
                 .context(&spec.source.to_string())
                 .into_event(),
-            Ok(true) if !spec.recursive => EventKind::Failed {
+            Ok(Probe::Directory) if !spec.recursive => EventKind::Failed {
                 reason: format!("{} is a directory (copy it recursively)", spec.source),
                 replies: Vec::new(),
             },
-            Ok(true) => self.walk(ctx, spec).await,
-            Ok(false) => {
+            Ok(Probe::Directory) => self.walk(ctx, spec).await,
+            Ok(Probe::File(size)) => {
                 let slot = tokio::select! {
                     s = self.shared.slots.clone().acquire_owned() => s,
                     () = ctx.cancel.cancelled() => return EventKind::Cancelled { partial: None },
                 };
                 let _slot = slot.expect("the slot semaphore is never closed");
-                file::run(ctx, spec, listed_size).await
+                file::run(ctx, spec, size).await
             }
         }
     }
@@ -290,7 +290,7 @@ impl Engine {
                 shared: self.shared.clone(),
                 cancel: CancellationToken::new(),
             };
-            is_directory(&ctx, destination).await?
+            probe(&ctx, destination).await? == Probe::Directory
         };
         Ok(if into {
             destination.join(source.name())
@@ -300,34 +300,45 @@ impl Engine {
     }
 }
 
+/// What a location is, as far as a copy needs to know.
+#[derive(Debug, PartialEq, Eq)]
+enum Probe {
+    Directory,
+    /// A file (its size when the answer gave it away), or nothing yet.
+    File(Option<u64>),
+}
+
 /// Whether a location is a directory. FTP has no one command for it that
-/// every server knows: `SIZE` answers for files; otherwise `CWD` tells (and
-/// a second `CWD` goes back, so the pooled session keeps its directory).
-async fn is_directory(ctx: &Ctx, at: &Location) -> Result<bool, FtpError> {
+/// every server knows: `SIZE` answers for files (and its answer saves the
+/// copy asking again); otherwise `CWD` tells (and a second `CWD` goes
+/// back, so the pooled session keeps its directory).
+async fn probe(ctx: &Ctx, at: &Location) -> Result<Probe, FtpError> {
     match &at.site {
-        Site::Local => Ok(tokio::fs::metadata(at.local_path())
-            .await
-            .is_ok_and(|m| m.is_dir())),
+        Site::Local => Ok(match tokio::fs::metadata(at.local_path()).await {
+            Ok(m) if m.is_dir() => Probe::Directory,
+            Ok(m) if m.is_file() => Probe::File(Some(m.len())),
+            _ => Probe::File(None),
+        }),
         Site::Ftp(site) => {
             if at.path.is_empty() || at.path == b"/" {
-                return Ok(true);
+                return Ok(Probe::Directory);
             }
             let pool = ctx.shared.pool(site);
             let mut session = match pool.checkout(1, &ctx.cancel).await {
                 None => return Err(FtpError::Io(std::io::Error::other("cancelled"))),
                 Some(r) => r?.pop().expect("one session was asked for"),
             };
-            if session.size(&at.path).await.is_ok() {
-                return Ok(false);
+            if let Ok(size) = session.size(&at.path).await {
+                return Ok(Probe::File(Some(size)));
             }
             let home = session.pwd().await?;
             if session.cwd(&at.path).await.is_err() {
-                return Ok(false);
+                return Ok(Probe::File(None));
             }
             if session.cwd(&home).await.is_err() {
                 session.discard();
             }
-            Ok(true)
+            Ok(Probe::Directory)
         }
     }
 }

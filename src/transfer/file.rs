@@ -215,7 +215,14 @@ async fn run_inner(
         }
         let mut fresh_sessions = false;
         match result {
-            Ok(()) => break,
+            Ok(()) => {
+                if let Transport::Servers(d) = transport
+                    && !complete_before
+                {
+                    ctx.shared.mark_worked(&pair, d);
+                }
+                break;
+            }
             Err(Failure::Cancelled) => {
                 ends.discard();
                 drop(ends);
@@ -759,6 +766,9 @@ async fn attempt(
                     connect_timeout: ctx.shared.settings.connect_timeout,
                     source_may_redirect: may_redirect(&spec.source.site),
                     destination_may_redirect: may_redirect(&destination.site),
+                    pipeline: ctx
+                        .shared
+                        .worked_before(&pair_key(spec, destination), dialect),
                 };
                 fxp::run(dialect, s, d, &plan, watch).await
             }

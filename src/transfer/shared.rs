@@ -42,6 +42,8 @@ pub struct Shared {
     pub questions: Mutex<HashMap<JobId, tokio::sync::oneshot::Sender<Conflict>>>,
     pub(super) outstanding: watch::Sender<usize>,
     refusals: Mutex<HashMap<(Pair, Dialect), (String, Instant)>>,
+    /// Dialects that carried a file between two servers.
+    worked: Mutex<HashSet<(Pair, Dialect)>>,
     /// Trees whose destination said it is full, with its words.
     full: Mutex<HashMap<JobId, String>>,
     /// Jobs whose bytes reached the destination: a retry of one of them
@@ -63,6 +65,7 @@ impl Shared {
             discard_partial: Mutex::new(HashSet::new()),
             outstanding: watch::Sender::new(0),
             refusals: Mutex::new(HashMap::new()),
+            worked: Mutex::new(HashSet::new()),
             full: Mutex::new(HashMap::new()),
             wrote: Mutex::new(HashSet::new()),
         }
@@ -88,6 +91,20 @@ impl Shared {
             .lock()
             .expect("refusal map lock")
             .insert((pair.clone(), dialect), (why.to_string(), Instant::now()));
+    }
+
+    pub fn mark_worked(&self, pair: &Pair, dialect: Dialect) {
+        self.worked
+            .lock()
+            .expect("worked set lock")
+            .insert((pair.clone(), dialect));
+    }
+
+    pub fn worked_before(&self, pair: &Pair, dialect: Dialect) -> bool {
+        self.worked
+            .lock()
+            .expect("worked set lock")
+            .contains(&(pair.clone(), dialect))
     }
 
     pub fn out_of_space(&self, tree: JobId) -> Option<String> {

@@ -329,6 +329,7 @@ async fn connect(
     if let Some(passive) = saved.and_then(|s| s.passive) {
         site.options.passive = passive;
     }
+    site.allow_foreign_passive = saved.and_then(|s| s.allow_foreign_passive).unwrap_or(false);
     let site = Arc::new(site);
     let mut client = Client::open(&site.host, site.port, &site.login, site.options.clone())
         .await

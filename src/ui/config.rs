@@ -28,6 +28,10 @@ pub struct SiteEntry {
     /// Prefer passive mode for this site's own transfers (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passive: Option<bool>,
+    /// Trust a passive reply naming another host than the one this site is
+    /// reached at, for server-to-server copies (default false: RFC 2577).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_foreign_passive: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -99,6 +103,7 @@ mod tests {
                 password: Some("pw".into()),
                 max_connections: Some(3),
                 passive: None,
+                allow_foreign_passive: Some(true),
             }],
             session: Session {
                 left: Some("local:/tmp".into()),

@@ -925,7 +925,14 @@ fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         } => match key.code {
             KeyCode::Esc => None,
             KeyCode::Enter => match site_from_fields(&fields) {
-                Ok(site) => {
+                Ok(mut site) => {
+                    // Settings the dialog does not show are kept as they were.
+                    if let Some(old) = original
+                        .as_ref()
+                        .and_then(|name| state.saved_sites.iter().find(|s| &s.name == name))
+                    {
+                        site.allow_foreign_passive = old.allow_foreign_passive;
+                    }
                     fx.push(Effect::SaveSite {
                         site,
                         replaces: original,
@@ -1140,6 +1147,7 @@ pub fn site_from_fields(fields: &[String; 5]) -> Result<SiteEntry, String> {
             .or_else(|| url.password.as_ref().map(|p| p.expose().to_string())),
         max_connections,
         passive,
+        allow_foreign_passive: None,
     })
 }
 
@@ -3937,6 +3945,7 @@ mod tests {
             password: Some("pw".into()),
             max_connections: Some(3),
             passive: Some(false),
+            allow_foreign_passive: Some(true),
         }];
         // Ctrl-E on a saved name opens its fields.
         press(&mut s, KeyCode::F(2));
@@ -3974,6 +3983,8 @@ mod tests {
                 assert_eq!(site.max_connections, Some(5));
                 assert_eq!(site.passive, Some(false));
                 assert_eq!(site.password.as_deref(), Some("pw"));
+                // A setting the dialog does not show survives the edit.
+                assert_eq!(site.allow_foreign_passive, Some(true));
             }
             other => panic!("{other:?}"),
         }
