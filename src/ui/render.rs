@@ -329,7 +329,14 @@ fn job_line(job: &JobRow, width: usize) -> String {
                 )
             }
         }
-        JobState::Verified => format!("verified {}", human_bytes(job.total.unwrap_or(job.done))),
+        JobState::Verified => format!(
+            "verified {}{}",
+            human_bytes(job.total.unwrap_or(job.done)),
+            job.note
+                .as_ref()
+                .map(|n| format!(", {n}"))
+                .unwrap_or_default()
+        ),
         JobState::Failed(reason) => format!("failed: {reason}"),
         JobState::Cancelled => format!(
             "cancelled{}",

@@ -358,7 +358,10 @@ fn transfers_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) -> bool
                 let state_text = match &job.state {
                     JobState::Queued => "queued".to_string(),
                     JobState::Running => "running".to_string(),
-                    JobState::Verified => "verified".to_string(),
+                    JobState::Verified => match &job.note {
+                        Some(n) => format!("verified, {n}"),
+                        None => "verified by size".to_string(),
+                    },
                     JobState::Failed(reason) => format!("failed: {reason}"),
                     JobState::Cancelled => "cancelled".to_string(),
                     JobState::Skipped(reason) => format!("skipped: {reason}"),
@@ -1385,12 +1388,19 @@ fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             }
             state.status = format!("skipped {path}: {reason}");
         }
-        EventKind::Verified { mode, size, .. } => {
+        EventKind::Verified {
+            mode, size, check, ..
+        } => {
             job.mode = Some(mode);
             job.done = job.total.unwrap_or(size);
             job.total = Some(job.done);
             job.state = JobState::Verified;
             job.rate = 0.0;
+            // The size is the ordinary check; a digest is worth saying.
+            job.note = match check {
+                crate::transfer::Check::Size => None,
+                digest => Some(format!("{digest} matches")),
+            };
         }
         EventKind::Failed { reason, replies } => {
             let mut text = reason;
@@ -2866,6 +2876,20 @@ mod tests {
         assert_eq!(r.state, JobState::Verified);
         assert_eq!((r.done, r.total), (1000, Some(1000)));
         assert_eq!(r.rate, 0.0);
+        assert_eq!(r.note, None, "a size check is the ordinary one");
+        // A digest check is said.
+        engine(
+            &mut s,
+            7,
+            EventKind::Verified {
+                mode: Mode::LstnSock,
+                bytes: 1000,
+                size: 1000,
+                check: crate::transfer::Check::Hash(crate::ftp::hash::Algorithm::Sha256),
+                source_deleted: false,
+            },
+        );
+        assert_eq!(row(&s, 7).note.as_deref(), Some("sha-256 matches"));
         assert_eq!(s.transfers.running(), 1);
 
         let fx = engine(
