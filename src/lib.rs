@@ -11,16 +11,21 @@
 //!   the logged-in session (login, FEAT, file operations, passive data
 //!   connections, listings), `addr.rs` the PORT/EPRT/PASV/EPSV address forms,
 //!   `listing/` the MLSD, Unix and DOS listing parsers, `url.rs` ftp:// URLs
-//!   and `~/.netrc`. Errors are typed ([`ftp::FtpError`]) and carry the command
-//!   sent and the server's reply.
+//!   and `~/.netrc`, `hash.rs` the digests servers compute (`HASH`,
+//!   `XSHA256` …) and the same computed locally. Errors are typed
+//!   ([`ftp::FtpError`]) and carry the command sent and the server's reply.
 //! - [`server`] — `fxpc serve`, our own FTP server: the reference
 //!   implementation of the LSTN/SOCK profile, the demo's sites and a test
-//!   peer. It shares only reply, command and address parsing with [`ftp`].
+//!   peer. It shares only reply, command and address parsing (and the
+//!   digest algorithms' names) with [`ftp`].
 //!
 //! - [`transfer`] — the engine: jobs (copy, append, move; files and trees)
 //!   behind a queue with per-site connection pools, server-to-server
 //!   negotiation (LSTN/SOCK, FXP both ways round, relay), SIZE-polled
-//!   progress, verification, retries; events on a channel. Knows no UI.
+//!   progress, verification by size and digest, retries that resume only
+//!   from bytes the job wrote; events on a channel. `endpoint.rs` puts an
+//!   FTP session and the local disk behind one type, `error.rs` is the one
+//!   engine error (which end said what). Knows no UI.
 //! - [`ui`] — the two-pane terminal UI: plain-data state, a pure
 //!   `update(state, action) -> effects`, `render(&state)`, keymap, layout
 //!   shared by drawing and mouse hit-testing, and the event loop that runs
