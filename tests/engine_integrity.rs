@@ -85,6 +85,22 @@ impl End {
     }
 }
 
+/// Two vsftpd on their own addresses, FXP allowed or refused as shipped;
+/// the roots go with them.
+fn vsftpd_pair(fxp: bool) -> Option<((tempfile::TempDir, tempfile::TempDir), Vsftpd, Vsftpd)> {
+    let roots = (temp_root(), temp_root());
+    let a = Vsftpd::start(&next_addr(), roots.0.path(), fxp)?;
+    let b = Vsftpd::start(&next_addr(), roots.1.path(), fxp)?;
+    Some((roots, a, b))
+}
+
+/// Whether any job was tried again.
+fn retried(events: &[Event]) -> bool {
+    events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Retrying { .. }))
+}
+
 async fn serve(ip: &str, root: &Path, allow_fxp: bool) -> Handle {
     let mut config = Config::new(root, format!("{ip}:0").parse().unwrap());
     config.anonymous = Some(Anonymous::Write);
@@ -314,11 +330,7 @@ const SRC_PASSIVE: Mode = Mode::Fxp {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn existing_destinations_fxp_vsftpd_to_vsftpd() {
-    let (ra, rb) = (temp_root(), temp_root());
-    let Some(a) = Vsftpd::start(&next_addr(), ra.path(), true) else {
-        return;
-    };
-    let Some(b) = Vsftpd::start(&next_addr(), rb.path(), true) else {
+    let Some((_roots, a, b)) = vsftpd_pair(true) else {
         return;
     };
     existing_destinations(
@@ -353,11 +365,7 @@ async fn existing_destinations_fxp_vsftpd_to_pyftpdlib() {
 /// policy's offsets, not from the old file's size.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn existing_destinations_relay_between_servers_that_refuse_fxp() {
-    let (ra, rb) = (temp_root(), temp_root());
-    let Some(a) = Vsftpd::start(&next_addr(), ra.path(), false) else {
-        return;
-    };
-    let Some(b) = Vsftpd::start(&next_addr(), rb.path(), false) else {
+    let Some((_roots, a, b)) = vsftpd_pair(false) else {
         return;
     };
     existing_destinations(
@@ -532,9 +540,7 @@ async fn a_passive_side_that_drops_foreign_peers_silently_is_a_refusal_within_se
         "the refusal names the destination: {reasons:#?}"
     );
     assert!(
-        !seen
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::Retrying { .. })),
+        !retried(&seen),
         "silence is a refusal, not a reason to retry: {seen:#?}"
     );
     assert!(
@@ -563,11 +569,7 @@ async fn a_passive_side_that_drops_foreign_peers_silently_is_a_refusal_within_se
 /// first words of the reason are the destination's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_permanent_refusal_is_not_retried_and_blames_the_destination() {
-    let (ra, rb) = (temp_root(), temp_root());
-    let Some(a) = Vsftpd::start(&next_addr(), ra.path(), true) else {
-        return;
-    };
-    let Some(b) = Vsftpd::start(&next_addr(), rb.path(), true) else {
+    let Some((_roots, a, b)) = vsftpd_pair(true) else {
         return;
     };
     let (from, to) = (End::vsftpd(&a), End::vsftpd(&b));
@@ -590,12 +592,7 @@ async fn a_permanent_refusal_is_not_retried_and_blames_the_destination() {
         reason.starts_with("the destination answered 553"),
         "{reason}"
     );
-    assert!(
-        !seen
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::Retrying { .. })),
-        "{seen:#?}"
-    );
+    assert!(!retried(&seen), "{seen:#?}");
     assert!(took < Duration::from_secs(5), "took {took:?}");
     assert!(!ro.join("f.bin").exists());
 }
@@ -650,12 +647,7 @@ async fn a_full_destination_stops_the_rest_of_the_tree() {
     for r in &reasons[1..] {
         assert!(r.contains("destination full") && r.contains("452"), "{r}");
     }
-    assert!(
-        !seen
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::Retrying { .. })),
-        "{seen:#?}"
-    );
+    assert!(!retried(&seen), "{seen:#?}");
     assert!(started.elapsed() < Duration::from_secs(20));
     // Only two files ever reached the server: the one that fitted and the
     // one that did not.
@@ -735,11 +727,7 @@ fn logins(server: &Vsftpd) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tree_copy_logs_in_at_most_the_connection_limit_plus_one() {
     for fxp in [true, false] {
-        let (ra, rb) = (temp_root(), temp_root());
-        let Some(a) = Vsftpd::start(&next_addr(), ra.path(), fxp) else {
-            return;
-        };
-        let Some(b) = Vsftpd::start(&next_addr(), rb.path(), fxp) else {
+        let Some((_roots, a, b)) = vsftpd_pair(fxp) else {
             return;
         };
         let (from, to) = (End::vsftpd(&a), End::vsftpd(&b));
@@ -949,12 +937,7 @@ async fn a_full_local_disk_fails_the_download_naming_the_destination() {
         reason.starts_with("the destination (local file)") && reason.contains("space"),
         "{reason}"
     );
-    assert!(
-        !seen
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::Retrying { .. })),
-        "{seen:#?}"
-    );
+    assert!(!retried(&seen), "{seen:#?}");
 }
 
 /// Once FXP worked between two servers, the source's `PORT`, `REST` and
@@ -962,11 +945,7 @@ async fn a_full_local_disk_fails_the_download_naming_the_destination() {
 /// after a plain one still continues at the right byte.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pipelined_fxp_resumes_at_the_right_byte() {
-    let (ra, rb) = (temp_root(), temp_root());
-    let Some(a) = Vsftpd::start(&next_addr(), ra.path(), true) else {
-        return;
-    };
-    let Some(b) = Vsftpd::start(&next_addr(), rb.path(), true) else {
+    let Some((_roots, a, b)) = vsftpd_pair(true) else {
         return;
     };
     let (from, to) = (End::vsftpd(&a), End::vsftpd(&b));

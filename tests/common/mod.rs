@@ -397,18 +397,7 @@ impl Pyftpd {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
 
-        // Wait for "ready <port>" without blocking forever on a silent child.
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(START_TIMEOUT).unwrap_or_default();
-        let port = line
-            .strip_prefix("ready ")
-            .and_then(|p| p.trim().parse::<u16>().ok());
+        let (port, line) = ready_port(&mut child);
         let Some(port) = port else {
             kill_group(&mut child);
             let mut err = String::new();
@@ -564,6 +553,23 @@ impl Drop for Unftp {
     }
 }
 
+/// Waits for a Python server's "ready <port>" line without blocking for
+/// ever on a silent child; returns the port, and the line as read.
+fn ready_port(child: &mut Child) -> (Option<u16>, String) {
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(START_TIMEOUT).unwrap_or_default();
+    let port = line
+        .strip_prefix("ready ")
+        .and_then(|p| p.trim().parse::<u16>().ok());
+    (port, line)
+}
+
 // ---------------------------------------------------------- hostile server
 
 /// `tests/hostile_server.py`: a small in-memory FTP server that misbehaves
@@ -595,18 +601,8 @@ impl Hostile {
             .process_group(0)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run python3 {}: {e}", script.display()));
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(START_TIMEOUT).unwrap_or_default();
-        let Some(port) = line
-            .strip_prefix("ready ")
-            .and_then(|p| p.trim().parse::<u16>().ok())
-        else {
+        let (port, line) = ready_port(&mut child);
+        let Some(port) = port else {
             kill_group(&mut child);
             panic!("hostile_server.py did not start (stdout {line:?})");
         };
