@@ -14,6 +14,19 @@
 # byte for byte with its source. The tools run round-robin and the report
 # keeps the median of REPEAT runs.
 #
+# On loopback a command's round trip costs ~0.05 ms, so the per-file cost is
+# the servers' CPU. Across a network each round trip costs milliseconds, and
+# how many a tool needs per file (and how many it overlaps: -j, pipelining)
+# is what counts. So, unless RTT_MS=0, the vsftpd FXP pair is measured once
+# more through benches/delay_proxy.py: one proxy per server, on the server's
+# own address (port BENCH_PORT+100), holding every chunk of the control
+# connection RTT_MS/2 in each direction (and its connection to the server
+# 3×RTT_MS/2, so that the greeting comes 2 RTT after connect(), as over a
+# real path). Data connections go server to server, undelayed: the model is a
+# client far from two servers that are close to each other. The proxies run
+# on the servers' addresses and connect from them, so the PASV replies name
+# the address the client connected to and vsftpd sees its usual peers.
+#
 # Needs root (vsftpd chroots anonymous sessions), /usr/sbin/vsftpd, the `ftp`
 # user, lftp and a Python with pyftpdlib.
 #
@@ -21,6 +34,10 @@
 #   SMALL_FILES  number of 4 KiB files in the tree copies (500)
 #   RELAY_MIB    size of the file copied through the client, MiB (64)
 #   BIG_MIB      size of the file copied by FXP, MiB (1024)
+#   RTT_MS       round trip added to the control connections in the latency
+#                section, ms (10; 0 skips the section)
+#   LATENCY_FILES number of 4 KiB files copied in the latency section (100)
+#   LATENCY_MIB  size of the file copied by FXP in the latency section (64)
 #   REPEAT       runs per measurement; the median is reported (3)
 #   BENCH_PORT   control port of the vsftpd servers (24121, on each address)
 #   BENCH_PASV   first passive port; each server gets its own 50 (46000)
@@ -38,8 +55,12 @@ SMALL_FILES=${SMALL_FILES:-500}
 SMALL_SIZE=4096
 RELAY_MIB=${RELAY_MIB:-64}
 BIG_MIB=${BIG_MIB:-1024}
+RTT_MS=${RTT_MS:-10}
+LATENCY_FILES=${LATENCY_FILES:-100}
+LATENCY_MIB=${LATENCY_MIB:-64}
 REPEAT=${REPEAT:-3}
 PORT=${BENCH_PORT:-24121}
+PROXY_PORT=$((PORT + 100))
 PASV=${BENCH_PASV:-46000}
 VSFTPD=/usr/sbin/vsftpd
 PYTHON=${FXPC_PYTHON:-$PROJECT/.ci/venv/bin/python}
@@ -48,11 +69,14 @@ say() { echo "[bench] $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
 # --- prerequisites ---------------------------------------------------------
+[[ $RTT_MS =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "RTT_MS must be a number of milliseconds (0 skips the latency section)"
+LATENCY=$(awk -v r="$RTT_MS" 'BEGIN {print (r > 0)}')
 [[ $(id -u) -eq 0 ]] || die "run as root: vsftpd chroots anonymous sessions"
 [[ -x $VSFTPD ]] || die "$VSFTPD not found (apt-get install vsftpd)"
 FTP_USER=$(id -u ftp 2>/dev/null) || die "no 'ftp' user (the vsftpd package creates it)"
 command -v lftp >/dev/null || die "lftp is needed (apt-get install lftp)"
 "$PYTHON" -c 'import pyftpdlib' 2>/dev/null || die "no pyftpdlib in $PYTHON (set FXPC_PYTHON)"
+PROXY_PYTHON=$(command -v python3 || echo "$PYTHON") # delay_proxy.py needs the standard library only
 [[ -x /usr/bin/time ]] || { say "installing GNU time"; apt-get install -y -q time >/dev/null; }
 
 if [[ -n ${FXPC_BIN:-} ]]; then
@@ -67,6 +91,7 @@ fi
 TMPBASE=${BENCH_TMPDIR:-/dev/shm}
 [[ -d $TMPBASE && -w $TMPBASE ]] || TMPBASE=${TMPDIR:-/tmp}
 need_mib=$((2 * (BIG_MIB + RELAY_MIB) + SMALL_FILES * 3 * 4 / 1024 + 64))
+((LATENCY)) && need_mib=$((need_mib + 2 * LATENCY_MIB + LATENCY_FILES * 2 * 4 / 1024))
 avail_mib=$(df -Pm "$TMPBASE" | awk 'NR==2 {print $4}')
 ((avail_mib > need_mib)) || die "$TMPBASE has ${avail_mib} MiB free, needs ${need_mib} (set BENCH_TMPDIR)"
 
@@ -80,9 +105,9 @@ cp "$FXPC" "$TMP/fxpc" && FXPC=$TMP/fxpc
 SERVER_PIDS=()
 cleanup() {
     local pid groups=()
-    # Each server leads its own process group (setsid); each vsftpd session
-    # leads another one (vsftpd's children). The plain kill covers a server
-    # killed before its setsid.
+    # Each server (and delay proxy) leads its own process group (setsid);
+    # each vsftpd session leads another one (vsftpd's children). The plain
+    # kill covers a server killed before its setsid.
     for pid in "${SERVER_PIDS[@]}"; do groups+=("$pid" $(pgrep -P "$pid" || true)); done
     for pid in "${groups[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
     for pid in "${SERVER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -178,6 +203,56 @@ start_pyftpd() {
     die "pyftpd_server.py $name ($host) did not start"
 }
 
+# start_proxy NAME HOST PORT: benches/delay_proxy.py on HOST:PROXY_PORT in
+# front of HOST:PORT, connecting from HOST, RTT_MS/2 each way.
+start_proxy() {
+    local name=$1 host=$2 port=$3 pid
+    : >"$TMP/$name.out"
+    setsid "$PROXY_PYTHON" "$PROJECT/benches/delay_proxy.py" --listen "$host:$PROXY_PORT" \
+        --target "$host:$port" --source "$host" --delay-ms "$(awk -v r="$RTT_MS" 'BEGIN {print r / 2}')" \
+        </dev/null >"$TMP/$name.out" 2>"$TMP/$name.err" &
+    pid=$!
+    SERVER_PIDS+=("$pid")
+    for _ in $(seq 100); do
+        grep -q '^ready' "$TMP/$name.out" && { URL[$name]=ftp://$host:$PROXY_PORT; return 0; }
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$TMP/$name.err" >&2
+    die "delay_proxy.py $name ($host:$PROXY_PORT) did not start (port in use? set BENCH_PORT)"
+}
+
+# probe_rtt HOST PORT: "GREETING_MS NOOP_MS", the time from connect() to the
+# server's greeting and the median NOOP round trip on one control connection.
+probe_rtt() {
+    "$PROXY_PYTHON" - "$1" "$2" <<'PY'
+import socket, sys, time
+def reply(f):
+    while True:
+        line = f.readline()
+        if not line:
+            sys.exit("connection closed")
+        if line[:3].isdigit() and line[3:4] == b" ":
+            return line
+t0 = time.monotonic()
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+f = s.makefile("rb")
+reply(f)
+greeting = time.monotonic() - t0
+rtts = []
+for _ in range(9):
+    t = time.monotonic()
+    s.sendall(b"NOOP\r\n")
+    reply(f)
+    rtts.append(time.monotonic() - t)
+s.sendall(b"QUIT\r\n")
+reply(f)
+s.close()
+print(f"{greeting * 1000:.2f} {sorted(rtts)[4] * 1000:.2f}")
+PY
+}
+
 declare -A URL
 start_vsftpd v21 127.0.0.21 YES
 start_vsftpd v22 127.0.0.22 YES
@@ -191,14 +266,32 @@ declare -A P_SRC=([vf]=v21 [py]=p23 [vr]=v25) P_DST=([vf]=v22 [py]=p24 [vr]=v26)
 declare -A P_SRCDIR=([vf]=$TMP/v21/root/pub [py]=$TMP/p23 [vr]=$TMP/v25/root/pub)
 declare -A P_DSTDIR=([vf]=$TMP/v22/root/pub [py]=$TMP/p24 [vr]=$TMP/v26/root/pub)
 declare -A P_HOME=([vf]=/pub [py]= [vr]=/pub)
+if ((LATENCY)); then
+    start_proxy d21 127.0.0.21 "$PORT"
+    start_proxy d22 127.0.0.22 "$PORT"
+    # The vsftpd FXP pair through the proxies: the same servers and directories.
+    P_SRC[vd]=v21 P_DST[vd]=v22 P_SRCDIR[vd]=${P_SRCDIR[vf]} P_DSTDIR[vd]=${P_DSTDIR[vf]} P_HOME[vd]=/pub
+    probe=$(probe_rtt 127.0.0.21 "$PROXY_PORT") || die "no FTP greeting through the delay proxy"
+    read -r RTT_GREET RTT_NOOP <<<"$probe"
+    probe=$(probe_rtt 127.0.0.21 "$PORT") || die "no FTP greeting from vsftpd v21"
+    read -r DIRECT_GREET DIRECT_NOOP <<<"$probe"
+    say "control connection to v21 through the proxy: NOOP round trip $RTT_NOOP ms, greeting $RTT_GREET ms after connect (direct: $DIRECT_NOOP ms, $DIRECT_GREET ms)"
+fi
 
 # --- data ------------------------------------------------------------------
 say "generating $SMALL_FILES × $SMALL_SIZE B, one ${RELAY_MIB} MiB and one ${BIG_MIB} MiB file in $TMP"
+((LATENCY)) && say "  and for the latency section $LATENCY_FILES × $SMALL_SIZE B and one ${LATENCY_MIB} MiB file"
 mkdir -p "$TMP/seed/small"
 head -c $((SMALL_FILES * SMALL_SIZE)) /dev/urandom | split -b $SMALL_SIZE -a 5 -d - "$TMP/seed/small/f"
 cp -r "$TMP/seed/small" "${P_SRCDIR[vf]}/" && cp -r "$TMP/seed/small" "${P_SRCDIR[py]}/"
 head -c $((RELAY_MIB * 1024 * 1024)) /dev/urandom >"${P_SRCDIR[vr]}/relay.bin"
 head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"${P_SRCDIR[vf]}/big.bin"
+if ((LATENCY)); then
+    mkdir -p "$TMP/seed/smallrtt"
+    head -c $((LATENCY_FILES * SMALL_SIZE)) /dev/urandom | split -b $SMALL_SIZE -a 5 -d - "$TMP/seed/smallrtt/f"
+    cp -r "$TMP/seed/smallrtt" "${P_SRCDIR[vd]}/"
+    head -c $((LATENCY_MIB * 1024 * 1024)) /dev/urandom >"${P_SRCDIR[vd]}/rtt.bin"
+fi
 rm -rf "$TMP/seed"
 for p in vf vr; do # vsftpd sessions run as ftp
     find "${P_SRCDIR[$p]}" -type f -exec chmod 666 {} +
@@ -215,7 +308,7 @@ IDS=()
 declare -A TOOL PAIR OBJ FILES EXPECT WALLS CPUS RSSS
 
 # define ID TOOL PAIR OBJ FILES EXPECT -- COMMAND...
-#   OBJ: `small` (the tree) or the file name, in the pair's FTP home.
+#   OBJ: a directory (`small`, `smallrtt`) or a file name, in the pair's FTP home.
 #   EXPECT (lftp on vsftpd): fxp | relay, checked with the PORT count in the
 #   servers' logs (lftp sends PORT to the source for FXP, only PASV otherwise).
 define() {
@@ -251,8 +344,8 @@ run_once() {
     local port=$(($(vcount "$src" '"(PORT|EPRT) ') + $(vcount "$dst" '"(PORT|EPRT) ') - port0))
 
     # Did it copy everything, and how?
-    if [[ $obj == small ]]; then
-        diff -rq "$srcdir/small" "$dstdir/small" >/dev/null || die "$id: $dstdir/small differs from the source"
+    if [[ -d $srcdir/$obj ]]; then
+        diff -rq "$srcdir/$obj" "$dstdir/$obj" >/dev/null || die "$id: $dstdir/$obj differs from the source"
     else
         cmp -s "$srcdir/$obj" "$dstdir/$obj" || die "$id: $dstdir/$obj differs from the source"
     fi
@@ -276,7 +369,7 @@ run_once() {
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')
     cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.2f", u + s}' "$out.time")
     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2 / 1024}' "$out.time")
-    if [[ $obj == small ]]; then
+    if [[ -d $srcdir/$obj ]]; then
         rate=$(awk -v n="$files" -v w="$wall" 'BEGIN {printf "%.0f files/s", n / w}')
     else
         rate=$(awk -v n="$(stat -c %s "$srcdir/$obj")" -v w="$wall" 'BEGIN {printf "%.0f MB/s", n / w / 1e6}')
@@ -320,6 +413,22 @@ s=${URL[v21]}/pub d=${URL[v22]}/pub
 define vb fxpc vf big.bin 1 - -- "$FXPC" cp --json --via fxp "$s/big.bin" "$d/big.bin"
 define vbl lftp vf big.bin 1 fxp -- lftp -c "$LFTP_FXP; get $s/big.bin -o $d/big.bin"
 CASES+=("vsftpd FXP, ${BIG_MIB} MiB, --via fxp / lftp get (FXP)|vb|vbl")
+# 5. The vsftpd FXP pair again, through the delay proxies: RTT_MS per command
+# round trip. The defaults row reuses the `mirror` runs of the -j 1 row.
+if ((LATENCY)); then
+    s=${URL[d21]}/pub d=${URL[d22]}/pub L=$LATENCY_FILES R="$RTT_MS ms RTT"
+    define d1 fxpc vd smallrtt "$L" - -- "$FXPC" cp -r -j 1 --connections 1 --json "$s/smallrtt" "$d/"
+    define d1l lftp vd smallrtt "$L" fxp -- lftp -c "$LFTP_FXP; mirror $s/smallrtt $d/smallrtt"
+    define d4 fxpc vd smallrtt "$L" - -- "$FXPC" cp -r -j 4 --connections 4 --json "$s/smallrtt" "$d/"
+    define d4l lftp vd smallrtt "$L" fxp -- lftp -c "$LFTP_FXP; mirror --parallel=4 $s/smallrtt $d/smallrtt"
+    define dd fxpc vd smallrtt "$L" - -- "$FXPC" cp -r --json "$s/smallrtt" "$d/"
+    define db fxpc vd rtt.bin 1 - -- "$FXPC" cp --json --via fxp "$s/rtt.bin" "$d/rtt.bin"
+    define dbl lftp vd rtt.bin 1 fxp -- lftp -c "$LFTP_FXP; get $s/rtt.bin -o $d/rtt.bin"
+    CASES+=("vsftpd FXP, $R, $L × 4 KiB, -j 1 --connections 1 / mirror|d1|d1l"
+        "vsftpd FXP, $R, $L × 4 KiB, -j 4 --connections 4 / mirror --parallel=4|d4|d4l"
+        "vsftpd FXP, $R, $L × 4 KiB, defaults ($DEFAULTS) / mirror|dd|d1l"
+        "vsftpd FXP, $R, ${LATENCY_MIB} MiB, --via fxp / lftp get (FXP)|db|dbl")
+fi
 
 say "load before: $(uptime)"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -353,3 +462,12 @@ for c in "${CASES[@]}"; do
 done
 echo
 echo "fxpc/lftp is the ratio of the median wall times: below 1 means fxpc is faster."
+if ((LATENCY)); then
+    # Round trips per file, one file at a time: the whole run (connect, login
+    # and listing included) over the files, in measured round trips.
+    per_rtt() { awk -v w="$(median "${WALLS[$1]}")" -v n="$LATENCY_FILES" -v r="$RTT_NOOP" 'BEGIN {printf "%.1f ms/file = %.1f RTT", w / n * 1000, w / n * 1000 / r}'; }
+    echo
+    echo "RTT rows: control connections through benches/delay_proxy.py, $RTT_MS ms round trip set, $RTT_NOOP ms" \
+        "measured (NOOP; direct $DIRECT_NOOP ms), greeting $RTT_GREET ms after connect (direct $DIRECT_GREET ms);" \
+        "data connections direct. At -j 1 (whole run / files): lftp mirror $(per_rtt d1l), fxpc $(per_rtt d1)."
+fi

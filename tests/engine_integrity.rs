@@ -723,7 +723,8 @@ fn logins(server: &Vsftpd) -> usize {
 /// sessions per site (here 2), plus one for progress polling — whatever
 /// the number of files, and whether the servers do FXP or refuse it (a
 /// refused dialect costs no new session). The copy is set up as `fxpc cp`
-/// does it, destination probe included.
+/// does it, destination probe included. The files are verified by a few
+/// listings of their directories, not a `SIZE` each.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tree_copy_logs_in_at_most_the_connection_limit_plus_one() {
     for fxp in [true, false] {
@@ -761,6 +762,16 @@ async fn a_tree_copy_logs_in_at_most_the_connection_limit_plus_one() {
         assert!(
             la <= 3 && lb <= 3,
             "fxp {fxp}: {la} logins on the source, {lb} on the destination"
+        );
+        // Verified by listing each destination directory, not by a SIZE
+        // per file.
+        let (sizes, lists) = (
+            b.log().matches("\"SIZE ").count(),
+            b.log().matches("\"LIST -a\"").count(),
+        );
+        assert!(
+            sizes < 10 && lists <= 15,
+            "fxp {fxp}: {sizes} SIZE and {lists} LIST on the destination"
         );
         for i in 0..50 {
             let name = format!("t/d{}/f{i}.txt", i % 5);

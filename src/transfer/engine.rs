@@ -3,7 +3,7 @@
 //! destination's directories and queues one job per file.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -100,10 +100,16 @@ impl Engine {
                 tree: parent.unwrap_or(id),
                 shared: engine.shared.clone(),
                 cancel,
+                asked_batch: AtomicBool::new(false),
             };
             let last = engine
                 .run_job(&ctx, &spec, parent.is_some(), listed_size)
                 .await;
+            if parent.is_some() && !ctx.asked_batch.load(Ordering::Relaxed) {
+                // Its directory's listing need not wait for it.
+                let (dir, _) = spec.destination.parent_and_name();
+                engine.shared.batches.settle(ctx.tree, dir.to_vec());
+            }
             ctx.emit(last);
             engine.shared.outstanding.send_modify(|n| *n -= 1);
         });
@@ -201,8 +207,8 @@ impl Engine {
                     s = self.shared.slots.clone().acquire_owned() => s,
                     () = ctx.cancel.cancelled() => return EventKind::Cancelled { partial: None },
                 };
-                let _slot = slot.expect("the slot semaphore is never closed");
-                file::run(ctx, spec, size).await
+                let slot = slot.expect("the slot semaphore is never closed");
+                file::run(ctx, spec, size, slot).await
             }
         }
     }
@@ -235,6 +241,23 @@ impl Engine {
                         .into_event();
                 }
             };
+            // The files about to be queued here are verified by one listing.
+            if let Site::Ftp(site) = &to.site {
+                let files_here = entries
+                    .iter()
+                    .filter(|(_, kind, _)| *kind == EntryKind::File)
+                    .count();
+                if files_here > 0 {
+                    let child = to.join(b"-");
+                    let (dir, _) = child.parent_and_name();
+                    ctx.shared.batches.expect(
+                        ctx.id,
+                        dir.to_vec(),
+                        ctx.shared.pool(site),
+                        files_here,
+                    );
+                }
+            }
             for (name, kind, size) in entries {
                 let (child_from, child_to) = (from.join(&name), to.join(&name));
                 match kind {
@@ -287,6 +310,7 @@ impl Engine {
             let ctx = Ctx {
                 id: 0,
                 tree: 0,
+                asked_batch: AtomicBool::new(false),
                 shared: self.shared.clone(),
                 cancel: CancellationToken::new(),
             };

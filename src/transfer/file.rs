@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::OwnedSemaphorePermit;
 use tokio_util::sync::CancellationToken;
 
 use super::endpoint::Endpoint;
@@ -86,8 +87,16 @@ impl Ends {
 /// Runs one file job to its final event.
 /// `listed_size`: the source's size as a directory listing just gave it
 /// (a tree walk), which spares a `SIZE` round trip per file.
-pub async fn run(ctx: &Ctx, spec: &JobSpec, listed_size: Option<u64>) -> EventKind {
-    match run_inner(ctx, spec, listed_size).await {
+/// `slot`: the job's place among the transfers running at once, given
+/// back early while the job only waits for its verification.
+pub async fn run(
+    ctx: &Ctx,
+    spec: &JobSpec,
+    listed_size: Option<u64>,
+    slot: OwnedSemaphorePermit,
+) -> EventKind {
+    let mut slot = Some(slot);
+    match run_inner(ctx, spec, listed_size, &mut slot).await {
         Ok(kind) => kind,
         Err(f) => f.into_event(),
     }
@@ -97,6 +106,7 @@ async fn run_inner(
     ctx: &Ctx,
     spec: &JobSpec,
     listed_size: Option<u64>,
+    slot: &mut Option<OwnedSemaphorePermit>,
 ) -> Result<EventKind, Failure> {
     let transports = transports(spec)?;
     if let Some(why) = ctx.shared.out_of_space(ctx.tree) {
@@ -306,29 +316,64 @@ async fn run_inner(
         }
     }
 
-    // Verify: the destination must exist, with the size it should have.
-    let size = ends
-        .destination()
-        .size(&destination.path)
-        .await
-        .map_err(|e| Failure::ftp(End::Destination, &e))?;
-    let Some(size) = size else {
-        return Err(Failure::permanent(format!(
-            "verification failed: {destination} does not exist after the transfer, although the servers reported success"
-        )));
+    // Verify: the destination must exist, with the size it should have
+    // (and the same digest, where both ends give one).
+    let digest = digest_to_compare(ctx, &mut ends, append)?;
+    let mut ends = Some(ends);
+    // In a tree, one listing of the directory answers for all its files:
+    // wait for it holding neither sessions nor a slot.
+    let listed = match (digest, batch_of(ctx, &destination)) {
+        (None, Some((dir, name))) => match ctx.shared.batches.ask(ctx.tree, dir, name) {
+            Some(answer) => {
+                ctx.asked_batch
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                ends = None;
+                slot.take();
+                answer.await.ok().flatten()
+            }
+            None => None,
+        },
+        _ => None,
     };
-    if size != expected {
-        return Err(Failure::permanent(if append {
-            format!(
-                "size check failed: destination has {size} bytes, expected {base} + {source_size} = {expected}"
-            )
-        } else {
-            format!("size check failed: destination has {size} bytes, source has {source_size}")
-        }));
-    }
-    let check = content_check(ctx, &mut ends, &spec.source, &destination, append, size).await?;
+    let size = match listed {
+        Some(n) if n == expected => n,
+        // Not shown, or not as expected: the file's own SIZE decides.
+        _ => {
+            let ends = sessions(ctx, &mut ends, spec, &destination).await?;
+            let size = ends
+                .destination()
+                .size(&destination.path)
+                .await
+                .map_err(|e| Failure::ftp(End::Destination, &e))?;
+            let Some(size) = size else {
+                return Err(Failure::permanent(format!(
+                    "verification failed: {destination} does not exist after the transfer, although the servers reported success"
+                )));
+            };
+            if size != expected {
+                return Err(Failure::permanent(if append {
+                    format!(
+                        "size check failed: destination has {size} bytes, expected {base} + {source_size} = {expected}"
+                    )
+                } else {
+                    format!(
+                        "size check failed: destination has {size} bytes, source has {source_size}"
+                    )
+                }));
+            }
+            size
+        }
+    };
+    let check = match digest {
+        Some(algorithm) => {
+            let ends = sessions(ctx, &mut ends, spec, &destination).await?;
+            compare_digests(ends, &spec.source, &destination, algorithm, size).await?
+        }
+        None => Check::Size,
+    };
     let mut source_deleted = false;
     if spec.kind == Kind::Move {
+        let ends = sessions(ctx, &mut ends, spec, &destination).await?;
         ends.source().delete(&spec.source.path).await.map_err(|e| {
             // Not retried: the copy is done, and a second try would copy
             // it again.
@@ -361,29 +406,28 @@ async fn run_inner(
 /// them and the ends can give them in a common algorithm (a local end
 /// computes any). An append is checked by size: the destination's digest
 /// covers what was there before too.
-async fn content_check(
+/// Which digest both ends will compare, when the settings ask for one and
+/// the ends can give it in a common algorithm (a local end computes any);
+/// `None`: the size is the check. An append is checked by size: the
+/// destination's digest covers what was there before too.
+fn digest_to_compare(
     ctx: &Ctx,
     ends: &mut Ends,
-    source: &Location,
-    destination: &Location,
     append: bool,
-    size: u64,
-) -> Result<Check, Failure> {
+) -> Result<Option<Algorithm>, Failure> {
     let mode = ctx.shared.settings.verify;
     if mode == Verify::Size {
-        return Ok(Check::Size);
+        return Ok(None);
     }
     let (a, b) = (ends.source().digests(), ends.destination().digests());
     let common = Algorithm::ALL
         .into_iter()
         .find(|x| a.contains(x) && b.contains(x));
-    let algorithm = match common {
-        _ if mode == Verify::Auto && (append || common.is_none()) => return Ok(Check::Size),
-        _ if append => {
-            return Err(Failure::permanent(
-                "cannot check an append by digest (the destination's digest covers what was there before); use --verify size or auto".into(),
-            ));
-        }
+    match common {
+        _ if mode == Verify::Auto && (append || common.is_none()) => Ok(None),
+        _ if append => Err(Failure::permanent(
+            "cannot check an append by digest (the destination's digest covers what was there before); use --verify size or auto".into(),
+        )),
         None => {
             let names = |v: &[Algorithm]| {
                 if v.is_empty() {
@@ -392,14 +436,24 @@ async fn content_check(
                     v.iter().map(|x| x.name()).collect::<Vec<_>>().join(", ")
                 }
             };
-            return Err(Failure::permanent(format!(
+            Err(Failure::permanent(format!(
                 "cannot check by digest: the source offers {}, the destination {}",
                 names(&a),
                 names(&b)
-            )));
+            )))
         }
-        Some(x) => x,
-    };
+        Some(x) => Ok(Some(x)),
+    }
+}
+
+/// Both ends' digests of the file, which must match.
+async fn compare_digests(
+    ends: &mut Ends,
+    source: &Location,
+    destination: &Location,
+    algorithm: Algorithm,
+    size: u64,
+) -> Result<Check, Failure> {
     // A server reads the whole file to answer: allow for a slow disk.
     let timeout = Duration::from_secs(60) + Duration::from_secs(size / 20_000_000);
     let theirs = ends
@@ -418,6 +472,30 @@ async fn content_check(
         )));
     }
     Ok(Check::Hash(algorithm))
+}
+
+/// The job's sessions, taken again from the pools if they were handed
+/// back while waiting for a directory listing.
+async fn sessions<'a>(
+    ctx: &Ctx,
+    ends: &'a mut Option<Ends>,
+    spec: &JobSpec,
+    destination: &Location,
+) -> Result<&'a mut Ends, Failure> {
+    if ends.is_none() {
+        *ends = Some(checkout(ctx, &spec.source.site, &destination.site).await?);
+    }
+    Ok(ends.as_mut().expect("just filled"))
+}
+
+/// The destination directory and name a tree's file is verified under,
+/// when it is one of a tree's files on an FTP destination.
+fn batch_of(ctx: &Ctx, destination: &Location) -> Option<(Vec<u8>, Vec<u8>)> {
+    if ctx.tree == ctx.id || matches!(destination.site, Site::Local) {
+        return None;
+    }
+    let (dir, name) = destination.parent_and_name();
+    Some((dir.to_vec(), name.to_vec()))
 }
 
 /// Which two servers a copy runs between, for remembering refusals.

@@ -11,6 +11,7 @@
 //! plain uploads and downloads; `progress.rs` polls the destination's size;
 //! `refusal.rs` recognises servers and names the setting that would allow
 //! what they refused; `file.rs` runs one file from plan to verification;
+//! `verify.rs` verifies a tree's files with one listing per directory;
 //! `shared.rs` is what all jobs of an engine share (and learn);
 //! `engine.rs` is the queue.
 
@@ -26,6 +27,7 @@ mod refusal;
 mod relay;
 mod shared;
 mod site;
+mod verify;
 
 use std::fmt;
 use std::time::Duration;

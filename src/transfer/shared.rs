@@ -4,7 +4,7 @@
 //! their destination full, which jobs wrote at their destination).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,6 +16,7 @@ use super::engine::Settings;
 use super::fxp::Dialect;
 use super::pool::Pool;
 use super::site::FtpSite;
+use super::verify::Batches;
 use super::{Conflict, Event, EventKind, JobId, JobSpec};
 
 /// How long a refused dialect is not asked for again between the same two
@@ -49,6 +50,8 @@ pub struct Shared {
     /// Jobs whose bytes reached the destination: a retry of one of them
     /// may resume; a retry of any other must start over.
     wrote: Mutex<HashSet<JobId>>,
+    /// Trees' files waiting to be verified by one listing per directory.
+    pub batches: Arc<Batches>,
 }
 
 impl Shared {
@@ -68,6 +71,7 @@ impl Shared {
             worked: Mutex::new(HashSet::new()),
             full: Mutex::new(HashMap::new()),
             wrote: Mutex::new(HashSet::new()),
+            batches: Arc::new(Batches::default()),
         }
     }
 
@@ -136,6 +140,9 @@ pub struct Ctx {
     pub tree: JobId,
     pub shared: Arc<Shared>,
     pub cancel: CancellationToken,
+    /// Set when the job asked its tree's directory listing for its size:
+    /// it has then been counted there.
+    pub asked_batch: AtomicBool,
 }
 
 impl Ctx {

@@ -130,6 +130,17 @@ impl Location {
         }
     }
 
+    /// The directory and the last component, split as [`join`](Self::join)
+    /// put them together: `a/b/c` → (`a/b`, `c`), `/c` → (`/`, `c`).
+    pub fn parent_and_name(&self) -> (&[u8], &[u8]) {
+        let trimmed = trim_slashes(&self.path);
+        match trimmed.iter().rposition(|&b| b == b'/') {
+            Some(0) => (&trimmed[..1], &trimmed[1..]),
+            Some(i) => (&trimmed[..i], &trimmed[i + 1..]),
+            None => (&trimmed[..0], trimmed),
+        }
+    }
+
     pub fn with_path(&self, path: Vec<u8>) -> Location {
         Location {
             site: self.site.clone(),
@@ -169,5 +180,17 @@ mod tests {
         assert_eq!(Location::local("/").join(b"y").path, b"/y");
         assert_eq!(Location::local("rel").join(b"y").path, b"rel/y");
         assert_eq!(Location::local("/dir/").name(), b"dir");
+        for dir in ["/x", "/x/", "/", "rel", ""] {
+            let child = Location::local(dir).join(b"y");
+            let (parent, name) = child.parent_and_name();
+            assert_eq!(name, b"y", "{dir}");
+            assert_eq!(
+                Location::local(dir).join(b"y").path,
+                Location::local(std::str::from_utf8(parent).unwrap())
+                    .join(name)
+                    .path,
+                "{dir}"
+            );
+        }
     }
 }

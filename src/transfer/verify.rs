@@ -1,0 +1,207 @@
+//! Verifying a tree's files with one listing per destination directory
+//! instead of a `SIZE` per file: a round trip less for every file, which is
+//! most of what a small file costs. The walk says how many files each
+//! directory will get; each file, once transferred, asks here for its
+//! size and waits (holding no session and no slot). The directory is
+//! listed when all its files have asked or ended otherwise, or when the
+//! first waiting one has waited a moment, so a slow tree still verifies
+//! as it goes.
+//!
+//! A size the listing does not show (an unparsed line, a missing or
+//! different entry) is not a verdict: the file then asks `SIZE` itself, so
+//! a listing can only save work, never fail a copy.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+use super::JobId;
+use super::pool::Pool;
+use crate::ftp::EntryKind;
+
+/// How long the first waiting file waits for the rest of its directory.
+const GATHER: Duration = Duration::from_millis(500);
+
+/// A tree job and one of its destination directories.
+type Key = (JobId, Vec<u8>);
+
+#[derive(Default)]
+pub struct Batches {
+    dirs: Mutex<HashMap<Key, Dir>>,
+}
+
+struct Dir {
+    pool: Arc<Pool>,
+    /// Files the walk queued for this directory, and how many have asked
+    /// or ended without asking.
+    expected: usize,
+    settled: usize,
+    waiting: Vec<(Vec<u8>, oneshot::Sender<Option<u64>>)>,
+    /// A listing is due at the end of the gathering time.
+    gathering: bool,
+    /// How long the last listing took: a large directory is listed less
+    /// often.
+    last_listing: Duration,
+}
+
+impl Batches {
+    /// The walk is about to queue `files` files into `dir` on the site of
+    /// `pool`.
+    pub fn expect(&self, tree: JobId, dir: Vec<u8>, pool: Arc<Pool>, files: usize) {
+        let mut dirs = self.dirs.lock().expect("batch map lock");
+        let entry = dirs.entry((tree, dir)).or_insert_with(|| Dir {
+            pool,
+            expected: 0,
+            settled: 0,
+            waiting: Vec::new(),
+            gathering: false,
+            last_listing: Duration::ZERO,
+        });
+        entry.expected += files;
+    }
+
+    /// A file of `dir` ended without asking (it failed, was skipped, or
+    /// checked itself).
+    pub fn settle(self: &Arc<Self>, tree: JobId, dir: Vec<u8>) {
+        let key = (tree, dir);
+        let due = {
+            let mut dirs = self.dirs.lock().expect("batch map lock");
+            let Some(d) = dirs.get_mut(&key) else { return };
+            d.settled += 1;
+            self.due(&mut dirs, &key)
+        };
+        if let Some(batch) = due {
+            tokio::spawn(batch.list());
+        }
+    }
+
+    /// The size of `name` in `dir` as a listing taken after this call
+    /// shows it (`None`: not shown). `None` when the directory is not
+    /// batched: the caller asks `SIZE` itself.
+    pub fn ask(
+        self: &Arc<Self>,
+        tree: JobId,
+        dir: Vec<u8>,
+        name: Vec<u8>,
+    ) -> Option<oneshot::Receiver<Option<u64>>> {
+        let key = (tree, dir);
+        let (tx, rx) = oneshot::channel();
+        let mut spawn_gather = None;
+        let due = {
+            let mut dirs = self.dirs.lock().expect("batch map lock");
+            let d = dirs.get_mut(&key)?;
+            d.settled += 1;
+            d.waiting.push((name, tx));
+            if !d.gathering {
+                d.gathering = true;
+                spawn_gather = Some(GATHER.max(d.last_listing * 4));
+            }
+            self.due(&mut dirs, &key)
+        };
+        if let Some(batch) = due {
+            tokio::spawn(batch.list());
+        } else if let Some(wait) = spawn_gather {
+            let batches = self.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(wait).await;
+                let batch = {
+                    let mut dirs = batches.dirs.lock().expect("batch map lock");
+                    dirs.get_mut(&key).and_then(|d| d.take(&batches, &key))
+                };
+                if let Some(batch) = batch {
+                    batch.list().await;
+                }
+            });
+        }
+        Some(rx)
+    }
+
+    /// The waiting files, when every file of the directory has spoken.
+    fn due(self: &Arc<Self>, dirs: &mut HashMap<Key, Dir>, key: &Key) -> Option<Batch> {
+        let d = dirs.get_mut(key)?;
+        if d.settled < d.expected {
+            return None;
+        }
+        let batch = d.take(self, key);
+        // Nobody else will ask about this directory.
+        dirs.remove(key);
+        batch
+    }
+}
+
+impl Dir {
+    fn take(&mut self, batches: &Arc<Batches>, key: &Key) -> Option<Batch> {
+        self.gathering = false;
+        if self.waiting.is_empty() {
+            return None;
+        }
+        Some(Batch {
+            batches: batches.clone(),
+            key: key.clone(),
+            pool: self.pool.clone(),
+            waiting: std::mem::take(&mut self.waiting),
+        })
+    }
+}
+
+/// Files waiting for one listing of their directory.
+struct Batch {
+    batches: Arc<Batches>,
+    key: Key,
+    pool: Arc<Pool>,
+    waiting: Vec<(Vec<u8>, oneshot::Sender<Option<u64>>)>,
+}
+
+impl Batch {
+    async fn list(self) {
+        let started = tokio::time::Instant::now();
+        let sizes = self.listed_sizes().await.unwrap_or_default();
+        if let Some(d) = self
+            .batches
+            .dirs
+            .lock()
+            .expect("batch map lock")
+            .get_mut(&self.key)
+        {
+            d.last_listing = started.elapsed();
+        }
+        for (name, tx) in self.waiting {
+            let _ = tx.send(sizes.get(&name).copied());
+        }
+    }
+
+    /// Name → size of the directory's plain files, on a pooled session.
+    async fn listed_sizes(&self) -> Option<HashMap<Vec<u8>, u64>> {
+        let mut sessions = self
+            .pool
+            .checkout(1, &CancellationToken::new())
+            .await?
+            .ok()?;
+        let session = sessions.first_mut()?;
+        let dir = if self.key.1.is_empty() {
+            None
+        } else {
+            Some(self.key.1.as_slice())
+        };
+        match session.list(dir).await {
+            Ok(entries) => Some(
+                entries
+                    .into_iter()
+                    .filter(|e| e.kind == EntryKind::File)
+                    .filter_map(|e| Some((e.raw_name, e.size?)))
+                    .collect(),
+            ),
+            Err(e) => {
+                tracing::info!(
+                    "listing {:?} to verify failed: {e}",
+                    String::from_utf8_lossy(&self.key.1)
+                );
+                session.discard();
+                None
+            }
+        }
+    }
+}
