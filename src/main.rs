@@ -447,10 +447,13 @@ async fn cp(args: CpArgs) -> Result<()> {
         ..transfer::Settings::default()
     };
     let (engine, mut events) = Engine::new(settings);
-    let destination = engine
-        .resolve_destination(&source, &destination)
-        .await
-        .with_context(|| format!("destination {destination}"))?;
+    // Both ends log in at once.
+    let (resolved, ()) = tokio::join!(
+        engine.resolve_destination(&source, &destination),
+        engine.warm_up(&source)
+    );
+    // The location, not the argument: a URL's password stays out of errors.
+    let destination = resolved.with_context(|| format!("destination {destination}"))?;
     let kind = if args.append {
         Kind::Append
     } else if args.move_ {

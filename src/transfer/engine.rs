@@ -299,6 +299,18 @@ impl Engine {
         EventKind::Walked { files, directories }
     }
 
+    /// Logs in to a location's site ahead of the jobs, so that the login
+    /// overlaps with other work (the destination's probe): the session
+    /// waits in the pool for the first job.
+    pub async fn warm_up(&self, at: &Location) {
+        if let Site::Ftp(site) = &at.site {
+            let pool = self.shared.pool(site);
+            if let Some(Err(e)) = pool.checkout(1, &CancellationToken::new()).await {
+                tracing::info!("{site}: {e} (the jobs will try again)");
+            }
+        }
+    }
+
     /// cp(1): an existing directory (or a path ending in `/`) as destination
     /// means "inside it, under the source's name".
     pub async fn resolve_destination(
