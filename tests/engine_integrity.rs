@@ -190,6 +190,13 @@ fn cases() -> Vec<Case> {
             Conflict::Resume,
             None,
         ),
+        // Append adds the source after what was there.
+        case(
+            "ap_existing",
+            Some(other(1000, 8)),
+            Conflict::Append,
+            Some([other(1000, 8), src.clone()].concat()),
+        ),
         // Skip leaves it alone.
         case(
             "sk_same",
@@ -603,10 +610,13 @@ async fn a_permanent_refusal_is_not_retried_and_blames_the_destination() {
 async fn a_full_destination_stops_the_rest_of_the_tree() {
     let root = temp_root();
     let source = serve(&next_addr(), root.path(), true).await;
-    let hostile = Hostile::start(&next_addr(), &["--full-after", "150000"]);
+    // Files large enough that the source is still sending when the
+    // destination gives up: it then sees its data connection dropped (426),
+    // which must not pass for a refusal of FXP.
+    let hostile = Hostile::start(&next_addr(), &["--full-after", "4500000"]);
     let from = End::serve(&source, root.path());
     for i in 0..5 {
-        from.seed(&format!("t/f{i}.bin"), &pseudo_random(100_000, 20 + i));
+        from.seed(&format!("t/f{i}.bin"), &pseudo_random(3_000_000, 20 + i));
     }
     let to = Location::ftp(site(hostile.socket_addr()), "/t");
     let (engine, mut events) = Engine::new(Settings {
@@ -649,6 +659,16 @@ async fn a_full_destination_stops_the_rest_of_the_tree() {
     }
     assert!(!retried(&seen), "{seen:#?}");
     assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(
+        !seen.iter().any(|e| matches!(
+            e.kind,
+            EventKind::ModeChanged {
+                from: Mode::Fxp { .. },
+                ..
+            }
+        )),
+        "a full disk is not a refusal of FXP: {seen:#?}"
+    );
     // Only two files ever reached the server: the one that fitted and the
     // one that did not.
     let stors = hostile

@@ -365,6 +365,13 @@ fn refusal_in(
     dst_listens: bool,
     store_verb: &str,
 ) -> Option<AttemptError> {
+    // A side that failed for a reason of its own (452 full, 553 not
+    // allowed) had its data connection: what the other side saw of it
+    // afterwards (a 426) is no refusal.
+    let own_reason = |r: &Option<Result<Reply, FtpError>>| matches!(r, Some(Ok(reply)) if !reply.is_completion() && !matches!(reply.code, 425 | 426));
+    if own_reason(src_result) || own_reason(dst_result) {
+        return None;
+    }
     // A 426 means the data connection was made and then closed by the other
     // end: that end gave up on it (as libunftp does with any foreign host,
     // whether it listened or connected), not the side that reports the 426.
