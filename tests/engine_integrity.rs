@@ -880,6 +880,28 @@ async fn copies_are_checked_by_digest_where_both_ends_offer_one() {
     assert_eq!(check_of(&seen), "sha-256");
     assert!(honest.log().contains("XSHA256 /x.bin"), "{}", honest.log());
 
+    // A relay hashes the bytes it carries: they stand for the source, whose
+    // server is not asked to read the file again.
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(
+            Location::ftp(site(honest.socket_addr()), "/x.bin"),
+            to.at("relayed.bin"),
+            Via::Relay,
+        ),
+    )
+    .await;
+    assert_eq!(jobs::verified_mode(&seen), Mode::Relay);
+    assert_eq!(check_of(&seen), "sha-256");
+    assert_eq!(
+        honest.log().matches("XSHA256").count(),
+        1,
+        "only the upload's check asked it: {}",
+        honest.log()
+    );
+    assert!(to.read("relayed.bin") == Some(data.clone()));
+
     // vsftpd computes no digest: auto falls back to the size, hash fails.
     let rv = temp_root();
     let Some(v) = Vsftpd::start(&next_addr(), rv.path(), true) else {
@@ -904,6 +926,10 @@ async fn copies_are_checked_by_digest_where_both_ends_offer_one() {
     assert!(
         reason.contains("cannot check by digest") && reason.contains("the destination none"),
         "{reason}"
+    );
+    assert!(
+        vs.read("v2.bin").is_none(),
+        "a copy that cannot be checked as asked is not made"
     );
 }
 

@@ -19,7 +19,7 @@ use super::relay;
 use super::shared::Ctx;
 use super::site::{Location, Site};
 use super::{Check, Conflict, EventKind, JobSpec, Kind, Mode, Verify, Via};
-use crate::ftp::hash::Algorithm;
+use crate::ftp::hash::{Algorithm, Hasher};
 
 /// How the bytes travel for one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +173,13 @@ async fn run_inner(
     let base = if append { existing.unwrap_or(0) } else { 0 };
     let expected = base + source_size;
 
+    // Decided before any byte moves: a copy that cannot be checked as asked
+    // is not made.
+    let digest = digest_to_compare(ctx, &mut ends, append)?;
+    // The digest of the bytes the client carried, when it carried a whole
+    // file: it stands for the client's own end, which then need not be read
+    // again.
+    let mut carried_digest: Option<String> = None;
     let pair = pair_key(spec, &destination);
     let mut refusals: Vec<String> = Vec::new();
     let mut queue: VecDeque<Transport> = VecDeque::new();
@@ -203,6 +210,13 @@ async fn run_inner(
     loop {
         let mut retried = false;
         let watch = Watch::new();
+        let in_flight = digest
+            .filter(|_| {
+                offsets.source == 0
+                    && !offsets.append
+                    && !matches!(transport, Transport::Servers(_))
+            })
+            .map(|a| Arc::new(std::sync::Mutex::new(Some(a.hasher()))));
         let result = if complete_before {
             Ok(())
         } else {
@@ -216,9 +230,15 @@ async fn run_inner(
                 base,
                 source_size,
                 &watch,
+                in_flight.clone(),
             )
             .await
         };
+        if result.is_ok() {
+            carried_digest = in_flight
+                .and_then(|h| h.lock().expect("digest lock").take())
+                .map(|h| h.finish());
+        }
         if watch.began_writing() && !wrote {
             wrote = true;
             ctx.shared.mark_wrote(ctx.id);
@@ -318,7 +338,6 @@ async fn run_inner(
 
     // Verify: the destination must exist, with the size it should have
     // (and the same digest, where both ends give one).
-    let digest = digest_to_compare(ctx, &mut ends, append)?;
     let mut ends = Some(ends);
     // In a tree, one listing of the directory answers for all its files:
     // wait for it holding neither sessions nor a slot.
@@ -367,7 +386,15 @@ async fn run_inner(
     let check = match digest {
         Some(algorithm) => {
             let ends = sessions(ctx, &mut ends, spec, &destination).await?;
-            compare_digests(ends, &spec.source, &destination, algorithm, size).await?
+            compare_digests(
+                ends,
+                &spec.source,
+                &destination,
+                algorithm,
+                size,
+                carried_digest,
+            )
+            .await?
         }
         None => Check::Size,
     };
@@ -446,26 +473,43 @@ fn digest_to_compare(
     }
 }
 
-/// Both ends' digests of the file, which must match.
+/// Both ends' digests of the file, which must match. `carried`: the
+/// digest of the bytes the client carried itself; it stands for the
+/// client's own end (the local file of a download, the source of an upload
+/// or a relay), which is then not read again.
 async fn compare_digests(
     ends: &mut Ends,
     source: &Location,
     destination: &Location,
     algorithm: Algorithm,
     size: u64,
+    carried: Option<String>,
 ) -> Result<Check, Failure> {
     // A server reads the whole file to answer: allow for a slow disk.
     let timeout = Duration::from_secs(60) + Duration::from_secs(size / 20_000_000);
-    let theirs = ends
-        .source()
-        .digest(&source.path, algorithm, timeout)
-        .await
-        .map_err(|e| Failure::ftp(End::Source, &e))?;
-    let ours = ends
-        .destination()
-        .digest(&destination.path, algorithm, timeout)
-        .await
-        .map_err(|e| Failure::ftp(End::Destination, &e))?;
+    let carried_is_destination =
+        matches!(destination.site, Site::Local) && !matches!(source.site, Site::Local);
+    let (carried_for_source, carried_for_destination) = if carried_is_destination {
+        (None, carried)
+    } else {
+        (carried, None)
+    };
+    let theirs = match carried_for_source {
+        Some(d) => d,
+        None => ends
+            .source()
+            .digest(&source.path, algorithm, timeout)
+            .await
+            .map_err(|e| Failure::ftp(End::Source, &e))?,
+    };
+    let ours = match carried_for_destination {
+        Some(d) => d,
+        None => ends
+            .destination()
+            .digest(&destination.path, algorithm, timeout)
+            .await
+            .map_err(|e| Failure::ftp(End::Destination, &e))?,
+    };
     if theirs != ours {
         return Err(Failure::permanent(format!(
             "content check failed: {algorithm} of the source is {theirs}, of the destination {ours}"
@@ -785,6 +829,7 @@ async fn attempt(
     base: u64,
     total: u64,
     watch: &Arc<Watch>,
+    digest: Option<Arc<std::sync::Mutex<Option<Hasher>>>>,
 ) -> Result<(), Failure> {
     watch.set_done(offsets.source);
     let source = match (&transport, &destination.site) {
@@ -807,6 +852,7 @@ async fn attempt(
     let meters = relay::Meters {
         watch: watch.clone(),
         moved: ctx.shared.client_bytes.clone(),
+        digest,
     };
     let stall = ctx.shared.settings.stall_timeout;
     let src_path = spec.source.path.as_slice();

@@ -7,8 +7,8 @@
 use std::io::SeekFrom;
 use std::path::Path;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use tokio::fs::{File, OpenOptions};
@@ -19,6 +19,7 @@ use super::error::{End, Failure};
 use super::progress::Watch;
 use crate::ftp::StoreMode;
 use crate::ftp::client::copy_idle;
+use crate::ftp::hash::Hasher;
 
 /// Size of the pipe between the download and the upload of a relay.
 const RELAY_BUFFER: usize = 256 * 1024;
@@ -29,10 +30,12 @@ const RELAY_BUFFER: usize = 256 * 1024;
 pub struct Meters {
     pub watch: Arc<Watch>,
     pub moved: Arc<AtomicU64>,
+    /// The digest of every byte carried, when the whole file is.
+    pub digest: Option<Arc<Mutex<Option<Hasher>>>>,
 }
 
-/// A stream (a download's output, an upload's input) whose bytes are counted
-/// into the job's watch and the engine's client-data total.
+/// The pipe's input, whose bytes are counted into the job's watch and the
+/// engine's client-data total (and hashed, when the whole file passes).
 pub struct Counting<T> {
     inner: T,
     meters: Meters,
@@ -58,6 +61,11 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for Counting<W> {
         let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = &poll {
             self.count(*n as u64);
+            if let Some(digest) = &self.meters.digest
+                && let Some(h) = digest.lock().expect("digest lock").as_mut()
+            {
+                h.update(&buf[..*n]);
+            }
         }
         poll
     }
@@ -66,22 +74,6 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for Counting<W> {
     }
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
-impl<R: AsyncRead + Unpin> AsyncRead for Counting<R> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = &poll {
-            let n = (buf.filled().len() - before) as u64;
-            self.count(n);
-        }
-        poll
     }
 }
 
