@@ -494,22 +494,32 @@ async fn compare_digests(
     } else {
         (carried, None)
     };
-    let theirs = match carried_for_source {
-        Some(d) => d,
-        None => ends
-            .source()
-            .digest(&source.path, algorithm, timeout)
-            .await
-            .map_err(|e| Failure::ftp(End::Source, &e))?,
-    };
-    let ours = match carried_for_destination {
-        Some(d) => d,
-        None => ends
-            .destination()
-            .digest(&destination.path, algorithm, timeout)
-            .await
-            .map_err(|e| Failure::ftp(End::Destination, &e))?,
-    };
+    // Each server reads its whole file: both at once.
+    let (mut source_end, mut destination_end) = (
+        Endpoint::of(ends.source.as_deref_mut()),
+        Endpoint::of(ends.destination.as_deref_mut()),
+    );
+    let (theirs, ours) = tokio::join!(
+        async {
+            match carried_for_source {
+                Some(d) => Ok(d),
+                None => source_end
+                    .digest(&source.path, algorithm, timeout)
+                    .await
+                    .map_err(|e| Failure::ftp(End::Source, &e)),
+            }
+        },
+        async {
+            match carried_for_destination {
+                Some(d) => Ok(d),
+                None => destination_end
+                    .digest(&destination.path, algorithm, timeout)
+                    .await
+                    .map_err(|e| Failure::ftp(End::Destination, &e)),
+            }
+        }
+    );
+    let (theirs, ours) = (theirs?, ours?);
     if theirs != ours {
         return Err(Failure::permanent(format!(
             "content check failed: {algorithm} of the source is {theirs}, of the destination {ours}"
