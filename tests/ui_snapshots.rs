@@ -166,7 +166,14 @@ fn transfers() -> Vec<JobRow> {
             JobState::Failed("RETR refused [550 secret.tar: Permission denied]".into()),
         )
     };
-    vec![running, appended, failed]
+    let checked = JobRow {
+        mode: Some(Mode::LstnSock),
+        done: 160 << 20,
+        total: Some(160 << 20),
+        note: Some("sha-256 matches".into()),
+        ..job(4, "demo.iso", Kind::Copy, JobState::Verified)
+    };
+    vec![running, appended, failed, checked]
 }
 
 // ---- drawing and checking -------------------------------------------------
