@@ -367,7 +367,12 @@ async fn paths_never_leave_the_root() {
         .store("escape/planted", StoreMode::Replace, 0, &mut &b"x"[..])
         .await
         .unwrap_err();
-    assert_eq!(err.reply().map(|r| r.code), Some(550), "{err}");
+    // The link resolves inside the root, where nothing is there to write
+    // into: refused when the file is opened.
+    assert!(
+        matches!(err.reply().map(|r| r.code), Some(550 | 553)),
+        "{err}"
+    );
     assert!(!outer.path().join("planted").exists());
     // Deleting the symlink itself is allowed and leaves its target alone.
     c.dele("escape").await.unwrap();
@@ -647,4 +652,70 @@ async fn hash_and_the_x_commands_give_known_digests() {
     assert_eq!(r.code, 550, "{r}");
     let r = c.command("OPTS HASH BLAKE3").await.unwrap();
     assert_eq!(r.code, 501, "{r}");
+}
+
+/// The jail is the kernel's (openat2, RESOLVE_IN_ROOT): links pointing out
+/// of the root, dangling or not, and links swapped in between a command
+/// and the moment its file is opened, all resolve inside the root.
+#[tokio::test]
+async fn symlinks_swapped_in_cannot_lead_out_of_the_root() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("root");
+    let elsewhere = outer.path().join("elsewhere");
+    std::fs::create_dir_all(root.join("upl")).unwrap();
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("report.txt"), b"outside, untouched").unwrap();
+    std::fs::write(outer.path().join("secret"), b"top secret").unwrap();
+    // A dangling link to a file outside, and a relative one that dangles
+    // only once renamed up a level.
+    std::os::unix::fs::symlink(elsewhere.join("new.txt"), root.join("dangling_out")).unwrap();
+    std::os::unix::fs::symlink("../../elsewhere/rel.txt", root.join("sub/rel")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, root.join("escape_link")).unwrap();
+    std::os::unix::fs::symlink("..", root.join("sub/up")).unwrap();
+    let site = serve("127.0.0.2", &root, |_| {}).await;
+    let mut a = login(&site).await;
+    let mut b = login(&site).await;
+
+    // STOR through a dangling link out.
+    let _ = a
+        .store("dangling_out", StoreMode::Replace, 0, &mut &b"planted"[..])
+        .await;
+    assert!(!elsewhere.join("new.txt").exists(), "written outside");
+    // The relative link renamed up a level, then written through.
+    b.rename("/sub/rel", "/rel").await.unwrap();
+    let _ = a
+        .store("/rel", StoreMode::Replace, 0, &mut &b"planted"[..])
+        .await;
+    assert!(!elsewhere.join("rel.txt").exists(), "written outside");
+
+    // The race: A's STOR is accepted while /upl is a plain directory; B
+    // swaps a link to the outside in for it before A's data arrives.
+    let reply = a.command("PASV").await.unwrap();
+    let data_addr = fxpc::ftp::addr::parse_pasv_reply(&reply.text()).unwrap();
+    a.send_with("STOR", "/upl/report.txt").await.unwrap();
+    b.rename("/upl", "/upl.old").await.unwrap();
+    b.rename("/escape_link", "/upl").await.unwrap();
+    let mut data = TcpStream::connect(data_addr).await.unwrap();
+    let _ = data.write_all(b"overwritten from inside the jail").await;
+    drop(data);
+    let mut last = a.read_reply().await.unwrap();
+    while last.is_preliminary() {
+        last = a.read_reply().await.unwrap();
+    }
+    assert_eq!(
+        std::fs::read(elsewhere.join("report.txt")).unwrap(),
+        b"outside, untouched",
+        "the swapped-in link let the upload out ({last})"
+    );
+
+    // An in-root link to `..` swapped in: reading out of the root fails.
+    b.rename("/upl", "/escape_link").await.unwrap();
+    b.rename("/sub/up", "/upl").await.unwrap();
+    for path in ["/upl/secret", "/upl/../secret", "/sub/up/secret"] {
+        assert!(a.size(path).await.is_err(), "{path}");
+        let mut sink = Vec::new();
+        assert!(a.retrieve(path, 0, &mut sink).await.is_err(), "{path}");
+        assert!(sink.is_empty());
+    }
 }

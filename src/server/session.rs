@@ -3,7 +3,6 @@
 //! loop so that `ABOR` and `STAT` are answered while data flows.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -53,7 +52,8 @@ pub struct Session {
     /// The algorithm `HASH` uses (`OPTS HASH` changes it).
     hash: Algorithm,
     rest: u64,
-    rename_from: Option<PathBuf>,
+    /// `RNFR`'s path, as the client named it.
+    rename_from: Option<Vec<u8>>,
     data: DataSetup,
     shutdown: watch::Receiver<bool>,
 }
@@ -363,13 +363,6 @@ impl Session {
         Jail::virtual_path(&self.cwd, arg)
     }
 
-    /// The real path for a client path, or the 550 reply to send.
-    fn real_path(&self, arg: &[u8]) -> Result<PathBuf, Reply> {
-        self.jail
-            .resolve(&self.virtual_path(arg))
-            .map_err(|_| Reply::new(550, "Permission denied: outside the served directory."))
-    }
-
     fn require_write(&self) -> Result<(), Reply> {
         if self.access == Some(Access::Write) {
             Ok(())
@@ -380,8 +373,8 @@ impl Session {
 
     async fn cwd(&mut self, arg: &[u8]) -> std::io::Result<()> {
         let target = self.virtual_path(arg);
-        match self.jail.resolve(&target) {
-            Ok(real) if real.is_dir() => {
+        match self.jail.metadata(&target) {
+            Ok(meta) if meta.is_dir() => {
                 self.cwd = target;
                 self.reply(250, "Directory successfully changed.").await
             }
@@ -404,10 +397,9 @@ impl Session {
     }
 
     async fn size(&mut self, arg: &[u8]) -> std::io::Result<()> {
-        let reply = match self.real_path(arg).map(|p| std::fs::metadata(&p)) {
-            Ok(Ok(m)) if m.is_file() => Reply::new(213, m.len().to_string()),
-            Ok(_) => Reply::new(550, "Could not get file size."),
-            Err(r) => r,
+        let reply = match self.jail.metadata(&self.virtual_path(arg)) {
+            Ok(m) if m.is_file() => Reply::new(213, m.len().to_string()),
+            _ => Reply::new(550, "Could not get file size."),
         };
         self.send(&reply).await
     }
@@ -416,13 +408,10 @@ impl Session {
     /// <path>`) or an `X…` command (`250 <hex>`). The file is read off the
     /// async threads: a large one takes a while.
     async fn hash(&mut self, algorithm: Algorithm, arg: &[u8], draft: bool) -> std::io::Result<()> {
-        let real = match self.real_path(arg) {
-            Ok(p) => p,
-            Err(r) => return self.send(&r).await,
-        };
+        let (jail, target) = (self.jail.clone(), self.virtual_path(arg));
         let digest = tokio::task::spawn_blocking(move || -> std::io::Result<(String, u64)> {
             use std::io::Read;
-            let mut file = std::fs::File::open(&real)?;
+            let mut file = jail.open_read(&target)?;
             if !file.metadata()?.is_file() {
                 return Err(std::io::Error::other("not a plain file"));
             }
@@ -452,21 +441,20 @@ impl Session {
     }
 
     async fn mdtm(&mut self, arg: &[u8]) -> std::io::Result<()> {
-        let reply = match self.real_path(arg).map(|p| std::fs::metadata(&p)) {
-            Ok(Ok(m)) if m.is_file() => {
+        let reply = match self.jail.metadata(&self.virtual_path(arg)) {
+            Ok(m) if m.is_file() => {
                 let t: chrono::DateTime<chrono::Utc> =
                     m.modified().map(Into::into).unwrap_or_default();
                 Reply::new(213, t.format("%Y%m%d%H%M%S").to_string())
             }
-            Ok(_) => Reply::new(550, "Could not get file modification time."),
-            Err(r) => r,
+            _ => Reply::new(550, "Could not get file modification time."),
         };
         self.send(&reply).await
     }
 
     async fn mkd(&mut self, arg: &[u8]) -> std::io::Result<()> {
-        let reply = match self.require_write().and_then(|()| self.real_path(arg)) {
-            Ok(real) => match std::fs::create_dir(&real) {
+        let reply = match self.require_write() {
+            Ok(()) => match self.jail.create_dir(&self.virtual_path(arg)) {
                 Ok(()) => {
                     let quoted = quote_path(&self.virtual_path(arg));
                     Reply::multiline(257, vec![[&quoted[..], b" created"].concat()])
@@ -479,9 +467,10 @@ impl Session {
     }
 
     async fn rmd(&mut self, arg: &[u8]) -> std::io::Result<()> {
-        let reply = match self.require_write().and_then(|()| self.real_path(arg)) {
-            Ok(real) if real == self.jail.root() => Reply::new(550, "Cannot remove the root."),
-            Ok(real) => match std::fs::remove_dir(&real) {
+        let target = self.virtual_path(arg);
+        let reply = match self.require_write() {
+            Ok(()) if target == b"/" => Reply::new(550, "Cannot remove the root."),
+            Ok(()) => match self.jail.remove_dir(&target) {
                 Ok(()) => Reply::new(250, "Remove directory operation successful."),
                 Err(e) => Reply::new(550, format!("Remove directory operation failed: {e}.")),
             },
@@ -491,14 +480,11 @@ impl Session {
     }
 
     async fn dele(&mut self, arg: &[u8]) -> std::io::Result<()> {
-        let reply = match self.require_write().and_then(|()| {
-            self.jail
-                .resolve_no_follow(&self.virtual_path(arg))
-                .map_err(|_| Reply::new(550, "Permission denied."))
-        }) {
-            Ok(real) => match std::fs::symlink_metadata(&real) {
+        let target = self.virtual_path(arg);
+        let reply = match self.require_write() {
+            Ok(()) => match self.jail.symlink_metadata(&target) {
                 Ok(m) if m.is_dir() => Reply::new(550, "Delete operation failed: is a directory."),
-                Ok(_) => match std::fs::remove_file(&real) {
+                Ok(_) => match self.jail.remove_file(&target) {
                     Ok(()) => Reply::new(250, "Delete operation successful."),
                     Err(e) => Reply::new(550, format!("Delete operation failed: {e}.")),
                 },
@@ -510,31 +496,25 @@ impl Session {
     }
 
     async fn rnfr(&mut self, arg: &[u8]) -> std::io::Result<()> {
-        let reply = match self.require_write().and_then(|()| {
-            self.jail
-                .resolve_no_follow(&self.virtual_path(arg))
-                .map_err(|_| Reply::new(550, "Permission denied."))
-        }) {
-            Ok(real) if std::fs::symlink_metadata(&real).is_ok() => {
-                self.rename_from = Some(real);
+        let target = self.virtual_path(arg);
+        let reply = match self.require_write() {
+            Ok(()) if self.jail.symlink_metadata(&target).is_ok() => {
+                self.rename_from = Some(target);
                 Reply::new(350, "Ready for RNTO.")
             }
-            Ok(_) => Reply::new(550, "RNFR command failed: no such file."),
+            Ok(()) => Reply::new(550, "RNFR command failed: no such file."),
             Err(r) => r,
         };
         self.send(&reply).await
     }
 
-    async fn rnto(&mut self, arg: &[u8], from: Option<PathBuf>) -> std::io::Result<()> {
+    async fn rnto(&mut self, arg: &[u8], from: Option<Vec<u8>>) -> std::io::Result<()> {
         let Some(from) = from else {
             return self.reply(503, "RNFR required first.").await;
         };
-        let reply = match self.real_path(arg) {
-            Ok(to) => match std::fs::rename(&from, &to) {
-                Ok(()) => Reply::new(250, "Rename successful."),
-                Err(e) => Reply::new(550, format!("Rename failed: {e}.")),
-            },
-            Err(r) => r,
+        let reply = match self.jail.rename(&from, &self.virtual_path(arg)) {
+            Ok(()) => Reply::new(250, "Rename successful."),
+            Err(e) => Reply::new(550, format!("Rename failed: {e}.")),
         };
         self.send(&reply).await
     }
@@ -567,8 +547,8 @@ impl Session {
 
     async fn mlst(&mut self, arg: &[u8]) -> std::io::Result<()> {
         let target = self.virtual_path(arg);
-        let reply = match self.real_path(arg).map(|p| std::fs::metadata(&p)) {
-            Ok(Ok(meta)) => {
+        let reply = match self.jail.metadata(&target) {
+            Ok(meta) => {
                 let mut fact_line = b" ".to_vec();
                 fact_line.extend(listing::mlsd_line(
                     &target,
@@ -579,8 +559,7 @@ impl Session {
                 header.extend_from_slice(&target);
                 Reply::multiline(250, vec![header, fact_line, b"End".to_vec()])
             }
-            Ok(Err(_)) => Reply::new(550, "No such file or directory."),
-            Err(r) => r,
+            Err(_) => Reply::new(550, "No such file or directory."),
         };
         self.send(&reply).await
     }
@@ -740,15 +719,12 @@ impl Session {
     }
 
     async fn retr(&mut self, arg: &[u8], offset: u64) -> std::io::Result<()> {
-        let opened = match self.real_path(arg) {
-            Ok(path) => match tokio::fs::File::open(&path).await {
-                Ok(file) => match file.metadata().await {
-                    Ok(m) if m.is_file() => Ok((file, m.len())),
-                    _ => Err(Reply::new(550, "Failed to open file: not a plain file.")),
-                },
-                Err(e) => Err(Reply::new(550, format!("Failed to open file: {e}."))),
+        let opened = match self.jail.open_read(&self.virtual_path(arg)) {
+            Ok(file) => match file.metadata() {
+                Ok(m) if m.is_file() => Ok((tokio::fs::File::from_std(file), m.len())),
+                _ => Err(Reply::new(550, "Failed to open file: not a plain file.")),
             },
-            Err(r) => Err(r),
+            Err(e) => Err(Reply::new(550, format!("Failed to open file: {e}."))),
         };
         let (file, len) = match opened {
             Ok(x) => x,
@@ -777,7 +753,7 @@ impl Session {
             } else if arg.is_empty() {
                 Err(Reply::new(501, "A file name is required."))
             } else {
-                self.real_path(arg).map(|p| (p, String::new()))
+                Ok((self.virtual_path(arg), String::new()))
             }
         });
         let (path, unique_name) = match checked {
@@ -787,7 +763,7 @@ impl Session {
                 return self.send(&r).await;
             }
         };
-        if path.is_dir() {
+        if self.jail.metadata(&path).is_ok_and(|m| m.is_dir()) {
             self.data = DataSetup::None;
             return self
                 .reply(553, "Could not create file: is a directory.")
@@ -800,6 +776,7 @@ impl Session {
         };
         self.transfer(
             Job::Receive {
+                jail: self.jail.clone(),
                 path,
                 how,
                 offset,
@@ -812,7 +789,7 @@ impl Session {
 
     /// STOU: creates an empty file under a name nobody has, so that two
     /// sessions never pick the same one.
-    fn reserve_unique(&self, arg: &[u8]) -> Result<(PathBuf, String), Reply> {
+    fn reserve_unique(&self, arg: &[u8]) -> Result<(Vec<u8>, String), Reply> {
         let base = if arg.is_empty() {
             b"stou".as_slice()
         } else {
@@ -824,16 +801,10 @@ impl Session {
             } else {
                 [base, format!(".{n}").as_bytes()].concat()
             };
-            let path = self.real_path(&candidate)?;
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
+            let path = self.virtual_path(&candidate);
+            match self.jail.create_new(&path) {
                 Ok(_) => {
-                    let name =
-                        String::from_utf8_lossy(vfs::file_name(&self.virtual_path(&candidate)))
-                            .into_owned();
+                    let name = String::from_utf8_lossy(vfs::file_name(&path)).into_owned();
                     return Ok((path, name));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -850,14 +821,18 @@ impl Session {
         } else {
             arg
         };
-        let path = self.real_path(arg)?;
-        let meta =
-            std::fs::metadata(&path).map_err(|_| Reply::new(550, "No such file or directory."))?;
+        let target = self.virtual_path(arg);
+        let meta = self
+            .jail
+            .metadata(&target)
+            .map_err(|_| Reply::new(550, "No such file or directory."))?;
         let writable = self.access == Some(Access::Write);
         let now = chrono::Utc::now();
         let items = if meta.is_dir() {
-            listing::read_dir(&path)
-                .map_err(|e| Reply::new(550, format!("Cannot read directory: {e}.")))?
+            let cannot =
+                |e: std::io::Error| Reply::new(550, format!("Cannot read directory: {e}."));
+            let dir = self.jail.open_dir(&target).map_err(cannot)?;
+            listing::read_dir(&vfs::opened_path(&dir)).map_err(cannot)?
         } else {
             if verb == "MLSD" {
                 return Err(Reply::new(501, "MLSD needs a directory."));

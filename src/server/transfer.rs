@@ -3,16 +3,16 @@
 //! counting progress for `STAT`.
 
 use std::io::SeekFrom;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use tokio::fs::{File, OpenOptions};
+use tokio::fs::File;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
 
 use super::data::{DataSetup, Direction};
 use super::throttle::Throttle;
+use super::vfs::Jail;
 use crate::ftp::reply::Reply;
 
 pub enum Job {
@@ -25,7 +25,10 @@ pub enum Job {
     /// is up (a failed connection must not truncate an existing file), and
     /// before the 150.
     Receive {
-        path: PathBuf,
+        jail: Arc<Jail>,
+        /// The path as the client sees it, opened through the jail only
+        /// when the data arrives: what it names then is what is written.
+        path: Vec<u8>,
         how: Write,
         offset: u64,
         text: Text,
@@ -133,12 +136,21 @@ pub async fn run(
     // that cannot be written is refused without one.
     let mut receiving = None;
     if let Job::Receive {
-        path, how, offset, ..
+        jail,
+        path,
+        how,
+        offset,
+        ..
     } = &job
     {
-        match open_for_writing(path, *how, *offset).await {
-            Ok(f) => receiving = Some(f),
-            Err(e) => return Reply::new(553, format!("Cannot write {}: {e}.", path.display())),
+        match jail.open_write(path, *how, *offset) {
+            Ok(f) => receiving = Some(File::from_std(f)),
+            Err(e) => {
+                return Reply::new(
+                    553,
+                    format!("Cannot write {}: {e}.", String::from_utf8_lossy(path)),
+                );
+            }
         }
     }
     let _ = opened.send(Reply::new(150, opened_text));
@@ -201,20 +213,6 @@ pub async fn run(
         }
         Err(e) => Reply::new(426, format!("Connection closed; transfer aborted: {e}.")),
     }
-}
-
-async fn open_for_writing(path: &PathBuf, how: Write, offset: u64) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    match how {
-        Write::Append => options.append(true).create(true),
-        Write::Replace if offset == 0 => options.write(true).create(true).truncate(true),
-        Write::Replace | Write::Unique => options.write(true).create(true),
-    };
-    let mut file = options.open(path).await?;
-    if how == Write::Replace && offset > 0 {
-        file.seek(SeekFrom::Start(offset)).await?;
-    }
-    Ok(file)
 }
 
 async fn pump<R, W>(

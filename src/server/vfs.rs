@@ -1,31 +1,55 @@
-//! The jail: turns the paths a client names into paths on disk that can never
-//! leave the served root — not by `..`, not by absolute paths, not by a
-//! symlink pointing out.
+//! The jail: every path a client names is opened beneath a handle on the
+//! served root with the kernel enforcing it (Linux `openat2` with
+//! `RESOLVE_IN_ROOT`): `..`, absolute paths and symlinks, even ones swapped
+//! in between a check and a use, resolve as if the root were `/`. Symlinks
+//! inside the root keep working (an absolute one means the root's path).
+//! There is no check-then-open by name: each operation resolves its path
+//! once, in the kernel, at the moment it acts.
 
 use std::ffi::OsStr;
+use std::fs::{File, Metadata};
 use std::io;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use rustix::fs::{AtFlags, Mode, OFlags, ResolveFlags};
+
+use super::transfer::Write;
 
 #[derive(Debug, Clone)]
 pub struct Jail {
-    root: PathBuf,
+    root: Arc<OwnedFd>,
 }
+
+/// How every path is resolved: inside the root, and never through
+/// `/proc`'s magic links.
+const RESOLVE: ResolveFlags = ResolveFlags::IN_ROOT.union(ResolveFlags::NO_MAGICLINKS);
 
 impl Jail {
     pub fn new(root: &Path) -> io::Result<Jail> {
-        let root = root.canonicalize()?;
-        if !root.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::NotADirectory,
-                format!("{} is not a directory", root.display()),
-            ));
-        }
-        Ok(Jail { root })
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.root
+        let fd = rustix::fs::open(
+            root,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|e| {
+            io::Error::new(
+                io::Error::from(e).kind(),
+                format!("{}: {e}", root.display()),
+            )
+        })?;
+        let jail = Jail { root: Arc::new(fd) };
+        // openat2 arrived in Linux 5.6: without it there is no safe jail.
+        jail.open(b"/", OFlags::PATH | OFlags::DIRECTORY, 0)
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("the kernel cannot confine paths (openat2 with RESOLVE_IN_ROOT, Linux 5.6): {e}"),
+                )
+            })?;
+        Ok(jail)
     }
 
     /// The virtual absolute path (`/a/b`) that `arg` names when the working
@@ -59,60 +83,126 @@ impl Jail {
         out
     }
 
-    /// The on-disk path for a virtual path, checked to stay inside the root
-    /// after following every symlink that exists along the way. The final
-    /// component may not exist yet (STOR, MKD).
-    pub fn resolve(&self, virtual_path: &[u8]) -> io::Result<PathBuf> {
-        let mut real = self.root.clone();
-        for part in virtual_path.split(|&b| b == b'/').filter(|p| !p.is_empty()) {
-            real.push(OsStr::from_bytes(part));
-        }
-        self.check_inside(&real)?;
-        Ok(real)
+    /// Opens a virtual path, resolved in the kernel beneath the root.
+    fn open(&self, virtual_path: &[u8], flags: OFlags, mode: u32) -> io::Result<File> {
+        let relative = relative(virtual_path);
+        let fd = rustix::fs::openat2(
+            self.root.as_fd(),
+            OsStr::from_bytes(relative),
+            flags | OFlags::CLOEXEC,
+            Mode::from_raw_mode(mode),
+            RESOLVE,
+        )?;
+        Ok(File::from(fd))
     }
 
-    /// Like [`resolve`](Self::resolve), but the path itself may be a symlink
-    /// that is not followed (DELE, RNFR: we act on the link, not its target).
-    pub fn resolve_no_follow(&self, virtual_path: &[u8]) -> io::Result<PathBuf> {
-        let mut real = self.root.clone();
-        for part in virtual_path.split(|&b| b == b'/').filter(|p| !p.is_empty()) {
-            real.push(OsStr::from_bytes(part));
-        }
-        if let Some(parent) = real.parent()
-            && real != self.root
-        {
-            self.check_inside(parent)?;
-        }
-        Ok(real)
+    /// What the path names, following symlinks (inside the root).
+    pub fn metadata(&self, virtual_path: &[u8]) -> io::Result<Metadata> {
+        self.open(virtual_path, OFlags::PATH, 0)?.metadata()
     }
 
-    fn check_inside(&self, real: &Path) -> io::Result<()> {
-        // Canonicalize the longest prefix that exists: symlinks can only live
-        // there.
-        let mut existing = real.to_path_buf();
-        let canonical = loop {
-            match existing.canonicalize() {
-                Ok(c) => break c,
-                Err(_) => {
-                    if !existing.pop() {
-                        return Err(outside());
-                    }
-                }
-            }
-        };
-        if canonical.starts_with(&self.root) {
-            Ok(())
-        } else {
-            Err(outside())
+    /// What the path names itself, a symlink not followed.
+    pub fn symlink_metadata(&self, virtual_path: &[u8]) -> io::Result<Metadata> {
+        self.open(virtual_path, OFlags::PATH | OFlags::NOFOLLOW, 0)?
+            .metadata()
+    }
+
+    pub fn open_read(&self, virtual_path: &[u8]) -> io::Result<File> {
+        self.open(virtual_path, OFlags::RDONLY, 0)
+    }
+
+    /// Opens a file to store into: created if need be, emptied for a plain
+    /// `STOR`, positioned at `offset` after `REST`, at its end for `APPE`.
+    pub fn open_write(&self, virtual_path: &[u8], how: Write, offset: u64) -> io::Result<File> {
+        let mut flags = OFlags::WRONLY | OFlags::CREATE;
+        match how {
+            Write::Append => flags |= OFlags::APPEND,
+            Write::Replace if offset == 0 => flags |= OFlags::TRUNC,
+            Write::Replace | Write::Unique => {}
         }
+        let file = self.open(virtual_path, flags, 0o666)?;
+        if !file.metadata()?.is_file() {
+            return Err(io::Error::other("not a plain file"));
+        }
+        if how == Write::Replace && offset > 0 {
+            rustix::fs::seek(&file, rustix::fs::SeekFrom::Start(offset))?;
+        }
+        Ok(file)
+    }
+
+    /// Creates a file that must not exist yet (`STOU`).
+    pub fn create_new(&self, virtual_path: &[u8]) -> io::Result<File> {
+        self.open(
+            virtual_path,
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL,
+            0o666,
+        )
+    }
+
+    /// A directory, opened for reading its entries.
+    pub fn open_dir(&self, virtual_path: &[u8]) -> io::Result<File> {
+        self.open(virtual_path, OFlags::RDONLY | OFlags::DIRECTORY, 0)
+    }
+
+    /// The directory a path's last component lives in (resolved in the
+    /// kernel) and that component: what `mkdir`, `unlink` and `rename` act
+    /// on, without following the component itself.
+    fn parent(&self, virtual_path: &[u8]) -> io::Result<(File, Vec<u8>)> {
+        let name = file_name(virtual_path);
+        if name.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "not allowed on the root",
+            ));
+        }
+        let dir = &virtual_path[..virtual_path.len() - name.len()];
+        let parent = self.open(dir, OFlags::PATH | OFlags::DIRECTORY, 0)?;
+        Ok((parent, name.to_vec()))
+    }
+
+    pub fn create_dir(&self, virtual_path: &[u8]) -> io::Result<()> {
+        let (dir, name) = self.parent(virtual_path)?;
+        rustix::fs::mkdirat(&dir, OsStr::from_bytes(&name), Mode::from_raw_mode(0o777))?;
+        Ok(())
+    }
+
+    pub fn remove_dir(&self, virtual_path: &[u8]) -> io::Result<()> {
+        let (dir, name) = self.parent(virtual_path)?;
+        rustix::fs::unlinkat(&dir, OsStr::from_bytes(&name), AtFlags::REMOVEDIR)?;
+        Ok(())
+    }
+
+    /// Removes a file or a symlink (the link itself, never its target).
+    pub fn remove_file(&self, virtual_path: &[u8]) -> io::Result<()> {
+        let (dir, name) = self.parent(virtual_path)?;
+        rustix::fs::unlinkat(&dir, OsStr::from_bytes(&name), AtFlags::empty())?;
+        Ok(())
+    }
+
+    pub fn rename(&self, from: &[u8], to: &[u8]) -> io::Result<()> {
+        let (from_dir, from_name) = self.parent(from)?;
+        let (to_dir, to_name) = self.parent(to)?;
+        rustix::fs::renameat(
+            &from_dir,
+            OsStr::from_bytes(&from_name),
+            &to_dir,
+            OsStr::from_bytes(&to_name),
+        )?;
+        Ok(())
     }
 }
 
-fn outside() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::PermissionDenied,
-        "path leads outside the served root",
-    )
+/// A path through an open directory, for the standard library's directory
+/// reading: `/proc/self/fd/N` is that very directory, however its name
+/// changes meanwhile. The file must stay open while the path is used.
+pub fn opened_path(dir: &File) -> PathBuf {
+    PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd()))
+}
+
+/// The path below the root: `/a/b` → `a/b`, `/` → `.`.
+fn relative(virtual_path: &[u8]) -> &[u8] {
+    let trimmed = virtual_path.strip_prefix(b"/").unwrap_or(virtual_path);
+    if trimmed.is_empty() { b"." } else { trimmed }
 }
 
 /// The last component of a virtual path, for messages and `STOU`.
@@ -141,23 +231,36 @@ mod tests {
         assert_eq!(Jail::virtual_path(b"/", b"-rf.txt"), b"/-rf.txt");
     }
 
+    /// Links pointing out resolve inside the root (as under chroot), so
+    /// what lies outside can be neither read nor written; links inside
+    /// work; deleting a link removes the link.
     #[test]
-    fn symlinks_out_of_the_root_are_refused() {
+    fn symlinks_cannot_lead_out_of_the_root() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("root");
         std::fs::create_dir(&root).unwrap();
-        std::fs::write(dir.path().join("secret"), b"x").unwrap();
+        std::fs::write(dir.path().join("secret"), b"outside").unwrap();
         std::os::unix::fs::symlink(dir.path(), root.join("escape")).unwrap();
-        std::os::unix::fs::symlink("sub", root.join("inside")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("new.txt"), root.join("dangling_out")).unwrap();
+        std::os::unix::fs::symlink("../..", root.join("up")).unwrap();
         std::fs::create_dir(root.join("sub")).unwrap();
+        std::os::unix::fs::symlink("sub", root.join("inside")).unwrap();
         let jail = Jail::new(&root).unwrap();
-        assert!(jail.resolve(b"/escape/secret").is_err());
-        assert!(jail.resolve(b"/escape/new-file").is_err());
-        assert!(jail.resolve(b"/inside/new-file").is_ok());
-        assert!(jail.resolve(b"/plain").is_ok());
-        // Deleting the link itself is fine; following it is not.
-        assert!(jail.resolve_no_follow(b"/escape").is_ok());
-        assert!(jail.resolve(b"/escape").is_err());
+
+        assert!(jail.open_read(b"/escape/secret").is_err());
+        assert!(jail.open_read(b"/up/secret").is_err());
+        // A dangling link out: its target is looked for inside the root
+        // (and is not there), never outside.
+        let _ = jail.open_write(b"/dangling_out", Write::Replace, 0);
+        assert!(!dir.path().join("new.txt").exists(), "written outside");
+        jail.open_write(b"/inside/new-file", Write::Replace, 0)
+            .unwrap();
+        assert!(root.join("sub/new-file").exists());
+        assert!(jail.metadata(b"/inside").unwrap().is_dir());
+        assert!(jail.symlink_metadata(b"/inside").unwrap().is_symlink());
+        jail.remove_file(b"/escape").unwrap();
+        assert!(dir.path().join("secret").exists(), "the target stays");
+        assert!(jail.remove_dir(b"/").is_err());
     }
 
     #[test]
