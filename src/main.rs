@@ -121,6 +121,9 @@ struct ServeArgs {
     /// Do not offer LSTN/SOCK (behave like a plain FXP-capable server).
     #[arg(long)]
     no_lstn: bool,
+    /// Sessions one client address may have at once.
+    #[arg(long, default_value_t = 16)]
+    max_per_ip: usize,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -339,7 +342,12 @@ async fn serve(args: ServeArgs) -> Result<()> {
                 .with_context(|| format!("reading the password for {name} from {file}"))?
                 .trim_end_matches(['\r', '\n'])
                 .to_string(),
-            None => pass.to_string(),
+            None => {
+                eprintln!(
+                    "fxpc serve: the password of --user {name} is visible in process listings; --user {name}:@FILE reads it from a file"
+                );
+                pass.to_string()
+            }
         };
         config.users.push((name.to_string(), Secret::new(pass)));
     }
@@ -352,6 +360,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     };
     config.allow_fxp = args.allow_fxp;
     config.lstn = !args.no_lstn;
+    config.max_per_ip = args.max_per_ip.max(1);
     if let Some(range) = &args.pasv_range {
         config.pasv_range = Some(parse_range(range)?);
     }

@@ -522,7 +522,8 @@ async fn many_sessions_at_once() {
     for i in 0..5 {
         std::fs::write(root.path().join(format!("f{i}")), pattern(10_000 + i)).unwrap();
     }
-    let site = serve("127.0.0.2", root.path(), |_| {}).await;
+    // All from one address: above the default per-address limit.
+    let site = serve("127.0.0.2", root.path(), |c| c.max_per_ip = 64).await;
     let addr = site.addr();
     let mut tasks = tokio::task::JoinSet::new();
     for n in 0..40usize {
@@ -718,4 +719,92 @@ async fn symlinks_swapped_in_cannot_lead_out_of_the_root() {
         assert!(a.retrieve(path, 0, &mut sink).await.is_err(), "{path}");
         assert!(sink.is_empty());
     }
+}
+
+/// A client that sends commands and never reads its replies loses its
+/// session once a reply cannot be written within the write timeout, even
+/// before it logs in; one that never logs in is told so after the login
+/// timeout.
+#[tokio::test]
+async fn clients_that_stop_reading_or_never_log_in_are_cut_off() {
+    let root = tempfile::tempdir().unwrap();
+    let site = serve("127.0.0.2", root.path(), |c| {
+        c.write_timeout = Duration::from_millis(500);
+        c.login_timeout = Duration::from_secs(1);
+    })
+    .await;
+    // 30,000 FEAT, never read: the replies fill the socket buffers.
+    let mut flooder = TcpStream::connect(site.addr()).await.unwrap();
+    let flood = b"FEAT\r\n".repeat(30_000);
+    let _ = tokio::time::timeout(Duration::from_secs(10), flooder.write_all(&flood)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Now read: what was sent, then the end of the connection.
+    let mut sink = vec![0u8; 1 << 20];
+    let closed = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            match flooder.read(&mut sink).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the non-reading client kept its session");
+
+    // Connected, never logged in.
+    let started = Instant::now();
+    let mut idle = TcpStream::connect(site.addr()).await.unwrap();
+    let mut all = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), idle.read_to_end(&mut all)).await;
+    let text = String::from_utf8_lossy(&all);
+    assert!(text.contains("421 Login timeout"), "{text}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+/// `max_per_ip` sessions from one address, then `421`; a wrong password
+/// costs a delay that doubles with each failure from the address, and the
+/// third failure closes the session.
+#[tokio::test]
+async fn sessions_per_address_and_password_guessing_are_limited() {
+    let root = tempfile::tempdir().unwrap();
+    let site = serve("127.0.0.2", root.path(), |c| {
+        c.max_per_ip = 2;
+        c.failed_login_delay = Duration::from_millis(200);
+        c.users = vec![("alice".into(), Secret::new("right"))];
+    })
+    .await;
+    let (a, b) = (login(&site).await, login(&site).await);
+    let mut third = TcpStream::connect(site.addr()).await.unwrap();
+    let mut greeting = vec![0u8; 256];
+    let n = third.read(&mut greeting).await.unwrap();
+    assert!(
+        String::from_utf8_lossy(&greeting[..n])
+            .starts_with("421 Too many connections from your address"),
+        "{}",
+        String::from_utf8_lossy(&greeting[..n])
+    );
+    drop((a, b));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let addr = site.addr();
+    let mut guesser = Client::connect(&addr.ip().to_string(), addr.port(), Options::default())
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut last = None;
+    for guess in ["a", "b", "c"] {
+        let wrong = Login {
+            user: "alice".into(),
+            password: Secret::new(guess),
+            account: None,
+        };
+        last = Some(guesser.login(&wrong).await.unwrap_err());
+    }
+    // 200 + 400 + 800 ms.
+    assert!(
+        started.elapsed() >= Duration::from_millis(1400),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(last.unwrap().reply().map(|r| r.code), Some(421));
 }

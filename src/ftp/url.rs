@@ -124,12 +124,22 @@ impl fmt::Debug for FtpUrl {
 }
 
 /// Hides a password in a URL that failed to parse, before it is echoed.
+/// The user info starts after the scheme's colon and any slashes: the `url`
+/// crate reads "ftp:/h", "ftp:h" and "ftp:\\h" as "ftp://h" too.
 fn redact(text: &str) -> String {
-    match (text.find("://"), text.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &text[scheme_end + 3..at];
+    let Some(colon) = text.find(':') else {
+        return text.to_string();
+    };
+    let slashes = text[colon + 1..]
+        .bytes()
+        .take_while(|b| matches!(b, b'/' | b'\\'))
+        .count();
+    let start = colon + 1 + slashes;
+    match text.rfind('@') {
+        Some(at) if at > start => {
+            let userinfo = &text[start..at];
             match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:****{}", &text[..scheme_end + 3], &text[at..]),
+                Some((user, _)) => format!("{}{user}:****{}", &text[..start], &text[at..]),
                 None => text.to_string(),
             }
         }
@@ -213,6 +223,22 @@ mod tests {
         assert!(!err.to_string().contains("hunter2"), "{err}");
         let err = FtpUrl::parse("ftp://bob:hunter2@/x").unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    /// Found by the `url` fuzz target: `url` takes "ftp:/" (one slash, or
+    /// none, or backslashes) for "ftp://", but redaction looked for "://".
+    #[test]
+    fn errors_never_echo_the_password_without_double_slash() {
+        for text in [
+            "ftp:/:hunter1@/",
+            "ftp:bob:hunter2@/x",
+            "http:bob:hunter2@host/",
+            "ftp:\\\\bob:hunter2@/x",
+            "http:/bob:hunter2@host/a://b",
+        ] {
+            let err = FtpUrl::parse(text).unwrap_err();
+            assert!(!err.to_string().contains("hunter"), "{err}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! LIST/MLSD; `throttle.rs` paces `--rate`.
 
 mod data;
+mod guard;
 mod listing;
 mod session;
 mod throttle;
@@ -56,6 +57,16 @@ pub struct Config {
     /// How long a data connection may stall.
     pub data_idle_timeout: Duration,
     pub max_sessions: usize,
+    /// Sessions one client address may have at once.
+    pub max_per_ip: usize,
+    /// How long a client may take to log in after connecting.
+    pub login_timeout: Duration,
+    /// How long a reply may take to be written: a client that stops
+    /// reading is disconnected after this, not kept for ever.
+    pub write_timeout: Duration,
+    /// What a failed login costs before its answer; doubled for every
+    /// recent failure from the same address.
+    pub failed_login_delay: Duration,
 }
 
 impl Config {
@@ -73,6 +84,10 @@ impl Config {
             data_accept_timeout: Duration::from_secs(30),
             data_idle_timeout: Duration::from_secs(300),
             max_sessions: 256,
+            max_per_ip: 16,
+            login_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(30),
+            failed_login_delay: Duration::from_secs(1),
         }
     }
 }
@@ -103,6 +118,7 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let slots = Arc::new(Semaphore::new(self.config.max_sessions));
+        let guard = guard::Guard::new(self.config.max_per_ip, self.config.failed_login_delay);
         let mut sessions = tokio::task::JoinSet::new();
         tokio::pin!(shutdown);
         loop {
@@ -119,9 +135,11 @@ impl Server {
                 () = &mut shutdown => break,
             };
             let Ok(permit) = slots.clone().try_acquire_owned() else {
-                let mut stream = stream;
-                let busy = Reply::new(421, "Too many connections, try again later.");
-                let _ = tokio::io::AsyncWriteExt::write_all(&mut stream, &busy.encode()).await;
+                refuse(stream, "Too many connections, try again later.");
+                continue;
+            };
+            let Some(admission) = guard.admit(peer.ip()) else {
+                refuse(stream, "Too many connections from your address.");
                 continue;
             };
             tracing::info!("session from {peer}");
@@ -129,10 +147,12 @@ impl Server {
                 stream,
                 self.config.clone(),
                 self.jail.clone(),
+                guard.clone(),
                 stop_rx.clone(),
             );
             sessions.spawn(async move {
                 let _permit = permit;
+                let _admission = admission;
                 match session {
                     Ok(s) => {
                         if let Err(e) = s.run().await {
@@ -155,6 +175,19 @@ impl Server {
         }
         Ok(())
     }
+}
+
+/// Tells a client it cannot have a session, without waiting on it: a
+/// client that does not read must not hold up the accept loop.
+fn refuse(mut stream: tokio::net::TcpStream, why: &str) {
+    let busy = Reply::new(421, why);
+    tokio::spawn(async move {
+        let _ = tokio::time::timeout(
+            Duration::from_secs(5),
+            tokio::io::AsyncWriteExt::write_all(&mut stream, &busy.encode()),
+        )
+        .await;
+    });
 }
 
 /// A server running in the background of the current runtime; dropping the

@@ -14,6 +14,7 @@ use tokio::sync::watch;
 
 use super::Config;
 use super::data::{self, DataSetup, Direction, Peers};
+use super::guard::Guard;
 use super::listing;
 use super::transfer::{self, Job, Limits, Text, Write};
 use super::vfs::{self, Jail};
@@ -56,6 +57,7 @@ pub struct Session {
     rename_from: Option<Vec<u8>>,
     data: DataSetup,
     shutdown: watch::Receiver<bool>,
+    guard: Arc<Guard>,
 }
 
 impl Session {
@@ -63,6 +65,7 @@ impl Session {
         stream: TcpStream,
         config: Arc<Config>,
         jail: Arc<Jail>,
+        guard: Arc<Guard>,
         shutdown: watch::Receiver<bool>,
     ) -> std::io::Result<Session> {
         let peer = stream.peer_addr()?;
@@ -90,21 +93,34 @@ impl Session {
             rename_from: None,
             data: DataSetup::None,
             shutdown,
+            guard,
         })
     }
 
     pub async fn run(mut self) -> std::io::Result<()> {
         self.reply(220, "fxpc FTP server ready.").await?;
         let mut shutdown = self.shutdown.clone();
+        let login_deadline = tokio::time::Instant::now() + self.config.login_timeout;
         loop {
+            // Until logged in, the whole login has a short deadline; then
+            // each command may keep the client waiting up to the idle time.
+            let deadline = match self.access {
+                None => login_deadline,
+                Some(_) => tokio::time::Instant::now() + self.config.idle_timeout,
+            };
             let line = tokio::select! {
-                line = tokio::time::timeout(self.config.idle_timeout, self.next_line()) => line,
+                line = tokio::time::timeout_at(deadline, self.next_line()) => line,
                 _ = shutdown.changed() => {
                     self.reply(421, "Server shutting down.").await?;
                     return Ok(());
                 }
             };
             let line = match line {
+                Err(_) if self.access.is_none() => {
+                    self.reply(421, "Login timeout, closing control connection.")
+                        .await?;
+                    return Ok(());
+                }
                 Err(_) => {
                     self.reply(421, "Idle timeout, closing control connection.")
                         .await?;
@@ -143,9 +159,22 @@ impl Session {
         }
     }
 
+    /// Writes a reply within the write timeout: a client that stops
+    /// reading loses its session instead of holding it for ever.
     async fn send(&mut self, reply: &Reply) -> std::io::Result<()> {
         tracing::debug!(peer = %self.peer, "<< {reply}");
-        self.writer.write_all(&reply.encode()).await
+        match tokio::time::timeout(
+            self.config.write_timeout,
+            self.writer.write_all(&reply.encode()),
+        )
+        .await
+        {
+            Ok(result) => result,
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client does not read its replies",
+            )),
+        }
     }
 
     async fn reply(&mut self, code: u16, text: impl Into<String>) -> std::io::Result<()> {
@@ -274,6 +303,8 @@ impl Session {
             None => {
                 self.failed_logins += 1;
                 tracing::info!(peer = %self.peer, user, "login refused");
+                // Guessing costs time, more for every guess from the address.
+                tokio::time::sleep(self.guard.failed_login(self.peer.ip())).await;
                 if self.failed_logins >= MAX_FAILED_LOGINS {
                     self.reply(421, "Too many failed logins, closing.").await?;
                     return Ok(Flow::Quit);
