@@ -14,6 +14,9 @@ use tokio::net::{TcpSocket, TcpStream};
 async fn serve(ip: &str, root: &Path, tweak: impl FnOnce(&mut Config)) -> Handle {
     let mut config = Config::new(root, format!("{ip}:0").parse().unwrap());
     config.anonymous = Some(Anonymous::Write);
+    // Wrong passwords are tested for their answers; the delay has a test
+    // of its own.
+    config.failed_login_delay = Duration::from_millis(10);
     tweak(&mut config);
     Handle::spawn(config).await.unwrap()
 }
