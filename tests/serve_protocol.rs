@@ -811,3 +811,90 @@ async fn sessions_per_address_and_password_guessing_are_limited() {
     );
     assert_eq!(last.unwrap().reply().map(|r| r.code), Some(421));
 }
+
+/// Smaller holes, each shut: control bytes in names (a file that could be
+/// stored but never listed), the tail of an over-long line run as a
+/// command, `STOU` creating its file with no data connection to fill it,
+/// `REST` far beyond a file's end (a sparse file of any size), and two
+/// sessions storing one file at once (a mix of both).
+#[tokio::test]
+async fn names_lines_stou_rest_and_concurrent_uploads() {
+    let root = tempfile::tempdir().unwrap();
+    let site = serve("127.0.0.2", root.path(), |_| {}).await;
+    let mut a = login(&site).await;
+    let mut b = login(&site).await;
+
+    let r = a.command("MKD hid\rden").await;
+    assert!(r.is_err() || r.unwrap().code == 501);
+    let mut raw = TcpStream::connect(site.addr()).await.unwrap();
+    let mut greeting = vec![0u8; 256];
+    let _ = raw.read(&mut greeting).await.unwrap();
+    raw.write_all(b"USER anonymous\r\nPASS x\r\nMKD hid\rden\r\n")
+        .await
+        .unwrap();
+    // The over-long line arrives in two writes, its tail looking like a
+    // command of its own.
+    raw.write_all(&b"X".repeat(9000)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    raw.write_all(b"MKD smuggled\r\n").await.unwrap();
+    raw.write_all(b"MKD fine\r\nQUIT\r\n").await.unwrap();
+    let mut answers = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), raw.read_to_end(&mut answers)).await;
+    let answers = String::from_utf8_lossy(&answers);
+    assert!(answers.contains("501 Control characters"), "{answers}");
+    assert!(answers.contains("500 Command line too long"), "{answers}");
+    assert!(!root.path().join("hid\rden").exists());
+    assert!(!root.path().join("smuggled").exists(), "{answers}");
+    assert!(root.path().join("fine").is_dir(), "{answers}");
+
+    let r = a.command("STOU").await.unwrap();
+    assert_eq!(r.code, 425, "{r}");
+    assert_eq!(
+        std::fs::read_dir(root.path()).unwrap().count(),
+        1,
+        "only 'fine'"
+    );
+
+    std::fs::write(root.path().join("small.bin"), b"12345").unwrap();
+    let err = a
+        .store(
+            "small.bin",
+            StoreMode::Replace,
+            1_000_000_000_000,
+            &mut &b"x"[..],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.reply().map(|r| r.code), Some(554), "{err}");
+    assert_eq!(
+        std::fs::metadata(root.path().join("small.bin"))
+            .unwrap()
+            .len(),
+        5
+    );
+
+    // A's upload holds the file; B's is turned away, and A's content is
+    // what stays.
+    let reply = a.command("PASV").await.unwrap();
+    let data_addr = fxpc::ftp::addr::parse_pasv_reply(&reply.text()).unwrap();
+    a.send_with("STOR", "shared.bin").await.unwrap();
+    let mut data = TcpStream::connect(data_addr).await.unwrap();
+    assert!(a.read_reply().await.unwrap().is_preliminary());
+    data.write_all(b"from A").await.unwrap();
+    let err = b
+        .store(
+            "shared.bin",
+            StoreMode::Replace,
+            0,
+            &mut &b"from B, longer"[..],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.reply().map(|r| r.code), Some(450), "{err}");
+    drop(data);
+    assert!(a.read_reply().await.unwrap().is_completion());
+    assert_eq!(
+        std::fs::read(root.path().join("shared.bin")).unwrap(),
+        b"from A"
+    );
+}

@@ -58,6 +58,9 @@ pub struct Session {
     data: DataSetup,
     shutdown: watch::Receiver<bool>,
     guard: Arc<Guard>,
+    /// The rest of an over-long line is still arriving: skip to its end,
+    /// so that it cannot run as a command of its own.
+    discarding: bool,
 }
 
 impl Session {
@@ -94,6 +97,7 @@ impl Session {
             data: DataSetup::None,
             shutdown,
             guard,
+            discarding: false,
         })
     }
 
@@ -129,7 +133,13 @@ impl Session {
                 Ok(Ok(Some(line))) => line,
                 Ok(Ok(None)) => return Ok(()),
                 Ok(Err(LineError::TooLong)) => {
-                    self.buf.clear();
+                    match self.buf.iter().position(|&b| b == b'\n') {
+                        Some(end) => self.buf.advance(end + 1),
+                        None => {
+                            self.buf.clear();
+                            self.discarding = true;
+                        }
+                    }
                     self.reply(500, "Command line too long.").await?;
                     continue;
                 }
@@ -144,6 +154,15 @@ impl Session {
     /// The next whole command line; `None` when the client hung up.
     async fn next_line(&mut self) -> Result<Option<CommandLine>, LineError> {
         loop {
+            if self.discarding {
+                match self.buf.iter().position(|&b| b == b'\n') {
+                    Some(end) => {
+                        self.buf.advance(end + 1);
+                        self.discarding = false;
+                    }
+                    None => self.buf.clear(),
+                }
+            }
             match parse_line(&self.buf) {
                 Ok((line, used)) => {
                     self.buf.advance(used);
@@ -194,6 +213,14 @@ impl Session {
         );
         if self.access.is_none() && !open_to_all {
             self.reply(530, "Please login with USER and PASS.").await?;
+            return Ok(Flow::Continue);
+        }
+        // A name with a CR or another control byte could be stored but
+        // never listed: a hidden store. No argument may carry one (a
+        // password may).
+        if verb != "PASS" && arg.iter().any(|&b| b < 0x20 || b == 0x7f) {
+            self.reply(501, "Control characters are not allowed in arguments.")
+                .await?;
             return Ok(Flow::Continue);
         }
         // REST applies to the very next command only, when that is a transfer.
@@ -778,6 +805,10 @@ impl Session {
     }
 
     async fn store(&mut self, arg: &[u8], how: Write, offset: u64) -> std::io::Result<()> {
+        if matches!(self.data, DataSetup::None) {
+            // Nothing is created for a transfer that cannot happen.
+            return self.reply(425, "Use PORT, PASV or LSTN first.").await;
+        }
         let checked = self.require_write().and_then(|()| {
             if how == Write::Unique {
                 self.reserve_unique(arg)

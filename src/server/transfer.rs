@@ -143,14 +143,19 @@ pub async fn run(
         ..
     } = &job
     {
+        let shown = String::from_utf8_lossy(path);
         match jail.open_write(path, *how, *offset) {
             Ok(f) => receiving = Some(File::from_std(f)),
-            Err(e) => {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                 return Reply::new(
-                    553,
-                    format!("Cannot write {}: {e}.", String::from_utf8_lossy(path)),
+                    450,
+                    format!("{shown} is being uploaded by another session."),
                 );
             }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                return Reply::new(554, format!("Cannot restart {shown}: {e}."));
+            }
+            Err(e) => return Reply::new(553, format!("Cannot write {shown}: {e}.")),
         }
     }
     let _ = opened.send(Reply::new(150, opened_text));

@@ -113,19 +113,37 @@ impl Jail {
 
     /// Opens a file to store into: created if need be, emptied for a plain
     /// `STOR`, positioned at `offset` after `REST`, at its end for `APPE`.
+    ///
+    /// The file is locked for the upload (vsftpd's `lock_upload_files`): a
+    /// second session storing it meanwhile gets `WouldBlock`, not a mix of
+    /// both. It is emptied only once locked. `REST` beyond its end is
+    /// refused (`InvalidInput`): it would make a sparse file of any size.
     pub fn open_write(&self, virtual_path: &[u8], how: Write, offset: u64) -> io::Result<File> {
         let mut flags = OFlags::WRONLY | OFlags::CREATE;
-        match how {
-            Write::Append => flags |= OFlags::APPEND,
-            Write::Replace if offset == 0 => flags |= OFlags::TRUNC,
-            Write::Replace | Write::Unique => {}
+        if how == Write::Append {
+            flags |= OFlags::APPEND;
         }
         let file = self.open(virtual_path, flags, 0o666)?;
-        if !file.metadata()?.is_file() {
+        let meta = file.metadata()?;
+        if !meta.is_file() {
             return Err(io::Error::other("not a plain file"));
         }
-        if how == Write::Replace && offset > 0 {
-            rustix::fs::seek(&file, rustix::fs::SeekFrom::Start(offset))?;
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive)?;
+        match how {
+            Write::Replace if offset == 0 => file.set_len(0)?,
+            Write::Replace if offset > meta.len() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "the restart position {offset} is beyond the end of the file ({} bytes)",
+                        meta.len()
+                    ),
+                ));
+            }
+            Write::Replace => {
+                rustix::fs::seek(&file, rustix::fs::SeekFrom::Start(offset))?;
+            }
+            Write::Append | Write::Unique => {}
         }
         Ok(file)
     }
