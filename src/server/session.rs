@@ -587,7 +587,7 @@ impl Session {
             ];
             return self.send(&Reply::multiline(211, lines)).await;
         }
-        let reply = match self.listing_body("LIST", arg) {
+        let reply = match self.listing_body("LIST", arg).await {
             Ok(body) => {
                 let mut lines = vec![b"Status follows:".to_vec()];
                 lines.extend(
@@ -876,7 +876,9 @@ impl Session {
         Err(Reply::new(553, "Could not find a unique name."))
     }
 
-    fn listing_body(&self, verb: &str, arg: &[u8]) -> Result<Vec<u8>, Reply> {
+    /// A listing, read and formatted on a blocking thread: a large
+    /// directory must not hold up the other sessions' async workers.
+    async fn listing_body(&self, verb: &str, arg: &[u8]) -> Result<Vec<u8>, Reply> {
         // `LIST -la` and friends: options are not paths.
         let arg = if arg.starts_with(b"-") {
             b"".as_slice()
@@ -884,46 +886,18 @@ impl Session {
             arg
         };
         let target = self.virtual_path(arg);
-        let meta = self
-            .jail
-            .metadata(&target)
-            .map_err(|_| Reply::new(550, "No such file or directory."))?;
-        let writable = self.access == Some(Access::Write);
-        let now = chrono::Utc::now();
-        let items = if meta.is_dir() {
-            let cannot =
-                |e: std::io::Error| Reply::new(550, format!("Cannot read directory: {e}."));
-            let dir = self.jail.open_dir(&target).map_err(cannot)?;
-            listing::read_dir(&vfs::opened_path(&dir)).map_err(cannot)?
-        } else {
-            if verb == "MLSD" {
-                return Err(Reply::new(501, "MLSD needs a directory."));
-            }
-            vec![listing::Item {
-                name: vfs::file_name(&self.virtual_path(arg)).to_vec(),
-                meta,
-                link_target: None,
-            }]
-        };
-        let mut body = Vec::new();
-        for item in &items {
-            match verb {
-                "MLSD" => {
-                    body.extend(listing::mlsd_item(item, writable));
-                    body.extend_from_slice(b"\r\n");
-                }
-                "NLST" => {
-                    body.extend_from_slice(&item.name);
-                    body.extend_from_slice(b"\r\n");
-                }
-                _ => body.extend(listing::list_line(item, now)),
-            }
-        }
-        Ok(body)
+        let (jail, verb, writable) = (
+            self.jail.clone(),
+            verb.to_string(),
+            self.access == Some(Access::Write),
+        );
+        tokio::task::spawn_blocking(move || listing_of(&jail, &verb, &target, writable))
+            .await
+            .unwrap_or_else(|e| Err(Reply::new(451, format!("Listing failed: {e}."))))
     }
 
     async fn list(&mut self, verb: &str, arg: &[u8]) -> std::io::Result<()> {
-        match self.listing_body(verb, arg) {
+        match self.listing_body(verb, arg).await {
             Ok(body) => {
                 self.transfer(
                     Job::Listing { body },
@@ -1037,4 +1011,41 @@ fn quote_path(path: &[u8]) -> Vec<u8> {
     }
     out.push(b'"');
     out
+}
+
+/// `LIST`/`NLST`/`MLSD` of a directory (or of one file, for `LIST`).
+fn listing_of(jail: &Jail, verb: &str, target: &[u8], writable: bool) -> Result<Vec<u8>, Reply> {
+    let meta = jail
+        .metadata(target)
+        .map_err(|_| Reply::new(550, "No such file or directory."))?;
+    let now = chrono::Utc::now();
+    let items = if meta.is_dir() {
+        let cannot = |e: std::io::Error| Reply::new(550, format!("Cannot read directory: {e}."));
+        let dir = jail.open_dir(target).map_err(cannot)?;
+        listing::read_dir(&vfs::opened_path(&dir)).map_err(cannot)?
+    } else {
+        if verb == "MLSD" {
+            return Err(Reply::new(501, "MLSD needs a directory."));
+        }
+        vec![listing::Item {
+            name: vfs::file_name(target).to_vec(),
+            meta,
+            link_target: None,
+        }]
+    };
+    let mut body = Vec::new();
+    for item in &items {
+        match verb {
+            "MLSD" => {
+                body.extend(listing::mlsd_item(item, writable));
+                body.extend_from_slice(b"\r\n");
+            }
+            "NLST" => {
+                body.extend_from_slice(&item.name);
+                body.extend_from_slice(b"\r\n");
+            }
+            _ => body.extend(listing::list_line(item, now)),
+        }
+    }
+    Ok(body)
 }
