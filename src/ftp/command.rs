@@ -50,6 +50,15 @@ impl Command {
     /// Parses a raw command string such as `"PASV"` or `"PORT 1,2,3,4,5,6"`.
     pub fn parse_text(line: &str) -> Result<Command, CommandError> {
         let line = line.trim_end_matches(['\r', '\n']);
+        // The verb is guarded like the argument: "NOOP\r\nDELE x" would go
+        // out as two commands.
+        let verb = line.split_once(' ').map_or(line, |(verb, _)| verb);
+        if verb.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+            return Err(CommandError::ForbiddenByte {
+                verb: verb.escape_debug().to_string(),
+                arg: line.to_string(),
+            });
+        }
         match line.split_once(' ') {
             Some((verb, arg)) => Command::with_arg(verb, arg),
             None => Command::with_arg(line, b"").map(|c| Command { arg: None, ..c }),
@@ -213,6 +222,21 @@ mod tests {
         let c = Command::parse_text("port 1,2,3,4,5,6").unwrap();
         assert_eq!(c.encode(), b"PORT 1,2,3,4,5,6\r\n");
         assert_eq!(Command::parse_text("PASV").unwrap().arg(), None);
+    }
+
+    /// Found by the `server_command` fuzz target: `parse_text` checked only
+    /// the argument, so CR, LF or NUL in the verb went onto the wire.
+    #[test]
+    fn parse_text_refuses_cr_lf_nul_in_the_verb() {
+        for bad in [
+            "ST\u{16}\0 dir/file name.txt",
+            "NOOP\r\nDELE x",
+            "NOOP\nDELE",
+            "A\rB",
+        ] {
+            assert!(Command::parse_text(bad).is_err(), "{bad:?}");
+        }
+        assert!(Command::parse_text("NOOP\r\n").is_ok());
     }
 
     #[test]

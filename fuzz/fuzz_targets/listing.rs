@@ -1,0 +1,146 @@
+//! Directory listings from a hostile server: LIST (Unix `ls -l`, DOS/IIS)
+//! and MLSD bodies, through `fxpc::ftp::listing`.
+//!
+//! Input: `data[0] % 3` picks the parser (0 LIST, 1 MLSD, 2 both), `data[1..3]`
+//! the client's date that anchors `ls` dates without a year (1970-01-01 plus
+//! up to 65535 days, so past 2100, which is not a leap year); the rest is the
+//! body.
+//!
+//! Properties (only what the module promises; see listing/mod.rs):
+//! - never panics;
+//! - no line is silently dropped: every entry comes from one line, and a
+//!   line yields none only when it is blank, a `total` header, a `.`/`..`
+//!   entry, or (MLSD) a `cdir`/`pdir` entry;
+//! - an entry's `raw_name` is never empty, holds no LF (lines are split on
+//!   it), and `name` is its lossy UTF-8;
+//! - an `Unparsed` entry keeps its whole line (without the line end) as
+//!   `raw_name` and, lossily, as `raw`;
+//! - a parsed entry's name is never `.` or `..` and is the end of its line
+//!   (for a symlink, what stands before the ` -> `).
+#![no_main]
+
+use chrono::{Days, NaiveDate};
+use fxpc::ftp::listing::{Entry, EntryKind, ListLine, parse_list, parse_list_line, parse_mlsd, parse_mlsd_line};
+use libfuzzer_sys::fuzz_target;
+
+fn trim_eol(mut line: &[u8]) -> &[u8] {
+    while let [rest @ .., b'\r' | b'\n'] = line {
+        line = rest;
+    }
+    line
+}
+
+fn is_dot(name: &[u8]) -> bool {
+    name == b"." || name == b".."
+}
+
+/// The line names `.` or `..`: at its end, or as a symlink (`. -> x`).
+fn names_a_dot(line: &[u8]) -> bool {
+    let has = |needle: &[u8]| line.windows(needle.len()).any(|w| w == needle);
+    [&b" ."[..], b" ..", b"\t.", b"\t.."].iter().any(|end| {
+        line.ends_with(end) || has(&[*end, &b" -> "[..]].concat())
+    })
+}
+
+fn check_common(entry: &Entry, line: &[u8], is_list: bool) {
+    let shown = String::from_utf8_lossy(line);
+    assert!(!entry.raw_name.is_empty(), "empty name from {shown:?}");
+    assert!(!entry.raw_name.contains(&b'\n'), "LF in name from {shown:?}");
+    assert_eq!(entry.name, String::from_utf8_lossy(&entry.raw_name));
+    let line = trim_eol(line);
+    if entry.kind == EntryKind::Unparsed {
+        assert_eq!(entry.raw_name, line, "unparsed entry lost bytes");
+        assert_eq!(entry.raw.as_deref(), Some(&*String::from_utf8_lossy(line)));
+        return;
+    }
+    assert!(!is_dot(&entry.raw_name), "dot entry kept from {shown:?}");
+    if is_list && entry.kind == EntryKind::Link && entry.link_target.is_some() {
+        let mut with_arrow = entry.raw_name.clone();
+        with_arrow.extend_from_slice(b" -> ");
+        assert!(
+            line.windows(with_arrow.len()).any(|w| w == with_arrow),
+            "link name {:?} not in {shown:?}",
+            entry.name
+        );
+    } else {
+        assert!(
+            line.ends_with(&entry.raw_name),
+            "name {:?} is not the end of {shown:?}",
+            entry.name
+        );
+    }
+}
+
+fn check_list(body: &[u8], today: NaiveDate) {
+    let entries = parse_list(body, today);
+    let mut expected = Vec::new();
+    for line in body.split(|&b| b == b'\n') {
+        match parse_list_line(line, today) {
+            ListLine::Entry(entry) => {
+                check_common(&entry, line, true);
+                if entry.kind == EntryKind::Dir && entry.perm.is_none() {
+                    // DOS `<DIR>`: no size column.
+                    assert_eq!(entry.size, None);
+                }
+                expected.push(entry);
+            }
+            ListLine::Skip => {
+                let t = trim_eol(line);
+                // `is_total` works on fields: blanks may lead, and only the
+                // first byte of the count is looked at ("4.0K").
+                let start = t.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(t.len());
+                let head = &t[start..];
+                let may_skip = head.is_empty()
+                    || head.len() > 5
+                        && head[..5].eq_ignore_ascii_case(b"total")
+                        && matches!(head[5], b' ' | b'\t')
+                    || names_a_dot(t);
+                assert!(may_skip, "LIST line dropped: {:?}", String::from_utf8_lossy(line));
+            }
+        }
+    }
+    assert_eq!(entries, expected, "parse_list differs from its lines");
+}
+
+fn check_mlsd(body: &[u8]) {
+    let entries = parse_mlsd(body);
+    let mut expected = Vec::new();
+    for line in body.split(|&b| b == b'\n') {
+        match parse_mlsd_line(line) {
+            Some(entry) => {
+                check_common(&entry, line, false);
+                expected.push(entry);
+            }
+            None => {
+                let t = trim_eol(line);
+                let lower = t.to_ascii_lowercase();
+                let has = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
+                let may_skip = t.iter().all(u8::is_ascii_whitespace)
+                    || has(b"type=cdir")
+                    || has(b"type=pdir")
+                    || t.ends_with(b" .")
+                    || t.ends_with(b" ..");
+                assert!(may_skip, "MLSD line dropped: {:?}", String::from_utf8_lossy(line));
+            }
+        }
+    }
+    assert_eq!(entries, expected, "parse_mlsd differs from its lines");
+}
+
+fuzz_target!(|data: &[u8]| {
+    let [mode, d0, d1, body @ ..] = data else {
+        return;
+    };
+    let days = u64::from(u16::from_le_bytes([*d0, *d1]));
+    let today = NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|d| d.checked_add_days(Days::new(days)))
+        .expect("date in range");
+    match mode % 3 {
+        0 => check_list(body, today),
+        1 => check_mlsd(body),
+        _ => {
+            check_list(body, today);
+            check_mlsd(body);
+        }
+    }
+});
