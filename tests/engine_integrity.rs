@@ -1035,3 +1035,47 @@ async fn pipelined_fxp_resumes_at_the_right_byte() {
         a.log()
     );
 }
+
+/// A server's listing names are its words, not paths to follow: a tree
+/// copy from a server listing `../../escape.txt`, `a/b.txt`, `..` or
+/// `/etc/passwd` writes nothing outside the destination, reports each such
+/// name, and copies the real files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_names_in_a_listing_cannot_leave_the_destination() {
+    let outer = temp_root();
+    let destination = outer.path().join("a/b/dest");
+    std::fs::create_dir_all(&destination).unwrap();
+    let hostile = Hostile::start(&next_addr(), &["--evil-listing", "--seed", "ok.txt:5"]);
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        JobSpec {
+            source: Location::ftp(site(hostile.socket_addr()), "/"),
+            destination: Location::local(&destination),
+            kind: Kind::Copy,
+            recursive: true,
+            conflict: Conflict::Overwrite,
+            via: Via::Auto,
+        },
+    )
+    .await;
+    assert!(destination.join("ok.txt").exists(), "{seen:#?}");
+    for escaped in [
+        outer.path().join("a/escape.txt"),
+        outer.path().join("a/b/escape.txt"),
+        destination.join("a/b.txt"),
+    ] {
+        assert!(!escaped.exists(), "{}", escaped.display());
+    }
+    let skipped: Vec<&String> = seen
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Skipped { reason, .. } => Some(reason),
+            _ => None,
+        })
+        .collect();
+    // `..` as a directory entry is dropped by the listing parser already.
+    assert_eq!(skipped.len(), 3, "{skipped:#?}");
+    assert!(!hostile.log().contains("RETR /../"), "{}", hostile.log());
+}

@@ -15,6 +15,9 @@ one misbehaviour seen in real servers:
 --full-after N     STOR/APPE take at most N bytes in all, then answer
                    "452 Insufficient storage space" and drop the data.
 --seed NAME:SIZE   starts with a file NAME of SIZE bytes (repeatable).
+--evil-listing     offers MLSD, and every directory lists names that climb
+                   out (`../../escape.txt`, `a/b.txt`, `..`) beside its
+                   real files.
 --xsha256          offers XSHA256 (in FEAT) and answers it truthfully.
 --wrong-hash       offers XSHA256 and answers it with a wrong digest (a
                    server whose disk corrupted the file).
@@ -76,6 +79,8 @@ class Handler(socketserver.StreamRequestHandler):
         extra = ""
         if self.server.args.xsha256 or self.server.args.wrong_hash:
             extra = " XSHA256\r\n"
+        if self.server.args.evil_listing:
+            extra += " MLST type*;size*;\r\n"
         self.reply("211-Features:\r\n SIZE\r\n REST STREAM\r\n" + extra + "211 End")
 
     def do_XSHA256(self, arg):
@@ -221,6 +226,24 @@ class Handler(socketserver.StreamRequestHandler):
             FILES[key] = bytes(data)
         self.reply("226 Transfer complete.")
 
+    def do_MLSD(self, arg):
+        conn = self.data_connection()
+        if not conn:
+            return
+        self.reply("150 Here comes the listing.")
+        lines = [
+            "type=file;size=5; ../../escape.txt",
+            "type=file;size=5; a/b.txt",
+            "type=dir; ..",
+            "type=file;size=5; /etc/passwd",
+        ]
+        with LOCK:
+            names = sorted(FILES)
+        lines += ["type=file;size=%d; %s" % (len(FILES[n]), n) for n in names]
+        conn.sendall(("\r\n".join(lines) + "\r\n").encode())
+        conn.close()
+        self.reply("226 Listing sent.")
+
     def do_STOR(self, arg):
         self.receive(arg, False)
 
@@ -258,6 +281,7 @@ def main():
     parser.add_argument("--full-after", type=int, default=None)
     parser.add_argument("--seed", action="append", default=[])
     parser.add_argument("--xsha256", action="store_true")
+    parser.add_argument("--evil-listing", action="store_true")
     parser.add_argument("--wrong-hash", action="store_true")
     parser.add_argument("--log", default="")
     args = parser.parse_args()

@@ -259,6 +259,21 @@ impl Engine {
                 }
             }
             for (name, kind, size) in entries {
+                // A listing's names are the server's words: one that is not
+                // a plain name (`..`, `a/b`, `/etc/x`) would put the copy
+                // somewhere else than the destination.
+                if !is_plain_name(&name) {
+                    let _ = ctx.shared.events.send(Event {
+                        job: ctx.id,
+                        kind: EventKind::Skipped {
+                            path: format!("{from}/{}", String::from_utf8_lossy(&name)),
+                            reason:
+                                "not a plain file name (it names another directory): not copied"
+                                    .into(),
+                        },
+                    });
+                    continue;
+                }
                 let (child_from, child_to) = (from.join(&name), to.join(&name));
                 match kind {
                     EntryKind::Dir => pending.push((child_from, child_to)),
@@ -334,6 +349,12 @@ impl Engine {
             destination.clone()
         })
     }
+}
+
+/// A name that stays where it is joined: not empty, not `.` or `..`, no
+/// `/` and no NUL.
+fn is_plain_name(name: &[u8]) -> bool {
+    !matches!(name, b"" | b"." | b"..") && !name.iter().any(|&b| b == b'/' || b == 0)
 }
 
 /// What a location is, as far as a copy needs to know.
