@@ -353,7 +353,7 @@ impl Engine {
 
 /// A name that stays where it is joined: not empty, not `.` or `..`, no
 /// `/` and no NUL.
-fn is_plain_name(name: &[u8]) -> bool {
+pub fn is_plain_name(name: &[u8]) -> bool {
     !matches!(name, b"" | b"." | b"..") && !name.iter().any(|&b| b == b'/' || b == 0)
 }
 

@@ -34,7 +34,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use engine::{Engine, Settings};
+pub use engine::{Engine, Settings, is_plain_name};
 pub use local::list_local;
 pub use site::{FtpSite, Location, Site};
 

@@ -17,6 +17,7 @@ use super::state::{
     Dialog, Drag, Focus, InputPurpose, Item, JobRow, JobState, Side, State, TransferDialog,
 };
 use crate::ftp::{Entry, EntryKind};
+use crate::transfer::is_plain_name;
 use crate::transfer::{
     Conflict, Event, EventKind, FtpSite, JobId, JobSpec, Kind, Location, Site, Via,
 };
@@ -696,10 +697,19 @@ fn location(state: &State, side: Side, path: Vec<u8>) -> Location {
 }
 
 /// The jobs a confirmed transfer dialog starts.
+/// Entries whose names are not plain names (`..`, `a/b`: a hostile
+/// server's listing) are left out: they would name other places.
 pub fn jobs_for(state: &State, d: &TransferDialog) -> Vec<JobSpec> {
     let to = d.from.other();
+    if d.append_target
+        .as_ref()
+        .is_some_and(|t| !is_plain_name(&t.raw_name))
+    {
+        return Vec::new();
+    }
     d.items
         .iter()
+        .filter(|item| is_plain_name(&item.raw_name))
         .map(|item| {
             let destination = match (&d.append_target, d.kind) {
                 (Some(target), Kind::Append) => pane::join(&d.destination_dir, &target.raw_name),
@@ -1217,6 +1227,12 @@ fn confirm_transfer(state: &mut State, d: &TransferDialog, fx: &mut Vec<Effect>)
     let jobs = jobs_for(state, d);
     state.conflict_for_all = None;
     state.status = format!("{} {} item(s): {}", verb(d.kind), jobs.len(), d.mode_hint);
+    let left_out = d.items.len() - jobs.len().min(d.items.len());
+    if left_out > 0 {
+        state.status.push_str(&format!(
+            "; {left_out} left out: their names are not plain file names"
+        ));
+    }
     state.pane_mut(d.from).selected.clear();
     fx.extend(jobs.into_iter().map(Effect::Submit));
 }
@@ -2306,6 +2322,34 @@ mod tests {
         assert!(s.pane(Side::Left).selected.is_empty(), "selection consumed");
         assert!(
             s.status.starts_with("copying 2 item(s): FXP"),
+            "{}",
+            s.status
+        );
+    }
+
+    /// A hostile server may list `../../x`: such a name is never joined
+    /// to a destination, and the status says it was left out.
+    #[test]
+    fn f5_leaves_out_names_that_are_not_plain() {
+        let mut s = state();
+        *s.pane_mut(Side::Left) = pane_with(
+            Place::Ftp {
+                url: "ftp://mirror-a:21/".into(),
+            },
+            "/pub",
+            vec![entry("../../escape", false, 5), entry("ok.txt", false, 5)],
+        );
+        for name in ["../../escape", "ok.txt"] {
+            cursor_on(&mut s, Side::Left, name);
+            press(&mut s, KeyCode::Insert);
+        }
+        press(&mut s, KeyCode::F(5));
+        let fx = press(&mut s, KeyCode::Enter);
+        let jobs = submits(&fx);
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(loc(&jobs[0].destination), "mirror-b:2121/in/ok.txt");
+        assert!(
+            s.status.contains("1 left out: their names are not plain"),
             "{}",
             s.status
         );
