@@ -295,10 +295,12 @@ async fn ls(text: &str) -> Result<()> {
         .await
         .with_context(|| site.clone())?;
     let path = (!url.path.is_empty()).then_some(url.path.as_slice());
-    let entries = client
+    let mut entries = client
         .list(path)
         .await
         .with_context(|| format!("listing {site}"))?;
+    // Servers list in any order (ours streams in the directory's): by name.
+    entries.sort_by(|a, b| a.raw_name.cmp(&b.raw_name));
     let mut out = std::io::stdout().lock();
     for e in &entries {
         let kind = match e.kind {

@@ -898,3 +898,33 @@ async fn names_lines_stou_rest_and_concurrent_uploads() {
         b"from A"
     );
 }
+
+/// Listings are written as they are read, in chunks: a large directory's
+/// `LIST`, `NLST` and `STAT` still carry every entry once, in one
+/// well-formed reply.
+#[tokio::test]
+async fn large_listings_arrive_whole_in_chunks() {
+    let root = tempfile::tempdir().unwrap();
+    for i in 0..2000 {
+        std::fs::write(root.path().join(format!("{i:04} starts with a digit")), b"").unwrap();
+    }
+    let site = serve("127.0.0.2", root.path(), |_| {}).await;
+    let mut c = login(&site).await;
+    let mut names: Vec<String> = c
+        .list(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    names.sort();
+    let expected: Vec<String> = (0..2000)
+        .map(|i| format!("{i:04} starts with a digit"))
+        .collect();
+    assert_eq!(names, expected);
+    let reply = c.stat(Some(b"/")).await.unwrap();
+    assert_eq!(reply.code, 213);
+    // Header, 2000 entries, trailer: lines starting with a digit were
+    // escaped, so none ended the reply early.
+    assert_eq!(reply.lines().len(), 2002, "{}", reply.lines().len());
+}

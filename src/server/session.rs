@@ -182,12 +182,11 @@ impl Session {
     /// reading loses its session instead of holding it for ever.
     async fn send(&mut self, reply: &Reply) -> std::io::Result<()> {
         tracing::debug!(peer = %self.peer, "<< {reply}");
-        match tokio::time::timeout(
-            self.config.write_timeout,
-            self.writer.write_all(&reply.encode()),
-        )
-        .await
-        {
+        self.send_bytes(&reply.encode()).await
+    }
+
+    async fn send_bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match tokio::time::timeout(self.config.write_timeout, self.writer.write_all(bytes)).await {
             Ok(result) => result,
             Err(_) => Err(std::io::Error::new(
                 std::io::ErrorKind::TimedOut,
@@ -587,20 +586,33 @@ impl Session {
             ];
             return self.send(&Reply::multiline(211, lines)).await;
         }
-        let reply = match self.listing_body("LIST", arg).await {
-            Ok(body) => {
-                let mut lines = vec![b"Status follows:".to_vec()];
-                lines.extend(
-                    body.split(|&b| b == b'\n')
-                        .map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
-                        .filter(|l| !l.is_empty()),
-                );
-                lines.push(b"End of status".to_vec());
-                Reply::multiline(213, lines)
-            }
-            Err(r) => r,
+        let mut listing = match self.listing("LIST", arg).await {
+            Ok(l) => l,
+            Err(r) => return self.send(&r).await,
         };
-        self.send(&reply).await
+        // Written as it is formatted, a chunk at a time: a large directory
+        // never sits whole in memory for a client that reads slowly.
+        self.send_bytes(b"213-Status follows:\r\n").await?;
+        loop {
+            let (back, chunk) = tokio::task::spawn_blocking(move || {
+                let chunk = listing.next_chunk();
+                (listing, chunk)
+            })
+            .await
+            .map_err(std::io::Error::other)?;
+            listing = back;
+            let Some(chunk) = chunk else { break };
+            let mut out = Vec::with_capacity(chunk.len() + 64);
+            for line in chunk.split_inclusive(|&b| b == b'\n') {
+                // A line starting with a digit could end the reply early.
+                if line.first().is_some_and(u8::is_ascii_digit) {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(line);
+            }
+            self.send_bytes(&out).await?;
+        }
+        self.send_bytes(b"213 End of status\r\n").await
     }
 
     async fn mlst(&mut self, arg: &[u8]) -> std::io::Result<()> {
@@ -876,9 +888,9 @@ impl Session {
         Err(Reply::new(553, "Could not find a unique name."))
     }
 
-    /// A listing, read and formatted on a blocking thread: a large
-    /// directory must not hold up the other sessions' async workers.
-    async fn listing_body(&self, verb: &str, arg: &[u8]) -> Result<Vec<u8>, Reply> {
+    /// A listing, read on a blocking thread: a large directory must not
+    /// hold up the other sessions' async workers.
+    async fn listing(&self, verb: &str, arg: &[u8]) -> Result<listing::Listing, Reply> {
         // `LIST -la` and friends: options are not paths.
         let arg = if arg.starts_with(b"-") {
             b"".as_slice()
@@ -897,10 +909,10 @@ impl Session {
     }
 
     async fn list(&mut self, verb: &str, arg: &[u8]) -> std::io::Result<()> {
-        match self.listing_body(verb, arg).await {
-            Ok(body) => {
+        match self.listing(verb, arg).await {
+            Ok(listing) => {
                 self.transfer(
-                    Job::Listing { body },
+                    Job::Listing { listing },
                     "Here comes the directory listing.".to_string(),
                 )
                 .await
@@ -1014,38 +1026,35 @@ fn quote_path(path: &[u8]) -> Vec<u8> {
 }
 
 /// `LIST`/`NLST`/`MLSD` of a directory (or of one file, for `LIST`).
-fn listing_of(jail: &Jail, verb: &str, target: &[u8], writable: bool) -> Result<Vec<u8>, Reply> {
+fn listing_of(
+    jail: &Jail,
+    verb: &str,
+    target: &[u8],
+    writable: bool,
+) -> Result<listing::Listing, Reply> {
     let meta = jail
         .metadata(target)
         .map_err(|_| Reply::new(550, "No such file or directory."))?;
-    let now = chrono::Utc::now();
-    let items = if meta.is_dir() {
+    let format = match verb {
+        "MLSD" => listing::Format::Facts(writable),
+        "NLST" => listing::Format::Names,
+        _ => listing::Format::List(chrono::Utc::now()),
+    };
+    if meta.is_dir() {
         let cannot = |e: std::io::Error| Reply::new(550, format!("Cannot read directory: {e}."));
         let dir = jail.open_dir(target).map_err(cannot)?;
-        listing::read_dir(&vfs::opened_path(&dir)).map_err(cannot)?
+        let path = vfs::opened_path(&dir);
+        listing::Listing::of_dir(dir, path, format).map_err(cannot)
+    } else if verb == "MLSD" {
+        Err(Reply::new(501, "MLSD needs a directory."))
     } else {
-        if verb == "MLSD" {
-            return Err(Reply::new(501, "MLSD needs a directory."));
-        }
-        vec![listing::Item {
-            name: vfs::file_name(target).to_vec(),
-            meta,
-            link_target: None,
-        }]
-    };
-    let mut body = Vec::new();
-    for item in &items {
-        match verb {
-            "MLSD" => {
-                body.extend(listing::mlsd_item(item, writable));
-                body.extend_from_slice(b"\r\n");
-            }
-            "NLST" => {
-                body.extend_from_slice(&item.name);
-                body.extend_from_slice(b"\r\n");
-            }
-            _ => body.extend(listing::list_line(item, now)),
-        }
+        Ok(listing::Listing::of_item(
+            listing::Item {
+                name: vfs::file_name(target).to_vec(),
+                meta,
+                link_target: None,
+            },
+            format,
+        ))
     }
-    Ok(body)
 }

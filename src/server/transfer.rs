@@ -11,6 +11,7 @@ use tokio::fs::File;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
 
 use super::data::{DataSetup, Direction};
+use super::listing::Listing;
 use super::throttle::Throttle;
 use super::vfs::Jail;
 use crate::ftp::reply::Reply;
@@ -20,7 +21,7 @@ pub enum Job {
     /// file gets 550 without any 150.
     Send { file: File, offset: u64, text: Text },
     /// LIST / NLST / MLSD: the body is built up front.
-    Listing { body: Vec<u8> },
+    Listing { listing: Listing },
     /// STOR / APPE / STOU. The file is opened only once the data connection
     /// is up (a failed connection must not truncate an existing file), and
     /// before the 150.
@@ -177,22 +178,33 @@ pub async fn run(
             };
             pump(&mut file, &mut stream, ends, &mut throttle, &progress, idle).await
         }
-        Job::Listing { body } => {
-            // Listings are built with CR LF already.
-            let ends = LineEnds {
-                mode: Text::Binary,
-                sending: true,
-                held_cr: false,
-            };
-            pump(
-                &mut body.as_slice(),
-                &mut stream,
-                ends,
-                &mut throttle,
-                &progress,
-                idle,
-            )
-            .await
+        Job::Listing { mut listing } => {
+            // Formatted a chunk at a time as the client takes it (with CR
+            // LF already), off the async workers.
+            let mut sent = 0u64;
+            loop {
+                let formatted = tokio::task::spawn_blocking(move || {
+                    let chunk = listing.next_chunk();
+                    (listing, chunk)
+                })
+                .await;
+                let Ok((back, Some(chunk))) = formatted else {
+                    break Ok(sent);
+                };
+                listing = back;
+                match tokio::time::timeout(idle, stream.write_all(&chunk)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => break Err(e),
+                    Err(_) => {
+                        break Err(std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            "the client stopped reading the listing",
+                        ));
+                    }
+                }
+                sent += chunk.len() as u64;
+                progress.store(sent, Ordering::Relaxed);
+            }
         }
         Job::Receive { text, .. } => {
             let mut file = receiving.expect("opened above for every Receive");
