@@ -221,3 +221,32 @@ fn passwords_stay_out_of_output() {
     assert!(ok, "{err}");
     assert!(!err.contains("s3cret"));
 }
+
+/// A password on the command line is visible to every user of the machine:
+/// `fxpc serve` says so and names the way that keeps it out.
+#[test]
+fn serve_warns_about_a_password_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    let mut child = Command::new(FXPC)
+        .args(["serve", "--root"])
+        .arg(&root)
+        .args(["--listen", "127.0.0.2:0", "--user", "bob:visible-pw"])
+        .env("XDG_STATE_HOME", dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.contains("visible in process listings") && line.contains("bob:@FILE"),
+        "{line}"
+    );
+    assert!(!line.contains("visible-pw"), "{line}");
+}
