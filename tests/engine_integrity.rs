@@ -9,9 +9,8 @@
 mod common;
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fxpc::ftp::{Client, Options};
@@ -20,70 +19,9 @@ use fxpc::transfer::{
     Conflict, Engine, Event, EventKind, JobId, JobSpec, Kind, Location, Mode, Settings, Via,
 };
 
+use common::ends::End;
 use common::jobs::{self, collect, site};
 use common::{Hostile, Pyftpd, Vsftpd, next_addr, pseudo_random, temp_root};
-
-/// One end of a copy: an FTP server's working directory, or a local one.
-struct End {
-    name: &'static str,
-    /// `None` for the local disk.
-    addr: Option<SocketAddr>,
-    home: String,
-    files: PathBuf,
-}
-
-impl End {
-    fn vsftpd(s: &Vsftpd) -> End {
-        End {
-            name: "vsftpd",
-            addr: Some(s.socket_addr()),
-            home: s.home().into(),
-            files: s.files().into(),
-        }
-    }
-    fn pyftpd(s: &Pyftpd) -> End {
-        End {
-            name: "pyftpdlib",
-            addr: Some(s.socket_addr()),
-            home: s.home().into(),
-            files: s.files().into(),
-        }
-    }
-    fn serve(h: &Handle, root: &Path) -> End {
-        End {
-            name: "fxpc serve",
-            addr: Some(h.addr()),
-            home: "/".into(),
-            files: root.into(),
-        }
-    }
-    fn local(dir: &Path) -> End {
-        End {
-            name: "local",
-            addr: None,
-            home: dir.display().to_string(),
-            files: dir.into(),
-        }
-    }
-
-    fn at(&self, name: &str) -> Location {
-        let path = format!("{}/{name}", self.home.trim_end_matches('/'));
-        match self.addr {
-            Some(a) => Location::ftp(site(a), path),
-            None => Location::local(path),
-        }
-    }
-
-    /// Writable by everyone, so vsftpd's anonymous user may replace it.
-    fn seed(&self, name: &str, bytes: &[u8]) {
-        let path = common::seed(&self.files, name, bytes);
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666)).unwrap();
-    }
-
-    fn read(&self, name: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.files.join(name)).ok()
-    }
-}
 
 /// Two vsftpd on their own addresses, FXP allowed or refused as shipped;
 /// the roots go with them.
@@ -265,7 +203,7 @@ async fn existing_destinations(from: &End, to: &End, via: Via, expect: &[Mode]) 
         let outcome = last
             .get(&id)
             .unwrap_or_else(|| panic!("{route} {}: no final event: {seen:#?}", c.name));
-        let now = to.read(c.name);
+        let now = to.try_read(c.name);
         match &c.after {
             Some(expected) => {
                 assert_eq!(
@@ -303,7 +241,7 @@ async fn existing_destinations(from: &End, to: &End, via: Via, expect: &[Mode]) 
                         assert_eq!(*source_deleted, c.kind == Kind::Move, "{route} {}", c.name);
                         if c.kind == Kind::Move {
                             assert!(
-                                from.read(c.name).is_none(),
+                                from.try_read(c.name).is_none(),
                                 "{route} {}: source still there",
                                 c.name
                             );
@@ -796,7 +734,7 @@ async fn a_tree_copy_logs_in_at_most_the_connection_limit_plus_one() {
         for i in 0..50 {
             let name = format!("t/d{}/f{i}.txt", i % 5);
             assert_eq!(
-                to.read(&name).as_deref(),
+                to.try_read(&name).as_deref(),
                 Some(pseudo_random(4096, i).as_slice()),
                 "{name}"
             );
@@ -863,7 +801,7 @@ async fn copies_are_checked_by_digest_where_both_ends_offer_one() {
         assert_eq!(jobs::verified_mode(&seen), mode);
         assert_eq!(check_of(&seen), "sha-256", "{mode}");
     }
-    assert!(to.read("fxp.bin") == Some(data.clone()));
+    assert!(to.try_read("fxp.bin") == Some(data.clone()));
 
     // The older X commands: the hostile server offers only XSHA256.
     let honest = Hostile::start(&next_addr(), &["--xsha256"]);
@@ -900,7 +838,7 @@ async fn copies_are_checked_by_digest_where_both_ends_offer_one() {
         "only the upload's check asked it: {}",
         honest.log()
     );
-    assert!(to.read("relayed.bin") == Some(data.clone()));
+    assert!(to.try_read("relayed.bin") == Some(data.clone()));
 
     // vsftpd computes no digest: auto falls back to the size, hash fails.
     let rv = temp_root();
@@ -928,7 +866,7 @@ async fn copies_are_checked_by_digest_where_both_ends_offer_one() {
         "{reason}"
     );
     assert!(
-        vs.read("v2.bin").is_none(),
+        vs.try_read("v2.bin").is_none(),
         "a copy that cannot be checked as asked is not made"
     );
 }
@@ -965,7 +903,10 @@ async fn a_digest_mismatch_fails_and_a_move_keeps_its_source() {
         reason.starts_with("content check failed") && reason.contains(&ours),
         "{reason}"
     );
-    assert!(here.read("m.bin") == Some(data), "the source was touched");
+    assert!(
+        here.try_read("m.bin") == Some(data),
+        "the source was touched"
+    );
 }
 
 /// A full local disk (`/dev/full` answers every write with ENOSPC) during
@@ -1028,7 +969,7 @@ async fn pipelined_fxp_resumes_at_the_right_byte() {
     )
     .await;
     assert_eq!(jobs::verified_mode(&seen), DST_PASSIVE, "{seen:#?}");
-    assert!(to.read("second.bin") == Some(data.clone()));
+    assert!(to.try_read("second.bin") == Some(data.clone()));
     assert!(
         a.log().contains("\"REST 123457\""),
         "the source was asked to start at the destination's size: {}",

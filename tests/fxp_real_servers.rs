@@ -8,16 +8,14 @@
 
 mod common;
 
-use std::net::SocketAddr;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use fxpc::server::{Anonymous, Config, Handle};
 use fxpc::transfer::{Engine, Event, EventKind, JobSpec, Kind, Location, Mode, Settings, Via};
 
-use common::jobs::{copy, failure, mode_changes, run, settings, site};
-use common::{Pyftpd, Unftp, Vsftpd, next_addr, pseudo_random, seed, temp_root};
+use common::ends::End;
+use common::jobs::{copy, failure, mode_changes, run, settings};
+use common::{Pyftpd, Unftp, Vsftpd, next_addr, pseudo_random, temp_root};
 
 const MIB: usize = 1024 * 1024;
 const DST_PASSIVE: Mode = Mode::Fxp {
@@ -26,75 +24,6 @@ const DST_PASSIVE: Mode = Mode::Fxp {
 const SRC_PASSIVE: Mode = Mode::Fxp {
     source_passive: true,
 };
-
-/// One side of a transfer, whatever runs it: where to connect, the FTP
-/// directory to work in and that directory on disk.
-struct End {
-    name: &'static str,
-    addr: SocketAddr,
-    home: String,
-    files: PathBuf,
-}
-
-impl End {
-    fn vsftpd(s: &Vsftpd) -> End {
-        End {
-            name: "vsftpd",
-            addr: s.socket_addr(),
-            home: s.home().to_string(),
-            files: s.files().to_path_buf(),
-        }
-    }
-
-    fn pyftpd(s: &Pyftpd) -> End {
-        End {
-            name: "pyftpdlib",
-            addr: s.socket_addr(),
-            home: s.home().to_string(),
-            files: s.files().to_path_buf(),
-        }
-    }
-
-    fn unftp(s: &Unftp) -> End {
-        End {
-            name: "libunftp",
-            addr: s.socket_addr(),
-            home: s.home().to_string(),
-            files: s.files().to_path_buf(),
-        }
-    }
-
-    fn serve(h: &Handle, root: &Path) -> End {
-        End {
-            name: "fxpc serve",
-            addr: h.addr(),
-            home: "/".to_string(),
-            files: root.to_path_buf(),
-        }
-    }
-
-    /// `name` in the home directory, as the engine addresses it.
-    fn at(&self, name: &str) -> Location {
-        let path = format!("{}/{name}", self.home.trim_end_matches('/'));
-        Location::ftp(site(self.addr), path)
-    }
-
-    /// Seeds `name` on disk; writable by everyone, so vsftpd's anonymous
-    /// user (`ftp`) may append to a file the test (root) created.
-    fn seed(&self, name: &str, bytes: &[u8]) {
-        let path = seed(&self.files, name, bytes);
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666)).unwrap();
-    }
-
-    fn read(&self, name: &str) -> Vec<u8> {
-        let path = self.files.join(name);
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{} on disk: {e}", path.display()))
-    }
-
-    fn exists(&self, name: &str) -> bool {
-        self.files.join(name).exists()
-    }
-}
 
 /// The `Verified` event's fields, panicking with every event (and the logs
 /// given) when nothing verified.
@@ -371,7 +300,10 @@ async fn libunftp_and_vsftpd_cannot_fxp_auto_relays_both_ways() {
     )
     .await;
     let reason = failure(&events);
-    let libunftp = format!("the source ftp://{} refused RETR", u.addr);
+    let libunftp = format!(
+        "the source ftp://{} refused RETR",
+        u.addr.expect("an FTP end")
+    );
     assert!(
         reason.contains(&libunftp) && reason.contains("timed out"),
         "{reason:?}\n{events:#?}"

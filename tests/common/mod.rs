@@ -16,6 +16,7 @@
 //! made read-only and the writable home is `/pub`.
 #![allow(dead_code)] // each test file uses part of the harness
 
+pub mod ends;
 pub mod jobs;
 
 use std::fs;
