@@ -9,8 +9,9 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio_util::sync::CancellationToken;
 
+use super::ends::{self, Ends};
 use super::error::{End, Failure};
-use super::file::{self, Ends};
+use super::file;
 use super::shared::{Ctx, Shared};
 use super::site::{Location, Site};
 use super::{Conflict, Event, EventKind, JobId, JobSpec};
@@ -412,7 +413,7 @@ struct Browser {
 
 impl Browser {
     async fn open(ctx: &Ctx, source: &Site, destination: &Site) -> Result<Browser, EventKind> {
-        let mut ends = file::checkout(ctx, source, destination)
+        let mut ends = ends::checkout(ctx, source, destination)
             .await
             .map_err(|f| f.into_event())?;
         let destination_home = match ends.destination.as_deref_mut() {

@@ -10,16 +10,17 @@ use std::time::Duration;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio_util::sync::CancellationToken;
 
+use super::check::{batch_of, compare_digests, digest_to_compare};
 use super::endpoint::Endpoint;
+use super::ends::{Ends, checkout, sessions};
 use super::error::{End, Failure};
 use super::fxp::{self, Dialect};
-use super::pool::Session;
 use super::progress::{self, Source, Watch};
 use super::relay;
 use super::shared::Ctx;
 use super::site::{Location, Site};
-use super::{Check, Conflict, EventKind, JobSpec, Kind, Mode, Verify, Via};
-use crate::ftp::hash::{Algorithm, Hasher};
+use super::{Check, Conflict, EventKind, JobSpec, Kind, Mode, Via};
+use crate::ftp::hash::Hasher;
 
 /// How the bytes travel for one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,31 +58,6 @@ struct Offsets {
     /// REST on the destination (resuming a STOR).
     destination: u64,
     append: bool,
-}
-
-/// The two ends' sessions for one attempt (`None` for a local end).
-pub(super) struct Ends {
-    pub source: Option<Session>,
-    pub destination: Option<Session>,
-}
-
-impl Ends {
-    pub(super) fn source(&mut self) -> Endpoint<'_> {
-        Endpoint::of(self.source.as_deref_mut())
-    }
-
-    pub(super) fn destination(&mut self) -> Endpoint<'_> {
-        Endpoint::of(self.destination.as_deref_mut())
-    }
-
-    pub(super) fn discard(&mut self) {
-        for s in [&mut self.source, &mut self.destination]
-            .into_iter()
-            .flatten()
-        {
-            s.discard();
-        }
-    }
 }
 
 /// Runs one file job to its final event.
@@ -429,129 +405,6 @@ async fn run_inner(
     })
 }
 
-/// After the size matched: both ends' digests, when the settings ask for
-/// them and the ends can give them in a common algorithm (a local end
-/// computes any). An append is checked by size: the destination's digest
-/// covers what was there before too.
-/// Which digest both ends will compare, when the settings ask for one and
-/// the ends can give it in a common algorithm (a local end computes any);
-/// `None`: the size is the check. An append is checked by size: the
-/// destination's digest covers what was there before too.
-fn digest_to_compare(
-    ctx: &Ctx,
-    ends: &mut Ends,
-    append: bool,
-) -> Result<Option<Algorithm>, Failure> {
-    let mode = ctx.shared.settings.verify;
-    if mode == Verify::Size {
-        return Ok(None);
-    }
-    let (a, b) = (ends.source().digests(), ends.destination().digests());
-    let common = Algorithm::ALL
-        .into_iter()
-        .find(|x| a.contains(x) && b.contains(x));
-    match common {
-        _ if mode == Verify::Auto && (append || common.is_none()) => Ok(None),
-        _ if append => Err(Failure::permanent(
-            "cannot check an append by digest (the destination's digest covers what was there before); use --verify size or auto".into(),
-        )),
-        None => {
-            let names = |v: &[Algorithm]| {
-                if v.is_empty() {
-                    "none".to_string()
-                } else {
-                    v.iter().map(|x| x.name()).collect::<Vec<_>>().join(", ")
-                }
-            };
-            Err(Failure::permanent(format!(
-                "cannot check by digest: the source offers {}, the destination {}",
-                names(&a),
-                names(&b)
-            )))
-        }
-        Some(x) => Ok(Some(x)),
-    }
-}
-
-/// Both ends' digests of the file, which must match. `carried`: the
-/// digest of the bytes the client carried itself; it stands for the
-/// client's own end (the local file of a download, the source of an upload
-/// or a relay), which is then not read again.
-async fn compare_digests(
-    ends: &mut Ends,
-    source: &Location,
-    destination: &Location,
-    algorithm: Algorithm,
-    size: u64,
-    carried: Option<String>,
-) -> Result<Check, Failure> {
-    // A server reads the whole file to answer: allow for a slow disk.
-    let timeout = Duration::from_secs(60) + Duration::from_secs(size / 20_000_000);
-    let carried_is_destination =
-        matches!(destination.site, Site::Local) && !matches!(source.site, Site::Local);
-    let (carried_for_source, carried_for_destination) = if carried_is_destination {
-        (None, carried)
-    } else {
-        (carried, None)
-    };
-    // Each server reads its whole file: both at once.
-    let (mut source_end, mut destination_end) = (
-        Endpoint::of(ends.source.as_deref_mut()),
-        Endpoint::of(ends.destination.as_deref_mut()),
-    );
-    let (theirs, ours) = tokio::join!(
-        async {
-            match carried_for_source {
-                Some(d) => Ok(d),
-                None => source_end
-                    .digest(&source.path, algorithm, timeout)
-                    .await
-                    .map_err(|e| Failure::ftp(End::Source, &e)),
-            }
-        },
-        async {
-            match carried_for_destination {
-                Some(d) => Ok(d),
-                None => destination_end
-                    .digest(&destination.path, algorithm, timeout)
-                    .await
-                    .map_err(|e| Failure::ftp(End::Destination, &e)),
-            }
-        }
-    );
-    let (theirs, ours) = (theirs?, ours?);
-    if theirs != ours {
-        return Err(Failure::permanent(format!(
-            "content check failed: {algorithm} of the source is {theirs}, of the destination {ours}"
-        )));
-    }
-    Ok(Check::Hash(algorithm))
-}
-
-/// The job's sessions, taken again from the pools if they were handed
-/// back while waiting for a directory listing.
-async fn sessions<'a>(
-    ctx: &Ctx,
-    ends: &'a mut Option<Ends>,
-    spec: &JobSpec,
-    destination: &Location,
-) -> Result<&'a mut Ends, Failure> {
-    if ends.is_none() {
-        *ends = Some(checkout(ctx, &spec.source.site, &destination.site).await?);
-    }
-    Ok(ends.as_mut().expect("just filled"))
-}
-
-/// The destination directory and name a tree's file is verified under,
-/// when it is one of a tree's files on an FTP destination.
-fn batch_of(ctx: &Ctx, destination: &Location) -> Option<(Vec<u8>, Vec<u8>)> {
-    if ctx.tree == ctx.id || matches!(destination.site, Site::Local) {
-        return None;
-    }
-    let (dir, name) = destination.parent_and_name();
-    Some((dir.to_vec(), name.to_vec()))
-}
-
 /// Which two servers a copy runs between, for remembering refusals.
 fn pair_key(spec: &JobSpec, destination: &Location) -> (String, String) {
     let key = |site: &Site| match site {
@@ -694,69 +547,6 @@ fn transports(spec: &JobSpec) -> Result<Vec<Transport>, Failure> {
             Via::Relay => vec![Relay],
         },
     })
-}
-
-/// Sessions for both ends. Two pools are always entered in the same order
-/// (by key), and a copy within one site takes its two sessions at once, so
-/// jobs waiting for slots can never hold each other up for good.
-pub(super) async fn checkout(
-    ctx: &Ctx,
-    source: &Site,
-    destination: &Site,
-) -> Result<Ends, Failure> {
-    let pool = |site: &Site| match site {
-        Site::Ftp(s) => Some(ctx.shared.pool(s)),
-        Site::Local => None,
-    };
-    let (sp, dp) = (pool(source), pool(destination));
-    let take = |pool: Arc<super::pool::Pool>, n: usize, end: End| {
-        let cancel = ctx.cancel.clone();
-        async move {
-            match pool.checkout(n, &cancel).await {
-                None => Err(Failure::Cancelled),
-                Some(Err(e)) => Err(Failure::ftp(end, &e)),
-                Some(Ok(v)) => Ok(v),
-            }
-        }
-    };
-    match (sp, dp) {
-        (None, None) => Ok(Ends {
-            source: None,
-            destination: None,
-        }),
-        (Some(s), None) => Ok(Ends {
-            source: take(s, 1, End::Source).await?.pop(),
-            destination: None,
-        }),
-        (None, Some(d)) => Ok(Ends {
-            source: None,
-            destination: take(d, 1, End::Destination).await?.pop(),
-        }),
-        (Some(s), Some(d)) if Arc::ptr_eq(&s, &d) => {
-            let mut both = take(s, 2, End::Source).await?;
-            let destination = both.pop();
-            Ok(Ends {
-                source: both.pop(),
-                destination,
-            })
-        }
-        (Some(s), Some(d)) => {
-            let source_first = s.site().key() <= d.site().key();
-            let (first, second) = if source_first { (s, d) } else { (d, s) };
-            let (first_end, second_end) = if source_first {
-                (End::Source, End::Destination)
-            } else {
-                (End::Destination, End::Source)
-            };
-            let a = take(first, 1, first_end).await?.pop();
-            let b = take(second, 1, second_end).await?.pop();
-            let (source, destination) = if source_first { (a, b) } else { (b, a) };
-            Ok(Ends {
-                source,
-                destination,
-            })
-        }
-    }
 }
 
 /// The final event of a cancelled job: what is left at the destination,

@@ -12,10 +12,13 @@
 //! `refusal.rs` recognises servers and names the setting that would allow
 //! what they refused; `file.rs` runs one file from plan to verification;
 //! `verify.rs` verifies a tree's files with one listing per directory;
-//! `shared.rs` is what all jobs of an engine share (and learn);
+//! `ends.rs` takes a job's sessions from the pools; `check.rs` chooses
+//! and compares digests; `shared.rs` is what all jobs of an engine share (and learn);
 //! `engine.rs` is the queue.
 
+mod check;
 mod endpoint;
+mod ends;
 mod engine;
 mod error;
 mod file;

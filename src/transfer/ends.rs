@@ -1,0 +1,113 @@
+//! The sessions of one file job: one per FTP end (none for the local
+//! disk), taken from the sites' pools in an order that cannot deadlock.
+
+use std::sync::Arc;
+
+use super::JobSpec;
+use super::endpoint::Endpoint;
+use super::error::{End, Failure};
+use super::pool::{Pool, Session};
+use super::shared::Ctx;
+use super::site::{Location, Site};
+
+/// The two ends' sessions for one attempt (`None` for a local end).
+pub(super) struct Ends {
+    pub source: Option<Session>,
+    pub destination: Option<Session>,
+}
+
+impl Ends {
+    pub(super) fn source(&mut self) -> Endpoint<'_> {
+        Endpoint::of(self.source.as_deref_mut())
+    }
+
+    pub(super) fn destination(&mut self) -> Endpoint<'_> {
+        Endpoint::of(self.destination.as_deref_mut())
+    }
+
+    pub(super) fn discard(&mut self) {
+        for s in [&mut self.source, &mut self.destination]
+            .into_iter()
+            .flatten()
+        {
+            s.discard();
+        }
+    }
+}
+
+/// Sessions for both ends. Two pools are always entered in the same order
+/// (by key), and a copy within one site takes its two sessions at once, so
+/// jobs waiting for slots can never hold each other up for good.
+pub(super) async fn checkout(
+    ctx: &Ctx,
+    source: &Site,
+    destination: &Site,
+) -> Result<Ends, Failure> {
+    let pool = |site: &Site| match site {
+        Site::Ftp(s) => Some(ctx.shared.pool(s)),
+        Site::Local => None,
+    };
+    let (sp, dp) = (pool(source), pool(destination));
+    let take = |pool: Arc<Pool>, n: usize, end: End| {
+        let cancel = ctx.cancel.clone();
+        async move {
+            match pool.checkout(n, &cancel).await {
+                None => Err(Failure::Cancelled),
+                Some(Err(e)) => Err(Failure::ftp(end, &e)),
+                Some(Ok(v)) => Ok(v),
+            }
+        }
+    };
+    match (sp, dp) {
+        (None, None) => Ok(Ends {
+            source: None,
+            destination: None,
+        }),
+        (Some(s), None) => Ok(Ends {
+            source: take(s, 1, End::Source).await?.pop(),
+            destination: None,
+        }),
+        (None, Some(d)) => Ok(Ends {
+            source: None,
+            destination: take(d, 1, End::Destination).await?.pop(),
+        }),
+        (Some(s), Some(d)) if Arc::ptr_eq(&s, &d) => {
+            let mut both = take(s, 2, End::Source).await?;
+            let destination = both.pop();
+            Ok(Ends {
+                source: both.pop(),
+                destination,
+            })
+        }
+        (Some(s), Some(d)) => {
+            let source_first = s.site().key() <= d.site().key();
+            let (first, second) = if source_first { (s, d) } else { (d, s) };
+            let (first_end, second_end) = if source_first {
+                (End::Source, End::Destination)
+            } else {
+                (End::Destination, End::Source)
+            };
+            let a = take(first, 1, first_end).await?.pop();
+            let b = take(second, 1, second_end).await?.pop();
+            let (source, destination) = if source_first { (a, b) } else { (b, a) };
+            Ok(Ends {
+                source,
+                destination,
+            })
+        }
+    }
+}
+
+/// The job's sessions, taken again from the pools if they were handed
+/// back while waiting for a directory listing.
+pub(super) async fn sessions<'a>(
+    ctx: &Ctx,
+    ends: &'a mut Option<Ends>,
+    spec: &JobSpec,
+    destination: &Location,
+) -> Result<&'a mut Ends, Failure> {
+    if ends.is_none() {
+        *ends = Some(checkout(ctx, &spec.source.site, &destination.site).await?);
+    }
+    Ok(ends.as_mut().expect("just filled"))
+}
