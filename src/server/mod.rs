@@ -3,10 +3,12 @@
 //! (`shared/docs/rfc438-over-tcp.md`), the demo's two sites, and a peer for
 //! tests. It shares only reply, command and address parsing with the client.
 //!
-//! `session.rs` holds one control connection and every command; `data.rs`
-//! how data connections are made and who may make them; `transfer.rs` moves
-//! the bytes; `vfs.rs` keeps paths inside the root; `listing.rs` formats
-//! LIST/MLSD; `throttle.rs` paces `--rate`.
+//! `session/` holds one control connection (`mod.rs`: the loop, login,
+//! data connections, transfers; `files.rs`: the file and listing
+//! commands); `data.rs` how data connections are made and who may make
+//! them; `transfer.rs` moves the bytes; `vfs.rs` is the jail, enforced by
+//! the kernel; `listing.rs` streams LIST/MLSD; `guard.rs` limits sessions
+//! per address and prices failed logins; `throttle.rs` paces `--rate`.
 
 mod data;
 mod guard;
