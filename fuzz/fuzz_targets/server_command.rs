@@ -24,7 +24,7 @@
 
 use fxpc::ftp::addr;
 use fxpc::ftp::command::{Command, CommandLine, LineError, MAX_COMMAND_LINE, parse_line};
-use fxpc::ftp::reply::{self, Reply};
+use fxpc::ftp::reply::{self, Reply, quote_path};
 use fxpc::server::Jail;
 use libfuzzer_sys::fuzz_target;
 
@@ -108,18 +108,6 @@ fn check_virtual(path: &[u8]) {
     assert_eq!(Jail::virtual_path(b"/x/y", path), path);
 }
 
-/// RFC 959's quoting for 257 replies, as session.rs writes it.
-fn quote_path(path: &[u8]) -> Vec<u8> {
-    let mut out = vec![b'"'];
-    for &b in path {
-        if b == b'"' {
-            out.push(b'"');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
-    out
-}
 
 fn check_reply(sent: &Reply) {
     let wire = sent.encode();

@@ -115,6 +115,21 @@ impl Reply {
     }
 }
 
+/// `"/a ""b"""`: a path as RFC 959 quotes it in 257 replies (`PWD`,
+/// `MKD`); [`parse_quoted_path`](super::client::parse_quoted_path) reads
+/// it back.
+pub fn quote_path(path: &[u8]) -> Vec<u8> {
+    let mut out = vec![b'"'];
+    for &b in path {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+    out
+}
+
 impl fmt::Display for Reply {
     /// One line, for error messages: `550 No such file` (further lines joined
     /// with " | " so an error never spans screen rows).
@@ -205,6 +220,23 @@ fn code_prefix(line: &[u8]) -> Option<(u16, Option<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_paths_read_back() {
+        for path in [
+            &b"/"[..],
+            b"/a \"b\" c",
+            b"\"\"",
+            b"/x\"",
+            "/日本".as_bytes(),
+        ] {
+            let line = [&quote_path(path)[..], b" created"].concat();
+            assert_eq!(
+                crate::ftp::client::parse_quoted_path(&line).as_deref(),
+                Some(path)
+            );
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

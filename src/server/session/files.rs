@@ -2,9 +2,9 @@
 //! times, making, removing and renaming) and the listings, all through the
 //! jail.
 
-use super::{Access, Session, quote_path};
+use super::{Access, Session};
 use crate::ftp::hash::Algorithm;
-use crate::ftp::reply::Reply;
+use crate::ftp::reply::{Reply, quote_path};
 use crate::server::data::DataSetup;
 use crate::server::listing;
 use crate::server::transfer::Job;

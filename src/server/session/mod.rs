@@ -22,7 +22,7 @@ use super::vfs::{self, Jail};
 use crate::ftp::addr::{self, AddrForm};
 use crate::ftp::command::{CommandLine, LineError, parse_line};
 use crate::ftp::hash::Algorithm;
-use crate::ftp::reply::Reply;
+use crate::ftp::reply::{Reply, quote_path};
 
 const MAX_FAILED_LOGINS: u32 = 3;
 
@@ -794,17 +794,4 @@ enum Urgent {
     Stat,
     Other,
     Gone,
-}
-
-/// `"/a ""b"""`: RFC 959's quoting for 257 replies.
-fn quote_path(path: &[u8]) -> Vec<u8> {
-    let mut out = vec![b'"'];
-    for &b in path {
-        if b == b'"' {
-            out.push(b'"');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
-    out
 }
