@@ -30,6 +30,9 @@
 //!   `update(state, action) -> effects`, `render(&state)`, keymap, layout
 //!   shared by drawing and mouse hit-testing, and the event loop that runs
 //!   effects as tasks. Never awaits the network in the loop.
+//! - [`sites`] — saved sites (`config.toml`, 0600) and `credentials.rs`, the
+//!   one order in which a password is looked for, used by the command line
+//!   and the UI alike.
 //! - [`demo`] — `fxpc demo`'s two seeded, rate-limited servers.
 //!
 //! The binary (`main.rs`) holds the command line and the wiring; it is the
@@ -38,5 +41,6 @@
 pub mod demo;
 pub mod ftp;
 pub mod server;
+pub mod sites;
 pub mod transfer;
 pub mod ui;

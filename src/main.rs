@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use fxpc::ftp::{self, Client, EntryKind, FtpUrl, Login, Secret};
 use fxpc::server::{self, Anonymous};
+use fxpc::sites::credentials;
 use fxpc::transfer::{self, Conflict, Engine, EventKind, FtpSite, Kind, Location, Via};
 use fxpc::ui::format::printable;
 
@@ -239,52 +240,31 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     Some(guard)
 }
 
-fn netrc_path() -> Option<PathBuf> {
-    std::env::var_os("NETRC")
-        .map(PathBuf::from)
-        .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".netrc")))
-}
-
-/// Credentials for a URL: the URL, `~/.netrc`, a saved site with the same
-/// user, host and port (config.toml), `FXPC_PASSWORD`, or a prompt.
+/// Credentials for a URL, in the order `fxpc::sites::credentials` keeps
+/// for the CLI and the UI alike; a prompt only where someone can answer.
 fn login_for(url: &FtpUrl) -> Result<Login> {
-    if let Some(login) = url.login(netrc_path().as_deref()) {
-        return Ok(login);
-    }
-    let user = url.user.clone().unwrap_or_default();
-    let saved = fxpc::ui::config::Config::load()
-        .sites
-        .into_iter()
-        .find_map(|site| {
-            let saved = FtpUrl::parse(&site.url).ok()?;
-            (saved.host == url.host && saved.port == url.port && saved.user == url.user)
-                .then_some(site.password)
-                .flatten()
-        });
-    if let Some(password) = saved {
-        return Ok(Login {
-            user,
-            password: Secret::new(password),
-            account: None,
-        });
-    }
-    let password = match std::env::var("FXPC_PASSWORD") {
-        Ok(p) => p,
-        // Prompt only someone who can answer: a script gets an error, not a hang.
-        Err(_) if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
-            rpassword::prompt_password(format!("Password for {user}@{}: ", url.host))
-                .context("cannot read a password")?
+    let config = fxpc::sites::Config::load();
+    let sources = credentials::Sources::from_env(&config.sites);
+    match credentials::find(url, None, &sources) {
+        credentials::Credentials::Ready(login) => Ok(login),
+        // A script gets an error, not a hang.
+        credentials::Credentials::NeedPassword { user }
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) =>
+        {
+            let password =
+                rpassword::prompt_password(format!("Password for {user}@{}: ", url.host))
+                    .context("cannot read a password")?;
+            Ok(Login {
+                user,
+                password: Secret::new(password),
+                account: None,
+            })
         }
-        Err(_) => bail!(
+        credentials::Credentials::NeedPassword { user } => bail!(
             "no password for {user}@{}: give it in the URL, ~/.netrc, a saved site (config.toml) or FXPC_PASSWORD",
             url.host
         ),
-    };
-    Ok(Login {
-        user,
-        password: Secret::new(password),
-        account: None,
-    })
+    }
 }
 
 async fn ls(text: &str) -> Result<()> {

@@ -523,3 +523,124 @@ fn f4_appends_a_small_file_to_the_chosen_file_in_the_other_pane() {
     );
     s.quit();
 }
+
+const CTRL_U: &str = "\x15";
+const F2: &str = "\x1bOQ";
+const SHIFT_F6: &str = "\x1b[17;2~";
+const ESC: &str = "\x1b";
+
+/// Items 1–3 of issue 9 as a person meets them: two sites that both need
+/// a password, a URL typed with its password, a rename onto an existing
+/// name.
+#[test]
+fn both_password_questions_come_secrets_stay_out_of_history_and_renames_ask() {
+    let dir = tempfile::tempdir().unwrap();
+    let (left_root, right_root) = (dir.path().join("left"), dir.path().join("right"));
+    std::fs::create_dir_all(&left_root).unwrap();
+    std::fs::create_dir_all(&right_root).unwrap();
+    std::fs::write(left_root.join("only-left.txt"), b"left\n").unwrap();
+    std::fs::write(right_root.join("a-first.txt"), b"keep me\n").unwrap();
+    std::fs::write(right_root.join("log.txt"), b"line 1\nline 2\n").unwrap();
+    let secret = dir.path().join("password");
+    std::fs::write(&secret, "s3cret-pw\n").unwrap();
+    let user = format!("bob:@{}", secret.display());
+    let state = dir.path().join("servers");
+    let left = Served::start("127.0.0.2", &left_root, &state, &["--user", &user]);
+    let right = Served::start("127.0.0.3", &right_root, &state, &["--user", &user]);
+    let with_user = |s: &Served| s.url.replace("ftp://", "ftp://bob@");
+    let mut tui = Tui::start(dir.path(), &[&with_user(&left), &with_user(&right)]);
+
+    // One question per pane, one after the other, each naming its site.
+    for _ in 0..2 {
+        let screen = tui.wait_for("a password question", |s| {
+            s.text.contains("Password for ftp://bob@")
+        });
+        let asked = screen.line_with("Password for").unwrap().to_string();
+        assert!(
+            asked.contains("left pane") || asked.contains("right pane"),
+            "{asked}"
+        );
+        tui.send("s3cret-pw");
+        tui.wait_for("the typed password masked", |s| {
+            s.text.contains("•••••••••") && !s.text.contains("s3cret-pw")
+        });
+        tui.send(ENTER);
+        tui.wait_for("the question closed", |s| {
+            s.line_with("Password for") != Some(asked.as_str())
+        });
+    }
+    tui.wait_for("both panes listed", |s| {
+        s.pane(0).contains("only-left.txt") && s.pane(1).contains("log.txt")
+    });
+
+    // A URL typed with its password: masked while typed, connected, and
+    // kept in the history without it.
+    tui.send(F2);
+    tui.wait_text("Connect the left pane");
+    tui.send(CTRL_U);
+    let typed = right.url.replace("ftp://", "ftp://bob:s3cret-pw@");
+    tui.send(&typed);
+    tui.wait_for("the URL's password masked", |s| {
+        s.text.contains("bob:•••••••••@") && !s.text.contains("s3cret-pw")
+    });
+    tui.send(ENTER);
+    tui.wait_for("the left pane on the right site", |s| {
+        s.pane(0).contains("log.txt") && s.pane(0).contains("a-first.txt")
+    });
+
+    // Shift-F6 onto an existing name asks, and Esc keeps both files.
+    let screen = tui.screen();
+    let rows_before = screen.pane(0);
+    assert!(rows_before.contains("▸"), "{}", tui.dump());
+    for _ in 0..3 {
+        if tui.screen().pane(0).contains("▸ log.txt") {
+            break;
+        }
+        tui.send(DOWN);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tui.wait_text("▸ log.txt");
+    tui.send(SHIFT_F6);
+    tui.wait_text("Rename log.txt to");
+    tui.send(CTRL_U);
+    tui.send("a-first.txt");
+    tui.send(ENTER);
+    tui.wait_text("a-first.txt exists");
+    tui.send(ESC);
+    tui.wait_for("the question closed", |s| !s.text.contains("exists"));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        std::fs::read(right_root.join("a-first.txt")).unwrap(),
+        b"keep me\n"
+    );
+    assert!(right_root.join("log.txt").exists());
+    // Asked again and answered "overwrite": now it is replaced.
+    tui.send(SHIFT_F6);
+    tui.wait_text("Rename log.txt to");
+    tui.send(CTRL_U);
+    tui.send("a-first.txt");
+    tui.send(ENTER);
+    tui.wait_text("a-first.txt exists");
+    tui.send("o");
+    tui.wait_for("the left pane relisted", |s| {
+        !s.pane(0).contains("log.txt") && s.pane(0).contains("a-first.txt")
+    });
+    assert_eq!(
+        std::fs::read(right_root.join("a-first.txt")).unwrap(),
+        b"line 1\nline 2\n"
+    );
+
+    tui.send(F10);
+    let status = tui.wait_exit(Duration::from_secs(15));
+    assert!(status.success(), "fxpc exited with {status:?}");
+    let config = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    assert!(
+        !config.contains("s3cret"),
+        "a password was saved:\n{config}"
+    );
+    let kept = right.url.replace("ftp://", "ftp://bob@");
+    assert!(
+        config.contains(&kept),
+        "{kept} not in the history:\n{config}"
+    );
+}

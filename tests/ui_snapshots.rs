@@ -307,10 +307,23 @@ fn transfers_wide_with_sparkline() {
 #[test]
 fn error_message_quotes_the_server() {
     let mut s = state(80, 24);
+    let attempt = match update(
+        &mut s,
+        Action::Open {
+            side: Side::Right,
+            target: "ftp://mirror-b:2121".into(),
+        },
+    )
+    .as_slice()
+    {
+        [fxpc::ui::update::Effect::Connect { attempt, .. }] => *attempt,
+        other => panic!("{other:?}"),
+    };
     update(
         &mut s,
         Action::ConnectFailed {
             side: Side::Right,
+            attempt,
             error: "ftp://mirror-b:2121: login refused by the server:\n\
                     530 Login incorrect.\n\
                     (user anonymous; set a password in config.toml or ~/.netrc)"

@@ -13,13 +13,14 @@ use futures::StreamExt;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::browse::{self, Request};
-use super::config::Config;
 use super::pane::{Pane, Place};
 use super::render::render;
 use super::state::{Side, State};
 use super::terminal::Guard;
 use super::update::{Action, Effect, update};
 use crate::ftp::{Client, FtpUrl, Login, Secret};
+use crate::sites::Config;
+use crate::sites::credentials;
 use crate::transfer::{Engine, FtpSite, Settings};
 
 pub struct Options {
@@ -32,7 +33,16 @@ pub struct Options {
     pub remember: bool,
 }
 
-type Browsers = Arc<Mutex<[Option<UnboundedSender<Request>>; 2]>>;
+/// Each pane's browsing task, and the connect each pane waits for: a
+/// connect that was cancelled (or overtaken) must not take over the pane's
+/// browsing connection when it completes.
+#[derive(Default)]
+struct Slots {
+    senders: [Option<UnboundedSender<Request>>; 2],
+    wanted: [u64; 2],
+}
+
+type Browsers = Arc<Mutex<Slots>>;
 
 struct Runtime {
     actions: UnboundedSender<Action>,
@@ -56,7 +66,7 @@ pub async fn run(options: Options) -> std::io::Result<()> {
     let config = Arc::new(Mutex::new(loaded));
     let mut runtime = Runtime {
         actions: tx,
-        browsers: Arc::new(Mutex::new([None, None])),
+        browsers: Arc::new(Mutex::new(Slots::default())),
         engine: engine.clone(),
         config: config.clone(),
     };
@@ -70,19 +80,15 @@ pub async fn run(options: Options) -> std::io::Result<()> {
     let left = start(&options.left, &saved_left);
     let right = start(&options.right, &saved_right);
     for (side, target) in [(Side::Left, left), (Side::Right, right)] {
-        state.pane_mut(side).loading = true;
-        runtime.execute(Effect::Connect {
-            side,
-            target,
-            password: None,
-        });
+        for effect in update(&mut state, Action::Open { side, target }) {
+            runtime.execute(effect);
+        }
     }
 
     let mut terminal_events = EventStream::new();
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     let mut tick = tokio::time::interval(Duration::from_millis(500));
-    let mut targets: [Option<String>; 2] = [None, None];
     loop {
         guard.terminal.draw(|frame| render(&state, frame))?;
         let first = tokio::select! {
@@ -112,13 +118,6 @@ pub async fn run(options: Options) -> std::io::Result<()> {
             }
         }
         for action in pending {
-            if let Action::Connected { side, place, .. } = &action {
-                targets[side.index()] = Some(match place {
-                    Place::Local => "local".into(),
-                    Place::Ftp { url } => url.clone(),
-                    Place::Nowhere => String::new(),
-                });
-            }
             for effect in update(&mut state, action) {
                 runtime.execute(effect);
             }
@@ -140,7 +139,11 @@ pub async fn run(options: Options) -> std::io::Result<()> {
                     "{url}{}",
                     String::from_utf8_lossy(&state.pane(side).cwd)
                 )),
-                Place::Nowhere => targets[side.index()].clone(),
+                // Never connected: what it was asked to open, without a
+                // password.
+                Place::Nowhere => state.targets[side.index()]
+                    .as_ref()
+                    .map(|t| t.shown.clone()),
             };
             match side {
                 Side::Left => config.session.left = target,
@@ -179,38 +182,66 @@ impl Runtime {
                 side,
                 target,
                 password,
+                attempt,
             } => {
                 let (actions, browsers) = (self.actions.clone(), self.browsers.clone());
+                if let Ok(mut slots) = browsers.lock() {
+                    slots.wanted[side.index()] = attempt;
+                }
                 let config = self.config.lock().map(|c| c.clone()).unwrap_or_default();
                 tokio::spawn(async move {
-                    let action = match connect(
-                        side, &target, password, &actions, &browsers, &config,
-                    )
-                    .await
-                    {
-                        Ok(a) => a,
-                        Err(error) => Action::ConnectFailed { side, error },
-                    };
+                    let (action, browser) =
+                        match connect(side, attempt, &target, password, &actions, &config).await {
+                            Ok(done) => done,
+                            Err(error) => (
+                                Action::ConnectFailed {
+                                    side,
+                                    attempt,
+                                    error,
+                                },
+                                None,
+                            ),
+                        };
+                    let connected = matches!(action, Action::Connected { .. });
+                    if let Ok(mut slots) = browsers.lock() {
+                        if slots.wanted[side.index()] != attempt {
+                            // Cancelled: the browser (if any) is dropped
+                            // here and its task hangs up.
+                            return;
+                        }
+                        if connected {
+                            slots.senders[side.index()] = browser;
+                        }
+                    }
                     let _ = actions.send(action);
                 });
             }
+            Effect::CancelConnect { side } => {
+                if let Ok(mut slots) = self.browsers.lock() {
+                    slots.wanted[side.index()] = 0;
+                }
+            }
             Effect::SaveSite { site, replaces } => {
                 let name = site.name.clone();
-                self.change_sites(format!("saved site {name}"), |sites| {
-                    sites.retain(|s| s.name != site.name && Some(&s.name) != replaces.as_ref());
-                    sites.push(site);
+                self.change_sites(format!("saved site {name}"), |config| {
+                    config.put_site(site, replaces.as_deref())
                 });
             }
             Effect::DeleteSite(name) => {
-                self.change_sites(format!("deleted site {name}"), |sites| {
-                    sites.retain(|s| s.name != name)
+                self.change_sites(format!("deleted site {name}"), |config| {
+                    config.sites.retain(|s| s.name != name)
                 });
             }
             Effect::List { side, path } => self.request(side, Request::List(path)),
             Effect::Peek { side, path, name } => self.request(side, Request::Peek(path, name)),
             Effect::Mkdir { side, path } => self.request(side, Request::Mkdir(path)),
             Effect::Delete { side, paths } => self.request(side, Request::Delete(paths)),
-            Effect::Rename { side, from, to } => self.request(side, Request::Rename(from, to)),
+            Effect::Rename {
+                side,
+                from,
+                to,
+                overwrite,
+            } => self.request(side, Request::Rename(from, to, overwrite)),
             Effect::Submit(spec) => {
                 self.engine.submit(spec);
             }
@@ -225,13 +256,13 @@ impl Runtime {
     }
 
     /// Changes config.toml's sites, saves the file, and tells the UI.
-    fn change_sites(&self, done: String, change: impl FnOnce(&mut Vec<super::config::SiteEntry>)) {
+    fn change_sites(&self, done: String, change: impl FnOnce(&mut Config)) {
         let result = self
             .config
             .lock()
             .map_err(|_| "config lock".to_string())
             .and_then(|mut c| {
-                change(&mut c.sites);
+                change(&mut c);
                 c.save()
                     .map(|()| c.sites.clone())
                     .map_err(|e| e.to_string())
@@ -254,7 +285,7 @@ impl Runtime {
             .browsers
             .lock()
             .ok()
-            .and_then(|b| b[side.index()].clone());
+            .and_then(|b| b.senders[side.index()].clone());
         match browser {
             Some(b) => {
                 if let Err(e) = b.send(request) {
@@ -267,15 +298,16 @@ impl Runtime {
 }
 
 /// Opens a pane's site: a local directory, or an FTP server whose browsing
-/// connection then lives in its own task.
+/// connection then lives in its own task (returned, for the caller to
+/// install if the pane still wants this connect).
 async fn connect(
     side: Side,
+    attempt: u64,
     target: &str,
     password: Option<Secret>,
     actions: &UnboundedSender<Action>,
-    browsers: &Browsers,
     config: &Config,
-) -> Result<Action, String> {
+) -> Result<(Action, Option<UnboundedSender<Request>>), String> {
     let target = target.trim();
     let local_path = target
         .strip_prefix("local:")
@@ -290,37 +322,40 @@ async fn connect(
         let cwd = path
             .canonicalize()
             .map_err(|e| format!("{}: {e}", path.display()))?;
-        if let Ok(mut b) = browsers.lock() {
-            b[side.index()] = None;
-        }
-        return Ok(Action::Connected {
+        let connected = Action::Connected {
             side,
+            attempt,
             place: Place::Local,
             site: None,
             cwd: std::os::unix::ffi::OsStrExt::as_bytes(cwd.as_os_str()).to_vec(),
             rfc438: false,
-        });
+        };
+        return Ok((connected, None));
     }
     let saved = config.site(target);
     let text = saved.map_or(target, |s| s.url.as_str());
     let url = FtpUrl::parse(text).map_err(|e| e.to_string())?;
-    let netrc = std::env::var_os("NETRC")
-        .map(PathBuf::from)
-        .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".netrc")));
-    let password = password.or_else(|| saved.and_then(|s| s.password.clone()).map(Secret::new));
-    let login = match (password, &url.user) {
-        (Some(password), Some(user)) => Some(Login {
-            user: user.clone(),
+    let login = match password {
+        // Typed into the password question: it answers for this user.
+        Some(password) => Login {
+            user: url.user.clone().unwrap_or_default(),
             password,
             account: None,
-        }),
-        _ => url.login(netrc.as_deref()),
-    };
-    let Some(login) = login else {
-        return Ok(Action::NeedPassword {
-            side,
-            url: url.to_string(),
-        });
+        },
+        None => {
+            let sources = credentials::Sources::from_env(&config.sites);
+            match credentials::find(&url, saved, &sources) {
+                credentials::Credentials::Ready(login) => login,
+                credentials::Credentials::NeedPassword { .. } => {
+                    let ask = Action::NeedPassword {
+                        side,
+                        attempt,
+                        url: url.to_string(),
+                    };
+                    return Ok((ask, None));
+                }
+            }
+        }
     };
     let mut site = FtpSite::new(&url, login);
     if let Some(n) = saved.and_then(|s| s.max_connections) {
@@ -343,16 +378,15 @@ async fn connect(
     let cwd = client.pwd().await.map_err(|e| format!("{site}: {e}"))?;
     let rfc438 = client.features().rfc438();
     let browser = browse::spawn_ftp(side, site.clone(), client, actions.clone());
-    if let Ok(mut b) = browsers.lock() {
-        b[side.index()] = Some(browser);
-    }
-    Ok(Action::Connected {
+    let connected = Action::Connected {
         side,
+        attempt,
         place: Place::Ftp {
             url: site.to_string(),
         },
         site: Some(site),
         cwd,
         rfc438,
-    })
+    };
+    Ok((connected, Some(browser)))
 }

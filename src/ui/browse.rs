@@ -23,7 +23,8 @@ pub enum Request {
     List(Vec<u8>),
     Mkdir(Vec<u8>),
     Delete(Vec<(Vec<u8>, bool)>),
-    Rename(Vec<u8>, Vec<u8>),
+    /// From, to, and whether replacing an existing `to` was confirmed.
+    Rename(Vec<u8>, Vec<u8>, bool),
     /// The first bytes of a file, for the viewer.
     Peek(Vec<u8>, String),
 }
@@ -87,6 +88,8 @@ pub fn spawn_ftp(
 enum Done {
     Listed(Vec<Entry>),
     Did(String),
+    /// Not done, for a reason of ours (not the server's).
+    Refused(String),
     Peeked(Vec<u8>),
 }
 
@@ -110,10 +113,18 @@ async fn serve(client: Option<&mut Client>, request: &Request) -> Result<Done, F
             .mkd(path)
             .await
             .map(|_| Done::Did(format!("created {}", String::from_utf8_lossy(path)))),
-        Request::Rename(from, to) => client
-            .rename(from, to)
-            .await
-            .map(|()| Done::Did(format!("renamed to {}", String::from_utf8_lossy(to)))),
+        Request::Rename(from, to, overwrite) => {
+            // The pane's listing may be old: a file that appeared since
+            // must not be replaced unasked. SIZE sees files (a directory
+            // in the way makes RNTO fail on its own).
+            if !overwrite && client.size(to).await.is_ok() {
+                return Ok(Done::Refused(exists_message(to)));
+            }
+            client
+                .rename(from, to)
+                .await
+                .map(|()| Done::Did(format!("renamed to {}", String::from_utf8_lossy(to))))
+        }
         Request::Delete(paths) => {
             for (path, is_dir) in paths {
                 if *is_dir {
@@ -209,6 +220,10 @@ fn answer(side: Side, request: Request, result: Result<Done, String>) -> Action 
             side,
             result: Ok(text),
         },
+        (_, Ok(Done::Refused(text))) => Action::OpDone {
+            side,
+            result: Err(text),
+        },
         // Each request gets its own kind of answer; these pairs never meet.
         (_, Ok(Done::Listed(_) | Done::Peeked(_))) => Action::OpDone {
             side,
@@ -249,11 +264,15 @@ pub fn local(side: Side, request: Request, actions: UnboundedSender<Action>) {
                     })
                     .map_err(|e| e.to_string()),
             },
-            Request::Rename(from, to) => Action::OpDone {
+            Request::Rename(from, to, overwrite) => Action::OpDone {
                 side,
-                result: std::fs::rename(os(&from), os(&to))
-                    .map(|()| "renamed".into())
-                    .map_err(|e| e.to_string()),
+                result: if !overwrite && std::fs::symlink_metadata(os(&to)).is_ok() {
+                    Err(exists_message(&to))
+                } else {
+                    std::fs::rename(os(&from), os(&to))
+                        .map(|()| format!("renamed to {}", String::from_utf8_lossy(&to)))
+                        .map_err(|e| format!("{}: {e}", String::from_utf8_lossy(&from)))
+                },
             },
             Request::Delete(paths) => {
                 let mut result = Ok(format!("deleted {} item(s)", paths.len()));
@@ -273,6 +292,13 @@ pub fn local(side: Side, request: Request, actions: UnboundedSender<Action>) {
         };
         let _ = actions.send(action);
     });
+}
+
+fn exists_message(to: &[u8]) -> String {
+    format!(
+        "{} exists now: not renamed (rename again to be asked whether to replace it)",
+        String::from_utf8_lossy(to)
+    )
 }
 
 fn os(path: &[u8]) -> PathBuf {

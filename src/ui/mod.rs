@@ -6,7 +6,6 @@
 
 pub mod app;
 pub mod browse;
-pub mod config;
 pub mod format;
 pub mod keymap;
 pub mod layout;

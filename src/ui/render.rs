@@ -134,6 +134,22 @@ fn header(pane: &Pane, side: Side) -> String {
     format!(" {}: {}{} ", side.name(), printable(&place), busy)
 }
 
+/// The header, or while the pane dials, what it dials: the old place's
+/// name over a connect to a new one misled (issue 9).
+fn pane_title(state: &State, side: Side) -> String {
+    match state.targets[side.index()]
+        .as_ref()
+        .filter(|t| t.connecting)
+    {
+        Some(t) => format!(
+            " {}: connecting to {} … (Esc stops) ",
+            side.name(),
+            printable(&t.shown)
+        ),
+        None => header(state.pane(side), side),
+    }
+}
+
 fn footer(pane: &Pane) -> String {
     if let Some(e) = &pane.error {
         return format!(" {} ", printable(e));
@@ -170,7 +186,7 @@ fn render_pane(state: &State, side: Side, area: Rect, frame: &mut Frame, p: &Pal
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
-        .title(fit_title(&header(pane, side), inner_w))
+        .title(fit_title(&pane_title(state, side), inner_w))
         .title_bottom(fit_title(&footer(pane), inner_w));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -480,6 +496,7 @@ fn dialog_area(state: &State, dialog: &Dialog) -> Rect {
         Dialog::AppendPicker { candidates, .. } => (60, 5 + candidates.len().min(12) as u16),
         Dialog::Input { .. } => (70, 7),
         Dialog::ConfirmDelete { items, .. } => (60, 6 + items.len().min(6) as u16),
+        Dialog::ConfirmOverwrite { .. } => (64, 7),
         Dialog::ConfirmQuit => (50, 6),
         Dialog::View { .. } => (w.saturating_sub(4).max(20), h.saturating_sub(2)),
         Dialog::SiteEdit { .. } => (72, 9),
@@ -573,6 +590,13 @@ pub fn dialog_buttons(state: &State) -> Vec<(Rect, Button)> {
             b.extend(ok_cancel(last(1), "Append"));
             b
         }
+        Dialog::ConfirmOverwrite { .. } => layout::buttons(
+            last(1),
+            &[
+                (Button::Answer(Conflict::Overwrite), "Overwrite"),
+                (Button::Cancel, "Cancel"),
+            ],
+        ),
         Dialog::Input { .. }
         | Dialog::ConfirmDelete { .. }
         | Dialog::ConfirmQuit
@@ -594,6 +618,7 @@ fn render_dialog(state: &State, dialog: &Dialog, frame: &mut Frame, p: &Palette)
         Dialog::AppendPicker { .. } => " Append to which file? ",
         Dialog::Input { .. } => " Input ",
         Dialog::ConfirmDelete { .. } => " Delete ",
+        Dialog::ConfirmOverwrite { .. } => " Target exists ",
         Dialog::ConfirmQuit => " Quit ",
         Dialog::SiteEdit { .. } => " Site ",
         Dialog::View { title, .. } => title.as_str(),
@@ -716,6 +741,10 @@ fn render_dialog(state: &State, dialog: &Dialog, frame: &mut Frame, p: &Palette)
             }
             let shown = if *masked {
                 "•".repeat(text.chars().count())
+            } else if let super::state::InputPurpose::Connect(_) = purpose {
+                // A password typed into the URL is as secret as one typed
+                // into the password question.
+                printable(&crate::sites::credentials::mask_password(text))
             } else {
                 printable(text)
             };
@@ -814,6 +843,24 @@ fn render_dialog(state: &State, dialog: &Dialog, frame: &mut Frame, p: &Palette)
                 "Tab next field · Enter saves to config.toml (0600) · Esc",
                 w,
             )));
+        }
+        Dialog::ConfirmOverwrite { name, existing, .. } => {
+            lines.push(Line::from(fit(
+                &format!(
+                    "{} exists{}.",
+                    printable(&existing.name),
+                    existing
+                        .size
+                        .map(|s| format!(" ({})", human_bytes(s)))
+                        .unwrap_or_default()
+                ),
+                w,
+            )));
+            lines.push(Line::from(fit(
+                &format!("Replace it with {}?", printable(name)),
+                w,
+            )));
+            lines.push(Line::from(fit("o overwrite · Esc/Enter cancel", w)));
         }
         Dialog::ConfirmQuit => {
             lines.push(Line::from(fit(

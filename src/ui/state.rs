@@ -5,8 +5,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::config::SiteEntry;
 use super::pane::Pane;
+use crate::sites::SiteEntry;
 use crate::transfer::{Conflict, FtpSite, JobId, Kind, Mode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,6 +156,14 @@ pub enum Dialog {
         side: Side,
         items: Vec<Item>,
     },
+    /// Rename/move onto a name that exists: overwrite or cancel.
+    ConfirmOverwrite {
+        side: Side,
+        from: Vec<u8>,
+        to: Vec<u8>,
+        name: String,
+        existing: Item,
+    },
     ConfirmQuit,
     /// F3: the first part of a file (text, or a hex dump).
     View {
@@ -188,6 +196,33 @@ pub enum Dialog {
     Help {
         scroll: usize,
     },
+}
+
+/// What a pane was last asked to open, for its header while it dials, for
+/// Ctrl-R after a failure, and for the history once it worked.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// As given (it may hold a URL's password: never shown nor saved).
+    pub text: String,
+    /// Without a password: what the header, the history and the session
+    /// file show.
+    pub shown: String,
+    /// Which connect this is: results of an earlier, cancelled one are
+    /// dropped.
+    pub attempt: u64,
+    pub connecting: bool,
+    /// It worked (else a failure or an unanswered question ended it).
+    pub connected: bool,
+    /// Typed in the connect dialog: goes into the history once it works.
+    pub remember: bool,
+}
+
+/// A pane waiting for its password, behind the dialog that is open.
+#[derive(Debug, Clone)]
+pub struct PasswordAsk {
+    pub side: Side,
+    pub url: String,
+    pub attempt: u64,
 }
 
 /// A drag in progress: pressed on a pane row, maybe moved.
@@ -224,6 +259,10 @@ pub struct State {
     pub saved_sites: Vec<SiteEntry>,
     /// Conflict questions waiting behind the open dialog.
     pub pending_conflicts: VecDeque<(JobId, String, u64, u64)>,
+    /// Password questions, one per pane, asked one after the other.
+    pub pending_passwords: VecDeque<PasswordAsk>,
+    pub targets: [Option<Target>; 2],
+    pub next_attempt: u64,
     /// A choice made "for all" answers the batch's later questions.
     pub conflict_for_all: Option<Conflict>,
     pub color: bool,
@@ -249,6 +288,9 @@ impl State {
             history: Vec::new(),
             saved_sites: Vec::new(),
             pending_conflicts: VecDeque::new(),
+            pending_passwords: VecDeque::new(),
+            targets: [None, None],
+            next_attempt: 0,
             conflict_for_all: None,
             color: true,
             quit: false,
@@ -261,6 +303,13 @@ impl State {
 
     pub fn pane_mut(&mut self, side: Side) -> &mut Pane {
         &mut self.panes[side.index()]
+    }
+
+    /// Whether `attempt` is the connect the pane waits for.
+    pub fn awaits(&self, side: Side, attempt: u64) -> bool {
+        self.targets[side.index()]
+            .as_ref()
+            .is_some_and(|t| t.connecting && t.attempt == attempt)
     }
 
     /// The pane with the keyboard, or the last one that had it.

@@ -9,7 +9,6 @@ use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
-use super::config::SiteEntry;
 use super::keymap::{self, Command};
 use super::layout::{self, areas};
 use super::pane::{self, Pane, Place};
@@ -17,6 +16,7 @@ use super::state::{
     Dialog, Drag, Focus, InputPurpose, Item, JobRow, JobState, Side, State, TransferDialog,
 };
 use crate::ftp::{Entry, EntryKind};
+use crate::sites::SiteEntry;
 use crate::transfer::is_plain_name;
 use crate::transfer::{
     Conflict, Event, EventKind, FtpSite, JobId, JobSpec, Kind, Location, Site, Via,
@@ -33,6 +33,12 @@ pub enum Action {
         at: Instant,
     },
     Resize(u16, u16),
+    /// Open a site or directory in a pane (the command line's or the last
+    /// session's, at start).
+    Open {
+        side: Side,
+        target: String,
+    },
     Listed {
         side: Side,
         path: Vec<u8>,
@@ -40,6 +46,7 @@ pub enum Action {
     },
     Connected {
         side: Side,
+        attempt: u64,
         place: Place,
         site: Option<Arc<FtpSite>>,
         cwd: Vec<u8>,
@@ -47,10 +54,12 @@ pub enum Action {
     },
     ConnectFailed {
         side: Side,
+        attempt: u64,
         error: String,
     },
     NeedPassword {
         side: Side,
+        attempt: u64,
         url: String,
     },
     Engine(Event),
@@ -75,6 +84,11 @@ pub enum Effect {
         side: Side,
         target: String,
         password: Option<crate::ftp::Secret>,
+        attempt: u64,
+    },
+    /// Stop waiting for a pane's connect: whatever it brings is dropped.
+    CancelConnect {
+        side: Side,
     },
     List {
         side: Side,
@@ -112,6 +126,9 @@ pub enum Effect {
         side: Side,
         from: Vec<u8>,
         to: Vec<u8>,
+        /// Confirmed onto an existing name; without it the site is asked
+        /// first whether `to` exists.
+        overwrite: bool,
     },
     Quit,
 }
@@ -124,13 +141,28 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Mouse { event, at } => on_mouse(state, event, at, &mut fx),
         Action::Resize(w, h) => state.size = (w, h),
         Action::Listed { side, path, result } => on_listed(state, side, path, result),
+        Action::Open { side, target } => dial(state, side, target, None, false, &mut fx),
+        Action::Connected { side, attempt, .. } | Action::ConnectFailed { side, attempt, .. }
+            if !state.awaits(side, attempt) => {}
+        Action::NeedPassword { side, attempt, .. } if !state.awaits(side, attempt) => {}
         Action::Connected {
             side,
             place,
             site,
             cwd,
             rfc438,
+            ..
         } => {
+            if let Some(t) = &mut state.targets[side.index()] {
+                t.connecting = false;
+                t.connected = true;
+                if t.remember {
+                    let shown = t.shown.clone();
+                    state.history.retain(|h| *h != shown);
+                    state.history.insert(0, shown);
+                    state.history.truncate(20);
+                }
+            }
             let mut pane = Pane::new(place, cwd.clone());
             pane.loading = true;
             *state.pane_mut(side) = pane;
@@ -138,21 +170,21 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.rfc438[side.index()] = rfc438;
             fx.push(Effect::List { side, path: cwd });
         }
-        Action::ConnectFailed { side, error } => {
+        Action::ConnectFailed { side, error, .. } => {
+            if let Some(t) = &mut state.targets[side.index()] {
+                t.connecting = false;
+            }
             state.pane_mut(side).loading = false;
-            state.pane_mut(side).error = Some(error.clone());
+            state.pane_mut(side).error = Some(format!("{error} (Ctrl-R tries again)"));
             message(state, "Cannot connect", error);
         }
-        Action::NeedPassword { side, url } => {
-            state.dialog = Some(Dialog::Input {
-                purpose: InputPurpose::Password(side),
-                title: format!("Password for {url}"),
-                text: String::new(),
-                masked: true,
-                history: Vec::new(),
-                history_pos: None,
-                context: url,
-            });
+        Action::NeedPassword { side, attempt, url } => {
+            // Stays "connecting" (the header says what it dials) until the
+            // question is answered; each pane gets its own question.
+            state.pending_passwords.retain(|p| p.side != side);
+            state
+                .pending_passwords
+                .push_back(super::state::PasswordAsk { side, url, attempt });
         }
         Action::Engine(event) => on_engine(state, event, &mut fx),
         Action::OpDone { side, result } => {
@@ -173,11 +205,81 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     if state.dialog.is_none() {
         ask_next_conflict(state, &mut fx);
     }
+    if state.dialog.is_none() {
+        ask_next_password(state);
+    }
     if let Focus::Pane(side) = state.focus {
         state.last_pane = side;
     }
     keep_cursors_visible(state);
     fx
+}
+
+/// Starts connecting a pane; `remember` puts the target into the history
+/// once it worked (never before: a failed or mistyped URL is no history).
+fn dial(
+    state: &mut State,
+    side: Side,
+    text: String,
+    password: Option<crate::ftp::Secret>,
+    remember: bool,
+    fx: &mut Vec<Effect>,
+) {
+    state.next_attempt += 1;
+    let attempt = state.next_attempt;
+    state.targets[side.index()] = Some(super::state::Target {
+        shown: crate::sites::credentials::without_password(&text),
+        text: text.clone(),
+        attempt,
+        connecting: true,
+        connected: false,
+        remember,
+    });
+    let pane = state.pane_mut(side);
+    pane.loading = true;
+    pane.error = None;
+    fx.push(Effect::Connect {
+        side,
+        target: text,
+        password,
+        attempt,
+    });
+}
+
+/// Esc while a pane dials: it stops waiting, and says so.
+fn cancel_dial(state: &mut State, side: Side, fx: &mut Vec<Effect>) -> bool {
+    let Some(t) = state.targets[side.index()]
+        .as_mut()
+        .filter(|t| t.connecting)
+    else {
+        return false;
+    };
+    t.connecting = false;
+    let shown = t.shown.clone();
+    state.pending_passwords.retain(|p| p.side != side);
+    let pane = state.pane_mut(side);
+    pane.loading = false;
+    if matches!(pane.place, Place::Nowhere) {
+        pane.error = Some(format!("not connected to {shown} (Ctrl-R tries again)"));
+    }
+    state.status = format!("{} pane: stopped connecting to {shown}", side.name());
+    fx.push(Effect::CancelConnect { side });
+    true
+}
+
+fn ask_next_password(state: &mut State) {
+    let Some(ask) = state.pending_passwords.pop_front() else {
+        return;
+    };
+    state.dialog = Some(Dialog::Input {
+        purpose: InputPurpose::Password(ask.side),
+        title: format!("Password for {} ({} pane)", ask.url, ask.side.name()),
+        text: String::new(),
+        masked: true,
+        history: Vec::new(),
+        history_pos: None,
+        context: ask.url,
+    });
 }
 
 fn message(state: &mut State, title: &str, text: String) {
@@ -189,10 +291,14 @@ fn message(state: &mut State, title: &str, text: String) {
         .filter(|l| !l.is_empty())
         .collect();
     state.status = format!("{title}: {}", flat.join(" "));
-    state.dialog = Some(Dialog::Message {
-        title: title.to_string(),
-        text,
-    });
+    // Never over another dialog: a question (a conflict, a password) it
+    // replaced was never answered, and its job or pane waited forever.
+    if state.dialog.is_none() {
+        state.dialog = Some(Dialog::Message {
+            title: title.to_string(),
+            text,
+        });
+    }
 }
 
 fn keep_cursors_visible(state: &mut State) {
@@ -257,6 +363,9 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         return;
     }
     if key.code == KeyCode::Esc {
+        if cancel_dial(state, side, fx) {
+            return;
+        }
         let pane = state.pane_mut(side);
         if !pane.filter.is_empty() {
             clear_filter(pane);
@@ -488,6 +597,16 @@ fn input(purpose: InputPurpose, title: &str, text: &str) -> Dialog {
 }
 
 fn reload(state: &mut State, side: Side, fx: &mut Vec<Effect>) {
+    // The last connect failed (or its password question went unanswered):
+    // dial it again. Ctrl-R did nothing for a pane left "not connected".
+    if let Some(t) = state.targets[side.index()]
+        .as_ref()
+        .filter(|t| !t.connecting && !t.connected)
+    {
+        let (text, remember) = (t.text.clone(), t.remember);
+        dial(state, side, text, None, remember, fx);
+        return;
+    }
     if matches!(state.pane(side).place, Place::Nowhere) {
         return;
     }
@@ -811,7 +930,19 @@ fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             mut history_pos,
             context,
         } => match key.code {
-            KeyCode::Esc => None,
+            KeyCode::Esc => {
+                if let InputPurpose::Password(side) = purpose {
+                    if let Some(t) = &mut state.targets[side.index()] {
+                        t.connecting = false;
+                    }
+                    let pane = state.pane_mut(side);
+                    pane.loading = false;
+                    pane.error = Some(format!(
+                        "no password given for {context}: Ctrl-R asks again"
+                    ));
+                }
+                None
+            }
             KeyCode::Enter => {
                 submit_input(state, purpose, text, context, fx);
                 return;
@@ -1037,6 +1168,32 @@ fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 }
             }
         }
+        Dialog::ConfirmOverwrite {
+            side,
+            from,
+            to,
+            name,
+            existing,
+        } => match key.code {
+            KeyCode::Char('o') | KeyCode::Char('y') => {
+                fx.push(Effect::Rename {
+                    side,
+                    from,
+                    to,
+                    overwrite: true,
+                });
+                None
+            }
+            // Enter is Cancel here: replacing a file is never the default.
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('n') | KeyCode::Char('c') => None,
+            _ => Some(Dialog::ConfirmOverwrite {
+                side,
+                from,
+                to,
+                name,
+                existing,
+            }),
+        },
         Dialog::ConfirmQuit => match key.code {
             KeyCode::Enter | KeyCode::Char('y') => {
                 state.quit = true;
@@ -1258,31 +1415,48 @@ fn submit_input(
             fx.push(Effect::Mkdir { side, path });
         }
         InputPurpose::Rename(side) if !text.is_empty() => {
-            if let Some(e) = state.pane(side).cursor_entry() {
-                let from = state.pane(side).child_path(&e.raw_name);
-                let to = state.pane(side).child_path(text.as_bytes());
-                fx.push(Effect::Rename { side, from, to });
+            let pane = state.pane(side);
+            let Some(e) = pane.cursor_entry() else { return };
+            if e.raw_name == text.as_bytes() {
+                return;
+            }
+            let from = pane.child_path(&e.raw_name);
+            let to = pane.child_path(text.as_bytes());
+            let taken = pane.entries.iter().find(|o| o.raw_name == text.as_bytes());
+            match taken {
+                // Shift-F6 onto an existing name replaced it without a word.
+                Some(existing) => {
+                    state.dialog = Some(Dialog::ConfirmOverwrite {
+                        side,
+                        from,
+                        to,
+                        name: e.name.clone(),
+                        existing: item_of(existing),
+                    })
+                }
+                None => fx.push(Effect::Rename {
+                    side,
+                    from,
+                    to,
+                    overwrite: false,
+                }),
             }
         }
         InputPurpose::Connect(side) if !text.trim().is_empty() && text.trim() != "ftp://" => {
-            let target = text.trim().to_string();
-            state.history.retain(|h| *h != target);
-            state.history.insert(0, target.clone());
-            state.history.truncate(20);
-            state.pane_mut(side).loading = true;
-            fx.push(Effect::Connect {
-                side,
-                target,
-                password: None,
-            });
+            dial(state, side, text.trim().to_string(), None, true, fx);
         }
         InputPurpose::Password(side) => {
-            state.pane_mut(side).loading = true;
-            fx.push(Effect::Connect {
+            let remember = state.targets[side.index()]
+                .as_ref()
+                .is_some_and(|t| t.remember);
+            dial(
+                state,
                 side,
-                target: context,
-                password: Some(crate::ftp::Secret::new(text)),
-            });
+                context,
+                Some(crate::ftp::Secret::new(text)),
+                remember,
+                fx,
+            );
         }
         InputPurpose::SelectPattern(side) => {
             let n = state.pane_mut(side).select_pattern(&text, true);
@@ -1603,11 +1777,16 @@ fn dialog_click(state: &mut State, col: u16, row: u16, fx: &mut Vec<Effect>) {
                 d.conflict = c;
             }
         }
-        Button::Answer(policy) => {
-            if let Some(Dialog::Conflict { job, for_all, .. }) = state.dialog.take() {
-                answer_conflict(state, job, policy, for_all, fx);
+        Button::Answer(policy) => match state.dialog.take() {
+            Some(Dialog::Conflict { job, for_all, .. }) => {
+                answer_conflict(state, job, policy, for_all, fx)
             }
-        }
+            Some(d @ Dialog::ConfirmOverwrite { .. }) => {
+                state.dialog = Some(d);
+                dialog_key(state, key(KeyCode::Char('o')), fx);
+            }
+            other => state.dialog = other,
+        },
         Button::ForAll => {
             if let Some(Dialog::Conflict { for_all, .. }) = &mut state.dialog {
                 *for_all = !*for_all;
@@ -1703,6 +1882,21 @@ mod tests {
             files,
         );
         s
+    }
+
+    /// Starts a pane's connect the way the start-up does; its attempt id.
+    fn dialing(s: &mut State, side: Side, target: &str) -> u64 {
+        let fx = update(
+            s,
+            Action::Open {
+                side,
+                target: target.into(),
+            },
+        );
+        match fx.as_slice() {
+            [Effect::Connect { attempt, .. }] => *attempt,
+            other => panic!("{other:?}"),
+        }
     }
 
     fn key_with(code: KeyCode, modifiers: KeyModifiers) -> Action {
@@ -2622,7 +2816,14 @@ mod tests {
         let fx = press(&mut s, KeyCode::Enter);
         assert!(s.dialog.is_none());
         match fx.as_slice() {
-            [Effect::Rename { side, from, to }] => {
+            [
+                Effect::Rename {
+                    side,
+                    from,
+                    to,
+                    overwrite: false,
+                },
+            ] => {
                 assert_eq!(*side, Side::Left);
                 assert_eq!(from, b"/pub/big.iso");
                 assert_eq!(to, b"/pub/big.img");
@@ -3137,15 +3338,227 @@ mod tests {
 
     // ---- connections and results ------------------------------------------
 
+    fn typed_connect(s: &mut State, side: Side, url: &str) -> u64 {
+        if side != s.active_side() {
+            press(s, KeyCode::Tab);
+        }
+        press(s, KeyCode::F(2));
+        clear_input(s);
+        type_text(s, url);
+        match press(s, KeyCode::Enter).as_slice() {
+            [Effect::Connect { attempt, .. }] => *attempt,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn history_keeps_urls_without_passwords_and_only_those_that_worked() {
+        let mut s = state();
+        let attempt = typed_connect(&mut s, Side::Left, "ftp://bob:hunter2@127.0.0.2:2121/pub");
+        assert!(s.history.is_empty(), "not before it worked");
+        connected(&mut s, Side::Left, attempt);
+        assert_eq!(s.history, ["ftp://bob@127.0.0.2:2121/pub"]);
+        // A failed one and an invalid one are not added.
+        let attempt = typed_connect(&mut s, Side::Left, "ftp://eve:pw@127.0.0.3/");
+        update(
+            &mut s,
+            Action::ConnectFailed {
+                side: Side::Left,
+                attempt,
+                error: "530 Login incorrect.".into(),
+            },
+        );
+        press(&mut s, KeyCode::Esc);
+        let attempt = typed_connect(&mut s, Side::Left, "ftp://[::1");
+        update(
+            &mut s,
+            Action::ConnectFailed {
+                side: Side::Left,
+                attempt,
+                error: "invalid URL".into(),
+            },
+        );
+        assert_eq!(s.history, ["ftp://bob@127.0.0.2:2121/pub"]);
+        assert!(!format!("{:?}", s.targets).contains("shown: \"ftp://eve:pw"));
+    }
+
+    #[test]
+    fn both_panes_get_their_password_question_in_turn() {
+        let mut s = state();
+        let a = dialing(&mut s, Side::Left, "ftp://u@127.0.0.2/");
+        let b = dialing(&mut s, Side::Right, "ftp://u@127.0.0.3/");
+        for (side, attempt, url) in [
+            (Side::Left, a, "ftp://u@127.0.0.2/"),
+            (Side::Right, b, "ftp://u@127.0.0.3/"),
+        ] {
+            update(
+                &mut s,
+                Action::NeedPassword {
+                    side,
+                    attempt,
+                    url: url.into(),
+                },
+            );
+        }
+        let asked = |s: &State| match &s.dialog {
+            Some(Dialog::Input {
+                purpose: InputPurpose::Password(side),
+                title,
+                ..
+            }) => (*side, title.clone()),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            asked(&s),
+            (
+                Side::Left,
+                "Password for ftp://u@127.0.0.2/ (left pane)".into()
+            )
+        );
+        type_text(&mut s, "pw-a");
+        match press(&mut s, KeyCode::Enter).as_slice() {
+            [
+                Effect::Connect {
+                    side: Side::Left,
+                    password: Some(p),
+                    ..
+                },
+            ] => assert_eq!(p.expose(), "pw-a"),
+            other => panic!("{other:?}"),
+        }
+        // The second question follows at once.
+        assert_eq!(asked(&s).0, Side::Right);
+        // Esc leaves that pane not connected, saying how to ask again.
+        press(&mut s, KeyCode::Esc);
+        assert!(s.dialog.is_none());
+        assert!(
+            s.pane(Side::Right)
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("Ctrl-R"))
+        );
+        assert!(!s.pane(Side::Right).loading);
+        press(&mut s, KeyCode::Tab);
+        let fx = update(&mut s, key_with(KeyCode::Char('r'), KeyModifiers::CONTROL));
+        match fx.as_slice() {
+            [
+                Effect::Connect {
+                    side: Side::Right,
+                    target,
+                    password: None,
+                    ..
+                },
+            ] => assert_eq!(target, "ftp://u@127.0.0.3/"),
+            other => panic!("Ctrl-R dials again: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_password_question_waits_behind_an_open_dialog() {
+        let mut s = state();
+        let a = dialing(&mut s, Side::Left, "ftp://u@127.0.0.2/");
+        press(&mut s, KeyCode::F(1));
+        update(
+            &mut s,
+            Action::NeedPassword {
+                side: Side::Left,
+                attempt: a,
+                url: "ftp://u@127.0.0.2/".into(),
+            },
+        );
+        assert!(matches!(s.dialog, Some(Dialog::Help { .. })));
+        // A connect error elsewhere does not replace the open dialog either.
+        let b = dialing(&mut s, Side::Right, "ftp://127.0.0.3/");
+        update(
+            &mut s,
+            Action::ConnectFailed {
+                side: Side::Right,
+                attempt: b,
+                error: "connection refused".into(),
+            },
+        );
+        assert!(matches!(s.dialog, Some(Dialog::Help { .. })));
+        press(&mut s, KeyCode::Esc);
+        assert!(matches!(
+            s.dialog,
+            Some(Dialog::Input {
+                purpose: InputPurpose::Password(Side::Left),
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn esc_stops_a_pending_connect_and_its_late_result_is_dropped() {
+        let mut s = state();
+        let attempt = typed_connect(&mut s, Side::Right, "ftp://slow@127.0.0.9/");
+        assert!(s.targets[1].as_ref().is_some_and(|t| t.connecting));
+        let fx = press(&mut s, KeyCode::Esc);
+        assert!(matches!(
+            fx.as_slice(),
+            [Effect::CancelConnect { side: Side::Right }]
+        ));
+        assert!(!s.pane(Side::Right).loading);
+        assert!(
+            s.status
+                .contains("stopped connecting to ftp://slow@127.0.0.9/")
+        );
+        // The old pane stays as it was; the late answer changes nothing.
+        let fx = connected(&mut s, Side::Right, attempt);
+        assert!(fx.is_empty());
+        assert_eq!(s.pane(Side::Right).cwd, b"/in");
+        assert!(s.history.is_empty());
+    }
+
+    #[test]
+    fn rename_onto_an_existing_name_asks() {
+        let mut s = state();
+        cursor_on(&mut s, Side::Left, "PROG1.PL1");
+        update(&mut s, key_with(KeyCode::F(6), KeyModifiers::SHIFT));
+        clear_input(&mut s);
+        type_text(&mut s, "notes.txt");
+        assert!(
+            press(&mut s, KeyCode::Enter).is_empty(),
+            "nothing renamed yet"
+        );
+        assert!(matches!(s.dialog, Some(Dialog::ConfirmOverwrite { .. })));
+        // Enter is not "yes".
+        assert!(press(&mut s, KeyCode::Enter).is_empty());
+        assert!(s.dialog.is_none());
+        update(&mut s, key_with(KeyCode::F(6), KeyModifiers::SHIFT));
+        clear_input(&mut s);
+        type_text(&mut s, "notes.txt");
+        press(&mut s, KeyCode::Enter);
+        match ch(&mut s, 'o').as_slice() {
+            [
+                Effect::Rename {
+                    from,
+                    to,
+                    overwrite: true,
+                    ..
+                },
+            ] => {
+                assert_eq!(from, b"/pub/PROG1.PL1");
+                assert_eq!(to, b"/pub/notes.txt");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Renaming to its own name does nothing.
+        update(&mut s, key_with(KeyCode::F(6), KeyModifiers::SHIFT));
+        assert!(press(&mut s, KeyCode::Enter).is_empty());
+    }
+
     #[test]
     fn need_password_asks_masked_and_connects_with_it() {
         let mut s = state();
         let url = "ftp://user@mirror-a:21/pub".to_string();
+        let attempt = dialing(&mut s, Side::Right, &url);
         assert!(
             update(
                 &mut s,
                 Action::NeedPassword {
                     side: Side::Right,
+                    attempt,
                     url: url.clone(),
                 },
             )
@@ -3162,7 +3575,10 @@ mod tests {
                 assert_eq!(*purpose, InputPurpose::Password(Side::Right));
                 assert!(*masked);
                 assert_eq!(context, &url);
-                assert_eq!(title, "Password for ftp://user@mirror-a:21/pub");
+                assert_eq!(
+                    title,
+                    "Password for ftp://user@mirror-a:21/pub (right pane)"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -3174,6 +3590,7 @@ mod tests {
                     side,
                     target,
                     password: Some(p),
+                    ..
                 },
             ] => {
                 assert_eq!(*side, Side::Right);
@@ -3217,18 +3634,26 @@ mod tests {
                     side: Side::Left,
                     target,
                     password: None,
+                    attempt,
                 },
-            ] => assert_eq!(target, "ftp://c:2121/x"),
+            ] => {
+                assert_eq!(target, "ftp://c:2121/x");
+                connected(&mut s, Side::Left, *attempt);
+            }
             other => panic!("{other:?}"),
         }
         assert_eq!(s.history, ["ftp://c:2121/x", "ftp://a/", "ftp://b/"]);
-        assert!(s.pane(Side::Left).loading);
 
         // Again with an old one: it moves to the front, once.
         press(&mut s, KeyCode::F(2));
         clear_input(&mut s);
         type_text(&mut s, "ftp://b/");
-        press(&mut s, KeyCode::Enter);
+        let attempt = match press(&mut s, KeyCode::Enter).as_slice() {
+            [Effect::Connect { attempt, .. }] => *attempt,
+            other => panic!("{other:?}"),
+        };
+        assert!(s.pane(Side::Left).loading);
+        connected(&mut s, Side::Left, attempt);
         assert_eq!(s.history, ["ftp://b/", "ftp://c:2121/x", "ftp://a/"]);
 
         // The bare prefix connects nowhere.
@@ -3237,13 +3662,31 @@ mod tests {
         assert!(s.dialog.is_none());
     }
 
+    /// The pane's connect worked (to the local disk, which is enough for
+    /// the state's bookkeeping).
+    fn connected(s: &mut State, side: Side, attempt: u64) -> Vec<Effect> {
+        update(
+            s,
+            Action::Connected {
+                side,
+                attempt,
+                place: Place::Local,
+                site: None,
+                cwd: b"/tmp".to_vec(),
+                rfc438: false,
+            },
+        )
+    }
+
     #[test]
     fn connected_failed_listed_and_op_done() {
         let mut s = state();
+        let attempt = dialing(&mut s, Side::Right, "local:/tmp");
         let fx = update(
             &mut s,
             Action::Connected {
                 side: Side::Right,
+                attempt,
                 place: Place::Local,
                 site: None,
                 cwd: b"/tmp".to_vec(),
@@ -3269,10 +3712,12 @@ mod tests {
         assert_eq!(s.status, "right pane: 550 No such directory");
         assert!(!s.pane(Side::Right).loading);
 
+        let attempt = dialing(&mut s, Side::Left, "ftp://u:pw@mirror-a/");
         update(
             &mut s,
             Action::ConnectFailed {
                 side: Side::Left,
+                attempt,
                 error: "530 Login incorrect.".into(),
             },
         );
@@ -3280,7 +3725,7 @@ mod tests {
             if title == "Cannot connect" && text == "530 Login incorrect."));
         assert_eq!(
             s.pane(Side::Left).error.as_deref(),
-            Some("530 Login incorrect.")
+            Some("530 Login incorrect. (Ctrl-R tries again)")
         );
         press(&mut s, KeyCode::Enter);
         assert!(s.dialog.is_none());
@@ -4199,10 +4644,12 @@ mod tests {
     #[test]
     fn a_multi_line_error_is_one_status_line() {
         let mut s = state();
+        let attempt = dialing(&mut s, Side::Left, "ftp://u@mirror-a/");
         update(
             &mut s,
             Action::ConnectFailed {
                 side: Side::Left,
+                attempt,
                 error: "login refused:\n530 Login incorrect.\n".into(),
             },
         );

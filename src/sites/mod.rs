@@ -1,0 +1,204 @@
+//! Sites and their passwords, for the command line and the UI alike:
+//! `config.toml` in the platform's config directory (saved sites, the last
+//! session's panes, the connect history), written with mode 0600 since a
+//! site may carry a password (`~/.netrc` or a prompt are better places);
+//! `credentials.rs` is the one order in which a password is looked for.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub mod credentials;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Config {
+    #[serde(default, rename = "site")]
+    pub sites: Vec<SiteEntry>,
+    #[serde(default)]
+    pub session: Session,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SiteEntry {
+    pub name: String,
+    /// `ftp://user@host:port/dir` — without the password.
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<usize>,
+    /// Prefer passive mode for this site's own transfers (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passive: Option<bool>,
+    /// Trust a passive reply naming another host than the one this site is
+    /// reached at, for server-to-server copies (default false: RFC 2577).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_foreign_passive: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Session {
+    pub left: Option<String>,
+    pub right: Option<String>,
+    #[serde(default)]
+    pub history: Vec<String>,
+}
+
+pub fn path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("FXPC_CONFIG") {
+        return Some(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("", "", "fxpc").map(|d| d.config_dir().join("config.toml"))
+}
+
+impl Config {
+    pub fn load() -> Config {
+        match path() {
+            Some(path) => Config::load_from(&path),
+            None => Config::default(),
+        }
+    }
+
+    pub fn load_from(path: &std::path::Path) -> Config {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let mut config: Config = toml::from_str(&text).unwrap_or_else(|e| {
+                    tracing::warn!("ignoring {}: {e}", path.display());
+                    Config::default()
+                });
+                // Versions before 0.3 kept typed passwords in the history.
+                for entry in &mut config.session.history {
+                    *entry = credentials::without_password(entry);
+                }
+                config
+            }
+            Err(_) => Config::default(),
+        }
+    }
+
+    pub fn save(&self) -> std::io::Result<()> {
+        let Some(path) = path() else {
+            return Ok(());
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let text = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
+        // Written beside and renamed over: a crash or a full disk halfway
+        // must not leave the saved sites truncated.
+        let mut partial = path.clone().into_os_string();
+        partial.push(".partial");
+        let partial = PathBuf::from(partial);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&partial)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&partial, &path)
+    }
+
+    /// A saved site by name, for `fxpc NAME` and the connect dialog.
+    pub fn site(&self, name: &str) -> Option<&SiteEntry> {
+        self.sites.iter().find(|s| s.name == name)
+    }
+
+    /// Saves `site` where the site called `replaces` (a rename's old name)
+    /// or one of the same name was, else at the end; any other site with
+    /// either name goes. A rename used to add a second entry, and the
+    /// password lookup then found the first, stale one.
+    pub fn put_site(&mut self, site: SiteEntry, replaces: Option<&str>) {
+        let same = |s: &SiteEntry| s.name == site.name || Some(s.name.as_str()) == replaces;
+        match self.sites.iter().position(same) {
+            Some(at) => {
+                let mut i = 0;
+                self.sites.retain(|s| {
+                    let keep = i == at || !same(s);
+                    i += 1;
+                    keep
+                });
+                let at = at.min(self.sites.len() - 1);
+                self.sites[at] = site;
+            }
+            None => self.sites.push(site),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.toml");
+        // SAFETY: the test sets a variable only this process reads.
+        unsafe { std::env::set_var("FXPC_CONFIG", &file) };
+        let config = Config {
+            sites: vec![SiteEntry {
+                name: "mirror-a".into(),
+                url: "ftp://bob@127.0.0.2:2121/pub".into(),
+                password: Some("pw".into()),
+                max_connections: Some(3),
+                passive: None,
+                allow_foreign_passive: Some(true),
+            }],
+            session: Session {
+                left: Some("local:/tmp".into()),
+                right: None,
+                history: vec!["ftp://x/".into()],
+            },
+        };
+        config.save().unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let back = Config::load();
+        assert_eq!(back.site("mirror-a").unwrap().max_connections, Some(3));
+        assert_eq!(back.session.history, ["ftp://x/"]);
+    }
+
+    #[test]
+    fn a_renamed_site_stays_one_entry_in_its_place() {
+        let entry = |name: &str, password: Option<&str>| SiteEntry {
+            name: name.into(),
+            url: format!("ftp://bob@{name}/"),
+            password: password.map(str::to_string),
+            ..SiteEntry::default()
+        };
+        let mut config = Config {
+            sites: vec![entry("a", None), entry("b", None), entry("c", None)],
+            ..Config::default()
+        };
+        config.put_site(entry("b2", Some("pw")), Some("b"));
+        let names: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["a", "b2", "c"]);
+        // Renaming onto another existing name keeps one of them.
+        config.put_site(entry("a", Some("new")), Some("c"));
+        let names: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["a", "b2"]);
+        assert_eq!(config.site("a").unwrap().password.as_deref(), Some("new"));
+        config.put_site(entry("d", None), None);
+        assert_eq!(config.sites.len(), 3);
+    }
+
+    #[test]
+    fn passwords_in_an_old_history_are_dropped_on_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.toml");
+        std::fs::write(
+            &file,
+            "[session]\nhistory = [\"ftp://u:hunter2@127.0.0.2/\", \"local:/tmp\"]\n",
+        )
+        .unwrap();
+        let back = Config::load_from(&file);
+        assert_eq!(back.session.history, ["ftp://u@127.0.0.2/", "local:/tmp"]);
+    }
+}
