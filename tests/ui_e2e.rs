@@ -644,3 +644,39 @@ fn both_password_questions_come_secrets_stay_out_of_history_and_renames_ask() {
         "{kept} not in the history:\n{config}"
     );
 }
+
+/// Issue 9 item 6: with the transfers panel focused, movement keys move
+/// its selection, never the hidden file pane's cursor.
+#[test]
+fn keys_in_the_transfers_panel_leave_the_file_cursor_alone() {
+    let mut s = Session::start();
+    // Copy a-small.txt so the panel has a row.
+    s.tui.send(DOWN);
+    s.tui.wait_text("▸ a-small.txt");
+    s.tui.send(F5);
+    s.tui.wait_text("copy a-small.txt");
+    s.tui.send(ENTER);
+    s.wait_verified("the first copy");
+    // Cursor on notes.txt, then into the panel: G, k, g, j, Home, End.
+    s.tui.send("jj");
+    s.tui.wait_text("▸ notes.txt");
+    s.tui.send("\x1b[20~"); // F9
+    s.tui
+        .wait_for("the panel focused", |sc| !sc.text.contains("▸ notes.txt"));
+    for keys in ["G", "k", "g", "j", "\x1b[H", "\x1b[F", "\x1b[6~", "\x1b[5~"] {
+        s.tui.send(keys);
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    s.tui.send("c");
+    s.tui.send(ESC);
+    s.tui.wait_text("▸ notes.txt");
+    s.tui.send(F5);
+    let dialog = s.tui.wait_text("copy notes.txt");
+    assert!(!dialog.text.contains("copy big.bin"), "{}", s.tui.dump());
+    s.tui.send(ESC);
+    // A lone ESC right before F10's own ESC sequence reads as Alt-[.
+    s.tui.wait_for("the dialog closed", |sc| {
+        !sc.text.contains("copy notes.txt")
+    });
+    s.quit();
+}

@@ -570,3 +570,28 @@ fn tiny_terminals_never_panic() {
         }
     }
 }
+
+/// Issue 9 item 5: rows that do not fit are counted on the border, and the
+/// running row is in view whatever came before it.
+#[test]
+fn transfers_panel_counts_what_does_not_fit() {
+    let mut s = state(80, 24);
+    s.transfers.jobs = (0..30)
+        .map(|i| {
+            let st = match i {
+                0..12 => JobState::Verified,
+                12 => JobState::Running,
+                _ => JobState::Queued,
+            };
+            job(i, &format!("file{i:02}.bin"), Kind::Copy, st)
+        })
+        .collect();
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    assert!(
+        text.contains("file12.bin"),
+        "the running row is shown\n{text}"
+    );
+    assert!(text.contains("↑ 12 more · ↓ 13 more"), "{text}");
+    insta::assert_snapshot!("transfers_more_80x24", t.backend());
+}

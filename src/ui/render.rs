@@ -369,7 +369,13 @@ fn job_line(job: &JobRow, width: usize) -> String {
 
 fn render_transfers(state: &State, area: Rect, frame: &mut Frame, p: &Palette) {
     let t = &state.transfers;
-    let running = t.running();
+    let count = |st: &JobState| t.jobs.iter().filter(|j| j.state == *st).count();
+    let running = count(&JobState::Running);
+    // Queued rows counted as running read as 18 transfers at once.
+    let queued = match count(&JobState::Queued) {
+        0 => String::new(),
+        n => format!("{n} queued, "),
+    };
     let done = t
         .jobs
         .iter()
@@ -387,7 +393,7 @@ fn render_transfers(state: &State, area: Rect, frame: &mut Frame, p: &Palette) {
         .map(|j| j.rate)
         .sum();
     let title = format!(
-        " transfers: {running} running, {done} verified, {failed} failed{} ",
+        " transfers: {running} running, {queued}{done} verified, {failed} failed{} ",
         if rate > 0.0 {
             format!(", {}", human_rate(rate))
         } else {
@@ -403,10 +409,31 @@ fn render_transfers(state: &State, area: Rect, frame: &mut Frame, p: &Palette) {
             Style::default()
         })
         .title(fit_title(&title, area.width.saturating_sub(2) as usize));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
     let a = areas(state.size.0, state.size.1);
     let scroll = super::update::transfers_scroll(state, &a);
+    // Rows that do not fit are counted on the border, so nothing is hidden
+    // without a word.
+    let below = t
+        .jobs
+        .len()
+        .saturating_sub(scroll + a.transfer_rows.height as usize);
+    let more = match (scroll, below) {
+        (0, 0) => String::new(),
+        (0, b) => format!(" ↓ {b} more "),
+        (u, 0) => format!(" ↑ {u} more "),
+        (u, b) => format!(" ↑ {u} more · ↓ {b} more "),
+    };
+    let block = if more.is_empty() {
+        block
+    } else {
+        let hint = if focused { "" } else { "(F9 scrolls) " };
+        block.title_bottom(fit_title(
+            &format!("{more}{hint}"),
+            area.width.saturating_sub(2) as usize,
+        ))
+    };
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
     // A sparkline of the selected job's rate, when there is room.
     let spark_w: u16 = if inner.width >= 90 { 20 } else { 0 };
     let rows_w = inner.width.saturating_sub(spark_w + u16::from(spark_w > 0));

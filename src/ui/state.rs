@@ -91,6 +91,9 @@ pub struct JobRow {
 pub struct Transfers {
     pub jobs: Vec<JobRow>,
     pub selected: usize,
+    /// The first row shown while the panel has the keyboard; without it
+    /// the panel follows the running work (`update::transfers_scroll`).
+    pub scroll: usize,
 }
 
 impl Transfers {

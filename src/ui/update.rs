@@ -212,6 +212,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         state.last_pane = side;
     }
     keep_cursors_visible(state);
+    if state.focus == Focus::Transfers {
+        keep_transfer_selection_visible(state);
+    }
     fx
 }
 
@@ -355,7 +358,32 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         filter_key(state.pane_mut(side), key);
         return;
     }
-    if state.focus == Focus::Transfers && transfers_key(state, key, fx) {
+    if state.focus == Focus::Transfers {
+        if transfers_key(state, key, fx) {
+            return;
+        }
+        // The file panes are hidden behind the panel's focus: a key that
+        // moves or selects there would change what the next F5 copies
+        // without the person seeing it (F9, G, c then F5 copied another
+        // file).
+        match keymap::command_for(&key) {
+            Some(
+                command @ (Command::Help
+                | Command::Quit
+                | Command::Connect
+                | Command::Reload
+                | Command::Copy
+                | Command::Move
+                | Command::Append
+                | Command::Transfers),
+            ) => run_command(state, command, fx),
+            Some(_) => {
+                state.status =
+                    "the transfers panel has the keyboard: Esc, Tab or F9 goes back to the files"
+                        .into()
+            }
+            None => {}
+        }
         return;
     }
     if key.code == KeyCode::F(6) && key.modifiers.contains(KeyModifiers::SHIFT) {
@@ -417,12 +445,19 @@ fn filter_key(pane: &mut Pane, key: KeyEvent) {
 
 /// Keys of the transfers panel; `false` lets the key fall through.
 fn transfers_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+    let page = areas(state.size.0, state.size.1)
+        .transfer_rows
+        .height
+        .max(1) as usize;
     let t = &mut state.transfers;
+    let last = t.jobs.len().saturating_sub(1);
     match key.code {
         KeyCode::Up | KeyCode::Char('k') => t.selected = t.selected.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => {
-            t.selected = (t.selected + 1).min(t.jobs.len().saturating_sub(1));
-        }
+        KeyCode::Down | KeyCode::Char('j') => t.selected = (t.selected + 1).min(last),
+        KeyCode::PageUp => t.selected = t.selected.saturating_sub(page),
+        KeyCode::PageDown => t.selected = (t.selected + page).min(last),
+        KeyCode::Home | KeyCode::Char('g') => t.selected = 0,
+        KeyCode::End | KeyCode::Char('G') => t.selected = last,
         KeyCode::Char('D') => {
             if let Some(job) = t.jobs.get(t.selected).filter(|j| !j.state.is_over()) {
                 fx.push(Effect::CancelDiscard(job.id));
@@ -448,6 +483,7 @@ fn transfers_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) -> bool
         KeyCode::Char('x') => {
             t.jobs.retain(|j| !j.state.is_over());
             t.selected = 0;
+            t.scroll = 0;
         }
         KeyCode::Enter => {
             // The whole story of one transfer: a row has room for little of
@@ -566,7 +602,7 @@ fn run_command(state: &mut State, command: Command, fx: &mut Vec<Effect>) {
             state.dialog = Some(d);
         }
         Command::View => view(state, side, fx),
-        Command::Transfers => state.focus = Focus::Transfers,
+        Command::Transfers => focus_transfers(state),
         Command::Reload => reload(state, side, fx),
         Command::Filter => state.pane_mut(side).filtering = true,
         Command::SortName => state.pane_mut(side).set_sort(pane::SortKey::Name),
@@ -1682,7 +1718,9 @@ fn on_mouse(state: &mut State, event: MouseEvent, at: Instant, fx: &mut Vec<Effe
                     }
                 }
             } else if layout::contains(a.transfers, col, row) {
-                state.focus = Focus::Transfers;
+                if state.focus != Focus::Transfers {
+                    focus_transfers(state);
+                }
                 if layout::contains(a.transfer_rows, col, row) {
                     let index = (row - a.transfer_rows.y) as usize + transfers_scroll(state, &a);
                     if index < state.transfers.jobs.len() {
@@ -1726,6 +1764,9 @@ fn on_mouse(state: &mut State, event: MouseEvent, at: Instant, fx: &mut Vec<Effe
             if let Some(side) = layout::pane_at(&a, col, row) {
                 state.pane_mut(side).move_cursor(delta);
             } else if layout::contains(a.transfers, col, row) {
+                if state.focus != Focus::Transfers {
+                    focus_transfers(state);
+                }
                 let t = &mut state.transfers;
                 t.selected = (t.selected as isize + delta)
                     .clamp(0, t.jobs.len().saturating_sub(1) as isize)
@@ -1746,10 +1787,51 @@ fn row_at(state: &State, side: Side, a: &layout::Areas, col: u16, row: u16) -> O
     (index < state.pane(side).row_count()).then_some(index)
 }
 
-/// The first transfer row shown: the selected row stays in view.
+/// The first transfer row shown. With the keyboard the panel scrolls as
+/// its selection moves; without it, it follows the work: from the first
+/// running row (else the first queued one, else the newest rows), so new
+/// and running transfers are never below the panel's edge.
 pub fn transfers_scroll(state: &State, a: &layout::Areas) -> usize {
-    let h = a.transfer_rows.height as usize;
-    state.transfers.selected.saturating_sub(h.saturating_sub(1))
+    let t = &state.transfers;
+    let last_page = t.jobs.len().saturating_sub(a.transfer_rows.height as usize);
+    if state.focus == Focus::Transfers {
+        return t.scroll.min(last_page);
+    }
+    t.jobs
+        .iter()
+        .position(|j| j.state == JobState::Running)
+        .or_else(|| t.jobs.iter().position(|j| j.state == JobState::Queued))
+        .unwrap_or(last_page)
+        .min(last_page)
+}
+
+/// Keeps the selected transfer row inside the panel while it has the keys.
+fn keep_transfer_selection_visible(state: &mut State) {
+    let h = areas(state.size.0, state.size.1)
+        .transfer_rows
+        .height
+        .max(1) as usize;
+    let t = &mut state.transfers;
+    t.selected = t.selected.min(t.jobs.len().saturating_sub(1));
+    if t.selected < t.scroll {
+        t.scroll = t.selected;
+    } else if t.selected >= t.scroll + h {
+        t.scroll = t.selected + 1 - h;
+    }
+}
+
+/// F9: the panel takes the keyboard where it was showing, with the
+/// selection on a row in view (the first running one if any).
+fn focus_transfers(state: &mut State) {
+    let a = areas(state.size.0, state.size.1);
+    let shown = transfers_scroll(state, &a);
+    let h = a.transfer_rows.height.max(1) as usize;
+    state.focus = Focus::Transfers;
+    let t = &mut state.transfers;
+    t.scroll = shown;
+    if t.selected < shown || t.selected >= shown + h {
+        t.selected = shown;
+    }
 }
 
 /// Clicks inside dialogs: the same choices as their keys.
@@ -3844,6 +3926,85 @@ mod tests {
         assert_eq!(s.transfers.selected, 3);
         update(&mut s, mouse(MouseEventKind::ScrollDown, tr.x + 1, tr.y, t));
         assert_eq!(s.transfers.selected, 4);
+    }
+
+    /// 30 rows: 0..20 verified, 20 running, the rest queued.
+    fn busy_panel(s: &mut State) {
+        s.transfers.jobs = (0..30)
+            .map(|i| {
+                let state = match i {
+                    0..20 => JobState::Verified,
+                    20 => JobState::Running,
+                    _ => JobState::Queued,
+                };
+                job(i, &format!("f{i:02}"), state)
+            })
+            .collect();
+    }
+
+    #[test]
+    fn the_panel_follows_the_running_work_and_says_what_is_hidden() {
+        let mut s = state();
+        busy_panel(&mut s);
+        let a = areas(80, 24);
+        assert_eq!(transfers_scroll(&s, &a), 20, "from the running row");
+        // All done: the newest rows.
+        for j in &mut s.transfers.jobs {
+            j.state = JobState::Verified;
+        }
+        let h = a.transfer_rows.height as usize;
+        assert_eq!(transfers_scroll(&s, &a), 30 - h);
+        // A new one queued while others ended: it is in view.
+        queued(
+            &mut s,
+            99,
+            "ftp://mirror-a/pub/new",
+            "ftp://mirror-b:2121/in/new",
+            Kind::Copy,
+        );
+        let first = transfers_scroll(&s, &a);
+        assert!((first..first + h).contains(&30), "the new row is shown");
+    }
+
+    #[test]
+    fn with_the_panel_focused_movement_keys_move_its_selection_only() {
+        let mut s = state();
+        busy_panel(&mut s);
+        cursor_on(&mut s, Side::Left, "notes.txt");
+        press(&mut s, KeyCode::F(9));
+        assert_eq!(s.focus, Focus::Transfers);
+        assert_eq!(s.transfers.selected, 20, "on the running row in view");
+        let a = areas(80, 24);
+        let h = a.transfer_rows.height as usize;
+        ch(&mut s, 'G');
+        assert_eq!(s.transfers.selected, 29);
+        assert_eq!(transfers_scroll(&s, &a), 30 - h, "scrolled with it");
+        ch(&mut s, 'g');
+        assert_eq!(s.transfers.selected, 0);
+        assert_eq!(transfers_scroll(&s, &a), 0);
+        press(&mut s, KeyCode::PageDown);
+        assert_eq!(s.transfers.selected, h);
+        press(&mut s, KeyCode::End);
+        press(&mut s, KeyCode::PageUp);
+        assert_eq!(s.transfers.selected, 29 - h);
+        press(&mut s, KeyCode::Home);
+        ch(&mut s, 'j');
+        ch(&mut s, 'k');
+        assert_eq!(s.transfers.selected, 0);
+        // Keys that act on a file pane do not reach the hidden one.
+        for c in ['h', 'l', ' ', '*', 'N'] {
+            ch(&mut s, c);
+        }
+        press(&mut s, KeyCode::Backspace);
+        assert_eq!(cursor_name(&s, Side::Left).as_deref(), Some("notes.txt"));
+        assert!(s.pane(Side::Left).selected.is_empty());
+        // G then c cancels the last row: the running one is untouched.
+        press(&mut s, KeyCode::End);
+        let fx = ch(&mut s, 'c');
+        assert!(matches!(fx.as_slice(), [Effect::Cancel(29)]), "{fx:?}");
+        press(&mut s, KeyCode::Esc);
+        press(&mut s, KeyCode::F(5));
+        assert_eq!(item_names(&transfer(&s).items), ["notes.txt"]);
     }
 
     #[test]
