@@ -1,0 +1,327 @@
+//! Engine events.
+
+use super::*;
+
+#[test]
+fn engine_events_drive_the_rows() {
+    let mut s = state();
+    queued(
+        &mut s,
+        7,
+        "ftp://mirror-a:21/pub/big.iso",
+        "ftp://mirror-b:2121/in/big.iso",
+        Kind::Copy,
+    );
+    queued(
+        &mut s,
+        8,
+        "ftp://mirror-b:2121/in/PROG2.PL1",
+        "ftp://mirror-a:21/pub/PROG1.PL1",
+        Kind::Append,
+    );
+    let r = row(&s, 7);
+    assert_eq!(
+        (r.name.as_str(), r.destination_name.as_str()),
+        ("big.iso", "big.iso")
+    );
+    assert_eq!(r.direction, "a→b");
+    assert_eq!(r.state, JobState::Queued);
+    assert_eq!(r.mode, None);
+    let r = row(&s, 8);
+    assert_eq!(r.direction, "b→a");
+    assert_eq!(
+        (r.name.as_str(), r.destination_name.as_str()),
+        ("PROG2.PL1", "PROG1.PL1")
+    );
+    assert_eq!(r.kind, Kind::Append);
+
+    let fx = engine(
+        &mut s,
+        7,
+        EventKind::Started {
+            mode: Mode::LstnSock,
+            total: Some(1000),
+            offset: 250,
+        },
+    );
+    assert!(fx.is_empty());
+    let r = row(&s, 7);
+    assert_eq!(r.state, JobState::Running);
+    assert_eq!(r.mode, Some(Mode::LstnSock));
+    assert_eq!(
+        (r.done, r.total),
+        (250, Some(1000)),
+        "a resume starts at the offset"
+    );
+
+    engine(
+        &mut s,
+        7,
+        EventKind::Progress {
+            done: 680,
+            total: None,
+            rate: 1_500_000.0,
+            eta: Some(Duration::from_secs(12)),
+            measured: true,
+            elapsed: Duration::from_secs(1),
+        },
+    );
+    let r = row(&s, 7);
+    assert_eq!((r.done, r.total), (680, Some(1000)), "total kept");
+    assert_eq!(r.rate, 1_500_000.0);
+    assert_eq!(r.eta, Some(12));
+    assert!(r.measured);
+    assert_eq!(r.rates.iter().copied().collect::<Vec<_>>(), [1_500_000]);
+
+    engine(
+        &mut s,
+        7,
+        EventKind::ModeChanged {
+            from: Mode::LstnSock,
+            to: Mode::Fxp {
+                source_passive: false,
+            },
+            reason: "502 LSTN not understood".into(),
+        },
+    );
+    let r = row(&s, 7);
+    assert_eq!(
+        r.mode,
+        Some(Mode::Fxp {
+            source_passive: false
+        })
+    );
+    assert_eq!(r.note.as_deref(), Some("502 LSTN not understood"));
+
+    let fx = engine(
+        &mut s,
+        7,
+        EventKind::Verified {
+            mode: Mode::Fxp {
+                source_passive: false,
+            },
+            bytes: 1000,
+            size: 1000,
+            check: crate::transfer::Check::Size,
+            source_deleted: false,
+        },
+    );
+    assert!(fx.is_empty(), "job 8 is still queued: no reload yet");
+    let r = row(&s, 7);
+    assert_eq!(r.state, JobState::Verified);
+    assert_eq!((r.done, r.total), (1000, Some(1000)));
+    assert_eq!(r.rate, 0.0);
+    assert_eq!(r.note, None, "a size check is the ordinary one");
+    // A digest check is said.
+    engine(
+        &mut s,
+        7,
+        EventKind::Verified {
+            mode: Mode::LstnSock,
+            bytes: 1000,
+            size: 1000,
+            check: crate::transfer::Check::Hash(crate::ftp::hash::Algorithm::Sha256),
+            source_deleted: false,
+        },
+    );
+    assert_eq!(row(&s, 7).note.as_deref(), Some("sha-256 matches"));
+    assert_eq!(s.transfers.running(), 1);
+
+    let fx = engine(
+        &mut s,
+        8,
+        EventKind::Failed {
+            reason: "append refused".into(),
+            replies: vec!["553 Could not create file.".into(), "421 Bye".into()],
+        },
+    );
+    assert_eq!(
+        row(&s, 8).state,
+        JobState::Failed("append refused [553 Could not create file.; 421 Bye]".into())
+    );
+    assert_eq!(
+        s.status,
+        "PROG2.PL1 failed: append refused [553 Could not create file.; 421 Bye]"
+    );
+    assert_eq!(
+        lists(&fx),
+        ["left:/pub", "right:/in"],
+        "the last job ended: both panes reload"
+    );
+}
+
+#[test]
+fn cancelled_walked_skipped_and_unknown_jobs() {
+    let mut s = state();
+    queued(
+        &mut s,
+        1,
+        "ftp://mirror-a:21/pub/big.iso",
+        "ftp://mirror-b:2121/in/big.iso",
+        Kind::Copy,
+    );
+    queued(
+        &mut s,
+        2,
+        "ftp://mirror-a:21/pub/docs",
+        "ftp://mirror-b:2121/in/docs",
+        Kind::Copy,
+    );
+    queued(
+        &mut s,
+        3,
+        "ftp://mirror-a:21/pub/x",
+        "ftp://mirror-b:2121/in/x",
+        Kind::Move,
+    );
+
+    let fx = engine(
+        &mut s,
+        1,
+        EventKind::Cancelled {
+            partial: Some(2048),
+        },
+    );
+    assert!(fx.is_empty());
+    assert_eq!(row(&s, 1).state, JobState::Cancelled);
+    assert_eq!(
+        row(&s, 1).note.as_deref(),
+        Some("2.0 KiB kept at the destination")
+    );
+
+    engine(
+        &mut s,
+        2,
+        EventKind::Walked {
+            files: 3,
+            directories: 2,
+        },
+    );
+    assert_eq!(
+        row(&s, 2).state,
+        JobState::Walked("3 files in 2 directories".into())
+    );
+
+    assert!(engine(&mut s, 99, EventKind::Cancelled { partial: None }).is_empty());
+    assert_eq!(
+        s.transfers.jobs.len(),
+        3,
+        "events of unknown jobs are ignored"
+    );
+
+    let fx = engine(
+        &mut s,
+        3,
+        EventKind::Skipped {
+            path: "/in/x".into(),
+            reason: "exists".into(),
+        },
+    );
+    assert_eq!(row(&s, 3).state, JobState::Skipped("exists".into()));
+    assert_eq!(s.status, "skipped /in/x: exists");
+    assert_eq!(lists(&fx), ["left:/pub", "right:/in"]);
+}
+
+#[test]
+fn cancelled_without_partial_and_retrying_notes() {
+    let mut s = state();
+    queued(
+        &mut s,
+        1,
+        "/home/u/a",
+        "ftp://mirror-b:2121/in/a",
+        Kind::Copy,
+    );
+    engine(
+        &mut s,
+        1,
+        EventKind::Retrying {
+            attempt: 2,
+            reason: "421 Too many users".into(),
+            after: None,
+        },
+    );
+    assert_eq!(
+        row(&s, 1).note.as_deref(),
+        Some("retry 2: 421 Too many users")
+    );
+    engine(&mut s, 1, EventKind::Cancelled { partial: None });
+    assert_eq!(row(&s, 1).note, None);
+}
+
+#[test]
+fn direction_letters_follow_the_panes() {
+    let mut s = state();
+    // The local disk on the left.
+    s.sites[0] = None;
+    queued(
+        &mut s,
+        1,
+        "/home/u/a.txt",
+        "ftp://mirror-b:2121/in/a.txt",
+        Kind::Copy,
+    );
+    queued(
+        &mut s,
+        2,
+        "ftp://mirror-b:2121/in/b",
+        "/home/u/b",
+        Kind::Copy,
+    );
+    assert_eq!(row(&s, 1).direction, "a→b");
+    assert_eq!(row(&s, 2).direction, "b→a");
+}
+
+#[test]
+fn direction_is_not_fooled_by_a_port_that_prefixes_another() {
+    // Same host, ports 21 and 2121: "ftp://h:21" is a string prefix of
+    // "ftp://h:2121/...".
+    let mut s = state();
+    s.sites = [Some(site("h", 21)), Some(site("h", 2121))];
+    queued(
+        &mut s,
+        1,
+        "ftp://h:2121/in/x",
+        "ftp://h:21/pub/x",
+        Kind::Copy,
+    );
+    queued(
+        &mut s,
+        2,
+        "ftp://h:21/pub/y",
+        "ftp://h:2121/in/y",
+        Kind::Copy,
+    );
+    assert_eq!(row(&s, 1).direction, "b→a");
+    assert_eq!(row(&s, 2).direction, "a→b");
+}
+
+#[test]
+fn sparkline_history_is_bounded() {
+    let mut s = state();
+    queued(
+        &mut s,
+        1,
+        "ftp://mirror-a:21/pub/a",
+        "ftp://mirror-b:2121/in/a",
+        Kind::Copy,
+    );
+    for i in 0..(SPARKLINE_POINTS as u64 + 5) {
+        engine(
+            &mut s,
+            1,
+            EventKind::Progress {
+                done: i,
+                total: Some(1000),
+                rate: i as f64,
+                eta: None,
+                measured: true,
+                elapsed: Duration::from_secs(1),
+            },
+        );
+    }
+    let r = row(&s, 1);
+    assert_eq!(r.rates.len(), SPARKLINE_POINTS);
+    assert_eq!(r.rates.front(), Some(&5), "oldest dropped");
+    assert_eq!(r.eta, None);
+}
