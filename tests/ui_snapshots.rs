@@ -463,7 +463,7 @@ fn help_overlay() {
     assert!(text.contains("Esc goes back."), "{text}");
     // Between the two screens every help line shows, uncut.
     let all = fxpc::ui::keymap::help_lines();
-    let rows = fxpc::ui::render::help_rows(&s);
+    let rows = fxpc::ui::dialog::message::help_rows(s.size);
     for l in &all[all.len() - rows..] {
         assert!(text.contains(l.as_str()), "{l:?} missing:\n{text}");
     }

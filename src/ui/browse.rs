@@ -109,10 +109,35 @@ async fn serve(client: Option<&mut Client>, request: &Request) -> Result<Done, F
                 Err(e) => Err(e),
             }
         }
-        Request::Mkdir(path) => client
-            .mkd(path)
-            .await
-            .map(|_| Done::Did(format!("created {}", String::from_utf8_lossy(path)))),
+        Request::Mkdir(path) => {
+            let done = Done::Did(format!("created {}", String::from_utf8_lossy(path)));
+            if client.mkd(path).await.is_ok() {
+                return Ok(done);
+            }
+            // `a/b/c` with `a` or `a/b` missing: each part in turn, a part
+            // that is already a directory being fine; the error names the
+            // part that could not be made.
+            let mut at = 0;
+            while let Some(next) = path[at + 1..].iter().position(|b| *b == b'/') {
+                at += 1 + next;
+                let part = &path[..at];
+                if client.cwd(part).await.is_err()
+                    && let Err(e) = client.mkd(part).await
+                {
+                    return Ok(Done::Refused(format!(
+                        "cannot create {}: {e}",
+                        String::from_utf8_lossy(part)
+                    )));
+                }
+            }
+            match client.mkd(path).await {
+                Ok(_) => Ok(done),
+                Err(e) => Ok(Done::Refused(format!(
+                    "cannot create {}: {e}",
+                    String::from_utf8_lossy(path)
+                ))),
+            }
+        }
         Request::Rename(from, to, overwrite) => {
             // The pane's listing may be old: a file that appeared since
             // must not be replaced unasked. SIZE sees files (a directory
@@ -248,9 +273,7 @@ pub fn local(side: Side, request: Request, actions: UnboundedSender<Action>) {
             },
             Request::Mkdir(path) => Action::OpDone {
                 side,
-                result: std::fs::create_dir(os(&path))
-                    .map(|()| "created".into())
-                    .map_err(|e| e.to_string()),
+                result: mkdir_parts(&path),
             },
             Request::Peek(path, name) => Action::Peeked {
                 name,
@@ -292,6 +315,23 @@ pub fn local(side: Side, request: Request, actions: UnboundedSender<Action>) {
         };
         let _ = actions.send(action);
     });
+}
+
+/// `a/b/c` part by part, so that the error names the part that failed.
+fn mkdir_parts(path: &[u8]) -> Result<String, String> {
+    let full = os(path);
+    let mut missing: Vec<&std::path::Path> = full
+        .ancestors()
+        .take_while(|p| std::fs::symlink_metadata(p).is_err())
+        .collect();
+    missing.reverse();
+    if missing.is_empty() {
+        return Err(format!("{}: it exists", full.display()));
+    }
+    for part in missing {
+        std::fs::create_dir(part).map_err(|e| format!("cannot create {}: {e}", part.display()))?;
+    }
+    Ok(format!("created {}", full.display()))
 }
 
 fn exists_message(to: &[u8]) -> String {

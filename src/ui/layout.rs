@@ -85,6 +85,26 @@ pub fn dialog_rect(width: u16, height: u16, want_w: u16, want_h: u16) -> Rect {
     Rect::new((width - w) / 2, (height - h) / 2, w, h)
 }
 
+/// A dialog's text area: inside its border, a column of margin each side.
+pub fn dialog_body(r: Rect) -> Rect {
+    Rect::new(
+        r.x + 2,
+        r.y + 1,
+        r.width.saturating_sub(4),
+        r.height.saturating_sub(2),
+    )
+}
+
+/// The `n`th line from the bottom of a dialog's body (1: the last).
+pub fn from_end(body: Rect, n: u16) -> Rect {
+    Rect::new(
+        body.x,
+        body.y + body.height.saturating_sub(n),
+        body.width,
+        1,
+    )
+}
+
 /// Buttons along one line of a dialog: `[ label ]` boxes, left to right.
 /// `[ label ]` when the whole row fits, else the narrow `[label]`: at 60
 /// columns the transfer dialog's six conflict choices only fit narrow, and

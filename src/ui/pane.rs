@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use super::format::printable;
+use super::side::Side;
 use crate::ftp::{Entry, EntryKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +46,9 @@ pub struct Pane {
     pub loading: bool,
     /// The last error for this pane, shown in its footer.
     pub error: Option<String>,
+    /// A name the cursor goes to when the next listing has it: the
+    /// directory F7 made, the new name of a renamed file.
+    pub land_on: Option<Vec<u8>>,
 }
 
 /// What a row of the pane shows.
@@ -53,6 +58,25 @@ pub enum Row<'a> {
 }
 
 impl Pane {
+    /// The title: which side, and where it is.
+    pub fn header(&self, side: Side) -> String {
+        let pane = self;
+        let place = match &pane.place {
+            Place::Local => format!("local:{}", String::from_utf8_lossy(&pane.cwd)),
+            Place::Ftp { url } => {
+                let path = String::from_utf8_lossy(&pane.cwd);
+                if path.starts_with('/') {
+                    format!("{url}{path}")
+                } else {
+                    format!("{url}/{path}")
+                }
+            }
+            Place::Nowhere => "not connected (F2)".to_string(),
+        };
+        let busy = if pane.loading { " …" } else { "" };
+        format!(" {}: {}{} ", side.name(), printable(&place), busy)
+    }
+
     pub fn new(place: Place, cwd: Vec<u8>) -> Pane {
         Pane {
             place,
@@ -68,6 +92,7 @@ impl Pane {
             reverse: false,
             loading: false,
             error: None,
+            land_on: None,
         }
     }
 

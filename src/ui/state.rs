@@ -5,42 +5,11 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::dialog::Dialog;
 use super::pane::Pane;
+pub use super::side::{Item, Side};
 use crate::sites::SiteEntry;
 use crate::transfer::{Conflict, FtpSite, JobId, Kind, Mode};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    Left,
-    Right,
-}
-
-impl Side {
-    pub fn index(self) -> usize {
-        match self {
-            Side::Left => 0,
-            Side::Right => 1,
-        }
-    }
-    pub fn other(self) -> Side {
-        match self {
-            Side::Left => Side::Right,
-            Side::Right => Side::Left,
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            Side::Left => "left",
-            Side::Right => "right",
-        }
-    }
-    pub fn letter(self) -> char {
-        match self {
-            Side::Left => 'a',
-            Side::Right => 'b',
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -100,105 +69,6 @@ impl Transfers {
     pub fn running(&self) -> usize {
         self.jobs.iter().filter(|j| !j.state.is_over()).count()
     }
-}
-
-/// One entry being carried to the other pane.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
-    pub raw_name: Vec<u8>,
-    pub name: String,
-    pub is_dir: bool,
-    pub size: Option<u64>,
-}
-
-#[derive(Debug, Clone)]
-pub struct TransferDialog {
-    pub kind: Kind,
-    pub from: Side,
-    pub items: Vec<Item>,
-    pub source_dir: Vec<u8>,
-    pub destination_dir: Vec<u8>,
-    /// For an append: the file in the other pane that grows.
-    pub append_target: Option<Item>,
-    pub conflict: Conflict,
-    /// What will be tried first, in words.
-    pub mode_hint: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputPurpose {
-    Mkdir(Side),
-    Rename(Side),
-    Connect(Side),
-    Password(Side),
-    SelectPattern(Side),
-    UnselectPattern(Side),
-}
-
-#[derive(Debug, Clone)]
-pub enum Dialog {
-    Transfer(TransferDialog),
-    AppendPicker {
-        from: Side,
-        source: Item,
-        candidates: Vec<Item>,
-        cursor: usize,
-    },
-    Input {
-        purpose: InputPurpose,
-        title: String,
-        text: String,
-        masked: bool,
-        /// For Connect: earlier URLs, newest first; Up/Down walk them.
-        history: Vec<String>,
-        history_pos: Option<usize>,
-        /// For Password: the URL waiting for it.
-        context: String,
-    },
-    ConfirmDelete {
-        side: Side,
-        items: Vec<Item>,
-    },
-    /// Rename/move onto a name that exists: overwrite or cancel.
-    ConfirmOverwrite {
-        side: Side,
-        from: Vec<u8>,
-        to: Vec<u8>,
-        name: String,
-        existing: Item,
-    },
-    ConfirmQuit,
-    /// F3: the first part of a file (text, or a hex dump).
-    View {
-        title: String,
-        lines: Vec<String>,
-        scroll: usize,
-    },
-    /// Editing a saved site: the fields of config.toml's `[[site]]`.
-    SiteEdit {
-        /// The name the site had when editing began (a rename replaces it).
-        original: Option<String>,
-        fields: [String; 5],
-        focus: usize,
-        side: Side,
-    },
-    /// A job found its destination existing and waits for a choice.
-    Conflict {
-        job: JobId,
-        destination: String,
-        source_size: u64,
-        destination_size: u64,
-        for_all: bool,
-    },
-    Message {
-        title: String,
-        text: String,
-    },
-    /// The key list; `scroll` is its first line shown (at 80x24 it does
-    /// not fit: Up/Down scroll it).
-    Help {
-        scroll: usize,
-    },
 }
 
 /// What a pane was last asked to open, for its header while it dials, for

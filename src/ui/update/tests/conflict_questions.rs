@@ -4,7 +4,9 @@ use super::*;
 
 fn asked_job(s: &State) -> Option<(JobId, bool)> {
     match &s.dialog {
-        Some(Dialog::Conflict { job, for_all, .. }) => Some((*job, *for_all)),
+        Some(Dialog::Conflict(dialog::ConflictQuestion { job, for_all, .. })) => {
+            Some((*job, *for_all))
+        }
         _ => None,
     }
 }
@@ -37,13 +39,13 @@ fn a_conflict_asks_and_each_key_answers() {
         let mut s = three_queued();
         assert!(conflict_event(&mut s, 2, "b").is_empty());
         match &s.dialog {
-            Some(Dialog::Conflict {
+            Some(Dialog::Conflict(dialog::ConflictQuestion {
                 job,
                 destination,
                 source_size,
                 destination_size,
                 for_all,
-            }) => {
+            })) => {
                 assert_eq!(*job, 2);
                 assert_eq!(destination, "ftp://mirror-b:2121/in/b");
                 assert_eq!((*source_size, *destination_size), (2048, 1024));
@@ -126,7 +128,7 @@ fn a_conflict_arriving_under_another_dialog_is_asked_when_it_closes() {
     ch(&mut s, '?');
     assert!(conflict_event(&mut s, 1, "a").is_empty());
     assert!(
-        matches!(s.dialog, Some(Dialog::Help { .. })),
+        matches!(s.dialog, Some(Dialog::Help(dialog::Help { .. }))),
         "help stays on top"
     );
     press(&mut s, KeyCode::Esc);

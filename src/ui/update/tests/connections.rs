@@ -65,11 +65,11 @@ fn both_panes_get_their_password_question_in_turn() {
         );
     }
     let asked = |s: &State| match &s.dialog {
-        Some(Dialog::Input {
+        Some(Dialog::Input(dialog::Input {
             purpose: InputPurpose::Password(side),
             title,
             ..
-        }) => (*side, title.clone()),
+        })) => (*side, title.clone()),
         other => panic!("{other:?}"),
     };
     assert_eq!(
@@ -130,7 +130,7 @@ fn a_password_question_waits_behind_an_open_dialog() {
             url: "ftp://u@127.0.0.2/".into(),
         },
     );
-    assert!(matches!(s.dialog, Some(Dialog::Help { .. })));
+    assert!(matches!(s.dialog, Some(Dialog::Help(dialog::Help { .. }))));
     // A connect error elsewhere does not replace the open dialog either.
     let b = dialing(&mut s, Side::Right, "ftp://127.0.0.3/");
     update(
@@ -141,14 +141,14 @@ fn a_password_question_waits_behind_an_open_dialog() {
             error: "connection refused".into(),
         },
     );
-    assert!(matches!(s.dialog, Some(Dialog::Help { .. })));
+    assert!(matches!(s.dialog, Some(Dialog::Help(dialog::Help { .. }))));
     press(&mut s, KeyCode::Esc);
     assert!(matches!(
         s.dialog,
-        Some(Dialog::Input {
+        Some(Dialog::Input(dialog::Input {
             purpose: InputPurpose::Password(Side::Left),
             ..
-        })
+        }))
     ));
 }
 
@@ -185,7 +185,10 @@ fn rename_onto_an_existing_name_asks() {
         press(&mut s, KeyCode::Enter).is_empty(),
         "nothing renamed yet"
     );
-    assert!(matches!(s.dialog, Some(Dialog::ConfirmOverwrite { .. })));
+    assert!(matches!(
+        s.dialog,
+        Some(Dialog::ConfirmOverwrite(dialog::ConfirmOverwrite { .. }))
+    ));
     // Enter is not "yes".
     assert!(press(&mut s, KeyCode::Enter).is_empty());
     assert!(s.dialog.is_none());
@@ -229,13 +232,13 @@ fn need_password_asks_masked_and_connects_with_it() {
         .is_empty()
     );
     match &s.dialog {
-        Some(Dialog::Input {
+        Some(Dialog::Input(dialog::Input {
             purpose,
             masked,
             context,
             title,
             ..
-        }) => {
+        })) => {
             assert_eq!(*purpose, InputPurpose::Password(Side::Right));
             assert!(*masked);
             assert_eq!(context, &url);
@@ -274,10 +277,10 @@ fn connect_dialog_walks_the_history() {
     press(&mut s, KeyCode::F(2));
     assert!(matches!(
         s.dialog,
-        Some(Dialog::Input {
+        Some(Dialog::Input(dialog::Input {
             purpose: InputPurpose::Connect(Side::Left),
             ..
-        })
+        }))
     ));
     assert_eq!(input_text(&s), "ftp://");
     press(&mut s, KeyCode::Up);
@@ -385,8 +388,10 @@ fn connected_failed_listed_and_op_done() {
             error: "530 Login incorrect.".into(),
         },
     );
-    assert!(matches!(&s.dialog, Some(Dialog::Message { title, text })
-        if title == "Cannot connect" && text == "530 Login incorrect."));
+    assert!(
+        matches!(&s.dialog, Some(Dialog::Message(dialog::Message { title, text }))
+        if title == "Cannot connect" && text == "530 Login incorrect.")
+    );
     assert_eq!(
         s.pane(Side::Left).error.as_deref(),
         Some("530 Login incorrect. (Ctrl-R tries again)")
@@ -412,7 +417,7 @@ fn connected_failed_listed_and_op_done() {
     );
     assert_eq!(lists(&fx), ["left:/pub"]);
     assert!(
-        matches!(&s.dialog, Some(Dialog::Message { title, .. }) if title == "Operation failed")
+        matches!(&s.dialog, Some(Dialog::Message(dialog::Message { title, .. })) if title == "Operation failed")
     );
 
     update(&mut s, Action::Notice("reconnected to mirror-a".into()));

@@ -40,11 +40,7 @@ fn f5_opens_the_copy_dialog_for_the_selection() {
         assert_eq!(j.via, Via::Auto);
     }
     assert!(s.pane(Side::Left).selected.is_empty(), "selection consumed");
-    assert!(
-        s.status.starts_with("copying 2 item(s): FXP"),
-        "{}",
-        s.status
-    );
+    assert!(s.status.starts_with("copying 2 items: FXP"), "{}", s.status);
 }
 
 /// A hostile server may list `../../x`: such a name is never joined
@@ -129,7 +125,7 @@ fn f5_needs_a_connected_other_pane() {
     cursor_on(&mut s, Side::Left, "big.iso");
     assert!(press(&mut s, KeyCode::F(5)).is_empty());
     match &s.dialog {
-        Some(Dialog::Message { title, .. }) => assert_eq!(title, "No destination"),
+        Some(Dialog::Message(dialog::Message { title, .. })) => assert_eq!(title, "No destination"),
         other => panic!("{other:?}"),
     }
 }
@@ -146,22 +142,23 @@ fn esc_cancels_the_transfer_dialog() {
 }
 
 #[test]
-fn tab_cycles_the_kind_and_letters_pick_the_conflict_policy() {
+fn rows_arrows_and_letters_pick_the_kind_and_the_conflict_policy() {
     let mut s = state();
     cursor_on(&mut s, Side::Left, "big.iso");
     press(&mut s, KeyCode::F(5));
     let kind = |s: &State| transfer(s).kind;
-    press(&mut s, KeyCode::Tab);
-    assert_eq!(kind(&s), Kind::Append);
-    press(&mut s, KeyCode::Tab);
-    assert_eq!(kind(&s), Kind::Move);
-    press(&mut s, KeyCode::Tab);
-    assert_eq!(kind(&s), Kind::Copy);
-    press(&mut s, KeyCode::BackTab);
-    assert_eq!(kind(&s), Kind::Move);
-    press(&mut s, KeyCode::Left);
+    // The operation row has the keys first: arrows choose within it.
+    press(&mut s, KeyCode::Right);
     assert_eq!(kind(&s), Kind::Append);
     press(&mut s, KeyCode::Right);
+    assert_eq!(kind(&s), Kind::Move);
+    press(&mut s, KeyCode::Right);
+    assert_eq!(kind(&s), Kind::Copy);
+    press(&mut s, KeyCode::Left);
+    assert_eq!(kind(&s), Kind::Move);
+    press(&mut s, KeyCode::F(4));
+    assert_eq!(kind(&s), Kind::Append, "F4 picks append");
+    press(&mut s, KeyCode::F(6));
     assert_eq!(kind(&s), Kind::Move);
 
     let conflict = |s: &State| transfer(s).conflict;
@@ -177,6 +174,8 @@ fn tab_cycles_the_kind_and_letters_pick_the_conflict_policy() {
         ch(&mut s, c);
         assert_eq!(conflict(&s), want, "key {c}");
     }
+    // Tab to the "if the target exists" row: arrows and Space move there.
+    press(&mut s, KeyCode::Tab);
     for want in [
         Conflict::Resume,
         Conflict::Append,
@@ -188,9 +187,28 @@ fn tab_cycles_the_kind_and_letters_pick_the_conflict_policy() {
         ch(&mut s, ' ');
         assert_eq!(conflict(&s), want, "space cycles");
     }
-    ch(&mut s, 'c');
-    assert_eq!(conflict(&s), Conflict::Resume, "c cycles too");
+    press(&mut s, KeyCode::Right);
+    assert_eq!(conflict(&s), Conflict::Resume, "→ too");
+    assert_eq!(kind(&s), Kind::Move, "the operation row stays");
     ch(&mut s, 's');
+    // Tab to OK/Cancel: → Cancel, Enter cancels; ← OK, Enter copies.
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Right);
+    let mut cancelled = s.dialog.clone();
+    if let Some(Dialog::Transfer(d)) = &mut cancelled {
+        let mut copy = State::new(
+            s.pane(Side::Left).clone(),
+            s.pane(Side::Right).clone(),
+            s.size,
+        );
+        copy.dialog = Some(Dialog::Transfer(d.clone()));
+        assert!(
+            press(&mut copy, KeyCode::Enter).is_empty(),
+            "Cancel has the focus"
+        );
+        assert!(copy.dialog.is_none());
+    }
+    press(&mut s, KeyCode::Left);
 
     let fx = press(&mut s, KeyCode::Enter);
     let jobs = submits(&fx);
@@ -210,7 +228,7 @@ fn f6_moves() {
     assert_eq!(jobs[0].kind, Kind::Move);
     assert!(jobs[0].recursive);
     assert_eq!(loc(&jobs[0].destination), "mirror-b:2121/in/docs");
-    assert!(s.status.starts_with("moving 1 item(s)"), "{}", s.status);
+    assert!(s.status.starts_with("moving 1 item:"), "{}", s.status);
 }
 
 #[test]
@@ -219,12 +237,12 @@ fn f4_picks_a_target_and_appends_onto_it() {
     cursor_on(&mut s, Side::Left, "PROG1.PL1");
     assert!(press(&mut s, KeyCode::F(4)).is_empty());
     let picker = |s: &State| match &s.dialog {
-        Some(Dialog::AppendPicker {
+        Some(Dialog::AppendPicker(dialog::AppendPicker {
             from,
             source,
             candidates,
             cursor,
-        }) => (
+        })) => (
             *from,
             source.name.clone(),
             item_names(candidates).join(","),
@@ -280,7 +298,7 @@ fn f4_preselects_a_file_of_the_same_name_and_esc_cancels() {
     press(&mut s, KeyCode::F(4));
     assert!(matches!(
         s.dialog,
-        Some(Dialog::AppendPicker { cursor: 1, .. })
+        Some(Dialog::AppendPicker(dialog::AppendPicker { cursor: 1, .. }))
     ));
     assert!(press(&mut s, KeyCode::Esc).is_empty());
     assert!(s.dialog.is_none());
@@ -299,7 +317,7 @@ fn f4_refuses_directories_and_empty_targets() {
         .set_entries(vec![entry("only-a-dir", true, 0)]);
     press(&mut s, KeyCode::F(4));
     match &s.dialog {
-        Some(Dialog::Message { title, text }) => {
+        Some(Dialog::Message(dialog::Message { title, text })) => {
             assert_eq!(title, "Append");
             assert!(text.contains("no file"), "{text}");
         }
@@ -312,9 +330,11 @@ fn appending_a_directory_is_refused() {
     let mut s = state();
     cursor_on(&mut s, Side::Left, "docs");
     press(&mut s, KeyCode::F(5));
-    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Right);
     assert_eq!(transfer(&s).kind, Kind::Append);
     let fx = press(&mut s, KeyCode::Enter);
     assert!(fx.is_empty());
-    assert!(matches!(&s.dialog, Some(Dialog::Message { title, .. }) if title == "Append"));
+    assert!(
+        matches!(&s.dialog, Some(Dialog::Message(dialog::Message { title, .. })) if title == "Append")
+    );
 }

@@ -88,7 +88,7 @@ fn transfer_dialog_buttons_all_fit_on_a_small_terminal() {
         down(&mut s, p, t)
     };
     // Every button sits inside the dialog, none overlaps the next.
-    let buttons = render::dialog_buttons(&s);
+    let buttons = s.dialog.as_ref().unwrap().buttons(s.size);
     assert_eq!(buttons.len(), 3 + 6 + 2);
     for pair in buttons.windows(2) {
         let (a, b) = (pair[0].0, pair[1].0);
@@ -110,7 +110,7 @@ fn transfer_dialog_buttons_all_fit_on_a_small_terminal() {
         Kind::Copy,
     );
     conflict_event(&mut s, 1, "a");
-    assert_eq!(render::dialog_buttons(&s).len(), 5 + 1);
+    assert_eq!(s.dialog.as_ref().unwrap().buttons(s.size).len(), 5 + 1);
     let p = button(&s, Button::Answer(Conflict::Rename));
     assert_eq!(answers(&down(&mut s, p, t)), [(1, Conflict::Rename)]);
 }
@@ -159,7 +159,7 @@ fn other_dialogs_answer_clicks() {
     assert!(matches!(fx.as_slice(), [Effect::Mkdir { .. }]), "{fx:?}");
 
     press(&mut s, KeyCode::F(3));
-    assert!(matches!(s.dialog, Some(Dialog::Message { .. })));
+    assert!(matches!(s.dialog, Some(Dialog::View(_))));
     {
         let p = button(&s, Button::Ok);
         down(&mut s, p, t)

@@ -9,10 +9,10 @@ fn shift_f6_renames() {
     update(&mut s, key_with(KeyCode::F(6), KeyModifiers::SHIFT));
     assert!(matches!(
         s.dialog,
-        Some(Dialog::Input {
+        Some(Dialog::Input(dialog::Input {
             purpose: InputPurpose::Rename(Side::Left),
             ..
-        })
+        }))
     ));
     assert_eq!(input_text(&s), "big.iso", "starts from the old name");
     for _ in 0..4 {
@@ -49,10 +49,10 @@ fn f7_makes_a_directory() {
     press(&mut s, KeyCode::F(7));
     assert!(matches!(
         s.dialog,
-        Some(Dialog::Input {
+        Some(Dialog::Input(dialog::Input {
             purpose: InputPurpose::Mkdir(Side::Left),
             ..
-        })
+        }))
     ));
     assert_eq!(input_text(&s), "");
     type_text(&mut s, "new dir");
@@ -69,7 +69,26 @@ fn f7_makes_a_directory() {
         press(&mut s, KeyCode::Enter).is_empty(),
         "no name, no mkdir"
     );
-    assert!(s.dialog.is_none());
+    assert!(s.dialog.is_some(), "the dialog stays to be given a name");
+    assert_eq!(s.status, "a directory needs a name");
+    type_text(&mut s, "a//b");
+    assert!(press(&mut s, KeyCode::Enter).is_empty(), "an empty part");
+    clear_input(&mut s);
+    type_text(&mut s, "a/b/c");
+    match press(&mut s, KeyCode::Enter).as_slice() {
+        [Effect::Mkdir { path, .. }] => assert_eq!(path, b"/pub/a/b/c"),
+        other => panic!("{other:?}"),
+    }
+    // The relisting puts the cursor on the new directory.
+    update(
+        &mut s,
+        Action::Listed {
+            side: Side::Left,
+            path: b"/pub".to_vec(),
+            result: Ok(vec![entry("a", true, 0), entry("zz", false, 1)]),
+        },
+    );
+    assert_eq!(cursor_name(&s, Side::Left).as_deref(), Some("a"));
 }
 
 #[test]
@@ -91,14 +110,17 @@ fn f8_asks_then_deletes_with_directories_flagged() {
     press(&mut s, KeyCode::Insert);
     press(&mut s, KeyCode::F(8));
     match &s.dialog {
-        Some(Dialog::ConfirmDelete { side, items }) => {
+        Some(Dialog::ConfirmDelete(dialog::ConfirmDelete { side, items })) => {
             assert_eq!(*side, Side::Left);
             assert_eq!(item_names(items), ["docs", "big.iso"]);
         }
         other => panic!("{other:?}"),
     }
     assert!(ch(&mut s, 'x').is_empty(), "other keys keep asking");
-    assert!(matches!(s.dialog, Some(Dialog::ConfirmDelete { .. })));
+    assert!(matches!(
+        s.dialog,
+        Some(Dialog::ConfirmDelete(dialog::ConfirmDelete { .. }))
+    ));
     let fx = press(&mut s, KeyCode::Enter);
     match fx.as_slice() {
         [Effect::Delete { side, paths }] => {

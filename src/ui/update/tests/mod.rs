@@ -8,8 +8,8 @@ use crossterm::event::{KeyEventState, MouseButton, MouseEventKind};
 use super::*;
 use crate::ftp::Login;
 use crate::transfer::Mode;
+use crate::ui::dialog::{self, message::help_rows};
 use crate::ui::pane::tests::entry;
-use crate::ui::render::{self, Button};
 
 mod conflict_questions;
 mod connections;
@@ -175,7 +175,7 @@ fn item_names(items: &[Item]) -> Vec<&str> {
 
 fn input_text(s: &State) -> &str {
     match &s.dialog {
-        Some(Dialog::Input { text, .. }) => text,
+        Some(Dialog::Input(d)) => d.text(),
         other => panic!("expected an input dialog, got {other:?}"),
     }
 }
@@ -252,7 +252,11 @@ fn row_point(s: &State, side: Side, index: usize) -> (u16, u16) {
 }
 
 fn button(s: &State, wanted: Button) -> (u16, u16) {
-    let (r, _) = render::dialog_buttons(s)
+    let (r, _) = s
+        .dialog
+        .as_ref()
+        .unwrap()
+        .buttons(s.size)
         .into_iter()
         .find(|(_, b)| *b == wanted)
         .unwrap_or_else(|| panic!("no {wanted:?} button in {:?}", s.dialog));

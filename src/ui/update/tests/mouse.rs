@@ -205,7 +205,7 @@ fn fkey_bar_cells_run_their_commands() {
     press(&mut s, KeyCode::Esc);
 
     down(&mut s, cell("Help"), t);
-    assert!(matches!(s.dialog, Some(Dialog::Help { .. })));
+    assert!(matches!(s.dialog, Some(Dialog::Help(dialog::Help { .. }))));
     press(&mut s, KeyCode::Esc);
 
     down(&mut s, cell("Transfers"), t);

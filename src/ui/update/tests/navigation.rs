@@ -127,17 +127,16 @@ fn enter_on_a_file_shows_its_details() {
         [Effect::Peek { name, .. }] if name == "notes.txt"
     ));
     match &s.dialog {
-        Some(Dialog::Message { title, text }) => {
-            assert_eq!(title, "Entry");
-            assert!(text.starts_with("notes.txt\n"), "{text}");
-            assert!(text.contains("size: 100 bytes (100 B)"), "{text}");
+        Some(Dialog::View(v)) => {
+            assert_eq!(v.name, "notes.txt");
+            assert_eq!(v.lines[0], "size: 100 bytes (100 B)");
         }
         other => panic!("{other:?}"),
     }
     press(&mut s, KeyCode::Esc);
     assert!(s.dialog.is_none());
     press(&mut s, KeyCode::F(3));
-    assert!(matches!(s.dialog, Some(Dialog::Message { .. })), "F3 views");
+    assert!(matches!(s.dialog, Some(Dialog::View(_))), "F3 views");
 }
 
 #[test]

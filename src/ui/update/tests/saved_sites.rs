@@ -69,17 +69,19 @@ fn site_editor_edits_saves_renames_and_deletes() {
     type_text(&mut s, "mirror");
     update(&mut s, key_with(KeyCode::Char('e'), KeyModifiers::CONTROL));
     match &s.dialog {
-        Some(Dialog::SiteEdit {
-            original,
-            fields,
-            focus: 0,
-            ..
-        }) => {
-            assert_eq!(original.as_deref(), Some("mirror"));
+        Some(Dialog::SiteEdit(f)) => {
+            assert_eq!(f.original.as_deref(), Some("mirror"));
+            assert_eq!(f.focus, dialog::site_edit::Field::Name);
             assert_eq!(
-                fields,
-                &["mirror", "ftp://bob@mirror-a:2121/pub", "pw", "3", "no"].map(String::from)
+                [
+                    f.name.text(),
+                    f.url.text(),
+                    f.password.text(),
+                    f.connections.text()
+                ],
+                ["mirror", "ftp://bob@mirror-a:2121/pub", "pw", "3"]
             );
+            assert!(!f.passive);
         }
         other => panic!("{other:?}"),
     }
@@ -111,16 +113,16 @@ fn site_editor_edits_saves_renames_and_deletes() {
     clear_input(&mut s);
     type_text(&mut s, "ftp://new.example/");
     update(&mut s, key_with(KeyCode::Char('e'), KeyModifiers::CONTROL));
-    for _ in 0..4 {
+    for _ in 0..3 {
         press(&mut s, KeyCode::Tab);
     }
-    press(&mut s, KeyCode::Backspace);
-    press(&mut s, KeyCode::Backspace);
-    press(&mut s, KeyCode::Backspace);
-    type_text(&mut s, "maybe");
+    type_text(&mut s, "many");
     assert!(press(&mut s, KeyCode::Enter).is_empty());
-    assert!(matches!(s.dialog, Some(Dialog::SiteEdit { .. })));
-    assert!(s.status.contains("passive"), "{}", s.status);
+    assert!(matches!(
+        s.dialog,
+        Some(Dialog::SiteEdit(dialog::SiteForm { .. }))
+    ));
+    assert!(s.status.contains("transfer connections"), "{}", s.status);
     press(&mut s, KeyCode::Esc);
 
     // Ctrl-D deletes a saved site by name, and only a saved one.
@@ -138,21 +140,6 @@ fn site_editor_edits_saves_renames_and_deletes() {
 }
 
 #[test]
-fn site_fields_are_checked() {
-    let f = |a: &str, b: &str, c: &str, d: &str, e: &str| [a, b, c, d, e].map(String::from);
-    assert!(site_from_fields(&f("", "ftp://h/", "", "", "yes")).is_err());
-    assert!(site_from_fields(&f("n", "http://h/", "", "", "yes")).is_err());
-    assert!(site_from_fields(&f("n", "ftp://h/", "", "0", "yes")).is_err());
-    let site = site_from_fields(&f("n", "ftp://u:secret@h/pub", "", "", "")).unwrap();
-    assert_eq!(
-        site.url, "ftp://u@h/pub",
-        "the password never stays in the URL"
-    );
-    assert_eq!(site.password.as_deref(), Some("secret"));
-    assert_eq!((site.max_connections, site.passive), (None, None));
-}
-
-#[test]
 fn the_viewer_shows_details_then_content_and_scrolls() {
     let mut s = state();
     cursor_on(&mut s, Side::Left, "notes.txt");
@@ -165,7 +152,7 @@ fn the_viewer_shows_details_then_content_and_scrolls() {
             result: Ok(b"x".to_vec()),
         },
     );
-    assert!(matches!(s.dialog, Some(Dialog::Message { .. })));
+    assert!(matches!(&s.dialog, Some(Dialog::View(v)) if v.loading));
     let body: Vec<u8> = (0..200)
         .flat_map(|i| format!("line {i}\n").into_bytes())
         .collect();
@@ -176,25 +163,34 @@ fn the_viewer_shows_details_then_content_and_scrolls() {
             result: Ok(body),
         },
     );
-    let (lines, scroll) = match &s.dialog {
-        Some(Dialog::View {
-            title,
-            lines,
-            scroll,
-        }) => {
-            assert_eq!(title, "notes.txt");
-            (lines.clone(), *scroll)
+    let lines = match &s.dialog {
+        Some(Dialog::View(v)) => {
+            assert_eq!(v.name, "notes.txt");
+            assert_eq!(v.scroll, 0);
+            assert!(!v.loading);
+            v.lines.clone()
         }
         other => panic!("{other:?}"),
     };
-    assert_eq!(scroll, 0);
-    assert_eq!(lines[0], "notes.txt", "details first");
+    assert!(lines[0].starts_with("size: 100 bytes"), "details first");
+    // The file is 100 bytes by its listing: what came is more, so "all".
+    assert!(lines.iter().any(|l| l.starts_with("all ")), "{lines:?}");
     assert!(lines.iter().any(|l| l == "line 199"));
     press(&mut s, KeyCode::End);
-    assert!(matches!(&s.dialog, Some(Dialog::View { scroll, .. }) if *scroll == lines.len() - 1));
+    let Some(Dialog::View(v)) = &s.dialog else {
+        panic!()
+    };
+    assert_eq!(v.lines.last().map(String::as_str), Some("line 199"));
+    assert!(
+        v.scroll > 0 && v.scroll < lines.len() - 1,
+        "the last page, not the last line alone"
+    );
     press(&mut s, KeyCode::Home);
     press(&mut s, KeyCode::Down);
-    assert!(matches!(&s.dialog, Some(Dialog::View { scroll: 1, .. })));
+    assert!(matches!(
+        &s.dialog,
+        Some(Dialog::View(dialog::Viewer { scroll: 1, .. }))
+    ));
     press(&mut s, KeyCode::Esc);
     assert!(s.dialog.is_none());
     // A directory has nothing to peek at.

@@ -27,9 +27,9 @@ fn plus_minus_star_select_by_pattern_and_invert() {
     let mut s = state();
     ch(&mut s, '+');
     match &s.dialog {
-        Some(Dialog::Input { purpose, text, .. }) => {
-            assert_eq!(*purpose, InputPurpose::SelectPattern(Side::Left));
-            assert_eq!(text, "*");
+        Some(Dialog::Input(d)) => {
+            assert_eq!(d.purpose, InputPurpose::SelectPattern(Side::Left));
+            assert_eq!(d.text(), "*");
         }
         other => panic!("{other:?}"),
     }
@@ -38,7 +38,7 @@ fn plus_minus_star_select_by_pattern_and_invert() {
     assert!(press(&mut s, KeyCode::Enter).is_empty());
     assert!(s.dialog.is_none());
     assert_eq!(selected(&s, Side::Left), ["PROG1.PL1"], "case-insensitive");
-    assert_eq!(s.status, "1 matched *.pl1");
+    assert_eq!(s.status, "1 match for *.pl1");
 
     ch(&mut s, '+');
     press(&mut s, KeyCode::Enter);
@@ -47,10 +47,10 @@ fn plus_minus_star_select_by_pattern_and_invert() {
     ch(&mut s, '-');
     assert!(matches!(
         s.dialog,
-        Some(Dialog::Input {
+        Some(Dialog::Input(dialog::Input {
             purpose: InputPurpose::UnselectPattern(Side::Left),
             ..
-        })
+        }))
     ));
     clear_input(&mut s);
     type_text(&mut s, "*.iso");

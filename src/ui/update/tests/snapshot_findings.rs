@@ -7,11 +7,11 @@ fn help_scrolls_to_its_last_line() {
     let mut s = state();
     press(&mut s, KeyCode::F(1));
     let scroll = |s: &State| match s.dialog {
-        Some(Dialog::Help { scroll }) => scroll,
+        Some(Dialog::Help(dialog::Help { scroll })) => scroll,
         ref other => panic!("{other:?}"),
     };
     assert_eq!(scroll(&s), 0);
-    let rows = render::help_rows(&s);
+    let rows = help_rows(s.size);
     let n = keymap::help_lines().len();
     assert_eq!(rows, 19, "80x24: 22-row box, borders, OK button");
     assert!(n > rows, "{n} lines need scrolling at 80x24");
@@ -37,7 +37,7 @@ fn help_scrolls_to_its_last_line() {
     update(&mut s, Action::Resize(120, 50));
     press(&mut s, KeyCode::End);
     assert_eq!(scroll(&s), 0);
-    assert!(render::help_rows(&s) >= n);
+    assert!(help_rows(s.size) >= n);
 }
 
 #[test]
@@ -57,7 +57,7 @@ fn a_multi_line_error_is_one_status_line() {
         "Cannot connect: login refused: 530 Login incorrect."
     );
     match &s.dialog {
-        Some(Dialog::Message { text, .. }) => {
+        Some(Dialog::Message(dialog::Message { text, .. })) => {
             assert_eq!(
                 text, "login refused:\n530 Login incorrect.\n",
                 "the dialog keeps the lines"

@@ -56,11 +56,11 @@ fn quitting_asks_only_while_transfers_run() {
     let mut s = state();
     s.transfers.jobs = vec![job(1, "big.iso", JobState::Running)];
     assert!(ch(&mut s, 'q').is_empty());
-    assert!(matches!(s.dialog, Some(Dialog::ConfirmQuit)));
+    assert!(matches!(s.dialog, Some(Dialog::ConfirmQuit(_))));
     assert!(press(&mut s, KeyCode::Esc).is_empty());
     assert!(s.dialog.is_none() && !s.quit);
     press(&mut s, KeyCode::F(10));
-    assert!(matches!(s.dialog, Some(Dialog::ConfirmQuit)));
+    assert!(matches!(s.dialog, Some(Dialog::ConfirmQuit(_))));
     let fx = press(&mut s, KeyCode::Enter);
     assert!(matches!(fx.as_slice(), [Effect::Quit]));
     assert!(s.quit);
@@ -76,14 +76,14 @@ fn quitting_asks_only_while_transfers_run() {
 fn help_opens_and_q_closes_it_without_quitting() {
     let mut s = state();
     ch(&mut s, '?');
-    assert!(matches!(s.dialog, Some(Dialog::Help { .. })));
+    assert!(matches!(s.dialog, Some(Dialog::Help(dialog::Help { .. }))));
     assert!(ch(&mut s, 'j').is_empty());
     assert!(
-        matches!(s.dialog, Some(Dialog::Help { .. })),
+        matches!(s.dialog, Some(Dialog::Help(dialog::Help { .. }))),
         "other keys keep it"
     );
     assert!(ch(&mut s, 'q').is_empty());
     assert!(s.dialog.is_none() && !s.quit);
     press(&mut s, KeyCode::F(1));
-    assert!(matches!(s.dialog, Some(Dialog::Help { .. })));
+    assert!(matches!(s.dialog, Some(Dialog::Help(dialog::Help { .. }))));
 }
