@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use fxpc::ftp::{self, Client, EntryKind, FtpUrl, Login, Secret};
 use fxpc::server::{self, Anonymous};
 use fxpc::transfer::{self, Conflict, Engine, EventKind, FtpSite, Kind, Location, Via};
-use fxpc::ui::format::printable;
+use fxpc::ui::format::{human_bytes, human_duration, human_rate, printable};
 
 #[derive(Parser)]
 #[command(
@@ -580,12 +580,7 @@ impl CpView {
                 let bar = self
                     .bars
                     .add(indicatif::ProgressBar::new(total.unwrap_or(0)));
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{msg:30!} {bar:25} {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12} {eta:>4}",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                );
+                bar.set_style(bar_style());
                 bar.set_message(format!("{} {mode}", short_name(&file.name)));
                 bar.set_position(*offset);
                 file.bar = Some(bar);
@@ -630,7 +625,7 @@ impl CpView {
             } => {
                 file.outcome = Some(format!(
                     "{mode}  verified {check} {}{}",
-                    indicatif::HumanBytes(*size),
+                    human_bytes(*size),
                     if *source_deleted {
                         ", source deleted"
                     } else {
@@ -649,10 +644,7 @@ impl CpView {
             EventKind::Cancelled { partial } => {
                 self.failed += 1;
                 file.outcome = Some(match partial {
-                    Some(p) => format!(
-                        "cancelled; {} kept at the destination",
-                        indicatif::HumanBytes(*p)
-                    ),
+                    Some(p) => format!("cancelled; {} kept at the destination", human_bytes(*p)),
                     None => "cancelled".into(),
                 });
             }
@@ -695,12 +687,7 @@ impl CpView {
             .fold((0, 0), |(d, s), f| (d + f.done, s + f.size));
         let total = self.total.get_or_insert_with(|| {
             let bar = self.bars.add(indicatif::ProgressBar::new(size));
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{msg:30!} {bar:25} {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12} {eta:>4}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
+            bar.set_style(bar_style());
             bar
         });
         total.set_length(size);
@@ -730,7 +717,7 @@ impl CpView {
                 let _ = writeln!(
                     out,
                     "  (the client carried {} of file data)",
-                    indicatif::HumanBytes(client_bytes)
+                    human_bytes(client_bytes)
                 );
             }
         }
@@ -739,6 +726,28 @@ impl CpView {
         }
         Ok(())
     }
+}
+
+/// The bars' columns in the units the TUI shows (`ui::format`), never
+/// indicatif's own: one program, one way to write a size or a rate.
+fn bar_style() -> indicatif::ProgressStyle {
+    use indicatif::ProgressState;
+    indicatif::ProgressStyle::with_template(
+        "{msg:30!} {bar:25} {done:>9}/{size:<9} {rate:>11} {eta:>5}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .with_key("done", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = w.write_str(&human_bytes(s.pos()));
+    })
+    .with_key("size", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = w.write_str(&human_bytes(s.len().unwrap_or(0)));
+    })
+    .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = w.write_str(&human_rate(s.per_sec()));
+    })
+    .with_key("eta", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = w.write_str(&human_duration(s.eta().as_secs()));
+    })
 }
 
 fn short_name(name: &str) -> &str {

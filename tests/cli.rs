@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
+use fxpc::ui::format::human_bytes;
+
 const FXPC: &str = env!("CARGO_BIN_EXE_fxpc");
 
 /// `fxpc serve` as a child process; killed on drop.
@@ -129,6 +131,11 @@ fn cp_between_two_served_sites_reports_the_mode_and_verifies() {
     assert!(ok, "{out}{err}");
     assert!(
         out.contains("LSTN/SOCK") && out.contains("verified"),
+        "{out}"
+    );
+    // The TUI's units (IEC, one decimal below 10), not a second formatter's.
+    assert!(
+        out.contains(&format!(" {}", human_bytes(body.len() as u64))),
         "{out}"
     );
     assert_eq!(std::fs::read(rb.join("big.bin")).unwrap(), body);
