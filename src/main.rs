@@ -529,6 +529,11 @@ struct FileLine {
     bar: Option<indicatif::ProgressBar>,
     mode: Option<transfer::Mode>,
     outcome: Option<String>,
+    /// The engine's rate (`Progress`): measured from where this attempt
+    /// started, so bytes already at the destination never count.
+    rate: f64,
+    /// Where this run began (the first `Started`): its offset and when.
+    run: Option<(u64, std::time::Instant)>,
 }
 
 impl CpView {
@@ -568,6 +573,8 @@ impl CpView {
             bar: None,
             mode: None,
             outcome: None,
+            rate: 0.0,
+            run: None,
         });
         match &event.kind {
             EventKind::Queued { source, .. } => file.name = printable(source),
@@ -577,6 +584,9 @@ impl CpView {
                 offset,
             } => {
                 file.mode = Some(*mode);
+                file.rate = 0.0;
+                file.run
+                    .get_or_insert_with(|| (*offset, std::time::Instant::now()));
                 let bar = self
                     .bars
                     .add(indicatif::ProgressBar::new(total.unwrap_or(0)));
@@ -585,12 +595,20 @@ impl CpView {
                 bar.set_position(*offset);
                 file.bar = Some(bar);
             }
-            EventKind::Progress { done, total, .. } => {
+            EventKind::Progress {
+                done,
+                total,
+                rate,
+                eta,
+                ..
+            } => {
+                file.rate = *rate;
                 if let Some(bar) = &file.bar {
                     if let Some(t) = total {
                         bar.set_length(*t);
                     }
                     bar.set_position(*done);
+                    bar.set_prefix(rate_and_eta(*rate, *eta));
                 }
             }
             EventKind::ModeChanged { to, reason, .. } => {
@@ -624,13 +642,14 @@ impl CpView {
                 ..
             } => {
                 file.outcome = Some(format!(
-                    "{mode}  verified {check} {}{}",
+                    "{mode}  verified {check} {}{}{}",
                     human_bytes(*size),
                     if *source_deleted {
                         ", source deleted"
                     } else {
                         ""
-                    }
+                    },
+                    this_run(file.run, file.size)
                 ));
             }
             EventKind::Failed { reason, replies } => {
@@ -685,6 +704,13 @@ impl CpView {
         let (done, size) = sized
             .iter()
             .fold((0, 0), |(d, s), f| (d + f.done, s + f.size));
+        let rate: f64 = sized
+            .iter()
+            .filter(|f| f.outcome.is_none())
+            .map(|f| f.rate)
+            .sum();
+        let eta = (rate > 0.0)
+            .then(|| std::time::Duration::from_secs_f64(size.saturating_sub(done) as f64 / rate));
         let total = self.total.get_or_insert_with(|| {
             let bar = self.bars.add(indicatif::ProgressBar::new(size));
             bar.set_style(bar_style());
@@ -692,6 +718,7 @@ impl CpView {
         });
         total.set_length(size);
         total.set_position(done);
+        total.set_prefix(rate_and_eta(rate, eta));
         total.set_message(format!("total ({} files)", sized.len()));
     }
 
@@ -729,25 +756,48 @@ impl CpView {
 }
 
 /// The bars' columns in the units the TUI shows (`ui::format`), never
-/// indicatif's own: one program, one way to write a size or a rate.
+/// indicatif's own: one program, one way to write a size or a rate. The
+/// rate and ETA (the prefix) are the engine's, not indicatif's estimate:
+/// that one counts a resumed file's first position as moved in an instant
+/// and showed GiB/s where the server sent 256 KiB/s.
 fn bar_style() -> indicatif::ProgressStyle {
     use indicatif::ProgressState;
-    indicatif::ProgressStyle::with_template(
-        "{msg:30!} {bar:25} {done:>9}/{size:<9} {rate:>11} {eta:>5}",
+    indicatif::ProgressStyle::with_template("{msg:30!} {bar:25} {done:>9}/{size:<9} {prefix:>17}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .with_key("done", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&human_bytes(s.pos()));
+        })
+        .with_key("size", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&human_bytes(s.len().unwrap_or(0)));
+        })
+}
+
+fn rate_and_eta(rate: f64, eta: Option<std::time::Duration>) -> String {
+    format!(
+        "{:>11} {:>5}",
+        human_rate(rate),
+        eta.map(|e| human_duration(e.as_secs())).unwrap_or_default()
     )
-    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-    .with_key("done", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-        let _ = w.write_str(&human_bytes(s.pos()));
-    })
-    .with_key("size", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-        let _ = w.write_str(&human_bytes(s.len().unwrap_or(0)));
-    })
-    .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-        let _ = w.write_str(&human_rate(s.per_sec()));
-    })
-    .with_key("eta", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-        let _ = w.write_str(&human_duration(s.eta().as_secs()));
-    })
+}
+
+/// What this run moved of a file and how fast, for the summary: from the
+/// first `Started` (its offset: a resume's bytes already there are not this
+/// run's) to the verification.
+fn this_run(run: Option<(u64, std::time::Instant)>, size: u64) -> String {
+    let Some((offset, started)) = run else {
+        return String::new();
+    };
+    let moved = size.saturating_sub(offset);
+    if moved == 0 {
+        return "; nothing to move".into();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    format!(
+        "; {} moved in {} ({})",
+        human_bytes(moved),
+        human_duration(secs.round() as u64),
+        human_rate(moved as f64 / secs.max(0.001))
+    )
 }
 
 fn short_name(name: &str) -> &str {
