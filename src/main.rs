@@ -4,6 +4,7 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -169,35 +170,36 @@ enum AnonymousArg {
     Write,
 }
 
-fn main() -> std::process::ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log_guard = init_logging();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("fxpc: cannot start the async runtime: {e}");
-            return std::process::ExitCode::FAILURE;
+            return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("fxpc: {e:#}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }
 
-async fn run(cli: Cli) -> Result<()> {
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let done = |()| ExitCode::SUCCESS;
     match cli.command {
         Some(Command::Ls { url }) => ls(&url).await,
-        Some(Command::Serve(args)) => serve(args).await,
-        Some(Command::Cp(args)) => cp(args).await,
-        Some(Command::Demo) => demo().await,
+        Some(Command::Serve(args)) => serve(args).await.map(done),
+        Some(Command::Cp(args)) => cp(args).await.map(done),
+        Some(Command::Demo) => demo().await.map(done),
         None => {
             let mut panes = cli.panes.into_iter();
-            tui(panes.next(), panes.next(), true).await
+            tui(panes.next(), panes.next(), true).await.map(done)
         }
     }
 }
@@ -287,7 +289,16 @@ fn login_for(url: &FtpUrl) -> Result<Login> {
     })
 }
 
-async fn ls(text: &str) -> Result<()> {
+/// What a shell reports for a tool that SIGPIPE ended (128 + 13). Rust
+/// ignores SIGPIPE, so writing to a pipe whose reader left (`| head -1`)
+/// fails with EPIPE instead; `ls` then ends as coreutils' `ls` does under
+/// the default disposition: no message, and a status that `set -o
+/// pipefail` sees as a cut listing. Handled at the write rather than by
+/// restoring SIGPIPE, so the session still says QUIT, and `cp` (see
+/// `CpView::show`) is not killed in the middle of a copy.
+const READER_GONE: u8 = 128 + 13;
+
+async fn ls(text: &str) -> Result<ExitCode> {
     let url = FtpUrl::parse(text)?;
     let login = login_for(&url)?;
     let site = url.to_string();
@@ -324,10 +335,16 @@ async fn ls(text: &str) -> Result<()> {
         };
         // A hostile server's name must not drive the terminal (escape codes).
         let name = printable(&name);
-        writeln!(out, "{kind} {size:>12} {time:<19} {name}")?;
+        if let Err(e) = writeln!(out, "{kind} {size:>12} {time:<19} {name}") {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                return Err(e.into());
+            }
+            let _ = client.quit().await;
+            return Ok(ExitCode::from(READER_GONE));
+        }
     }
     let _ = client.quit().await;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
@@ -520,6 +537,8 @@ struct CpView {
     total: Option<indicatif::ProgressBar>,
     files: std::collections::BTreeMap<transfer::JobId, FileLine>,
     failed: usize,
+    /// The JSON events' reader went away (`| grep -q`): no more lines.
+    stdout_gone: bool,
 }
 
 struct FileLine {
@@ -549,6 +568,7 @@ impl CpView {
             total: None,
             files: Default::default(),
             failed: 0,
+            stdout_gone: false,
         }
     }
 
@@ -562,9 +582,18 @@ impl CpView {
 
     fn show(&mut self, event: &transfer::Event) {
         if self.json
+            && !self.stdout_gone
             && let Ok(line) = serde_json::to_string(event)
+            && let Err(e) = writeln!(std::io::stdout().lock(), "{line}")
         {
-            println!("{line}");
+            // A reader that left ends the report, not the copy: a file left
+            // half copied because `grep -q` found its line would be a
+            // surprise. The copy goes on and its outcome is the exit status
+            // (a failure still says so on stderr).
+            self.stdout_gone = true;
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("fxpc: cannot write the events ({e}); the copy goes on");
+            }
         }
         let file = self.files.entry(event.job).or_insert_with(|| FileLine {
             name: String::new(),

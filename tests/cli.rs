@@ -465,3 +465,72 @@ fn cp_resume_bar_shows_the_real_rate() {
     );
     assert_eq!(summary.len(), 1, "{out:?}");
 }
+
+/// Runs the binary with stdout on a pipe, reads one line of it, then closes
+/// the pipe as `head -1` does; returns the line, the exit status and all
+/// of stderr.
+fn read_one_line_then_close(args: &[&str]) -> (String, std::process::ExitStatus, String) {
+    use std::io::Read as _;
+    let mut child = Command::new(FXPC)
+        .args(args)
+        .env("XDG_STATE_HOME", std::env::temp_dir())
+        .env("NETRC", "/nonexistent")
+        .env("FXPC_CONFIG", "/nonexistent/config.toml")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    // The reader is dropped here: the pipe has no reader any more.
+    let status = child.wait().unwrap();
+    (line, status, errors.join().unwrap())
+}
+
+/// `fxpc ls URL | head -1` ends as `ls | head -1` does: no message, and
+/// the status a shell shows for a tool that SIGPIPE ended (128 + 13).
+#[test]
+fn ls_into_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    // More than a pipe holds (64 KiB): the listing is still being written
+    // when the reader goes.
+    for i in 0..3000 {
+        let name = format!("a-name-long-enough-to-fill-the-pipe-sooner-{i:05}.txt");
+        std::fs::write(root.join(name), b"x").unwrap();
+    }
+    let served = Served::start("127.0.0.2", &root, &[]);
+    let (line, status, err) = read_one_line_then_close(&["ls", &format!("{}/", served.url)]);
+    assert!(line.ends_with("-00000.txt\n"), "{line:?}");
+    assert_eq!(err, "", "nothing on stderr");
+    assert_eq!(status.code(), Some(141), "{status:?}");
+}
+
+/// `fxpc cp --json … | grep -q started` closes the pipe early: the copy
+/// still finishes (a reader that left is no reason to leave a file half
+/// copied), without a panic or an error, and the status is the copy's.
+#[test]
+fn cp_json_into_a_closed_pipe_finishes_the_copy_quietly() {
+    let r = Resumable::new();
+    let (line, status, err) = read_one_line_then_close(&[
+        "cp",
+        "--resume",
+        "--json",
+        &r.source(),
+        r.destination.to_str().unwrap(),
+    ]);
+    assert!(line.contains("\"event\":\"queued\""), "{line:?}");
+    assert_eq!(err, "", "nothing on stderr");
+    assert!(status.success(), "{status:?}");
+    r.check();
+}
