@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use fxpc::ftp::{self, Client, EntryKind, FtpUrl, Login, Secret};
 use fxpc::server::{self, Anonymous};
 use fxpc::transfer::{self, Conflict, Engine, EventKind, FtpSite, Kind, Location, Via};
+use fxpc::ui::app::Ended;
 use fxpc::ui::format::{human_bytes, human_duration, human_rate, printable};
 
 #[derive(Parser)]
@@ -196,26 +197,33 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Ls { url }) => ls(&url).await,
         Some(Command::Serve(args)) => serve(args).await.map(done),
         Some(Command::Cp(args)) => cp(args).await.map(done),
-        Some(Command::Demo) => demo().await.map(done),
+        Some(Command::Demo) => demo().await,
         None => {
             let mut panes = cli.panes.into_iter();
-            tui(panes.next(), panes.next(), true).await.map(done)
+            tui(panes.next(), panes.next(), true).await
         }
     }
 }
 
-async fn tui(left: Option<String>, right: Option<String>, remember: bool) -> Result<()> {
-    fxpc::ui::run(fxpc::ui::Options {
+async fn tui(left: Option<String>, right: Option<String>, remember: bool) -> Result<ExitCode> {
+    let ended = fxpc::ui::run(fxpc::ui::Options {
         left,
         right,
         settings: transfer::Settings::default(),
         remember,
     })
     .await
-    .context("terminal UI")
+    .context("terminal UI")?;
+    // 128 + the signal's number: what a shell reports for a process that
+    // signal ended, now that the terminal has been given back.
+    Ok(match ended {
+        Ended::Quit => ExitCode::SUCCESS,
+        Ended::Terminated => ExitCode::from(128 + 15),
+        Ended::HungUp => ExitCode::from(128 + 1),
+    })
 }
 
-async fn demo() -> Result<()> {
+async fn demo() -> Result<ExitCode> {
     let demo = fxpc::demo::Demo::start()
         .await
         .context("starting the demo servers")?;

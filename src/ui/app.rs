@@ -32,6 +32,19 @@ pub struct Options {
     pub remember: bool,
 }
 
+/// Why the UI ended. A signal is reported rather than taken for a quit, so
+/// the caller can exit as a process that signal ended would (a script
+/// that ran `timeout fxpc` must not read "success").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit (or the terminal's input ended).
+    Quit,
+    /// SIGTERM.
+    Terminated,
+    /// SIGHUP: the terminal went away.
+    HungUp,
+}
+
 type Browsers = Arc<Mutex<[Option<UnboundedSender<Request>>; 2]>>;
 
 struct Runtime {
@@ -41,7 +54,7 @@ struct Runtime {
     config: Arc<Mutex<Config>>,
 }
 
-pub async fn run(options: Options) -> std::io::Result<()> {
+pub async fn run(options: Options) -> std::io::Result<Ended> {
     let loaded = Config::load();
     let (engine, mut engine_events) = Engine::new(options.settings.clone());
     let (tx, mut rx) = unbounded_channel::<Action>();
@@ -83,6 +96,7 @@ pub async fn run(options: Options) -> std::io::Result<()> {
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     let mut targets: [Option<String>; 2] = [None, None];
+    let mut ended = Ended::Quit;
     loop {
         guard.terminal.draw(|frame| render(&state, frame))?;
         let first = tokio::select! {
@@ -97,8 +111,14 @@ pub async fn run(options: Options) -> std::io::Result<()> {
             Some(a) = rx.recv() => a,
             Some(e) = engine_events.recv() => Action::Engine(e),
             _ = tick.tick() => continue,
-            _ = sigterm.recv() => break,
-            _ = sighup.recv() => break,
+            _ = sigterm.recv() => {
+                ended = Ended::Terminated;
+                break;
+            }
+            _ = sighup.recv() => {
+                ended = Ended::HungUp;
+                break;
+            }
         };
         let mut pending = vec![first];
         // Drain what else is waiting, then draw once.
@@ -157,7 +177,7 @@ pub async fn run(options: Options) -> std::io::Result<()> {
         engine.cancel(job.id);
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), engine.wait_idle()).await;
-    Ok(())
+    Ok(ended)
 }
 
 fn terminal_action(e: TermEvent) -> Option<Action> {
