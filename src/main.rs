@@ -4,6 +4,7 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -12,7 +13,8 @@ use fxpc::ftp::{self, Client, EntryKind, FtpUrl, Login, Secret};
 use fxpc::server::{self, Anonymous};
 use fxpc::sites::credentials;
 use fxpc::transfer::{self, Conflict, Engine, EventKind, FtpSite, Kind, Location, Via};
-use fxpc::ui::format::printable;
+use fxpc::ui::app::Ended;
+use fxpc::ui::format::{human_bytes, human_duration, human_rate, printable};
 
 #[derive(Parser)]
 #[command(
@@ -170,31 +172,32 @@ enum AnonymousArg {
     Write,
 }
 
-fn main() -> std::process::ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log_guard = init_logging();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("fxpc: cannot start the async runtime: {e}");
-            return std::process::ExitCode::FAILURE;
+            return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("fxpc: {e:#}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }
 
-async fn run(cli: Cli) -> Result<()> {
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let done = |()| ExitCode::SUCCESS;
     match cli.command {
         Some(Command::Ls { url }) => ls(&url).await,
-        Some(Command::Serve(args)) => serve(args).await,
-        Some(Command::Cp(args)) => cp(args).await,
+        Some(Command::Serve(args)) => serve(args).await.map(done),
+        Some(Command::Cp(args)) => cp(args).await.map(done),
         Some(Command::Demo) => demo().await,
         None => {
             let mut panes = cli.panes.into_iter();
@@ -203,18 +206,25 @@ async fn run(cli: Cli) -> Result<()> {
     }
 }
 
-async fn tui(left: Option<String>, right: Option<String>, remember: bool) -> Result<()> {
-    fxpc::ui::run(fxpc::ui::Options {
+async fn tui(left: Option<String>, right: Option<String>, remember: bool) -> Result<ExitCode> {
+    let ended = fxpc::ui::run(fxpc::ui::Options {
         left,
         right,
         settings: transfer::Settings::default(),
         remember,
     })
     .await
-    .context("terminal UI")
+    .context("terminal UI")?;
+    // 128 + the signal's number: what a shell reports for a process that
+    // signal ended, now that the terminal has been given back.
+    Ok(match ended {
+        Ended::Quit => ExitCode::SUCCESS,
+        Ended::Terminated => ExitCode::from(128 + 15),
+        Ended::HungUp => ExitCode::from(128 + 1),
+    })
 }
 
-async fn demo() -> Result<()> {
+async fn demo() -> Result<ExitCode> {
     let demo = fxpc::demo::Demo::start()
         .await
         .context("starting the demo servers")?;
@@ -267,7 +277,16 @@ fn login_for(url: &FtpUrl) -> Result<Login> {
     }
 }
 
-async fn ls(text: &str) -> Result<()> {
+/// What a shell reports for a tool that SIGPIPE ended (128 + 13). Rust
+/// ignores SIGPIPE, so writing to a pipe whose reader left (`| head -1`)
+/// fails with EPIPE instead; `ls` then ends as coreutils' `ls` does under
+/// the default disposition: no message, and a status that `set -o
+/// pipefail` sees as a cut listing. Handled at the write rather than by
+/// restoring SIGPIPE, so the session still says QUIT, and `cp` (see
+/// `CpView::show`) is not killed in the middle of a copy.
+const READER_GONE: u8 = 128 + 13;
+
+async fn ls(text: &str) -> Result<ExitCode> {
     let url = FtpUrl::parse(text)?;
     let login = login_for(&url)?;
     let site = url.to_string();
@@ -304,10 +323,16 @@ async fn ls(text: &str) -> Result<()> {
         };
         // A hostile server's name must not drive the terminal (escape codes).
         let name = printable(&name);
-        writeln!(out, "{kind} {size:>12} {time:<19} {name}")?;
+        if let Err(e) = writeln!(out, "{kind} {size:>12} {time:<19} {name}") {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                return Err(e.into());
+            }
+            let _ = client.quit().await;
+            return Ok(ExitCode::from(READER_GONE));
+        }
     }
     let _ = client.quit().await;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
@@ -500,6 +525,8 @@ struct CpView {
     total: Option<indicatif::ProgressBar>,
     files: std::collections::BTreeMap<transfer::JobId, FileLine>,
     failed: usize,
+    /// The JSON events' reader went away (`| grep -q`): no more lines.
+    stdout_gone: bool,
 }
 
 struct FileLine {
@@ -509,6 +536,11 @@ struct FileLine {
     bar: Option<indicatif::ProgressBar>,
     mode: Option<transfer::Mode>,
     outcome: Option<String>,
+    /// The engine's rate (`Progress`): measured from where this attempt
+    /// started, so bytes already at the destination never count.
+    rate: f64,
+    /// Where this run began (the first `Started`): its offset and when.
+    run: Option<(u64, std::time::Instant)>,
 }
 
 impl CpView {
@@ -524,6 +556,7 @@ impl CpView {
             total: None,
             files: Default::default(),
             failed: 0,
+            stdout_gone: false,
         }
     }
 
@@ -537,9 +570,18 @@ impl CpView {
 
     fn show(&mut self, event: &transfer::Event) {
         if self.json
+            && !self.stdout_gone
             && let Ok(line) = serde_json::to_string(event)
+            && let Err(e) = writeln!(std::io::stdout().lock(), "{line}")
         {
-            println!("{line}");
+            // A reader that left ends the report, not the copy: a file left
+            // half copied because `grep -q` found its line would be a
+            // surprise. The copy goes on and its outcome is the exit status
+            // (a failure still says so on stderr).
+            self.stdout_gone = true;
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("fxpc: cannot write the events ({e}); the copy goes on");
+            }
         }
         let file = self.files.entry(event.job).or_insert_with(|| FileLine {
             name: String::new(),
@@ -548,6 +590,8 @@ impl CpView {
             bar: None,
             mode: None,
             outcome: None,
+            rate: 0.0,
+            run: None,
         });
         match &event.kind {
             EventKind::Queued { source, .. } => file.name = printable(source),
@@ -557,25 +601,31 @@ impl CpView {
                 offset,
             } => {
                 file.mode = Some(*mode);
+                file.rate = 0.0;
+                file.run
+                    .get_or_insert_with(|| (*offset, std::time::Instant::now()));
                 let bar = self
                     .bars
                     .add(indicatif::ProgressBar::new(total.unwrap_or(0)));
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{msg:30!} {bar:25} {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12} {eta:>4}",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                );
+                bar.set_style(bar_style());
                 bar.set_message(format!("{} {mode}", short_name(&file.name)));
                 bar.set_position(*offset);
                 file.bar = Some(bar);
             }
-            EventKind::Progress { done, total, .. } => {
+            EventKind::Progress {
+                done,
+                total,
+                rate,
+                eta,
+                ..
+            } => {
+                file.rate = *rate;
                 if let Some(bar) = &file.bar {
                     if let Some(t) = total {
                         bar.set_length(*t);
                     }
                     bar.set_position(*done);
+                    bar.set_prefix(rate_and_eta(*rate, *eta));
                 }
             }
             EventKind::ModeChanged { to, reason, .. } => {
@@ -609,13 +659,14 @@ impl CpView {
                 ..
             } => {
                 file.outcome = Some(format!(
-                    "{mode}  verified {check} {}{}",
-                    indicatif::HumanBytes(*size),
+                    "{mode}  verified {check} {}{}{}",
+                    human_bytes(*size),
                     if *source_deleted {
                         ", source deleted"
                     } else {
                         ""
-                    }
+                    },
+                    this_run(file.run, file.size)
                 ));
             }
             EventKind::Failed { reason, replies } => {
@@ -629,10 +680,7 @@ impl CpView {
             EventKind::Cancelled { partial } => {
                 self.failed += 1;
                 file.outcome = Some(match partial {
-                    Some(p) => format!(
-                        "cancelled; {} kept at the destination",
-                        indicatif::HumanBytes(*p)
-                    ),
+                    Some(p) => format!("cancelled; {} kept at the destination", human_bytes(*p)),
                     None => "cancelled".into(),
                 });
             }
@@ -673,18 +721,21 @@ impl CpView {
         let (done, size) = sized
             .iter()
             .fold((0, 0), |(d, s), f| (d + f.done, s + f.size));
+        let rate: f64 = sized
+            .iter()
+            .filter(|f| f.outcome.is_none())
+            .map(|f| f.rate)
+            .sum();
+        let eta = (rate > 0.0)
+            .then(|| std::time::Duration::from_secs_f64(size.saturating_sub(done) as f64 / rate));
         let total = self.total.get_or_insert_with(|| {
             let bar = self.bars.add(indicatif::ProgressBar::new(size));
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{msg:30!} {bar:25} {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12} {eta:>4}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
+            bar.set_style(bar_style());
             bar
         });
         total.set_length(size);
         total.set_position(done);
+        total.set_prefix(rate_and_eta(rate, eta));
         total.set_message(format!("total ({} files)", sized.len()));
     }
 
@@ -710,7 +761,7 @@ impl CpView {
                 let _ = writeln!(
                     out,
                     "  (the client carried {} of file data)",
-                    indicatif::HumanBytes(client_bytes)
+                    human_bytes(client_bytes)
                 );
             }
         }
@@ -719,6 +770,51 @@ impl CpView {
         }
         Ok(())
     }
+}
+
+/// The bars' columns in the units the TUI shows (`ui::format`), never
+/// indicatif's own: one program, one way to write a size or a rate. The
+/// rate and ETA (the prefix) are the engine's, not indicatif's estimate:
+/// that one counts a resumed file's first position as moved in an instant
+/// and showed GiB/s where the server sent 256 KiB/s.
+fn bar_style() -> indicatif::ProgressStyle {
+    use indicatif::ProgressState;
+    indicatif::ProgressStyle::with_template("{msg:30!} {bar:25} {done:>9}/{size:<9} {prefix:>17}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .with_key("done", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&human_bytes(s.pos()));
+        })
+        .with_key("size", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&human_bytes(s.len().unwrap_or(0)));
+        })
+}
+
+fn rate_and_eta(rate: f64, eta: Option<std::time::Duration>) -> String {
+    format!(
+        "{:>11} {:>5}",
+        human_rate(rate),
+        eta.map(|e| human_duration(e.as_secs())).unwrap_or_default()
+    )
+}
+
+/// What this run moved of a file and how fast, for the summary: from the
+/// first `Started` (its offset: a resume's bytes already there are not this
+/// run's) to the verification.
+fn this_run(run: Option<(u64, std::time::Instant)>, size: u64) -> String {
+    let Some((offset, started)) = run else {
+        return String::new();
+    };
+    let moved = size.saturating_sub(offset);
+    if moved == 0 {
+        return "; nothing to move".into();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    format!(
+        "; {} moved in {} ({})",
+        human_bytes(moved),
+        human_duration(secs.round() as u64),
+        human_rate(moved as f64 / secs.max(0.001))
+    )
 }
 
 fn short_name(name: &str) -> &str {

@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
+use fxpc::ui::format::human_bytes;
+
 const FXPC: &str = env!("CARGO_BIN_EXE_fxpc");
 
 /// `fxpc serve` as a child process; killed on drop.
@@ -131,6 +133,11 @@ fn cp_between_two_served_sites_reports_the_mode_and_verifies() {
         out.contains("LSTN/SOCK") && out.contains("verified"),
         "{out}"
     );
+    // The TUI's units (IEC, one decimal below 10), not a second formatter's.
+    assert!(
+        out.contains(&format!(" {}", human_bytes(body.len() as u64))),
+        "{out}"
+    );
     assert_eq!(std::fs::read(rb.join("big.bin")).unwrap(), body);
 
     let (ok, out, err) = fxpc(&[
@@ -249,4 +256,281 @@ fn serve_warns_about_a_password_on_the_command_line() {
         "{line}"
     );
     assert!(!line.contains("visible-pw"), "{line}");
+}
+
+/// `250 KiB/s` (or indicatif's `1.91 MiB/s`, or `(250` of `(250 KiB/s)`)
+/// in bytes per second.
+fn rate_value(number: &str, unit: &str) -> Option<f64> {
+    let scale = match unit {
+        "B" => 1.0,
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        "GiB" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    let number = number.trim_start_matches(|c: char| !c.is_ascii_digit());
+    Some(number.parse::<f64>().ok()? * scale)
+}
+
+/// Every rate written in `text`: `<number> <unit>/s`.
+fn rates_in(text: &str) -> Vec<f64> {
+    let mut rates = Vec::new();
+    for (at, _) in text.match_indices("/s") {
+        let words: Vec<&str> = text[..at].split_whitespace().rev().take(2).collect();
+        if let [unit, number] = words[..]
+            && let Some(rate) = rate_value(number, unit)
+        {
+            rates.push(rate);
+        }
+    }
+    rates
+}
+
+/// A file served at a known rate, with most of it already at a local
+/// destination: what `cp --resume` reports must be this run's bytes only.
+struct Resumable {
+    _dir: tempfile::TempDir,
+    served: Served,
+    body: Vec<u8>,
+    destination: std::path::PathBuf,
+}
+
+/// The server's `--rate`: slow enough that the real rate is the limit.
+const LIMIT: u64 = 256 * 1024;
+/// 768 KiB left to move: three seconds at the limit.
+const LEFT: usize = 3 * LIMIT as usize;
+
+impl Resumable {
+    fn new() -> Resumable {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir_all(&root).unwrap();
+        let body: Vec<u8> = (0..16 * 1024 * 1024u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        std::fs::write(root.join("big.bin"), &body).unwrap();
+        let served = Served::start("127.0.0.2", &root, &["--rate", "256K"]);
+        let r = Resumable {
+            destination: dir.path().join("big.bin"),
+            _dir: dir,
+            served,
+            body,
+        };
+        r.seed();
+        r
+    }
+
+    fn seed(&self) {
+        std::fs::write(&self.destination, &self.body[..self.body.len() - LEFT]).unwrap();
+    }
+
+    fn source(&self) -> String {
+        format!("{}/big.bin", self.served.url)
+    }
+
+    fn check(&self) {
+        assert!(
+            std::fs::read(&self.destination).unwrap() == self.body,
+            "the resumed copy differs from the source"
+        );
+    }
+}
+
+/// A resumed copy said 43 MiB/s where 1.9 MiB/s was real: the bytes already
+/// at the destination counted as moved. The summary names what this run
+/// moved and its rate, which is the server's limit.
+#[test]
+fn cp_resume_reports_the_rate_of_this_runs_bytes() {
+    let r = Resumable::new();
+    let (ok, out, err) = fxpc(&[
+        "cp",
+        "--resume",
+        &r.source(),
+        r.destination.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}{err}");
+    r.check();
+    let line = out.lines().find(|l| l.contains("verified")).unwrap_or("");
+    assert!(
+        line.contains(&format!("{} moved", human_bytes(LEFT as u64))),
+        "the summary says what this run moved: {out}"
+    );
+    let rates = rates_in(line);
+    assert_eq!(rates.len(), 1, "one rate in {line:?}");
+    let limit = LIMIT as f64;
+    assert!(
+        rates[0] > 0.6 * limit && rates[0] < 1.2 * limit,
+        "{line:?}: the server sends at {}",
+        human_bytes(LIMIT)
+    );
+
+    // The JSON events' rates, once a second of data is in their window.
+    r.seed();
+    let (ok, out, err) = fxpc(&[
+        "cp",
+        "--resume",
+        "--json",
+        &r.source(),
+        r.destination.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}{err}");
+    r.check();
+    let mut seen = 0;
+    for line in out.lines() {
+        let event: serde_json::Value = serde_json::from_str(line).unwrap();
+        if event["event"] != "progress" || event["elapsed"].as_f64().unwrap() < 1.4 {
+            continue;
+        }
+        let rate = event["rate"].as_f64().unwrap();
+        assert!(rate < 1.3 * limit && rate > 0.6 * limit, "{line}");
+        // The ETA comes from that same rate: what is left at the limit.
+        let left = (event["total"].as_f64().unwrap() - event["done"].as_f64().unwrap()) / limit;
+        let eta = event["eta"].as_f64().unwrap();
+        assert!(eta > 0.7 * left - 0.5 && eta < 1.6 * left + 0.5, "{line}");
+        seen += 1;
+    }
+    assert!(seen >= 2, "progress events after the first second:\n{out}");
+}
+
+/// The progress bar, as a person sees it in a terminal: its rate is the
+/// server's limit from the first draw, not the resumed bytes over the
+/// first second.
+#[test]
+fn cp_resume_bar_shows_the_real_rate() {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read as _;
+
+    let r = Resumable::new();
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(FXPC);
+    cmd.args([
+        "cp",
+        "--resume",
+        &r.source(),
+        r.destination.to_str().unwrap(),
+    ]);
+    cmd.env("XDG_STATE_HOME", std::env::temp_dir());
+    cmd.env("NETRC", "/nonexistent");
+    cmd.env("FXPC_CONFIG", "/nonexistent/config.toml");
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let output = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&all).into_owned()
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("fxpc cp did not end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    drop(pair.master);
+    let out = output.join().unwrap();
+    assert!(status.success(), "{out}");
+    r.check();
+    let (bar, summary): (Vec<&str>, Vec<&str>) = out
+        .split(['\r', '\n'])
+        .filter(|l| l.contains("/s"))
+        .partition(|l| !l.contains("verified"));
+    let rates: Vec<f64> = bar.iter().flat_map(|l| rates_in(l)).collect();
+    assert!(rates.len() >= 3, "the bar was drawn with rates: {out:?}");
+    let limit = LIMIT as f64;
+    let worst = rates.iter().copied().fold(0.0, f64::max);
+    assert!(
+        worst < 1.5 * limit,
+        "the bar showed {} while the server sends at {}: {bar:#?}",
+        human_bytes(worst as u64),
+        human_bytes(LIMIT)
+    );
+    assert_eq!(summary.len(), 1, "{out:?}");
+}
+
+/// Runs the binary with stdout on a pipe, reads one line of it, then closes
+/// the pipe as `head -1` does; returns the line, the exit status and all
+/// of stderr.
+fn read_one_line_then_close(args: &[&str]) -> (String, std::process::ExitStatus, String) {
+    use std::io::Read as _;
+    let mut child = Command::new(FXPC)
+        .args(args)
+        .env("XDG_STATE_HOME", std::env::temp_dir())
+        .env("NETRC", "/nonexistent")
+        .env("FXPC_CONFIG", "/nonexistent/config.toml")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    // The reader is dropped here: the pipe has no reader any more.
+    let status = child.wait().unwrap();
+    (line, status, errors.join().unwrap())
+}
+
+/// `fxpc ls URL | head -1` ends as `ls | head -1` does: no message, and
+/// the status a shell shows for a tool that SIGPIPE ended (128 + 13).
+#[test]
+fn ls_into_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    // More than a pipe holds (64 KiB): the listing is still being written
+    // when the reader goes.
+    for i in 0..3000 {
+        let name = format!("a-name-long-enough-to-fill-the-pipe-sooner-{i:05}.txt");
+        std::fs::write(root.join(name), b"x").unwrap();
+    }
+    let served = Served::start("127.0.0.2", &root, &[]);
+    let (line, status, err) = read_one_line_then_close(&["ls", &format!("{}/", served.url)]);
+    assert!(line.ends_with("-00000.txt\n"), "{line:?}");
+    assert_eq!(err, "", "nothing on stderr");
+    assert_eq!(status.code(), Some(141), "{status:?}");
+}
+
+/// `fxpc cp --json … | grep -q started` closes the pipe early: the copy
+/// still finishes (a reader that left is no reason to leave a file half
+/// copied), without a panic or an error, and the status is the copy's.
+#[test]
+fn cp_json_into_a_closed_pipe_finishes_the_copy_quietly() {
+    let r = Resumable::new();
+    let (line, status, err) = read_one_line_then_close(&[
+        "cp",
+        "--resume",
+        "--json",
+        &r.source(),
+        r.destination.to_str().unwrap(),
+    ]);
+    assert!(line.contains("\"event\":\"queued\""), "{line:?}");
+    assert_eq!(err, "", "nothing on stderr");
+    assert!(status.success(), "{status:?}");
+    r.check();
 }

@@ -156,6 +156,11 @@ impl Session {
         self.tui.send(F10);
         let status = self.tui.wait_exit(Duration::from_secs(15));
         assert!(status.success(), "fxpc exited with {status:?}");
+        self.assert_restored();
+    }
+
+    /// After the UI exited: the terminal is as it was, and the session saved.
+    fn assert_restored(&self) {
         // The terminal was given back: alternate screen left, mouse
         // capture off (crossterm's DisableMouseCapture ends with ?1000l).
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -194,6 +199,26 @@ impl Session {
         let config = std::fs::read_to_string(self.dir.path().join("config.toml"))
             .expect("config.toml written on quit");
         assert!(config.contains("127.0.0.2"), "{config}");
+    }
+}
+
+/// A signal ends the UI as it ends other programs: the terminal given back
+/// and the session saved as on a quit, but the exit status says which
+/// signal (128 + its number), so `timeout fxpc` or a service manager does
+/// not read it as success.
+#[test]
+fn sigterm_and_sighup_restore_the_terminal_and_exit_128_plus_the_signal() {
+    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
+        let mut s = Session::start();
+        let pid = s.tui.child.process_id().expect("the UI's pid");
+        let sent = Command::new("kill")
+            .args([format!("-{signal}"), pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -{signal} {pid}");
+        let status = s.tui.wait_exit(Duration::from_secs(15));
+        assert_eq!(status.exit_code(), code, "SIG{signal}: {status:?}");
+        s.assert_restored();
     }
 }
 

@@ -300,7 +300,7 @@ fn transfers_wide_with_sparkline() {
     s.transfers.jobs = transfers();
     let t = draw(&s);
     let text = t.backend().to_string();
-    assert!(text.contains("112 MB/s  12s"), "{text}");
+    assert!(text.contains("107 MiB/s  12s"), "{text}");
     insta::assert_snapshot!("transfers_120x30", t.backend());
 }
 

@@ -287,6 +287,43 @@ mod tests {
         assert!((rate - 10.0).abs() < 0.01, "{rate}");
     }
 
+    /// A resumed file starts at its offset: those bytes were there before
+    /// and are neither rate nor a reason for a short ETA. An early burst
+    /// (buffers filling) leaves the window, so the ETA follows the pace of
+    /// the last seconds, not the fastest moment.
+    #[test]
+    fn a_resumed_offset_and_an_early_burst_do_not_shorten_the_eta() {
+        const K: u64 = 1024;
+        let (offset, total) = (15 * K * K, 20 * K * K);
+        let mut m = Meter::new();
+        let t0 = Instant::now();
+        let (rate, eta) = m.update(t0, offset, Some(total));
+        assert_eq!((rate, eta), (0.0, None), "nothing moved yet");
+        // 512 KiB in the first half second: a burst at four times the pace.
+        let mut done = offset + 512 * K;
+        m.update(t0 + Duration::from_millis(500), done, Some(total));
+        // Then 256 KiB/s, sampled twice a second.
+        for tick in 2..=10u64 {
+            done += 128 * K;
+            let now = t0 + Duration::from_millis(500 * tick);
+            let (rate, eta) = m.update(now, done, Some(total));
+            // Never above the average since the offset: no peak.
+            let average = (done - offset) as f64 / (tick as f64 / 2.0);
+            assert!(rate <= average + 1e-6, "{tick}: {rate} > {average}");
+            let secs = (total - done) as f64 / rate;
+            assert_eq!(eta, Some(Duration::from_secs_f64(secs)));
+        }
+        // The burst is older than the window now: the pace alone.
+        let (rate, eta) = m.update(
+            t0 + Duration::from_millis(5500),
+            done + 128 * K,
+            Some(total),
+        );
+        assert!((rate - 256.0 * K as f64).abs() < 1.0, "{rate}");
+        let left = (total - done - 128 * K) as f64 / (256 * K) as f64;
+        assert!((eta.unwrap().as_secs_f64() - left).abs() < 0.01, "{eta:?}");
+    }
+
     #[tokio::test(start_paused = true)]
     async fn watch_measures_stalls() {
         let w = Watch::new();

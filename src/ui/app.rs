@@ -42,6 +42,19 @@ struct Slots {
     wanted: [u64; 2],
 }
 
+/// Why the UI ended. A signal is reported rather than taken for a quit, so
+/// the caller can exit as a process that signal ended would (a script
+/// that ran `timeout fxpc` must not read "success").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit (or the terminal's input ended).
+    Quit,
+    /// SIGTERM.
+    Terminated,
+    /// SIGHUP: the terminal went away.
+    HungUp,
+}
+
 type Browsers = Arc<Mutex<Slots>>;
 
 struct Runtime {
@@ -51,7 +64,7 @@ struct Runtime {
     config: Arc<Mutex<Config>>,
 }
 
-pub async fn run(options: Options) -> std::io::Result<()> {
+pub async fn run(options: Options) -> std::io::Result<Ended> {
     let loaded = Config::load();
     let (engine, mut engine_events) = Engine::new(options.settings.clone());
     let (tx, mut rx) = unbounded_channel::<Action>();
@@ -89,6 +102,7 @@ pub async fn run(options: Options) -> std::io::Result<()> {
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     let mut tick = tokio::time::interval(Duration::from_millis(500));
+    let mut ended = Ended::Quit;
     loop {
         guard.terminal.draw(|frame| render(&state, frame))?;
         let first = tokio::select! {
@@ -103,8 +117,14 @@ pub async fn run(options: Options) -> std::io::Result<()> {
             Some(a) = rx.recv() => a,
             Some(e) = engine_events.recv() => Action::Engine(e),
             _ = tick.tick() => continue,
-            _ = sigterm.recv() => break,
-            _ = sighup.recv() => break,
+            _ = sigterm.recv() => {
+                ended = Ended::Terminated;
+                break;
+            }
+            _ = sighup.recv() => {
+                ended = Ended::HungUp;
+                break;
+            }
         };
         let mut pending = vec![first];
         // Drain what else is waiting, then draw once.
@@ -160,7 +180,7 @@ pub async fn run(options: Options) -> std::io::Result<()> {
         engine.cancel(job.id);
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), engine.wait_idle()).await;
-    Ok(())
+    Ok(ended)
 }
 
 fn terminal_action(e: TermEvent) -> Option<Action> {

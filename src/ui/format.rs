@@ -24,20 +24,16 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
-/// A rate in decimal units, as network people read them: `112 MB/s`.
+/// A rate in the units sizes use (`107 MiB/s`): a size and a rate side by
+/// side must not mix 1000 and 1024, or a 100 MiB file at "100 MB/s" would
+/// not take the second it seems to.
 pub fn human_rate(bytes_per_second: f64) -> String {
-    let units = ["B/s", "kB/s", "MB/s", "GB/s"];
-    let mut v = bytes_per_second.max(0.0);
-    let mut u = 0;
-    while v >= 1000.0 && u < units.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    if v < 10.0 && u > 0 {
-        format!("{v:.1} {}", units[u])
+    let n = if bytes_per_second.is_finite() {
+        bytes_per_second.max(0.0).round() as u64
     } else {
-        format!("{v:.0} {}", units[u])
-    }
+        0
+    };
+    format!("{}/s", human_bytes(n))
 }
 
 /// `12s`, `3m05s`, `2h10m`.
@@ -148,8 +144,16 @@ mod tests {
         assert_eq!(human_bytes(1023), "1023 B");
         assert_eq!(human_bytes(12 * 1024), "12 KiB");
         assert_eq!(human_bytes(4_509_715_660), "4.2 GiB");
-        assert_eq!(human_rate(112_000_000.0), "112 MB/s");
-        assert_eq!(human_rate(2_900.0), "2.9 kB/s");
+        assert_eq!(human_rate(112_000_000.0), "107 MiB/s");
+        assert_eq!(human_rate(2_900.0), "2.8 KiB/s");
+        assert_eq!(human_rate(3.0 * 1024.0 * 1024.0 * 1024.0), "3.0 GiB/s");
+        assert_eq!(human_rate(500.4), "500 B/s");
+        assert_eq!(human_rate(-1.0), "0 B/s");
+        assert_eq!(human_rate(f64::NAN), "0 B/s");
+        // A rate and a size of the same number read the same.
+        for n in [1023, 1024, 12 * 1024, 1_900_000, 4_509_715_660] {
+            assert_eq!(human_rate(n as f64), format!("{}/s", human_bytes(n)));
+        }
         assert_eq!(human_duration(12), "12s");
         assert_eq!(human_duration(185), "3m05s");
         assert_eq!(human_duration(7800), "2h10m");
