@@ -656,11 +656,16 @@ impl CpView {
                 size,
                 check,
                 source_deleted,
+                renamed_to,
                 ..
             } => {
                 file.outcome = Some(format!(
-                    "{mode}  verified {check} {}{}{}",
+                    "{mode}  verified {check} {}{}{}{}",
                     human_bytes(*size),
+                    renamed_to
+                        .as_ref()
+                        .map(|n| format!(", renamed to {}", printable(n)))
+                        .unwrap_or_default(),
                     if *source_deleted {
                         ", source deleted"
                     } else {
@@ -677,11 +682,20 @@ impl CpView {
                 }
                 file.outcome = Some(text);
             }
-            EventKind::Cancelled { partial } => {
+            EventKind::Cancelled {
+                partial,
+                kept_because,
+            } => {
                 self.failed += 1;
-                file.outcome = Some(match partial {
-                    Some(p) => format!("cancelled; {} kept at the destination", human_bytes(*p)),
-                    None => "cancelled".into(),
+                file.outcome = Some(match (partial, kept_because) {
+                    (Some(p), Some(why)) => format!(
+                        "cancelled; {} kept at the destination: {why}",
+                        human_bytes(*p)
+                    ),
+                    (Some(p), None) => {
+                        format!("cancelled; {} kept at the destination", human_bytes(*p))
+                    }
+                    (None, _) => "cancelled".into(),
                 });
             }
             // `cp` never asks (its policy comes from the flags); listed

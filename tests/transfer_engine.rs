@@ -315,7 +315,13 @@ async fn conflict_policies_skip_and_rename() {
         "{events:#?}"
     );
     assert_eq!(std::fs::read(rb.path().join("c.txt")).unwrap(), b"old");
-    verified_mode(&jobs::run(&engine, &mut rx, spec(Conflict::Rename)).await);
+    let renamed = jobs::run(&engine, &mut rx, spec(Conflict::Rename)).await;
+    verified_mode(&renamed);
+    assert!(
+        renamed.iter().any(|e| matches!(&e.kind,
+            EventKind::Verified { renamed_to: Some(n), .. } if n == "c.txt.1")),
+        "the event names the new name: {renamed:#?}"
+    );
     assert_eq!(std::fs::read(rb.path().join("c.txt")).unwrap(), b"old");
     assert_eq!(std::fs::read(rb.path().join("c.txt.1")).unwrap(), b"new");
     verified_mode(&jobs::run(&engine, &mut rx, spec(Conflict::Append)).await);
@@ -461,7 +467,7 @@ async fn cancel_aborts_both_sides_and_keeps_the_partial_file() {
     let partial = events
         .iter()
         .find_map(|e| match e.kind {
-            EventKind::Cancelled { partial } => Some(partial),
+            EventKind::Cancelled { partial, .. } => Some(partial),
             _ => None,
         })
         .unwrap_or_else(|| panic!("{events:#?}"))
@@ -696,11 +702,18 @@ async fn cancel_and_discard_deletes_only_what_the_job_created() {
         jobs::until_progress(&mut rx, 100_000).await;
         engine.cancel_and_discard(id);
         let events = jobs::collect(&engine, &mut rx).await;
-        assert!(
-            events
-                .iter()
-                .any(|e| matches!(e.kind, EventKind::Cancelled { .. })),
-            "{events:#?}"
+        let kept_because = events
+            .iter()
+            .find_map(|e| match &e.kind {
+                EventKind::Cancelled { kept_because, .. } => Some(kept_because.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{events:#?}"));
+        // Kept, and the event says why, where a discard was asked for.
+        assert_eq!(
+            kept_because.is_some(),
+            should_remain,
+            "{dest}: {kept_because:?}"
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(rb.path().join(dest).exists(), should_remain, "{dest}");

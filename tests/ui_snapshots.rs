@@ -130,6 +130,9 @@ fn job(id: u64, name: &str, kind: Kind, state: JobState) -> JobRow {
         rates: VecDeque::new(),
         elapsed: 0,
         note: None,
+        parent: None,
+        resumed_from: None,
+        story: None,
     }
 }
 

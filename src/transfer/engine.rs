@@ -206,7 +206,10 @@ impl Engine {
             Ok(Probe::File(size)) => {
                 let slot = tokio::select! {
                     s = self.shared.slots.clone().acquire_owned() => s,
-                    () = ctx.cancel.cancelled() => return EventKind::Cancelled { partial: None },
+                    () = ctx.cancel.cancelled() => return EventKind::Cancelled {
+                        partial: None,
+                        kept_because: None,
+                    },
                 };
                 let slot = slot.expect("the slot semaphore is never closed");
                 file::run(ctx, spec, size, slot).await
@@ -226,7 +229,10 @@ impl Engine {
         let (mut files, mut directories) = (0, 0);
         while let Some((from, to)) = pending.pop() {
             if ctx.cancel.is_cancelled() {
-                return EventKind::Cancelled { partial: None };
+                return EventKind::Cancelled {
+                    partial: None,
+                    kept_because: None,
+                };
             }
             if let Err(e) = browse.make_dir(&to).await {
                 return Failure::ftp(End::Destination, &e)

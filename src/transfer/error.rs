@@ -146,7 +146,10 @@ impl Failure {
             Failure::Failed {
                 reason, replies, ..
             } => EventKind::Failed { reason, replies },
-            Failure::Cancelled => EventKind::Cancelled { partial: None },
+            Failure::Cancelled => EventKind::Cancelled {
+                partial: None,
+                kept_because: None,
+            },
         }
     }
 }

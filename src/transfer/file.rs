@@ -106,6 +106,7 @@ async fn run_inner(
     };
     // A resume that finds the destination complete moves nothing.
     let mut complete_before = false;
+    let mut renamed_to = None;
     if let Some(size) = existing
         && !append
     {
@@ -128,6 +129,8 @@ async fn run_inner(
             }
             Conflict::Rename => {
                 destination = free_name(ends.destination(), &destination).await?;
+                renamed_to =
+                    Some(String::from_utf8_lossy(base_name(&destination.path)).into_owned());
             }
             Conflict::Resume if size <= source_size => {
                 offsets.source = size;
@@ -402,7 +405,12 @@ async fn run_inner(
         size,
         check,
         source_deleted,
+        renamed_to,
     })
+}
+
+fn base_name(path: &[u8]) -> &[u8] {
+    path.rsplit(|b| *b == b'/').next().unwrap_or(path)
 }
 
 /// Which two servers a copy runs between, for remembering refusals.
@@ -558,27 +566,35 @@ async fn cancelled(ctx: &Ctx, destination: &Location, existed: Option<bool>) -> 
         .lock()
         .expect("discard set lock")
         .remove(&ctx.id);
+    let mut kept_because = None;
+    if discard && existed == Some(true) {
+        kept_because = Some("it existed before this copy".to_string());
+    }
     if discard && existed == Some(false) {
         let deleted = match &destination.site {
-            Site::Local => Endpoint::Local.delete(&destination.path).await.is_ok(),
+            Site::Local => Endpoint::Local.delete(&destination.path).await,
             Site::Ftp(site) => match ctx.shared.pool(site).connect().await {
                 Ok(mut client) => {
-                    let ok = Endpoint::Ftp(&mut client)
-                        .delete(&destination.path)
-                        .await
-                        .is_ok();
+                    let done = Endpoint::Ftp(&mut client).delete(&destination.path).await;
                     let _ = client.quit().await;
-                    ok
+                    done
                 }
-                Err(_) => false,
+                Err(e) => Err(e),
             },
         };
-        if deleted {
-            return EventKind::Cancelled { partial: None };
+        match deleted {
+            Ok(()) => {
+                return EventKind::Cancelled {
+                    partial: None,
+                    kept_because: None,
+                };
+            }
+            Err(e) => kept_because = Some(format!("it could not be deleted: {e}")),
         }
     }
     EventKind::Cancelled {
         partial: fresh_size(ctx, destination).await,
+        kept_because,
     }
 }
 

@@ -242,6 +242,9 @@ pub enum EventKind {
         /// What was compared: the size, or both ends' digests.
         check: Check,
         source_deleted: bool,
+        /// The name it got when the conflict policy was "rename".
+        #[serde(skip_serializing_if = "Option::is_none")]
+        renamed_to: Option<String>,
     },
     Failed {
         reason: String,
@@ -251,6 +254,10 @@ pub enum EventKind {
     Cancelled {
         /// What is left at the destination (kept: it may be resumed).
         partial: Option<u64>,
+        /// Asked to discard it, why it was kept all the same (it existed
+        /// before this job; it could not be deleted).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        kept_because: Option<String>,
     },
     /// A tree job finished walking: its files are queued.
     Walked { files: usize, directories: usize },

@@ -54,6 +54,12 @@ pub struct JobRow {
     /// Seconds since the current attempt started (from the engine).
     pub elapsed: u64,
     pub note: Option<String>,
+    /// The tree job this file belongs to.
+    pub parent: Option<JobId>,
+    /// Where the attempt that got furthest started (a resume).
+    pub resumed_from: Option<u64>,
+    /// The whole reason of a failure, for Enter (the row has the cause).
+    pub story: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]

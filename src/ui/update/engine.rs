@@ -1,6 +1,7 @@
 //! The engine's events: rows of the transfers panel, and its questions.
 
 use super::*;
+use crate::ui::format::human_bytes;
 
 pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
     let id = event.job;
@@ -10,6 +11,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
         source_site,
         destination_site,
         kind,
+        parent,
         ..
     } = &event.kind
     {
@@ -37,6 +39,9 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             rates: Default::default(),
             elapsed: 0,
             note: None,
+            parent: *parent,
+            resumed_from: None,
+            story: None,
         });
         return;
     }
@@ -77,6 +82,10 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             job.total = total;
             job.done = offset;
             job.state = JobState::Running;
+            job.resumed_from = (offset > 0).then_some(offset);
+            job.note = job
+                .resumed_from
+                .map(|o| format!("resumed from {}", human_bytes(o)));
         }
         EventKind::Progress {
             done,
@@ -90,7 +99,8 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             job.done = done;
             job.total = total.or(job.total);
             job.rate = rate;
-            job.eta = eta.map(|d| d.as_secs());
+            // Rounded up: "0s" while a second is left read as done.
+            job.eta = eta.map(|d| d.as_secs_f64().ceil() as u64);
             job.measured = measured;
             job.rates.push_back(rate as u64);
             while job.rates.len() > SPARKLINE_POINTS {
@@ -111,42 +121,104 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             state.status = format!("skipped {path}: {reason}");
         }
         EventKind::Verified {
-            mode, size, check, ..
+            mode,
+            size,
+            bytes,
+            check,
+            renamed_to,
+            ..
         } => {
             job.mode = Some(mode);
             job.done = job.total.unwrap_or(size);
             job.total = Some(job.done);
             job.state = JobState::Verified;
             job.rate = 0.0;
-            // The size is the ordinary check; a digest is worth saying.
-            job.note = match check {
-                crate::transfer::Check::Size => None,
-                digest => Some(format!("{digest} matches")),
-            };
+            // What happened, in the row's words; the size is the ordinary
+            // check, a digest is worth saying.
+            let mut said = Vec::new();
+            if job.kind == Kind::Append {
+                said.push(format!("appended {}", human_bytes(bytes)));
+            }
+            if let Some(name) = renamed_to {
+                said.push(format!(
+                    "renamed to {}",
+                    crate::ui::format::printable(&name)
+                ));
+            }
+            if let Some(offset) = job.resumed_from {
+                said.push(format!("resumed from {}", human_bytes(offset)));
+            }
+            if check != crate::transfer::Check::Size {
+                said.push(format!("{check} matches"));
+            }
+            job.note = (!said.is_empty()).then(|| said.join(", "));
         }
         EventKind::Failed { reason, replies } => {
-            let mut text = reason;
+            // The row says the cause: the end that answered and its reply
+            // (the engine puts the most telling first); Enter tells the rest.
+            let cause = replies.first().cloned().unwrap_or_else(|| reason.clone());
+            let mut story = reason;
             if !replies.is_empty() {
-                text.push_str(&format!(" [{}]", replies.join("; ")));
+                story.push_str(&format!("\nreplies: {}", replies.join("; ")));
             }
-            state.status = format!("{} failed: {text}", job.name);
-            job.state = JobState::Failed(text);
+            state.status = format!("{} failed: {cause}", job.name);
+            job.story = Some(story);
+            job.state = JobState::Failed(cause);
         }
-        EventKind::Cancelled { partial } => {
+        EventKind::Cancelled {
+            partial,
+            kept_because,
+        } => {
             job.state = JobState::Cancelled;
-            job.note = partial.map(|p| {
-                format!(
-                    "{} kept at the destination",
-                    crate::ui::format::human_bytes(p)
-                )
-            });
+            job.note = match (partial, kept_because) {
+                (Some(p), Some(why)) => {
+                    Some(format!("{} kept at the destination: {why}", human_bytes(p)))
+                }
+                (Some(p), None) => Some(format!("{} kept at the destination", human_bytes(p))),
+                (None, _) => Some("nothing left at the destination".into()),
+            };
+            state.status = format!(
+                "{} cancelled: {}",
+                job.name,
+                job.note.clone().unwrap_or_default()
+            );
         }
         EventKind::Walked { files, directories } => {
             job.state = JobState::Walked(format!("{files} files in {directories} directories"));
         }
     }
-    // When the last job ends, show the panes as they are now.
+    if let Some(parent) = state
+        .transfers
+        .jobs
+        .iter()
+        .find(|j| j.id == id)
+        .and_then(|j| j.parent)
+    {
+        settle_tree_row(state, parent);
+    }
+    // When the last job ends, show the panes as they are now, and say so
+    // in place of "copying …".
     if state.transfers.running() == 0 {
+        let t = &state.transfers;
+        // Files, not the trees they belong to.
+        let is_tree = |id: JobId| t.jobs.iter().any(|j| j.parent == Some(id));
+        let count = |f: fn(&JobState) -> bool| {
+            t.jobs
+                .iter()
+                .filter(|j| !is_tree(j.id) && f(&j.state))
+                .count()
+        };
+        let verified = count(|s| *s == JobState::Verified);
+        let failed = count(|s| matches!(s, JobState::Failed(_)));
+        if state.status.starts_with("copying ")
+            || state.status.starts_with("moving ")
+            || state.status.starts_with("appending ")
+        {
+            state.status = format!(
+                "transfers done: {verified} verified, {failed} failed{}",
+                if failed > 0 { " (F9, Enter: why)" } else { "" }
+            );
+        }
         for side in [Side::Left, Side::Right] {
             if !matches!(state.pane(side).place, Place::Nowhere) {
                 let path = state.pane(side).cwd.clone();
@@ -154,6 +226,42 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             }
         }
     }
+}
+
+/// A tree's row follows its files: once the walk is done and every file
+/// has ended, it says how they ended (it stayed "walked" or "queued").
+fn settle_tree_row(state: &mut State, parent: JobId) {
+    let t = &mut state.transfers;
+    let files: Vec<&JobRow> = t.jobs.iter().filter(|j| j.parent == Some(parent)).collect();
+    if files.iter().any(|j| !j.state.is_over()) {
+        return;
+    }
+    let failed = files
+        .iter()
+        .filter(|j| matches!(j.state, JobState::Failed(_)))
+        .count();
+    let verified = files
+        .iter()
+        .filter(|j| j.state == JobState::Verified)
+        .count();
+    let bytes: u64 = files.iter().map(|j| j.done).sum();
+    let count = files.len();
+    let Some(row) = t.jobs.iter_mut().find(|j| j.id == parent) else {
+        return;
+    };
+    if !matches!(row.state, JobState::Walked(_)) {
+        return;
+    }
+    row.done = bytes;
+    row.total = Some(bytes);
+    row.state = if failed > 0 {
+        JobState::Failed(format!(
+            "{failed} of {count} files failed (their rows say why)"
+        ))
+    } else {
+        row.note = Some(format!("{verified} files"));
+        JobState::Verified
+    };
 }
 
 /// `a→b` when the job goes from the left pane's site to the right one's.

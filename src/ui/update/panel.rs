@@ -73,6 +73,9 @@ pub(super) fn transfers_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effec
                     JobState::Walked(text) => text.clone(),
                 };
                 text.push_str(&format!("state: {state_text}\n"));
+                if let Some(story) = &job.story {
+                    text.push_str(&format!("what happened: {story}\n"));
+                }
                 if let Some(note) = &job.note {
                     text.push_str(&format!("note: {note}\n"));
                 }

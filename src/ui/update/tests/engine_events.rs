@@ -104,6 +104,7 @@ fn engine_events_drive_the_rows() {
             size: 1000,
             check: crate::transfer::Check::Size,
             source_deleted: false,
+            renamed_to: None,
         },
     );
     assert!(fx.is_empty(), "job 8 is still queued: no reload yet");
@@ -111,7 +112,11 @@ fn engine_events_drive_the_rows() {
     assert_eq!(r.state, JobState::Verified);
     assert_eq!((r.done, r.total), (1000, Some(1000)));
     assert_eq!(r.rate, 0.0);
-    assert_eq!(r.note, None, "a size check is the ordinary one");
+    assert_eq!(
+        r.note.as_deref(),
+        Some("resumed from 250 B"),
+        "a size check is the ordinary one; the resume is said"
+    );
     // A digest check is said.
     engine(
         &mut s,
@@ -122,9 +127,13 @@ fn engine_events_drive_the_rows() {
             size: 1000,
             check: crate::transfer::Check::Hash(crate::ftp::hash::Algorithm::Sha256),
             source_deleted: false,
+            renamed_to: None,
         },
     );
-    assert_eq!(row(&s, 7).note.as_deref(), Some("sha-256 matches"));
+    assert_eq!(
+        row(&s, 7).note.as_deref(),
+        Some("resumed from 250 B, sha-256 matches")
+    );
     assert_eq!(s.transfers.running(), 1);
 
     let fx = engine(
@@ -137,12 +146,10 @@ fn engine_events_drive_the_rows() {
     );
     assert_eq!(
         row(&s, 8).state,
-        JobState::Failed("append refused [553 Could not create file.; 421 Bye]".into())
+        JobState::Failed("553 Could not create file.".into()),
+        "the cause, not the summary"
     );
-    assert_eq!(
-        s.status,
-        "PROG2.PL1 failed: append refused [553 Could not create file.; 421 Bye]"
-    );
+    assert_eq!(s.status, "PROG2.PL1 failed: 553 Could not create file.");
     assert_eq!(
         lists(&fx),
         ["left:/pub", "right:/in"],
@@ -180,6 +187,7 @@ fn cancelled_walked_skipped_and_unknown_jobs() {
         1,
         EventKind::Cancelled {
             partial: Some(2048),
+            kept_because: None,
         },
     );
     assert!(fx.is_empty());
@@ -202,7 +210,17 @@ fn cancelled_walked_skipped_and_unknown_jobs() {
         JobState::Walked("3 files in 2 directories".into())
     );
 
-    assert!(engine(&mut s, 99, EventKind::Cancelled { partial: None }).is_empty());
+    assert!(
+        engine(
+            &mut s,
+            99,
+            EventKind::Cancelled {
+                partial: None,
+                kept_because: None,
+            }
+        )
+        .is_empty()
+    );
     assert_eq!(
         s.transfers.jobs.len(),
         3,
@@ -245,8 +263,18 @@ fn cancelled_without_partial_and_retrying_notes() {
         row(&s, 1).note.as_deref(),
         Some("retry 2: 421 Too many users")
     );
-    engine(&mut s, 1, EventKind::Cancelled { partial: None });
-    assert_eq!(row(&s, 1).note, None);
+    engine(
+        &mut s,
+        1,
+        EventKind::Cancelled {
+            partial: None,
+            kept_because: None,
+        },
+    );
+    assert_eq!(
+        row(&s, 1).note.as_deref(),
+        Some("nothing left at the destination")
+    );
 }
 
 #[test]
@@ -324,4 +352,135 @@ fn sparkline_history_is_bounded() {
     assert_eq!(r.rates.len(), SPARKLINE_POINTS);
     assert_eq!(r.rates.front(), Some(&5), "oldest dropped");
     assert_eq!(r.eta, None);
+}
+
+/// Issue 9 item 7: the row's reason is the cause, the tree row follows its
+/// files, rows say what happened, a discard that kept the file says why.
+#[test]
+fn rows_say_the_cause_and_what_happened() {
+    let mut s = state();
+    queued(
+        &mut s,
+        1,
+        "ftp://mirror-a/pub/big.iso",
+        "ftp://mirror-b:2121/in/big.iso",
+        Kind::Copy,
+    );
+    engine(
+        &mut s,
+        1,
+        EventKind::Failed {
+            reason: "the source: the connection broke (broken pipe)".into(),
+            replies: vec!["destination: 452 Insufficient storage space".into()],
+        },
+    );
+    let r = row(&s, 1);
+    assert_eq!(
+        r.state,
+        JobState::Failed("destination: 452 Insufficient storage space".into())
+    );
+    assert!(
+        r.story.as_deref().unwrap().contains("broken pipe"),
+        "Enter has it all"
+    );
+    s.focus = Focus::Transfers;
+    s.transfers.selected = 0;
+    press(&mut s, KeyCode::Enter);
+    let Some(Dialog::Message(m)) = &s.dialog else {
+        panic!("{:?}", s.dialog)
+    };
+    assert!(
+        m.text.contains("broken pipe") && m.text.contains("452"),
+        "{}",
+        m.text
+    );
+    press(&mut s, KeyCode::Esc);
+
+    // A tree: its row follows its two files.
+    let tree = |s: &mut State, id: JobId, parent: JobId, name: &str| {
+        engine(
+            s,
+            id,
+            EventKind::Queued {
+                source: format!("ftp://mirror-a/pub/docs/{name}"),
+                destination: format!("ftp://mirror-b:2121/in/docs/{name}"),
+                source_site: site_key("ftp://mirror-a/"),
+                destination_site: site_key("ftp://mirror-b:2121/"),
+                source_path: Vec::new(),
+                destination_path: Vec::new(),
+                parent: Some(parent),
+                kind: Kind::Copy,
+            },
+        );
+    };
+    queued(
+        &mut s,
+        10,
+        "ftp://mirror-a/pub/docs",
+        "ftp://mirror-b:2121/in/docs",
+        Kind::Copy,
+    );
+    tree(&mut s, 11, 10, "a.txt");
+    tree(&mut s, 12, 10, "b.txt");
+    engine(
+        &mut s,
+        10,
+        EventKind::Walked {
+            files: 2,
+            directories: 1,
+        },
+    );
+    let verified = |bytes: u64, renamed_to: Option<&str>| EventKind::Verified {
+        mode: Mode::LstnSock,
+        bytes,
+        size: bytes,
+        check: crate::transfer::Check::Size,
+        source_deleted: false,
+        renamed_to: renamed_to.map(str::to_string),
+    };
+    engine(&mut s, 11, verified(5, None));
+    assert!(
+        matches!(row(&s, 10).state, JobState::Walked(_)),
+        "one file to go"
+    );
+    engine(&mut s, 12, verified(7, Some("b.txt.1")));
+    assert_eq!(row(&s, 10).state, JobState::Verified, "not left \"walked\"");
+    assert_eq!(row(&s, 12).note.as_deref(), Some("renamed to b.txt.1"));
+
+    // An append says how much it added.
+    queued(
+        &mut s,
+        20,
+        "ftp://mirror-a/pub/x",
+        "ftp://mirror-b:2121/in/log.txt",
+        Kind::Append,
+    );
+    engine(&mut s, 20, verified(12, None));
+    assert_eq!(row(&s, 20).note.as_deref(), Some("appended 12 B"));
+
+    // Cancel and discard, where the file existed before: the row says it
+    // was kept, and why, as the status does.
+    queued(
+        &mut s,
+        30,
+        "ftp://mirror-a/pub/y",
+        "ftp://mirror-b:2121/in/y",
+        Kind::Copy,
+    );
+    s.transfers.selected = s.transfers.jobs.len() - 1;
+    ch(&mut s, 'D');
+    engine(
+        &mut s,
+        30,
+        EventKind::Cancelled {
+            partial: Some(2048),
+            kept_because: Some("it existed before this copy".into()),
+        },
+    );
+    let note = row(&s, 30).note.clone().unwrap();
+    assert_eq!(
+        note,
+        "2.0 KiB kept at the destination: it existed before this copy"
+    );
+    assert!(s.status.contains(&note), "{}", s.status);
 }

@@ -280,6 +280,9 @@ fn job(id: JobId, name: &str, state: JobState) -> JobRow {
         rates: Default::default(),
         elapsed: 0,
         note: None,
+        parent: None,
+        resumed_from: None,
+        story: None,
     }
 }
 
