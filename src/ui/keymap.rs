@@ -144,6 +144,17 @@ pub const FKEYS: &[(u8, &str, Command)] = &[
     (10, "Quit", Command::Quit),
 ];
 
+/// An F-key label in four letters or fewer, for a narrow bar.
+pub fn short_label(label: &str) -> &str {
+    match label {
+        "Append" => "Apnd",
+        "Mkdir" => "MkDr",
+        "Delete" => "Del",
+        "Transfers" => "Xfer",
+        other => other,
+    }
+}
+
 /// Lines of the help overlay.
 pub fn help_lines() -> Vec<String> {
     let mut lines: Vec<String> = BINDINGS

@@ -160,14 +160,21 @@ impl Pane {
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by(|&a, &b| {
             let (ea, eb) = (&entries[a], &entries[b]);
-            // Directories first, whatever the order.
-            let dirs = eb.is_dir().cmp(&ea.is_dir());
+            // Directories first, whatever the order, and among themselves
+            // by name: a reversed sort reverses the files only (as mc does),
+            // so `..`'s neighbours do not jump to the end.
+            match (ea.is_dir(), eb.is_dir()) {
+                (true, true) => return by_name(a, b),
+                (true, false) => return std::cmp::Ordering::Less,
+                (false, true) => return std::cmp::Ordering::Greater,
+                _ => {}
+            }
             let by = match key {
                 SortKey::Name => by_name(a, b),
                 SortKey::Size => ea.size.cmp(&eb.size).then_with(|| by_name(a, b)),
                 SortKey::Time => ea.modified.cmp(&eb.modified).then_with(|| by_name(a, b)),
             };
-            dirs.then(if reverse { by.reverse() } else { by })
+            if reverse { by.reverse() } else { by }
         });
         let mut slots: Vec<Option<Entry>> = std::mem::take(&mut self.entries)
             .into_iter()
@@ -450,9 +457,14 @@ pub mod tests {
                         SortKey::Size => a.size.cmp(&b.size).then_with(|| by_name(a, b)),
                         SortKey::Time => a.modified.cmp(&b.modified).then_with(|| by_name(a, b)),
                     };
-                    b.is_dir()
-                        .cmp(&a.is_dir())
-                        .then(if reverse { by.reverse() } else { by })
+                    // Directories first and by name; the files as asked.
+                    match (a.is_dir(), b.is_dir()) {
+                        (true, true) => by_name(a, b),
+                        (true, false) => std::cmp::Ordering::Less,
+                        (false, true) => std::cmp::Ordering::Greater,
+                        _ if reverse => by.reverse(),
+                        _ => by,
+                    }
                 });
                 let mut p = Pane::new(Place::Local, b"/".to_vec());
                 p.entries = entries.clone();

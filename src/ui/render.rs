@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Sparkline};
 
 use super::format::{fit, gauge, human_bytes, human_duration, human_rate, printable, short_time};
+use super::keymap;
 use super::layout::{self, areas};
 use super::palette::Palette;
 use super::pane::{Pane, Place, Row};
@@ -85,7 +86,20 @@ fn pane_title(state: &State, side: Side) -> String {
             side.name(),
             printable(&t.shown)
         ),
-        None => state.pane(side).header(side),
+        None => {
+            let pane = state.pane(side);
+            let mut title = pane.header(side);
+            if !matches!(pane.place, Place::Nowhere) {
+                // Which order, and which way: N, S, T again reverse it.
+                let key = match pane.sort {
+                    super::pane::SortKey::Name => "name",
+                    super::pane::SortKey::Size => "size",
+                    super::pane::SortKey::Time => "time",
+                };
+                title.push_str(&format!("{key}{} ", if pane.reverse { "↓" } else { "↑" }));
+            }
+            title
+        }
     }
 }
 
@@ -95,10 +109,11 @@ fn footer(pane: &Pane) -> String {
     }
     if pane.filtering || !pane.filter.is_empty() {
         let cursor = if pane.filtering { "▏" } else { "" };
+        let n = pane.visible.len();
         return format!(
-            " filter: {}{cursor} ({} match) ",
+            " filter: {}{cursor} ({n} {}) ",
             printable(&pane.filter),
-            pane.visible.len()
+            if n == 1 { "match" } else { "matches" }
         );
     }
     let n = pane.entries.len();
@@ -438,7 +453,15 @@ fn render_fkeys(bar: Rect, frame: &mut Frame, p: &Palette) {
         } else {
             Style::default().add_modifier(Modifier::REVERSED)
         };
-        // Cut without an ellipsis, as mc does: the digits already say which key.
+        // Where the whole label does not fit, its short form (at 60
+        // columns "Appe", "Dele", "Tran" were hard to read); cut without an
+        // ellipsis, as mc does: the digits already say which key.
+        let gap = if is_last { 1 } else { 2 };
+        let label = if label.chars().count() + gap > label_w {
+            keymap::short_label(label)
+        } else {
+            label
+        };
         let mut cut = String::new();
         for c in label.chars() {
             // One column stays blank so that labels never run together;

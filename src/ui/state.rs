@@ -115,6 +115,9 @@ pub struct Drag {
     pub active: bool,
 }
 
+/// The status line when nothing needs saying.
+pub const IDLE_STATUS: &str = "F1 help · Tab other pane · F5 copy · drag entries across to copy";
+
 pub struct State {
     pub panes: [Pane; 2],
     /// The FTP site behind each pane; `None` for the local disk.
@@ -128,6 +131,10 @@ pub struct State {
     pub transfers: Transfers,
     pub dialog: Option<Dialog>,
     pub status: String,
+    /// The pane an error in the status line is about, with its text: the
+    /// line is cleared once that pane works again (a connect error stayed
+    /// there long after the pane had connected).
+    pub status_about: Option<(Side, String)>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     pub drag: Option<Drag>,
@@ -158,9 +165,8 @@ impl State {
             last_pane: Side::Left,
             transfers: Transfers::default(),
             dialog: None,
-            status: String::from(
-                "F1 help · Tab other pane · F5 copy · drag entries across to copy",
-            ),
+            status: IDLE_STATUS.to_string(),
+            status_about: None,
             size,
             drag: None,
             last_click: None,
@@ -182,6 +188,26 @@ impl State {
 
     pub fn pane_mut(&mut self, side: Side) -> &mut Pane {
         &mut self.panes[side.index()]
+    }
+
+    /// An error about one pane's site, for the status line (until that
+    /// pane works again).
+    pub fn pane_status(&mut self, side: Side, text: String) {
+        self.status_about = Some((side, text.clone()));
+        self.status = text;
+    }
+
+    /// `side` works again: an error about it leaves the status line.
+    pub fn pane_works(&mut self, side: Side) {
+        if let Some((about, text)) = &self.status_about
+            && *about == side
+            && *text == self.status
+        {
+            self.status = IDLE_STATUS.to_string();
+        }
+        if self.status_about.as_ref().is_some_and(|(s, _)| *s == side) {
+            self.status_about = None;
+        }
     }
 
     /// Whether `attempt` is the connect the pane waits for.

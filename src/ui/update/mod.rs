@@ -166,6 +166,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     state.history.truncate(20);
                 }
             }
+            state.pane_works(side);
             let mut pane = Pane::new(place, cwd.clone());
             pane.loading = true;
             *state.pane_mut(side) = pane;
@@ -180,6 +181,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.pane_mut(side).loading = false;
             state.pane_mut(side).error = Some(format!("{error} (Ctrl-R tries again)"));
             message(state, "Cannot connect", error);
+            let status = state.status.clone();
+            state.pane_status(side, status);
         }
         Action::NeedPassword { side, attempt, url } => {
             // Stays "connecting" (the header says what it dials) until the
@@ -192,8 +195,15 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Engine(event) => on_engine(state, event, &mut fx),
         Action::OpDone { side, result } => {
             match result {
-                Ok(text) => state.status = text,
-                Err(e) => message(state, "Operation failed", e),
+                Ok(text) => {
+                    state.pane_works(side);
+                    state.status = text;
+                }
+                Err(e) => {
+                    message(state, "Operation failed", e);
+                    let status = state.status.clone();
+                    state.pane_status(side, status);
+                }
             }
             let path = state.pane(side).cwd.clone();
             fx.push(Effect::List { side, path });
@@ -346,10 +356,12 @@ fn on_listed(state: &mut State, side: Side, path: Vec<u8>, result: Result<Vec<En
             if let Some(name) = came_from.or_else(|| pane.land_on.take()) {
                 pane.cursor_to(&name);
             }
+            state.pane_works(side);
         }
         Err(e) => {
             pane.error = Some(e.clone());
-            state.status = format!("{} pane: {e}", side.name());
+            let text = format!("{} pane: {e}", side.name());
+            state.pane_status(side, text);
         }
     }
 }

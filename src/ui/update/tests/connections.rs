@@ -425,3 +425,69 @@ fn connected_failed_listed_and_op_done() {
     update(&mut s, Action::Resize(100, 40));
     assert_eq!(s.size, (100, 40));
 }
+
+/// Issue 9 item 13: a status line stops saying what stopped being true.
+#[test]
+fn messages_stop_when_they_stop_being_true() {
+    let mut s = state();
+    let attempt = dialing(&mut s, Side::Right, "ftp://u:pw@mirror-b:2121/");
+    update(
+        &mut s,
+        Action::ConnectFailed {
+            side: Side::Right,
+            attempt,
+            error: "connection refused".into(),
+        },
+    );
+    press(&mut s, KeyCode::Esc);
+    assert!(s.status.contains("connection refused"));
+    // The left pane working says nothing about the right one.
+    update(
+        &mut s,
+        Action::Listed {
+            side: Side::Left,
+            path: b"/pub".to_vec(),
+            result: Ok(left_entries()),
+        },
+    );
+    assert!(s.status.contains("connection refused"));
+    assert!(
+        s.pane(Side::Left).error.is_none(),
+        "nor in the other footer"
+    );
+    // Ctrl-R on the right: it connects, and the error goes.
+    press(&mut s, KeyCode::Tab);
+    let fx = update(&mut s, key_with(KeyCode::Char('r'), KeyModifiers::CONTROL));
+    let [Effect::Connect { attempt, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    connected(&mut s, Side::Right, *attempt);
+    assert_eq!(s.status, crate::ui::state::IDLE_STATUS);
+
+    // "copying 1 item" gives way to the outcome once nothing runs.
+    cursor_on(&mut s, Side::Left, "notes.txt");
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::F(5));
+    press(&mut s, KeyCode::Enter);
+    assert!(s.status.starts_with("copying 1 item:"), "{}", s.status);
+    queued(
+        &mut s,
+        1,
+        "ftp://mirror-a/pub/notes.txt",
+        "local:/tmp/notes.txt",
+        Kind::Copy,
+    );
+    engine(
+        &mut s,
+        1,
+        EventKind::Verified {
+            mode: Mode::LstnSock,
+            bytes: 100,
+            size: 100,
+            check: crate::transfer::Check::Size,
+            source_deleted: false,
+            renamed_to: None,
+        },
+    );
+    assert_eq!(s.status, "transfers done: 1 verified, 0 failed");
+}
