@@ -598,3 +598,115 @@ fn transfers_panel_counts_what_does_not_fit() {
     assert!(text.contains("↑ 12 more · ↓ 13 more"), "{text}");
     insta::assert_snapshot!("transfers_more_80x24", t.backend());
 }
+
+fn type_keys(s: &mut State, text: &str) {
+    for c in text.chars() {
+        update(
+            s,
+            Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+    }
+}
+
+/// Issue 9 items 1 and 11: a password typed into the connect dialog's URL
+/// shows as bullets; while the pane dials, its header names what it dials.
+#[test]
+fn connect_masks_the_password_and_the_header_names_the_dialled_url() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::F(2));
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    type_keys(&mut s, "ftp://bob:hunter2@h9/pub");
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(text.contains("ftp://bob:•••••••@h9/pub"), "{text}");
+    insta::assert_snapshot!("connect_masked_80x24", t.backend());
+    key(&mut s, KeyCode::Enter);
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    assert!(
+        text.contains("left: connecting to ftp://bob@h9/pub"),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"), "{text}");
+    insta::assert_snapshot!("connecting_80x24", t.backend());
+}
+
+/// Issue 9 item 2: Shift-F6 onto an existing name asks.
+#[test]
+fn rename_onto_an_existing_name_asks_first() {
+    let mut s = state(80, 24);
+    cursor_on(&mut s, Side::Left, "PROG1.PL1");
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::F(6), KeyModifiers::SHIFT)),
+    );
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    type_keys(&mut s, "README");
+    key(&mut s, KeyCode::Enter);
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    assert!(text.contains("README exists (1.2 KiB)."), "{text}");
+    assert!(
+        text.contains("[ Overwrite ]") && text.contains("[ Cancel ]"),
+        "{text}"
+    );
+    insta::assert_snapshot!("rename_overwrite_80x24", t.backend());
+}
+
+/// Issue 9 item 14: the viewer names the file whole (wrapped), says how
+/// much of it it loaded, and the pane behind does not show through.
+#[test]
+fn viewer_names_the_file_whole_and_says_how_much_it_loaded() {
+    let mut s = state(80, 24);
+    let long = format!(
+        "{}日本語 — the last part.txt",
+        "a-very-long-name-".repeat(5)
+    );
+    let mut big = file(&long, 160 << 20, 1, 1);
+    big.kind = EntryKind::File;
+    *s.pane_mut(Side::Left) = pane("ftp://mirror-a:21", "/pub", vec![big]);
+    s.pane_mut(Side::Left).cursor = 1;
+    key(&mut s, KeyCode::F(3));
+    let text: Vec<u8> = (0..3000)
+        .flat_map(|i| format!("line {i}\t日本語 text\n").into_bytes())
+        .collect();
+    update(
+        &mut s,
+        Action::Peeked {
+            name: long.clone(),
+            result: Ok(text[..64 * 1024].to_vec()),
+        },
+    );
+    let t = draw(&s);
+    let screen = t.backend().to_string();
+    assert!(screen.contains("the first 64 KiB of 160 MiB:"), "{screen}");
+    assert!(
+        screen.contains("the last part.txt"),
+        "the name's end: {screen}"
+    );
+    insta::assert_snapshot!("viewer_80x24", t.backend());
+    key(&mut s, KeyCode::End);
+    let t = draw(&s);
+    let screen = t.backend().to_string();
+    let last_line = String::from_utf8_lossy(&text[..64 * 1024])
+        .lines()
+        .last()
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        screen.contains(&last_line),
+        "End shows {last_line}: {screen}"
+    );
+    assert!(screen.contains("Esc closes"), "{screen}");
+    insta::assert_snapshot!("viewer_end_80x24", t.backend());
+}

@@ -81,11 +81,7 @@ fn pane_title(state: &State, side: Side) -> String {
         .as_ref()
         .filter(|t| t.connecting)
     {
-        Some(t) => format!(
-            " {}: connecting to {} … (Esc stops) ",
-            side.name(),
-            printable(&t.shown)
-        ),
+        Some(t) => format!(" {}: connecting to {} … ", side.name(), printable(&t.shown)),
         None => {
             let pane = state.pane(side);
             let mut title = pane.header(side);
@@ -101,6 +97,16 @@ fn pane_title(state: &State, side: Side) -> String {
             title
         }
     }
+}
+
+fn pane_footer(state: &State, side: Side) -> String {
+    if state.targets[side.index()]
+        .as_ref()
+        .is_some_and(|t| t.connecting)
+    {
+        return " Esc stops connecting ".into();
+    }
+    footer(state.pane(side))
 }
 
 fn footer(pane: &Pane) -> String {
@@ -141,7 +147,7 @@ fn render_pane(state: &State, side: Side, area: Rect, frame: &mut Frame, p: &Pal
         .borders(Borders::ALL)
         .border_style(border)
         .title(fit_title(&pane_title(state, side), inner_w))
-        .title_bottom(fit_title(&footer(pane), inner_w));
+        .title_bottom(fit_title(&pane_footer(state, side), inner_w));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let this_year = chrono::Local::now().year();

@@ -136,6 +136,11 @@ impl Dialog {
 
     pub fn draw(&self, screen: (u16, u16), frame: &mut Frame, p: &Palette) {
         let r = self.area(screen);
+        if let Dialog::View(_) = self {
+            // The viewer has the whole screen: a column of the panes at
+            // each side read as part of the file.
+            frame.render_widget(Clear, frame.area());
+        }
         frame.render_widget(Clear, r);
         let title = match self {
             Dialog::Help(d) => d.title(screen).to_string(),

@@ -190,7 +190,7 @@ pub(super) fn view(state: &mut State, side: Side, fx: &mut Vec<Effect>) {
         lines.push("reading its first bytes …".into());
     }
     state.dialog = Some(Dialog::View(dialog::Viewer {
-        title: "Entry".into(),
+        title: "View".into(),
         name: e.name.clone(),
         size: e.size,
         loading,
