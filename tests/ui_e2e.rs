@@ -288,6 +288,10 @@ struct Tui {
 
 impl Tui {
     fn start(dir: &Path, panes: &[&str]) -> Tui {
+        Tui::start_with(dir, panes, &[])
+    }
+
+    fn start_with(dir: &Path, panes: &[&str], env: &[(&str, &str)]) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -305,6 +309,9 @@ impl Tui {
         cmd.env("TERM", "xterm-256color");
         cmd.env("NO_COLOR", "1");
         cmd.env("FXPC_LOG", "debug");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn fxpc in a pty");
         // Only the child holds the slave now: its exit ends our reads.
         drop(pair.slave);
@@ -704,4 +711,41 @@ fn keys_in_the_transfers_panel_leave_the_file_cursor_alone() {
         !sc.text.contains("copy notes.txt")
     });
     s.quit();
+}
+
+/// Issue 9 item 4: the UI looks for a password where the command line
+/// does: `FXPC_PASSWORD`, and a saved site with the same user, host and
+/// port, before it asks.
+#[test]
+fn the_ui_finds_passwords_where_the_cli_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("found-it.txt"), b"x").unwrap();
+    let secret = dir.path().join("password");
+    std::fs::write(&secret, "env-pw\n").unwrap();
+    let user = format!("bob:@{}", secret.display());
+    let state = dir.path().join("servers");
+    let a = Served::start("127.0.0.2", &root, &state, &["--user", &user]);
+    let b = Served::start("127.0.0.3", &root, &state, &["--user", &user]);
+    let url_b = b.url.replace("ftp://", "ftp://bob@");
+    // The right pane's site is saved with its password under another name:
+    // found by user, host and port.
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!("[[site]]\nname = \"saved\"\nurl = \"{url_b}\"\npassword = \"env-pw\"\n"),
+    )
+    .unwrap();
+    let mut tui = Tui::start_with(
+        dir.path(),
+        &[&a.url.replace("ftp://", "ftp://bob@"), &url_b],
+        &[("FXPC_PASSWORD", "env-pw")],
+    );
+    let screen = tui.wait_for("both panes listed without a question", |s| {
+        s.pane(0).contains("found-it.txt") && s.pane(1).contains("found-it.txt")
+    });
+    assert!(!screen.text.contains("Password for"), "{}", tui.dump());
+    tui.send(F10);
+    let status = tui.wait_exit(Duration::from_secs(15));
+    assert!(status.success(), "{status:?}");
 }

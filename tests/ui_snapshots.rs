@@ -710,3 +710,27 @@ fn viewer_names_the_file_whole_and_says_how_much_it_loaded() {
     assert!(screen.contains("Esc closes"), "{screen}");
     insta::assert_snapshot!("viewer_end_80x24", t.backend());
 }
+
+/// Issue 9 item 15: a copy of 100 files lists four and counts the rest;
+/// the quit question fits at 60 columns.
+#[test]
+fn long_lists_are_counted_and_the_quit_question_fits_small() {
+    let mut s = state(60, 20);
+    let files: Vec<Entry> = (0..100)
+        .map(|i| file(&format!("f{i:03}"), 1, 1, 1))
+        .collect();
+    *s.pane_mut(Side::Left) = pane("ftp://mirror-a:21", "/pub", files);
+    key(&mut s, KeyCode::Char('*'));
+    key(&mut s, KeyCode::F(5));
+    let text = draw(&s).backend().to_string();
+    assert!(text.contains("copy 100 items"), "{text}");
+    assert!(text.contains("… and 96 more"), "{text}");
+    key(&mut s, KeyCode::Esc);
+    s.transfers.jobs = vec![job(1, "x", Kind::Copy, JobState::Running)];
+    key(&mut s, KeyCode::F(10));
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    assert!(text.contains("1 transfer is not finished."), "{text}");
+    assert!(text.contains("Quit and cancel them? (y/n)"), "{text}");
+    insta::assert_snapshot!("quit_60x20", t.backend());
+}
