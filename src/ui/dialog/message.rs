@@ -60,7 +60,7 @@ pub fn help_rows(screen: (u16, u16)) -> usize {
 
 impl Help {
     pub fn title(&self, screen: (u16, u16)) -> &'static str {
-        if screen != (0, 0) && help_rows(screen) < keymap::help_lines().len() {
+        if help_rows(screen) < keymap::help_lines().len() {
             "Help (↑↓ scroll)"
         } else {
             "Help"

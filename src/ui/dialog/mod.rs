@@ -76,7 +76,7 @@ impl Dialog {
         })
     }
 
-    fn title(&self) -> String {
+    fn title(&self, screen: (u16, u16)) -> String {
         match self {
             Dialog::Transfer(d) => d.title().into(),
             Dialog::AppendPicker(_) => "Append to which file?".into(),
@@ -88,7 +88,7 @@ impl Dialog {
             Dialog::SiteEdit(_) => "Site".into(),
             Dialog::Conflict(_) => "Target exists".into(),
             Dialog::Message(d) => d.title.clone(),
-            Dialog::Help(d) => d.title((0, 0)).into(),
+            Dialog::Help(d) => d.title(screen).into(),
         }
     }
 
@@ -142,10 +142,7 @@ impl Dialog {
             frame.render_widget(Clear, frame.area());
         }
         frame.render_widget(Clear, r);
-        let title = match self {
-            Dialog::Help(d) => d.title(screen).to_string(),
-            _ => self.title(),
-        };
+        let title = self.title(screen);
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(p.style(Color::Yellow))
