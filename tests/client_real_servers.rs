@@ -24,6 +24,7 @@ fn options() -> Options {
         reply_timeout: Duration::from_secs(20),
         data_idle_timeout: Duration::from_secs(20),
         passive: true,
+        tls: None,
     }
 }
 

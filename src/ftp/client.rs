@@ -17,6 +17,8 @@ use super::hash::{self, Algorithm};
 use super::listing::{self, Entry};
 use super::reply::Reply;
 use super::secret::Secret;
+use super::stream::Stream;
+use super::tls::{Tls, TlsMode};
 
 /// Biggest directory listing we hold in memory (a 100,000-entry directory is
 /// about 10 MiB of `LIST` output).
@@ -32,6 +34,8 @@ pub struct Options {
     /// Passive (`EPSV`/`PASV`: we connect) or active (`EPRT`/`PORT`: the
     /// server connects to us) data connections for our own transfers.
     pub passive: bool,
+    /// FTPS: `None` is plain FTP whatever the server offers.
+    pub tls: Option<Tls>,
 }
 
 impl Default for Options {
@@ -41,6 +45,7 @@ impl Default for Options {
             reply_timeout: Duration::from_secs(60),
             data_idle_timeout: Duration::from_secs(60),
             passive: true,
+            tls: None,
         }
     }
 }
@@ -94,14 +99,23 @@ pub struct Client {
     epsv_works: bool,
     /// Cleared when the server refuses `LIST -a`.
     list_all_works: bool,
+    /// `PROT P`: data connections in TLS too.
+    data_tls: bool,
 }
 
 impl Client {
     /// Opens the control connection and reads the greeting (`220`; `120`
-    /// means "wait", `421` refuses).
+    /// means "wait", `421` refuses). Implicit FTPS starts TLS first.
     pub async fn connect(host: &str, port: u16, options: Options) -> Result<Client> {
         let stream = connect_tcp(host, port, options.connect_timeout).await?;
         let mut control = Control::new(stream, options.reply_timeout)?;
+        if let Some(tls) = options
+            .tls
+            .as_ref()
+            .filter(|t| t.settings.mode == TlsMode::Implicit)
+        {
+            control.upgrade(tls, host).await?;
+        }
         let mut greeting = control.read_reply_within(options.connect_timeout).await?;
         if greeting.code == 120 {
             // RFC 959: "Service ready in nnn minutes" – the 220 follows.
@@ -121,21 +135,110 @@ impl Client {
             options,
             epsv_works: true,
             list_all_works: true,
+            data_tls: false,
         })
     }
 
-    /// Connects, logs in, reads `FEAT`, and prepares binary transfers: what
+    /// Connects, secures the session as the site asks (`AUTH TLS` before
+    /// the password crosses), logs in, reads `FEAT`, protects the data
+    /// connections (`PBSZ 0`, `PROT P`) and prepares binary transfers: what
     /// every caller wants before doing real work.
     pub async fn open(host: &str, port: u16, login: &Login, options: Options) -> Result<Client> {
         let mut client = Client::connect(host, port, options).await?;
-        client.login(login).await?;
-        client.feat().await?;
+        let mode = client.options.tls.as_ref().map(|t| t.settings.mode);
+        let mut known_features = false;
+        match mode {
+            Some(TlsMode::Required) => client.auth_tls().await?,
+            Some(TlsMode::IfAvailable) => {
+                // FEAT before login says whether AUTH TLS is there; the
+                // answer serves after login too (servers list the same).
+                client.feat().await?;
+                known_features = true;
+                if client.features.auth_tls() {
+                    client.auth_tls().await?;
+                }
+            }
+            _ => {}
+        }
+        if let Err(e) = client.login(login).await {
+            return Err(client.explain_tls_demand(e));
+        }
+        if !known_features || client.features.lines.is_empty() {
+            client.feat().await?;
+        }
+        if client.control.is_tls() {
+            client.protect_data().await?;
+        }
         if client.features.utf8 {
             // Some servers answer 5xx while still using UTF-8; harmless.
             let _ = client.command("OPTS UTF8 ON").await?;
         }
         client.type_binary().await?;
         Ok(client)
+    }
+
+    /// Whether the control connection is in TLS, and the data connections.
+    pub fn protection(&self) -> (bool, bool) {
+        (self.control.is_tls(), self.data_tls)
+    }
+
+    /// `AUTH TLS`, then the handshake; a refusal ends the session: the site
+    /// asked for TLS.
+    async fn auth_tls(&mut self) -> Result<()> {
+        let Some(tls) = self.options.tls.clone() else {
+            return Ok(());
+        };
+        let command = Command::with_arg("AUTH", "TLS")?;
+        let reply = self.control.execute(&command).await?;
+        if reply.code != 234 {
+            return Err(FtpError::TlsSetting(format!(
+                "{}: the server refused AUTH TLS ({reply}) and the site requires TLS; \
+                 set tls = \"if-available\" or \"off\" for it to log in without",
+                self.host
+            )));
+        }
+        self.control.upgrade(&tls, &self.host).await
+    }
+
+    /// `PBSZ 0` and `PROT P` (RFC 4217 §8-9). A server that keeps its data
+    /// connections clear says so with a refusal; the control connection
+    /// stays in TLS.
+    async fn protect_data(&mut self) -> Result<()> {
+        let pbsz = self
+            .control
+            .execute(&Command::with_arg("PBSZ", "0")?)
+            .await?;
+        if !pbsz.is_completion() {
+            tracing::info!(host = %self.host, "PBSZ 0 refused ({pbsz}): data connections stay clear");
+            return Ok(());
+        }
+        let prot = self
+            .control
+            .execute(&Command::with_arg("PROT", "P")?)
+            .await?;
+        self.data_tls = prot.is_completion();
+        if !self.data_tls {
+            tracing::info!(host = %self.host, "PROT P refused ({prot}): data connections stay clear");
+        }
+        Ok(())
+    }
+
+    /// A login refused because the server wants TLS while the site said
+    /// off: the message names the setting to change.
+    fn explain_tls_demand(&self, e: FtpError) -> FtpError {
+        let Some(reply) = e.reply() else { return e };
+        let text = reply.text().to_ascii_lowercase();
+        let asks_tls = ["tls", "ssl", "encrypt", "secure"]
+            .iter()
+            .any(|w| text.contains(w));
+        if !self.control.is_tls() && asks_tls && matches!(reply.code, 421 | 500..=599) {
+            return FtpError::TlsSetting(format!(
+                "{}: the server demands TLS ({reply}) and this site's tls setting is off; \
+                 use ftpes:// (or tls = \"if-available\" for the site)",
+                self.host
+            ));
+        }
+        e
     }
 
     pub fn greeting(&self) -> &Reply {
@@ -525,6 +628,17 @@ impl Client {
         let mut data = self.start_transfer(&command, offset).await?;
         let copied = copy_idle(input, &mut data, self.options.data_idle_timeout).await;
         let shut = data.shutdown().await;
+        if data.is_tls() {
+            // A TLS 1.3 server sends session tickets we never read on an
+            // upload; closing with them unread makes our close a reset,
+            // and vsftpd answers 426 for a file it had whole. Read to its
+            // close first.
+            drain(
+                &mut data,
+                self.options.data_idle_timeout.min(Duration::from_secs(5)),
+            )
+            .await;
+        }
         drop(data);
         let done = self.finish_transfer(&command).await;
         let n = copied
@@ -599,22 +713,67 @@ impl Client {
 
     /// Opens the data connection, sends `REST` if needed and the transfer
     /// command, and waits for its `1xx`.
-    async fn start_transfer(&mut self, command: &Command, offset: u64) -> Result<TcpStream> {
-        if !self.options.passive {
-            return self.start_active_transfer(command, offset).await;
-        }
-        let data = self.open_passive().await?;
-        if offset > 0 {
-            self.rest(offset).await?;
-        }
-        let reply = self.control.execute(command).await?;
-        if reply.is_preliminary() {
-            return Ok(data);
-        }
-        Err(FtpError::Reply {
+    async fn start_transfer(&mut self, command: &Command, offset: u64) -> Result<Stream> {
+        let data = if !self.options.passive {
+            self.start_active_transfer(command, offset).await?
+        } else {
+            let data = self.open_passive().await?;
+            if offset > 0 {
+                self.rest(offset).await?;
+            }
+            let reply = self.control.execute(command).await?;
+            if !reply.is_preliminary() {
+                return Err(FtpError::Reply {
+                    command: command.to_string(),
+                    reply,
+                });
+            }
+            data
+        };
+        self.secure_data(data, command).await
+    }
+
+    /// The data connection in TLS after `PROT P`, resuming the control
+    /// connection's session. After the `1xx`: servers start their side of
+    /// the handshake once they have the transfer command.
+    async fn secure_data(&mut self, data: TcpStream, command: &Command) -> Result<Stream> {
+        let Some(tls) = self.options.tls.as_ref().filter(|_| self.data_tls) else {
+            return Ok(Stream::Plain(data));
+        };
+        let secured = tokio::time::timeout(
+            self.options.connect_timeout,
+            Stream::tls(data, tls, &self.host),
+        )
+        .await
+        .map_err(|_| FtpError::Data {
             command: command.to_string(),
-            reply,
-        })
+            source: std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "no TLS handshake on the data connection",
+            ),
+        })?;
+        match secured {
+            Ok(stream) => {
+                if !stream.resumed() {
+                    tracing::debug!(host = %self.host, "data connection: a new TLS session");
+                }
+                Ok(stream)
+            }
+            Err(e) => {
+                // The server's reply (vsftpd's "522 SSL connection failed;
+                // session reuse required") says more than the handshake.
+                if let Ok(reply) = self.control.read_reply_within(Duration::from_secs(2)).await {
+                    return Err(FtpError::Reply {
+                        command: command.to_string(),
+                        reply,
+                    });
+                }
+                Err(FtpError::Data {
+                    command: command.to_string(),
+                    source: std::io::Error::other(FtpError::tls(&self.host, e).to_string()),
+                })
+            }
+        }
     }
 
     /// Active mode: we listen on the control connection's local address,
@@ -758,6 +917,19 @@ where
     }
 }
 
+/// Reads and drops what the peer still sends, until it closes (or `limit`).
+async fn drain(data: &mut Stream, limit: Duration) {
+    let mut sink = [0u8; 4096];
+    let _ = tokio::time::timeout(limit, async {
+        while let Ok(n) = data.read(&mut sink).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
 fn idle_error(idle: Duration) -> std::io::Error {
     std::io::Error::new(
         std::io::ErrorKind::TimedOut,
@@ -766,7 +938,7 @@ fn idle_error(idle: Duration) -> std::io::Error {
 }
 
 async fn read_capped(
-    mut data: TcpStream,
+    mut data: Stream,
     body: &mut Vec<u8>,
     cap: usize,
     idle: Duration,

@@ -1,6 +1,6 @@
-//! The control connection: a buffered TCP stream that writes commands and
-//! reads whole replies. Nothing else — login, features and operations live in
-//! `client.rs`.
+//! The control connection: a buffered stream (plain, or TLS after `AUTH
+//! TLS` upgraded it in place) that writes commands and reads whole replies.
+//! Nothing else — login, features and operations live in `client.rs`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -12,9 +12,13 @@ use tokio::net::TcpStream;
 use super::command::Command;
 use super::error::{FtpError, Result};
 use super::reply::{self, ParseError, Reply};
+use super::stream::Stream;
+use super::tls::Tls;
 
 pub struct Control {
-    stream: TcpStream,
+    /// `None` only after a TLS upgrade failed halfway: the connection is
+    /// then unusable.
+    stream: Option<Stream>,
     buf: BytesMut,
     peer: SocketAddr,
     local: SocketAddr,
@@ -27,7 +31,7 @@ impl Control {
         let peer = stream.peer_addr()?;
         let local = stream.local_addr()?;
         Ok(Control {
-            stream,
+            stream: Some(Stream::Plain(stream)),
             buf: BytesMut::with_capacity(4096),
             peer,
             local,
@@ -38,6 +42,37 @@ impl Control {
 
     pub fn peer_addr(&self) -> SocketAddr {
         self.peer
+    }
+
+    fn stream(&mut self) -> Result<&mut Stream> {
+        self.stream.as_mut().ok_or(FtpError::Closed {
+            after: Some("a failed TLS handshake".into()),
+        })
+    }
+
+    pub fn is_tls(&self) -> bool {
+        self.stream.as_ref().is_some_and(Stream::is_tls)
+    }
+
+    /// TLS from here on, as the client of `host` (after `AUTH TLS`'s
+    /// `234`, or at once for implicit FTPS). Anything the server sent
+    /// before the handshake would be a man in the middle's: it is dropped.
+    pub async fn upgrade(&mut self, tls: &Tls, host: &str) -> Result<()> {
+        let Some(Stream::Plain(tcp)) = self.stream.take() else {
+            return Err(FtpError::Closed {
+                after: Some("AUTH TLS on a connection already in TLS".into()),
+            });
+        };
+        self.buf.clear();
+        let stream = tokio::time::timeout(self.reply_timeout, Stream::tls(tcp, tls, host))
+            .await
+            .map_err(|_| FtpError::Timeout {
+                waiting_for: "for the TLS handshake".into(),
+                timeout: self.reply_timeout,
+            })?
+            .map_err(|e| FtpError::tls(host, e))?;
+        self.stream = Some(stream);
+        Ok(())
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -60,7 +95,7 @@ impl Control {
     pub async fn send(&mut self, command: &Command) -> Result<()> {
         tracing::debug!(peer = %self.peer, ">> {command}");
         self.last_command = Some(command.to_string());
-        self.stream.write_all(&command.encode()).await?;
+        self.stream()?.write_all(&command.encode()).await?;
         Ok(())
     }
 
@@ -101,7 +136,12 @@ impl Control {
                 Err(ParseError::Incomplete) => {}
                 Err(e) => return Err(e.into()),
             }
-            if self.stream.read_buf(&mut self.buf).await? == 0 {
+            let Some(stream) = self.stream.as_mut() else {
+                return Err(FtpError::Closed {
+                    after: self.last_command.clone(),
+                });
+            };
+            if stream.read_buf(&mut self.buf).await? == 0 {
                 return Err(FtpError::Closed {
                     after: self.last_command.clone(),
                 });
@@ -116,6 +156,8 @@ impl Control {
     }
 
     pub async fn shutdown(&mut self) {
-        let _ = self.stream.shutdown().await;
+        if let Some(stream) = self.stream.as_mut() {
+            let _ = stream.shutdown().await;
+        }
     }
 }

@@ -46,11 +46,40 @@ pub enum FtpError {
     #[error("data connection for {command}: {source}")]
     Data { command: String, source: io::Error },
 
+    /// The server's certificate was refused (why, and its fingerprint).
+    #[error("{host}: {rejected}")]
+    Certificate {
+        host: String,
+        rejected: super::tls::CertRejected,
+    },
+
+    #[error("TLS with {host}: {source}")]
+    Tls { host: String, source: io::Error },
+
+    /// TLS was needed and the site or the server would not have it.
+    #[error("{0}")]
+    TlsSetting(String),
+
     #[error("{0}")]
     Io(#[from] io::Error),
 }
 
 impl FtpError {
+    /// A failed TLS handshake: a refused certificate says so, with its
+    /// fingerprint.
+    pub fn tls(host: &str, source: io::Error) -> FtpError {
+        match super::tls::rejection(&source) {
+            Some(rejected) => FtpError::Certificate {
+                host: host.to_string(),
+                rejected,
+            },
+            None => FtpError::Tls {
+                host: host.to_string(),
+                source,
+            },
+        }
+    }
+
     /// The server's reply, when the error came from one.
     pub fn reply(&self) -> Option<&Reply> {
         match self {

@@ -30,6 +30,14 @@ pub struct Features {
 }
 
 impl Features {
+    /// Whether `AUTH TLS` is offered (`AUTH TLS`, `AUTH TLS;SSL`, …).
+    pub fn auth_tls(&self) -> bool {
+        self.auth
+            .iter()
+            .flat_map(|m| m.split(';'))
+            .any(|m| m.eq_ignore_ascii_case("TLS") || m.eq_ignore_ascii_case("TLS-C"))
+    }
+
     /// From a 211 reply. Feature lines start with a space (RFC 2389 §3.2);
     /// lines that don't (the header, "End") are not features.
     pub fn from_reply(reply: &Reply) -> Features {

@@ -11,6 +11,8 @@ pub mod hash;
 pub mod listing;
 pub mod reply;
 pub mod secret;
+pub mod stream;
+pub mod tls;
 pub mod url;
 
 pub use client::{Client, Login, Options, StoreMode};
@@ -19,4 +21,6 @@ pub use features::Features;
 pub use listing::{Entry, EntryKind};
 pub use reply::Reply;
 pub use secret::Secret;
+pub use stream::Stream;
+pub use tls::{Fingerprint, Tls, TlsMode, TlsSettings};
 pub use url::FtpUrl;

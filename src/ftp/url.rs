@@ -1,5 +1,7 @@
-//! `ftp://[user[:password]@]host[:port]/path` addresses of remote sites, and
-//! where a password comes from when the URL has none (`~/.netrc`).
+//! `ftp://[user[:password]@]host[:port]/path` addresses of remote sites
+//! (`ftps://`: TLS from the first byte, port 990; `ftpes://`: `AUTH TLS`
+//! required), and where a password comes from when the URL has none
+//! (`~/.netrc`).
 
 use std::fmt;
 use std::path::Path;
@@ -15,13 +17,16 @@ pub struct FtpUrl {
     pub password: Option<Secret>,
     /// Percent-decoded path bytes; empty means the login directory.
     pub path: Vec<u8>,
+    /// What the scheme says of TLS (`None` for `ftp://`: the site's
+    /// setting decides).
+    pub tls: Option<super::tls::TlsMode>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum UrlError {
     #[error("{0:?} is not a URL: {1}")]
     Syntax(String, String),
-    #[error("{0:?}: only ftp:// URLs are supported")]
+    #[error("{0:?}: only ftp://, ftps:// and ftpes:// URLs are supported")]
     Scheme(String),
     #[error("{0:?} names no host")]
     NoHost(String),
@@ -31,9 +36,12 @@ impl FtpUrl {
     pub fn parse(text: &str) -> Result<FtpUrl, UrlError> {
         let url =
             url::Url::parse(text).map_err(|e| UrlError::Syntax(redact(text), e.to_string()))?;
-        if url.scheme() != "ftp" {
-            return Err(UrlError::Scheme(redact(text)));
-        }
+        let (tls, default_port) = match url.scheme() {
+            "ftp" => (None, 21),
+            "ftps" => (Some(super::tls::TlsMode::Implicit), 990),
+            "ftpes" => (Some(super::tls::TlsMode::Required), 21),
+            _ => return Err(UrlError::Scheme(redact(text))),
+        };
         let host = match url.host() {
             Some(url::Host::Domain(d)) => d.to_string(),
             Some(url::Host::Ipv4(ip)) => ip.to_string(),
@@ -63,10 +71,11 @@ impl FtpUrl {
         };
         Ok(FtpUrl {
             host,
-            port: url.port().unwrap_or(21),
+            port: url.port().unwrap_or(default_port),
             user,
             password,
             path,
+            tls,
         })
     }
 
@@ -96,9 +105,27 @@ impl FtpUrl {
 }
 
 /// The URL without the password: what headers, logs and errors show.
+impl FtpUrl {
+    fn scheme(&self) -> &'static str {
+        match self.tls {
+            Some(super::tls::TlsMode::Implicit) => "ftps",
+            Some(super::tls::TlsMode::Required) => "ftpes",
+            _ => "ftp",
+        }
+    }
+
+    fn default_port(&self) -> u16 {
+        if self.tls == Some(super::tls::TlsMode::Implicit) {
+            990
+        } else {
+            21
+        }
+    }
+}
+
 impl fmt::Display for FtpUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ftp://")?;
+        write!(f, "{}://", self.scheme())?;
         if let Some(user) = &self.user {
             write!(f, "{user}@")?;
         }
@@ -107,7 +134,7 @@ impl fmt::Display for FtpUrl {
         } else {
             f.write_str(&self.host)?;
         }
-        if self.port != 21 {
+        if self.port != self.default_port() {
             write!(f, ":{}", self.port)?;
         }
         if !self.path.starts_with(b"/") {

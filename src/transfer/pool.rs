@@ -109,7 +109,7 @@ impl Pool {
         let mut pause = Duration::from_millis(250);
         let mut tries = 0;
         loop {
-            match Client::open(&site.host, site.port, &site.login, site.options.clone()).await {
+            match site.open().await {
                 Err(e) if is_busy(&e) && tries < BUSY_RETRIES => {
                     tracing::info!(site = %site, "server busy ({e}); retrying in {pause:?}");
                     tokio::time::sleep(pause).await;

@@ -258,7 +258,7 @@ const POLLER_AFTER_TICKS: u32 = 2;
 /// One extra session for polling; `None` when the server will not have it
 /// (its connection limit, say): the gauge then shows elapsed time only.
 async fn open_poller(site: &FtpSite) -> Option<Client> {
-    match Client::open(&site.host, site.port, &site.login, site.options.clone()).await {
+    match site.open().await {
         Ok(c) => Some(c),
         Err(e) => {
             tracing::info!(site = %site, "no extra connection for progress: {e}");

@@ -7,7 +7,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::ftp::{FtpUrl, Login, Options};
+use crate::ftp::{Client, FtpUrl, Login, Options, Tls, TlsMode, TlsSettings};
 
 #[derive(Clone)]
 pub struct FtpSite {
@@ -26,15 +26,42 @@ pub struct FtpSite {
 }
 
 impl FtpSite {
+    /// A site as its URL says: `ftps://` implicit TLS, `ftpes://` TLS
+    /// required, `ftp://` TLS if the server offers it.
     pub fn new(url: &FtpUrl, login: Login) -> FtpSite {
-        FtpSite {
+        let mut site = FtpSite {
             host: url.host.clone(),
             port: url.port,
             login,
             options: Options::default(),
             max_connections: 2,
             allow_foreign_passive: false,
+        };
+        let settings = TlsSettings {
+            mode: url.tls.unwrap_or_default(),
+            ..TlsSettings::default()
+        };
+        // Without a CA file nothing can fail here but the platform itself.
+        if let Err(e) = site.set_tls(settings) {
+            tracing::warn!("{site}: TLS unavailable: {e}");
         }
+        site
+    }
+
+    /// TLS as configured (mode, extra roots, pinned certificates); one
+    /// configuration for all the site's connections, whose data
+    /// connections resume its sessions.
+    pub fn set_tls(&mut self, settings: TlsSettings) -> std::io::Result<()> {
+        self.options.tls = match settings.mode {
+            TlsMode::Off => None,
+            _ => Some(Tls::new(settings)?),
+        };
+        Ok(())
+    }
+
+    /// A logged-in session: the one way every part of fxpc opens one.
+    pub async fn open(&self) -> crate::ftp::Result<Client> {
+        Client::open(&self.host, self.port, &self.login, self.options.clone()).await
     }
 
     /// What identifies the site's pool: the same server as another user is
@@ -57,10 +84,15 @@ impl fmt::Display for FtpSite {
         } else {
             format!("{}@", self.login.user)
         };
+        let scheme = match self.options.tls.as_ref().map(|t| t.settings.mode) {
+            Some(TlsMode::Implicit) => "ftps",
+            Some(TlsMode::Required) => "ftpes",
+            _ => "ftp",
+        };
         if self.host.contains(':') {
-            write!(f, "ftp://{user}[{}]:{}", self.host, self.port)
+            write!(f, "{scheme}://{user}[{}]:{}", self.host, self.port)
         } else {
-            write!(f, "ftp://{user}{}:{}", self.host, self.port)
+            write!(f, "{scheme}://{user}{}:{}", self.host, self.port)
         }
     }
 }

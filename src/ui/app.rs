@@ -18,7 +18,7 @@ use super::render::render;
 use super::state::{Side, State};
 use super::terminal::Guard;
 use super::update::{Action, Effect, update};
-use crate::ftp::{Client, FtpUrl, Login, Secret};
+use crate::ftp::{FtpUrl, Login, Secret};
 use crate::sites::Config;
 use crate::sites::credentials;
 use crate::transfer::{Engine, FtpSite, Settings};
@@ -386,9 +386,7 @@ async fn connect(
     }
     site.allow_foreign_passive = saved.and_then(|s| s.allow_foreign_passive).unwrap_or(false);
     let site = Arc::new(site);
-    let mut client = Client::open(&site.host, site.port, &site.login, site.options.clone())
-        .await
-        .map_err(|e| format!("{site}: {e}"))?;
+    let mut client = site.open().await.map_err(|e| format!("{site}: {e}"))?;
     if !url.path.is_empty() {
         client
             .cwd(&url.path)

@@ -61,7 +61,7 @@ pub fn spawn_ftp(
             {
                 // The connection is gone (or never was): reconnect once and
                 // try again.
-                match Client::open(&site.host, site.port, &site.login, site.options.clone()).await {
+                match site.open().await {
                     Ok(c) => {
                         client = Some(c);
                         let _ = actions.send(Action::Notice(format!(

@@ -169,6 +169,11 @@ impl Vsftpd {
     /// `root/pub` the writable home. `fxp` allows data connections from and
     /// to foreign addresses (`pasv_promiscuous`, `port_promiscuous`).
     pub fn start(addr: &str, root: &Path, fxp: bool) -> Option<Vsftpd> {
+        Vsftpd::start_with(addr, root, fxp, "")
+    }
+
+    /// As `start`, with more lines of vsftpd.conf (TLS settings, say).
+    pub fn start_with(addr: &str, root: &Path, fxp: bool, extra: &str) -> Option<Vsftpd> {
         if !Path::new(VSFTPD).exists() {
             return skip(format!("{VSFTPD} not found (apt-get install vsftpd)"));
         }
@@ -231,6 +236,7 @@ vsftpd_log_file={log}
 dual_log_enable=YES
 xferlog_enable=YES
 xferlog_file={xferlog}
+{extra}
 ",
             root = root.display(),
             empty = empty.display(),
@@ -629,4 +635,77 @@ impl Drop for Hostile {
     fn drop(&mut self) {
         kill_group(&mut self.child);
     }
+}
+
+// ---------------------------------------------------------------- TLS
+
+/// A certificate and its key, written as PEM files, and its DER bytes.
+pub struct TestCert {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub der: Vec<u8>,
+    _dir: tempfile::TempDir,
+}
+
+/// A self-signed certificate for `names` (IP addresses or DNS names),
+/// valid from `not_before` days ago until `not_after` days from now
+/// (negative: already expired).
+pub fn test_cert(names: &[&str], not_before: i64, not_after: i64) -> TestCert {
+    let mut params =
+        rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .expect("certificate names");
+    let now = std::time::SystemTime::now();
+    let day = std::time::Duration::from_secs(86_400);
+    let at = |days: i64| {
+        let t = if days >= 0 {
+            now + day * days as u32
+        } else {
+            now - day * (-days) as u32
+        };
+        rcgen::date_time_ymd(1970, 1, 1)
+            + std::time::Duration::from_secs(
+                t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs(),
+            )
+    };
+    params.not_before = at(-not_before);
+    params.not_after = at(not_after);
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = params.self_signed(&key).expect("self-signed certificate");
+    let dir = tempfile::tempdir().unwrap();
+    let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    fs::write(&cert_path, cert.pem()).unwrap();
+    fs::write(&key_path, key.serialize_pem()).unwrap();
+    // vsftpd reads them as root after dropping to its own user for nothing;
+    // keep them private anyway.
+    fs::set_permissions(&key_path, fs::Permissions::from_mode(0o600)).unwrap();
+    TestCert {
+        cert: cert_path,
+        key: key_path,
+        der: cert.der().to_vec(),
+        _dir: dir,
+    }
+}
+
+/// vsftpd.conf lines for FTPS with `cert`: anonymous sessions may use TLS
+/// (`force` makes them), data connections must resume the control
+/// connection's session when `reuse` (vsftpd's default).
+pub fn vsftpd_tls(cert: &TestCert, force: bool, reuse: bool, implicit: bool) -> String {
+    let yes = |b: bool| if b { "YES" } else { "NO" };
+    format!(
+        "ssl_enable=YES
+allow_anon_ssl=YES
+force_anon_logins_ssl={force}
+force_anon_data_ssl={force}
+require_ssl_reuse={reuse}
+implicit_ssl={implicit}
+ssl_ciphers=HIGH
+rsa_cert_file={cert}
+rsa_private_key_file={key}
+",
+        force = yes(force),
+        reuse = yes(reuse),
+        implicit = yes(implicit),
+        cert = cert.cert.display(),
+        key = cert.key.display(),
+    )
 }

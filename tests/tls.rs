@@ -1,0 +1,203 @@
+//! FTPS against real servers on loopback: vsftpd with `ssl_enable` (its
+//! default `require_ssl_reuse`, and implicit TLS), with certificates the
+//! test makes. Login, listing, upload, download and resume in TLS with the
+//! bytes checked; certificates refused for the right reason and accepted
+//! once pinned; a TLS-only server met with TLS off says which setting to
+//! change.
+
+mod common;
+
+use fxpc::ftp::{Client, Fingerprint, FtpError, Options, StoreMode, Tls, TlsMode, TlsSettings};
+
+fn options(mode: TlsMode, pinned: &[&[u8]]) -> Options {
+    Options {
+        tls: Some(
+            Tls::new(TlsSettings {
+                mode,
+                ca_file: None,
+                pinned: pinned.iter().map(|der| Fingerprint::of(der)).collect(),
+            })
+            .unwrap(),
+        ),
+        ..Options::default()
+    }
+}
+
+fn anonymous() -> fxpc::ftp::Login {
+    fxpc::ftp::Login::default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vsftpd_in_tls_with_session_reuse_required() {
+    let addr = common::next_addr();
+    let cert = common::test_cert(&[&addr], 1, 30);
+    let root = common::temp_root();
+    let body = common::pseudo_random(3 * 1024 * 1024 + 17, 41);
+    let Some(server) = common::Vsftpd::start_with(
+        &addr,
+        root.path(),
+        false,
+        &common::vsftpd_tls(&cert, true, true, false),
+    ) else {
+        return;
+    };
+    std::fs::write(server.files().join("in.bin"), &body).unwrap();
+
+    // Explicit FTPS, the certificate pinned: everything in TLS.
+    let opts = options(TlsMode::Required, &[&cert.der]);
+    let mut client = Client::open(server.addr(), server.port(), &anonymous(), opts.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
+    assert_eq!(client.protection(), (true, true));
+    let home = server.home();
+    let names: Vec<String> = client
+        .list(Some(home.as_bytes()))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert!(names.contains(&"in.bin".to_string()), "{names:?}");
+
+    let mut down = Vec::new();
+    let n = client
+        .retrieve(format!("{home}/in.bin"), 0, &mut down)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
+    assert_eq!(n as usize, body.len());
+    assert!(down == body, "download differs");
+
+    // Upload, then resume an upload from the middle.
+    let mut input = &body[..];
+    client
+        .store(format!("{home}/up.bin"), StoreMode::Replace, 0, &mut input)
+        .await
+        .unwrap();
+    assert!(std::fs::read(server.files().join("up.bin")).unwrap() == body);
+    let half = body.len() / 2;
+    let part = server.files().join("resumed.bin");
+    std::fs::write(&part, &body[..half]).unwrap();
+    // Writable by the session's user (vsftpd's `ftp`).
+    std::fs::set_permissions(&part, std::os::unix::fs::PermissionsExt::from_mode(0o666)).unwrap();
+    let mut rest = &body[half..];
+    client
+        .store(
+            format!("{home}/resumed.bin"),
+            StoreMode::Replace,
+            half as u64,
+            &mut rest,
+        )
+        .await
+        .unwrap();
+    assert!(std::fs::read(server.files().join("resumed.bin")).unwrap() == body);
+    // Download resumed from an offset.
+    let mut tail = Vec::new();
+    client
+        .retrieve(format!("{home}/in.bin"), half as u64, &mut tail)
+        .await
+        .unwrap();
+    assert!(tail == body[half..]);
+    let _ = client.quit().await;
+
+    // The server demands TLS; a site set to off hears which setting to
+    // change, not a bare 530.
+    let plain = Options {
+        tls: None,
+        ..Options::default()
+    };
+    let err = Client::open(server.addr(), server.port(), &anonymous(), plain)
+        .await
+        .err()
+        .expect("a TLS-only server refuses plain FTP");
+    let text = err.to_string();
+    assert!(
+        matches!(err, FtpError::TlsSetting(_)) && text.contains("tls"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificates_are_refused_for_their_reason_and_accepted_once_pinned() {
+    let addr = common::next_addr();
+    let root = common::temp_root();
+    for (cert, reason) in [
+        (common::test_cert(&[&addr], 1, 30), "self-signed"),
+        (
+            common::test_cert(&["other.example"], 1, 30),
+            "name mismatch",
+        ),
+        (common::test_cert(&[&addr], 60, -30), "expired"),
+    ] {
+        let Some(server) = common::Vsftpd::start_with(
+            &addr,
+            root.path(),
+            false,
+            &common::vsftpd_tls(&cert, false, true, false),
+        ) else {
+            return;
+        };
+        let err = Client::open(
+            server.addr(),
+            server.port(),
+            &anonymous(),
+            options(TlsMode::IfAvailable, &[]),
+        )
+        .await
+        .err()
+        .expect("an untrusted certificate is refused");
+        let FtpError::Certificate { rejected, .. } = &err else {
+            panic!("{reason}: {err}");
+        };
+        assert!(rejected.reason.contains(reason), "{reason}: {err}");
+        assert_eq!(rejected.fingerprint, Fingerprint::of(&cert.der));
+        assert!(err.to_string().contains(&rejected.fingerprint.to_string()));
+        // Pinned, the same certificate is taken.
+        let mut client = Client::open(
+            server.addr(),
+            server.port(),
+            &anonymous(),
+            options(TlsMode::IfAvailable, &[&cert.der]),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{reason}, pinned: {e}"));
+        assert_eq!(client.protection(), (true, true), "{reason}");
+        client.list(None).await.unwrap();
+        drop(server);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ca_file_vouches_and_implicit_tls_works() {
+    let addr = common::next_addr();
+    let cert = common::test_cert(&[&addr], 1, 30);
+    let root = common::temp_root();
+    let Some(server) = common::Vsftpd::start_with(
+        &addr,
+        root.path(),
+        false,
+        &common::vsftpd_tls(&cert, true, true, true),
+    ) else {
+        return;
+    };
+    std::fs::write(server.files().join("f.txt"), b"implicit\n").unwrap();
+    let tls = Tls::new(TlsSettings {
+        mode: TlsMode::Implicit,
+        ca_file: Some(cert.cert.clone()),
+        pinned: Vec::new(),
+    })
+    .unwrap();
+    let opts = Options {
+        tls: Some(tls),
+        ..Options::default()
+    };
+    let mut client = Client::open(server.addr(), server.port(), &anonymous(), opts)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
+    assert_eq!(client.protection(), (true, true));
+    let mut got = Vec::new();
+    client
+        .retrieve(format!("{}/f.txt", server.home()), 0, &mut got)
+        .await
+        .unwrap();
+    assert_eq!(got, b"implicit\n");
+}
