@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use fxpc::ftp::{self, Client, EntryKind, FtpUrl, Login, Secret};
+use fxpc::ftp::{self, EntryKind, FtpUrl, Login, Secret};
 use fxpc::server::{self, Anonymous};
 use fxpc::sites::credentials;
 use fxpc::transfer::{self, Conflict, Engine, EventKind, FtpSite, Kind, Location, Via};
@@ -30,14 +30,63 @@ struct Cli {
     /// local paths. Without them, the last session's panes.
     #[arg(num_args = 0..=2, value_name = "SITE")]
     panes: Vec<String>,
+    #[command(flatten)]
+    tls: TlsArgs,
+}
+
+/// TLS for the sites named on the command line (saved sites keep their
+/// own settings under these).
+#[derive(clap::Args, Clone, Default)]
+struct TlsArgs {
+    /// TLS for ftp:// URLs: off, if-available (the default), required.
+    /// ftps:// (implicit) and ftpes:// (required) say it themselves.
+    #[arg(long, value_name = "MODE")]
+    tls: Option<String>,
+    /// Trust a server certificate by its SHA-256 fingerprint
+    /// (SHA256:AB:CD:…; colons optional, any case). Repeatable.
+    #[arg(long = "trust-fingerprint", value_name = "SHA256")]
+    trust_fingerprint: Vec<String>,
+    /// Extra CA certificates (PEM) to verify servers with.
+    #[arg(long, value_name = "PEM")]
+    ca_file: Option<PathBuf>,
+}
+
+impl TlsArgs {
+    fn overrides(&self) -> Result<fxpc::sites::TlsOverrides> {
+        let mode = match &self.tls {
+            Some(text) => Some(ftp::TlsMode::parse(text).with_context(|| {
+                format!("--tls {text:?}: off, if-available, required or implicit")
+            })?),
+            None => None,
+        };
+        let pinned = self
+            .trust_fingerprint
+            .iter()
+            .map(|text| {
+                ftp::Fingerprint::parse(text).with_context(|| {
+                    format!("--trust-fingerprint {text:?}: not a SHA-256 fingerprint")
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(file) = &self.ca_file {
+            ftp::tls::read_pem_certs(file).context("--ca-file")?;
+        }
+        Ok(fxpc::sites::TlsOverrides {
+            mode,
+            pinned,
+            ca_file: self.ca_file.clone(),
+        })
+    }
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// List a remote directory: type, size in bytes, modification time, name.
     Ls {
-        /// ftp://[user[:password]@]host[:port]/path
+        /// ftp://[user[:password]@]host[:port]/path (or ftps://, ftpes://)
         url: String,
+        #[command(flatten)]
+        tls: TlsArgs,
     },
     /// Run an FTP server that speaks the RFC 438 LSTN/SOCK profile.
     Serve(ServeArgs),
@@ -96,6 +145,8 @@ struct CpArgs {
     /// Print events as JSON lines on stdout instead of progress bars.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    tls: TlsArgs,
 }
 
 #[derive(clap::Args)]
@@ -195,23 +246,30 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let done = |()| ExitCode::SUCCESS;
     match cli.command {
-        Some(Command::Ls { url }) => ls(&url).await,
+        Some(Command::Ls { url, tls }) => ls(&url, &tls.overrides()?).await,
         Some(Command::Serve(args)) => serve(args).await.map(done),
         Some(Command::Cp(args)) => cp(args).await.map(done),
         Some(Command::Demo) => demo().await,
         None => {
+            let tls = cli.tls.overrides()?;
             let mut panes = cli.panes.into_iter();
-            tui(panes.next(), panes.next(), true).await
+            tui(panes.next(), panes.next(), true, tls).await
         }
     }
 }
 
-async fn tui(left: Option<String>, right: Option<String>, remember: bool) -> Result<ExitCode> {
+async fn tui(
+    left: Option<String>,
+    right: Option<String>,
+    remember: bool,
+    tls: fxpc::sites::TlsOverrides,
+) -> Result<ExitCode> {
     let ended = fxpc::ui::run(fxpc::ui::Options {
         left,
         right,
         settings: transfer::Settings::default(),
         remember,
+        tls,
     })
     .await
     .context("terminal UI")?;
@@ -229,7 +287,7 @@ async fn demo() -> Result<ExitCode> {
         .await
         .context("starting the demo servers")?;
     let (left, right) = demo.urls();
-    tui(Some(left), Some(right), false).await
+    tui(Some(left), Some(right), false, Default::default()).await
 }
 
 /// Logs go to a file under the state (or cache) directory, never to the
@@ -286,13 +344,11 @@ fn login_for(url: &FtpUrl) -> Result<Login> {
 /// `CpView::show`) is not killed in the middle of a copy.
 const READER_GONE: u8 = 128 + 13;
 
-async fn ls(text: &str) -> Result<ExitCode> {
+async fn ls(text: &str, tls: &fxpc::sites::TlsOverrides) -> Result<ExitCode> {
     let url = FtpUrl::parse(text)?;
-    let login = login_for(&url)?;
-    let site = url.to_string();
-    let mut client = Client::open(&url.host, url.port, &login, ftp::Options::default())
-        .await
-        .with_context(|| site.clone())?;
+    let site = ftp_site(&url, tls)?;
+    let mut client = site.open().await.with_context(|| site.to_string())?;
+    let site = site.to_string();
     let path = (!url.path.is_empty()).then_some(url.path.as_slice());
     let mut entries = client
         .list(path)
@@ -427,13 +483,28 @@ fn parse_bytes(text: &str) -> Result<u64> {
     Ok(n * mult)
 }
 
-/// A command-line operand: an ftp:// URL (logged in as the URL, netrc or a
-/// prompt say) or a local path.
-fn location(text: &str, connections: usize) -> Result<Location> {
-    if text.starts_with("ftp://") {
+/// The site a URL names, logged in as the URL, netrc or a prompt say, in
+/// TLS as its scheme, the command line and a saved site say.
+fn ftp_site(url: &FtpUrl, tls: &fxpc::sites::TlsOverrides) -> Result<FtpSite> {
+    let login = login_for(url)?;
+    let config = fxpc::sites::Config::load();
+    let saved = fxpc::sites::site_for(&config.sites, None, url);
+    let settings = fxpc::sites::tls_settings(url, saved, tls).map_err(anyhow::Error::msg)?;
+    let mut site = FtpSite::new(url, login);
+    site.set_tls(settings)
+        .with_context(|| format!("TLS settings for {url}"))?;
+    Ok(site)
+}
+
+/// A command-line operand: an ftp://, ftps:// or ftpes:// URL, or a local
+/// path.
+fn location(text: &str, connections: usize, tls: &fxpc::sites::TlsOverrides) -> Result<Location> {
+    if ["ftp://", "ftps://", "ftpes://"]
+        .iter()
+        .any(|scheme| text.starts_with(scheme))
+    {
         let url = FtpUrl::parse(text)?;
-        let login = login_for(&url)?;
-        let mut site = FtpSite::new(&url, login);
+        let mut site = ftp_site(&url, tls)?;
         site.max_connections = connections.max(1);
         let mut path = url.path.clone();
         if text.ends_with('/') && !path.ends_with(b"/") {
@@ -446,8 +517,9 @@ fn location(text: &str, connections: usize) -> Result<Location> {
 }
 
 async fn cp(args: CpArgs) -> Result<()> {
-    let source = location(&args.source, args.connections)?;
-    let mut destination = location(&args.destination, args.connections)?;
+    let tls = args.tls.overrides()?;
+    let source = location(&args.source, args.connections, &tls)?;
+    let mut destination = location(&args.destination, args.connections, &tls)?;
     // Both operands on the same server and login share one pool of sessions.
     if let (transfer::Site::Ftp(a), transfer::Site::Ftp(b)) = (&source.site, &destination.site)
         && a.key() == b.key()

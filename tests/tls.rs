@@ -201,3 +201,75 @@ async fn a_ca_file_vouches_and_implicit_tls_works() {
         .unwrap();
     assert_eq!(got, b"implicit\n");
 }
+
+/// The command line: `--trust-fingerprint` and `--ca-file` on `ls` and
+/// `cp`; without them a self-signed server is refused with its
+/// fingerprint, never accepted silently.
+#[test]
+fn ls_and_cp_take_a_pinned_fingerprint_or_a_ca_file() {
+    let addr = common::next_addr();
+    let cert = common::test_cert(&[&addr], 1, 30);
+    let root = common::temp_root();
+    let Some(server) = common::Vsftpd::start_with(
+        &addr,
+        root.path(),
+        false,
+        &common::vsftpd_tls(&cert, true, true, false),
+    ) else {
+        return;
+    };
+    let body = common::pseudo_random(200_000, 9);
+    std::fs::write(server.files().join("tls.bin"), &body).unwrap();
+    let url = format!(
+        "ftpes://{}:{}{}/",
+        server.addr(),
+        server.port(),
+        server.home()
+    );
+    let fxpc = |args: &[&str]| {
+        let config = tempfile::tempdir().unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+            .args(args)
+            .env("FXPC_CONFIG", config.path().join("config.toml"))
+            .env("XDG_STATE_HOME", config.path())
+            .env("NETRC", "/nonexistent")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let refused = fxpc(&["ls", &url]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    let fingerprint = Fingerprint::of(&cert.der).to_string();
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains("self-signed") && stderr.contains(&fingerprint),
+        "{stderr}"
+    );
+    let listed = fxpc(&[
+        "ls",
+        "--trust-fingerprint",
+        &fingerprint.to_lowercase(),
+        &url,
+    ]);
+    let stdout = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    assert!(stdout.contains("tls.bin"), "{stdout}");
+    let out = tempfile::tempdir().unwrap();
+    let copied = fxpc(&[
+        "cp",
+        "--ca-file",
+        cert.cert.to_str().unwrap(),
+        &format!("{url}tls.bin"),
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(
+        copied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&copied.stderr)
+    );
+    assert!(std::fs::read(out.path().join("tls.bin")).unwrap() == body);
+}

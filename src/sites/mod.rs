@@ -36,6 +36,16 @@ pub struct SiteEntry {
     /// reached at, for server-to-server copies (default false: RFC 2577).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_foreign_passive: Option<bool>,
+    /// `off`, `if-available` (the default), `required`, `implicit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<String>,
+    /// Certificates trusted for this site whatever the roots say
+    /// (`SHA256:AB:CD:…`): what "trust this certificate" saves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trust_fingerprint: Vec<String>,
+    /// Extra CA certificates (PEM) for this site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -51,6 +61,66 @@ pub fn path() -> Option<PathBuf> {
         return Some(PathBuf::from(p));
     }
     directories::ProjectDirs::from("", "", "fxpc").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// TLS settings given for this run (the command line's `--tls`,
+/// `--trust-fingerprint`, `--ca-file`), over those of saved sites.
+#[derive(Debug, Clone, Default)]
+pub struct TlsOverrides {
+    pub mode: Option<crate::ftp::TlsMode>,
+    pub pinned: Vec<crate::ftp::Fingerprint>,
+    pub ca_file: Option<PathBuf>,
+}
+
+/// The TLS settings for `url`: its scheme (`ftps://`, `ftpes://`) first,
+/// then the command line, then the saved site, then "if available". Pinned
+/// certificates add up; a fingerprint in config.toml that does not parse
+/// is an error that names it, not a silent "trust nothing".
+pub fn tls_settings(
+    url: &crate::ftp::FtpUrl,
+    saved: Option<&SiteEntry>,
+    given: &TlsOverrides,
+) -> Result<crate::ftp::TlsSettings, String> {
+    use crate::ftp::{Fingerprint, TlsMode};
+    let saved_mode = match saved.and_then(|s| s.tls.as_deref()) {
+        Some(text) => Some(TlsMode::parse(text).ok_or_else(|| {
+            format!("site tls = {text:?}: off, if-available, required or implicit")
+        })?),
+        None => None,
+    };
+    let mut pinned = given.pinned.clone();
+    for text in saved
+        .map(|s| s.trust_fingerprint.as_slice())
+        .unwrap_or_default()
+    {
+        pinned.push(Fingerprint::parse(text).ok_or_else(|| {
+            format!("site trust_fingerprint {text:?}: not a SHA-256 fingerprint")
+        })?);
+    }
+    Ok(crate::ftp::TlsSettings {
+        mode: url.tls.or(given.mode).or(saved_mode).unwrap_or_default(),
+        ca_file: given
+            .ca_file
+            .clone()
+            .or_else(|| saved.and_then(|s| s.ca_file.clone())),
+        pinned,
+    })
+}
+
+/// The saved site for `url`: the one named, else one with the same user,
+/// host and port.
+pub fn site_for<'a>(
+    sites: &'a [SiteEntry],
+    named: Option<&'a SiteEntry>,
+    url: &crate::ftp::FtpUrl,
+) -> Option<&'a SiteEntry> {
+    named.or_else(|| {
+        sites.iter().find(|site| {
+            crate::ftp::FtpUrl::parse(&site.url).is_ok_and(|saved| {
+                saved.host == url.host && saved.port == url.port && saved.user == url.user
+            })
+        })
+    })
 }
 
 impl Config {
@@ -107,6 +177,44 @@ impl Config {
         self.sites.iter().find(|s| s.name == name)
     }
 
+    /// Trusts a certificate for the site `target` names: a saved site by
+    /// name, else the saved site with the URL's user, host and port, else a
+    /// new site for the URL (named after its host; no password kept).
+    pub fn trust(&mut self, target: &str, fingerprint: &str) {
+        let target = target.trim();
+        let url = crate::ftp::FtpUrl::parse(target).ok();
+        let existing = self
+            .sites
+            .iter()
+            .position(|s| s.name == target)
+            .or_else(|| {
+                let url = url.as_ref()?;
+                let named = site_for(&self.sites, None, url)?.name.clone();
+                self.sites.iter().position(|s| s.name == named)
+            });
+        let at = match existing {
+            Some(at) => at,
+            None => {
+                let Some(url) = url else { return };
+                let name = if self.site(&url.host).is_none() {
+                    url.host.clone()
+                } else {
+                    format!("{}:{}", url.host, url.port)
+                };
+                self.sites.push(SiteEntry {
+                    name,
+                    url: url.to_string(),
+                    ..SiteEntry::default()
+                });
+                self.sites.len() - 1
+            }
+        };
+        let pins = &mut self.sites[at].trust_fingerprint;
+        if !pins.iter().any(|p| p.eq_ignore_ascii_case(fingerprint)) {
+            pins.push(fingerprint.to_string());
+        }
+    }
+
     /// Saves `site` where the site called `replaces` (a rename's old name)
     /// or one of the same name was, else at the end; any other site with
     /// either name goes. A rename used to add a second entry, and the
@@ -147,6 +255,7 @@ mod tests {
                 max_connections: Some(3),
                 passive: None,
                 allow_foreign_passive: Some(true),
+                ..SiteEntry::default()
             }],
             session: Session {
                 left: Some("local:/tmp".into()),
@@ -187,6 +296,25 @@ mod tests {
         assert_eq!(config.site("a").unwrap().password.as_deref(), Some("new"));
         config.put_site(entry("d", None), None);
         assert_eq!(config.sites.len(), 3);
+    }
+
+    #[test]
+    fn trusting_a_certificate_pins_it_with_the_site() {
+        let mut config = Config::default();
+        config.trust("ftp://bob:pw@127.0.0.2:2121/pub", "SHA256:AA");
+        assert_eq!(config.sites.len(), 1);
+        let site = &config.sites[0];
+        assert_eq!(site.name, "127.0.0.2");
+        assert_eq!(site.url, "ftp://bob@127.0.0.2:2121/pub", "no password kept");
+        assert_eq!(site.trust_fingerprint, ["SHA256:AA"]);
+        // The same account again: the same site, the pin once.
+        config.trust("ftp://bob@127.0.0.2:2121/", "sha256:aa");
+        config.trust("127.0.0.2", "SHA256:BB");
+        assert_eq!(config.sites.len(), 1);
+        assert_eq!(
+            config.sites[0].trust_fingerprint,
+            ["SHA256:AA", "SHA256:BB"]
+        );
     }
 
     #[test]

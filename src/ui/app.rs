@@ -31,6 +31,8 @@ pub struct Options {
     pub settings: Settings,
     /// Remember the panes for the next plain `fxpc` (off for the demo).
     pub remember: bool,
+    /// The command line's TLS settings, over saved sites'.
+    pub tls: crate::sites::TlsOverrides,
 }
 
 /// Each pane's browsing task, and the connect each pane waits for: a
@@ -58,6 +60,7 @@ pub enum Ended {
 type Browsers = Arc<Mutex<Slots>>;
 
 struct Runtime {
+    tls: Arc<crate::sites::TlsOverrides>,
     actions: UnboundedSender<Action>,
     browsers: Browsers,
     engine: Engine,
@@ -78,6 +81,7 @@ pub async fn run(options: Options) -> std::io::Result<Ended> {
     let (saved_left, saved_right) = (loaded.session.left.clone(), loaded.session.right.clone());
     let config = Arc::new(Mutex::new(loaded));
     let mut runtime = Runtime {
+        tls: Arc::new(options.tls.clone()),
         actions: tx,
         browsers: Arc::new(Mutex::new(Slots::default())),
         engine: engine.clone(),
@@ -209,9 +213,12 @@ impl Runtime {
                     slots.wanted[side.index()] = attempt;
                 }
                 let config = self.config.lock().map(|c| c.clone()).unwrap_or_default();
+                let tls = self.tls.clone();
                 tokio::spawn(async move {
                     let (action, browser) =
-                        match connect(side, attempt, &target, password, &actions, &config).await {
+                        match connect(side, attempt, &target, password, &actions, &config, &tls)
+                            .await
+                        {
                             Ok(done) => done,
                             Err(error) => (
                                 Action::ConnectFailed {
@@ -246,6 +253,18 @@ impl Runtime {
                 self.change_sites(format!("saved site {name}"), |config| {
                     config.put_site(site, replaces.as_deref())
                 });
+            }
+            Effect::TrustCertificate {
+                target,
+                fingerprint,
+            } => {
+                self.change_sites(
+                    format!(
+                        "trusted {fingerprint} for {}",
+                        crate::sites::credentials::without_password(&target)
+                    ),
+                    |config| config.trust(&target, &fingerprint),
+                );
             }
             Effect::DeleteSite(name) => {
                 self.change_sites(format!("deleted site {name}"), |config| {
@@ -327,6 +346,7 @@ async fn connect(
     password: Option<Secret>,
     actions: &UnboundedSender<Action>,
     config: &Config,
+    tls: &crate::sites::TlsOverrides,
 ) -> Result<(Action, Option<UnboundedSender<Request>>), String> {
     let target = target.trim();
     let local_path = target
@@ -349,6 +369,7 @@ async fn connect(
             site: None,
             cwd: std::os::unix::ffi::OsStrExt::as_bytes(cwd.as_os_str()).to_vec(),
             rfc438: false,
+            protection: (false, false),
         };
         return Ok((connected, None));
     }
@@ -385,8 +406,30 @@ async fn connect(
         site.options.passive = passive;
     }
     site.allow_foreign_passive = saved.and_then(|s| s.allow_foreign_passive).unwrap_or(false);
+    let tls_site = crate::sites::site_for(&config.sites, saved, &url);
+    let settings = crate::sites::tls_settings(&url, tls_site, tls)?;
+    site.set_tls(settings)
+        .map_err(|e| format!("{site}: TLS settings: {e}"))?;
     let site = Arc::new(site);
-    let mut client = site.open().await.map_err(|e| format!("{site}: {e}"))?;
+    let mut client = match site.open().await {
+        Ok(client) => client,
+        Err(crate::ftp::FtpError::Certificate { rejected, .. }) => {
+            // Not a plain failure: the person may trust it (and it is
+            // saved with the site).
+            return Ok((
+                Action::CertificateRefused {
+                    side,
+                    attempt,
+                    target: target.to_string(),
+                    site: site.to_string(),
+                    reason: rejected.reason,
+                    fingerprint: rejected.fingerprint.to_string(),
+                },
+                None,
+            ));
+        }
+        Err(e) => return Err(format!("{site}: {e}")),
+    };
     if !url.path.is_empty() {
         client
             .cwd(&url.path)
@@ -395,6 +438,7 @@ async fn connect(
     }
     let cwd = client.pwd().await.map_err(|e| format!("{site}: {e}"))?;
     let rfc438 = client.features().rfc438();
+    let protection = client.protection();
     let browser = browse::spawn_ftp(side, site.clone(), client, actions.clone());
     let connected = Action::Connected {
         side,
@@ -405,6 +449,7 @@ async fn connect(
         site: Some(site),
         cwd,
         rfc438,
+        protection,
     };
     Ok((connected, Some(browser)))
 }

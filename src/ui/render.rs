@@ -85,6 +85,18 @@ fn pane_title(state: &State, side: Side) -> String {
         None => {
             let pane = state.pane(side);
             let mut title = pane.header(side);
+            // The lock says the session is in TLS; an open one says the
+            // files themselves cross in the clear.
+            let lock = match state.protection[side.index()] {
+                _ if !matches!(pane.place, Place::Ftp { .. }) => "",
+                (true, true) => "🔒 ",
+                (true, false) => "🔒 control only · ",
+                (false, _) => "",
+            };
+            if !lock.is_empty() {
+                let prefix = format!(" {}: ", side.name());
+                title = format!("{prefix}{lock}{}", &title[prefix.len()..]);
+            }
             if !matches!(pane.place, Place::Nowhere) {
                 // Which order, and which way: N, S, T again reverse it.
                 let key = match pane.sort {

@@ -124,6 +124,8 @@ pub struct State {
     pub sites: [Option<Arc<FtpSite>>; 2],
     /// Whether each pane's server advertises LSTN and SOCK.
     pub rfc438: [bool; 2],
+    /// Each pane's TLS: on its control connection, on its data connections.
+    pub protection: [(bool, bool); 2],
     pub focus: Focus,
     /// The pane that had the keyboard last, for while the transfers panel
     /// has it: `active_side` and Esc from the panel go back there.
@@ -161,6 +163,7 @@ impl State {
             panes: [left, right],
             sites: [None, None],
             rfc438: [false, false],
+            protection: [(false, false); 2],
             focus: Focus::Pane(Side::Left),
             last_pane: Side::Left,
             transfers: Transfers::default(),

@@ -23,6 +23,7 @@ pub mod message;
 pub mod site_edit;
 pub mod text_field;
 pub mod transfer;
+pub mod trust;
 pub mod view;
 
 pub use append_picker::AppendPicker;
@@ -33,6 +34,7 @@ pub use message::{Help, Message};
 pub use site_edit::SiteForm;
 pub use text_field::TextField;
 pub use transfer::TransferDialog;
+pub use trust::TrustQuestion;
 pub use view::Viewer;
 
 #[derive(Debug, Clone)]
@@ -51,6 +53,8 @@ pub enum Dialog {
     Conflict(ConflictQuestion),
     Message(Message),
     Help(Help),
+    /// A refused certificate: trust it for the site, or not.
+    Trust(TrustQuestion),
 }
 
 /// What a click inside a dialog hit.
@@ -89,6 +93,7 @@ impl Dialog {
             Dialog::Conflict(_) => "Target exists".into(),
             Dialog::Message(d) => d.title.clone(),
             Dialog::Help(d) => d.title(screen).into(),
+            Dialog::Trust(_) => "Certificate not trusted".into(),
         }
     }
 
@@ -106,6 +111,7 @@ impl Dialog {
             Dialog::Conflict(d) => d.size(),
             Dialog::Message(d) => d.size(),
             Dialog::Help(_) => message::help_size(),
+            Dialog::Trust(d) => d.size(),
         };
         layout::dialog_rect(screen.0, screen.1, w, h)
     }
@@ -124,6 +130,13 @@ impl Dialog {
                 ],
             ),
             Dialog::Conflict(d) => d.buttons(body),
+            Dialog::Trust(_) => layout::buttons(
+                layout::from_end(body, 1),
+                &[
+                    (Button::Answer(Conflict::Overwrite), "Trust"),
+                    (Button::Cancel, "Cancel"),
+                ],
+            ),
             Dialog::Input(_)
             | Dialog::ConfirmDelete(_)
             | Dialog::ConfirmQuit(_)
@@ -164,6 +177,7 @@ impl Dialog {
             Dialog::Conflict(d) => d.draw(frame, body),
             Dialog::Message(d) => d.draw(frame, body),
             Dialog::Help(d) => d.draw(frame, body),
+            Dialog::Trust(d) => d.draw(frame, body),
         }
         for (rect, button) in self.buttons(screen) {
             let Some((label, active)) = self.label(button) else {
@@ -181,6 +195,7 @@ impl Dialog {
             (Button::Pick(_), _) => return None,
             (Button::Ok, _) => ("OK".into(), true),
             (Button::Cancel, _) => ("Cancel".into(), false),
+            (Button::Answer(_), Dialog::Trust(_)) => ("Trust".into(), false),
             (Button::Answer(c), _) => (conflict_name(c).into(), false),
             (Button::ForAll, Dialog::Conflict(d)) => (
                 format!("{} for all", if d.for_all { "x" } else { " " }),

@@ -166,7 +166,7 @@ impl SiteForm {
                 .or_else(|| url.password.as_ref().map(|p| p.expose().to_string())),
             max_connections,
             passive: (!self.passive).then_some(false),
-            allow_foreign_passive: None,
+            ..SiteEntry::default()
         })
     }
 

@@ -4,7 +4,7 @@
 use super::*;
 use crate::ui::dialog::{
     AppendPicker, ConfirmOverwrite, ConflictQuestion, Input, SiteForm, append_picker, confirm,
-    conflict, input, site_edit, transfer,
+    conflict, input, site_edit, transfer, trust,
 };
 
 /// Keys of whatever dialog is open: the dialog says what was chosen, and
@@ -139,6 +139,9 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
                         .and_then(|name| state.saved_sites.iter().find(|s| &s.name == name))
                     {
                         site.allow_foreign_passive = old.allow_foreign_passive;
+                        site.tls = old.tls.clone();
+                        site.trust_fingerprint = old.trust_fingerprint.clone();
+                        site.ca_file = old.ca_file.clone();
                     }
                     fx.push(Effect::SaveSite {
                         site,
@@ -155,6 +158,22 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
         Dialog::View(mut d) => d.key(key, screen).then_some(Dialog::View(d)),
         Dialog::Message(d) => (!dialog::message::closes(&key)).then_some(Dialog::Message(d)),
         Dialog::Help(mut d) => d.key(key, screen).then_some(Dialog::Help(d)),
+        Dialog::Trust(d) => match d.key(key) {
+            trust::Outcome::Stay => Some(Dialog::Trust(d)),
+            trust::Outcome::Cancel => None,
+            trust::Outcome::Trust => {
+                // Saved first: the connect that follows reads config.toml.
+                fx.push(Effect::TrustCertificate {
+                    target: d.target.clone(),
+                    fingerprint: d.fingerprint,
+                });
+                let remember = state.targets[d.side.index()]
+                    .as_ref()
+                    .is_some_and(|t| t.remember);
+                dial(state, d.side, d.target, None, remember, fx);
+                None
+            }
+        },
     };
 }
 
@@ -366,6 +385,9 @@ pub(super) fn dialog_click(state: &mut State, col: u16, row: u16, fx: &mut Vec<E
         }
         (Button::Answer(_), Some(Dialog::ConfirmOverwrite(_))) => {
             dialog_key(state, key(KeyCode::Char('o')), fx)
+        }
+        (Button::Answer(_), Some(Dialog::Trust(_))) => {
+            dialog_key(state, key(KeyCode::Char('t')), fx)
         }
         (Button::ForAll, Some(Dialog::Conflict(d))) => d.for_all = !d.for_all,
         (Button::Pick(i), Some(Dialog::AppendPicker(d))) => {

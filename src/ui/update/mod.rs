@@ -54,6 +54,17 @@ pub enum Action {
         site: Option<Arc<FtpSite>>,
         cwd: Vec<u8>,
         rfc438: bool,
+        /// TLS on the control connection, and on data connections.
+        protection: (bool, bool),
+    },
+    /// The server's certificate was refused: the person may trust it.
+    CertificateRefused {
+        side: Side,
+        attempt: u64,
+        target: String,
+        site: String,
+        reason: String,
+        fingerprint: String,
     },
     ConnectFailed {
         side: Side,
@@ -111,6 +122,12 @@ pub enum Effect {
         replaces: Option<String>,
     },
     DeleteSite(String),
+    /// Save a certificate's fingerprint as trusted for the site `target`
+    /// names (a saved site's name, or a URL: a site is made for it).
+    TrustCertificate {
+        target: String,
+        fingerprint: String,
+    },
     /// Fetch the first bytes of a file for the viewer.
     Peek {
         side: Side,
@@ -147,15 +164,50 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Open { side, target } => dial(state, side, target, None, false, &mut fx),
         Action::Connected { side, attempt, .. } | Action::ConnectFailed { side, attempt, .. }
             if !state.awaits(side, attempt) => {}
-        Action::NeedPassword { side, attempt, .. } if !state.awaits(side, attempt) => {}
+        Action::NeedPassword { side, attempt, .. }
+        | Action::CertificateRefused { side, attempt, .. }
+            if !state.awaits(side, attempt) => {}
+        Action::CertificateRefused {
+            side,
+            target,
+            site,
+            reason,
+            fingerprint,
+            ..
+        } => {
+            if let Some(t) = &mut state.targets[side.index()] {
+                t.connecting = false;
+            }
+            let pane = state.pane_mut(side);
+            pane.loading = false;
+            pane.error = Some(format!(
+                "{site}: certificate not trusted ({reason}); Ctrl-R asks again"
+            ));
+            let text = format!(
+                "{} pane: {site}'s certificate is not trusted: {reason}",
+                side.name()
+            );
+            state.pane_status(side, text);
+            if state.dialog.is_none() {
+                state.dialog = Some(Dialog::Trust(dialog::TrustQuestion {
+                    side,
+                    target,
+                    site,
+                    reason,
+                    fingerprint,
+                }));
+            }
+        }
         Action::Connected {
             side,
             place,
             site,
             cwd,
             rfc438,
+            protection,
             ..
         } => {
+            state.protection[side.index()] = protection;
             if let Some(t) = &mut state.targets[side.index()] {
                 t.connecting = false;
                 t.connected = true;

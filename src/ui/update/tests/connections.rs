@@ -341,6 +341,7 @@ fn connected(s: &mut State, side: Side, attempt: u64) -> Vec<Effect> {
             site: None,
             cwd: b"/tmp".to_vec(),
             rfc438: false,
+            protection: (false, false),
         },
     )
 }
@@ -358,6 +359,7 @@ fn connected_failed_listed_and_op_done() {
             site: None,
             cwd: b"/tmp".to_vec(),
             rfc438: false,
+            protection: (false, false),
         },
     );
     assert_eq!(lists(&fx), ["right:/tmp"]);
@@ -490,4 +492,69 @@ fn messages_stop_when_they_stop_being_true() {
         },
     );
     assert_eq!(s.status, "transfers done: 1 verified, 0 failed");
+}
+
+/// Issue 10: a refused certificate asks whether to trust it; trusting saves
+/// the fingerprint and dials again.
+#[test]
+fn a_refused_certificate_can_be_trusted_for_the_site() {
+    let mut s = state();
+    let attempt = dialing(&mut s, Side::Right, "ftps://bob:pw@127.0.0.3/");
+    update(
+        &mut s,
+        Action::CertificateRefused {
+            side: Side::Right,
+            attempt,
+            target: "ftps://bob:pw@127.0.0.3/".into(),
+            site: "ftps://bob@127.0.0.3:990".into(),
+            reason: "self-signed".into(),
+            fingerprint: "SHA256:AB".into(),
+        },
+    );
+    assert!(matches!(s.dialog, Some(Dialog::Trust(_))));
+    assert!(
+        s.pane(Side::Right)
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("self-signed")
+    );
+    // Enter is not "trust".
+    assert!(press(&mut s, KeyCode::Enter).is_empty());
+    assert!(s.dialog.is_none());
+    // Ctrl-R dials again and the question comes back; t trusts.
+    press(&mut s, KeyCode::Tab);
+    let fx = update(&mut s, key_with(KeyCode::Char('r'), KeyModifiers::CONTROL));
+    let [Effect::Connect { attempt, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut s,
+        Action::CertificateRefused {
+            side: Side::Right,
+            attempt: *attempt,
+            target: "ftps://bob:pw@127.0.0.3/".into(),
+            site: "ftps://bob@127.0.0.3:990".into(),
+            reason: "self-signed".into(),
+            fingerprint: "SHA256:AB".into(),
+        },
+    );
+    let fx = ch(&mut s, 't');
+    match fx.as_slice() {
+        [
+            Effect::TrustCertificate {
+                target,
+                fingerprint,
+            },
+            Effect::Connect {
+                side: Side::Right,
+                target: again,
+                ..
+            },
+        ] => {
+            assert_eq!(fingerprint, "SHA256:AB");
+            assert_eq!(target, again);
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -62,6 +62,7 @@ fn site_editor_edits_saves_renames_and_deletes() {
         max_connections: Some(3),
         passive: Some(false),
         allow_foreign_passive: Some(true),
+        ..SiteEntry::default()
     }];
     // Ctrl-E on a saved name opens its fields.
     press(&mut s, KeyCode::F(2));
