@@ -273,3 +273,78 @@ fn ls_and_cp_take_a_pinned_fingerprint_or_a_ca_file() {
     );
     assert!(std::fs::read(out.path().join("tls.bin")).unwrap() == body);
 }
+
+/// An anonymous site at `addr` in TLS (required), trusting `der`.
+fn tls_site(addr: std::net::SocketAddr, der: &[u8]) -> std::sync::Arc<fxpc::transfer::FtpSite> {
+    let mut site = (*common::jobs::site(addr)).clone();
+    site.options.tls = options(TlsMode::Required, &[der]).tls;
+    std::sync::Arc::new(site)
+}
+
+/// Two TLS servers that can only be the TLS server of a data connection
+/// (vsftpd has no SSCN or CPSV): protected FXP is impossible, so it is not
+/// started (lftp starts it and both servers wait for a ClientHello); the
+/// copy is relayed in TLS at once, and the reason is said.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tls_only_servers_without_sscn_relay_at_once() {
+    let (a, b) = (common::next_addr(), common::next_addr());
+    let (cert_a, cert_b) = (
+        common::test_cert(&[&a], 1, 30),
+        common::test_cert(&[&b], 1, 30),
+    );
+    let (root_a, root_b) = (common::temp_root(), common::temp_root());
+    let Some(va) = common::Vsftpd::start_with(
+        &a,
+        root_a.path(),
+        true,
+        &common::vsftpd_tls(&cert_a, true, true, false),
+    ) else {
+        return;
+    };
+    let Some(vb) = common::Vsftpd::start_with(
+        &b,
+        root_b.path(),
+        true,
+        &common::vsftpd_tls(&cert_b, true, true, false),
+    ) else {
+        return;
+    };
+    let body = common::pseudo_random(1_500_000, 77);
+    std::fs::write(va.files().join("s.bin"), &body).unwrap();
+    // A long connect timeout: waiting for one would show.
+    let settings = fxpc::transfer::Settings {
+        connect_timeout: std::time::Duration::from_secs(30),
+        ..common::jobs::settings()
+    };
+    let (engine, mut rx) = fxpc::transfer::Engine::new(settings);
+    let source =
+        fxpc::transfer::Location::ftp(tls_site(va.socket_addr(), &cert_a.der), "/pub/s.bin");
+    let destination =
+        fxpc::transfer::Location::ftp(tls_site(vb.socket_addr(), &cert_b.der), "/pub/s.bin");
+    let started = std::time::Instant::now();
+    let events = common::jobs::run(
+        &engine,
+        &mut rx,
+        common::jobs::copy(source, destination, fxpc::transfer::Via::Auto),
+    )
+    .await;
+    let took = started.elapsed();
+    assert_eq!(
+        common::jobs::verified_mode(&events),
+        fxpc::transfer::Mode::Relay
+    );
+    assert!(std::fs::read(vb.files().join("s.bin")).unwrap() == body);
+    let reasons: Vec<String> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            fxpc::transfer::EventKind::ModeChanged { reason, .. } => Some(reason.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("SSCN")),
+        "the reason is said: {reasons:?}"
+    );
+    // Not after a connect timeout (30 s here) per dialect.
+    assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+}

@@ -101,6 +101,9 @@ pub struct Client {
     list_all_works: bool,
     /// `PROT P`: data connections in TLS too.
     data_tls: bool,
+    /// `SSCN ON` was last said: the server is the TLS client of its data
+    /// connections (for server-to-server copies; never for our own).
+    sscn: bool,
 }
 
 impl Client {
@@ -136,6 +139,7 @@ impl Client {
             epsv_works: true,
             list_all_works: true,
             data_tls: false,
+            sscn: false,
         })
     }
 
@@ -180,6 +184,25 @@ impl Client {
     /// Whether the control connection is in TLS, and the data connections.
     pub fn protection(&self) -> (bool, bool) {
         (self.control.is_tls(), self.data_tls)
+    }
+
+    /// `SSCN ON` (the server will be the TLS client of its next data
+    /// connections) or `OFF`; nothing is sent when it is so already. Any
+    /// 2xx is yes (drftpd says 220, others 200).
+    pub async fn set_sscn(&mut self, on: bool) -> Result<()> {
+        if self.sscn == on {
+            return Ok(());
+        }
+        let command = Command::with_arg("SSCN", if on { "ON" } else { "OFF" })?;
+        let reply = self.control.execute(&command).await?;
+        if !reply.is_completion() {
+            return Err(FtpError::Reply {
+                command: command.to_string(),
+                reply,
+            });
+        }
+        self.sscn = on;
+        Ok(())
     }
 
     /// `AUTH TLS`, then the handshake; a refusal ends the session: the site
@@ -714,6 +737,11 @@ impl Client {
     /// Opens the data connection, sends `REST` if needed and the transfer
     /// command, and waits for its `1xx`.
     async fn start_transfer(&mut self, command: &Command, offset: u64) -> Result<Stream> {
+        // Our own data connections have us as the TLS client: a session
+        // left in SSCN mode by a server-to-server copy would have two.
+        if self.sscn {
+            self.set_sscn(false).await?;
+        }
         let data = if !self.options.passive {
             self.start_active_transfer(command, offset).await?
         } else {

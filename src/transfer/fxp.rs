@@ -90,6 +90,7 @@ pub async fn run(
     plan: &Plan<'_>,
     watch: &Watch,
 ) -> Result<(), Failure> {
+    arrange_tls(dialect, source, destination).await?;
     match exchange(dialect, source, destination, plan, watch).await {
         Ok(()) => Ok(()),
         Err(AttemptError::Failed(f)) => Err(f),
@@ -118,6 +119,70 @@ pub async fn run(
             })
         }
     }
+}
+
+/// Servers whose data connections are in TLS (`PROT P`) can exchange data
+/// only if one of them is the TLS client of that connection (`SSCN ON`):
+/// most servers (vsftpd, Pure-FTPd, pyftpdlib) can only be its server, and
+/// two TLS servers facing each other wait for a ClientHello until a
+/// timeout. Decided from both `FEAT`s before anything starts; the side that
+/// listens is asked first, as it receives the connection either way.
+async fn arrange_tls(
+    dialect: Dialect,
+    source: &mut Client,
+    destination: &mut Client,
+) -> Result<(), Failure> {
+    let (source_tls, destination_tls) = (source.protection().1, destination.protection().1);
+    if !source_tls && !destination_tls {
+        return Ok(());
+    }
+    let refused = |description: String| Failure::Refused {
+        description,
+        clean: true,
+    };
+    if source_tls != destination_tls {
+        let (tls, clear) = if source_tls {
+            (&*source, &*destination)
+        } else {
+            (&*destination, &*source)
+        };
+        return Err(refused(format!(
+            "{} keeps its data connections in TLS and {} in the clear: they cannot exchange data directly",
+            tls.peer_addr(),
+            clear.peer_addr()
+        )));
+    }
+    let destination_listens = dialect != Dialect::FxpSourcePassive;
+    let (listener, connector) = if destination_listens {
+        (&mut *destination, &mut *source)
+    } else {
+        (&mut *source, &mut *destination)
+    };
+    let (client_side, server_side) = if listener.features().sscn {
+        (listener, connector)
+    } else if connector.features().sscn {
+        (connector, listener)
+    } else {
+        return Err(refused(format!(
+            "neither {} nor {} can be the TLS client of a data connection (neither offers SSCN): \
+             protected server-to-server copies need one that can",
+            source.peer_addr(),
+            destination.peer_addr()
+        )));
+    };
+    let server_addr = server_side.peer_addr();
+    if server_side.features().sscn {
+        server_side
+            .set_sscn(false)
+            .await
+            .map_err(|e| refused(format!("{server_addr}: {e}")))?;
+    }
+    let client_addr = client_side.peer_addr();
+    client_side
+        .set_sscn(true)
+        .await
+        .map_err(|e| refused(format!("{client_addr}: {e}")))?;
+    Ok(())
 }
 
 async fn exchange(
