@@ -35,6 +35,13 @@ def main():
         help="passive port range as MIN-MAX (default: any free port)",
     )
     parser.add_argument("--log", default="", help="protocol log file")
+    parser.add_argument("--tls-cert", default="", help="FTPS: certificate (PEM)")
+    parser.add_argument("--tls-key", default="", help="FTPS: its key (PEM)")
+    parser.add_argument(
+        "--tls-required",
+        action="store_true",
+        help="refuse logins and transfers outside TLS",
+    )
     args = parser.parse_args()
 
     if args.log:
@@ -52,8 +59,21 @@ def main():
     # want exactly that.
     authorizer.add_anonymous(args.root, perm=PERMS)
 
-    class Handler(FTPHandler):
+    base = FTPHandler
+    if args.tls_cert:
+        # pyftpdlib's FTPS handler needs pyOpenSSL.
+        from pyftpdlib.handlers import TLS_FTPHandler
+
+        base = TLS_FTPHandler
+
+    class Handler(base):
         pass
+
+    if args.tls_cert:
+        Handler.certfile = args.tls_cert
+        Handler.keyfile = args.tls_key
+        Handler.tls_control_required = args.tls_required
+        Handler.tls_data_required = args.tls_required
 
     Handler.authorizer = authorizer
     Handler.permit_foreign_addresses = args.fxp

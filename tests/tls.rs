@@ -348,3 +348,72 @@ async fn two_tls_only_servers_without_sscn_relay_at_once() {
     // Not after a connect timeout (30 s here) per dialect.
     assert!(took < std::time::Duration::from_secs(20), "{took:?}");
 }
+
+/// pyftpdlib's TLS_FTPHandler, TLS required: browse, upload, download;
+/// then a copy from it to a TLS vsftpd, relayed in TLS (neither can be the
+/// TLS client of a server-to-server connection).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pyftpdlib_in_tls_and_a_relay_to_vsftpd() {
+    let (a, b) = (common::next_addr(), common::next_addr());
+    let (cert_a, cert_b) = (
+        common::test_cert(&[&a], 1, 30),
+        common::test_cert(&[&b], 1, 30),
+    );
+    let (root_a, root_b) = (common::temp_root(), common::temp_root());
+    let Some(py) = common::Pyftpd::start_tls(&a, root_a.path(), &cert_a, true) else {
+        return;
+    };
+    let Some(vs) = common::Vsftpd::start_with(
+        &b,
+        root_b.path(),
+        true,
+        &common::vsftpd_tls(&cert_b, true, true, false),
+    ) else {
+        return;
+    };
+    let body = common::pseudo_random(700_000, 5);
+    let mut client = Client::open(
+        py.addr(),
+        py.port(),
+        &anonymous(),
+        options(TlsMode::Required, &[&cert_a.der]),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}\n{}", py.log()));
+    assert_eq!(client.protection(), (true, true));
+    let mut input = &body[..];
+    client
+        .store("/up.bin", StoreMode::Replace, 0, &mut input)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", py.log()));
+    assert!(std::fs::read(root_a.path().join("up.bin")).unwrap() == body);
+    let mut back = Vec::new();
+    client.retrieve("/up.bin", 0, &mut back).await.unwrap();
+    assert!(back == body);
+    assert!(
+        client
+            .list(None)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.name == "up.bin")
+    );
+    let _ = client.quit().await;
+
+    let (engine, mut rx) = fxpc::transfer::Engine::new(common::jobs::settings());
+    let events = common::jobs::run(
+        &engine,
+        &mut rx,
+        common::jobs::copy(
+            fxpc::transfer::Location::ftp(tls_site(py.socket_addr(), &cert_a.der), "/up.bin"),
+            fxpc::transfer::Location::ftp(tls_site(vs.socket_addr(), &cert_b.der), "/pub/up.bin"),
+            fxpc::transfer::Via::Auto,
+        ),
+    )
+    .await;
+    assert_eq!(
+        common::jobs::verified_mode(&events),
+        fxpc::transfer::Mode::Relay
+    );
+    assert!(std::fs::read(vs.files().join("up.bin")).unwrap() == body);
+}

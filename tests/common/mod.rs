@@ -371,6 +371,23 @@ impl Pyftpd {
     /// Starts `tests/pyftpd_server.py` on `addr`, serving `root` to
     /// `anonymous` and to [`PYFTPD_USER`], both with full write access.
     pub fn start(addr: &str, root: &Path, fxp: bool) -> Option<Pyftpd> {
+        Pyftpd::start_with(addr, root, fxp, &[])
+    }
+
+    /// FTPS with `cert` (TLS_FTPHandler; `required`: nothing outside TLS).
+    pub fn start_tls(addr: &str, root: &Path, cert: &TestCert, required: bool) -> Option<Pyftpd> {
+        let (c, k) = (
+            cert.cert.display().to_string(),
+            cert.key.display().to_string(),
+        );
+        let mut args = vec!["--tls-cert".to_string(), c, "--tls-key".to_string(), k];
+        if required {
+            args.push("--tls-required".into());
+        }
+        Pyftpd::start_with(addr, root, false, &args)
+    }
+
+    fn start_with(addr: &str, root: &Path, fxp: bool, extra: &[String]) -> Option<Pyftpd> {
         let python = match find_python() {
             Ok(p) => p,
             Err(why) => return skip(why),
@@ -400,6 +417,7 @@ impl Pyftpd {
         if fxp {
             command.arg("--fxp");
         }
+        command.args(extra);
         let mut child = command
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
