@@ -3,12 +3,25 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
 use super::tls::Tls;
+
+static FULL_HANDSHAKES: AtomicU64 = AtomicU64::new(0);
+static RESUMED_HANDSHAKES: AtomicU64 = AtomicU64::new(0);
+
+/// TLS handshakes this process made so far: (full, resumed). A tree copy
+/// should cost a handful of full ones (one per session), the rest resumed.
+pub fn handshakes() -> (u64, u64) {
+    (
+        FULL_HANDSHAKES.load(Ordering::Relaxed),
+        RESUMED_HANDSHAKES.load(Ordering::Relaxed),
+    )
+}
 
 pub enum Stream {
     Plain(TcpStream),
@@ -22,8 +35,14 @@ impl Stream {
     pub async fn tls(tcp: TcpStream, tls: &Tls, host: &str) -> io::Result<Stream> {
         let name = rustls::pki_types::ServerName::try_from(host.to_string())
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("{host}: {e}")))?;
-        let stream = tls.connector().connect(name, tcp).await?;
-        Ok(Stream::Tls(Box::new(stream)))
+        let stream = Stream::Tls(Box::new(tls.connector().connect(name, tcp).await?));
+        let counter = if stream.resumed() {
+            &RESUMED_HANDSHAKES
+        } else {
+            &FULL_HANDSHAKES
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        Ok(stream)
     }
 
     pub fn tcp(&self) -> &TcpStream {
