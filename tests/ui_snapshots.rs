@@ -131,6 +131,7 @@ fn job(id: u64, name: &str, kind: Kind, state: JobState) -> JobRow {
         elapsed: 0,
         note: None,
         parent: None,
+        protected: false,
         resumed_from: None,
         story: None,
     }

@@ -90,8 +90,8 @@ pub async fn run(
     plan: &Plan<'_>,
     watch: &Watch,
 ) -> Result<(), Failure> {
-    arrange_tls(dialect, source, destination).await?;
-    match exchange(dialect, source, destination, plan, watch).await {
+    let cpsv = arrange_tls(dialect, source, destination).await?;
+    match exchange(dialect, source, destination, plan, watch, cpsv).await {
         Ok(()) => Ok(()),
         Err(AttemptError::Failed(f)) => Err(f),
         Err(AttemptError::Refused {
@@ -126,15 +126,17 @@ pub async fn run(
 /// most servers (vsftpd, Pure-FTPd, pyftpdlib) can only be its server, and
 /// two TLS servers facing each other wait for a ClientHello until a
 /// timeout. Decided from both `FEAT`s before anything starts; the side that
-/// listens is asked first, as it receives the connection either way.
+/// listens is asked first, as it receives the connection either way: with
+/// `CPSV` where it offers it (one command for `SSCN ON` and `PASV`: `true`
+/// is returned), else `SSCN ON`.
 async fn arrange_tls(
     dialect: Dialect,
     source: &mut Client,
     destination: &mut Client,
-) -> Result<(), Failure> {
+) -> Result<bool, Failure> {
     let (source_tls, destination_tls) = (source.protection().1, destination.protection().1);
     if !source_tls && !destination_tls {
-        return Ok(());
+        return Ok(false);
     }
     let refused = |description: String| Failure::Refused {
         description,
@@ -158,13 +160,24 @@ async fn arrange_tls(
     } else {
         (&mut *source, &mut *destination)
     };
+    // LSTN has no CPSV form; a PASV can.
+    if dialect != Dialect::Lstn && listener.features().cpsv {
+        if connector.features().sscn {
+            let addr = connector.peer_addr();
+            connector
+                .set_sscn(false)
+                .await
+                .map_err(|e| refused(format!("{addr}: {e}")))?;
+        }
+        return Ok(true);
+    }
     let (client_side, server_side) = if listener.features().sscn {
         (listener, connector)
     } else if connector.features().sscn {
         (connector, listener)
     } else {
         return Err(refused(format!(
-            "neither {} nor {} can be the TLS client of a data connection (neither offers SSCN): \
+            "neither {} nor {} can be the TLS client of a data connection (neither offers SSCN or CPSV): \
              protected server-to-server copies need one that can",
             source.peer_addr(),
             destination.peer_addr()
@@ -182,7 +195,7 @@ async fn arrange_tls(
         .set_sscn(true)
         .await
         .map_err(|e| refused(format!("{client_addr}: {e}")))?;
-    Ok(())
+    Ok(false)
 }
 
 async fn exchange(
@@ -191,6 +204,7 @@ async fn exchange(
     destination: &mut Client,
     plan: &Plan<'_>,
     watch: &Watch,
+    cpsv: bool,
 ) -> Result<(), AttemptError> {
     // The destination's pinning `SOCK`, when it goes out pipelined with the
     // transfer command (its 255 is then read before the transfer's replies).
@@ -214,9 +228,13 @@ async fn exchange(
         // Known to work between these two: the source's PORT goes out
         // with its RETR in one write, a round trip less per file.
         Dialect::FxpDestinationPassive if plan.pipeline => {
-            let target =
-                passive_address(destination, End::Destination, plan.destination_may_redirect)
-                    .await?;
+            let target = passive_address(
+                destination,
+                End::Destination,
+                plan.destination_may_redirect,
+                cpsv,
+            )
+            .await?;
             deferred_port = Some(port_command(target));
         }
         Dialect::FxpDestinationPassive => {
@@ -226,6 +244,7 @@ async fn exchange(
                 plan.destination_may_redirect,
                 source,
                 End::Source,
+                cpsv,
             )
             .await?
         }
@@ -236,6 +255,7 @@ async fn exchange(
                 plan.source_may_redirect,
                 destination,
                 End::Destination,
+                cpsv,
             )
             .await?
         }
@@ -782,8 +802,9 @@ async fn negotiate_fxp(
     may_redirect: bool,
     active: &mut Client,
     active_side: End,
+    cpsv: bool,
 ) -> Result<(), AttemptError> {
-    let target = passive_address(passive, passive_side, may_redirect).await?;
+    let target = passive_address(passive, passive_side, may_redirect, cpsv).await?;
     let command = port_command(target);
     let reply = active
         .command(&command)
@@ -805,37 +826,34 @@ async fn negotiate_fxp(
 /// Where the passive side listens. `PASV` for IPv4 (with an unroutable
 /// address replaced by the control peer's); `EPSV` for IPv6 or when `PASV`
 /// is refused, with the host taken from the control connection's peer.
+/// `cpsv`: `CPSV` in place of `PASV`, the passive side being the TLS client
+/// of the protected data connection.
 async fn passive_address(
     passive: &mut Client,
     side: End,
     may_redirect: bool,
+    cpsv: bool,
 ) -> Result<SocketAddr, AttemptError> {
     let peer = passive.peer_addr();
-    if peer.is_ipv4() {
+    let verb = if cpsv { "CPSV" } else { "PASV" };
+    if peer.is_ipv4() || cpsv {
         let reply = passive
-            .command("PASV")
+            .command(verb)
             .await
             .map_err(|e| AttemptError::failed(side, &e))?;
         if reply.code == 227 {
             return match addr::parse_pasv_reply(&reply.text()) {
-                Some(a) => own_address(
-                    passive,
-                    side,
-                    may_redirect,
-                    SocketAddr::V4(a),
-                    "PASV",
-                    reply,
-                ),
+                Some(a) => own_address(passive, side, may_redirect, SocketAddr::V4(a), verb, reply),
                 None => Err(AttemptError::Failed(Failure::permanent(format!(
-                    "the {side} answered PASV with an address that cannot be read: {reply}"
+                    "the {side} answered {verb} with an address that cannot be read: {reply}"
                 )))),
             };
         }
-        if !passive.features().epsv {
+        if cpsv || !passive.features().epsv {
             return Err(AttemptError::Refused {
                 side,
                 refused: Refused::Negotiate,
-                command: "PASV".into(),
+                command: verb.into(),
                 reply,
                 clean: true,
             });

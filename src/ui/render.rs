@@ -273,6 +273,11 @@ fn job_line(job: &JobRow, width: usize) -> String {
         .mode
         .map(|m| m.to_string())
         .unwrap_or_else(|| "queued".into());
+    let mode = if job.protected {
+        format!("🔒{mode}")
+    } else {
+        mode
+    };
     let kind = match job.kind {
         Kind::Copy => "",
         Kind::Append => " append",

@@ -56,6 +56,8 @@ pub struct JobRow {
     pub note: Option<String>,
     /// The tree job this file belongs to.
     pub parent: Option<JobId>,
+    /// Its bytes cross in TLS all the way (the row shows a lock).
+    pub protected: bool,
     /// Where the attempt that got furthest started (a resume).
     pub resumed_from: Option<u64>,
     /// The whole reason of a failure, for Enter (the row has the cause).

@@ -23,6 +23,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                 .to_string()
         };
         let direction = direction_of(state, source_site, destination_site);
+        let protected = protected_between(state, source_site, destination_site);
         state.transfers.jobs.push(JobRow {
             id,
             name: short(source),
@@ -40,6 +41,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             elapsed: 0,
             note: None,
             parent: *parent,
+            protected,
             resumed_from: None,
             story: None,
         });
@@ -262,6 +264,22 @@ fn settle_tree_row(state: &mut State, parent: JobId) {
         row.note = Some(format!("{verified} files"));
         JobState::Verified
     };
+}
+
+/// Whether a job's bytes cross in TLS all the way: each FTP end's pane has
+/// its data connections protected (the engine keeps them so: a pair that
+/// cannot exchange protected data directly is relayed, never cleared).
+fn protected_between(state: &State, source: &Option<String>, destination: &Option<String>) -> bool {
+    let ftp_ends: Vec<&String> = [source, destination].into_iter().flatten().collect();
+    !ftp_ends.is_empty()
+        && ftp_ends.iter().all(|key| {
+            [Side::Left, Side::Right].into_iter().any(|side| {
+                state.sites[side.index()]
+                    .as_ref()
+                    .is_some_and(|site| site.key() == **key)
+                    && state.protection[side.index()].1
+            })
+        })
 }
 
 /// `a→b` when the job goes from the left pane's site to the right one's.

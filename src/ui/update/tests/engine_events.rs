@@ -484,3 +484,28 @@ fn rows_say_the_cause_and_what_happened() {
     );
     assert!(s.status.contains(&note), "{}", s.status);
 }
+
+/// Issue 10: a job whose ends both keep their data in TLS shows a lock;
+/// one clear end, and it does not.
+#[test]
+fn a_row_is_locked_when_both_ends_protect_their_data() {
+    let mut s = state();
+    s.protection = [(true, true), (true, true)];
+    queued(
+        &mut s,
+        1,
+        "ftp://mirror-a/pub/x",
+        "ftp://mirror-b:2121/in/x",
+        Kind::Copy,
+    );
+    assert!(row(&s, 1).protected);
+    s.protection[1] = (true, false);
+    queued(
+        &mut s,
+        2,
+        "ftp://mirror-a/pub/y",
+        "ftp://mirror-b:2121/in/y",
+        Kind::Copy,
+    );
+    assert!(!row(&s, 2).protected);
+}

@@ -281,6 +281,7 @@ fn job(id: JobId, name: &str, state: JobState) -> JobRow {
         elapsed: 0,
         note: None,
         parent: None,
+        protected: false,
         resumed_from: None,
         story: None,
     }
