@@ -835,3 +835,26 @@ fn fxpc_ls_lists_vsftpd_and_pyftpdlib() {
         );
     }
 }
+
+/// drftpd refuses `PASV` unless `PRET` announced the transfer; a server
+/// that lists `PRET` in `FEAT` gets it before every passive transfer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pret_goes_before_pasv_where_the_server_asks() {
+    let addr = next_addr();
+    let server = common::Hostile::start(&addr, &["--require-pret", "--seed", "x.bin:5000"]);
+    let mut client = open(&addr, server.socket_addr().port()).await;
+    let mut got = Vec::new();
+    client
+        .retrieve("/x.bin", 0, &mut got)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
+    assert_eq!(got.len(), 5000);
+    let mut body = &b"uploaded"[..];
+    client
+        .store("/y.bin", fxpc::ftp::StoreMode::Replace, 0, &mut body)
+        .await
+        .unwrap();
+    let log = server.log();
+    assert!(log.contains("PRET RETR /x.bin"), "{log}");
+    assert!(log.contains("PRET STOR /y.bin"), "{log}");
+}

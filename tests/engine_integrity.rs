@@ -1020,3 +1020,34 @@ async fn hostile_names_in_a_listing_cannot_leave_the_destination() {
     assert_eq!(skipped.len(), 3, "{skipped:#?}");
     assert!(!hostile.log().contains("RETR /../"), "{}", hostile.log());
 }
+
+/// A destination that wants `PRET` before `PASV` (drftpd) hears `PRET
+/// STOR` before the servers are connected, and the copy goes server to
+/// server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fxp_announces_the_transfer_with_pret_where_asked() {
+    let root = temp_root();
+    let source = serve(&next_addr(), root.path(), true).await;
+    let hostile = Hostile::start(&next_addr(), &["--require-pret"]);
+    let from = End::serve(&source, root.path());
+    from.seed("p.bin", &pseudo_random(100_000, 3));
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(
+            from.at("p.bin"),
+            Location::ftp(site(hostile.socket_addr()), "/p.bin"),
+            Via::Auto,
+        ),
+    )
+    .await;
+    assert_eq!(
+        jobs::verified_mode(&seen),
+        Mode::Fxp {
+            source_passive: false
+        }
+    );
+    let log = hostile.log();
+    assert!(log.contains("PRET STOR /p.bin"), "{log}");
+}

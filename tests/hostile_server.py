@@ -43,6 +43,7 @@ class Handler(socketserver.StreamRequestHandler):
         self.rest = 0
         self.passive = None
         self.active = None
+        self.pret = None
 
     def reply(self, line):
         self.wfile.write((line + "\r\n").encode())
@@ -81,6 +82,8 @@ class Handler(socketserver.StreamRequestHandler):
             extra = " XSHA256\r\n"
         if self.server.args.evil_listing:
             extra += " MLST type*;size*;\r\n"
+        if self.server.args.require_pret:
+            extra += " PRET\r\n"
         self.reply("211-Features:\r\n SIZE\r\n REST STREAM\r\n" + extra + "211 End")
 
     def do_XSHA256(self, arg):
@@ -148,7 +151,16 @@ class Handler(socketserver.StreamRequestHandler):
         self.active = (host, parts[4] * 256 + parts[5])
         self.reply("200 PORT command successful.")
 
+    def do_PRET(self, arg):
+        self.pret = arg
+        self.reply("200 OK, will PASV for: " + arg)
+
     def do_PASV(self, arg):
+        # drftpd: PASV without PRET is refused.
+        if self.server.args.require_pret and not self.pret:
+            self.reply("500 You need to use a client supporting PRET (PRE Transfer) to use PASV")
+            return
+        self.pret = None
         own = self.request.getsockname()[0]
         listener = socket.socket()
         listener.bind((own, 0))
@@ -283,6 +295,7 @@ def main():
     parser.add_argument("--xsha256", action="store_true")
     parser.add_argument("--evil-listing", action="store_true")
     parser.add_argument("--wrong-hash", action="store_true")
+    parser.add_argument("--require-pret", action="store_true")
     parser.add_argument("--log", default="")
     args = parser.parse_args()
     for spec in args.seed:

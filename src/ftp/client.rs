@@ -205,6 +205,18 @@ impl Client {
         Ok(())
     }
 
+    /// `PRET <the transfer command>` before a passive data connection, for
+    /// servers that ask for it in `FEAT` (a distributed server picks the
+    /// node that will serve the file from it).
+    pub async fn pret(&mut self, transfer_line: &[u8]) -> Result<()> {
+        if !self.features.pret {
+            return Ok(());
+        }
+        self.expect(Command::with_arg("PRET", transfer_line)?, &[200])
+            .await
+            .map(drop)
+    }
+
     /// `AUTH TLS`, then the handshake; a refusal ends the session: the site
     /// asked for TLS.
     async fn auth_tls(&mut self) -> Result<()> {
@@ -745,6 +757,9 @@ impl Client {
         let data = if !self.options.passive {
             self.start_active_transfer(command, offset).await?
         } else {
+            let mut line = command.encode();
+            line.truncate(line.len().saturating_sub(2));
+            self.pret(&line).await?;
             let data = self.open_passive().await?;
             if offset > 0 {
                 self.rest(offset).await?;

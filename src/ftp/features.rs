@@ -20,6 +20,9 @@ pub struct Features {
     pub sock: bool,
     pub sscn: bool,
     pub cpsv: bool,
+    /// `PRET`: the server wants to hear the transfer command before
+    /// `PASV` (drftpd refuses `PASV` without it).
+    pub pret: bool,
     /// `AUTH TLS`, `AUTH SSL` … mechanisms.
     pub auth: Vec<String>,
     /// Algorithms of the `HASH` command, and the one currently selected.
@@ -82,6 +85,7 @@ impl Features {
             "SOCK" => self.sock = true,
             "SSCN" => self.sscn = true,
             "CPSV" => self.cpsv = true,
+            "PRET" => self.pret = true,
             "AUTH" => self
                 .auth
                 .extend(params.split_whitespace().map(str::to_string)),

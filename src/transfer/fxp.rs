@@ -228,6 +228,7 @@ async fn exchange(
         // Known to work between these two: the source's PORT goes out
         // with its RETR in one write, a round trip less per file.
         Dialect::FxpDestinationPassive if plan.pipeline => {
+            pret(destination, End::Destination, &store_line(plan)).await?;
             let target = passive_address(
                 destination,
                 End::Destination,
@@ -238,6 +239,7 @@ async fn exchange(
             deferred_port = Some(port_command(target));
         }
         Dialect::FxpDestinationPassive => {
+            pret(destination, End::Destination, &store_line(plan)).await?;
             negotiate_fxp(
                 destination,
                 End::Destination,
@@ -249,6 +251,9 @@ async fn exchange(
             .await?
         }
         Dialect::FxpSourcePassive => {
+            let mut retr = b"RETR ".to_vec();
+            retr.extend_from_slice(plan.source_path);
+            pret(source, End::Source, &retr).await?;
             negotiate_fxp(
                 source,
                 End::Source,
@@ -785,6 +790,32 @@ async fn pipelined_retr(
         )));
     }
     Ok(retr_reply)
+}
+
+/// The destination's transfer command, as `PRET` announces it.
+fn store_line(plan: &Plan<'_>) -> Vec<u8> {
+    let mut line = if plan.append {
+        b"APPE ".to_vec()
+    } else {
+        b"STOR ".to_vec()
+    };
+    line.extend_from_slice(plan.destination_path);
+    line
+}
+
+/// `PRET` where the passive side asks for it; its refusal is a refusal of
+/// this way of connecting the servers.
+async fn pret(client: &mut Client, side: End, line: &[u8]) -> Result<(), AttemptError> {
+    client.pret(line).await.map_err(|e| match e {
+        FtpError::Reply { command, reply } => AttemptError::Refused {
+            side,
+            refused: Refused::Negotiate,
+            command,
+            reply,
+            clean: true,
+        },
+        other => AttemptError::failed(side, &other),
+    })
 }
 
 fn port_command(target: SocketAddr) -> String {
