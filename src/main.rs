@@ -491,6 +491,7 @@ fn ftp_site(url: &FtpUrl, tls: &fxpc::sites::TlsOverrides) -> Result<FtpSite> {
     let saved = fxpc::sites::site_for(&config.sites, None, url);
     let settings = fxpc::sites::tls_settings(url, saved, tls).map_err(anyhow::Error::msg)?;
     let mut site = FtpSite::new(url, login);
+    site.allow_clear_data = saved.and_then(|s| s.allow_clear_data).unwrap_or(false);
     site.set_tls(settings)
         .with_context(|| format!("TLS settings for {url}"))?;
     Ok(site)

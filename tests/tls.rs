@@ -417,3 +417,70 @@ async fn pyftpdlib_in_tls_and_a_relay_to_vsftpd() {
     );
     assert!(std::fs::read(vs.files().join("up.bin")).unwrap() == body);
 }
+
+/// With `allow_clear_data` on both sites, two TLS servers that cannot be a
+/// data connection's TLS client exchange the file directly with `PROT C`
+/// (control still in TLS); without it, the copy is relayed in TLS. Either
+/// way our own transfers afterwards are protected again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clear_data_for_fxp_only_where_both_sites_allow_it() {
+    let (a, b) = (common::next_addr(), common::next_addr());
+    let (cert_a, cert_b) = (
+        common::test_cert(&[&a], 1, 30),
+        common::test_cert(&[&b], 1, 30),
+    );
+    let (root_a, root_b) = (common::temp_root(), common::temp_root());
+    let conf = |c| common::vsftpd_tls(c, false, true, false);
+    let Some(va) = common::Vsftpd::start_with(&a, root_a.path(), true, &conf(&cert_a)) else {
+        return;
+    };
+    let Some(vb) = common::Vsftpd::start_with(&b, root_b.path(), true, &conf(&cert_b)) else {
+        return;
+    };
+    let body = common::pseudo_random(800_000, 8);
+    std::fs::write(va.files().join("c.bin"), &body).unwrap();
+    for (allowed, mode) in [
+        (false, fxpc::transfer::Mode::Relay),
+        (
+            true,
+            fxpc::transfer::Mode::Fxp {
+                source_passive: false,
+            },
+        ),
+    ] {
+        let site = |addr, der: &[u8]| {
+            let mut site = (*tls_site(addr, der)).clone();
+            site.allow_clear_data = allowed;
+            std::sync::Arc::new(site)
+        };
+        let (sa, sb) = (
+            site(va.socket_addr(), &cert_a.der),
+            site(vb.socket_addr(), &cert_b.der),
+        );
+        let (engine, mut rx) = fxpc::transfer::Engine::new(common::jobs::settings());
+        let name = format!("/pub/c-{allowed}.bin");
+        let events = common::jobs::run(
+            &engine,
+            &mut rx,
+            common::jobs::copy(
+                fxpc::transfer::Location::ftp(sa.clone(), "/pub/c.bin"),
+                fxpc::transfer::Location::ftp(sb.clone(), name.clone()),
+                fxpc::transfer::Via::Auto,
+            ),
+        )
+        .await;
+        assert_eq!(
+            common::jobs::verified_mode(&events),
+            mode,
+            "allowed {allowed}"
+        );
+        assert!(std::fs::read(vb.files().join(&name[5..])).unwrap() == body);
+        // A download afterwards (pooled sessions) is in TLS again: vsftpd
+        // would refuse the clear data connection with PROT P in force.
+        let mut client = sb.open().await.unwrap();
+        assert_eq!(client.protection(), (true, true));
+        let mut back = Vec::new();
+        client.retrieve(&name, 0, &mut back).await.unwrap();
+        assert!(back == body);
+    }
+}

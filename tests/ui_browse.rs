@@ -29,6 +29,7 @@ async fn browsing(host: String, port: u16, side: Side) -> (Arc<FtpSite>, Pane, A
         options: Options::default(),
         max_connections: 2,
         allow_foreign_passive: false,
+        allow_clear_data: false,
     });
     let client = Client::open(&site.host, site.port, &site.login, site.options.clone())
         .await

@@ -101,6 +101,9 @@ pub struct Client {
     list_all_works: bool,
     /// `PROT P`: data connections in TLS too.
     data_tls: bool,
+    /// `PROT P` was accepted at login: our own transfers always have it,
+    /// whatever a server-to-server copy asked for meanwhile.
+    data_tls_wanted: bool,
     /// `SSCN ON` was last said: the server is the TLS client of its data
     /// connections (for server-to-server copies; never for our own).
     sscn: bool,
@@ -139,6 +142,7 @@ impl Client {
             epsv_works: true,
             list_all_works: true,
             data_tls: false,
+            data_tls_wanted: false,
             sscn: false,
         })
     }
@@ -202,6 +206,18 @@ impl Client {
             });
         }
         self.sscn = on;
+        Ok(())
+    }
+
+    /// `PROT P` or `PROT C` on a session in TLS; nothing is sent when it is
+    /// so already.
+    pub async fn set_data_protection(&mut self, on: bool) -> Result<()> {
+        if self.data_tls == on || !self.control.is_tls() {
+            return Ok(());
+        }
+        let command = Command::with_arg("PROT", if on { "P" } else { "C" })?;
+        self.expect(command, &[200]).await?;
+        self.data_tls = on;
         Ok(())
     }
 
@@ -753,6 +769,9 @@ impl Client {
         // left in SSCN mode by a server-to-server copy would have two.
         if self.sscn {
             self.set_sscn(false).await?;
+        }
+        if self.data_tls_wanted && !self.data_tls {
+            self.set_data_protection(true).await?;
         }
         let data = if !self.options.passive {
             self.start_active_transfer(command, offset).await?

@@ -46,6 +46,10 @@ pub struct SiteEntry {
     /// Extra CA certificates (PEM) for this site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
+    /// Server-to-server copies may ask for clear data connections (`PROT
+    /// C`) when no protected way exists (default false: relayed in TLS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_clear_data: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -709,6 +709,9 @@ async fn attempt(
                     pipeline: ctx
                         .shared
                         .worked_before(&pair_key(spec, destination), dialect),
+                    clear_data_allowed: [&spec.source.site, &destination.site]
+                        .iter()
+                        .all(|site| matches!(site, Site::Ftp(f) if f.allow_clear_data)),
                 };
                 fxp::run(dialect, s, d, &plan, watch).await
             }

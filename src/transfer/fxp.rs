@@ -51,6 +51,10 @@ pub struct Plan<'a> {
     /// This dialect worked between these two servers before: commands that
     /// may be refused can go out without waiting for each answer.
     pub pipeline: bool,
+    /// Both sites allow their data in the clear (`allow_clear_data`): when
+    /// neither server can be a data connection's TLS client, `PROT C` on
+    /// both (the control connections stay in TLS) rather than a relay.
+    pub clear_data_allowed: bool,
 }
 
 /// How an attempt ended badly, before it is told to the engine: a refusal
@@ -90,7 +94,7 @@ pub async fn run(
     plan: &Plan<'_>,
     watch: &Watch,
 ) -> Result<(), Failure> {
-    let cpsv = arrange_tls(dialect, source, destination).await?;
+    let cpsv = arrange_tls(dialect, source, destination, plan.clear_data_allowed).await?;
     match exchange(dialect, source, destination, plan, watch, cpsv).await {
         Ok(()) => Ok(()),
         Err(AttemptError::Failed(f)) => Err(f),
@@ -133,6 +137,7 @@ async fn arrange_tls(
     dialect: Dialect,
     source: &mut Client,
     destination: &mut Client,
+    clear_data_allowed: bool,
 ) -> Result<bool, Failure> {
     let (source_tls, destination_tls) = (source.protection().1, destination.protection().1);
     if !source_tls && !destination_tls {
@@ -175,10 +180,21 @@ async fn arrange_tls(
         (listener, connector)
     } else if connector.features().sscn {
         (connector, listener)
+    } else if clear_data_allowed {
+        // Both sites said their data may cross in the clear: it does, for
+        // this copy only (our own transfers ask for PROT P again).
+        for client in [&mut *source, &mut *destination] {
+            let addr = client.peer_addr();
+            client
+                .set_data_protection(false)
+                .await
+                .map_err(|e| refused(format!("{addr}: {e}")))?;
+        }
+        return Ok(false);
     } else {
         return Err(refused(format!(
             "neither {} nor {} can be the TLS client of a data connection (neither offers SSCN or CPSV): \
-             protected server-to-server copies need one that can",
+             protected server-to-server copies need one that can (or allow_clear_data for both sites)",
             source.peer_addr(),
             destination.peer_addr()
         )));

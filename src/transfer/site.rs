@@ -23,6 +23,10 @@ pub struct FtpSite {
     /// copies. Off: such an address could send the other server's data
     /// to any third host (RFC 2577's bounce).
     pub allow_foreign_passive: bool,
+    /// Whether a server-to-server copy may ask this server for clear data
+    /// connections (`PROT C`, the control connection staying in TLS) when
+    /// no protected way exists. Off: such a copy is relayed in TLS.
+    pub allow_clear_data: bool,
 }
 
 impl FtpSite {
@@ -36,6 +40,7 @@ impl FtpSite {
             options: Options::default(),
             max_connections: 2,
             allow_foreign_passive: false,
+            allow_clear_data: false,
         };
         let settings = TlsSettings {
             mode: url.tls.unwrap_or_default(),

@@ -406,6 +406,7 @@ async fn connect(
         site.options.passive = passive;
     }
     site.allow_foreign_passive = saved.and_then(|s| s.allow_foreign_passive).unwrap_or(false);
+    site.allow_clear_data = saved.and_then(|s| s.allow_clear_data).unwrap_or(false);
     let tls_site = crate::sites::site_for(&config.sites, saved, &url);
     let settings = crate::sites::tls_settings(&url, tls_site, tls)?;
     site.set_tls(settings)

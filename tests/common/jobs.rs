@@ -26,6 +26,7 @@ pub fn site_as(addr: SocketAddr, login: Login) -> Arc<FtpSite> {
         },
         max_connections: 2,
         allow_foreign_passive: false,
+        allow_clear_data: false,
     })
 }
 

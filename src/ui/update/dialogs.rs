@@ -142,6 +142,7 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
                         site.tls = old.tls.clone();
                         site.trust_fingerprint = old.trust_fingerprint.clone();
                         site.ca_file = old.ca_file.clone();
+                        site.allow_clear_data = old.allow_clear_data;
                     }
                     fx.push(Effect::SaveSite {
                         site,

@@ -35,6 +35,7 @@ fn site(host: &str, port: u16) -> Arc<FtpSite> {
         options: Default::default(),
         max_connections: 2,
         allow_foreign_passive: false,
+        allow_clear_data: false,
     })
 }
 
