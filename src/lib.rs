@@ -7,9 +7,12 @@
 //!
 //! - [`ftp`] — the protocol client. `reply.rs` parses replies (with an explicit
 //!   "incomplete"), `command.rs` encodes commands and refuses CR/LF in
-//!   arguments, `control.rs` is the buffered control connection, `client.rs`
-//!   the logged-in session (login, FEAT, file operations, passive data
-//!   connections, listings), `addr.rs` the PORT/EPRT/PASV/EPSV address forms,
+//!   arguments, `control.rs` is the buffered control connection (upgraded
+//!   in place by `AUTH TLS`), `stream.rs` plain and TLS streams behind one
+//!   type, `tls.rs` FTPS settings and certificate checks (roots, CA file,
+//!   pinned fingerprints), `client/` the logged-in session (`mod.rs`: login,
+//!   FEAT, file operations; `secure.rs`: AUTH TLS, PROT, SSCN, PRET;
+//!   `data.rs`: data connections and listings), `addr.rs` the PORT/EPRT/PASV/EPSV address forms,
 //!   `listing/` the MLSD, Unix and DOS listing parsers, `url.rs` ftp:// URLs
 //!   and `~/.netrc`, `hash.rs` the digests servers compute (`HASH`,
 //!   `XSHA256` …) and the same computed locally. Errors are typed

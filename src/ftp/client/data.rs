@@ -1,0 +1,426 @@
+//! The data connections of a session's own transfers and listings:
+//! passive (`EPSV`/`PASV`) or active (`EPRT`/`PORT`), in TLS after `PROT
+//! P` (resuming the control connection's session), read and written with
+//! an idle limit.
+
+use super::*;
+
+impl Client {
+    /// Opens a passive data connection: `EPSV` when the server advertises it
+    /// or we talk IPv6, otherwise `PASV`.
+    pub async fn open_passive(&mut self) -> Result<TcpStream> {
+        let peer = self.peer_addr();
+        let use_epsv = self.epsv_works && (self.features.epsv || peer.is_ipv6());
+        let target = if use_epsv {
+            let command = Command::new("EPSV");
+            let reply = self.control.execute(&command).await?;
+            if reply.code == 229 {
+                let port = addr::parse_epsv_reply(&reply.message()).ok_or(FtpError::BadReply {
+                    command: command.to_string(),
+                    what: "the port",
+                    reply,
+                })?;
+                SocketAddr::new(peer.ip(), port)
+            } else if peer.is_ipv4() && reply.is_permanent_failure() {
+                self.epsv_works = false;
+                self.pasv_target().await?
+            } else {
+                return Err(FtpError::Reply {
+                    command: command.to_string(),
+                    reply,
+                });
+            }
+        } else {
+            self.pasv_target().await?
+        };
+        let stream = tokio::time::timeout(self.options.connect_timeout, TcpStream::connect(target))
+            .await
+            .map_err(|_| FtpError::Data {
+                command: "PASV".into(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("connecting to {target} timed out"),
+                ),
+            })?
+            .map_err(|e| FtpError::Data {
+                command: format!("connect to {target}"),
+                source: e,
+            })?;
+        Ok(stream)
+    }
+
+    /// `PASV`, with the advertised address replaced by the control peer's
+    /// when it is one we could never reach (as FileZilla does).
+    pub async fn pasv_target(&mut self) -> Result<SocketAddr> {
+        let command = Command::new("PASV");
+        let reply = self.expect(command.clone(), &[227]).await?;
+        let advertised = addr::parse_pasv_reply(&reply.text()).ok_or(FtpError::BadReply {
+            command: command.to_string(),
+            what: "the address",
+            reply,
+        })?;
+        Ok(self.fix_passive_address(SocketAddr::V4(advertised)))
+    }
+
+    /// See [`addr::is_unusable_passive_address`].
+    pub fn fix_passive_address(&self, advertised: SocketAddr) -> SocketAddr {
+        let peer: IpAddr = self.peer_addr().ip();
+        if addr::is_unusable_passive_address(advertised.ip(), peer) {
+            tracing::info!(
+                host = %self.host,
+                "passive reply named {advertised}, unreachable from here; using the control peer {peer} instead"
+            );
+            SocketAddr::new(peer, advertised.port())
+        } else {
+            advertised
+        }
+    }
+
+    /// Downloads `path` into `out`, starting at `offset` (`REST`). Returns
+    /// the bytes written. Both the end of the data and the server's final
+    /// reply are awaited: a transfer is only done when the server says so.
+    pub async fn retrieve<W: AsyncWrite + Unpin>(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        offset: u64,
+        out: &mut W,
+    ) -> Result<u64> {
+        let command = Command::with_arg("RETR", path)?;
+        let mut data = self.start_transfer(&command, offset).await?;
+        let copied = copy_idle(&mut data, out, self.options.data_idle_timeout)
+            .await
+            .map_err(|source| FtpError::Data {
+                command: command.to_string(),
+                source,
+            });
+        drop(data);
+        let done = self.finish_transfer(&command).await;
+        let n = copied?;
+        done?;
+        out.flush().await?;
+        Ok(n)
+    }
+
+    /// Uploads from `input` with `STOR`/`APPE`/`STOU`, after `REST offset`
+    /// when `offset > 0`. Returns the bytes sent.
+    pub async fn store<R: AsyncRead + Unpin>(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        mode: StoreMode,
+        offset: u64,
+        input: &mut R,
+    ) -> Result<u64> {
+        let command = match mode {
+            StoreMode::Unique if path.as_ref().is_empty() => Command::new("STOU"),
+            _ => Command::with_arg(mode.verb(), path)?,
+        };
+        let mut data = self.start_transfer(&command, offset).await?;
+        let copied = copy_idle(input, &mut data, self.options.data_idle_timeout).await;
+        let shut = data.shutdown().await;
+        if data.is_tls() {
+            // A TLS 1.3 server sends session tickets we never read on an
+            // upload; closing with them unread makes our close a reset,
+            // and vsftpd answers 426 for a file it had whole. Read to its
+            // close first.
+            drain(
+                &mut data,
+                self.options.data_idle_timeout.min(Duration::from_secs(5)),
+            )
+            .await;
+        }
+        drop(data);
+        let done = self.finish_transfer(&command).await;
+        let n = copied
+            .and_then(|n| shut.map(|()| n))
+            .map_err(|source| FtpError::Data {
+                command: command.to_string(),
+                source,
+            });
+        // The server's verdict explains a broken data stream better than
+        // "broken pipe", so it wins when both failed.
+        done?;
+        n
+    }
+
+    /// Lists a directory (the working one when `path` is `None`): `MLSD` when
+    /// the server offers MLST, else `LIST` parsed as Unix or DOS output.
+    pub async fn list(&mut self, path: Option<&[u8]>) -> Result<Vec<Entry>> {
+        if self.features.mlst {
+            let command = match path {
+                Some(p) => Command::with_arg("MLSD", p)?,
+                None => Command::new("MLSD"),
+            };
+            let body = self.read_listing(&command).await?;
+            return Ok(listing::parse_mlsd(&body));
+        }
+        // LIST's argument is often taken as `ls` options ("-a", names with
+        // spaces), so list the directory by entering it instead.
+        let back = match path {
+            Some(p) => {
+                let here = self.pwd().await?;
+                self.cwd(p).await?;
+                Some(here)
+            }
+            None => None,
+        };
+        let body = self.read_hidden_too().await;
+        if let Some(here) = back {
+            self.cwd(here).await?;
+        }
+        let today = chrono::Local::now().date_naive();
+        Ok(listing::parse_list(&body?, today))
+    }
+
+    /// `LIST -a`, so that names beginning with a dot (`.keep`,
+    /// `.htaccess`) are listed too: vsftpd, ProFTPD and Pure-FTPd hide them
+    /// from a plain `LIST`. A server that does not take the option gets a
+    /// plain `LIST` from then on.
+    pub(super) async fn read_hidden_too(&mut self) -> Result<Vec<u8>> {
+        if self.list_all_works {
+            match self.read_listing(&Command::with_arg("LIST", "-a")?).await {
+                Err(FtpError::Reply { reply, .. }) if !reply.is_preliminary() => {
+                    tracing::info!(host = %self.host, "LIST -a refused ({reply}); using LIST");
+                    self.list_all_works = false;
+                }
+                other => return other,
+            }
+        }
+        self.read_listing(&Command::new("LIST")).await
+    }
+
+    pub(super) async fn read_listing(&mut self, command: &Command) -> Result<Vec<u8>> {
+        let data = self.start_transfer(command, 0).await?;
+        let mut body = Vec::new();
+        let read = read_capped(data, &mut body, MAX_LISTING, self.options.data_idle_timeout).await;
+        self.finish_transfer(command).await?;
+        read.map_err(|source| FtpError::Data {
+            command: command.to_string(),
+            source,
+        })?;
+        Ok(body)
+    }
+
+    /// Opens the data connection, sends `REST` if needed and the transfer
+    /// command, and waits for its `1xx`.
+    pub(super) async fn start_transfer(
+        &mut self,
+        command: &Command,
+        offset: u64,
+    ) -> Result<Stream> {
+        // Our own data connections have us as the TLS client: a session
+        // left in SSCN mode by a server-to-server copy would have two.
+        if self.sscn {
+            self.set_sscn(false).await?;
+        }
+        if self.data_tls_wanted && !self.data_tls {
+            self.set_data_protection(true).await?;
+        }
+        let data = if !self.options.passive {
+            self.start_active_transfer(command, offset).await?
+        } else {
+            let mut line = command.encode();
+            line.truncate(line.len().saturating_sub(2));
+            self.pret(&line).await?;
+            let data = self.open_passive().await?;
+            if offset > 0 {
+                self.rest(offset).await?;
+            }
+            let reply = self.control.execute(command).await?;
+            if !reply.is_preliminary() {
+                return Err(FtpError::Reply {
+                    command: command.to_string(),
+                    reply,
+                });
+            }
+            data
+        };
+        self.secure_data(data, command).await
+    }
+
+    /// The data connection in TLS after `PROT P`, resuming the control
+    /// connection's session. After the `1xx`: servers start their side of
+    /// the handshake once they have the transfer command.
+    pub(super) async fn secure_data(
+        &mut self,
+        data: TcpStream,
+        command: &Command,
+    ) -> Result<Stream> {
+        let Some(tls) = self.options.tls.as_ref().filter(|_| self.data_tls) else {
+            return Ok(Stream::Plain(data));
+        };
+        let secured = tokio::time::timeout(
+            self.options.connect_timeout,
+            Stream::tls(data, tls, &self.host),
+        )
+        .await
+        .map_err(|_| FtpError::Data {
+            command: command.to_string(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "no TLS handshake on the data connection",
+            ),
+        })?;
+        match secured {
+            Ok(stream) => {
+                if !stream.resumed() {
+                    tracing::debug!(host = %self.host, "data connection: a new TLS session");
+                }
+                Ok(stream)
+            }
+            Err(e) => {
+                // The server's reply (vsftpd's "522 SSL connection failed;
+                // session reuse required") says more than the handshake.
+                if let Ok(reply) = self.control.read_reply_within(Duration::from_secs(2)).await {
+                    return Err(FtpError::Reply {
+                        command: command.to_string(),
+                        reply,
+                    });
+                }
+                Err(FtpError::Data {
+                    command: command.to_string(),
+                    source: std::io::Error::other(FtpError::tls(&self.host, e).to_string()),
+                })
+            }
+        }
+    }
+
+    /// Active mode: we listen on the control connection's local address,
+    /// name it with `EPRT` (or `PORT`, for servers without EPRT), and accept
+    /// the server's connection after the transfer command.
+    pub(super) async fn start_active_transfer(
+        &mut self,
+        command: &Command,
+        offset: u64,
+    ) -> Result<TcpStream> {
+        let local = self.local_addr();
+        let listener = tokio::net::TcpListener::bind(SocketAddr::new(local.ip(), 0)).await?;
+        let bound = listener.local_addr()?;
+        let port_command = match bound {
+            SocketAddr::V4(v4) if !self.features.eprt => {
+                Command::with_arg("PORT", addr::format_rfc959(v4))?
+            }
+            _ => Command::with_arg("EPRT", addr::format_rfc2428(bound))?,
+        };
+        self.expect(port_command, &[200]).await?;
+        if offset > 0 {
+            self.rest(offset).await?;
+        }
+        let reply = self.control.execute(command).await?;
+        if !reply.is_preliminary() {
+            return Err(FtpError::Reply {
+                command: command.to_string(),
+                reply,
+            });
+        }
+        let peer = self.peer_addr().ip();
+        let deadline = tokio::time::Instant::now() + self.options.connect_timeout;
+        loop {
+            let accepted = tokio::time::timeout_at(deadline, listener.accept()).await;
+            match accepted {
+                Ok(Ok((stream, from))) if from.ip().to_canonical() == peer.to_canonical() => {
+                    return Ok(stream);
+                }
+                // Only the server may connect: anyone else could inject data.
+                Ok(Ok((_, from))) => {
+                    tracing::warn!("refused a data connection from {from}, not the server {peer}")
+                }
+                Ok(Err(e)) => {
+                    return Err(FtpError::Data {
+                        command: command.to_string(),
+                        source: e,
+                    });
+                }
+                Err(_) => {
+                    return Err(FtpError::Data {
+                        command: command.to_string(),
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            format!("the server did not connect to {bound}"),
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
+    pub(super) async fn finish_transfer(&mut self, command: &Command) -> Result<Reply> {
+        let reply = self.control.read_reply().await?;
+        if reply.is_completion() {
+            Ok(reply)
+        } else {
+            Err(FtpError::Reply {
+                command: command.to_string(),
+                reply,
+            })
+        }
+    }
+}
+
+/// Copies until EOF; fails if no byte moves for `idle`.
+pub async fn copy_idle<R, W>(input: &mut R, output: &mut W, idle: Duration) -> std::io::Result<u64>
+where
+    R: AsyncRead + Unpin + ?Sized,
+    W: AsyncWrite + Unpin + ?Sized,
+{
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = match tokio::time::timeout(idle, input.read(&mut buf)).await {
+            Ok(r) => r?,
+            Err(_) => return Err(idle_error(idle)),
+        };
+        if n == 0 {
+            return Ok(total);
+        }
+        match tokio::time::timeout(idle, output.write_all(&buf[..n])).await {
+            Ok(r) => r?,
+            Err(_) => return Err(idle_error(idle)),
+        }
+        total += n as u64;
+    }
+}
+
+/// Reads and drops what the peer still sends, until it closes (or `limit`).
+async fn drain(data: &mut Stream, limit: Duration) {
+    let mut sink = [0u8; 4096];
+    let _ = tokio::time::timeout(limit, async {
+        while let Ok(n) = data.read(&mut sink).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+fn idle_error(idle: Duration) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        format!("no data for {}s", idle.as_secs()),
+    )
+}
+
+async fn read_capped(
+    mut data: Stream,
+    body: &mut Vec<u8>,
+    cap: usize,
+    idle: Duration,
+) -> std::io::Result<()> {
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = match tokio::time::timeout(idle, data.read(&mut chunk)).await {
+            Ok(r) => r?,
+            Err(_) => return Err(idle_error(idle)),
+        };
+        if n == 0 {
+            return Ok(());
+        }
+        if body.len() + n > cap {
+            return Err(std::io::Error::other(format!(
+                "listing larger than {} MiB",
+                cap / (1024 * 1024)
+            )));
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+}
