@@ -20,15 +20,17 @@ pub enum Field {
     Password,
     Connections,
     Passive,
+    Tls,
 }
 
 impl Field {
-    pub const ALL: [Field; 5] = [
+    pub const ALL: [Field; 6] = [
         Field::Name,
         Field::Url,
         Field::Password,
         Field::Connections,
         Field::Passive,
+        Field::Tls,
     ];
 
     pub fn label(self) -> &'static str {
@@ -38,6 +40,7 @@ impl Field {
             Field::Password => "password (optional)",
             Field::Connections => "transfer connections",
             Field::Passive => "passive (Space: toggle)",
+            Field::Tls => "TLS (Space: change)",
         }
     }
 }
@@ -52,6 +55,8 @@ pub struct SiteForm {
     pub password: TextField,
     pub connections: TextField,
     pub passive: bool,
+    /// `tls = …` for the site (the URL's scheme still wins).
+    pub tls: crate::ftp::TlsMode,
     pub focus: Field,
 }
 
@@ -79,6 +84,11 @@ impl SiteForm {
                         .unwrap_or_default(),
                 ),
                 passive: site.passive != Some(false),
+                tls: site
+                    .tls
+                    .as_deref()
+                    .and_then(crate::ftp::TlsMode::parse)
+                    .unwrap_or_default(),
                 focus: Field::Name,
             },
             None => {
@@ -99,6 +109,7 @@ impl SiteForm {
                     ),
                     connections: TextField::default(),
                     passive: true,
+                    tls: crate::ftp::TlsMode::default(),
                     focus: Field::Name,
                 }
             }
@@ -111,7 +122,7 @@ impl SiteForm {
             Field::Url => Some(&mut self.url),
             Field::Password => Some(&mut self.password),
             Field::Connections => Some(&mut self.connections),
-            Field::Passive => None,
+            Field::Passive | Field::Tls => None,
         }
     }
 
@@ -132,6 +143,17 @@ impl SiteForm {
                 KeyCode::Char('n') => self.passive = false,
                 _ => {}
             },
+            _ if self.focus == Field::Tls => {
+                use crate::ftp::TlsMode::*;
+                const MODES: [crate::ftp::TlsMode; 4] = [IfAvailable, Required, Implicit, Off];
+                let at = MODES.iter().position(|m| *m == self.tls).unwrap_or(0);
+                let by = match key.code {
+                    KeyCode::Char(' ') | KeyCode::Right => 1,
+                    KeyCode::Left => MODES.len() - 1,
+                    _ => 0,
+                };
+                self.tls = MODES[(at + by) % MODES.len()];
+            }
             _ => {
                 if let Some(field) = self.field_mut(self.focus) {
                     field.key(&key);
@@ -166,12 +188,14 @@ impl SiteForm {
                 .or_else(|| url.password.as_ref().map(|p| p.expose().to_string())),
             max_connections,
             passive: (!self.passive).then_some(false),
+            tls: (self.tls != crate::ftp::TlsMode::default())
+                .then(|| tls_name(self.tls).to_string()),
             ..SiteEntry::default()
         })
     }
 
     pub fn size(&self) -> (u16, u16) {
-        (72, 9)
+        (72, 10)
     }
 
     pub fn draw(&self, frame: &mut Frame, body: Rect) {
@@ -187,6 +211,16 @@ impl SiteForm {
                         "yes (passive)"
                     } else {
                         "no (active)"
+                    },
+                    if focused { "▏" } else { "" }
+                ),
+                Field::Tls => format!(
+                    "{}{}",
+                    match self.tls {
+                        crate::ftp::TlsMode::IfAvailable => "if the server offers it",
+                        crate::ftp::TlsMode::Required => "required (AUTH TLS)",
+                        crate::ftp::TlsMode::Implicit => "implicit (ftps://, port 990)",
+                        crate::ftp::TlsMode::Off => "off (passwords in the clear)",
                     },
                     if focused { "▏" } else { "" }
                 ),
@@ -230,6 +264,16 @@ impl SiteForm {
     }
 }
 
+/// The name config.toml uses for a mode.
+fn tls_name(mode: crate::ftp::TlsMode) -> &'static str {
+    match mode {
+        crate::ftp::TlsMode::Off => "off",
+        crate::ftp::TlsMode::IfAvailable => "if-available",
+        crate::ftp::TlsMode::Required => "required",
+        crate::ftp::TlsMode::Implicit => "implicit",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +302,17 @@ mod tests {
         f.passive = false;
         let site = f.to_site().unwrap();
         assert_eq!((site.max_connections, site.passive), (Some(4), Some(false)));
+        assert_eq!(site.tls, None, "the default is not written");
+        f.focus = Field::Tls;
+        f.key(KeyEvent::new(
+            KeyCode::Char(' '),
+            crossterm::event::KeyModifiers::NONE,
+        ));
+        assert_eq!(f.to_site().unwrap().tls.as_deref(), Some("required"));
+        assert_eq!(
+            crate::ftp::TlsMode::parse(&f.to_site().unwrap().tls.unwrap()),
+            Some(crate::ftp::TlsMode::Required),
+            "what it writes reads back"
+        );
     }
 }

@@ -139,7 +139,6 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
                         .and_then(|name| state.saved_sites.iter().find(|s| &s.name == name))
                     {
                         site.allow_foreign_passive = old.allow_foreign_passive;
-                        site.tls = old.tls.clone();
                         site.trust_fingerprint = old.trust_fingerprint.clone();
                         site.ca_file = old.ca_file.clone();
                         site.allow_clear_data = old.allow_clear_data;
