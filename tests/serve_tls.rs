@@ -766,3 +766,113 @@ async fn vsftpd_requiring_reuse_refuses_our_sscn_session() {
     let _ = cf.quit().await;
     fxpc.stop().await;
 }
+
+/// `fxpc serve` run as a process; killed when dropped.
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn fxpc_serve(state: &Path, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"));
+    command
+        .arg("serve")
+        .args(args)
+        .env("XDG_STATE_HOME", state)
+        .stdin(std::process::Stdio::null());
+    command
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_makes_a_certificate_and_prints_its_fingerprint() {
+    use std::io::BufRead;
+    let ip = common::next_addr();
+    let (root, state) = (common::temp_root(), common::temp_root());
+    std::fs::write(root.path().join("a.txt"), b"over the command line").unwrap();
+    let listen = format!("{ip}:0");
+    let root_arg = root.path().to_str().unwrap();
+    let mut child = fxpc_serve(
+        state.path(),
+        &[
+            "--root",
+            root_arg,
+            "--listen",
+            &listen,
+            "--anonymous",
+            "read",
+            "--tls-self-signed",
+            "--tls",
+            "required",
+            "--require-tls-reuse",
+        ],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _served = Served(child);
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    // "fxpc serve: DIR on ftp://ADDR/", then the TLS line.
+    let banner = lines.next().unwrap().unwrap();
+    let url = banner
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("ftp://"))
+        .unwrap_or_else(|| panic!("no URL in {banner:?}"));
+    let addr: SocketAddr = url.trim_end_matches('/').parse().unwrap();
+    let tls_line = lines.next().unwrap().unwrap();
+    assert!(
+        tls_line
+            .starts_with("fxpc serve: TLS required, session reuse required; certificate SHA256:"),
+        "{tls_line}"
+    );
+    let shown = tls_line.rsplit(' ').next().unwrap();
+    let fingerprint = Fingerprint::parse(shown).unwrap();
+    assert_eq!(fingerprint.to_string(), shown, "as Fingerprint shows it");
+
+    let options = Options {
+        tls: Some(
+            Tls::new(TlsSettings {
+                mode: TlsMode::Required,
+                ca_file: None,
+                pinned: vec![fingerprint],
+            })
+            .unwrap(),
+        ),
+        ..Options::default()
+    };
+    let mut client = within(
+        "login",
+        Client::open(&ip, addr.port(), &Login::default(), options),
+    )
+    .await
+    .unwrap();
+    assert_eq!(client.protection(), (true, true));
+    let mut got = Vec::new();
+    within("RETR", client.retrieve("a.txt", 0, &mut got))
+        .await
+        .unwrap();
+    assert_eq!(got, b"over the command line");
+    let _ = client.quit().await;
+
+    // TLS settings without a certificate, or half a certificate.
+    for args in [
+        &["--tls", "required"][..],
+        &["--require-tls-reuse"][..],
+        &["--tls-cert", "/nonexistent/cert.pem"][..],
+    ] {
+        let out = fxpc_serve(
+            state.path(),
+            &[&["--root", root_arg, "--listen", &listen][..], args].concat(),
+        )
+        .output()
+        .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.contains("--tls"), "{args:?}: {err}");
+    }
+}
