@@ -178,6 +178,32 @@ struct ServeArgs {
     /// Sessions one client address may have at once.
     #[arg(long, default_value_t = 16)]
     max_per_ip: usize,
+    /// Offer FTPS (AUTH TLS, RFC 4217) with this certificate chain (PEM,
+    /// leaf first).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Offer FTPS with a certificate made at start; its fingerprint is
+    /// printed for clients to pin.
+    #[arg(long, conflicts_with_all = ["tls_cert", "tls_key"])]
+    tls_self_signed: bool,
+    /// Whether clients must use TLS: `required` refuses a login before
+    /// AUTH TLS and transfers without PROT P (default: optional).
+    #[arg(
+        long,
+        value_name = "required|optional",
+        value_parser = ["required", "optional"],
+        num_args = 0..=1,
+        default_missing_value = "optional"
+    )]
+    tls: Option<String>,
+    /// TLS data connections must resume a TLS session this server gave a
+    /// control connection from the same client address (like vsftpd's
+    /// require_ssl_reuse).
+    #[arg(long)]
+    require_tls_reuse: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -430,6 +456,45 @@ async fn serve(args: ServeArgs) -> Result<()> {
     if let Some(rate) = &args.rate {
         config.rate = Some(parse_bytes(rate)?);
     }
+    let mut tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            server::TlsConfig::from_pem_files(cert, key)
+                .context("--tls-cert/--tls-key cannot be used")?,
+        ),
+        _ if args.tls_self_signed => {
+            // Clients can only pin it by its fingerprint; the names are
+            // for clients that show them.
+            let mut names = vec!["localhost".to_string()];
+            if !args.listen.ip().is_unspecified() {
+                names.push(args.listen.ip().to_string());
+            }
+            Some(server::TlsConfig::self_signed(&names).context("cannot make a certificate")?)
+        }
+        _ => None,
+    };
+    if let Some(t) = &mut tls {
+        if args.tls.as_deref() == Some("required") {
+            t.policy = server::TlsPolicy::Required;
+        }
+        t.require_reuse = args.require_tls_reuse;
+    } else if args.tls.is_some() || args.require_tls_reuse {
+        bail!(
+            "--tls and --require-tls-reuse need a certificate: --tls-cert and --tls-key, or --tls-self-signed"
+        );
+    }
+    let shown_tls = tls.as_ref().map(|t| {
+        let policy = match t.policy {
+            server::TlsPolicy::Required => "required",
+            server::TlsPolicy::Optional => "optional",
+        };
+        let reuse = if t.require_reuse {
+            ", session reuse required"
+        } else {
+            ""
+        };
+        format!("TLS {policy}{reuse}; certificate {}", t.fingerprint())
+    });
+    config.tls = tls;
     let srv = server::Server::bind(config)
         .await
         .with_context(|| format!("cannot serve {} on {}", args.root.display(), args.listen))?;
@@ -438,6 +503,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
         args.root.display(),
         srv.local_addr()?
     );
+    if let Some(shown) = shown_tls {
+        println!("fxpc serve: {shown}");
+    }
     srv.run(shutdown_signal()).await?;
     Ok(())
 }

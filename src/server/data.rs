@@ -42,7 +42,12 @@ pub enum DataSetup {
     None,
     /// PASV/EPSV: a foreign peer is turned away at once with 425, as
     /// vsftpd and pyftpdlib do, so the other side learns quickly.
-    Passive { listener: TcpListener, peers: Peers },
+    /// `tls_client`: CPSV, we take the client's side of the TLS handshake.
+    Passive {
+        listener: TcpListener,
+        peers: Peers,
+        tls_client: bool,
+    },
     /// PORT/EPRT or SOCK "connect there": the socket is bound when the
     /// command is answered, so the address SOCK names is the one we use.
     Active {
@@ -70,7 +75,9 @@ impl DataSetup {
                 425,
                 "Use PORT, EPRT, PASV, EPSV, LSTN or SOCK first.",
             )),
-            DataSetup::Passive { listener, peers } => {
+            DataSetup::Passive {
+                listener, peers, ..
+            } => {
                 let (stream, from) = accept_within(&listener, accept_timeout).await?;
                 if peers.admits(from.ip()) {
                     Ok(stream)

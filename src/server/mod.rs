@@ -8,13 +8,17 @@
 //! commands); `data.rs` how data connections are made and who may make
 //! them; `transfer.rs` moves the bytes; `vfs.rs` is the jail, enforced by
 //! the kernel; `listing.rs` streams LIST/MLSD; `guard.rs` limits sessions
-//! per address and prices failed logins; `throttle.rs` paces `--rate`.
+//! per address and prices failed logins; `throttle.rs` paces `--rate`;
+//! `tls.rs` is FTPS (RFC 4217): the certificate, the configuration one
+//! server's sessions share, and which side of a data connection's
+//! handshake we take (`SSCN`, `CPSV`).
 
 mod data;
 mod guard;
 mod listing;
 mod session;
 mod throttle;
+mod tls;
 mod transfer;
 mod vfs;
 
@@ -29,6 +33,7 @@ use tokio::sync::{Semaphore, watch};
 use crate::ftp::reply::Reply;
 use crate::ftp::secret::Secret;
 
+pub use tls::{TlsConfig, TlsPolicy};
 pub use vfs::Jail;
 
 /// What anonymous users (`anonymous`, `ftp`) may do.
@@ -69,6 +74,8 @@ pub struct Config {
     /// What a failed login costs before its answer; doubled for every
     /// recent failure from the same address.
     pub failed_login_delay: Duration,
+    /// FTPS: `AUTH TLS`, `PROT P`, `SSCN`, `CPSV`. `None`: plain FTP only.
+    pub tls: Option<TlsConfig>,
 }
 
 impl Config {
@@ -90,6 +97,7 @@ impl Config {
             login_timeout: Duration::from_secs(30),
             write_timeout: Duration::from_secs(30),
             failed_login_delay: Duration::from_secs(1),
+            tls: None,
         }
     }
 }
@@ -98,16 +106,24 @@ pub struct Server {
     listener: TcpListener,
     config: Arc<Config>,
     jail: Arc<Jail>,
+    /// One per server: data connections resume sessions its control
+    /// connections were given.
+    tls: Option<Arc<tls::Tls>>,
 }
 
 impl Server {
     pub async fn bind(config: Config) -> std::io::Result<Server> {
         let jail = Arc::new(Jail::new(&config.root)?);
+        let tls = match &config.tls {
+            Some(t) => Some(Arc::new(tls::Tls::prepare(t)?)),
+            None => None,
+        };
         let listener = TcpListener::bind(config.listen).await?;
         Ok(Server {
             listener,
             config: Arc::new(config),
             jail,
+            tls,
         })
     }
 
@@ -149,6 +165,7 @@ impl Server {
                 stream,
                 self.config.clone(),
                 self.jail.clone(),
+                self.tls.clone(),
                 guard.clone(),
                 stop_rx.clone(),
             );

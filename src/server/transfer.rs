@@ -13,6 +13,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWrite, AsyncWriteExt
 use super::data::{DataSetup, Direction};
 use super::listing::Listing;
 use super::throttle::Throttle;
+use super::tls::{Conn, DataProtection};
 use super::vfs::Jail;
 use crate::ftp::reply::Reply;
 
@@ -120,12 +121,13 @@ pub struct Limits {
 pub async fn run(
     job: Job,
     setup: DataSetup,
+    protection: Option<DataProtection>,
     limits: Limits,
     opened_text: String,
     opened: tokio::sync::oneshot::Sender<Reply>,
     progress: Arc<AtomicU64>,
 ) -> Reply {
-    let mut stream = match setup
+    let tcp = match setup
         .establish(job.direction(), limits.accept_timeout)
         .await
     {
@@ -160,6 +162,16 @@ pub async fn run(
         }
     }
     let _ = opened.send(Reply::new(150, opened_text));
+    // The handshake follows the 150: clients start theirs once they have
+    // it, and the peer server of an SSCN/CPSV connection only reads our
+    // ClientHello once its own transfer command has come.
+    let mut stream = match protection {
+        None => Conn::Plain(tcp),
+        Some(p) => match p.secure(tcp, limits.accept_timeout).await {
+            Ok(secured) => secured,
+            Err(reply) => return reply,
+        },
+    };
     let mut throttle = Throttle::new(limits.rate);
     let idle = limits.idle_timeout;
     let result = match job {
@@ -222,7 +234,7 @@ pub async fn run(
     };
     match result {
         Ok(n) => {
-            let _ = stream.shutdown().await;
+            stream.finish().await;
             Reply::new(226, format!("Transfer complete, {n} bytes."))
         }
         Err(e) if e.kind() == std::io::ErrorKind::StorageFull => {

@@ -9,14 +9,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::watch;
 
 mod files;
+mod security;
 
 use super::Config;
 use super::data::{self, DataSetup, Direction, Peers};
 use super::guard::Guard;
+use super::tls::{Conn, Tls};
 use super::transfer::{self, Job, Limits, Text, Write};
 use super::vfs::{self, Jail};
 use crate::ftp::addr::{self, AddrForm};
@@ -40,8 +41,10 @@ enum Access {
 pub struct Session {
     config: Arc<Config>,
     jail: Arc<Jail>,
-    reader: OwnedReadHalf,
-    writer: OwnedWriteHalf,
+    /// Plain until `AUTH TLS`, then in TLS for good.
+    control: Conn,
+    /// `None` when the server has no certificate.
+    security: Option<security::Security>,
     buf: BytesMut,
     peer: SocketAddr,
     local: SocketAddr,
@@ -69,6 +72,7 @@ impl Session {
         stream: TcpStream,
         config: Arc<Config>,
         jail: Arc<Jail>,
+        tls: Option<Arc<Tls>>,
         guard: Arc<Guard>,
         shutdown: watch::Receiver<bool>,
     ) -> std::io::Result<Session> {
@@ -78,12 +82,11 @@ impl Session {
         // Nagle the 226 would wait for the client's delayed ACK (40 ms a
         // file, measured), which caps small-file copies at ~22 files/s.
         stream.set_nodelay(true)?;
-        let (reader, writer) = stream.into_split();
         Ok(Session {
             config,
             jail,
-            reader,
-            writer,
+            control: Conn::Plain(stream),
+            security: tls.map(|t| security::Security::new(t, peer.ip())),
             buf: BytesMut::with_capacity(1024),
             peer,
             local,
@@ -103,6 +106,16 @@ impl Session {
     }
 
     pub async fn run(mut self) -> std::io::Result<()> {
+        let served = self.serve().await;
+        // In TLS, a close_notify tells the client the session ended here
+        // rather than being cut; a client that no longer reads does not
+        // get to hold the session open for it.
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_secs(1), self.control.shutdown()).await;
+        served
+    }
+
+    async fn serve(&mut self) -> std::io::Result<()> {
         self.reply(220, "fxpc FTP server ready.").await?;
         let mut shutdown = self.shutdown.clone();
         let login_deadline = tokio::time::Instant::now() + self.config.login_timeout;
@@ -172,7 +185,7 @@ impl Session {
                 Err(LineError::Incomplete) => {}
                 Err(e) => return Err(e),
             }
-            match self.reader.read_buf(&mut self.buf).await {
+            match self.control.read_buf(&mut self.buf).await {
                 Ok(0) | Err(_) => return Ok(None),
                 Ok(_) => {}
             }
@@ -187,7 +200,12 @@ impl Session {
     }
 
     async fn send_bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        match tokio::time::timeout(self.config.write_timeout, self.writer.write_all(bytes)).await {
+        // In TLS, write_all may leave the last record in rustls's buffer.
+        let write = async {
+            self.control.write_all(bytes).await?;
+            self.control.flush().await
+        };
+        match tokio::time::timeout(self.config.write_timeout, write).await {
             Ok(result) => result,
             Err(_) => Err(std::io::Error::new(
                 std::io::ErrorKind::TimedOut,
@@ -209,7 +227,17 @@ impl Session {
         }
         let open_to_all = matches!(
             verb.as_str(),
-            "USER" | "PASS" | "QUIT" | "FEAT" | "SYST" | "NOOP" | "OPTS" | "HELP" | "AUTH"
+            "USER"
+                | "PASS"
+                | "QUIT"
+                | "FEAT"
+                | "SYST"
+                | "NOOP"
+                | "OPTS"
+                | "HELP"
+                | "AUTH"
+                | "PBSZ"
+                | "PROT"
         );
         if self.access.is_none() && !open_to_all {
             self.reply(530, "Please login with USER and PASS.").await?;
@@ -227,6 +255,14 @@ impl Session {
         let rest = std::mem::take(&mut self.rest);
         // Likewise RNFR to RNTO.
         let rename_from = self.rename_from.take();
+        if let Some(refusal) = self.tls_refusal(&verb) {
+            if is_transfer(&verb) {
+                // The negotiated data connection is not kept for later.
+                self.data = DataSetup::None;
+            }
+            self.send(&refusal).await?;
+            return Ok(Flow::Continue);
+        }
         match verb.as_str() {
             "USER" => self.user(&arg).await?,
             "PASS" => return self.pass(&arg).await,
@@ -242,10 +278,11 @@ impl Session {
                 self.reply(214, "See RFC 959; LSTN and SOCK per RFC 438.")
                     .await?
             }
-            "AUTH" => {
-                self.reply(502, "TLS is not supported by this server.")
-                    .await?
-            }
+            "AUTH" => return self.auth(&arg).await,
+            "PBSZ" => self.pbsz(&arg).await?,
+            "PROT" => self.prot(&arg).await?,
+            "SSCN" if self.security.is_some() => self.sscn(&arg).await?,
+            "CPSV" if self.security.is_some() => self.pasv(false, true).await?,
             "TYPE" => self.type_(&arg).await?,
             "MODE" => self.only(&arg, b"S", "MODE").await?,
             "STRU" => self.only(&arg, b"F", "STRU").await?,
@@ -275,8 +312,8 @@ impl Session {
             "STAT" => self.stat(&arg).await?,
             "ABOR" => self.reply(225, "No transfer to abort.").await?,
             "MLST" => self.mlst(&arg).await?,
-            "PASV" => self.pasv(false).await?,
-            "EPSV" => self.pasv(true).await?,
+            "PASV" => self.pasv(false, false).await?,
+            "EPSV" => self.pasv(true, false).await?,
             "PORT" => self.port(&arg, AddrForm::Rfc959).await?,
             "EPRT" => self.port(&arg, AddrForm::Rfc2428).await?,
             "LSTN" if self.config.lstn => self.lstn(&arg).await?,
@@ -363,6 +400,10 @@ impl Session {
         if self.config.lstn {
             feats.extend([" LSTN", " SOCK"]);
         }
+        if self.security.is_some() {
+            feats.extend([" AUTH TLS", " CPSV", " PBSZ", " PROT", " SSCN"]);
+        }
+        feats.sort_unstable();
         lines.extend(feats.into_iter().map(|f| f.as_bytes().to_vec()));
         lines.push(b"End".to_vec());
         self.send(&Reply::multiline(211, lines)).await
@@ -463,7 +504,9 @@ impl Session {
         }
     }
 
-    async fn pasv(&mut self, extended: bool) -> std::io::Result<()> {
+    /// PASV, EPSV, and CPSV (`tls_client`: PASV where we take the TLS
+    /// client's side of the data connection).
+    async fn pasv(&mut self, extended: bool, tls_client: bool) -> std::io::Result<()> {
         self.data = DataSetup::None;
         if !extended && !self.local.is_ipv4() && self.local.ip().to_canonical().is_ipv6() {
             return self.reply(425, "PASV is IPv4 only; use EPSV.").await;
@@ -480,6 +523,7 @@ impl Session {
         self.data = DataSetup::Passive {
             listener,
             peers: self.default_peers(),
+            tls_client,
         };
         if extended {
             self.reply(
@@ -711,6 +755,7 @@ impl Session {
     /// Runs a transfer while still answering `ABOR`, `STAT` and `QUIT` on
     /// the control connection; other commands wait until it ends.
     async fn transfer(&mut self, job: Job, opened_text: String) -> std::io::Result<()> {
+        let protection = self.data_protection();
         let setup = std::mem::take(&mut self.data);
         let progress = Arc::new(AtomicU64::new(0));
         let (opened_tx, mut opened_rx) = tokio::sync::oneshot::channel();
@@ -719,7 +764,15 @@ impl Session {
             idle_timeout: self.config.data_idle_timeout,
             rate: self.config.rate,
         };
-        let work = transfer::run(job, setup, limits, opened_text, opened_tx, progress.clone());
+        let work = transfer::run(
+            job,
+            setup,
+            protection,
+            limits,
+            opened_text,
+            opened_tx,
+            progress.clone(),
+        );
         tokio::pin!(work);
         let mut opened_sent = false;
         let mut hold_commands = false;
@@ -781,12 +834,20 @@ impl Session {
                 Err(LineError::TooLong) => return Urgent::Other,
                 Err(LineError::Incomplete) => {}
             }
-            match self.reader.read_buf(&mut self.buf).await {
+            match self.control.read_buf(&mut self.buf).await {
                 Ok(0) | Err(_) => return Urgent::Gone,
                 Ok(_) => {}
             }
         }
     }
+}
+
+/// The commands that open a data connection.
+fn is_transfer(verb: &str) -> bool {
+    matches!(
+        verb,
+        "RETR" | "STOR" | "APPE" | "STOU" | "LIST" | "NLST" | "MLSD"
+    )
 }
 
 enum Urgent {
