@@ -484,3 +484,77 @@ async fn clear_data_for_fxp_only_where_both_sites_allow_it() {
         assert!(back == body);
     }
 }
+
+/// An FTPS `fxpc serve` (its certificate pinned by the client).
+async fn serve_tls(
+    ip: &str,
+    root: &std::path::Path,
+    cert: &common::TestCert,
+    require_reuse: bool,
+) -> fxpc::server::Handle {
+    let mut config = fxpc::server::Config::new(root, format!("{ip}:0").parse().unwrap());
+    config.anonymous = Some(fxpc::server::Anonymous::Write);
+    config.allow_fxp = true;
+    let mut tls = fxpc::server::TlsConfig::from_pem_files(&cert.cert, &cert.key).unwrap();
+    tls.require_reuse = require_reuse;
+    config.tls = Some(tls);
+    fxpc::server::Handle::spawn(config).await.unwrap()
+}
+
+/// The engine between two FTPS `fxpc serve`: the servers exchange the file
+/// directly in TLS (LSTN/SOCK, then FXP), one of them the TLS client of
+/// their data connection by SSCN — also when the destination demands
+/// session reuse (it can then only be the client); the bytes arrive whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_copies_server_to_server_in_tls() {
+    let (a, b) = (common::next_addr(), common::next_addr());
+    let (cert_a, cert_b) = (
+        common::test_cert(&[&a], 1, 30),
+        common::test_cert(&[&b], 1, 30),
+    );
+    let (root_a, root_b) = (common::temp_root(), common::temp_root());
+    let body = common::pseudo_random(2_000_000, 31);
+    std::fs::write(root_a.path().join("s.bin"), &body).unwrap();
+    for (require_reuse, via, mode) in [
+        (
+            false,
+            fxpc::transfer::Via::Auto,
+            fxpc::transfer::Mode::LstnSock,
+        ),
+        (
+            true,
+            fxpc::transfer::Via::Auto,
+            fxpc::transfer::Mode::LstnSock,
+        ),
+        (
+            true,
+            fxpc::transfer::Via::Fxp,
+            fxpc::transfer::Mode::Fxp {
+                source_passive: false,
+            },
+        ),
+    ] {
+        let sa = serve_tls(&a, root_a.path(), &cert_a, false).await;
+        let sb = serve_tls(&b, root_b.path(), &cert_b, require_reuse).await;
+        let (engine, mut rx) = fxpc::transfer::Engine::new(common::jobs::settings());
+        let name = format!("/d-{require_reuse}-{via:?}.bin");
+        let events = common::jobs::run(
+            &engine,
+            &mut rx,
+            common::jobs::copy(
+                fxpc::transfer::Location::ftp(tls_site(sa.addr(), &cert_a.der), "/s.bin"),
+                fxpc::transfer::Location::ftp(tls_site(sb.addr(), &cert_b.der), name.clone()),
+                via,
+            ),
+        )
+        .await;
+        assert_eq!(
+            common::jobs::verified_mode(&events),
+            mode,
+            "reuse {require_reuse}, {via:?}: {events:#?}"
+        );
+        assert!(std::fs::read(root_b.path().join(&name[1..])).unwrap() == body);
+        sa.stop().await;
+        sb.stop().await;
+    }
+}
