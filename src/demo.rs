@@ -1,11 +1,14 @@
 //! `fxpc demo`: two `fxpc serve` sites in-process on loopback, seeded from
 //! `assets/demo/` (embedded in the binary) plus a large generated file, both
-//! speaking LSTN/SOCK and rate-limited so a copy takes long enough to watch.
-//! The temporary roots go away when the demo ends.
+//! speaking LSTN/SOCK over TLS (self-signed certificates, pinned for the
+//! demo's sites: the first copy a newcomer sees is a secure server-to-server
+//! one) and rate-limited so a copy takes long enough to watch. The
+//! temporary roots go away when the demo ends.
 
 use std::path::Path;
 
-use crate::server::{Anonymous, Config, Handle};
+use crate::ftp::Fingerprint;
+use crate::server::{Anonymous, Config, Handle, TlsConfig};
 
 /// About 20 MiB/s per data connection: a 160 MiB copy takes ~8 s.
 pub const DEMO_RATE: u64 = 20 << 20;
@@ -48,6 +51,8 @@ const RIGHT: &[(&str, &[u8])] = &[
 pub struct Demo {
     pub left: Handle,
     pub right: Handle,
+    /// The two servers' certificates, for the UI to trust.
+    pub fingerprints: Vec<Fingerprint>,
     _roots: (tempfile::TempDir, tempfile::TempDir),
 }
 
@@ -58,25 +63,29 @@ impl Demo {
         seed(left_root.path(), LEFT)?;
         seed(right_root.path(), RIGHT)?;
         write_big_file(&left_root.path().join("big.iso"), BIG_FILE_SIZE)?;
-        let left = Handle::spawn(config(left_root.path(), "127.0.0.1")).await?;
-        let right = Handle::spawn(config(right_root.path(), "127.0.0.1")).await?;
+        let tls = TlsConfig::self_signed(&["127.0.0.1".to_string()])?;
+        let fingerprints = vec![tls.fingerprint()];
+        let left = Handle::spawn(config(left_root.path(), "127.0.0.1", &tls)).await?;
+        let right = Handle::spawn(config(right_root.path(), "127.0.0.1", &tls)).await?;
         Ok(Demo {
             left,
             right,
+            fingerprints,
             _roots: (left_root, right_root),
         })
     }
 
     pub fn urls(&self) -> (String, String) {
         (
-            format!("ftp://{}/", self.left.addr()),
-            format!("ftp://{}/", self.right.addr()),
+            format!("ftpes://{}/", self.left.addr()),
+            format!("ftpes://{}/", self.right.addr()),
         )
     }
 }
 
-fn config(root: &Path, ip: &str) -> Config {
+fn config(root: &Path, ip: &str, tls: &TlsConfig) -> Config {
     let mut c = Config::new(root, format!("{ip}:0").parse().expect("a loopback address"));
+    c.tls = Some(tls.clone());
     c.anonymous = Some(Anonymous::Write);
     // Copies go both ways, so both sites may send to a peer.
     c.allow_fxp = true;
@@ -122,15 +131,23 @@ mod tests {
     async fn demo_sites_are_seeded_and_speak_lstn() {
         let demo = super::Demo::start().await.unwrap();
         let a = demo.left.addr();
-        let mut c = crate::ftp::Client::open(
-            &a.ip().to_string(),
-            a.port(),
-            &Default::default(),
-            Default::default(),
-        )
-        .await
-        .unwrap();
+        let options = crate::ftp::Options {
+            tls: Some(
+                crate::ftp::Tls::new(crate::ftp::TlsSettings {
+                    mode: crate::ftp::TlsMode::Required,
+                    ca_file: None,
+                    pinned: demo.fingerprints.clone(),
+                })
+                .unwrap(),
+            ),
+            ..Default::default()
+        };
+        let mut c =
+            crate::ftp::Client::open(&a.ip().to_string(), a.port(), &Default::default(), options)
+                .await
+                .unwrap();
         assert!(c.features().rfc438());
+        assert_eq!(c.protection(), (true, true), "the demo is in TLS");
         let names: Vec<String> = c
             .list(None)
             .await

@@ -313,7 +313,12 @@ async fn demo() -> Result<ExitCode> {
         .await
         .context("starting the demo servers")?;
     let (left, right) = demo.urls();
-    tui(Some(left), Some(right), false, Default::default()).await
+    // The demo's own certificates, trusted for its sites only.
+    let tls = fxpc::sites::TlsOverrides {
+        pinned: demo.fingerprints.clone(),
+        ..Default::default()
+    };
+    tui(Some(left), Some(right), false, tls).await
 }
 
 /// Logs go to a file under the state (or cache) directory, never to the
