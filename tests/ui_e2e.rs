@@ -32,6 +32,8 @@ const F10: &str = "\x1b[21~";
 struct Served {
     child: Child,
     url: String,
+    /// With `--tls-self-signed`: the certificate's fingerprint it printed.
+    fingerprint: Option<String>,
 }
 
 impl Served {
@@ -47,11 +49,20 @@ impl Served {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn fxpc serve");
-        // "fxpc serve: DIR on ftp://ADDR/"
+        // "fxpc serve: DIR on ftp://ADDR/" (then, in TLS, "… certificate
+        // SHA256:…").
+        let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        out.read_line(&mut line).unwrap();
+        let fingerprint = extra.contains(&"--tls-self-signed").then(|| {
+            let mut tls = String::new();
+            out.read_line(&mut tls).unwrap();
+            tls.trim()
+                .rsplit(' ')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        });
         let Some(url) = line.split_whitespace().find(|w| w.starts_with("ftp://")) else {
             let _ = child.kill();
             let _ = child.wait();
@@ -60,6 +71,7 @@ impl Served {
         Served {
             url: url.to_string(),
             child,
+            fingerprint,
         }
     }
 }
@@ -745,6 +757,77 @@ fn the_ui_finds_passwords_where_the_cli_does() {
         s.pane(0).contains("found-it.txt") && s.pane(1).contains("found-it.txt")
     });
     assert!(!screen.text.contains("Password for"), "{}", tui.dump());
+    tui.send(F10);
+    let status = tui.wait_exit(Duration::from_secs(15));
+    assert!(status.success(), "{status:?}");
+}
+
+/// Issue 10 in the UI: two FTPS `fxpc serve` (self-signed, trusted with
+/// `--trust-fingerprint`), locks in the headers, a server-to-server copy in
+/// TLS, then a download to the local disk in TLS; bytes checked.
+#[test]
+fn the_ui_browses_and_copies_in_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let (left_root, right_root) = (dir.path().join("left"), dir.path().join("right"));
+    let local = dir.path().join("local");
+    for d in [&left_root, &right_root, &local] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    std::fs::write(left_root.join(BIG), noise(BIG_LEN, 7)).unwrap();
+    let state = dir.path().join("servers");
+    let tls = ["--tls-self-signed", "--tls", "required", "--allow-fxp"];
+    let left = Served::start("127.0.0.2", &left_root, &state, &tls);
+    let right = Served::start("127.0.0.3", &right_root, &state, &tls);
+    let secure = |s: &Served| s.url.replace("ftp://", "ftpes://");
+    let (fa, fb) = (
+        left.fingerprint.clone().unwrap(),
+        right.fingerprint.clone().unwrap(),
+    );
+    let mut tui = Tui::start(
+        dir.path(),
+        &[
+            "--trust-fingerprint",
+            &fa,
+            "--trust-fingerprint",
+            &fb,
+            &secure(&left),
+            &secure(&right),
+        ],
+    );
+    let screen = tui.wait_for("both panes listed", |s| {
+        s.pane(0).contains(BIG) && s.pane(1).contains("(empty)")
+    });
+    assert!(
+        screen.rows[0].matches("🔒").count() == 2,
+        "a lock on each header: {}",
+        screen.rows[0]
+    );
+    tui.send(F5);
+    tui.wait_text("copy big.bin");
+    tui.send(ENTER);
+    let screen = tui.wait_for("the copy verified", |s| {
+        s.text.contains("1 verified") || s.text.contains("1 failed")
+    });
+    let row = screen.line_with("✓").unwrap_or_default().to_string();
+    assert!(screen.text.contains("1 verified"), "{}", tui.dump());
+    assert!(row.contains("🔒LSTN/SOCK"), "{row}");
+    assert_same_file(&left_root.join(BIG), &right_root.join(BIG));
+
+    // The right pane to the local disk, then the same file downloaded.
+    tui.send("\t");
+    tui.send(F2);
+    tui.wait_text("Connect the right pane");
+    tui.send(CTRL_U);
+    tui.send(&format!("local:{}", local.display()));
+    tui.send(ENTER);
+    tui.wait_for("the right pane local", |s| s.rows[0].contains("local:"));
+    tui.send("\t");
+    tui.wait_text("▸ big.bin");
+    tui.send(F5);
+    tui.wait_text("mode: download");
+    tui.send(ENTER);
+    tui.wait_for("the download verified", |s| s.text.contains("2 verified"));
+    assert_same_file(&left_root.join(BIG), &local.join(BIG));
     tui.send(F10);
     let status = tui.wait_exit(Duration::from_secs(15));
     assert!(status.success(), "{status:?}");
