@@ -803,10 +803,15 @@ impl CpView {
                 check,
                 source_deleted,
                 renamed_to,
+                protection,
                 ..
             } => {
                 file.outcome = Some(format!(
-                    "{mode}  verified {check} {}{}{}{}",
+                    "{mode}{}  verified {check} {}{}{}{}",
+                    protection
+                        .as_ref()
+                        .map(|how| format!(" ({how})"))
+                        .unwrap_or_default(),
                     human_bytes(*size),
                     renamed_to
                         .as_ref()

@@ -334,6 +334,11 @@ async fn two_tls_only_servers_without_sscn_relay_at_once() {
         fxpc::transfer::Mode::Relay
     );
     assert!(std::fs::read(vb.files().join("s.bin")).unwrap() == body);
+    assert!(
+        events.iter().any(|e| matches!(&e.kind,
+            fxpc::transfer::EventKind::Verified { protection: Some(how), .. } if how == "TLS")),
+        "relayed in TLS, and said so"
+    );
     let reasons: Vec<String> = events
         .iter()
         .filter_map(|e| match &e.kind {
@@ -515,16 +520,18 @@ async fn the_engine_copies_server_to_server_in_tls() {
     let (root_a, root_b) = (common::temp_root(), common::temp_root());
     let body = common::pseudo_random(2_000_000, 31);
     std::fs::write(root_a.path().join("s.bin"), &body).unwrap();
-    for (require_reuse, via, mode) in [
+    for (require_reuse, via, mode, how) in [
         (
             false,
             fxpc::transfer::Via::Auto,
             fxpc::transfer::Mode::LstnSock,
+            "SSCN",
         ),
         (
             true,
             fxpc::transfer::Via::Auto,
             fxpc::transfer::Mode::LstnSock,
+            "SSCN",
         ),
         (
             true,
@@ -532,6 +539,8 @@ async fn the_engine_copies_server_to_server_in_tls() {
             fxpc::transfer::Mode::Fxp {
                 source_passive: false,
             },
+            // One command where the passive side offers it.
+            "CPSV",
         ),
     ] {
         let sa = serve_tls(&a, root_a.path(), &cert_a, false).await;
@@ -554,6 +563,18 @@ async fn the_engine_copies_server_to_server_in_tls() {
             "reuse {require_reuse}, {via:?}: {events:#?}"
         );
         assert!(std::fs::read(root_b.path().join(&name[1..])).unwrap() == body);
+        let said = events
+            .iter()
+            .find_map(|e| match &e.kind {
+                fxpc::transfer::EventKind::Verified { protection, .. } => protection.clone(),
+                _ => None,
+            })
+            .unwrap_or_default();
+        assert_eq!(
+            said,
+            format!("TLS; the destination was the TLS client ({how})"),
+            "the event says how"
+        );
         sa.stop().await;
         sb.stop().await;
     }

@@ -186,6 +186,9 @@ async fn run_inner(
     // Whether the destination has taken bytes from this job: only then may
     // a new attempt resume from its size.
     let mut wrote = false;
+    // How the bytes crossed, for the verified event ("TLS; the destination
+    // was the TLS client (SSCN)").
+    let mut protection = None;
     loop {
         let mut retried = false;
         let watch = Watch::new();
@@ -197,7 +200,7 @@ async fn run_inner(
             })
             .map(|a| Arc::new(std::sync::Mutex::new(Some(a.hasher()))));
         let result = if complete_before {
-            Ok(())
+            Ok(None)
         } else {
             attempt(
                 ctx,
@@ -213,6 +216,7 @@ async fn run_inner(
             )
             .await
         };
+        let result = result.map(|how| protection = how);
         if result.is_ok() {
             carried_digest = in_flight
                 .and_then(|h| h.lock().expect("digest lock").take())
@@ -406,6 +410,7 @@ async fn run_inner(
         check,
         source_deleted,
         renamed_to,
+        protection,
     })
 }
 
@@ -646,7 +651,7 @@ async fn attempt(
     total: u64,
     watch: &Arc<Watch>,
     digest: Option<Arc<std::sync::Mutex<Option<Hasher>>>>,
-) -> Result<(), Failure> {
+) -> Result<Option<String>, Failure> {
     watch.set_done(offsets.source);
     let source = match (&transport, &destination.site) {
         (Transport::Servers(_), Site::Ftp(site)) => Source::PollSize {
@@ -716,6 +721,19 @@ async fn attempt(
                 fxp::run(dialect, s, d, &plan, watch).await
             }
             Transport::Relay | Transport::Download | Transport::Upload | Transport::Local => {
+                let protected: Vec<bool> = [ends.source.as_deref(), ends.destination.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .map(|c| c.protection().1)
+                    .collect();
+                let how = match protected.as_slice() {
+                    [] => None,
+                    all if all.iter().all(|p| *p) => Some("TLS".to_string()),
+                    all if all.iter().any(|p| *p) => {
+                        Some("TLS on one end, clear on the other".to_string())
+                    }
+                    _ => None,
+                };
                 // The two fields borrowed apart: both ends at once.
                 relay::carry(
                     Endpoint::of(ends.source.as_deref_mut()),
@@ -728,7 +746,7 @@ async fn attempt(
                     meters.clone(),
                 )
                 .await
-                .map(drop)
+                .map(|_| how)
             }
         }
     };

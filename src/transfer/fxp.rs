@@ -93,10 +93,10 @@ pub async fn run(
     destination: &mut Client,
     plan: &Plan<'_>,
     watch: &Watch,
-) -> Result<(), Failure> {
-    let cpsv = arrange_tls(dialect, source, destination, plan.clear_data_allowed).await?;
-    match exchange(dialect, source, destination, plan, watch, cpsv).await {
-        Ok(()) => Ok(()),
+) -> Result<Option<String>, Failure> {
+    let tls = arrange_tls(dialect, source, destination, plan.clear_data_allowed).await?;
+    match exchange(dialect, source, destination, plan, watch, tls.cpsv).await {
+        Ok(()) => Ok(tls.description),
         Err(AttemptError::Failed(f)) => Err(f),
         Err(AttemptError::Refused {
             side,
@@ -125,6 +125,14 @@ pub async fn run(
     }
 }
 
+/// How a server-to-server copy's data connection is protected.
+struct TlsPlan {
+    /// The listening side is asked with `CPSV` (it is the TLS client).
+    cpsv: bool,
+    /// In words, for the verified event; `None` for plain FTP.
+    description: Option<String>,
+}
+
 /// Servers whose data connections are in TLS (`PROT P`) can exchange data
 /// only if one of them is the TLS client of that connection (`SSCN ON`):
 /// most servers (vsftpd, Pure-FTPd, pyftpdlib) can only be its server, and
@@ -138,10 +146,13 @@ async fn arrange_tls(
     source: &mut Client,
     destination: &mut Client,
     clear_data_allowed: bool,
-) -> Result<bool, Failure> {
+) -> Result<TlsPlan, Failure> {
     let (source_tls, destination_tls) = (source.protection().1, destination.protection().1);
     if !source_tls && !destination_tls {
-        return Ok(false);
+        return Ok(TlsPlan {
+            cpsv: false,
+            description: None,
+        });
     }
     let refused = |description: String| Failure::Refused {
         description,
@@ -160,6 +171,15 @@ async fn arrange_tls(
         )));
     }
     let destination_listens = dialect != Dialect::FxpSourcePassive;
+    let (listener_end, connector_end) = if destination_listens {
+        (End::Destination, End::Source)
+    } else {
+        (End::Source, End::Destination)
+    };
+    let planned = |cpsv: bool, how: String| TlsPlan {
+        cpsv,
+        description: Some(how),
+    };
     let (listener, connector) = if destination_listens {
         (&mut *destination, &mut *source)
     } else {
@@ -174,12 +194,15 @@ async fn arrange_tls(
                 .await
                 .map_err(|e| refused(format!("{addr}: {e}")))?;
         }
-        return Ok(true);
+        return Ok(planned(
+            true,
+            format!("TLS; the {listener_end} was the TLS client (CPSV)"),
+        ));
     }
-    let (client_side, server_side) = if listener.features().sscn {
-        (listener, connector)
+    let (client_side, server_side, client_end) = if listener.features().sscn {
+        (listener, connector, listener_end)
     } else if connector.features().sscn {
-        (connector, listener)
+        (connector, listener, connector_end)
     } else if clear_data_allowed {
         // Both sites said their data may cross in the clear: it does, for
         // this copy only (our own transfers ask for PROT P again).
@@ -190,7 +213,10 @@ async fn arrange_tls(
                 .await
                 .map_err(|e| refused(format!("{addr}: {e}")))?;
         }
-        return Ok(false);
+        return Ok(planned(
+            false,
+            "clear data (PROT C: both sites allow it), control in TLS".into(),
+        ));
     } else {
         return Err(refused(format!(
             "neither {} nor {} can be the TLS client of a data connection (neither offers SSCN or CPSV): \
@@ -211,7 +237,10 @@ async fn arrange_tls(
         .set_sscn(true)
         .await
         .map_err(|e| refused(format!("{client_addr}: {e}")))?;
-    Ok(false)
+    Ok(planned(
+        false,
+        format!("TLS; the {client_end} was the TLS client (SSCN)"),
+    ))
 }
 
 async fn exchange(

@@ -245,6 +245,11 @@ pub enum EventKind {
         /// The name it got when the conflict policy was "rename".
         #[serde(skip_serializing_if = "Option::is_none")]
         renamed_to: Option<String>,
+        /// How the bytes were protected: "TLS", "TLS; the destination was
+        /// the TLS client (SSCN)", "clear data (PROT C …)"; `None` for
+        /// plain FTP and local copies.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        protection: Option<String>,
     },
     Failed {
         reason: String,

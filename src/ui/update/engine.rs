@@ -128,8 +128,10 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             bytes,
             check,
             renamed_to,
+            protection,
             ..
         } => {
+            job.story = protection.map(|how| format!("protected: {how}"));
             job.mode = Some(mode);
             job.done = job.total.unwrap_or(size);
             job.total = Some(job.done);

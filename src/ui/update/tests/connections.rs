@@ -489,6 +489,7 @@ fn messages_stop_when_they_stop_being_true() {
             check: crate::transfer::Check::Size,
             source_deleted: false,
             renamed_to: None,
+            protection: None,
         },
     );
     assert_eq!(s.status, "transfers done: 1 verified, 0 failed");

@@ -105,6 +105,7 @@ fn engine_events_drive_the_rows() {
             check: crate::transfer::Check::Size,
             source_deleted: false,
             renamed_to: None,
+            protection: None,
         },
     );
     assert!(fx.is_empty(), "job 8 is still queued: no reload yet");
@@ -128,6 +129,7 @@ fn engine_events_drive_the_rows() {
             check: crate::transfer::Check::Hash(crate::ftp::hash::Algorithm::Sha256),
             source_deleted: false,
             renamed_to: None,
+            protection: None,
         },
     );
     assert_eq!(
@@ -437,6 +439,7 @@ fn rows_say_the_cause_and_what_happened() {
         check: crate::transfer::Check::Size,
         source_deleted: false,
         renamed_to: renamed_to.map(str::to_string),
+        protection: None,
     };
     engine(&mut s, 11, verified(5, None));
     assert!(
