@@ -171,39 +171,57 @@ async fn arrange_tls(
         )));
     }
     let destination_listens = dialect != Dialect::FxpSourcePassive;
-    let (listener_end, connector_end) = if destination_listens {
-        (End::Destination, End::Source)
-    } else {
-        (End::Source, End::Destination)
-    };
     let planned = |cpsv: bool, how: String| TlsPlan {
         cpsv,
         description: Some(how),
     };
-    let (listener, connector) = if destination_listens {
-        (&mut *destination, &mut *source)
-    } else {
-        (&mut *source, &mut *destination)
-    };
-    // LSTN has no CPSV form; a PASV can.
-    if dialect != Dialect::Lstn && listener.features().cpsv {
-        if connector.features().sscn {
-            let addr = connector.peer_addr();
-            connector
+    // The receiving side (the destination) as the TLS client first: a TLS
+    // client that *sends* and closes without reading the peer's TLS 1.3
+    // session tickets turns its close into a reset, and the receiving
+    // server answers 426 (or 226 for a short file). The size check would
+    // catch it; not provoking it is better. Then the source.
+    let mut choice = None;
+    for end in [End::Destination, End::Source] {
+        let (client, listens) = match end {
+            End::Destination => (&*destination, destination_listens),
+            End::Source => (&*source, !destination_listens),
+        };
+        // LSTN has no CPSV form; a PASV can.
+        if listens && dialect != Dialect::Lstn && client.features().cpsv {
+            choice = Some((end, true));
+            break;
+        }
+        if client.features().sscn {
+            choice = Some((end, false));
+            break;
+        }
+    }
+    if let Some((client_end, cpsv)) = choice {
+        let (client_side, server_side) = match client_end {
+            End::Destination => (&mut *destination, &mut *source),
+            End::Source => (&mut *source, &mut *destination),
+        };
+        let server_addr = server_side.peer_addr();
+        if server_side.features().sscn {
+            server_side
                 .set_sscn(false)
                 .await
-                .map_err(|e| refused(format!("{addr}: {e}")))?;
+                .map_err(|e| refused(format!("{server_addr}: {e}")))?;
         }
+        let client_addr = client_side.peer_addr();
+        // CPSV makes the listening side the client of that connection on
+        // its own; an earlier SSCN ON must not linger for our transfers.
+        client_side
+            .set_sscn(!cpsv)
+            .await
+            .map_err(|e| refused(format!("{client_addr}: {e}")))?;
+        let how = if cpsv { "CPSV" } else { "SSCN" };
         return Ok(planned(
-            true,
-            format!("TLS; the {listener_end} was the TLS client (CPSV)"),
+            cpsv,
+            format!("TLS; the {client_end} was the TLS client ({how})"),
         ));
     }
-    let (client_side, server_side, client_end) = if listener.features().sscn {
-        (listener, connector, listener_end)
-    } else if connector.features().sscn {
-        (connector, listener, connector_end)
-    } else if clear_data_allowed {
+    if clear_data_allowed {
         // Both sites said their data may cross in the clear: it does, for
         // this copy only (our own transfers ask for PROT P again).
         for client in [&mut *source, &mut *destination] {
@@ -217,30 +235,13 @@ async fn arrange_tls(
             false,
             "clear data (PROT C: both sites allow it), control in TLS".into(),
         ));
-    } else {
-        return Err(refused(format!(
-            "neither {} nor {} can be the TLS client of a data connection (neither offers SSCN or CPSV): \
-             protected server-to-server copies need one that can (or allow_clear_data for both sites)",
-            source.peer_addr(),
-            destination.peer_addr()
-        )));
-    };
-    let server_addr = server_side.peer_addr();
-    if server_side.features().sscn {
-        server_side
-            .set_sscn(false)
-            .await
-            .map_err(|e| refused(format!("{server_addr}: {e}")))?;
     }
-    let client_addr = client_side.peer_addr();
-    client_side
-        .set_sscn(true)
-        .await
-        .map_err(|e| refused(format!("{client_addr}: {e}")))?;
-    Ok(planned(
-        false,
-        format!("TLS; the {client_end} was the TLS client (SSCN)"),
-    ))
+    Err(refused(format!(
+        "neither {} nor {} can be the TLS client of a data connection (neither offers SSCN or CPSV): \
+         protected server-to-server copies need one that can (or allow_clear_data for both sites)",
+        source.peer_addr(),
+        destination.peer_addr()
+    )))
 }
 
 async fn exchange(
