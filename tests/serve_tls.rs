@@ -876,3 +876,198 @@ async fn the_command_line_makes_a_certificate_and_prints_its_fingerprint() {
         assert!(err.contains("--tls"), "{args:?}: {err}");
     }
 }
+
+fn tool_available(tool: &str) -> bool {
+    let found = std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        common::skip::<()>(format!("{tool} not found"));
+    }
+    found
+}
+
+async fn run_tool(tool: &str, args: &[&str], stdin: &[u8]) -> Vec<u8> {
+    let out = tool_output(tool, args, stdin).await;
+    assert!(
+        out.status.success(),
+        "{tool} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+async fn tool_output(tool: &str, args: &[&str], stdin: &[u8]) -> std::process::Output {
+    use std::process::Stdio;
+    let mut child = tokio::process::Command::new(tool)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    tokio::spawn(async move {
+        let _ = input.write_all(&data).await;
+    });
+    within(tool, child.wait_with_output()).await.unwrap()
+}
+
+/// Python's ftplib, in TLS with the certificate verified against `cafile`:
+/// downloads `a.txt`, uploads it three times over as `py.bin`, lists.
+const FTPLIB_TLS: &str = r#"
+import ftplib, io, ssl, sys
+host, port, cafile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+f = ftplib.FTP_TLS(context=ssl.create_default_context(cafile=cafile))
+f.connect(host, port, timeout=30)
+f.login()
+f.prot_p()
+got = io.BytesIO()
+f.retrbinary("RETR a.txt", got.write)
+f.storbinary("STOR py.bin", io.BytesIO(got.getvalue() * 3))
+names = f.nlst()
+f.quit()
+sys.stdout.write(" ".join(sorted(names)))
+"#;
+
+/// curl and Python's ftplib (OpenSSL underneath), verifying the
+/// certificate by a CA file, with and without session reuse required
+/// (curl resumes; ftplib does not, so it is tried without):
+/// the server's TLS is what the world's clients expect, down to how data
+/// connections end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn curl_and_ftplib_in_tls() {
+    let (curl, python) = (tool_available("curl"), tool_available("python3"));
+    let ip = common::next_addr();
+    let cert = common::test_cert(&[&ip], 1, 30);
+    let cafile = cert.cert.to_str().unwrap();
+    let body = common::pseudo_random(700 * 1024 + 1, 15);
+    for reuse in [false, true] {
+        let root = common::temp_root();
+        std::fs::write(root.path().join("a.txt"), &body).unwrap();
+        let mut tls = tls_config(&cert);
+        tls.policy = TlsPolicy::Required;
+        tls.require_reuse = reuse;
+        let server = serve(&ip, root.path(), Some(tls), |_| {}).await;
+        let base = format!("ftp://{}/", server.addr());
+        if curl {
+            let tls_args = ["--silent", "--show-error", "--ssl-reqd", "--cacert", cafile];
+            let run = |extra: Vec<String>, stdin: Vec<u8>| async move {
+                let args: Vec<&str> = tls_args
+                    .iter()
+                    .copied()
+                    .chain(extra.iter().map(String::as_str))
+                    .collect();
+                run_tool("curl", &args, &stdin).await
+            };
+            let listing = run(vec![base.clone()], vec![]).await;
+            assert!(String::from_utf8_lossy(&listing).contains("a.txt"));
+            let down = run(vec![format!("{base}a.txt")], vec![]).await;
+            assert!(down == body, "reuse {reuse}: curl's download differs");
+            let up = format!("{base}curl.bin");
+            run(vec!["-T".into(), "-".into(), up.clone()], body.clone()).await;
+            run(
+                vec!["-T".into(), "-".into(), "--append".into(), up],
+                b"tail".to_vec(),
+            )
+            .await;
+            assert!(
+                std::fs::read(root.path().join("curl.bin")).unwrap()
+                    == [&body[..], b"tail"].concat(),
+                "reuse {reuse}: curl's upload differs"
+            );
+        }
+        // Python's ftplib does not resume TLS 1.3 sessions on its data
+        // connections (vsftpd with require_ssl_reuse refuses it as well).
+        if python && !reuse {
+            let port = server.addr().port().to_string();
+            let out = run_tool("python3", &["-c", FTPLIB_TLS, &ip, &port, cafile], b"").await;
+            assert!(String::from_utf8_lossy(&out).contains("py.bin"));
+            assert!(
+                std::fs::read(root.path().join("py.bin")).unwrap() == body.repeat(3),
+                "reuse {reuse}: ftplib's upload differs"
+            );
+        }
+        server.stop().await;
+    }
+}
+
+/// lftp, an FXP client that protects server-to-server transfers itself
+/// (`ftp:ssl-protect-fxp`: CPSV, or SSCN, on the passive side), copying
+/// between two `fxpc serve` in TLS. The destination requires session
+/// reuse: fine while it is the passive side (CPSV makes it the TLS
+/// client); with the source passive it is the TLS server of a session it
+/// never gave, and refuses (lftp may then swap the sides).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lftp_copies_between_two_servers_with_cpsv() {
+    if !tool_available("lftp") {
+        return;
+    }
+    let (ip_a, ip_b) = (common::next_addr(), common::next_addr());
+    let cert = common::test_cert(&[&ip_a, &ip_b], 1, 30);
+    let (root_a, root_b, home) = (
+        common::temp_root(),
+        common::temp_root(),
+        common::temp_root(),
+    );
+    let body = common::pseudo_random(900 * 1024 + 7, 16);
+    std::fs::write(root_a.path().join("src.bin"), &body).unwrap();
+    let a = serve(&ip_a, root_a.path(), Some(tls_config(&cert)), |c| {
+        c.allow_fxp = true
+    })
+    .await;
+    let mut strict = tls_config(&cert);
+    strict.require_reuse = true;
+    let b = serve(&ip_b, root_b.path(), Some(strict), |c| c.allow_fxp = true).await;
+    let copy = |to: &str, passive_source: bool| {
+        format!(
+            "set ssl:ca-file {ca}; set ftp:ssl-allow-anonymous yes; set ftp:ssl-force yes; \
+             set ftp:ssl-protect-data yes; set ftp:ssl-protect-fxp yes; set ftp:fxp-force yes; \
+             set ftp:fxp-passive-source {passive_source}; set net:max-retries 1; \
+             set net:reconnect-interval-base 1; set cmd:fail-exit yes; \
+             get ftp://{a}/src.bin -o ftp://{b}/{to}",
+            ca = cert.cert.display(),
+            a = a.addr(),
+            b = b.addr(),
+        )
+    };
+    let lftp = |script: String| {
+        let home = home.path().to_path_buf();
+        async move {
+            let mut command = tokio::process::Command::new("lftp");
+            command
+                .args(["-d", "-c", &script])
+                .env("HOME", home)
+                .stdin(std::process::Stdio::null());
+            within("lftp", command.output()).await.unwrap()
+        }
+    };
+
+    let out = lftp(copy("one.bin", false)).await;
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("---> CPSV") && log.contains("---> PROT P"),
+        "{log}"
+    );
+    assert!(std::fs::read(root_b.path().join("one.bin")).unwrap() == body);
+
+    // Refused; whether lftp then swaps the passive side (and succeeds)
+    // depends on whether the source saw its data connection fail too.
+    let out = lftp(copy("two.bin", true)).await;
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("<--- 522 SSL connection failed: session reuse required"),
+        "{log}"
+    );
+    let arrived = std::fs::read(root_b.path().join("two.bin")).unwrap_or_default() == body;
+    if out.status.success() {
+        assert!(log.contains("FXP: trying to reverse") && arrived, "{log}");
+    } else {
+        assert!(!arrived, "{log}");
+    }
+    a.stop().await;
+    b.stop().await;
+}

@@ -223,7 +223,7 @@ impl Tls {
                     );
                     return Err(Reply::new(
                         522,
-                        "SSL connection failed: session reuse required (the data connection must resume the control connection's TLS session).",
+                        "SSL connection failed: session reuse required (a data connection must resume a TLS session of its client).",
                     ));
                 }
                 Ok(Conn::Tls(Box::new(tokio_rustls::TlsStream::Server(stream))))
