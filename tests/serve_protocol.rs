@@ -65,6 +65,16 @@ async fn feat_advertises_lstn_and_sock_unless_disabled() {
     assert!(!b.features().lstn && !b.features().sock);
     assert_eq!(b.command("LSTN R").await.unwrap().code, 502);
     assert_eq!(a.command("SYST").await.unwrap().code, 215);
+    // HELP lists what FEAT offers, from the same table.
+    let help = |r: fxpc::ftp::Reply| r.text();
+    let with = help(a.command("HELP").await.unwrap());
+    let without = help(b.command("HELP").await.unwrap());
+    assert!(with.contains("LSTN") && with.contains("RETR"), "{with}");
+    assert!(
+        !without.contains("LSTN") && without.contains("RETR"),
+        "{without}"
+    );
+    assert!(!with.contains("SSCN"), "no TLS, no SSCN: {with}");
 }
 
 /// The RSEXEC APPEND of RFC 438, exactly as the profile's table has it:

@@ -11,8 +11,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
+mod commands;
+mod data_setup;
 mod files;
 mod security;
+mod transfers;
 
 use super::Config;
 use super::data::{self, DataSetup, Direction, Peers};
@@ -225,21 +228,15 @@ impl Session {
         } else {
             tracing::debug!(peer = %self.peer, ">> {verb} {}", String::from_utf8_lossy(&arg));
         }
-        let open_to_all = matches!(
-            verb.as_str(),
-            "USER"
-                | "PASS"
-                | "QUIT"
-                | "FEAT"
-                | "SYST"
-                | "NOOP"
-                | "OPTS"
-                | "HELP"
-                | "AUTH"
-                | "PBSZ"
-                | "PROT"
-        );
-        if self.access.is_none() && !open_to_all {
+        let Some(spec) = self.command(&verb) else {
+            // Unknown, or not offered here (LSTN with --no-lstn, AUTH and
+            // SSCN without a certificate), before login too: a client
+            // probing `AUTH TLS` learns it is not there.
+            self.reply(502, format!("Command {verb} not implemented."))
+                .await?;
+            return Ok(Flow::Continue);
+        };
+        if self.access.is_none() && !spec.open {
             self.reply(530, "Please login with USER and PASS.").await?;
             return Ok(Flow::Continue);
         }
@@ -263,72 +260,22 @@ impl Session {
             self.send(&refusal).await?;
             return Ok(Flow::Continue);
         }
-        match verb.as_str() {
-            "USER" => self.user(&arg).await?,
-            "PASS" => return self.pass(&arg).await,
-            "QUIT" => {
-                self.reply(221, "Goodbye.").await?;
-                return Ok(Flow::Quit);
-            }
-            "SYST" => self.reply(215, "UNIX Type: L8").await?,
-            "FEAT" => self.feat().await?,
-            "OPTS" => self.opts(&arg).await?,
-            "NOOP" => self.reply(200, "NOOP ok.").await?,
-            "HELP" => {
-                self.reply(214, "See RFC 959; LSTN and SOCK per RFC 438.")
-                    .await?
-            }
-            "AUTH" => return self.auth(&arg).await,
-            "PBSZ" => self.pbsz(&arg).await?,
-            "PROT" => self.prot(&arg).await?,
-            "SSCN" if self.security.is_some() => self.sscn(&arg).await?,
-            "CPSV" if self.security.is_some() => self.pasv(false, true).await?,
-            "TYPE" => self.type_(&arg).await?,
-            "MODE" => self.only(&arg, b"S", "MODE").await?,
-            "STRU" => self.only(&arg, b"F", "STRU").await?,
-            "PWD" | "XPWD" => {
-                let quoted = quote_path(&self.cwd);
-                self.send(&Reply::multiline(
-                    257,
-                    vec![[&quoted[..], b" is the current directory"].concat()],
-                ))
-                .await?
-            }
-            "CWD" | "XCWD" => self.cwd(&arg).await?,
-            "CDUP" | "XCUP" => self.cwd(b"..").await?,
-            "REST" => self.rest_(&arg).await?,
-            "SIZE" => self.size(&arg).await?,
-            "HASH" => self.hash(self.hash, &arg, true).await?,
-            "XSHA256" | "XSHA1" | "XMD5" | "XCRC" => {
-                let algorithm = Algorithm::from_x_command(&verb).expect("one of the X commands");
-                self.hash(algorithm, &arg, false).await?
-            }
-            "MDTM" => self.mdtm(&arg).await?,
-            "MKD" | "XMKD" => self.mkd(&arg).await?,
-            "RMD" | "XRMD" => self.rmd(&arg).await?,
-            "DELE" => self.dele(&arg).await?,
-            "RNFR" => self.rnfr(&arg).await?,
-            "RNTO" => self.rnto(&arg, rename_from).await?,
-            "STAT" => self.stat(&arg).await?,
-            "ABOR" => self.reply(225, "No transfer to abort.").await?,
-            "MLST" => self.mlst(&arg).await?,
-            "PASV" => self.pasv(false, false).await?,
-            "EPSV" => self.pasv(true, false).await?,
-            "PORT" => self.port(&arg, AddrForm::Rfc959).await?,
-            "EPRT" => self.port(&arg, AddrForm::Rfc2428).await?,
-            "LSTN" if self.config.lstn => self.lstn(&arg).await?,
-            "SOCK" if self.config.lstn => self.sock(&arg).await?,
-            "RETR" => self.retr(&arg, rest).await?,
-            "STOR" => self.store(&arg, Write::Replace, rest).await?,
-            "APPE" => self.store(&arg, Write::Append, 0).await?,
-            "STOU" => self.store(&arg, Write::Unique, 0).await?,
-            "LIST" | "NLST" | "MLSD" => self.list(&verb, &arg).await?,
-            _ => {
-                self.reply(502, format!("Command {verb} not implemented."))
-                    .await?
-            }
-        }
-        Ok(Flow::Continue)
+        self.dispatch(commands::Call {
+            verb,
+            arg,
+            rest,
+            rename_from,
+        })
+        .await
+    }
+
+    async fn pwd(&mut self) -> std::io::Result<()> {
+        let quoted = quote_path(&self.cwd);
+        self.send(&Reply::multiline(
+            257,
+            vec![[&quoted[..], b" is the current directory"].concat()],
+        ))
+        .await
     }
 
     async fn user(&mut self, arg: &[u8]) -> std::io::Result<()> {
@@ -377,36 +324,6 @@ impl Session {
                 Ok(Flow::Continue)
             }
         }
-    }
-
-    async fn feat(&mut self) -> std::io::Result<()> {
-        let mut lines: Vec<Vec<u8>> = vec![b"Features:".to_vec()];
-        let mut feats = vec![
-            " EPRT",
-            " EPSV",
-            " HASH SHA-256*;SHA-1;MD5;CRC32",
-            " MDTM",
-            " MLST type*;size*;modify*;perm*;unique*;UNIX.mode;",
-            " PASV",
-            " REST STREAM",
-            " SIZE",
-            " TVFS",
-            " UTF8",
-            " XCRC",
-            " XMD5",
-            " XSHA1",
-            " XSHA256",
-        ];
-        if self.config.lstn {
-            feats.extend([" LSTN", " SOCK"]);
-        }
-        if self.security.is_some() {
-            feats.extend([" AUTH TLS", " CPSV", " PBSZ", " PROT", " SSCN"]);
-        }
-        feats.sort_unstable();
-        lines.extend(feats.into_iter().map(|f| f.as_bytes().to_vec()));
-        lines.push(b"End".to_vec());
-        self.send(&Reply::multiline(211, lines)).await
     }
 
     async fn opts(&mut self, arg: &[u8]) -> std::io::Result<()> {
@@ -492,352 +409,6 @@ impl Session {
                     .await
             }
             None => self.reply(501, "REST needs a byte offset.").await,
-        }
-    }
-
-    /// Who may connect to a socket we listen on without a pinned peer.
-    fn default_peers(&self) -> Peers {
-        if self.config.allow_fxp {
-            Peers::Any
-        } else {
-            Peers::Client(self.peer.ip())
-        }
-    }
-
-    /// PASV, EPSV, and CPSV (`tls_client`: PASV where we take the TLS
-    /// client's side of the data connection).
-    async fn pasv(&mut self, extended: bool, tls_client: bool) -> std::io::Result<()> {
-        self.data = DataSetup::None;
-        if !extended && !self.local.is_ipv4() && self.local.ip().to_canonical().is_ipv6() {
-            return self.reply(425, "PASV is IPv4 only; use EPSV.").await;
-        }
-        let listener = match data::listen(self.local.ip(), self.config.pasv_range).await {
-            Ok(l) => l,
-            Err(e) => {
-                return self
-                    .reply(425, format!("Cannot listen for data: {e}."))
-                    .await;
-            }
-        };
-        let bound = listener.local_addr()?;
-        self.data = DataSetup::Passive {
-            listener,
-            peers: self.default_peers(),
-            tls_client,
-        };
-        if extended {
-            self.reply(
-                229,
-                format!("Entering Extended Passive Mode (|||{}|).", bound.port()),
-            )
-            .await
-        } else {
-            let SocketAddr::V4(v4) = bound else {
-                return self.reply(425, "PASV is IPv4 only; use EPSV.").await;
-            };
-            self.reply(
-                227,
-                format!("Entering Passive Mode ({}).", addr::format_rfc959(v4)),
-            )
-            .await
-        }
-    }
-
-    async fn port(&mut self, arg: &[u8], form: AddrForm) -> std::io::Result<()> {
-        self.data = DataSetup::None;
-        let text = String::from_utf8_lossy(arg);
-        let target = match form {
-            AddrForm::Rfc959 => addr::parse_rfc959(&text).map(SocketAddr::V4),
-            AddrForm::Rfc2428 => addr::parse_rfc2428(&text),
-        };
-        let Some(target) = target else {
-            return self.reply(501, "Syntax error in address.").await;
-        };
-        if let Err(refusal) = data::check_target(target, self.peer.ip(), self.config.allow_fxp) {
-            return self.send(&refusal).await;
-        }
-        // Connect from our own address, as real servers do: the peer then
-        // sees this server, not whatever address the kernel would pick.
-        let socket = match self.bind_data_socket(target) {
-            Ok((socket, _)) => socket,
-            Err(e) => {
-                return self
-                    .reply(425, format!("Cannot allocate a socket: {e}."))
-                    .await;
-            }
-        };
-        self.data = DataSetup::Active { target, socket };
-        let verb = if form == AddrForm::Rfc959 {
-            "PORT"
-        } else {
-            "EPRT"
-        };
-        self.reply(200, format!("{verb} command successful.")).await
-    }
-
-    /// RFC 438 profile: `LSTN S|R` → `255 SOCK <addr>`.
-    async fn lstn(&mut self, arg: &[u8]) -> std::io::Result<()> {
-        self.data = DataSetup::None;
-        let direction = match arg {
-            b"S" | b"s" => Direction::Send,
-            b"R" | b"r" => Direction::Receive,
-            _ => {
-                return self
-                    .reply(501, "LSTN needs a direction: S (send) or R (receive).")
-                    .await;
-            }
-        };
-        let listener = match data::listen(self.local.ip(), self.config.pasv_range).await {
-            Ok(l) => l,
-            Err(e) => {
-                return self
-                    .reply(425, format!("Cannot allocate a socket: {e}."))
-                    .await;
-            }
-        };
-        let bound = listener.local_addr()?;
-        let form = if bound.is_ipv4() {
-            AddrForm::Rfc959
-        } else {
-            AddrForm::Rfc2428
-        };
-        self.data = DataSetup::Listen {
-            listener,
-            direction,
-            pin: None,
-            peers: self.default_peers(),
-        };
-        self.reply(255, format!("SOCK {}", addr::format(bound, form)))
-            .await
-    }
-
-    /// RFC 438 profile: `SOCK <addr>` pins the peer of a pending LSTN, or
-    /// (without one) binds the socket we will connect from and names it.
-    async fn sock(&mut self, arg: &[u8]) -> std::io::Result<()> {
-        let Some((target, form)) = addr::parse_any(&String::from_utf8_lossy(arg)) else {
-            return self.reply(501, "Syntax error in address.").await;
-        };
-        if let DataSetup::Listen { listener, pin, .. } = &mut self.data {
-            let bound = listener.local_addr()?;
-            *pin = Some(target);
-            tracing::info!(peer = %self.peer, "LSTN socket {bound} pinned to {target}");
-            return self
-                .reply(255, format!("SOCK {}", addr::format(bound, form)))
-                .await;
-        }
-        self.data = DataSetup::None;
-        if let Err(refusal) = data::check_target(target, self.peer.ip(), self.config.allow_fxp) {
-            return self.send(&refusal).await;
-        }
-        match self.bind_data_socket(target) {
-            Ok((socket, local)) => {
-                self.data = DataSetup::Active { target, socket };
-                self.reply(255, format!("SOCK {}", addr::format(local, form)))
-                    .await
-            }
-            Err(e) => {
-                self.reply(425, format!("Cannot allocate a socket: {e}."))
-                    .await
-            }
-        }
-    }
-
-    fn bind_data_socket(
-        &self,
-        target: SocketAddr,
-    ) -> std::io::Result<(tokio::net::TcpSocket, SocketAddr)> {
-        let socket = data::new_socket(target)?;
-        socket.bind(SocketAddr::new(self.local.ip(), 0))?;
-        let local = socket.local_addr()?;
-        Ok((socket, local))
-    }
-
-    async fn retr(&mut self, arg: &[u8], offset: u64) -> std::io::Result<()> {
-        let opened = match self.jail.open_read(&self.virtual_path(arg)) {
-            Ok(file) => match file.metadata() {
-                Ok(m) if m.is_file() => Ok((tokio::fs::File::from_std(file), m.len())),
-                _ => Err(Reply::new(550, "Failed to open file: not a plain file.")),
-            },
-            Err(e) => Err(Reply::new(550, format!("Failed to open file: {e}."))),
-        };
-        let (file, len) = match opened {
-            Ok(x) => x,
-            Err(r) => {
-                self.data = DataSetup::None;
-                return self.send(&r).await;
-            }
-        };
-        let name = String::from_utf8_lossy(vfs::file_name(&self.virtual_path(arg))).into_owned();
-        let text = format!("Opening BINARY mode data connection for {name} ({len} bytes).");
-        self.transfer(
-            Job::Send {
-                file,
-                offset,
-                text: self.text,
-            },
-            text,
-        )
-        .await
-    }
-
-    async fn store(&mut self, arg: &[u8], how: Write, offset: u64) -> std::io::Result<()> {
-        if matches!(self.data, DataSetup::None) {
-            // Nothing is created for a transfer that cannot happen.
-            return self.reply(425, "Use PORT, PASV or LSTN first.").await;
-        }
-        let checked = self.require_write().and_then(|()| {
-            if how == Write::Unique {
-                self.reserve_unique(arg)
-            } else if arg.is_empty() {
-                Err(Reply::new(501, "A file name is required."))
-            } else {
-                Ok((self.virtual_path(arg), String::new()))
-            }
-        });
-        let (path, unique_name) = match checked {
-            Ok(x) => x,
-            Err(r) => {
-                self.data = DataSetup::None;
-                return self.send(&r).await;
-            }
-        };
-        if self.jail.metadata(&path).is_ok_and(|m| m.is_dir()) {
-            self.data = DataSetup::None;
-            return self
-                .reply(553, "Could not create file: is a directory.")
-                .await;
-        }
-        let text = if how == Write::Unique {
-            format!("FILE: {unique_name}")
-        } else {
-            "Ok to send data.".to_string()
-        };
-        self.transfer(
-            Job::Receive {
-                jail: self.jail.clone(),
-                path,
-                how,
-                offset,
-                text: self.text,
-            },
-            text,
-        )
-        .await
-    }
-
-    /// STOU: creates an empty file under a name nobody has, so that two
-    /// sessions never pick the same one.
-    fn reserve_unique(&self, arg: &[u8]) -> Result<(Vec<u8>, String), Reply> {
-        let base = if arg.is_empty() {
-            b"stou".as_slice()
-        } else {
-            arg
-        };
-        for n in 0..10_000u32 {
-            let candidate: Vec<u8> = if n == 0 {
-                base.to_vec()
-            } else {
-                [base, format!(".{n}").as_bytes()].concat()
-            };
-            let path = self.virtual_path(&candidate);
-            match self.jail.create_new(&path) {
-                Ok(_) => {
-                    let name = String::from_utf8_lossy(vfs::file_name(&path)).into_owned();
-                    return Ok((path, name));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(Reply::new(553, format!("Could not create file: {e}."))),
-            }
-        }
-        Err(Reply::new(553, "Could not find a unique name."))
-    }
-
-    /// Runs a transfer while still answering `ABOR`, `STAT` and `QUIT` on
-    /// the control connection; other commands wait until it ends.
-    async fn transfer(&mut self, job: Job, opened_text: String) -> std::io::Result<()> {
-        let protection = self.data_protection();
-        let setup = std::mem::take(&mut self.data);
-        let progress = Arc::new(AtomicU64::new(0));
-        let (opened_tx, mut opened_rx) = tokio::sync::oneshot::channel();
-        let limits = Limits {
-            accept_timeout: self.config.data_accept_timeout,
-            idle_timeout: self.config.data_idle_timeout,
-            rate: self.config.rate,
-        };
-        let work = transfer::run(
-            job,
-            setup,
-            protection,
-            limits,
-            opened_text,
-            opened_tx,
-            progress.clone(),
-        );
-        tokio::pin!(work);
-        let mut opened_sent = false;
-        let mut hold_commands = false;
-        let mut shutdown = self.shutdown.clone();
-        loop {
-            tokio::select! {
-                biased;
-                Ok(reply) = &mut opened_rx, if !opened_sent => {
-                    opened_sent = true;
-                    self.send(&reply).await?;
-                }
-                reply = &mut work => {
-                    // The 150 may still sit in the channel if the transfer
-                    // finished at once.
-                    if !opened_sent && let Ok(r) = opened_rx.try_recv() {
-                        self.send(&r).await?;
-                    }
-                    return self.send(&reply).await;
-                }
-                urgent = self.next_urgent_line(), if !hold_commands => match urgent {
-                    Urgent::Abort => {
-                        if opened_sent {
-                            self.reply(426, "Transfer aborted.").await?;
-                        }
-                        return self.reply(226, "ABOR successful.").await;
-                    }
-                    Urgent::Stat => {
-                        let n = progress.load(Ordering::Relaxed);
-                        self.reply(213, format!("Status: {n} bytes transferred.")).await?;
-                    }
-                    Urgent::Other => hold_commands = true,
-                    Urgent::Gone => return Ok(()),
-                },
-                _ = shutdown.changed() => {
-                    return self.reply(421, "Server shutting down.").await;
-                }
-            }
-        }
-    }
-
-    /// Reads while a transfer runs; only ABOR and STAT are taken out of the
-    /// buffer, anything else is left for after the transfer.
-    async fn next_urgent_line(&mut self) -> Urgent {
-        loop {
-            match parse_line(&self.buf) {
-                Ok((line, used)) => {
-                    return match line.verb.as_str() {
-                        "ABOR" => {
-                            self.buf.advance(used);
-                            Urgent::Abort
-                        }
-                        "STAT" if line.arg.is_empty() => {
-                            self.buf.advance(used);
-                            Urgent::Stat
-                        }
-                        _ => Urgent::Other,
-                    };
-                }
-                Err(LineError::TooLong) => return Urgent::Other,
-                Err(LineError::Incomplete) => {}
-            }
-            match self.control.read_buf(&mut self.buf).await {
-                Ok(0) | Err(_) => return Urgent::Gone,
-                Ok(_) => {}
-            }
         }
     }
 }
