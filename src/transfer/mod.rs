@@ -17,6 +17,7 @@
 //! `engine.rs` is the queue.
 
 mod check;
+pub mod compare;
 mod endpoint;
 mod ends;
 mod engine;

@@ -62,7 +62,7 @@ impl Entry {
         entry
     }
 
-    fn named(raw_name: &[u8], kind: EntryKind) -> Entry {
+    pub fn named(raw_name: &[u8], kind: EntryKind) -> Entry {
         Entry {
             name: lossy(raw_name),
             raw_name: raw_name.to_vec(),
