@@ -31,6 +31,7 @@ pub enum Command {
     SortName,
     SortSize,
     SortTime,
+    Compare,
     Help,
     Quit,
 }
@@ -117,6 +118,12 @@ pub const BINDINGS: &[Binding] = &[
         == KeyCode::Char('S')),
     bind!("T", "sort by time (again: reverse)", SortTime, |k| k.code
         == KeyCode::Char('T')),
+    bind!(
+        "= Ctrl-X d",
+        "compare the panes: select what differs",
+        Compare,
+        |k| k.code == KeyCode::Char('=')
+    ),
     bind!("F1 ?", "help", Help, |k| k.code == KeyCode::F(1)
         || k.code == KeyCode::Char('?')),
     bind!("F10 q", "quit", Quit, |k| k.code == KeyCode::F(10)

@@ -157,6 +157,8 @@ pub struct State {
     pub conflict_for_all: Option<Conflict>,
     pub color: bool,
     pub quit: bool,
+    /// Ctrl-X was pressed: the next key completes mc's two-key command.
+    pub ctrl_x: bool,
 }
 
 impl State {
@@ -184,6 +186,7 @@ impl State {
             conflict_for_all: None,
             color: true,
             quit: false,
+            ctrl_x: false,
         }
     }
 

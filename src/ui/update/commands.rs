@@ -78,6 +78,7 @@ pub(super) fn run_command(state: &mut State, command: Command, fx: &mut Vec<Effe
         Command::Transfers => focus_transfers(state),
         Command::Reload => reload(state, side, fx),
         Command::Filter => state.pane_mut(side).filtering = true,
+        Command::Compare => compare_panes(state),
         Command::SortName => state.pane_mut(side).set_sort(pane::SortKey::Name),
         Command::SortSize => state.pane_mut(side).set_sort(pane::SortKey::Size),
         Command::SortTime => state.pane_mut(side).set_sort(pane::SortKey::Time),
@@ -406,4 +407,46 @@ pub fn jobs_for(state: &State, d: &TransferDialog) -> Vec<JobSpec> {
             }
         })
         .collect()
+}
+
+/// Selects, in each pane, what the other lacks or has at another size (by
+/// size: the panes' times may be a `LIST`'s, with no timezone); then F5
+/// copies the selection. Directories on one side only are selected whole;
+/// directories on both are not entered (`fxpc mirror` walks trees).
+pub(super) fn compare_panes(state: &mut State) {
+    use crate::transfer::compare::{Rules, Side as Listing, Verdict, compare};
+    if state
+        .panes
+        .iter()
+        .any(|p| matches!(p.place, Place::Nowhere) || p.loading)
+    {
+        state.status = "compare: both panes must be listed first".into();
+        return;
+    }
+    let mut counts = [0usize; 2];
+    for side in [Side::Left, Side::Right] {
+        let (this, other) = (state.pane(side), state.pane(side.other()));
+        let differing: Vec<Vec<u8>> = compare(
+            &Listing {
+                entries: &this.entries,
+                utc_times: false,
+            },
+            &Listing {
+                entries: &other.entries,
+                utc_times: false,
+            },
+            Rules::default(),
+        )
+        .into_iter()
+        .filter(|c| matches!(c.verdict, Verdict::New | Verdict::Differs { .. }))
+        .map(|c| c.raw_name)
+        .collect();
+        counts[side.index()] = differing.len();
+        let pane = state.pane_mut(side);
+        pane.selected = differing.into_iter().collect();
+    }
+    state.status = format!(
+        "compare (by size): {} to copy from the left, {} from the right; F5 copies the selection",
+        counts[0], counts[1]
+    );
 }

@@ -423,6 +423,18 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         dialog_key(state, key, fx);
         return;
     }
+    // mc's Ctrl-X d: compare the panes.
+    if std::mem::take(&mut state.ctrl_x) {
+        if key.code == KeyCode::Char('d') {
+            run_command(state, Command::Compare, fx);
+        }
+        return;
+    }
+    if key.code == KeyCode::Char('x') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        state.ctrl_x = true;
+        state.status = "Ctrl-X: d compares the panes".into();
+        return;
+    }
     let side = state.active_side();
     if state.focus != Focus::Transfers && state.pane(side).filtering {
         filter_key(state.pane_mut(side), key);

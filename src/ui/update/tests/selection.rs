@@ -66,3 +66,44 @@ fn plus_minus_star_select_by_pattern_and_invert() {
     assert!(s.dialog.is_none());
     assert_eq!(selected(&s, Side::Left), ["big.iso"]);
 }
+
+/// Issue 11: `=` (or mc's Ctrl-X d) selects in each pane what the other
+/// lacks or has at another size; F5 then copies the selection.
+#[test]
+fn compare_selects_what_differs_in_both_panes() {
+    let mut s = state();
+    // Right: big.iso the same size, notes.txt at another, old/ and log.txt
+    // only there.
+    *s.pane_mut(Side::Right) = pane_with(
+        Place::Ftp {
+            url: "ftp://mirror-b:2121".into(),
+        },
+        "/in",
+        vec![
+            entry("old", true, 0),
+            entry("big.iso", false, 4_509_715_660),
+            entry("notes.txt", false, 99),
+            entry("log.txt", false, 7),
+        ],
+    );
+    ch(&mut s, '=');
+    let mut left = selected(&s, Side::Left);
+    left.sort();
+    assert_eq!(left, ["PROG1.PL1", "docs", "notes.txt"]);
+    let mut right = selected(&s, Side::Right);
+    right.sort();
+    assert_eq!(right, ["log.txt", "notes.txt", "old"]);
+    assert!(
+        s.status
+            .contains("3 to copy from the left, 3 from the right"),
+        "{}",
+        s.status
+    );
+    // The chord does the same.
+    s.pane_mut(Side::Left).selected.clear();
+    update(&mut s, key_with(KeyCode::Char('x'), KeyModifiers::CONTROL));
+    ch(&mut s, 'd');
+    assert_eq!(selected(&s, Side::Left).len(), 3);
+    press(&mut s, KeyCode::F(5));
+    assert_eq!(transfer(&s).items.len(), 3);
+}
