@@ -11,6 +11,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use fxpc::ftp::{self, EntryKind, FtpUrl, Login, Secret};
 use fxpc::server::{self, Anonymous};
+mod cli_queue;
+
 use fxpc::sites::credentials;
 use fxpc::transfer::{self, Conflict, Engine, EventKind, FtpSite, Kind, Location, Via};
 use fxpc::ui::app::Ended;
@@ -95,6 +97,30 @@ enum Command {
     /// Copy (or append, or move) between FTP sites and the local disk.
     /// Between two FTP sites the servers exchange the data themselves.
     Cp(CpArgs),
+    /// Work a run left unfinished (it quit or was killed): list it, resume
+    /// it, or forget it.
+    Queue {
+        #[command(subcommand)]
+        action: Option<QueueAction>,
+        #[command(flatten)]
+        tls: TlsArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum QueueAction {
+    /// Continue the unfinished items (files this run had started writing
+    /// continue from where they are; the rest start over).
+    Resume {
+        /// Files at once.
+        #[arg(short = 'j', long, default_value_t = 2)]
+        jobs: usize,
+        /// Print events as JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget everything unfinished and finished.
+    Clear,
 }
 
 #[derive(clap::Args)]
@@ -276,6 +302,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Serve(args)) => serve(args).await.map(done),
         Some(Command::Cp(args)) => cp(args).await.map(done),
         Some(Command::Demo) => demo().await,
+        Some(Command::Queue { action, tls }) => match action {
+            None => cli_queue::list().map(done),
+            Some(QueueAction::Clear) => cli_queue::clear().map(done),
+            Some(QueueAction::Resume { jobs, json }) => {
+                queue_resume(jobs, json, &tls.overrides()?).await.map(done)
+            }
+        },
         None => {
             let tls = cli.tls.overrides()?;
             let mut panes = cli.panes.into_iter();
@@ -590,6 +623,41 @@ fn location(text: &str, connections: usize, tls: &fxpc::sites::TlsOverrides) -> 
     }
 }
 
+/// `fxpc queue resume`: the unfinished items, claimed and run again.
+async fn queue_resume(jobs: usize, json: bool, tls: &fxpc::sites::TlsOverrides) -> Result<()> {
+    let claimed = cli_queue::claim_all(tls, &ftp_site)?;
+    if claimed.is_empty() {
+        println!("nothing unfinished");
+        return Ok(());
+    }
+    let (engine, mut events) = Engine::new(transfer::Settings {
+        parallel: jobs.max(1),
+        ..transfer::Settings::default()
+    });
+    let mut tap = cli_queue::Tap::open();
+    for (row, spec) in claimed {
+        let job = engine.submit(spec.clone());
+        tap.submitted(job, &spec, Some(row));
+    }
+    let mut view = CpView::new(json);
+    let idle = engine.wait_idle();
+    tokio::pin!(idle);
+    loop {
+        tokio::select! {
+            Some(event) = events.recv() => {
+                tap.event(&event);
+                view.show(&event);
+            }
+            () = &mut idle => break,
+        }
+    }
+    while let Ok(event) = events.try_recv() {
+        tap.event(&event);
+        view.show(&event);
+    }
+    view.finish(engine.client_data_bytes())
+}
+
 async fn cp(args: CpArgs) -> Result<()> {
     let tls = args.tls.overrides()?;
     let source = location(&args.source, args.connections, &tls)?;
@@ -630,14 +698,18 @@ async fn cp(args: CpArgs) -> Result<()> {
     } else {
         Conflict::Overwrite
     };
-    let root = engine.submit(transfer::JobSpec {
+    let spec = transfer::JobSpec {
         source,
         destination,
         kind,
         recursive: args.recursive,
         conflict,
         via: args.via.into(),
-    });
+    };
+    let root = engine.submit(spec.clone());
+    // Journaled: a run that is killed can be resumed (`fxpc queue resume`).
+    let mut tap = cli_queue::Tap::open();
+    tap.submitted(root, &spec, None);
 
     let mut view = CpView::new(args.json);
     let idle = engine.wait_idle();
@@ -645,7 +717,10 @@ async fn cp(args: CpArgs) -> Result<()> {
     let mut interrupted = false;
     loop {
         tokio::select! {
-            Some(event) = events.recv() => view.show(&event),
+            Some(event) = events.recv() => {
+                tap.event(&event);
+                view.show(&event);
+            }
             () = &mut idle => break,
             _ = tokio::signal::ctrl_c(), if !interrupted => {
                 interrupted = true;
@@ -657,6 +732,7 @@ async fn cp(args: CpArgs) -> Result<()> {
         }
     }
     while let Ok(event) = events.try_recv() {
+        tap.event(&event);
         view.show(&event);
     }
     view.finish(engine.client_data_bytes())
@@ -854,6 +930,7 @@ impl CpView {
             EventKind::Conflict { destination, .. } => {
                 let _ = self.bars.println(format!("{destination} exists"));
             }
+            EventKind::Writing => {}
             EventKind::Walked { files, directories } => {
                 file.outcome = Some(format!("{files} files in {directories} directories"));
             }

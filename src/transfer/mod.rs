@@ -24,6 +24,7 @@ mod engine;
 mod error;
 mod file;
 mod fxp;
+pub mod journal;
 mod local;
 mod pool;
 mod progress;
@@ -267,6 +268,9 @@ pub enum EventKind {
     },
     /// A tree job finished walking: its files are queued.
     Walked { files: usize, directories: usize },
+    /// The destination has started taking this job's bytes: from here on
+    /// a resume may continue from its size (the journal records it).
+    Writing,
 }
 
 fn ser_secs<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {

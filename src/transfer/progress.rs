@@ -198,6 +198,7 @@ pub async fn report(
     let mut poller: Option<Client> = None;
     let mut last_polled: Option<u64> = None;
     let mut ticks = 0u32;
+    let mut said_writing = false;
     loop {
         tokio::select! {
             _ = ticker.tick() => {}
@@ -232,6 +233,13 @@ pub async fn report(
             }
             Source::Elapsed => false,
         };
+        if !said_writing && watch.began_writing() {
+            said_writing = true;
+            let _ = events.send(Event {
+                job,
+                kind: EventKind::Writing,
+            });
+        }
         let done = watch.done();
         let (rate, eta) = meter.update(Instant::now(), done, total);
         let _ = events.send(Event {

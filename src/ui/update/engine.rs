@@ -187,6 +187,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                 job.note.clone().unwrap_or_default()
             );
         }
+        EventKind::Writing => {}
         EventKind::Walked { files, directories } => {
             job.state = JobState::Walked(format!("{files} files in {directories} directories"));
         }

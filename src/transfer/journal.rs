@@ -1,0 +1,359 @@
+//! The journal of queued work: an SQLite database in the state directory
+//! (`queue.sqlite3`, WAL, one transaction per change — as FileZilla keeps
+//! its queue), so that work left when fxpc quits or is killed can be
+//! resumed. Items name their sites by URL without a password (the login is
+//! looked up again on resume) and their paths as raw bytes.
+//!
+//! Several processes may share it: an item is claimed in a transaction,
+//! by a process that is alive; a dead owner's items are free again.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Conflict, EventKind, JobId, Kind, Via};
+
+pub struct Journal {
+    conn: Connection,
+    pid: u32,
+}
+
+/// What the journal remembers of an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub id: i64,
+    pub source_url: String,
+    pub source_path: Vec<u8>,
+    pub destination_url: String,
+    pub destination_path: Vec<u8>,
+    pub kind: Kind,
+    pub conflict: Conflict,
+    pub via: Via,
+    pub recursive: bool,
+    pub state: String,
+    /// This item's own bytes reached the destination: a resume may
+    /// continue from the destination's size.
+    pub wrote: bool,
+}
+
+/// How a new item is described when its job is queued.
+pub struct NewItem<'a> {
+    pub source_url: &'a str,
+    pub source_path: &'a [u8],
+    pub destination_url: &'a str,
+    pub destination_path: &'a [u8],
+    pub kind: Kind,
+    pub conflict: Conflict,
+    pub via: Via,
+    pub recursive: bool,
+    pub parent: Option<i64>,
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Copy => "copy",
+        Kind::Append => "append",
+        Kind::Move => "move",
+    }
+}
+
+fn kind_of(s: &str) -> Kind {
+    match s {
+        "append" => Kind::Append,
+        "move" => Kind::Move,
+        _ => Kind::Copy,
+    }
+}
+
+fn conflict_name(c: Conflict) -> &'static str {
+    match c {
+        Conflict::Ask => "ask",
+        Conflict::Overwrite => "overwrite",
+        Conflict::Resume => "resume",
+        Conflict::Append => "append",
+        Conflict::Skip => "skip",
+        Conflict::Rename => "rename",
+    }
+}
+
+fn conflict_of(s: &str) -> Conflict {
+    match s {
+        "overwrite" => Conflict::Overwrite,
+        "resume" => Conflict::Resume,
+        "append" => Conflict::Append,
+        "skip" => Conflict::Skip,
+        "rename" => Conflict::Rename,
+        _ => Conflict::Ask,
+    }
+}
+
+fn via_name(v: Via) -> &'static str {
+    match v {
+        Via::Auto => "auto",
+        Via::Lstn => "lstn",
+        Via::Fxp => "fxp",
+        Via::Relay => "relay",
+    }
+}
+
+fn via_of(s: &str) -> Via {
+    match s {
+        "lstn" => Via::Lstn,
+        "fxp" => Via::Fxp,
+        "relay" => Via::Relay,
+        _ => Via::Auto,
+    }
+}
+
+/// Whether process `pid` is alive (its items are then its own).
+fn alive(pid: i64) -> bool {
+    pid > 0 && Path::new(&format!("/proc/{pid}")).exists()
+}
+
+impl Journal {
+    /// `queue.sqlite3` in fxpc's state directory (`FXPC_QUEUE` overrides).
+    pub fn default_path() -> Option<PathBuf> {
+        if let Some(p) = std::env::var_os("FXPC_QUEUE") {
+            return Some(PathBuf::from(p));
+        }
+        let dirs = directories::ProjectDirs::from("", "", "fxpc")?;
+        let dir = dirs.state_dir().unwrap_or(dirs.cache_dir()).to_path_buf();
+        Some(dir.join("queue.sqlite3"))
+    }
+
+    pub fn open(path: &Path) -> rusqlite::Result<Journal> {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let conn = Connection::open(path)?;
+        // Several processes at once: writers wait for each other instead
+        // of failing, and readers never block them.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS items (
+                id INTEGER PRIMARY KEY,
+                parent INTEGER,
+                source_url TEXT NOT NULL,
+                source_path BLOB NOT NULL,
+                destination_url TEXT NOT NULL,
+                destination_path BLOB NOT NULL,
+                kind TEXT NOT NULL,
+                conflict TEXT NOT NULL,
+                via TEXT NOT NULL,
+                recursive INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                wrote INTEGER NOT NULL DEFAULT 0,
+                owner INTEGER,
+                updated INTEGER NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS items_state ON items(state);",
+        )?;
+        // The file holds site addresses and paths: the user's alone.
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        Ok(Journal {
+            conn,
+            pid: std::process::id(),
+        })
+    }
+
+    fn now() -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    }
+
+    /// A queued job, owned by this process; its row id.
+    pub fn add(&self, item: &NewItem) -> rusqlite::Result<i64> {
+        self.conn.execute(
+            "INSERT INTO items (parent, source_url, source_path, destination_url, destination_path,
+                kind, conflict, via, recursive, state, owner, updated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?11)",
+            params![
+                item.parent,
+                item.source_url,
+                item.source_path,
+                item.destination_url,
+                item.destination_path,
+                kind_name(item.kind),
+                conflict_name(item.conflict),
+                via_name(item.via),
+                item.recursive,
+                self.pid,
+                Journal::now(),
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Follows a job's event: running, wrote, and how it ended.
+    pub fn record(&self, id: i64, kind: &EventKind) -> rusqlite::Result<()> {
+        let state = match kind {
+            EventKind::Started { .. } => "running",
+            EventKind::Writing => {
+                self.conn.execute(
+                    "UPDATE items SET wrote = 1, updated = ?2 WHERE id = ?1",
+                    params![id, Journal::now()],
+                )?;
+                return Ok(());
+            }
+            EventKind::Verified { .. } => "verified",
+            EventKind::Failed { .. } => "failed",
+            EventKind::Cancelled { .. } => "cancelled",
+            EventKind::Skipped { .. } => "skipped",
+            EventKind::Walked { .. } => "walked",
+            _ => return Ok(()),
+        };
+        self.conn.execute(
+            "UPDATE items SET state = ?2, updated = ?3 WHERE id = ?1",
+            params![id, state, Journal::now()],
+        )?;
+        Ok(())
+    }
+
+    /// Items left unfinished (queued or running) by processes that are gone
+    /// — a tree whose walk ended is not one: its files are.
+    pub fn pending(&self) -> rusqlite::Result<Vec<Item>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, source_url, source_path, destination_url, destination_path, kind,
+                    conflict, via, recursive, state, wrote, owner
+             FROM items WHERE state IN ('queued', 'running') ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                Item {
+                    id: r.get(0)?,
+                    source_url: r.get(1)?,
+                    source_path: r.get(2)?,
+                    destination_url: r.get(3)?,
+                    destination_path: r.get(4)?,
+                    kind: kind_of(&r.get::<_, String>(5)?),
+                    conflict: conflict_of(&r.get::<_, String>(6)?),
+                    via: via_of(&r.get::<_, String>(7)?),
+                    recursive: r.get(8)?,
+                    state: r.get(9)?,
+                    wrote: r.get(10)?,
+                },
+                r.get::<_, Option<i64>>(11)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (item, owner) = row?;
+            if owner.is_none_or(|pid| !alive(pid)) {
+                out.push(item);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Takes an unfinished item for this process; `false` when another
+    /// live process has it (it is then not run twice).
+    pub fn claim(&mut self, id: i64) -> rusqlite::Result<bool> {
+        let tx = self.conn.transaction()?;
+        let owner: Option<Option<i64>> = tx
+            .query_row(
+                "SELECT owner FROM items WHERE id = ?1 AND state IN ('queued', 'running')",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let free = match owner {
+            None => false,
+            Some(owner) => owner.is_none_or(|pid| pid == i64::from(self.pid) || !alive(pid)),
+        };
+        if free {
+            tx.execute(
+                "UPDATE items SET owner = ?2, state = 'queued', updated = ?3 WHERE id = ?1",
+                params![id, self.pid, Journal::now()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(free)
+    }
+
+    /// Forgets everything that is not waiting or running in a live process.
+    pub fn clear(&self) -> rusqlite::Result<usize> {
+        let pending: Vec<i64> = self.pending()?.into_iter().map(|i| i.id).collect();
+        let mut n = self.conn.execute(
+            "DELETE FROM items WHERE state NOT IN ('queued', 'running')",
+            [],
+        )?;
+        for id in pending {
+            n += self.conn.execute("DELETE FROM items WHERE id = ?1", [id])?;
+        }
+        Ok(n)
+    }
+
+    /// Drops finished items older than a week: the file stays small.
+    pub fn prune(&self) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "DELETE FROM items WHERE state NOT IN ('queued', 'running') AND updated < ?1",
+            [Journal::now() - 7 * 86_400],
+        )?;
+        Ok(())
+    }
+}
+
+/// The row id of each job this process journals.
+pub type Rows = std::collections::HashMap<JobId, i64>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item<'a>(path: &'a [u8]) -> NewItem<'a> {
+        NewItem {
+            source_url: "ftp://127.0.0.2:2121/",
+            source_path: path,
+            destination_url: "local",
+            destination_path: path,
+            kind: Kind::Copy,
+            conflict: Conflict::Overwrite,
+            via: Via::Auto,
+            recursive: false,
+            parent: None,
+        }
+    }
+
+    #[test]
+    fn items_follow_their_jobs_and_a_dead_owners_are_pending() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queue.sqlite3");
+        let mut j = Journal::open(&path).unwrap();
+        let a = j.add(&item(b"/a")).unwrap();
+        let b = j.add(&item(b"/b\xff")).unwrap();
+        j.record(a, &EventKind::Writing).unwrap();
+        j.record(
+            b,
+            &EventKind::Failed {
+                reason: "x".into(),
+                replies: vec![],
+            },
+        )
+        .unwrap();
+        // Ours, and we are alive: not pending for anyone.
+        assert!(j.pending().unwrap().is_empty());
+        // A process that died (pid 0 is never alive) left them.
+        j.conn.execute("UPDATE items SET owner = 0", []).unwrap();
+        let pending = j.pending().unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].source_path, b"/a");
+        assert!(pending[0].wrote);
+        // Claimed once; a second journal (another process) cannot take it
+        // while we are alive.
+        assert!(j.claim(a).unwrap());
+        let mut other = Journal::open(&path).unwrap();
+        other.pid = 1; // init: always alive, and not us
+        assert!(!other.claim(a).unwrap());
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(j.clear().unwrap(), 1, "the failed one goes; ours stays");
+    }
+
+    use std::os::unix::fs::PermissionsExt;
+}

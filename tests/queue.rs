@@ -1,0 +1,157 @@
+//! The journal, as a person meets it: a tree copy between two rate-limited
+//! `fxpc serve` is killed (SIGKILL) half-way; `fxpc queue` lists what was
+//! left; `fxpc queue resume` finishes it. All 20 files arrive identical,
+//! and none that had verified before the kill is sent again (the
+//! destination's own log counts its STORs).
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const FXPC: &str = env!("CARGO_BIN_EXE_fxpc");
+
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Served {
+    fn start(ip: &str, root: &Path, state: &Path, extra: &[&str]) -> Served {
+        let mut child = Command::new(FXPC)
+            .args(["serve", "--root"])
+            .arg(root)
+            .args([
+                "--listen",
+                &format!("{ip}:0"),
+                "--anonymous",
+                "write",
+                "--allow-fxp",
+            ])
+            .args(extra)
+            .env("XDG_STATE_HOME", state)
+            .env("FXPC_LOG", "debug")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn fxpc serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("ftp://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .to_string();
+        Served { child, url }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn fxpc(dir: &Path) -> Command {
+    let mut c = Command::new(FXPC);
+    c.env("FXPC_CONFIG", dir.join("config.toml"))
+        .env("FXPC_QUEUE", dir.join("queue.sqlite3"))
+        .env("XDG_STATE_HOME", dir.join("client-state"))
+        .env("NETRC", "/nonexistent")
+        .stdin(Stdio::null());
+    c
+}
+
+#[test]
+fn a_killed_copy_is_resumed_and_nothing_verified_is_sent_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_root, b_root) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(a_root.join("tree")).unwrap();
+    std::fs::create_dir_all(&b_root).unwrap();
+    const FILES: usize = 20;
+    for i in 0..FILES {
+        std::fs::write(
+            a_root.join(format!("tree/f{i:02}.bin")),
+            common::pseudo_random(150_000 + i * 1000, i as u64),
+        )
+        .unwrap();
+    }
+    let (a_state, b_state) = (dir.path().join("a-state"), dir.path().join("b-state"));
+    // ~1 MiB/s per data connection: 20 files take a few seconds.
+    let a = Served::start("127.0.0.2", &a_root, &a_state, &["--rate", "1M"]);
+    let b = Served::start("127.0.0.3", &b_root, &b_state, &[]);
+
+    let mut copy = fxpc(dir.path())
+        .args(["cp", "-r", "-j", "2", "--json"])
+        .arg(format!("{}tree", a.url))
+        .arg(&b.url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once a few files are whole at the destination.
+    let whole = |i: usize| {
+        std::fs::metadata(b_root.join(format!("tree/f{i:02}.bin")))
+            .is_ok_and(|m| m.len() as usize == 150_000 + i * 1000)
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while (0..FILES).filter(|i| whole(*i)).count() < 4 {
+        assert!(Instant::now() < deadline, "the copy made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    copy.kill().unwrap(); // SIGKILL: no chance to tidy up
+    copy.wait().unwrap();
+    let whole_before = (0..FILES).filter(|i| whole(*i)).count();
+    assert!(whole_before < FILES, "killed too late to test anything");
+
+    let listed = fxpc(dir.path()).arg("queue").output().unwrap();
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(text.contains("unfinished"), "{text}");
+    assert!(text.contains("tree/f"), "{text}");
+
+    let resumed = fxpc(dir.path())
+        .args(["queue", "resume", "-j", "2"])
+        .output()
+        .unwrap();
+    assert!(
+        resumed.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&resumed.stdout),
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    for i in 0..FILES {
+        let name = format!("tree/f{i:02}.bin");
+        assert_eq!(
+            std::fs::read(b_root.join(&name)).unwrap(),
+            std::fs::read(a_root.join(&name)).unwrap(),
+            "{name}"
+        );
+    }
+    // The destination's log: a file that was whole before the kill was
+    // stored once; the ones in flight at most twice (the second resumed).
+    let log = std::fs::read_to_string(b_state.join("fxpc/fxpc.log")).unwrap();
+    let stores = |name: &str| {
+        log.lines()
+            .filter(|l| l.contains(">> STOR") && l.contains(name))
+            .count()
+    };
+    let mut sent_again = 0;
+    for i in 0..FILES {
+        let n = stores(&format!("f{i:02}.bin"));
+        assert!((1..=2).contains(&n), "f{i:02}.bin stored {n} times");
+        sent_again += n - 1;
+    }
+    assert!(
+        sent_again <= 2,
+        "{sent_again} files sent again (2 were in flight)"
+    );
+    // Nothing left.
+    let listed = fxpc(dir.path()).arg("queue").output().unwrap();
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("nothing unfinished"));
+}
