@@ -172,6 +172,24 @@ impl Engine {
         Some(self.submit(spec))
     }
 
+    /// Moves a waiting file one place earlier (`up`) or later in line;
+    /// `false` when it is not waiting (running, or over).
+    pub fn nudge(&self, job: JobId, up: bool) -> bool {
+        self.shared.queue.nudge(job, up)
+    }
+
+    /// Holds a waiting file back (or lets it go again); a running one goes
+    /// on. `false` when it is not waiting.
+    pub fn pause(&self, job: JobId, paused: bool) -> bool {
+        self.shared.queue.pause(job, paused)
+    }
+
+    /// Holds back every waiting file (or lets them go); running transfers
+    /// go on.
+    pub fn pause_all(&self, paused: bool) {
+        self.shared.queue.pause_all(paused)
+    }
+
     /// Waits until every queued job (and every file of every tree) is over.
     pub async fn wait_idle(&self) {
         let mut rx = self.shared.outstanding.subscribe();
@@ -205,13 +223,12 @@ impl Engine {
             Ok(Probe::Directory) => self.walk(ctx, spec).await,
             Ok(Probe::File(size)) => {
                 let slot = tokio::select! {
-                    s = self.shared.slots.clone().acquire_owned() => s,
+                    s = self.shared.queue.slot(ctx.id) => s,
                     () = ctx.cancel.cancelled() => return EventKind::Cancelled {
                         partial: None,
                         kept_because: None,
                     },
                 };
-                let slot = slot.expect("the slot semaphore is never closed");
                 file::run(ctx, spec, size, slot).await
             }
         }

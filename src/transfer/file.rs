@@ -7,7 +7,6 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::OwnedSemaphorePermit;
 use tokio_util::sync::CancellationToken;
 
 use super::check::{batch_of, compare_digests, digest_to_compare};
@@ -69,7 +68,7 @@ pub async fn run(
     ctx: &Ctx,
     spec: &JobSpec,
     listed_size: Option<u64>,
-    slot: OwnedSemaphorePermit,
+    slot: super::queue::Slot,
 ) -> EventKind {
     let mut slot = Some(slot);
     match run_inner(ctx, spec, listed_size, &mut slot).await {
@@ -82,7 +81,7 @@ async fn run_inner(
     ctx: &Ctx,
     spec: &JobSpec,
     listed_size: Option<u64>,
-    slot: &mut Option<OwnedSemaphorePermit>,
+    slot: &mut Option<super::queue::Slot>,
 ) -> Result<EventKind, Failure> {
     let transports = transports(spec)?;
     if let Some(why) = ctx.shared.out_of_space(ctx.tree) {

@@ -28,6 +28,7 @@ pub mod journal;
 mod local;
 mod pool;
 mod progress;
+pub mod queue;
 mod refusal;
 mod relay;
 mod shared;

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use super::engine::Settings;
@@ -34,7 +34,8 @@ pub struct Shared {
     /// download): zero for a server-to-server copy.
     pub client_bytes: Arc<AtomicU64>,
     pools: Mutex<HashMap<String, Arc<Pool>>>,
-    pub(super) slots: Arc<Semaphore>,
+    /// Who gets the next of the `parallel` transfer slots.
+    pub(super) queue: Arc<super::queue::Queue>,
     pub(super) next_id: AtomicU64,
     pub(super) jobs: Mutex<HashMap<JobId, (JobSpec, CancellationToken)>>,
     /// Cancelled jobs whose partial destination should go, if they made it.
@@ -57,7 +58,7 @@ pub struct Shared {
 impl Shared {
     pub fn new(settings: Settings, events: UnboundedSender<Event>) -> Shared {
         Shared {
-            slots: Arc::new(Semaphore::new(settings.parallel.max(1))),
+            queue: super::queue::Queue::new(settings.parallel),
             settings,
             events,
             client_bytes: Arc::new(AtomicU64::new(0)),
