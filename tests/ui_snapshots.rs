@@ -133,6 +133,7 @@ fn job(id: u64, name: &str, kind: Kind, state: JobState) -> JobRow {
         note: None,
         parent: None,
         protected: false,
+        paused: false,
         resumed_from: None,
         story: None,
     }

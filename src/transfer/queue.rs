@@ -170,7 +170,10 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    async fn started(q: &Arc<Queue>, jobs: &[JobId]) -> Vec<(JobId, tokio::task::JoinHandle<Slot>)> {
+    async fn started(
+        q: &Arc<Queue>,
+        jobs: &[JobId],
+    ) -> Vec<(JobId, tokio::task::JoinHandle<Slot>)> {
         let mut handles = Vec::new();
         for &job in jobs {
             let q = q.clone();

@@ -287,6 +287,13 @@ impl Runtime {
             Effect::Cancel(job) => self.engine.cancel(job),
             Effect::CancelDiscard(job) => self.engine.cancel_and_discard(job),
             Effect::Answer(job, policy) => self.engine.answer(job, policy),
+            Effect::Nudge { job, up } => {
+                self.engine.nudge(job, up);
+            }
+            Effect::Pause { job, paused } => {
+                self.engine.pause(job, paused);
+            }
+            Effect::PauseAll(paused) => self.engine.pause_all(paused),
             Effect::Retry(job) => {
                 self.engine.retry(job);
             }

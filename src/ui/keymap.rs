@@ -174,8 +174,9 @@ pub fn help_lines() -> Vec<String> {
     // Two lines: as one (74 columns) it was cut in the 80-column help box
     // (found reviewing the snapshots).
     lines.push("Transfers (F9): ↑↓ choose, Enter details, c cancel (D: and delete".into());
-    lines.push("the partial file it created), r retry,".into());
-    lines.push("x clears the finished ones, Esc goes back.".into());
+    lines.push("the partial file it created), r retry, K J move a waiting one".into());
+    lines.push("up or down, p holds it back, P holds the queue, x clears the".into());
+    lines.push("finished ones, Esc goes back.".into());
     lines
 }
 

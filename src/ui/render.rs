@@ -292,6 +292,7 @@ fn job_line(job: &JobRow, width: usize) -> String {
         mode
     );
     let rest = match &job.state {
+        JobState::Queued if job.paused => "held back (p)".into(),
         JobState::Queued => String::new(),
         JobState::Running => {
             let total = job.total.unwrap_or(0);
@@ -370,7 +371,8 @@ fn render_transfers(state: &State, area: Rect, frame: &mut Frame, p: &Palette) {
         .map(|j| j.rate)
         .sum();
     let title = format!(
-        " transfers: {running} running, {queued}{done} verified, {failed} failed{} ",
+        " transfers{}: {running} running, {queued}{done} verified, {failed} failed{} ",
+        if t.paused { " (paused: P)" } else { "" },
         if rate > 0.0 {
             format!(", {}", human_rate(rate))
         } else {

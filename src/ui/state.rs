@@ -62,6 +62,8 @@ pub struct JobRow {
     pub resumed_from: Option<u64>,
     /// The whole reason of a failure, for Enter (the row has the cause).
     pub story: Option<String>,
+    /// Held back in the queue (p).
+    pub paused: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -71,6 +73,8 @@ pub struct Transfers {
     /// The first row shown while the panel has the keyboard; without it
     /// the panel follows the running work (`update::transfers_scroll`).
     pub scroll: usize,
+    /// The whole queue is held back (P).
+    pub paused: bool,
 }
 
 impl Transfers {

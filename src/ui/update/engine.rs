@@ -42,6 +42,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             note: None,
             parent: *parent,
             protected,
+            paused: false,
             resumed_from: None,
             story: None,
         });

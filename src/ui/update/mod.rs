@@ -113,6 +113,18 @@ pub enum Effect {
     /// Cancel and delete the partial file the job created.
     CancelDiscard(JobId),
     Retry(JobId),
+    /// Move a waiting file one place earlier (`up`) or later in line.
+    Nudge {
+        job: JobId,
+        up: bool,
+    },
+    /// Hold a waiting file back, or let it go.
+    Pause {
+        job: JobId,
+        paused: bool,
+    },
+    /// Hold back every waiting file, or let them go.
+    PauseAll(bool),
     /// The answer to a job's question about an existing destination.
     Answer(JobId, Conflict),
     /// Write a site into config.toml (replacing `replaces`, a rename's old

@@ -39,6 +39,57 @@ pub(super) fn transfers_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effec
                 state.status = format!("retrying {}", job.name);
             }
         }
+        // Priority: a waiting row moves past its waiting neighbour.
+        KeyCode::Char('K') | KeyCode::Char('J') => {
+            let up = key.code == KeyCode::Char('K');
+            let at = t.selected;
+            if t.jobs.get(at).is_some_and(|j| j.state == JobState::Queued) {
+                let neighbour = if up {
+                    (0..at).rev().find(|&i| t.jobs[i].state == JobState::Queued)
+                } else {
+                    (at + 1..t.jobs.len()).find(|&i| t.jobs[i].state == JobState::Queued)
+                };
+                if let Some(other) = neighbour {
+                    fx.push(Effect::Nudge {
+                        job: t.jobs[at].id,
+                        up,
+                    });
+                    t.jobs.swap(at, other);
+                    t.selected = other;
+                }
+            }
+        }
+        KeyCode::Char('p') => {
+            if let Some(job) = t
+                .jobs
+                .get_mut(t.selected)
+                .filter(|j| j.state == JobState::Queued)
+            {
+                job.paused = !job.paused;
+                fx.push(Effect::Pause {
+                    job: job.id,
+                    paused: job.paused,
+                });
+                state.status = format!(
+                    "{} {}",
+                    job.name,
+                    if job.paused {
+                        "held back (p lets it go)"
+                    } else {
+                        "back in line"
+                    }
+                );
+            }
+        }
+        KeyCode::Char('P') => {
+            t.paused = !t.paused;
+            fx.push(Effect::PauseAll(t.paused));
+            state.status = if t.paused {
+                "queue paused: running transfers go on, nothing new starts (P resumes)".into()
+            } else {
+                "queue resumed".into()
+            };
+        }
         KeyCode::Char('x') => {
             t.jobs.retain(|j| !j.state.is_over());
             t.selected = 0;

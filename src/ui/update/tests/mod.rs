@@ -283,6 +283,7 @@ fn job(id: JobId, name: &str, state: JobState) -> JobRow {
         note: None,
         parent: None,
         protected: false,
+        paused: false,
         resumed_from: None,
         story: None,
     }

@@ -87,3 +87,42 @@ fn help_opens_and_q_closes_it_without_quitting() {
     press(&mut s, KeyCode::F(1));
     assert!(matches!(s.dialog, Some(Dialog::Help(dialog::Help { .. }))));
 }
+
+/// Issue 11: in the panel, K and J move a waiting row past its waiting
+/// neighbour, p holds one back, P the whole queue.
+#[test]
+fn waiting_rows_move_and_pause() {
+    let mut s = state();
+    s.transfers.jobs = vec![
+        job(1, "running", JobState::Running),
+        job(2, "a", JobState::Queued),
+        job(3, "done", JobState::Verified),
+        job(4, "b", JobState::Queued),
+    ];
+    press(&mut s, KeyCode::F(9));
+    s.transfers.selected = 3;
+    let fx = ch(&mut s, 'K');
+    assert!(
+        matches!(fx.as_slice(), [Effect::Nudge { job: 4, up: true }]),
+        "{fx:?}"
+    );
+    let names: Vec<&str> = s.transfers.jobs.iter().map(|j| j.name.as_str()).collect();
+    assert_eq!(names, ["running", "b", "done", "a"]);
+    assert_eq!(s.transfers.selected, 1, "the selection follows the row");
+    // The running row does not move.
+    s.transfers.selected = 0;
+    assert!(ch(&mut s, 'J').is_empty());
+    s.transfers.selected = 1;
+    let fx = ch(&mut s, 'p');
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::Pause {
+            job: 4,
+            paused: true
+        }]
+    ));
+    assert!(s.transfers.jobs[1].paused);
+    let fx = ch(&mut s, 'P');
+    assert!(matches!(fx.as_slice(), [Effect::PauseAll(true)]));
+    assert!(s.transfers.paused);
+}
