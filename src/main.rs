@@ -594,13 +594,7 @@ fn parse_bytes(text: &str) -> Result<u64> {
 fn ftp_site(url: &FtpUrl, tls: &fxpc::sites::TlsOverrides) -> Result<FtpSite> {
     let login = login_for(url)?;
     let config = fxpc::sites::Config::load();
-    let saved = fxpc::sites::site_for(&config.sites, None, url);
-    let settings = fxpc::sites::tls_settings(url, saved, tls).map_err(anyhow::Error::msg)?;
-    let mut site = FtpSite::new(url, login);
-    site.allow_clear_data = saved.and_then(|s| s.allow_clear_data).unwrap_or(false);
-    site.set_tls(settings)
-        .with_context(|| format!("TLS settings for {url}"))?;
-    Ok(site)
+    fxpc::sites::build_site(url, login, None, &config.sites, tls).map_err(anyhow::Error::msg)
 }
 
 /// A command-line operand: an ftp://, ftps:// or ftpes:// URL, or a local
@@ -634,7 +628,7 @@ async fn queue_resume(jobs: usize, json: bool, tls: &fxpc::sites::TlsOverrides) 
         parallel: jobs.max(1),
         ..transfer::Settings::default()
     });
-    let mut tap = cli_queue::Tap::open();
+    let mut tap = transfer::journal::Tap::open();
     for (row, spec) in claimed {
         let job = engine.submit(spec.clone());
         tap.submitted(job, &spec, Some(row));
@@ -708,7 +702,7 @@ async fn cp(args: CpArgs) -> Result<()> {
     };
     let root = engine.submit(spec.clone());
     // Journaled: a run that is killed can be resumed (`fxpc queue resume`).
-    let mut tap = cli_queue::Tap::open();
+    let mut tap = transfer::journal::Tap::open();
     tap.submitted(root, &spec, None);
 
     let mut view = CpView::new(args.json);

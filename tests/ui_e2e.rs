@@ -44,6 +44,8 @@ impl Served {
             .args(["--listen", &format!("{ip}:0"), "--anonymous", "write"])
             .args(extra)
             .env("XDG_STATE_HOME", state)
+            // Every command in its log: tests count what a server was sent.
+            .env("FXPC_LOG", "debug")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -831,4 +833,89 @@ fn the_ui_browses_and_copies_in_tls() {
     tui.send(F10);
     let status = tui.wait_exit(Duration::from_secs(15));
     assert!(status.success(), "{status:?}");
+}
+
+/// Issue 11 in the UI: a tree copy between two rate-limited servers, the
+/// UI killed with SIGKILL half-way; the next start asks about the work
+/// left, "r" resumes it, every file arrives whole and none that had
+/// verified is stored again (the destination's log counts STORs).
+#[test]
+fn a_killed_ui_asks_and_resumes_its_unfinished_transfers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_root, b_root) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(a_root.join("tree")).unwrap();
+    std::fs::create_dir_all(&b_root).unwrap();
+    const FILES: usize = 20;
+    let size = |i: usize| 150_000 + i * 1000;
+    for i in 0..FILES {
+        std::fs::write(
+            a_root.join(format!("tree/f{i:02}.bin")),
+            noise(size(i), i as u64 + 1),
+        )
+        .unwrap();
+    }
+    let (a_state, b_state) = (dir.path().join("a-state"), dir.path().join("b-state"));
+    let a = Served::start(
+        "127.0.0.2",
+        &a_root,
+        &a_state,
+        &["--allow-fxp", "--rate", "1M"],
+    );
+    // The destination logs every command (its STORs are counted).
+    let b = Served::start("127.0.0.3", &b_root, &b_state, &[]);
+    let whole = |i: usize| {
+        std::fs::metadata(b_root.join(format!("tree/f{i:02}.bin")))
+            .is_ok_and(|m| m.len() as usize == size(i))
+    };
+    {
+        let mut tui = Tui::start(dir.path(), &[&a.url, &b.url]);
+        tui.wait_text("▸ tree/");
+        tui.wait_for("the right pane listed", |s| s.pane(1).contains("(empty)"));
+        tui.send(F5);
+        tui.wait_text("copy tree/");
+        tui.send(ENTER);
+        let deadline = Instant::now() + TIMEOUT;
+        while (0..FILES).filter(|i| whole(*i)).count() < 4 {
+            assert!(Instant::now() < deadline, "no progress\n{}", tui.dump());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let pid = tui.child.process_id().unwrap();
+        Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .unwrap();
+        tui.wait_exit(Duration::from_secs(10));
+    }
+    assert!(
+        (0..FILES).filter(|i| whole(*i)).count() < FILES,
+        "killed too late"
+    );
+
+    let mut tui = Tui::start(dir.path(), &[&a.url, &b.url]);
+    tui.wait_text("left unfinished by an earlier run");
+    tui.send("r");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while (0..FILES).filter(|i| whole(*i)).count() < FILES {
+        assert!(Instant::now() < deadline, "not resumed\n{}", tui.dump());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tui.wait_for("the transfers done", |s| s.text.contains("0 running"));
+    for i in 0..FILES {
+        let name = format!("tree/f{i:02}.bin");
+        assert_same_file(&a_root.join(&name), &b_root.join(&name));
+    }
+    let log = std::fs::read_to_string(b_state.join("fxpc/fxpc.log")).unwrap();
+    let mut again = 0;
+    for i in 0..FILES {
+        let name = format!("f{i:02}.bin");
+        let n = log
+            .lines()
+            .filter(|l| l.contains(">> STOR") && l.contains(&name))
+            .count();
+        assert!((1..=2).contains(&n), "{name} stored {n} times");
+        again += n - 1;
+    }
+    assert!(again <= 2, "{again} sent again");
+    tui.send(F10);
+    tui.wait_exit(Duration::from_secs(15));
 }

@@ -111,6 +111,50 @@ pub fn tls_settings(
     })
 }
 
+/// The FTP site `url` names, logged in as `login`, with what its saved
+/// site says (transfer connections, passive, foreign passive replies,
+/// clear data, TLS) under the command line's TLS settings. The one place
+/// the command line, the UI and a resumed queue make a site.
+pub fn build_site(
+    url: &crate::ftp::FtpUrl,
+    login: crate::ftp::Login,
+    named: Option<&SiteEntry>,
+    sites: &[SiteEntry],
+    tls: &TlsOverrides,
+) -> Result<crate::transfer::FtpSite, String> {
+    let saved = site_for(sites, named, url);
+    let mut site = crate::transfer::FtpSite::new(url, login);
+    if let Some(n) = saved.and_then(|s| s.max_connections) {
+        site.max_connections = n.max(1);
+    }
+    if let Some(passive) = saved.and_then(|s| s.passive) {
+        site.options.passive = passive;
+    }
+    site.allow_foreign_passive = saved.and_then(|s| s.allow_foreign_passive).unwrap_or(false);
+    site.allow_clear_data = saved.and_then(|s| s.allow_clear_data).unwrap_or(false);
+    let settings = tls_settings(url, saved, tls)?;
+    site.set_tls(settings)
+        .map_err(|e| format!("{site}: TLS settings: {e}"))?;
+    Ok(site)
+}
+
+/// The site for `url` with its password found without asking anyone (for
+/// work resumed from the journal by the UI): `Err` names what is missing.
+pub fn site_without_asking(
+    url: &crate::ftp::FtpUrl,
+    tls: &TlsOverrides,
+) -> Result<crate::transfer::FtpSite, String> {
+    let config = Config::load();
+    let sources = credentials::Sources::from_env(&config.sites);
+    match credentials::find(url, None, &sources) {
+        credentials::Credentials::Ready(login) => build_site(url, login, None, &config.sites, tls),
+        credentials::Credentials::NeedPassword { user } => Err(format!(
+            "no password for {user}@{} (the URL, ~/.netrc, a saved site or FXPC_PASSWORD)",
+            url.host
+        )),
+    }
+}
+
 /// The saved site for `url`: the one named, else one with the same user,
 /// host and port.
 pub fn site_for<'a>(

@@ -191,6 +191,7 @@ async fn run_inner(
     loop {
         let mut retried = false;
         let watch = Watch::new();
+        watch.tell_writing(ctx.id, ctx.shared.events.clone());
         let in_flight = digest
             .filter(|_| {
                 offsets.source == 0

@@ -274,6 +274,18 @@ impl Journal {
         Ok(free)
     }
 
+    /// Forgets the unfinished items of processes that are gone (the
+    /// person said "discard").
+    pub fn discard_pending(&self) -> rusqlite::Result<usize> {
+        let mut n = 0;
+        for item in self.pending()? {
+            n += self
+                .conn
+                .execute("DELETE FROM items WHERE id = ?1", [item.id])?;
+        }
+        Ok(n)
+    }
+
     /// Forgets everything that is not waiting or running in a live process.
     pub fn clear(&self) -> rusqlite::Result<usize> {
         let pending: Vec<i64> = self.pending()?.into_iter().map(|i| i.id).collect();
@@ -299,6 +311,167 @@ impl Journal {
 
 /// The row id of each job this process journals.
 pub type Rows = std::collections::HashMap<JobId, i64>;
+
+/// A site as the journal names it: its URL without a password, or "local".
+pub fn site_url(location: &super::Location) -> String {
+    match &location.site {
+        super::Site::Ftp(site) => site.to_string(),
+        super::Site::Local => "local".to_string(),
+    }
+}
+
+/// Records a run's jobs and their events. Without a journal (no state
+/// directory, a read-only disk) the run goes on unrecorded, and says so
+/// once in the log.
+pub struct Tap {
+    journal: Option<Journal>,
+    rows: Rows,
+    /// What a job's files inherit: its spec's sites, kind, policy, way.
+    specs: std::collections::HashMap<JobId, (String, String, super::JobSpec)>,
+}
+
+impl Tap {
+    pub fn open() -> Tap {
+        let journal = Journal::default_path().and_then(|path| match Journal::open(&path) {
+            Ok(j) => {
+                let _ = j.prune();
+                Some(j)
+            }
+            Err(e) => {
+                tracing::warn!("no journal at {}: {e}", path.display());
+                None
+            }
+        });
+        Tap {
+            journal,
+            rows: Rows::new(),
+            specs: Default::default(),
+        }
+    }
+
+    /// A job just submitted (or resumed: `row` is its journal row).
+    pub fn submitted(&mut self, job: JobId, spec: &super::JobSpec, row: Option<i64>) {
+        let (source_url, destination_url) = (site_url(&spec.source), site_url(&spec.destination));
+        if let Some(journal) = &self.journal {
+            let row = row.or_else(|| {
+                journal
+                    .add(&NewItem {
+                        source_url: &source_url,
+                        source_path: &spec.source.path,
+                        destination_url: &destination_url,
+                        destination_path: &spec.destination.path,
+                        kind: spec.kind,
+                        conflict: spec.conflict,
+                        via: spec.via,
+                        recursive: spec.recursive,
+                        parent: None,
+                    })
+                    .ok()
+            });
+            if let Some(row) = row {
+                self.rows.insert(job, row);
+            }
+        }
+        self.specs
+            .insert(job, (source_url, destination_url, spec.clone()));
+    }
+
+    /// Follows an event; a tree's files get rows of their own.
+    pub fn event(&mut self, event: &super::Event) {
+        let Some(journal) = &self.journal else { return };
+        if let EventKind::Queued {
+            parent: Some(parent),
+            source_path,
+            destination_path,
+            ..
+        } = &event.kind
+        {
+            let Some((source_url, destination_url, spec)) = self.specs.get(parent).cloned() else {
+                return;
+            };
+            if let Ok(row) = journal.add(&NewItem {
+                source_url: &source_url,
+                source_path,
+                destination_url: &destination_url,
+                destination_path,
+                kind: spec.kind,
+                conflict: spec.conflict,
+                via: spec.via,
+                recursive: false,
+                parent: self.rows.get(parent).copied(),
+            }) {
+                self.rows.insert(event.job, row);
+            }
+            return;
+        }
+        if let Some(row) = self.rows.get(&event.job)
+            && let Err(e) = journal.record(*row, &event.kind)
+        {
+            tracing::warn!("journal: {e}");
+        }
+    }
+}
+
+/// Claimed items (row, job to submit), and why others could not be.
+pub type Claimed = (Vec<(i64, super::JobSpec)>, Vec<String>);
+
+/// The unfinished items, claimed for this process, as jobs to submit: a
+/// file this job had started writing continues from the destination's
+/// size; any other starts over under its own policy (an existing file that
+/// is not ours is never "resumed"). `site_of` logs in to a URL again (the
+/// journal keeps no password); an item whose site cannot be made is left
+/// unclaimed and reported.
+pub fn claim_all(
+    journal: &mut Journal,
+    site_of: &dyn Fn(&crate::ftp::FtpUrl) -> Result<super::FtpSite, String>,
+) -> rusqlite::Result<Claimed> {
+    let mut jobs = Vec::new();
+    let mut problems = Vec::new();
+    let location = |url: &str, path: &[u8]| -> Result<super::Location, String> {
+        if url == "local" {
+            return Ok(super::Location {
+                site: super::Site::Local,
+                path: path.to_vec(),
+            });
+        }
+        let parsed = crate::ftp::FtpUrl::parse(url).map_err(|e| e.to_string())?;
+        Ok(super::Location::ftp(
+            std::sync::Arc::new(site_of(&parsed)?),
+            path.to_vec(),
+        ))
+    };
+    for item in journal.pending()? {
+        let ends = location(&item.source_url, &item.source_path)
+            .and_then(|s| Ok((s, location(&item.destination_url, &item.destination_path)?)));
+        let (source, destination) = match ends {
+            Ok(ends) => ends,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        if !journal.claim(item.id)? {
+            continue;
+        }
+        let conflict = if item.wrote && item.kind != Kind::Append {
+            Conflict::Resume
+        } else {
+            item.conflict
+        };
+        jobs.push((
+            item.id,
+            super::JobSpec {
+                source,
+                destination,
+                kind: item.kind,
+                recursive: item.recursive,
+                conflict,
+                via: item.via,
+            },
+        ));
+    }
+    Ok((jobs, problems))
+}
 
 #[cfg(test)]
 mod tests {

@@ -42,6 +42,9 @@ pub struct Watch {
     connected: AtomicBool,
     /// Set once the destination was seen to grow between two readings.
     moved: AtomicBool,
+    /// Who hears at once that the destination took the job's bytes (the
+    /// journal must know before a crash can come).
+    tell_writing: std::sync::OnceLock<(JobId, UnboundedSender<Event>)>,
 }
 
 impl Watch {
@@ -54,7 +57,25 @@ impl Watch {
             writing: AtomicBool::new(false),
             connected: AtomicBool::new(false),
             moved: AtomicBool::new(false),
+            tell_writing: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Sends `Writing` for `job` on `events` the moment the destination
+    /// starts taking its bytes.
+    pub fn tell_writing(&self, job: JobId, events: UnboundedSender<Event>) {
+        let _ = self.tell_writing.set((job, events));
+    }
+
+    fn set_writing(&self) {
+        if !self.writing.swap(true, Ordering::Relaxed)
+            && let Some((job, events)) = self.tell_writing.get()
+        {
+            let _ = events.send(Event {
+                job: *job,
+                kind: EventKind::Writing,
+            });
+        }
     }
 
     pub fn done(&self) -> u64 {
@@ -73,7 +94,7 @@ impl Watch {
     fn grew(&self) {
         self.moved.store(true, Ordering::Relaxed);
         self.connected.store(true, Ordering::Relaxed);
-        self.writing.store(true, Ordering::Relaxed);
+        self.set_writing();
     }
 
     /// Whether the destination was seen growing during this attempt.
@@ -82,7 +103,7 @@ impl Watch {
     }
 
     pub fn mark_writing(&self) {
-        self.writing.store(true, Ordering::Relaxed);
+        self.set_writing();
     }
 
     pub fn began_writing(&self) -> bool {
@@ -198,7 +219,6 @@ pub async fn report(
     let mut poller: Option<Client> = None;
     let mut last_polled: Option<u64> = None;
     let mut ticks = 0u32;
-    let mut said_writing = false;
     loop {
         tokio::select! {
             _ = ticker.tick() => {}
@@ -233,13 +253,6 @@ pub async fn report(
             }
             Source::Elapsed => false,
         };
-        if !said_writing && watch.began_writing() {
-            said_writing = true;
-            let _ = events.send(Event {
-                job,
-                kind: EventKind::Writing,
-            });
-        }
         let done = watch.done();
         let (rate, eta) = meter.update(Instant::now(), done, total);
         let _ = events.send(Event {

@@ -21,7 +21,7 @@ use super::update::{Action, Effect, update};
 use crate::ftp::{FtpUrl, Login, Secret};
 use crate::sites::Config;
 use crate::sites::credentials;
-use crate::transfer::{Engine, FtpSite, Settings};
+use crate::transfer::{Engine, Settings};
 
 pub struct Options {
     /// What each pane opens: an ftp:// URL, a saved site's name, a local
@@ -60,6 +60,9 @@ pub enum Ended {
 type Browsers = Arc<Mutex<Slots>>;
 
 struct Runtime {
+    /// The journal of this run's transfers (`None` for the demo, whose
+    /// servers do not outlive it).
+    tap: Option<crate::transfer::journal::Tap>,
     tls: Arc<crate::sites::TlsOverrides>,
     actions: UnboundedSender<Action>,
     browsers: Browsers,
@@ -81,6 +84,7 @@ pub async fn run(options: Options) -> std::io::Result<Ended> {
     let (saved_left, saved_right) = (loaded.session.left.clone(), loaded.session.right.clone());
     let config = Arc::new(Mutex::new(loaded));
     let mut runtime = Runtime {
+        tap: options.remember.then(crate::transfer::journal::Tap::open),
         tls: Arc::new(options.tls.clone()),
         actions: tx,
         browsers: Arc::new(Mutex::new(Slots::default())),
@@ -102,6 +106,12 @@ pub async fn run(options: Options) -> std::io::Result<Ended> {
         }
     }
 
+    if options.remember {
+        for effect in update(&mut state, Action::Unfinished(unfinished())) {
+            runtime.execute(effect);
+        }
+    }
+
     let mut terminal_events = EventStream::new();
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
@@ -119,7 +129,10 @@ pub async fn run(options: Options) -> std::io::Result<Ended> {
                 None => break,
             },
             Some(a) = rx.recv() => a,
-            Some(e) = engine_events.recv() => Action::Engine(e),
+            Some(e) = engine_events.recv() => {
+                runtime.tap_event(&e);
+                Action::Engine(e)
+            }
             _ = tick.tick() => continue,
             _ = sigterm.recv() => {
                 ended = Ended::Terminated;
@@ -136,6 +149,7 @@ pub async fn run(options: Options) -> std::io::Result<Ended> {
             if let Ok(a) = rx.try_recv() {
                 pending.push(a);
             } else if let Ok(e) = engine_events.try_recv() {
+                runtime.tap_event(&e);
                 pending.push(Action::Engine(e));
             } else {
                 break;
@@ -199,7 +213,74 @@ fn terminal_action(e: TermEvent) -> Option<Action> {
     }
 }
 
+fn open_journal() -> Option<crate::transfer::journal::Journal> {
+    let path = crate::transfer::journal::Journal::default_path()?;
+    crate::transfer::journal::Journal::open(&path).ok()
+}
+
+/// What an earlier run left unfinished, one line each.
+fn unfinished() -> Vec<String> {
+    let Some(journal) = open_journal() else {
+        return Vec::new();
+    };
+    journal
+        .pending()
+        .unwrap_or_default()
+        .iter()
+        .map(|item| {
+            format!(
+                "{} {}{} → {}{}{}",
+                item.state,
+                item.source_url.trim_end_matches('/'),
+                String::from_utf8_lossy(&item.source_path),
+                item.destination_url.trim_end_matches('/'),
+                String::from_utf8_lossy(&item.destination_path),
+                if item.wrote { " (partly there)" } else { "" }
+            )
+        })
+        .collect()
+}
+
 impl Runtime {
+    fn tap_event(&mut self, event: &crate::transfer::Event) {
+        if let Some(tap) = &mut self.tap {
+            tap.event(event);
+        }
+    }
+
+    /// Claims the journal's unfinished items and runs them; an item whose
+    /// password cannot be found without asking stays in the journal, said.
+    fn resume_unfinished(&mut self) {
+        let Some(mut journal) = open_journal() else {
+            return;
+        };
+        let tls = self.tls.clone();
+        let claimed = crate::transfer::journal::claim_all(&mut journal, &|url| {
+            crate::sites::site_without_asking(url, &tls)
+        });
+        let (jobs, problems) = match claimed {
+            Ok(found) => found,
+            Err(e) => {
+                let _ = self
+                    .actions
+                    .send(Action::Notice(format!("the journal: {e}")));
+                return;
+            }
+        };
+        for (row, spec) in jobs {
+            let job = self.engine.submit(spec.clone());
+            if let Some(tap) = &mut self.tap {
+                tap.submitted(job, &spec, Some(row));
+            }
+        }
+        if let Some(problem) = problems.first() {
+            let _ = self.actions.send(Action::Notice(format!(
+                "{} left in the queue: {problem}",
+                problems.len()
+            )));
+        }
+    }
+
     fn execute(&mut self, effect: Effect) {
         match effect {
             Effect::Connect {
@@ -282,7 +363,16 @@ impl Runtime {
                 overwrite,
             } => self.request(side, Request::Rename(from, to, overwrite)),
             Effect::Submit(spec) => {
-                self.engine.submit(spec);
+                let job = self.engine.submit(spec.clone());
+                if let Some(tap) = &mut self.tap {
+                    tap.submitted(job, &spec, None);
+                }
+            }
+            Effect::ResumeUnfinished => self.resume_unfinished(),
+            Effect::DiscardUnfinished => {
+                if let Some(journal) = open_journal() {
+                    let _ = journal.discard_pending();
+                }
             }
             Effect::Cancel(job) => self.engine.cancel(job),
             Effect::CancelDiscard(job) => self.engine.cancel_and_discard(job),
@@ -405,19 +495,7 @@ async fn connect(
             }
         }
     };
-    let mut site = FtpSite::new(&url, login);
-    if let Some(n) = saved.and_then(|s| s.max_connections) {
-        site.max_connections = n.max(1);
-    }
-    if let Some(passive) = saved.and_then(|s| s.passive) {
-        site.options.passive = passive;
-    }
-    site.allow_foreign_passive = saved.and_then(|s| s.allow_foreign_passive).unwrap_or(false);
-    site.allow_clear_data = saved.and_then(|s| s.allow_clear_data).unwrap_or(false);
-    let tls_site = crate::sites::site_for(&config.sites, saved, &url);
-    let settings = crate::sites::tls_settings(&url, tls_site, tls)?;
-    site.set_tls(settings)
-        .map_err(|e| format!("{site}: TLS settings: {e}"))?;
+    let site = crate::sites::build_site(&url, login, saved, &config.sites, tls)?;
     let site = Arc::new(site);
     let mut client = match site.open().await {
         Ok(client) => client,

@@ -163,6 +163,8 @@ pub struct State {
     pub quit: bool,
     /// Ctrl-X was pressed: the next key completes mc's two-key command.
     pub ctrl_x: bool,
+    /// The unfinished-work question, while its list is being reviewed.
+    pub pending_unfinished: Option<super::dialog::Unfinished>,
 }
 
 impl State {
@@ -191,6 +193,7 @@ impl State {
             color: true,
             quit: false,
             ctrl_x: false,
+            pending_unfinished: None,
         }
     }
 

@@ -24,6 +24,7 @@ pub mod site_edit;
 pub mod text_field;
 pub mod transfer;
 pub mod trust;
+pub mod unfinished;
 pub mod view;
 
 pub use append_picker::AppendPicker;
@@ -35,6 +36,7 @@ pub use site_edit::SiteForm;
 pub use text_field::TextField;
 pub use transfer::TransferDialog;
 pub use trust::TrustQuestion;
+pub use unfinished::Unfinished;
 pub use view::Viewer;
 
 #[derive(Debug, Clone)]
@@ -55,6 +57,8 @@ pub enum Dialog {
     Help(Help),
     /// A refused certificate: trust it for the site, or not.
     Trust(TrustQuestion),
+    /// Work an earlier run left: resume, review, discard.
+    Unfinished(Unfinished),
 }
 
 /// What a click inside a dialog hit.
@@ -94,6 +98,7 @@ impl Dialog {
             Dialog::Message(d) => d.title.clone(),
             Dialog::Help(d) => d.title(screen).into(),
             Dialog::Trust(_) => "Certificate not trusted".into(),
+            Dialog::Unfinished(_) => "Unfinished transfers".into(),
         }
     }
 
@@ -112,6 +117,7 @@ impl Dialog {
             Dialog::Message(d) => d.size(),
             Dialog::Help(_) => message::help_size(),
             Dialog::Trust(d) => d.size(),
+            Dialog::Unfinished(d) => d.size(),
         };
         layout::dialog_rect(screen.0, screen.1, w, h)
     }
@@ -130,6 +136,10 @@ impl Dialog {
                 ],
             ),
             Dialog::Conflict(d) => d.buttons(body),
+            Dialog::Unfinished(_) => layout::buttons(
+                layout::from_end(body, 1),
+                &[(Button::Ok, "Resume"), (Button::Cancel, "Later")],
+            ),
             Dialog::Trust(_) => layout::buttons(
                 layout::from_end(body, 1),
                 &[
@@ -178,6 +188,7 @@ impl Dialog {
             Dialog::Message(d) => d.draw(frame, body),
             Dialog::Help(d) => d.draw(frame, body),
             Dialog::Trust(d) => d.draw(frame, body),
+            Dialog::Unfinished(d) => d.draw(frame, body),
         }
         for (rect, button) in self.buttons(screen) {
             let Some((label, active)) = self.label(button) else {
@@ -192,6 +203,8 @@ impl Dialog {
         Some(match (button, self) {
             (_, Dialog::Transfer(d)) => d.label(button)?,
             (Button::Ok, Dialog::AppendPicker(_)) => ("Append".into(), true),
+            (Button::Ok, Dialog::Unfinished(_)) => ("Resume".into(), true),
+            (Button::Cancel, Dialog::Unfinished(_)) => ("Later".into(), false),
             (Button::Pick(_), _) => return None,
             (Button::Ok, _) => ("OK".into(), true),
             (Button::Cancel, _) => ("Cancel".into(), false),

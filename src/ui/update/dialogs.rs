@@ -4,7 +4,7 @@
 use super::*;
 use crate::ui::dialog::{
     AppendPicker, ConfirmOverwrite, ConflictQuestion, Input, SiteForm, append_picker, confirm,
-    conflict, input, site_edit, transfer, trust,
+    conflict, input, site_edit, transfer, trust, unfinished,
 };
 
 /// Keys of whatever dialog is open: the dialog says what was chosen, and
@@ -158,6 +158,29 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
         Dialog::View(mut d) => d.key(key, screen).then_some(Dialog::View(d)),
         Dialog::Message(d) => (!dialog::message::closes(&key)).then_some(Dialog::Message(d)),
         Dialog::Help(mut d) => d.key(key, screen).then_some(Dialog::Help(d)),
+        Dialog::Unfinished(d) => match d.key(key) {
+            unfinished::Outcome::Stay => Some(Dialog::Unfinished(d)),
+            unfinished::Outcome::Later => {
+                state.status = "unfinished transfers wait: fxpc queue lists them".into();
+                None
+            }
+            unfinished::Outcome::Resume => {
+                fx.push(Effect::ResumeUnfinished);
+                state.status = format!("resuming {} unfinished transfer(s)", d.items.len());
+                None
+            }
+            unfinished::Outcome::Discard => {
+                fx.push(Effect::DiscardUnfinished);
+                state.status = format!("forgot {} unfinished transfer(s)", d.items.len());
+                None
+            }
+            unfinished::Outcome::Review => {
+                // The list, then the question again when it closes.
+                let list = d.items.join("\n");
+                state.pending_unfinished = Some(d);
+                Some(Dialog::message("Unfinished transfers", list))
+            }
+        },
         Dialog::Trust(d) => match d.key(key) {
             trust::Outcome::Stay => Some(Dialog::Trust(d)),
             trust::Outcome::Cancel => None,

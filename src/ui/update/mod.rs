@@ -85,6 +85,8 @@ pub enum Action {
     Notice(String),
     /// config.toml's sites after a change.
     Sites(Vec<SiteEntry>),
+    /// At start: what an earlier run left unfinished (one line each).
+    Unfinished(Vec<String>),
     /// The first bytes of a file the viewer asked for.
     Peeked {
         name: String,
@@ -125,6 +127,10 @@ pub enum Effect {
     },
     /// Hold back every waiting file, or let them go.
     PauseAll(bool),
+    /// Run what an earlier run left unfinished (from the journal).
+    ResumeUnfinished,
+    /// Forget what an earlier run left unfinished.
+    DiscardUnfinished,
     /// The answer to a job's question about an existing destination.
     Answer(JobId, Conflict),
     /// Write a site into config.toml (replacing `replaces`, a rename's old
@@ -282,6 +288,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.saved_sites = sites;
         }
         Action::Peeked { name, result } => show_peek(state, &name, result),
+        Action::Unfinished(items) if !items.is_empty() => {
+            if state.dialog.is_none() {
+                state.dialog = Some(Dialog::Unfinished(dialog::Unfinished { items }));
+            }
+        }
+        Action::Unfinished(_) => {}
     }
     // A question that came while another dialog (help, a copy dialog …)
     // was open waits in `pending_conflicts`; once that dialog closes, ask
@@ -291,6 +303,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     }
     if state.dialog.is_none() {
         ask_next_password(state);
+    }
+    if state.dialog.is_none()
+        && let Some(question) = state.pending_unfinished.take()
+    {
+        state.dialog = Some(Dialog::Unfinished(question));
     }
     if let Focus::Pane(side) = state.focus {
         state.last_pane = side;
