@@ -28,7 +28,10 @@
 //!   progress, verification by size and digest, retries that resume only
 //!   from bytes the job wrote; events on a channel. `endpoint.rs` puts an
 //!   FTP session and the local disk behind one type, `error.rs` is the one
-//!   engine error (which end said what). Knows no UI.
+//!   engine error (which end said what), `queue.rs` the order in which
+//!   waiting files get a slot (moved, paused), `journal.rs` the SQLite
+//!   journal of queued work that a later run resumes, `compare.rs` what
+//!   differs between two directories. Knows no UI.
 //! - [`ui`] — the two-pane terminal UI: plain-data state, a pure
 //!   `update(state, action) -> effects`, `render(&state)`, keymap, layout
 //!   shared by drawing and mouse hit-testing, and the event loop that runs
