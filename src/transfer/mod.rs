@@ -25,12 +25,14 @@ mod error;
 mod file;
 mod fxp;
 mod local;
+pub mod mirror;
 mod pool;
 mod progress;
 mod refusal;
 mod relay;
 mod shared;
 mod site;
+pub mod skip;
 mod verify;
 
 use std::fmt;
