@@ -14,6 +14,10 @@ pub mod credentials;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Config {
+    /// Names `fxpc mirror` skips on every site (`*.tmp`, `.DS_Store`,
+    /// `cache/`); first, since TOML wants plain keys before tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
     #[serde(default, rename = "site")]
     pub sites: Vec<SiteEntry>,
     #[serde(default)]
@@ -50,6 +54,10 @@ pub struct SiteEntry {
     /// C`) when no protected way exists (default false: relayed in TLS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_clear_data: Option<bool>,
+    /// Names `fxpc mirror` skips when this site is either end, on top of
+    /// the top-level `exclude`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -296,6 +304,7 @@ mod tests {
         // SAFETY: the test sets a variable only this process reads.
         unsafe { std::env::set_var("FXPC_CONFIG", &file) };
         let config = Config {
+            exclude: vec!["*.tmp".into(), "cache/".into()],
             sites: vec![SiteEntry {
                 name: "mirror-a".into(),
                 url: "ftp://bob@127.0.0.2:2121/pub".into(),
@@ -303,6 +312,7 @@ mod tests {
                 max_connections: Some(3),
                 passive: None,
                 allow_foreign_passive: Some(true),
+                exclude: vec![".DS_Store".into()],
                 ..SiteEntry::default()
             }],
             session: Session {
@@ -320,6 +330,8 @@ mod tests {
         let back = Config::load();
         assert_eq!(back.site("mirror-a").unwrap().max_connections, Some(3));
         assert_eq!(back.session.history, ["ftp://x/"]);
+        assert_eq!(back.exclude, ["*.tmp", "cache/"]);
+        assert_eq!(back.site("mirror-a").unwrap().exclude, [".DS_Store"]);
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod file;
 mod fxp;
 pub mod journal;
 mod local;
+pub mod mirror;
 mod pool;
 mod progress;
 pub mod queue;
@@ -33,6 +34,7 @@ mod refusal;
 mod relay;
 mod shared;
 mod site;
+pub mod skip;
 mod verify;
 
 use std::fmt;
