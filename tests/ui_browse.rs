@@ -112,7 +112,10 @@ async fn ask(pane: &Pane, rx: &mut Answers, request: Request) -> Result<String, 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mkdir_makes_the_path_and_renames_never_replace_unasked() {
     let fxpc_root = tempfile::tempdir().unwrap();
-    let server = Handle::spawn(config(fxpc_root.path(), "127.0.0.4:0".parse().unwrap()))
+    // Not 127.0.0.4: the other test frees its port there and binds it
+    // again, and a port picked here in between would take it.
+    let ip = common::next_addr();
+    let server = Handle::spawn(config(fxpc_root.path(), format!("{ip}:0").parse().unwrap()))
         .await
         .unwrap();
     let vsftpd_root = common::temp_root();
