@@ -1,0 +1,163 @@
+//! `fxpc mirror`: the plan (`transfer::mirror`), then the copies it asks
+//! for, then — only if everything verified — the deletions.
+
+use crate::*;
+
+/// The skip list for a mirror: config.toml's top-level `exclude`, each
+/// saved site's own for the operands it matches, then the command line's.
+pub(crate) fn skip_list(args: &MirrorArgs) -> Result<transfer::skip::SkipList> {
+    let config = fxpc::sites::Config::load();
+    let mut exclude = config.exclude.clone();
+    for text in [&args.source, &args.destination] {
+        if let Ok(url) = FtpUrl::parse(text)
+            && let Some(saved) = fxpc::sites::site_for(&config.sites, None, &url)
+        {
+            exclude.extend(saved.exclude.iter().cloned());
+        }
+    }
+    exclude.extend(args.exclude.iter().cloned());
+    transfer::skip::SkipList::new(&exclude, &args.include).map_err(anyhow::Error::msg)
+}
+
+pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
+    use transfer::mirror::{self, Change, Tree};
+    let tls = args.tls.overrides()?;
+    let source = location(&args.source, args.connections, &tls)?;
+    let mut destination = location(&args.destination, args.connections, &tls)?;
+    if let (transfer::Site::Ftp(a), transfer::Site::Ftp(b)) = (&source.site, &destination.site)
+        && a.key() == b.key()
+    {
+        destination.site = source.site.clone();
+    }
+    let options = mirror::Options {
+        rules: transfer::compare::Rules {
+            size_only: args.size_only,
+            newer: args.newer,
+        },
+        delete: args.delete,
+        skip: skip_list(&args)?,
+    };
+    let (mut from, mut to) =
+        tokio::try_join!(Tree::open(&source.site), Tree::open(&destination.site))?;
+    let plan = mirror::plan(&source, &destination, &mut from, &mut to, &options).await?;
+    from.close().await;
+    {
+        let mut out = std::io::stdout().lock();
+        for item in &plan.items {
+            writeln!(out, "{item}")?;
+        }
+        writeln!(out, "{}", plan.summary())?;
+    }
+    if args.dry_run || plan.is_empty() {
+        to.close().await;
+        return Ok(());
+    }
+
+    // Directories first, parents before children (the plan is sorted), so
+    // the copies find them; one that cannot be made stops the mirror
+    // before anything is written into the wrong place.
+    let mut new_dirs = Vec::new();
+    if plan.create_root {
+        new_dirs.push(destination.clone());
+    }
+    for item in &plan.items {
+        if item.change == Change::NewDir {
+            new_dirs.push(mirror::under(&destination, &item.path));
+        }
+    }
+    for dir in new_dirs {
+        if let Err(e) = to.make_dir(&dir.path).await {
+            to.close().await;
+            bail!("cannot create directory {dir}: {e}");
+        }
+    }
+    to.close().await;
+
+    let settings = transfer::Settings {
+        parallel: args.jobs.max(1),
+        verify: args.verify.into(),
+        ..transfer::Settings::default()
+    };
+    let (engine, mut events) = Engine::new(settings);
+    let mut jobs = Vec::new();
+    for item in plan.copies() {
+        jobs.push(engine.submit(transfer::JobSpec {
+            source: mirror::under(&source, &item.path),
+            destination: mirror::under(&destination, &item.path),
+            kind: Kind::Copy,
+            recursive: false,
+            conflict: Conflict::Overwrite,
+            via: Via::Auto,
+        }));
+    }
+    let mut view = CpView::new(false);
+    let mut verified = 0;
+    let idle = engine.wait_idle();
+    tokio::pin!(idle);
+    let mut interrupted = false;
+    loop {
+        tokio::select! {
+            Some(event) = events.recv() => {
+                verified += usize::from(matches!(event.kind, EventKind::Verified { .. }));
+                view.show(&event);
+            }
+            () = &mut idle => break,
+            _ = tokio::signal::ctrl_c(), if !interrupted => {
+                interrupted = true;
+                for &job in &jobs {
+                    engine.cancel(job);
+                }
+            }
+        }
+    }
+    while let Ok(event) = events.try_recv() {
+        verified += usize::from(matches!(event.kind, EventKind::Verified { .. }));
+        view.show(&event);
+    }
+    let all_verified = view.failed == 0 && !interrupted && verified == jobs.len();
+    view.finish(engine.client_data_bytes())?;
+
+    let extras: Vec<_> = plan
+        .items
+        .iter()
+        .filter_map(|i| match i.change {
+            Change::Extra { is_dir } => Some((i, is_dir)),
+            _ => None,
+        })
+        .collect();
+    if extras.is_empty() {
+        return Ok(());
+    }
+    // A mirror that did not finish must not also lose the destination's
+    // only copy of something.
+    if !all_verified {
+        bail!(
+            "{} extra(s) not deleted: not every copy verified",
+            extras.len()
+        );
+    }
+    let mut to = Tree::open(&destination.site).await?;
+    let mut failed = 0;
+    let mut out = std::io::stdout().lock();
+    // Deepest first: what a directory holds goes before it.
+    for (item, is_dir) in extras.into_iter().rev() {
+        let at = mirror::under(&destination, &item.path);
+        match to.remove(&at.path, is_dir).await {
+            Ok(()) => writeln!(out, "✓ {}  deleted", printable(&at.to_string()))?,
+            Err(e) => {
+                failed += 1;
+                writeln!(
+                    out,
+                    "✗ {}  FAILED to delete: {e}",
+                    printable(&at.to_string())
+                )?;
+            }
+        }
+    }
+    drop(out);
+    to.close().await;
+    if failed > 0 {
+        bail!("{failed} deletion(s) failed");
+    }
+    Ok(())
+}

@@ -1,0 +1,329 @@
+//! What `fxpc cp`, `mirror` and `queue resume` print: progress bars on
+//! stderr and a summary, or the engine's events as JSON lines on stdout.
+
+use crate::*;
+
+/// What `fxpc cp` prints: progress bars on stderr and a summary, or JSON
+/// events on stdout.
+pub(crate) struct CpView {
+    json: bool,
+    bars: indicatif::MultiProgress,
+    /// All files together, below the per-file bars.
+    total: Option<indicatif::ProgressBar>,
+    files: std::collections::BTreeMap<transfer::JobId, FileLine>,
+    pub(crate) failed: usize,
+    /// The JSON events' reader went away (`| grep -q`): no more lines.
+    stdout_gone: bool,
+}
+
+pub(crate) struct FileLine {
+    name: String,
+    done: u64,
+    size: u64,
+    bar: Option<indicatif::ProgressBar>,
+    mode: Option<transfer::Mode>,
+    outcome: Option<String>,
+    /// The engine's rate (`Progress`): measured from where this attempt
+    /// started, so bytes already at the destination never count.
+    rate: f64,
+    /// Where this run began (the first `Started`): its offset and when.
+    run: Option<(u64, std::time::Instant)>,
+}
+
+impl CpView {
+    pub(crate) fn new(json: bool) -> CpView {
+        let bars = indicatif::MultiProgress::with_draw_target(if json {
+            indicatif::ProgressDrawTarget::hidden()
+        } else {
+            indicatif::ProgressDrawTarget::stderr()
+        });
+        CpView {
+            json,
+            bars,
+            total: None,
+            files: Default::default(),
+            failed: 0,
+            stdout_gone: false,
+        }
+    }
+
+    pub(crate) fn running(&self) -> Vec<transfer::JobId> {
+        self.files
+            .iter()
+            .filter(|(_, f)| f.outcome.is_none())
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    pub(crate) fn show(&mut self, event: &transfer::Event) {
+        if self.json
+            && !self.stdout_gone
+            && let Ok(line) = serde_json::to_string(event)
+            && let Err(e) = writeln!(std::io::stdout().lock(), "{line}")
+        {
+            // A reader that left ends the report, not the copy: a file left
+            // half copied because `grep -q` found its line would be a
+            // surprise. The copy goes on and its outcome is the exit status
+            // (a failure still says so on stderr).
+            self.stdout_gone = true;
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("fxpc: cannot write the events ({e}); the copy goes on");
+            }
+        }
+        let file = self.files.entry(event.job).or_insert_with(|| FileLine {
+            name: String::new(),
+            done: 0,
+            size: 0,
+            bar: None,
+            mode: None,
+            outcome: None,
+            rate: 0.0,
+            run: None,
+        });
+        match &event.kind {
+            EventKind::Queued { source, .. } => file.name = printable(source),
+            EventKind::Started {
+                mode,
+                total,
+                offset,
+            } => {
+                file.mode = Some(*mode);
+                file.rate = 0.0;
+                file.run
+                    .get_or_insert_with(|| (*offset, std::time::Instant::now()));
+                let bar = self
+                    .bars
+                    .add(indicatif::ProgressBar::new(total.unwrap_or(0)));
+                bar.set_style(bar_style());
+                bar.set_message(format!("{} {mode}", short_name(&file.name)));
+                bar.set_position(*offset);
+                file.bar = Some(bar);
+            }
+            EventKind::Progress {
+                done,
+                total,
+                rate,
+                eta,
+                ..
+            } => {
+                file.rate = *rate;
+                if let Some(bar) = &file.bar {
+                    if let Some(t) = total {
+                        bar.set_length(*t);
+                    }
+                    bar.set_position(*done);
+                    bar.set_prefix(rate_and_eta(*rate, *eta));
+                }
+            }
+            EventKind::ModeChanged { to, reason, .. } => {
+                file.mode = Some(*to);
+                let _ = self
+                    .bars
+                    .println(format!("{}: {reason}; trying {to}", short_name(&file.name)));
+                if let Some(bar) = &file.bar {
+                    bar.set_message(format!("{} {to}", short_name(&file.name)));
+                }
+            }
+            EventKind::Retrying {
+                attempt, reason, ..
+            } => {
+                let _ = self.bars.println(format!(
+                    "{}: {reason}; retry {attempt}",
+                    short_name(&file.name)
+                ));
+            }
+            EventKind::Skipped { path, reason } => {
+                let _ = self.bars.println(format!("skipped {path}: {reason}"));
+                if file.outcome.is_none() && file.mode.is_none() {
+                    file.outcome = Some(format!("skipped: {reason}"));
+                }
+            }
+            EventKind::Verified {
+                mode,
+                size,
+                check,
+                source_deleted,
+                renamed_to,
+                protection,
+                ..
+            } => {
+                file.outcome = Some(format!(
+                    "{mode}{}  verified {check} {}{}{}{}",
+                    protection
+                        .as_ref()
+                        .map(|how| format!(" ({how})"))
+                        .unwrap_or_default(),
+                    human_bytes(*size),
+                    renamed_to
+                        .as_ref()
+                        .map(|n| format!(", renamed to {}", printable(n)))
+                        .unwrap_or_default(),
+                    if *source_deleted {
+                        ", source deleted"
+                    } else {
+                        ""
+                    },
+                    this_run(file.run, file.size)
+                ));
+            }
+            EventKind::Failed { reason, replies } => {
+                self.failed += 1;
+                let mut text = format!("FAILED: {reason}");
+                for r in replies {
+                    text.push_str(&format!("\n      {r}"));
+                }
+                file.outcome = Some(text);
+            }
+            EventKind::Cancelled {
+                partial,
+                kept_because,
+            } => {
+                self.failed += 1;
+                file.outcome = Some(match (partial, kept_because) {
+                    (Some(p), Some(why)) => format!(
+                        "cancelled; {} kept at the destination: {why}",
+                        human_bytes(*p)
+                    ),
+                    (Some(p), None) => {
+                        format!("cancelled; {} kept at the destination", human_bytes(*p))
+                    }
+                    (None, _) => "cancelled".into(),
+                });
+            }
+            // `cp` never asks (its policy comes from the flags); listed
+            // for completeness.
+            EventKind::Conflict { destination, .. } => {
+                let _ = self.bars.println(format!("{destination} exists"));
+            }
+            EventKind::Writing => {}
+            EventKind::Walked { files, directories } => {
+                file.outcome = Some(format!("{files} files in {directories} directories"));
+            }
+        }
+        match &event.kind {
+            EventKind::Started { total, offset, .. } => {
+                file.size = total.unwrap_or(0);
+                file.done = *offset;
+            }
+            EventKind::Progress { done, .. } => file.done = *done,
+            EventKind::Verified { .. } => file.done = file.size,
+            _ => {}
+        }
+        if matches!(
+            event.kind,
+            EventKind::Verified { .. } | EventKind::Failed { .. } | EventKind::Cancelled { .. }
+        ) && let Some(bar) = file.bar.take()
+        {
+            bar.finish_and_clear();
+        }
+        self.update_total();
+    }
+
+    /// The total bar appears once two files are known, as a sum of them.
+    pub(crate) fn update_total(&mut self) {
+        let sized: Vec<&FileLine> = self.files.values().filter(|f| f.size > 0).collect();
+        if sized.len() < 2 {
+            return;
+        }
+        let (done, size) = sized
+            .iter()
+            .fold((0, 0), |(d, s), f| (d + f.done, s + f.size));
+        let rate: f64 = sized
+            .iter()
+            .filter(|f| f.outcome.is_none())
+            .map(|f| f.rate)
+            .sum();
+        let eta = (rate > 0.0)
+            .then(|| std::time::Duration::from_secs_f64(size.saturating_sub(done) as f64 / rate));
+        let total = self.total.get_or_insert_with(|| {
+            let bar = self.bars.add(indicatif::ProgressBar::new(size));
+            bar.set_style(bar_style());
+            bar
+        });
+        total.set_length(size);
+        total.set_position(done);
+        total.set_prefix(rate_and_eta(rate, eta));
+        total.set_message(format!("total ({} files)", sized.len()));
+    }
+
+    pub(crate) fn finish(self, client_bytes: u64) -> Result<()> {
+        if let Some(total) = &self.total {
+            total.finish_and_clear();
+        }
+        let _ = self.bars.clear();
+        if !self.json {
+            let mut out = std::io::stdout().lock();
+            for file in self.files.values() {
+                if let Some(outcome) = &file.outcome {
+                    let mark = if outcome.starts_with("FAILED") || outcome.starts_with("cancelled")
+                    {
+                        '✗'
+                    } else {
+                        '✓'
+                    };
+                    let _ = writeln!(out, "{mark} {}  {outcome}", file.name);
+                }
+            }
+            if client_bytes > 0 {
+                let _ = writeln!(
+                    out,
+                    "  (the client carried {} of file data)",
+                    human_bytes(client_bytes)
+                );
+            }
+        }
+        if self.failed > 0 {
+            bail!("{} transfer(s) failed", self.failed);
+        }
+        Ok(())
+    }
+}
+
+/// The bars' columns in the units the TUI shows (`ui::format`), never
+/// indicatif's own: one program, one way to write a size or a rate. The
+/// rate and ETA (the prefix) are the engine's, not indicatif's estimate:
+/// that one counts a resumed file's first position as moved in an instant
+/// and showed GiB/s where the server sent 256 KiB/s.
+pub(crate) fn bar_style() -> indicatif::ProgressStyle {
+    use indicatif::ProgressState;
+    indicatif::ProgressStyle::with_template("{msg:30!} {bar:25} {done:>9}/{size:<9} {prefix:>17}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .with_key("done", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&human_bytes(s.pos()));
+        })
+        .with_key("size", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&human_bytes(s.len().unwrap_or(0)));
+        })
+}
+
+pub(crate) fn rate_and_eta(rate: f64, eta: Option<std::time::Duration>) -> String {
+    format!(
+        "{:>11} {:>5}",
+        human_rate(rate),
+        eta.map(|e| human_duration(e.as_secs())).unwrap_or_default()
+    )
+}
+
+/// What this run moved of a file and how fast, for the summary: from the
+/// first `Started` (its offset: a resume's bytes already there are not this
+/// run's) to the verification.
+pub(crate) fn this_run(run: Option<(u64, std::time::Instant)>, size: u64) -> String {
+    let Some((offset, started)) = run else {
+        return String::new();
+    };
+    let moved = size.saturating_sub(offset);
+    if moved == 0 {
+        return "; nothing to move".into();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    format!(
+        "; {} moved in {} ({})",
+        human_bytes(moved),
+        human_duration(secs.round() as u64),
+        human_rate(moved as f64 / secs.max(0.001))
+    )
+}
+
+pub(crate) fn short_name(name: &str) -> &str {
+    name.rsplit('/').find(|s| !s.is_empty()).unwrap_or(name)
+}
