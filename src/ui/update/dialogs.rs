@@ -131,18 +131,26 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
             site_edit::Outcome::Stay => Some(Dialog::SiteEdit(d)),
             site_edit::Outcome::Cancel => None,
             site_edit::Outcome::Save => match d.to_site() {
-                Ok(mut site) => {
-                    // Settings the dialog does not show are kept as they were.
-                    if let Some(old) = d
+                Ok(shown) => {
+                    // Settings the form does not show (pins, CA file,
+                    // excludes, foreign passive, clear data …) stay as they
+                    // were: the form's fields over the old entry.
+                    let site = match d
                         .original
                         .as_ref()
                         .and_then(|name| state.saved_sites.iter().find(|s| &s.name == name))
                     {
-                        site.allow_foreign_passive = old.allow_foreign_passive;
-                        site.trust_fingerprint = old.trust_fingerprint.clone();
-                        site.ca_file = old.ca_file.clone();
-                        site.allow_clear_data = old.allow_clear_data;
-                    }
+                        Some(old) => SiteEntry {
+                            name: shown.name,
+                            url: shown.url,
+                            password: shown.password,
+                            max_connections: shown.max_connections,
+                            passive: shown.passive,
+                            tls: shown.tls,
+                            ..old.clone()
+                        },
+                        None => shown,
+                    };
                     fx.push(Effect::SaveSite {
                         site,
                         replaces: d.original,

@@ -62,6 +62,8 @@ fn site_editor_edits_saves_renames_and_deletes() {
         max_connections: Some(3),
         passive: Some(false),
         allow_foreign_passive: Some(true),
+        trust_fingerprint: vec!["SHA256:AB".into()],
+        exclude: vec!["*.tmp".into()],
         ..SiteEntry::default()
     }];
     // Ctrl-E on a saved name opens its fields.
@@ -102,8 +104,10 @@ fn site_editor_edits_saves_renames_and_deletes() {
             assert_eq!(site.max_connections, Some(5));
             assert_eq!(site.passive, Some(false));
             assert_eq!(site.password.as_deref(), Some("pw"));
-            // A setting the dialog does not show survives the edit.
+            // Settings the dialog does not show survive the edit.
             assert_eq!(site.allow_foreign_passive, Some(true));
+            assert_eq!(site.trust_fingerprint, ["SHA256:AB"]);
+            assert_eq!(site.exclude, ["*.tmp"]);
         }
         other => panic!("{other:?}"),
     }
