@@ -218,6 +218,14 @@ struct CpArgs {
     /// Print events as JSON lines on stdout instead of progress bars.
     #[arg(long)]
     json: bool,
+    /// In a tree, skip names matching this glob (`*.tmp`; `cache/` for a
+    /// directory); reported, never silently dropped. Repeatable; adds to
+    /// config.toml's `exclude`.
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    exclude: Vec<String>,
+    /// Never skip names matching this glob. Repeatable.
+    #[arg(long = "include", value_name = "PATTERN")]
+    include: Vec<String>,
     #[command(flatten)]
     tls: TlsArgs,
 }
@@ -374,7 +382,16 @@ async fn tui(
     let ended = fxpc::ui::run(fxpc::ui::Options {
         left,
         right,
-        settings: transfer::Settings::default(),
+        settings: {
+            let (skip, priority) =
+                fxpc::sites::copy_rules(&fxpc::sites::Config::load(), &[], &[], &[])
+                    .map_err(anyhow::Error::msg)?;
+            transfer::Settings {
+                skip,
+                priority,
+                ..transfer::Settings::default()
+            }
+        },
         remember,
         tls,
     })
@@ -568,6 +585,13 @@ async fn queue_resume(jobs: usize, json: bool, tls: &fxpc::sites::TlsOverrides) 
 
 async fn cp(args: CpArgs) -> Result<()> {
     let tls = args.tls.overrides()?;
+    let (skip, priority) = fxpc::sites::copy_rules(
+        &fxpc::sites::Config::load(),
+        &[&args.source, &args.destination],
+        &args.exclude,
+        &args.include,
+    )
+    .map_err(anyhow::Error::msg)?;
     let source = location(&args.source, args.connections, &tls)?;
     let mut destination = location(&args.destination, args.connections, &tls)?;
     // Both operands on the same server and login share one pool of sessions.
@@ -582,6 +606,8 @@ async fn cp(args: CpArgs) -> Result<()> {
         stall_timeout: std::time::Duration::from_secs(args.stall_timeout.max(1)),
         connect_timeout: std::time::Duration::from_secs(args.connect_timeout.max(1)),
         verify: args.verify.into(),
+        skip,
+        priority,
         ..transfer::Settings::default()
     };
     let (engine, mut events) = Engine::new(settings);

@@ -813,3 +813,73 @@ async fn a_busy_server_is_waited_out() {
         data(100_000, 14)
     );
 }
+
+/// Issue 11: a tree copy skips excluded names (and says so, once each) and
+/// sends a directory's priority files first (`*.sfv`, then `*.nfo`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tree_copies_skip_excluded_names_and_send_priority_files_first() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    for name in [
+        "rel/a.r00",
+        "rel/a.rar",
+        "rel/x.nfo",
+        "rel/x.sfv",
+        "rel/junk.tmp",
+    ] {
+        common::seed(ra.path(), name, name.as_bytes());
+    }
+    let a = serve("127.0.0.2", ra.path(), |c| c.allow_fxp = true).await;
+    let b = serve("127.0.0.3", rb.path(), |_| {}).await;
+    let settings = fxpc::transfer::Settings {
+        parallel: 1,
+        skip: fxpc::transfer::skip::SkipList::new(&["*.tmp".into()], &[]).unwrap(),
+        priority: fxpc::transfer::skip::Priority::new(&["*.sfv".into(), "*.nfo".into()]).unwrap(),
+        ..common::jobs::settings()
+    };
+    let (engine, mut rx) = fxpc::transfer::Engine::new(settings);
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        JobSpec {
+            recursive: true,
+            ..copy(
+                at(&jobs::site(a.addr()), "/rel"),
+                at(&jobs::site(b.addr()), "/rel"),
+                Via::Auto,
+            )
+        },
+    )
+    .await;
+    let mut names = std::collections::HashMap::new();
+    let mut started = Vec::new();
+    for e in &events {
+        match &e.kind {
+            EventKind::Queued { source, .. } => {
+                names.insert(e.job, source.rsplit('/').next().unwrap().to_string());
+            }
+            EventKind::Started { .. } => started.push(names[&e.job].clone()),
+            _ => {}
+        }
+    }
+    assert_eq!(
+        started[..2],
+        ["x.sfv".to_string(), "x.nfo".to_string()],
+        "{started:?}"
+    );
+    let skipped: Vec<&String> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Skipped { path, .. } => Some(path),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0].ends_with("junk.tmp"));
+    assert!(!rb.path().join("rel/junk.tmp").exists());
+    for name in ["rel/a.r00", "rel/a.rar", "rel/x.nfo", "rel/x.sfv"] {
+        assert_eq!(
+            std::fs::read(rb.path().join(name)).unwrap(),
+            name.as_bytes()
+        );
+    }
+}

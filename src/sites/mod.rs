@@ -18,6 +18,10 @@ pub struct Config {
     /// `cache/`); first, since TOML wants plain keys before tables.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
+    /// A directory's files matching these go first, in this order
+    /// (`*.sfv`, `*.nfo`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub priority: Vec<String>,
     #[serde(default, rename = "site")]
     pub sites: Vec<SiteEntry>,
     #[serde(default)]
@@ -163,6 +167,36 @@ pub fn site_without_asking(
     }
 }
 
+/// The skip list and priority order for copies between `urls` (source,
+/// destination; local paths have no site): config.toml's lists, each
+/// saved site's excludes, then the command line's.
+pub fn copy_rules(
+    config: &Config,
+    urls: &[&str],
+    exclude: &[String],
+    include: &[String],
+) -> Result<
+    (
+        crate::transfer::skip::SkipList,
+        crate::transfer::skip::Priority,
+    ),
+    String,
+> {
+    let mut excluded = config.exclude.clone();
+    for text in urls {
+        if let Ok(url) = crate::ftp::FtpUrl::parse(text)
+            && let Some(saved) = site_for(&config.sites, None, &url)
+        {
+            excluded.extend(saved.exclude.iter().cloned());
+        }
+    }
+    excluded.extend(exclude.iter().cloned());
+    Ok((
+        crate::transfer::skip::SkipList::new(&excluded, include)?,
+        crate::transfer::skip::Priority::new(&config.priority)?,
+    ))
+}
+
 /// The saved site for `url`: the one named, else one with the same user,
 /// host and port.
 pub fn site_for<'a>(
@@ -305,6 +339,7 @@ mod tests {
         unsafe { std::env::set_var("FXPC_CONFIG", &file) };
         let config = Config {
             exclude: vec!["*.tmp".into(), "cache/".into()],
+            priority: Vec::new(),
             sites: vec![SiteEntry {
                 name: "mirror-a".into(),
                 url: "ftp://bob@127.0.0.2:2121/pub".into(),

@@ -32,6 +32,10 @@ pub struct Settings {
     pub connect_timeout: Duration,
     /// How a finished copy is checked.
     pub verify: super::Verify,
+    /// Names a tree copy leaves alone (reported, never silently dropped).
+    pub skip: super::skip::SkipList,
+    /// Which files of a directory go first.
+    pub priority: super::skip::Priority,
 }
 
 impl Default for Settings {
@@ -43,6 +47,8 @@ impl Default for Settings {
             stall_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             verify: super::Verify::Auto,
+            skip: super::skip::SkipList::none(),
+            priority: super::skip::Priority::none(),
         }
     }
 }
@@ -81,6 +87,14 @@ impl Engine {
             .expect("job map lock")
             .insert(id, (spec.clone(), cancel.clone()));
         self.shared.outstanding.send_modify(|n| *n += 1);
+        // A walk's files are known files: in line at once, in the order
+        // the walk queued them. Others keep a place and join when probed.
+        let ticket = if parent.is_some() {
+            Some(self.shared.queue.ticket(id))
+        } else {
+            self.shared.queue.enqueue(id);
+            None
+        };
         let _ = self.shared.events.send(Event {
             job: id,
             kind: EventKind::Queued {
@@ -103,14 +117,13 @@ impl Engine {
                 cancel,
                 asked_batch: AtomicBool::new(false),
             };
-            let last = engine
-                .run_job(&ctx, &spec, parent.is_some(), listed_size)
-                .await;
+            let last = engine.run_job(&ctx, &spec, ticket, listed_size).await;
             if parent.is_some() && !ctx.asked_batch.load(Ordering::Relaxed) {
                 // Its directory's listing need not wait for it.
                 let (dir, _) = spec.destination.parent_and_name();
                 engine.shared.batches.settle(ctx.tree, dir.to_vec());
             }
+            engine.shared.queue.forget(id);
             ctx.emit(last);
             engine.shared.outstanding.send_modify(|n| *n -= 1);
         });
@@ -204,10 +217,10 @@ impl Engine {
         &self,
         ctx: &Ctx,
         spec: &JobSpec,
-        known_file: bool,
+        ticket: Option<super::queue::Ticket>,
         listed_size: Option<u64>,
     ) -> EventKind {
-        let probed = if known_file {
+        let probed = if ticket.is_some() {
             Ok(Probe::File(listed_size))
         } else {
             probe(ctx, &spec.source).await
@@ -222,8 +235,12 @@ impl Engine {
             },
             Ok(Probe::Directory) => self.walk(ctx, spec).await,
             Ok(Probe::File(size)) => {
+                let wait = match ticket {
+                    Some(ticket) => ticket,
+                    None => self.shared.queue.ticket(ctx.id),
+                };
                 let slot = tokio::select! {
-                    s = self.shared.queue.slot(ctx.id) => s,
+                    s = wait.wait() => s,
                     () = ctx.cancel.cancelled() => return EventKind::Cancelled {
                         partial: None,
                         kept_because: None,
@@ -258,7 +275,7 @@ impl Engine {
             }
             directories += 1;
             let entries = match browse.list(&from).await {
-                Ok(e) => e,
+                Ok(e) => self.prepare(ctx, &from, e),
                 Err(e) => {
                     return Failure::ftp(End::Source, &e)
                         .context(&format!("cannot list {from}"))
@@ -336,6 +353,39 @@ impl Engine {
             }
         }
         EventKind::Walked { files, directories }
+    }
+
+    /// A directory's entries as the walk takes them: excluded names
+    /// reported and left out, files in priority order (a stable sort:
+    /// otherwise the listing's order).
+    fn prepare(
+        &self,
+        ctx: &Ctx,
+        from: &Location,
+        mut entries: Vec<(Vec<u8>, EntryKind, Option<u64>)>,
+    ) -> Vec<(Vec<u8>, EntryKind, Option<u64>)> {
+        let settings = &self.shared.settings;
+        entries.retain(|(name, kind, _)| {
+            let skipped = settings.skip.skips(name, *kind == EntryKind::Dir);
+            if skipped {
+                let _ = ctx.shared.events.send(Event {
+                    job: ctx.id,
+                    kind: EventKind::Skipped {
+                        path: format!("{from}/{}", String::from_utf8_lossy(name)),
+                        reason: "excluded by a skip pattern".into(),
+                    },
+                });
+            }
+            !skipped
+        });
+        entries.sort_by_key(|(name, kind, _)| {
+            if *kind == EntryKind::File {
+                settings.priority.rank(name)
+            } else {
+                0
+            }
+        });
+        entries
     }
 
     /// Logs in to a location's site ahead of the jobs, so that the login

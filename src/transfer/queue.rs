@@ -76,15 +76,45 @@ impl Queue {
         })
     }
 
-    /// Waits for `job`'s turn. Cancel-safe: a job that stops waiting
-    /// (cancelled) leaves the line.
-    pub async fn slot(self: &Arc<Queue>, job: JobId) -> Slot {
+    /// Takes `job`'s place in line now (when it is queued), whenever it
+    /// comes to wait for its slot: files keep the order they were queued
+    /// in (a directory's priority order), whatever order their tasks run.
+    pub fn enqueue(&self, job: JobId) {
+        let mut s = self.state.lock().expect("queue lock");
+        let place = s.next_place;
+        s.next_place += 1;
+        s.waiting.insert(
+            job,
+            Waiter {
+                place,
+                paused: false,
+                wake: None,
+            },
+        );
+    }
+
+    /// `job` is over (or never needed a slot: a tree): it leaves the line.
+    pub fn forget(&self, job: JobId) {
+        let mut s = self.state.lock().expect("queue lock");
+        if s.waiting.get(&job).is_some_and(|w| w.wake.is_none()) {
+            s.waiting.remove(&job);
+        }
+    }
+
+    /// Joins the line at once (a file a walk queued): its turn comes in
+    /// the order files were queued, whichever task runs first.
+    pub fn ticket(self: &Arc<Queue>, job: JobId) -> Ticket {
         let (tx, rx) = oneshot::channel();
         {
             let mut s = self.state.lock().expect("queue lock");
-            let place = s.next_place;
-            s.next_place += 1;
-            let paused = s.waiting.get(&job).is_some_and(|w| w.paused);
+            let (place, paused) = match s.waiting.get(&job) {
+                Some(w) => (w.place, w.paused),
+                None => {
+                    let place = s.next_place;
+                    s.next_place += 1;
+                    (place, false)
+                }
+            };
             s.waiting.insert(
                 job,
                 Waiter {
@@ -95,15 +125,19 @@ impl Queue {
             );
             s.grant();
         }
-        let leave = LeaveOnDrop {
-            queue: self.clone(),
-            job,
-        };
-        let _ = rx.await;
-        std::mem::forget(leave);
-        Slot {
-            queue: self.clone(),
+        Ticket {
+            rx,
+            leave: LeaveOnDrop {
+                queue: self.clone(),
+                job,
+            },
         }
+    }
+
+    /// Waits for `job`'s turn. Cancel-safe: a job that stops waiting
+    /// (cancelled) leaves the line.
+    pub async fn slot(self: &Arc<Queue>, job: JobId) -> Slot {
+        self.ticket(job).wait().await
     }
 
     /// Moves a waiting job one place earlier (`up`) or later in line.
@@ -145,6 +179,22 @@ impl Queue {
 
     pub fn is_paused(&self) -> bool {
         self.state.lock().expect("queue lock").paused_all
+    }
+}
+
+/// A place in line with its waker: `wait` for the slot.
+pub struct Ticket {
+    rx: oneshot::Receiver<()>,
+    leave: LeaveOnDrop,
+}
+
+impl Ticket {
+    pub async fn wait(self) -> Slot {
+        let Ticket { rx, leave } = self;
+        let _ = rx.await;
+        let queue = leave.queue.clone();
+        std::mem::forget(leave);
+        Slot { queue }
     }
 }
 

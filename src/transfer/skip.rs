@@ -96,6 +96,40 @@ impl SkipList {
     }
 }
 
+/// Which files of a directory go first (`*.sfv`, `*.nfo`, as scene tools
+/// send them): a file's rank is the first pattern it matches.
+#[derive(Debug, Clone)]
+pub struct Priority {
+    patterns: Vec<GlobSet>,
+}
+
+impl Priority {
+    pub fn new(patterns: &[String]) -> Result<Priority, String> {
+        let mut sets = Vec::new();
+        for pattern in patterns {
+            let mut set = GlobSetBuilder::new();
+            set.add(glob(pattern).map_err(|e| format!("priority {pattern:?}: {e}"))?);
+            sets.push(set.build().map_err(|e| e.to_string())?);
+        }
+        Ok(Priority { patterns: sets })
+    }
+
+    pub fn none() -> Priority {
+        Priority {
+            patterns: Vec::new(),
+        }
+    }
+
+    /// 0 for the first pattern's names, …; those matching none come last.
+    pub fn rank(&self, raw_name: &[u8]) -> usize {
+        let name = Path::new(OsStr::from_bytes(raw_name));
+        self.patterns
+            .iter()
+            .position(|set| set.is_match(name))
+            .unwrap_or(self.patterns.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +186,14 @@ mod tests {
         assert!(SkipList::new(&own(&["/"]), &[]).is_err());
         let e = SkipList::new(&own(&["[a"]), &[]).unwrap_err();
         assert!(e.contains("[a"), "{e}");
+    }
+
+    #[test]
+    fn priority_ranks_files_by_the_first_pattern_they_match() {
+        let p = Priority::new(&["*.sfv".into(), "*.nfo".into()]).unwrap();
+        let mut names: Vec<&[u8]> = vec![b"a.r00", b"x.nfo", b"a.rar", b"x.sfv"];
+        names.sort_by_key(|n| p.rank(n));
+        assert_eq!(names, [&b"x.sfv"[..], b"x.nfo", b"a.r00", b"a.rar"]);
+        assert_eq!(Priority::none().rank(b"x.sfv"), 0);
     }
 }
