@@ -81,6 +81,7 @@ impl Engine {
     ) -> JobId {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let cancel = CancellationToken::new();
+        let spec = Arc::new(spec);
         self.shared
             .jobs
             .lock()
@@ -168,14 +169,7 @@ impl Engine {
     /// destination resumes from what arrived; one that never did starts
     /// over, since whatever is there is not its own.
     pub fn retry(&self, job: JobId) -> Option<JobId> {
-        let mut spec = self
-            .shared
-            .jobs
-            .lock()
-            .expect("job map lock")
-            .get(&job)?
-            .0
-            .clone();
+        let mut spec = (*self.shared.jobs.lock().expect("job map lock").get(&job)?.0).clone();
         if spec.conflict == Conflict::Overwrite
             && spec.kind != super::Kind::Append
             && self.shared.wrote(job)

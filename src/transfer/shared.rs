@@ -37,7 +37,9 @@ pub struct Shared {
     /// Who gets the next of the `parallel` transfer slots.
     pub(super) queue: Arc<super::queue::Queue>,
     pub(super) next_id: AtomicU64,
-    pub(super) jobs: Mutex<HashMap<JobId, (JobSpec, CancellationToken)>>,
+    /// Each job's spec (shared with its task, not copied: a tree may queue
+    /// 100,000) and its cancel switch.
+    pub(super) jobs: Mutex<HashMap<JobId, (Arc<JobSpec>, CancellationToken)>>,
     /// Cancelled jobs whose partial destination should go, if they made it.
     pub discard_partial: Mutex<HashSet<JobId>>,
     /// Jobs waiting for an answer about an existing destination.
