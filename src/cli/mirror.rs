@@ -79,16 +79,22 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
         ..transfer::Settings::default()
     };
     let (engine, mut events) = Engine::new(settings);
+    // Journaled like cp: a mirror that is killed resumes with `fxpc queue
+    // resume` (its deletions are not journaled: run the mirror again).
+    let mut tap = transfer::journal::Tap::open();
     let mut jobs = Vec::new();
     for item in plan.copies() {
-        jobs.push(engine.submit(transfer::JobSpec {
+        let spec = transfer::JobSpec {
             source: mirror::under(&source, &item.path),
             destination: mirror::under(&destination, &item.path),
             kind: Kind::Copy,
             recursive: false,
             conflict: Conflict::Overwrite,
             via: Via::Auto,
-        }));
+        };
+        let job = engine.submit(spec.clone());
+        tap.submitted(job, &spec, None);
+        jobs.push(job);
     }
     let mut view = CpView::new(false);
     let mut verified = 0;
@@ -99,6 +105,7 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
         tokio::select! {
             Some(event) = events.recv() => {
                 verified += usize::from(matches!(event.kind, EventKind::Verified { .. }));
+                tap.event(&event);
                 view.show(&event);
             }
             () = &mut idle => break,
@@ -112,6 +119,7 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
     }
     while let Ok(event) = events.try_recv() {
         verified += usize::from(matches!(event.kind, EventKind::Verified { .. }));
+        tap.event(&event);
         view.show(&event);
     }
     let all_verified = view.failed == 0 && !interrupted && verified == jobs.len();
