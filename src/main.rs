@@ -550,7 +550,7 @@ fn location(text: &str, connections: usize, tls: &fxpc::sites::TlsOverrides) -> 
 
 /// `fxpc queue resume`: the unfinished items, claimed and run again.
 async fn queue_resume(jobs: usize, json: bool, tls: &fxpc::sites::TlsOverrides) -> Result<()> {
-    let claimed = cli_queue::claim_all(tls, &ftp_site)?;
+    let (claimed, _, earlier) = cli_queue::claim_all(tls, &ftp_site)?;
     if claimed.is_empty() {
         println!("nothing unfinished");
         return Ok(());
@@ -560,6 +560,9 @@ async fn queue_resume(jobs: usize, json: bool, tls: &fxpc::sites::TlsOverrides) 
         ..transfer::Settings::default()
     });
     let mut tap = transfer::journal::Tap::open();
+    for (destination, verified) in earlier {
+        engine.note_earlier(&destination, verified);
+    }
     for (row, spec) in claimed {
         let job = engine.submit(spec.clone());
         tap.submitted(job, &spec, Some(row));

@@ -883,3 +883,45 @@ async fn tree_copies_skip_excluded_names_and_send_priority_files_first() {
         );
     }
 }
+
+/// Issue 11: a tree walked again after an interruption does not copy
+/// again what had verified, and continues what it had started writing;
+/// the rest follows its policy (here overwrite).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumed_tree_skips_what_verified_and_continues_what_it_wrote() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    let body = |i: u8| vec![b'a' + i; 40_000];
+    for i in 0..3u8 {
+        common::seed(ra.path(), &format!("t/f{i}"), &body(i));
+    }
+    // f0 verified earlier (its bytes marked so a copy would show), f1 half
+    // written by the earlier run, f2 never started.
+    common::seed(rb.path(), "t/f0", &vec![b'Z'; 40_000]);
+    common::seed(rb.path(), "t/f1", &body(1)[..20_000]);
+    let a = serve("127.0.0.2", ra.path(), |c| c.allow_fxp = true).await;
+    let b = serve("127.0.0.3", rb.path(), |_| {}).await;
+    let (sa, sb) = (jobs::site(a.addr()), jobs::site(b.addr()));
+    let (engine, mut rx) = engine();
+    engine.note_earlier(&at(&sb, "/t/f0"), true);
+    engine.note_earlier(&at(&sb, "/t/f1"), false);
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        JobSpec {
+            recursive: true,
+            ..copy(at(&sa, "/t"), at(&sb, "/t"), Via::Auto)
+        },
+    )
+    .await;
+    assert_eq!(
+        std::fs::read(rb.path().join("t/f0")).unwrap(),
+        vec![b'Z'; 40_000],
+        "not copied again"
+    );
+    assert_eq!(std::fs::read(rb.path().join("t/f1")).unwrap(), body(1));
+    assert_eq!(std::fs::read(rb.path().join("t/f2")).unwrap(), body(2));
+    let resumed = events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Started { offset: 20_000, .. }));
+    assert!(resumed, "f1 continued from what was there: {events:#?}");
+}

@@ -3,8 +3,8 @@
 //! clears what a run that quit or was killed left unfinished.
 
 use anyhow::{Context, Result};
+use fxpc::transfer;
 use fxpc::transfer::journal::{Item, Journal};
-use fxpc::transfer::{self, JobSpec};
 
 /// `fxpc queue`: what is unfinished.
 pub fn list() -> Result<()> {
@@ -59,13 +59,13 @@ pub fn clear() -> Result<()> {
 pub fn claim_all(
     tls: &fxpc::sites::TlsOverrides,
     site_of: &dyn Fn(&fxpc::ftp::FtpUrl, &fxpc::sites::TlsOverrides) -> Result<transfer::FtpSite>,
-) -> Result<Vec<(i64, JobSpec)>> {
+) -> Result<transfer::journal::Claimed> {
     let mut journal = open()?;
-    let (jobs, problems) = transfer::journal::claim_all(&mut journal, &|url| {
+    let claimed = transfer::journal::claim_all(&mut journal, &|url| {
         site_of(url, tls).map_err(|e| format!("{e:#}"))
     })?;
-    for problem in problems {
+    for problem in &claimed.1 {
         eprintln!("fxpc: left in the queue: {problem}");
     }
-    Ok(jobs)
+    Ok(claimed)
 }

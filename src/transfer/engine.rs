@@ -179,6 +179,17 @@ impl Engine {
         Some(self.submit(spec))
     }
 
+    /// What an interrupted run did to a file a tree resumed now will meet:
+    /// `verified` (it is not copied again), or it had started writing it
+    /// (it continues from the destination's size).
+    pub fn note_earlier(&self, destination: &Location, verified: bool) {
+        self.shared
+            .earlier
+            .lock()
+            .expect("earlier lock")
+            .insert((destination.site.key(), destination.path.clone()), verified);
+    }
+
     /// Moves a waiting file one place earlier (`up`) or later in line;
     /// `false` when it is not waiting (running, or over).
     pub fn nudge(&self, job: JobId, up: bool) -> bool {
@@ -318,11 +329,36 @@ impl Engine {
                     EntryKind::Dir => pending.push((child_from, child_to)),
                     EntryKind::File => {
                         files += 1;
+                        let earlier = self
+                            .shared
+                            .earlier
+                            .lock()
+                            .expect("earlier lock")
+                            .get(&(child_to.site.key(), child_to.path.clone()))
+                            .copied();
+                        if earlier == Some(true) {
+                            let _ = ctx.shared.events.send(Event {
+                                job: ctx.id,
+                                kind: EventKind::Skipped {
+                                    path: child_to.to_string(),
+                                    reason: "verified before the interruption: not copied again"
+                                        .into(),
+                                },
+                            });
+                            continue;
+                        }
+                        let conflict = if earlier == Some(false) && spec.kind != super::Kind::Append
+                        {
+                            Conflict::Resume
+                        } else {
+                            spec.conflict
+                        };
                         self.submit_child(
                             JobSpec {
                                 source: child_from,
                                 destination: child_to,
                                 recursive: false,
+                                conflict,
                                 ..spec.clone()
                             },
                             Some(ctx.id),

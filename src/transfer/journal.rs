@@ -34,6 +34,8 @@ pub struct Item {
     /// This item's own bytes reached the destination: a resume may
     /// continue from the destination's size.
     pub wrote: bool,
+    /// The tree it is a file of.
+    pub parent: Option<i64>,
 }
 
 /// How a new item is described when its job is queued.
@@ -218,7 +220,7 @@ impl Journal {
     pub fn pending(&self) -> rusqlite::Result<Vec<Item>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, source_url, source_path, destination_url, destination_path, kind,
-                    conflict, via, recursive, state, wrote, owner
+                    conflict, via, recursive, state, wrote, owner, parent
              FROM items WHERE state IN ('queued', 'running') ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -235,6 +237,7 @@ impl Journal {
                     recursive: r.get(8)?,
                     state: r.get(9)?,
                     wrote: r.get(10)?,
+                    parent: r.get(12)?,
                 },
                 r.get::<_, Option<i64>>(11)?,
             ))
@@ -272,6 +275,16 @@ impl Journal {
         }
         tx.commit()?;
         Ok(free)
+    }
+
+    /// A tree row's files: their state, whether they had been written, and
+    /// their destination path.
+    pub fn files_of(&self, tree: i64) -> rusqlite::Result<Vec<(String, bool, Vec<u8>)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT state, wrote, destination_path FROM items WHERE parent = ?1")?;
+        let rows = stmt.query_map([tree], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect()
     }
 
     /// Forgets the unfinished items of processes that are gone (the
@@ -412,8 +425,13 @@ impl Tap {
     }
 }
 
-/// Claimed items (row, job to submit), and why others could not be.
-pub type Claimed = (Vec<(i64, super::JobSpec)>, Vec<String>);
+/// Claimed items (row, job to submit), why others could not be, and what
+/// a claimed tree's earlier run did to its files (destination, verified).
+pub type Claimed = (
+    Vec<(i64, super::JobSpec)>,
+    Vec<String>,
+    Vec<(super::Location, bool)>,
+);
 
 /// The unfinished items, claimed for this process, as jobs to submit: a
 /// file this job had started writing continues from the destination's
@@ -427,6 +445,7 @@ pub fn claim_all(
 ) -> rusqlite::Result<Claimed> {
     let mut jobs = Vec::new();
     let mut problems = Vec::new();
+    let mut earlier = Vec::new();
     let location = |url: &str, path: &[u8]| -> Result<super::Location, String> {
         if url == "local" {
             return Ok(super::Location {
@@ -440,7 +459,25 @@ pub fn claim_all(
             path.to_vec(),
         ))
     };
-    for item in journal.pending()? {
+    let pending = journal.pending()?;
+    // A tree whose walk did not finish is walked again: its files from
+    // the earlier run are then judged by what the journal says of them
+    // (below), and their old rows are closed rather than run twice.
+    let trees: std::collections::HashSet<i64> = pending
+        .iter()
+        .filter(|i| i.recursive)
+        .map(|i| i.id)
+        .collect();
+    for item in pending {
+        if item.parent.is_some_and(|p| trees.contains(&p)) {
+            if journal.claim(item.id)? {
+                journal.conn.execute(
+                    "UPDATE items SET state = 'superseded' WHERE id = ?1",
+                    [item.id],
+                )?;
+            }
+            continue;
+        }
         let ends = location(&item.source_url, &item.source_path)
             .and_then(|s| Ok((s, location(&item.destination_url, &item.destination_path)?)));
         let (source, destination) = match ends {
@@ -458,6 +495,17 @@ pub fn claim_all(
         } else {
             item.conflict
         };
+        if item.recursive {
+            for (state, wrote, path) in journal.files_of(item.id)? {
+                if state == "verified" || wrote {
+                    let at = super::Location {
+                        site: destination.site.clone(),
+                        path,
+                    };
+                    earlier.push((at, state == "verified"));
+                }
+            }
+        }
         jobs.push((
             item.id,
             super::JobSpec {
@@ -470,7 +518,7 @@ pub fn claim_all(
             },
         ));
     }
-    Ok((jobs, problems))
+    Ok((jobs, problems, earlier))
 }
 
 #[cfg(test)]
@@ -526,6 +574,58 @@ mod tests {
             0o600
         );
         assert_eq!(j.clear().unwrap(), 1, "the failed one goes; ours stays");
+    }
+
+    #[test]
+    fn an_unwalked_tree_is_claimed_whole_with_what_its_files_did() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("q.sqlite3")).unwrap();
+        let tree = j
+            .add(&NewItem {
+                recursive: true,
+                source_url: "local",
+                destination_url: "local",
+                ..item(b"/src")
+            })
+            .unwrap();
+        let child = |path: &'static [u8]| NewItem {
+            parent: Some(tree),
+            source_url: "local",
+            destination_url: "local",
+            ..item(path)
+        };
+        let done = j.add(&child(b"/src/a")).unwrap();
+        let half = j.add(&child(b"/src/b")).unwrap();
+        j.add(&child(b"/src/c")).unwrap();
+        j.record(
+            done,
+            &EventKind::Verified {
+                mode: super::super::Mode::Local,
+                bytes: 1,
+                size: 1,
+                check: super::super::Check::Size,
+                source_deleted: false,
+                renamed_to: None,
+                protection: None,
+            },
+        )
+        .unwrap();
+        j.record(half, &EventKind::Writing).unwrap();
+        j.conn.execute("UPDATE items SET owner = 0", []).unwrap();
+        let (jobs, problems, earlier) = claim_all(&mut j, &|_| Err("no FTP here".into())).unwrap();
+        assert!(problems.is_empty());
+        assert_eq!(jobs.len(), 1, "the tree alone, not its files again");
+        assert!(jobs[0].1.recursive);
+        let mut earlier: Vec<(Vec<u8>, bool)> =
+            earlier.into_iter().map(|(l, v)| (l.path, v)).collect();
+        earlier.sort();
+        assert_eq!(
+            earlier,
+            [(b"/src/a".to_vec(), true), (b"/src/b".to_vec(), false)]
+        );
+        // The files' old rows are closed: nothing pending but the tree.
+        let pending: Vec<i64> = j.pending().unwrap().iter().map(|i| i.id).collect();
+        assert!(pending.is_empty() || pending == [tree], "{pending:?}");
     }
 
     use std::os::unix::fs::PermissionsExt;

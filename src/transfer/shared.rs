@@ -53,6 +53,11 @@ pub struct Shared {
     /// Jobs whose bytes reached the destination: a retry of one of them
     /// may resume; a retry of any other must start over.
     wrote: Mutex<HashSet<JobId>>,
+    /// What an interrupted run left, by destination (site key, path): a
+    /// file that verified (`true`: not copied again) or that it had
+    /// started writing (`false`: continued from its size), for trees
+    /// walked again on resume.
+    pub(super) earlier: Mutex<HashMap<(Option<String>, Vec<u8>), bool>>,
     /// Trees' files waiting to be verified by one listing per directory.
     pub batches: Arc<Batches>,
 }
@@ -74,6 +79,7 @@ impl Shared {
             worked: Mutex::new(HashSet::new()),
             full: Mutex::new(HashMap::new()),
             wrote: Mutex::new(HashSet::new()),
+            earlier: Mutex::new(HashMap::new()),
             batches: Arc::new(Batches::default()),
         }
     }

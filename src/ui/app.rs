@@ -258,7 +258,7 @@ impl Runtime {
         let claimed = crate::transfer::journal::claim_all(&mut journal, &|url| {
             crate::sites::site_without_asking(url, &tls)
         });
-        let (jobs, problems) = match claimed {
+        let (jobs, problems, earlier) = match claimed {
             Ok(found) => found,
             Err(e) => {
                 let _ = self
@@ -267,6 +267,9 @@ impl Runtime {
                 return;
             }
         };
+        for (destination, verified) in earlier {
+            self.engine.note_earlier(&destination, verified);
+        }
         for (row, spec) in jobs {
             let job = self.engine.submit(spec.clone());
             if let Some(tap) = &mut self.tap {
