@@ -24,6 +24,10 @@ use super::{Conflict, Event, EventKind, JobId, JobSpec};
 /// settings were changed is tried again within a session.
 const REFUSAL_MEMORY: Duration = Duration::from_secs(600);
 
+/// A place at a destination: its site's key (`None`: the local disk) and
+/// path.
+pub type Spot = (Option<String>, Vec<u8>);
+
 /// The two servers of a copy, by site key.
 pub type Pair = (String, String);
 
@@ -57,7 +61,7 @@ pub struct Shared {
     /// file that verified (`true`: not copied again) or that it had
     /// started writing (`false`: continued from its size), for trees
     /// walked again on resume.
-    pub(super) earlier: Mutex<HashMap<(Option<String>, Vec<u8>), bool>>,
+    pub(super) earlier: Mutex<HashMap<Spot, bool>>,
     /// Trees' files waiting to be verified by one listing per directory.
     pub batches: Arc<Batches>,
 }
