@@ -166,6 +166,10 @@ struct MirrorArgs {
     /// How a copy is checked (as for cp).
     #[arg(long, value_enum, default_value = "auto")]
     verify: VerifyArg,
+    /// Print the copies' events as JSON lines on stdout (the plan and the
+    /// deletions stay text).
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     tls: TlsArgs,
 }

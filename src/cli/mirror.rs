@@ -96,7 +96,7 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
         tap.submitted(job, &spec, None);
         jobs.push(job);
     }
-    let mut view = CpView::new(false);
+    let mut view = CpView::new(args.json);
     let mut verified = 0;
     let idle = engine.wait_idle();
     tokio::pin!(idle);
