@@ -42,7 +42,7 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
     let plan = mirror::plan(&source, &destination, &mut from, &mut to, &options).await?;
     from.close().await;
     {
-        let mut out = std::io::stdout().lock();
+        let mut out = text_out(args.json);
         for item in &plan.items {
             writeln!(out, "{item}")?;
         }
@@ -146,7 +146,7 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
     }
     let mut to = Tree::open(&destination.site).await?;
     let mut failed = 0;
-    let mut out = std::io::stdout().lock();
+    let mut out = text_out(args.json);
     // Deepest first: what a directory holds goes before it.
     for (item, is_dir) in extras.into_iter().rev() {
         let at = mirror::under(&destination, &item.path);
@@ -168,4 +168,14 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
         bail!("{failed} deletion(s) failed");
     }
     Ok(())
+}
+
+/// Where the plan and the deletions are written: stdout, or stderr when
+/// stdout carries `--json` events (one kind of line per stream).
+fn text_out(json: bool) -> Box<dyn std::io::Write> {
+    if json {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    }
 }
