@@ -10,8 +10,10 @@
 //! back verbatim in RETR/CWD/DELE.
 
 mod dos;
+mod eplf;
 mod mlsd;
 mod unix;
+mod vms;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -98,16 +100,40 @@ pub fn parse_mlsd_line(line: &[u8]) -> Option<Entry> {
 /// Parses a whole LIST body. `today` anchors the year of `ls` dates that
 /// omit it; pass the local date of the client (or server, if known).
 pub fn parse_list(data: &[u8], today: NaiveDate) -> Vec<Entry> {
-    lines(data)
-        .filter_map(|line| match parse_list_line(line, today) {
-            ListLine::Entry(entry) => Some(entry),
-            ListLine::Skip => None,
-        })
-        .collect()
+    let mut out = Vec::new();
+    let mut lines = lines(data).peekable();
+    while let Some(line) = lines.next() {
+        if let Some(entry) = lines.peek().and_then(|next| join_vms_wrapped(line, next)) {
+            lines.next();
+            out.extend(entry);
+            continue;
+        }
+        if let ListLine::Entry(entry) = parse_list_line(line, today) {
+            out.push(entry);
+        }
+    }
+    out
 }
 
-/// Tries the Unix `ls -l` format, then DOS/IIS; a line neither understands
-/// becomes an Unparsed entry rather than being dropped.
+/// VMS prints a long name alone and the rest of its entry on the next line.
+/// Joined only when the pair reads as one VMS entry, so a lone name line
+/// followed by anything else stays a line of its own. The outer Option says
+/// whether the pair was joined, the inner one whether it is kept (a "." or
+/// ".." name would be skipped like any other).
+fn join_vms_wrapped(line: &[u8], next: &[u8]) -> Option<Option<Entry>> {
+    if !vms::lone_name(line) {
+        return None;
+    }
+    // The continuation is usually indented, but not by every server.
+    let mut joined = trim_eol(line).to_vec();
+    joined.push(b' ');
+    joined.extend_from_slice(trim_eol(next));
+    let entry = vms::parse(&joined)?;
+    Some((!is_dot(&entry.raw_name)).then_some(entry))
+}
+
+/// Tries the Unix `ls -l` format, then DOS/IIS, EPLF and VMS; a line none
+/// understands becomes an Unparsed entry rather than being dropped.
 pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
     let line = trim_eol(line);
     if is_blank(line) || is_total(line) {
@@ -115,6 +141,10 @@ pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
     }
     let entry = unix::parse(line, today)
         .or_else(|| dos::parse(line))
+        // Both only take lines no other family could: EPLF's leading '+'
+        // and VMS's ";version" cannot start an ls mode or a DOS date.
+        .or_else(|| eplf::parse(line))
+        .or_else(|| vms::parse(line))
         .unwrap_or_else(|| Entry::unparsed(line));
     if entry.kind != EntryKind::Unparsed && is_dot(&entry.raw_name) {
         ListLine::Skip
