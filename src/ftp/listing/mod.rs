@@ -315,10 +315,16 @@ type=file;size=3;modify=20261120101010; f\n";
             || line.ends_with(b"\t..")
     }
 
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
+    }
+
     fn plausible_line() -> impl Strategy<Value = Vec<u8>> {
         let unix = "[-dlbcpsDx][rwxsStT-]{9}[+@.]?[ ]{1,3}[0-9]{1,3} {1,3}[a-z0-9]{0,6} {0,3}[a-z0-9]{0,6} {1,6}[0-9,]{1,9} {1,3}(Jan|feb|MAR|Dec|Xyz|2024-11-20) {1,2}[0-9]{1,2} {1,2}([0-9]{1,2}:[0-9]{2}|[0-9]{4}|[0-9]{2}:[0-9]{2}:[0-9]{2}) {0,3}.{0,12}";
         let dos = "[0-9]{2}[-/][0-9]{2}[-/][0-9]{2,4} {1,3}[0-9]{1,2}:[0-9]{2}(AM|PM|am|)? {1,20}(<DIR>|[0-9,]{1,12}) {0,12}.{0,12}";
         let mlsd = "([a-zA-Z.]{1,6}=[a-zA-Z0-9=:/.]{0,16};){0,4} ?.{0,12}";
+        let eplf = "\\+?([/rimsu][0-9a-z.]{0,6},){0,4},?\t?.{0,12}";
+        let vms = "[A-Z0-9_$.]{0,10};[0-9]{0,6} {0,4}[0-9/]{0,7} {1,3}[0-9]{1,2}-[A-Za-z]{3}-[0-9]{2,4} [0-9:.]{4,11}( \\[[A-Z,]{0,9}\\])?( \\([RWED,]{0,12}\\))?.{0,4}";
         let text = |re: &str| {
             proptest::string::string_regex(re)
                 .expect("regex")
@@ -328,6 +334,8 @@ type=file;size=3;modify=20261120101010; f\n";
             text(unix),
             text(dos),
             text(mlsd),
+            text(eplf),
+            text(vms),
             text("total [0-9]{1,4}|\\.|\\.\\.| *"),
             proptest::collection::vec(any::<u8>(), 0..64),
         ]
@@ -340,6 +348,52 @@ type=file;size=3;modify=20261120101010; f\n";
         fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = parse_list(&data, today());
             let _ = parse_mlsd(&data);
+        }
+
+        #[test]
+        fn raw_name_comes_from_the_line(
+            line in prop_oneof![
+                plausible_line(),
+                proptest::collection::vec(any::<u8>(), 0..96),
+            ].prop_map(|mut l| { l.retain(|&b| b != b'\n'); l }),
+        ) {
+            // The name sent back in RETR/CWD must be bytes the server sent,
+            // never something a parser made up.
+            if let ListLine::Entry(e) = parse_list_line(&line, today()) {
+                prop_assert!(
+                    contains(&line, &e.raw_name),
+                    "{:?} not in {:?}",
+                    String::from_utf8_lossy(&e.raw_name),
+                    String::from_utf8_lossy(&line)
+                );
+            }
+        }
+
+        #[test]
+        fn raw_names_come_from_the_body(
+            lines in proptest::collection::vec(plausible_line(), 0..12),
+        ) {
+            // Joined VMS lines span two input lines, so the body as a whole
+            // is the haystack here.
+            let data = lines.join(&b"\r\n"[..]);
+            for e in parse_list(&data, today()) {
+                prop_assert!(contains(&data, &e.raw_name));
+            }
+        }
+
+        #[test]
+        fn eplf_names_round_trip(
+            name in proptest::collection::vec(
+                any::<u8>().prop_filter("eol", |b| *b != b'\n' && *b != b'\r'), 1..40)
+                .prop_filter("dot", |n| !is_dot(n)),
+            facts in "(i[0-9a-z.]{1,8},)?(m[0-9]{1,10},)?(r,|/,)(s[0-9]{1,8},)?",
+        ) {
+            let mut line = format!("+{facts}\t").into_bytes();
+            line.extend_from_slice(&name);
+            let entries = parse_list(&line, today());
+            prop_assert_eq!(entries.len(), 1);
+            prop_assert_eq!(&entries[0].raw_name, &name);
+            prop_assert_eq!(entries[0].is_dir(), facts.contains('/'));
         }
 
         #[test]
