@@ -105,7 +105,7 @@ pub fn parse_list(data: &[u8], today: NaiveDate) -> Vec<Entry> {
     while let Some(line) = lines.next() {
         if let Some(entry) = lines.peek().and_then(|next| join_vms_wrapped(line, next)) {
             lines.next();
-            out.extend(entry);
+            out.push(entry);
             continue;
         }
         if let ListLine::Entry(entry) = parse_list_line(line, today) {
@@ -117,10 +117,8 @@ pub fn parse_list(data: &[u8], today: NaiveDate) -> Vec<Entry> {
 
 /// VMS prints a long name alone and the rest of its entry on the next line.
 /// Joined only when the pair reads as one VMS entry, so a lone name line
-/// followed by anything else stays a line of its own. The outer Option says
-/// whether the pair was joined, the inner one whether it is kept (a "." or
-/// ".." name would be skipped like any other).
-fn join_vms_wrapped(line: &[u8], next: &[u8]) -> Option<Option<Entry>> {
+/// followed by anything else stays a line of its own.
+fn join_vms_wrapped(line: &[u8], next: &[u8]) -> Option<Entry> {
     if !vms::lone_name(line) {
         return None;
     }
@@ -128,8 +126,7 @@ fn join_vms_wrapped(line: &[u8], next: &[u8]) -> Option<Option<Entry>> {
     let mut joined = trim_eol(line).to_vec();
     joined.push(b' ');
     joined.extend_from_slice(trim_eol(next));
-    let entry = vms::parse(&joined)?;
-    Some((!is_dot(&entry.raw_name)).then_some(entry))
+    vms::parse(&joined)
 }
 
 /// Tries the Unix `ls -l` format, then DOS/IIS, EPLF and VMS; a line none

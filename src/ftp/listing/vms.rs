@@ -42,6 +42,11 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
         Some(dir) if !dir.is_empty() => (EntryKind::Dir, dir),
         _ => (EntryKind::File, name),
     };
+    // VMS has no "." / ".." entries, so such a name is a real file that the
+    // listing code would skip as one; better shown unparsed than hidden.
+    if name == b"." || name == b".." {
+        return None;
+    }
     let mut entry = Entry::named(name, kind);
     if entry.kind == EntryKind::File {
         // Blocks are 512 bytes; the used count is the closest to a length
@@ -243,6 +248,8 @@ SHORT.TXT;1          1/3  27-JAN-2026 11:53:43  [STAFF,ALICE]  (RWED,RWED,RE,)\r
             b"LOGIN.COM;1 1/2 27-JAN-2026 11:5",
             b"LOGIN.COM;1 1/2 27-JAN-2026 11:53:43 [A] (RWED) extra",
             b"LOGIN.COM;1 %RMS-E-PRV, insufficient privilege",
+            b".;1 1/2 27-JAN-2026 11:53:43",
+            b"..DIR;1 1/2 27-JAN-2026 11:53:43",
         ] {
             assert_eq!(
                 one(line).kind,
