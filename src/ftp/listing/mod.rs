@@ -82,7 +82,8 @@ impl Entry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListLine {
     Entry(Entry),
-    /// "total N", blank lines, and the "." and ".." entries.
+    /// "total N", VMS's "Directory"/"Total of" lines, blank lines, and the
+    /// "." and ".." entries.
     Skip,
 }
 
@@ -133,7 +134,7 @@ fn join_vms_wrapped(line: &[u8], next: &[u8]) -> Option<Entry> {
 /// understands becomes an Unparsed entry rather than being dropped.
 pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
     let line = trim_eol(line);
-    if is_blank(line) || is_total(line) {
+    if is_blank(line) || is_total(line) || vms::is_furniture(line) {
         return ListLine::Skip;
     }
     let entry = unix::parse(line, today)
@@ -301,11 +302,12 @@ type=file;size=3;modify=20261120101010; f\n";
     }
 
     /// Independent of the parsers: a line they may skip is blank, a "total"
-    /// header, or ends in a "." / ".." name.
+    /// header, a VMS "Directory" heading, or ends in a "." / ".." name.
     fn may_skip(line: &[u8]) -> bool {
         let line = trim_eol(line);
         line.iter().all(u8::is_ascii_whitespace)
             || line.len() >= 5 && line[..5].eq_ignore_ascii_case(b"total")
+            || line.starts_with(b"Directory ")
             || line.ends_with(b" .")
             || line.ends_with(b" ..")
             || line.ends_with(b"\t.")

@@ -58,6 +58,28 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     Some(entry)
 }
 
+/// The `Directory DISK$USER:[ALICE]` heading and the `Total of 2 files,
+/// 13/27 blocks.` footer DIRECTORY prints around the entries: listing
+/// furniture like `ls`'s "total N", not files.
+pub(super) fn is_furniture(line: &[u8]) -> bool {
+    let toks = tokens(line);
+    let tok = |i: usize| toks.get(i).map(|&(s, e)| &line[s..e]);
+    match (tok(0), tok(1), tok(2), tok(3)) {
+        (Some(b"Directory"), Some(dir), None, None) => {
+            dir.ends_with(b"]") && find(dir, b":[").is_some()
+        }
+        (Some(b"Total"), Some(b"of"), Some(count), Some(files)) => {
+            parse_u64(count).is_some()
+                && matches!(files, b"file," | b"files," | b"file." | b"files.")
+        }
+        _ => false,
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
 /// A line holding only a versioned name: the first half of a wrapped entry.
 pub(super) fn lone_name(line: &[u8]) -> bool {
     matches!(tokens(line).as_slice(), [(s, e)] if split_version(&line[*s..*e]).is_some())
@@ -212,19 +234,13 @@ mod tests {
         let body = b"Directory DISK$USER:[ALICE]\r\n\r\n\
 A_VERY_LONG_FILE_NAME_INDEED.DATA;2\r\n\
 \x20                    7/8  27-JAN-2026 11:53:43  [STAFF,ALICE]  (RWED,RWED,RE,)\r\n\
-SHORT.TXT;1          1/3  27-JAN-2026 11:53:43  [STAFF,ALICE]  (RWED,RWED,RE,)\r\n";
+SHORT.TXT;1          1/3  27-JAN-2026 11:53:43  [STAFF,ALICE]  (RWED,RWED,RE,)\r\n\
+\r\n\
+Total of 2 files, 8/11 blocks.\r\n";
         let entries = parse_list(body, today());
         let names: Vec<_> = entries.iter().map(|e| e.name.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "Directory DISK$USER:[ALICE]",
-                "A_VERY_LONG_FILE_NAME_INDEED.DATA",
-                "SHORT.TXT"
-            ]
-        );
-        assert_eq!(entries[0].kind, EntryKind::Unparsed);
-        assert_eq!(entries[1].size, Some(7 * 512));
+        assert_eq!(names, ["A_VERY_LONG_FILE_NAME_INDEED.DATA", "SHORT.TXT"]);
+        assert_eq!(entries[0].size, Some(7 * 512));
     }
 
     #[test]
@@ -234,6 +250,18 @@ SHORT.TXT;1          1/3  27-JAN-2026 11:53:43  [STAFF,ALICE]  (RWED,RWED,RE,)\r
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].kind, EntryKind::Unparsed);
         assert_eq!(entries[1].name, "SHORT.TXT");
+    }
+
+    #[test]
+    fn furniture_look_alikes_are_kept() {
+        for line in [
+            &b"Directory listing follows"[..],
+            b"Directory DISK$USER:[ALICE] extra",
+            b"Total of many files",
+            b"total of 2 files, 8/11 blocks.",
+        ] {
+            assert_eq!(one(line).kind, EntryKind::Unparsed);
+        }
     }
 
     #[test]
