@@ -10,8 +10,10 @@
 //! back verbatim in RETR/CWD/DELE.
 
 mod dos;
+mod eplf;
 mod mlsd;
 mod unix;
+mod vms;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -80,7 +82,8 @@ impl Entry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListLine {
     Entry(Entry),
-    /// "total N", blank lines, and the "." and ".." entries.
+    /// "total N", VMS's "Directory"/"Total of" lines, blank lines, and the
+    /// "." and ".." entries.
     Skip,
 }
 
@@ -98,23 +101,48 @@ pub fn parse_mlsd_line(line: &[u8]) -> Option<Entry> {
 /// Parses a whole LIST body. `today` anchors the year of `ls` dates that
 /// omit it; pass the local date of the client (or server, if known).
 pub fn parse_list(data: &[u8], today: NaiveDate) -> Vec<Entry> {
-    lines(data)
-        .filter_map(|line| match parse_list_line(line, today) {
-            ListLine::Entry(entry) => Some(entry),
-            ListLine::Skip => None,
-        })
-        .collect()
+    let mut out = Vec::new();
+    let mut lines = lines(data).peekable();
+    while let Some(line) = lines.next() {
+        if let Some(entry) = lines.peek().and_then(|next| join_vms_wrapped(line, next)) {
+            lines.next();
+            out.push(entry);
+            continue;
+        }
+        if let ListLine::Entry(entry) = parse_list_line(line, today) {
+            out.push(entry);
+        }
+    }
+    out
 }
 
-/// Tries the Unix `ls -l` format, then DOS/IIS; a line neither understands
-/// becomes an Unparsed entry rather than being dropped.
+/// VMS prints a long name alone and the rest of its entry on the next line.
+/// Joined only when the pair reads as one VMS entry, so a lone name line
+/// followed by anything else stays a line of its own.
+fn join_vms_wrapped(line: &[u8], next: &[u8]) -> Option<Entry> {
+    if !vms::lone_name(line) {
+        return None;
+    }
+    // The continuation is usually indented, but not by every server.
+    let mut joined = trim_eol(line).to_vec();
+    joined.push(b' ');
+    joined.extend_from_slice(trim_eol(next));
+    vms::parse(&joined)
+}
+
+/// Tries the Unix `ls -l` format, then DOS/IIS, EPLF and VMS; a line none
+/// understands becomes an Unparsed entry rather than being dropped.
 pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
     let line = trim_eol(line);
-    if is_blank(line) || is_total(line) {
+    if is_blank(line) || is_total(line) || vms::is_furniture(line) {
         return ListLine::Skip;
     }
     let entry = unix::parse(line, today)
         .or_else(|| dos::parse(line))
+        // Both only take lines no other family could: EPLF's leading '+'
+        // and VMS's ";version" cannot start an ls mode or a DOS date.
+        .or_else(|| eplf::parse(line))
+        .or_else(|| vms::parse(line))
         .unwrap_or_else(|| Entry::unparsed(line));
     if entry.kind != EntryKind::Unparsed && is_dot(&entry.raw_name) {
         ListLine::Skip
@@ -274,21 +302,28 @@ type=file;size=3;modify=20261120101010; f\n";
     }
 
     /// Independent of the parsers: a line they may skip is blank, a "total"
-    /// header, or ends in a "." / ".." name.
+    /// header, a VMS "Directory" heading, or ends in a "." / ".." name.
     fn may_skip(line: &[u8]) -> bool {
         let line = trim_eol(line);
         line.iter().all(u8::is_ascii_whitespace)
             || line.len() >= 5 && line[..5].eq_ignore_ascii_case(b"total")
+            || line.starts_with(b"Directory ")
             || line.ends_with(b" .")
             || line.ends_with(b" ..")
             || line.ends_with(b"\t.")
             || line.ends_with(b"\t..")
     }
 
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
+    }
+
     fn plausible_line() -> impl Strategy<Value = Vec<u8>> {
         let unix = "[-dlbcpsDx][rwxsStT-]{9}[+@.]?[ ]{1,3}[0-9]{1,3} {1,3}[a-z0-9]{0,6} {0,3}[a-z0-9]{0,6} {1,6}[0-9,]{1,9} {1,3}(Jan|feb|MAR|Dec|Xyz|2024-11-20) {1,2}[0-9]{1,2} {1,2}([0-9]{1,2}:[0-9]{2}|[0-9]{4}|[0-9]{2}:[0-9]{2}:[0-9]{2}) {0,3}.{0,12}";
         let dos = "[0-9]{2}[-/][0-9]{2}[-/][0-9]{2,4} {1,3}[0-9]{1,2}:[0-9]{2}(AM|PM|am|)? {1,20}(<DIR>|[0-9,]{1,12}) {0,12}.{0,12}";
         let mlsd = "([a-zA-Z.]{1,6}=[a-zA-Z0-9=:/.]{0,16};){0,4} ?.{0,12}";
+        let eplf = "\\+?([/rimsu][0-9a-z.]{0,6},){0,4},?\t?.{0,12}";
+        let vms = "[A-Z0-9_$.]{0,10};[0-9]{0,6} {0,4}[0-9/]{0,7} {1,3}[0-9]{1,2}-[A-Za-z]{3}-[0-9]{2,4} [0-9:.]{4,11}( \\[[A-Z,]{0,9}\\])?( \\([RWED,]{0,12}\\))?.{0,4}";
         let text = |re: &str| {
             proptest::string::string_regex(re)
                 .expect("regex")
@@ -298,6 +333,8 @@ type=file;size=3;modify=20261120101010; f\n";
             text(unix),
             text(dos),
             text(mlsd),
+            text(eplf),
+            text(vms),
             text("total [0-9]{1,4}|\\.|\\.\\.| *"),
             proptest::collection::vec(any::<u8>(), 0..64),
         ]
@@ -310,6 +347,52 @@ type=file;size=3;modify=20261120101010; f\n";
         fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = parse_list(&data, today());
             let _ = parse_mlsd(&data);
+        }
+
+        #[test]
+        fn raw_name_comes_from_the_line(
+            line in prop_oneof![
+                plausible_line(),
+                proptest::collection::vec(any::<u8>(), 0..96),
+            ].prop_map(|mut l| { l.retain(|&b| b != b'\n'); l }),
+        ) {
+            // The name sent back in RETR/CWD must be bytes the server sent,
+            // never something a parser made up.
+            if let ListLine::Entry(e) = parse_list_line(&line, today()) {
+                prop_assert!(
+                    contains(&line, &e.raw_name),
+                    "{:?} not in {:?}",
+                    String::from_utf8_lossy(&e.raw_name),
+                    String::from_utf8_lossy(&line)
+                );
+            }
+        }
+
+        #[test]
+        fn raw_names_come_from_the_body(
+            lines in proptest::collection::vec(plausible_line(), 0..12),
+        ) {
+            // Joined VMS lines span two input lines, so the body as a whole
+            // is the haystack here.
+            let data = lines.join(&b"\r\n"[..]);
+            for e in parse_list(&data, today()) {
+                prop_assert!(contains(&data, &e.raw_name));
+            }
+        }
+
+        #[test]
+        fn eplf_names_round_trip(
+            name in proptest::collection::vec(
+                any::<u8>().prop_filter("eol", |b| *b != b'\n' && *b != b'\r'), 1..40)
+                .prop_filter("dot", |n| !is_dot(n)),
+            facts in "(i[0-9a-z.]{1,8},)?(m[0-9]{1,10},)?(r,|/,)(s[0-9]{1,8},)?",
+        ) {
+            let mut line = format!("+{facts}\t").into_bytes();
+            line.extend_from_slice(&name);
+            let entries = parse_list(&line, today());
+            prop_assert_eq!(entries.len(), 1);
+            prop_assert_eq!(&entries[0].raw_name, &name);
+            prop_assert_eq!(entries[0].is_dir(), facts.contains('/'));
         }
 
         #[test]

@@ -520,7 +520,6 @@ mod tests {
         for line in [
             &b"d [RWCEAFMS] admin                 512 Nov 20 10:00 SYSTEM"[..],
             b"- [R----F--] jdoe                 1024 Nov 20 10:00 login.exe",
-            b"+i8388621.29609,m824255902,/,\tdev",
             b"drwxr-xr-x 2 u g 4096 Nov 20 10:00",
             b"-rw-r--r-- 1 u g 12 Foo 20 10:00 x",
         ] {
