@@ -12,6 +12,7 @@
 mod dos;
 mod eplf;
 mod mlsd;
+mod os2;
 mod unix;
 mod vms;
 
@@ -130,7 +131,7 @@ fn join_vms_wrapped(line: &[u8], next: &[u8]) -> Option<Entry> {
     vms::parse(&joined)
 }
 
-/// Tries the Unix `ls -l` format, then DOS/IIS, EPLF and VMS; a line none
+/// Tries the Unix `ls -l` format, then DOS/IIS, EPLF, VMS and OS/2; a line none
 /// understands becomes an Unparsed entry rather than being dropped.
 pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
     let line = trim_eol(line);
@@ -143,6 +144,8 @@ pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
         // and VMS's ";version" cannot start an ls mode or a DOS date.
         .or_else(|| eplf::parse(line))
         .or_else(|| vms::parse(line))
+        // A bare size first: ls starts with a mode, DOS with a date.
+        .or_else(|| os2::parse(line))
         .unwrap_or_else(|| Entry::unparsed(line));
     if entry.kind != EntryKind::Unparsed && is_dot(&entry.raw_name) {
         ListLine::Skip
