@@ -12,6 +12,7 @@
 mod dos;
 mod eplf;
 mod mlsd;
+mod netware;
 mod os2;
 mod unix;
 mod vms;
@@ -131,8 +132,9 @@ fn join_vms_wrapped(line: &[u8], next: &[u8]) -> Option<Entry> {
     vms::parse(&joined)
 }
 
-/// Tries the Unix `ls -l` format, then DOS/IIS, EPLF, VMS and OS/2; a line none
-/// understands becomes an Unparsed entry rather than being dropped.
+/// Tries the Unix `ls -l` format, then DOS/IIS, EPLF, VMS, OS/2 and
+/// NetWare; a line none understands becomes an Unparsed entry rather than
+/// being dropped.
 pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
     let line = trim_eol(line);
     if is_blank(line) || is_total(line) || vms::is_furniture(line) {
@@ -146,6 +148,8 @@ pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
         .or_else(|| vms::parse(line))
         // A bare size first: ls starts with a mode, DOS with a date.
         .or_else(|| os2::parse(line))
+        // "d"/"-" alone then "[rights]": an ls mode is one ten-byte token.
+        .or_else(|| netware::parse(line, today))
         .unwrap_or_else(|| Entry::unparsed(line));
     if entry.kind != EntryKind::Unparsed && is_dot(&entry.raw_name) {
         ListLine::Skip

@@ -1,0 +1,162 @@
+//! Novell NetWare LIST lines:
+//! `d [RWCEAFMS] owner                512 Jan 27 11:53 dirname` and
+//! `- [R----F--] owner               1024 Jan 27  2025 file.txt`.
+//!
+//! A type letter, the eight trustee rights in brackets (each letter in its
+//! own position or '-'), owner, size, `ls`-style date and the name. The
+//! bracket is what no `ls` mode string or DOS date can be.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::unix::{infer_year, month_number, parse_day, parse_time, parse_year};
+use super::{Entry, EntryKind, parse_u64, tokens};
+
+pub(super) fn parse(line: &[u8], today: NaiveDate) -> Option<Entry> {
+    let toks = tokens(line);
+    let tok = |i: usize| toks.get(i).map(|&(s, e)| &line[s..e]);
+
+    let kind = match tok(0)? {
+        b"d" => EntryKind::Dir,
+        b"-" => EntryKind::File,
+        _ => return None,
+    };
+    let rights = rights(tok(1)?)?;
+    let _owner = tok(2)?;
+    let size = parse_u64(tok(3)?)?;
+    let month = month_number(tok(4)?)?;
+    let day = parse_day(tok(5)?)?;
+    let when = tok(6)?;
+    let modified = if let Some(year) = parse_year(when) {
+        NaiveDate::from_ymd_opt(year, month, day).map(|d| d.and_hms_opt(0, 0, 0))
+    } else {
+        // A time means "within the last year", as with ls.
+        let time = parse_time(when)?;
+        infer_year(month, day, today).map(|d| time.map(|t| NaiveDateTime::new(d, t)))
+    }
+    .flatten();
+    // Column padding varies and names may hold spaces, so the name is
+    // everything from the next non-blank byte.
+    let &(name_start, _) = toks.get(7)?;
+
+    let is_dir = kind == EntryKind::Dir;
+    let mut entry = Entry::named(&line[name_start..], kind);
+    if !is_dir {
+        // A directory's 512 is its allocation, not content to transfer.
+        entry.size = Some(size);
+    }
+    entry.modified = modified;
+    entry.perm = Some(rights);
+    Some(entry)
+}
+
+/// `[RWCEAFMS]` with '-' for a right not held, letters only in their own
+/// slot; kept without the brackets.
+fn rights(tok: &[u8]) -> Option<String> {
+    let inner = tok.strip_prefix(b"[")?.strip_suffix(b"]")?;
+    let valid = inner.len() == 8
+        && inner
+            .iter()
+            .zip(b"RWCEAFMS")
+            .all(|(b, letter)| b == letter || *b == b'-');
+    valid.then(|| String::from_utf8_lossy(inner).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ListLine, parse_list, parse_list_line};
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date")
+    }
+
+    fn one(line: &[u8]) -> Entry {
+        match parse_list_line(line, today()) {
+            ListLine::Entry(e) => e,
+            ListLine::Skip => panic!("line skipped: {:?}", String::from_utf8_lossy(line)),
+        }
+    }
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> Option<NaiveDateTime> {
+        NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, 0))
+    }
+
+    #[test]
+    fn directory_with_time() {
+        let e = one(b"d [RWCEAFMS] owner                512 Jan 27 11:53 dirname");
+        assert!(e.is_dir());
+        assert_eq!(e.name, "dirname");
+        assert_eq!(e.size, None);
+        assert_eq!(e.perm.as_deref(), Some("RWCEAFMS"));
+        assert_eq!(e.modified, at(2026, 1, 27, 11, 53));
+    }
+
+    #[test]
+    fn file_with_year() {
+        let e = one(b"- [RWCEAFMS] owner  1024 Jan 27  2025 file.txt");
+        assert_eq!(e.kind, EntryKind::File);
+        assert_eq!(e.size, Some(1024));
+        assert_eq!(e.modified, at(2025, 1, 27, 0, 0));
+    }
+
+    #[test]
+    fn partial_rights_and_recent_time_from_last_year() {
+        let e = one(b"- [R----F--] jdoe                 77 Dec 30 08:01 login.exe");
+        assert_eq!(e.perm.as_deref(), Some("R----F--"));
+        assert_eq!(e.modified, at(2025, 12, 30, 8, 1));
+    }
+
+    #[test]
+    fn name_keeps_spaces_and_raw_bytes() {
+        let e = one(b"- [RW------] a 1 Nov 20 10:00 my  file\xff ");
+        assert_eq!(e.raw_name, b"my  file\xff ");
+    }
+
+    #[test]
+    fn body_with_dots() {
+        let body = b"d [RWCEAFMS] a 512 Nov 20 10:00 .\r\n\
+d [RWCEAFMS] a 512 Nov 20 10:00 ..\r\n\
+- [RWCEAFMS] a 3 Nov 20 10:00 x\r\n";
+        let entries = parse_list(body, today());
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].name, "x");
+    }
+
+    #[test]
+    fn near_misses_are_unparsed() {
+        for line in [
+            &b"d [RWCEAFMS] owner 512 Jan 27 11:53"[..],
+            b"l [RWCEAFMS] owner 512 Jan 27 11:53 link-type",
+            b"d [RWCEAFM] owner 512 Jan 27 11:53 seven-rights",
+            b"d [WRCEAFMS] owner 512 Jan 27 11:53 wrong-order",
+            b"d RWCEAFMS owner 512 Jan 27 11:53 no-brackets",
+            b"d [RWCEAFMS] 512 Jan 27 11:53 no-owner",
+            b"d [RWCEAFMS] owner 5x2 Jan 27 11:53 bad-size",
+            b"d [RWCEAFMS] owner 512 Jab 27 11:53 bad-month",
+            b"d [RWCEAFMS] owner 512 Jan 32 11:53 bad-day",
+            b"d [RWCEAFMS] owner 512 Jan 27 11h53 bad-time",
+        ] {
+            assert_eq!(
+                one(line).kind,
+                EntryKind::Unparsed,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
+    #[test]
+    fn unix_and_dos_lines_are_not_netware() {
+        for line in [
+            &b"-rw-r--r--    1 ftp      ftp             5 Nov 20 10:00 a.txt"[..],
+            b"drwxr-xr-x 2 u g 4096 Nov 20 10:00 d",
+            b"11-20-24  10:00AM       <DIR>          name",
+        ] {
+            assert!(
+                parse(line, today()).is_none(),
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+}
