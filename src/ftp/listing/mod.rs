@@ -9,6 +9,7 @@
 //! the file system holds; `raw_name` keeps those bytes so they can be sent
 //! back verbatim in RETR/CWD/DELE.
 
+mod as400;
 mod dos;
 mod eplf;
 mod mlsd;
@@ -132,9 +133,9 @@ fn join_vms_wrapped(line: &[u8], next: &[u8]) -> Option<Entry> {
     vms::parse(&joined)
 }
 
-/// Tries the Unix `ls -l` format, then DOS/IIS, EPLF, VMS, OS/2 and
-/// NetWare; a line none understands becomes an Unparsed entry rather than
-/// being dropped.
+/// Tries the Unix `ls -l` format, then DOS/IIS, EPLF, VMS, OS/2, NetWare
+/// and AS/400; a line none understands becomes an Unparsed entry rather
+/// than being dropped.
 pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
     let line = trim_eol(line);
     if is_blank(line) || is_total(line) || vms::is_furniture(line) {
@@ -150,6 +151,8 @@ pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
         .or_else(|| os2::parse(line))
         // "d"/"-" alone then "[rights]": an ls mode is one ten-byte token.
         .or_else(|| netware::parse(line, today))
+        // Size second and a "*TYPE" after an HH:MM:SS time: no other shape.
+        .or_else(|| as400::parse(line))
         .unwrap_or_else(|| Entry::unparsed(line));
     if entry.kind != EntryKind::Unparsed && is_dot(&entry.raw_name) {
         ListLine::Skip

@@ -1,0 +1,216 @@
+//! IBM i (AS/400) LIST lines:
+//! `QSYS            77824 11/20/26 11:12:13 *DIR       QSYS.LIB/`,
+//! `OWNER            1234 11/20/26 11:12:13 *STMF      file.txt`, and the
+//! members of a database file, printed with the type and name only:
+//! `                                         *MEM       LIB.LIB/F.FILE/M.MBR`.
+//!
+//! Owner, size, `MM/DD/YY`, `HH:MM:SS` and an object type starting with
+//! '*': a size in the second column and a '*' type after the time are
+//! what neither `ls` nor DOS print.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+use super::{Entry, EntryKind, lossy, parse_u32, parse_u64, tokens};
+
+pub(super) fn parse(line: &[u8]) -> Option<Entry> {
+    let toks = tokens(line);
+    let tok = |i: usize| toks.get(i).map(|&(s, e)| &line[s..e]);
+
+    if tok(0)? == b"*MEM" {
+        // A member has no owner, size or date of its own on the line.
+        let &(name_start, _) = toks.get(1)?;
+        return entry(&line[name_start..], b"*MEM");
+    }
+    let _owner = tok(0)?;
+    let size = parse_u64(tok(1)?)?;
+    let date = parse_date(tok(2)?)?;
+    let time = parse_time(tok(3)?)?;
+    let object_type = tok(4).filter(|t| is_object_type(t))?;
+    // Names (stream files in the IFS) may hold spaces; the type column is
+    // padded, so the name starts at the next non-blank byte.
+    let &(name_start, _) = toks.get(5)?;
+
+    let mut entry = entry(&line[name_start..], object_type)?;
+    if entry.kind != EntryKind::Dir {
+        entry.size = Some(size);
+    }
+    entry.modified = date.zip(time).map(|(d, t)| NaiveDateTime::new(d, t));
+    Some(entry)
+}
+
+fn entry(name: &[u8], object_type: &[u8]) -> Option<Entry> {
+    // A trailing '/' is how the server marks something CWD can enter (a
+    // library, a database file holding members); CWD takes the name
+    // without it.
+    let (kind, name) = match name.strip_suffix(b"/") {
+        // A bare "/" names nothing a client could enter.
+        Some(b"") => return None,
+        Some(dir) => (EntryKind::Dir, dir),
+        None => match object_type {
+            b"*DIR" => (EntryKind::Dir, name),
+            // Stream files, members, and database files and documents read
+            // whole: all retrievable.
+            b"*STMF" | b"*MEM" | b"*FILE" | b"*DOC" => (EntryKind::File, name),
+            // Programs, libraries, queues...: kept, but not offered as files.
+            other => (EntryKind::Other(lossy(other)), name),
+        },
+    };
+    Some(Entry::named(name, kind))
+}
+
+/// `*` then upper-case letters and digits, as the system spells its types.
+fn is_object_type(tok: &[u8]) -> bool {
+    matches!(tok, [b'*', rest @ ..] if (1..=10).contains(&rest.len())
+        && rest.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
+}
+
+/// `MM/DD/YY`, exactly; the inner Option is None for impossible dates,
+/// which still leave the line an AS/400 one.
+fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
+    let [m1, m2, b'/', d1, d2, b'/', y1, y2] = *tok else {
+        return None;
+    };
+    let month = parse_u32(&[m1, m2])?;
+    let day = parse_u32(&[d1, d2])?;
+    // The system's own two-digit-year window: 40-99 is 19xx.
+    let year = match parse_u32(&[y1, y2])? {
+        y @ 0..40 => 2000 + y,
+        y => 1900 + y,
+    };
+    Some(NaiveDate::from_ymd_opt(
+        i32::try_from(year).ok()?,
+        month,
+        day,
+    ))
+}
+
+/// `HH:MM:SS`, exactly.
+fn parse_time(tok: &[u8]) -> Option<Option<NaiveTime>> {
+    let [h1, h2, b':', m1, m2, b':', s1, s2] = *tok else {
+        return None;
+    };
+    Some(NaiveTime::from_hms_opt(
+        parse_u32(&[h1, h2])?,
+        parse_u32(&[m1, m2])?,
+        parse_u32(&[s1, s2])?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ListLine, parse_list_line};
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date")
+    }
+
+    fn one(line: &[u8]) -> Entry {
+        match parse_list_line(line, today()) {
+            ListLine::Entry(e) => e,
+            ListLine::Skip => panic!("line skipped: {:?}", String::from_utf8_lossy(line)),
+        }
+    }
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> Option<NaiveDateTime> {
+        NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, s))
+    }
+
+    #[test]
+    fn library_with_slash() {
+        let e = one(b"QSYS            77824 11/20/26 11:12:13 *DIR       QSYS.LIB/");
+        assert!(e.is_dir());
+        assert_eq!(e.raw_name, b"QSYS.LIB");
+        assert_eq!(e.size, None);
+        assert_eq!(e.modified, at(2026, 11, 20, 11, 12, 13));
+    }
+
+    #[test]
+    fn dir_type_without_slash() {
+        let e = one(b"JDOE             8192 01/02/98 00:00:00 *DIR       home");
+        assert!(e.is_dir());
+        assert_eq!(e.name, "home");
+        assert_eq!(e.modified, at(1998, 1, 2, 0, 0, 0));
+    }
+
+    #[test]
+    fn stream_file() {
+        let e = one(b"OWNER            1234 11/20/26 11:12:13 *STMF      file.txt");
+        assert_eq!(e.kind, EntryKind::File);
+        assert_eq!(e.size, Some(1234));
+        assert_eq!(e.name, "file.txt");
+    }
+
+    #[test]
+    fn database_file_with_and_without_slash() {
+        let e = one(b"QPGMR           36864 11/20/26 11:12:13 *FILE      MYLIB.LIB/SRC.FILE/");
+        assert!(e.is_dir());
+        assert_eq!(e.raw_name, b"MYLIB.LIB/SRC.FILE");
+        let e = one(b"QPGMR           36864 11/20/26 11:12:13 *FILE      DATA");
+        assert_eq!(e.kind, EntryKind::File);
+    }
+
+    #[test]
+    fn members() {
+        let e = one(b"                                        *MEM       MYLIB.LIB/SRC.FILE/A.MBR");
+        assert_eq!(e.kind, EntryKind::File);
+        assert_eq!(e.name, "MYLIB.LIB/SRC.FILE/A.MBR");
+        assert_eq!(e.size, None);
+        let e = one(b"QPGMR  512 11/20/26 11:12:13 *MEM       SRC.FILE/B.MBR");
+        assert_eq!(e.size, Some(512));
+    }
+
+    #[test]
+    fn other_object_types() {
+        let e = one(b"QSYS  4096 11/20/26 11:12:13 *PGM       QSYS.LIB/X.PGM");
+        assert_eq!(e.kind, EntryKind::Other(String::from("*PGM")));
+    }
+
+    #[test]
+    fn name_keeps_spaces_and_raw_bytes() {
+        let e = one(b"OWNER 1 11/20/26 11:12:13 *STMF  my  file\xff.txt");
+        assert_eq!(e.raw_name, b"my  file\xff.txt");
+    }
+
+    #[test]
+    fn impossible_date_keeps_entry() {
+        let e = one(b"OWNER 1 13/45/26 11:12:13 *STMF  odd");
+        assert_eq!(e.kind, EntryKind::File);
+        assert_eq!(e.modified, None);
+    }
+
+    #[test]
+    fn near_misses_are_unparsed() {
+        for line in [
+            &b"OWNER 1234 11/20/26 11:12:13 *STMF"[..],
+            b"OWNER 1234 11/20/26 11:12 *STMF no-seconds",
+            b"OWNER 1234 11-20-26 11:12:13 *STMF dashes",
+            b"OWNER 1234 11/20/2026 11:12:13 *STMF long-year",
+            b"OWNER 1,234 11/20/26 11:12:13 *STMF commas",
+            b"OWNER 1234 11/20/26 11:12:13 STMF no-star",
+            b"OWNER 1234 11/20/26 11:12:13 *stmf lower-case",
+            b"1234 11/20/26 11:12:13 *STMF no-owner",
+            b"*MEM",
+            b"OWNER 1234 11/20/26 11:12:13 *DIR /",
+        ] {
+            assert_eq!(
+                one(line).kind,
+                EntryKind::Unparsed,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
+    #[test]
+    fn unix_and_dos_lines_are_not_as400() {
+        for line in [
+            &b"-rw-r--r--    1 ftp      ftp             5 Nov 20 10:00 a.txt"[..],
+            b"11-20-24  10:00AM       <DIR>          name",
+            b"11/20/24  10:00:00       1234          name",
+            b"d [RWCEAFMS] owner 512 Jan 27 11:53 dirname",
+        ] {
+            assert!(parse(line).is_none(), "{:?}", String::from_utf8_lossy(line));
+        }
+    }
+}
