@@ -173,6 +173,16 @@ mod tests {
     }
 
     #[test]
+    fn dot_directories_are_skipped() {
+        for line in [
+            &b"QSYS 0 11/20/26 11:12:13 *DIR       ./"[..],
+            b"QSYS 0 11/20/26 11:12:13 *DIR       ../",
+        ] {
+            assert_eq!(parse_list_line(line, today()), ListLine::Skip);
+        }
+    }
+
+    #[test]
     fn impossible_date_keeps_entry() {
         let e = one(b"OWNER 1 13/45/26 11:12:13 *STMF  odd");
         assert_eq!(e.kind, EntryKind::File);

@@ -312,7 +312,8 @@ type=file;size=3;modify=20261120101010; f\n";
     }
 
     /// Independent of the parsers: a line they may skip is blank, a "total"
-    /// header, a VMS "Directory" heading, or ends in a "." / ".." name.
+    /// header, a VMS "Directory" heading, or ends in a "." / ".." name
+    /// (possibly with AS/400's directory slash).
     fn may_skip(line: &[u8]) -> bool {
         let line = trim_eol(line);
         line.iter().all(u8::is_ascii_whitespace)
@@ -322,6 +323,9 @@ type=file;size=3;modify=20261120101010; f\n";
             || line.ends_with(b" ..")
             || line.ends_with(b"\t.")
             || line.ends_with(b"\t..")
+            // AS/400 marks directories with a trailing '/'.
+            || line.ends_with(b" ./")
+            || line.ends_with(b" ../")
     }
 
     fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -334,6 +338,9 @@ type=file;size=3;modify=20261120101010; f\n";
         let mlsd = "([a-zA-Z.]{1,6}=[a-zA-Z0-9=:/.]{0,16};){0,4} ?.{0,12}";
         let eplf = "\\+?([/rimsu][0-9a-z.]{0,6},){0,4},?\t?.{0,12}";
         let vms = "[A-Z0-9_$.]{0,10};[0-9]{0,6} {0,4}[0-9/]{0,7} {1,3}[0-9]{1,2}-[A-Za-z]{3}-[0-9]{2,4} [0-9:.]{4,11}( \\[[A-Z,]{0,9}\\])?( \\([RWED,]{0,12}\\))?.{0,4}";
+        let os2 = " {0,12}[0-9]{1,10} {1,10}([AHRS]{1,3} {1,6})?(DIR {1,3})?[0-9]{2}-[0-9]{2}-[0-9]{2} {1,3}[0-9]{1,2}:[0-9]{2} {1,2}.{0,12}";
+        let netware = "[-dl] \\[[RWCEAFMS-]{7,8}\\] [a-z]{0,6} {1,16}[0-9]{1,6} (Jan|Dec|Xyz) [0-9]{1,2} ([0-9]{2}:[0-9]{2}| [0-9]{4}) .{0,12}";
+        let as400 = "( {0,40}\\*MEM {1,6}|[A-Z]{0,6} {1,12}[0-9]{1,6} [0-9]{2}/[0-9]{2}/[0-9]{2} [0-9:]{8} \\*[A-Za-z]{2,4} {1,6}).{0,12}/?";
         let text = |re: &str| {
             proptest::string::string_regex(re)
                 .expect("regex")
@@ -345,6 +352,9 @@ type=file;size=3;modify=20261120101010; f\n";
             text(mlsd),
             text(eplf),
             text(vms),
+            text(os2),
+            text(netware),
+            text(as400),
             text("total [0-9]{1,4}|\\.|\\.\\.| *"),
             proptest::collection::vec(any::<u8>(), 0..64),
         ]
