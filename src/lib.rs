@@ -13,7 +13,8 @@
 //!   pinned fingerprints), `client/` the logged-in session (`mod.rs`: login,
 //!   FEAT, file operations; `secure.rs`: AUTH TLS, PROT, SSCN, PRET;
 //!   `data.rs`: data connections and listings), `addr.rs` the PORT/EPRT/PASV/EPSV address forms,
-//!   `listing/` the MLSD, Unix and DOS listing parsers, `url.rs` ftp:// URLs
+//!   `listing/` the listing parsers, one file per family (MLSD; LIST as
+//!   Unix, DOS, EPLF, VMS, OS/2, NetWare, AS/400), `url.rs` ftp:// URLs
 //!   and `~/.netrc`, `hash.rs` the digests servers compute (`HASH`,
 //!   `XSHA256` …) and the same computed locally. Errors are typed
 //!   ([`ftp::FtpError`]) and carry the command sent and the server's reply.
