@@ -136,6 +136,37 @@ fn join_vms_wrapped(line: &[u8], next: &[u8]) -> Option<Entry> {
 /// Tries the Unix `ls -l` format, then DOS/IIS, EPLF, VMS, OS/2, NetWare
 /// and AS/400; a line none understands becomes an Unparsed entry rather
 /// than being dropped.
+/// The facts of a line shaped like MLSD's (`type=file;size=5; name`), when
+/// it has a `type` fact: nothing else a server prints starts that way.
+fn mlsd_facts(line: &[u8]) -> Option<&[u8]> {
+    let end = line.windows(2).position(|w| w == b"; ")?;
+    let facts = &line[..end];
+    let fact_name = facts
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'.')
+        .count();
+    let first_is_fact = fact_name > 0 && facts.get(fact_name) == Some(&b'=');
+    let has_type = facts
+        .split(|b| *b == b';')
+        .any(|f| f.len() > 5 && f[..5].eq_ignore_ascii_case(b"type="));
+    (first_is_fact && has_type).then_some(facts)
+}
+
+fn mlsd_over_list(line: &[u8]) -> Option<Entry> {
+    mlsd_facts(line)?;
+    mlsd::parse_line(line)
+}
+
+/// MLSD's lines for the directory itself and its parent (`type=cdir`,
+/// `type=pdir`), sent over LIST: skipped like `.` and `..`.
+fn is_mlsd_dir_itself(line: &[u8]) -> bool {
+    mlsd_facts(line).is_some_and(|facts| {
+        facts
+            .split(|b| *b == b';')
+            .any(|f| f.eq_ignore_ascii_case(b"type=cdir") || f.eq_ignore_ascii_case(b"type=pdir"))
+    })
+}
+
 pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
     let line = trim_eol(line);
     if is_blank(line) || is_total(line) || vms::is_furniture(line) {
@@ -153,7 +184,12 @@ pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
         .or_else(|| netware::parse(line, today))
         // Size second and a "*TYPE" after an HH:MM:SS time: no other shape.
         .or_else(|| as400::parse(line))
+        // Some servers send MLSD's fact lines for LIST too.
+        .or_else(|| mlsd_over_list(line))
         .unwrap_or_else(|| Entry::unparsed(line));
+    if is_mlsd_dir_itself(line) {
+        return ListLine::Skip;
+    }
     if entry.kind != EntryKind::Unparsed && is_dot(&entry.raw_name) {
         ListLine::Skip
     } else {
@@ -237,6 +273,34 @@ fn parse_u32(digits: &[u8]) -> Option<u32> {
         return None;
     }
     parse_u64(digits).and_then(|n| u32::try_from(n).ok())
+}
+
+#[cfg(test)]
+mod mlsd_over_list_tests {
+    use super::*;
+
+    #[test]
+    fn mlsd_fact_lines_sent_for_list_are_read() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let body = b"type=cdir;modify=20261120093000; /pub\r\n\
+type=pdir;modify=20261120093000; /\r\n\
+type=dir;modify=20261120093000; sub dir\r\n\
+type=file;size=1419;modify=20261120093000; Cargo.toml\r\n\
+size=3;x=y; not one (no type fact)\r\n";
+        let entries = parse_list(body, today);
+        let names: Vec<(&str, EntryKind, Option<u64>)> = entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.kind.clone(), e.size))
+            .collect();
+        assert_eq!(names[0], ("sub dir", EntryKind::Dir, None));
+        assert_eq!(names[1], ("Cargo.toml", EntryKind::File, Some(1419)));
+        assert_eq!(
+            names[2].1,
+            EntryKind::Unparsed,
+            "without a type fact: not sure"
+        );
+        assert_eq!(names.len(), 3, "cdir and pdir skipped");
+    }
 }
 
 #[cfg(test)]
