@@ -100,21 +100,7 @@ fn parse_time(tok: &[u8]) -> Option<Option<NaiveTime>> {
 mod tests {
     use super::super::{ListLine, parse_list_line};
     use super::*;
-
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date")
-    }
-
-    fn one(line: &[u8]) -> Entry {
-        match parse_list_line(line, today()) {
-            ListLine::Entry(e) => e,
-            ListLine::Skip => panic!("line skipped: {:?}", String::from_utf8_lossy(line)),
-        }
-    }
-
-    fn at(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> Option<NaiveDateTime> {
-        NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, s))
-    }
+    use crate::ftp::listing::fixtures::*;
 
     #[test]
     fn library_with_slash() {
@@ -122,7 +108,7 @@ mod tests {
         assert!(e.is_dir());
         assert_eq!(e.raw_name, b"QSYS.LIB");
         assert_eq!(e.size, None);
-        assert_eq!(e.modified, at(2026, 11, 20, 11, 12, 13));
+        assert_eq!(e.modified, at_s(2026, 11, 20, 11, 12, 13));
     }
 
     #[test]
@@ -130,7 +116,7 @@ mod tests {
         let e = one(b"JDOE             8192 01/02/98 00:00:00 *DIR       home");
         assert!(e.is_dir());
         assert_eq!(e.name, "home");
-        assert_eq!(e.modified, at(1998, 1, 2, 0, 0, 0));
+        assert_eq!(e.modified, at_s(1998, 1, 2, 0, 0, 0));
     }
 
     #[test]

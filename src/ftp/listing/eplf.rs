@@ -68,20 +68,10 @@ fn permission(value: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{ListLine, parse_list, parse_list_line};
+    use super::super::parse_list;
     use super::*;
+    use crate::ftp::listing::fixtures::*;
     use chrono::NaiveDate;
-
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date")
-    }
-
-    fn one(line: &[u8]) -> Entry {
-        match parse_list_line(line, today()) {
-            ListLine::Entry(e) => e,
-            ListLine::Skip => panic!("line skipped: {:?}", String::from_utf8_lossy(line)),
-        }
-    }
 
     #[test]
     fn file_with_size_and_mtime() {

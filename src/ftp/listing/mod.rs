@@ -275,6 +275,33 @@ fn parse_u32(digits: &[u8]) -> Option<u32> {
     parse_u64(digits).and_then(|n| u32::try_from(n).ok())
 }
 
+/// What the parsers' tests share: a fixed "today" (an ls date without a
+/// year depends on it), one line read as `parse_list` reads it, and times.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::{Entry, ListLine, parse_list_line};
+    use chrono::{NaiveDate, NaiveDateTime};
+
+    pub fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date")
+    }
+
+    pub fn one(line: &[u8]) -> Entry {
+        match parse_list_line(line, today()) {
+            ListLine::Entry(e) => e,
+            ListLine::Skip => panic!("line skipped: {:?}", String::from_utf8_lossy(line)),
+        }
+    }
+
+    pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> Option<NaiveDateTime> {
+        at_s(y, m, d, h, min, 0)
+    }
+
+    pub fn at_s(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> Option<NaiveDateTime> {
+        NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, s))
+    }
+}
+
 #[cfg(test)]
 mod mlsd_over_list_tests {
     use super::*;

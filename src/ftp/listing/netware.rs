@@ -63,23 +63,9 @@ fn rights(tok: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{ListLine, parse_list, parse_list_line};
+    use super::super::parse_list;
     use super::*;
-
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date")
-    }
-
-    fn one(line: &[u8]) -> Entry {
-        match parse_list_line(line, today()) {
-            ListLine::Entry(e) => e,
-            ListLine::Skip => panic!("line skipped: {:?}", String::from_utf8_lossy(line)),
-        }
-    }
-
-    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> Option<NaiveDateTime> {
-        NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, 0))
-    }
+    use crate::ftp::listing::fixtures::*;
 
     #[test]
     fn directory_with_time() {

@@ -176,23 +176,9 @@ fn strip_suffix_ignore_case<'a>(name: &'a [u8], suffix: &[u8]) -> Option<&'a [u8
 
 #[cfg(test)]
 mod tests {
-    use super::super::{ListLine, parse_list, parse_list_line};
+    use super::super::parse_list;
     use super::*;
-
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date")
-    }
-
-    fn one(line: &[u8]) -> Entry {
-        match parse_list_line(line, today()) {
-            ListLine::Entry(e) => e,
-            ListLine::Skip => panic!("line skipped: {:?}", String::from_utf8_lossy(line)),
-        }
-    }
-
-    fn at(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> Option<NaiveDateTime> {
-        NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, s))
-    }
+    use crate::ftp::listing::fixtures::*;
 
     #[test]
     fn full_line() {
@@ -200,7 +186,7 @@ mod tests {
         assert_eq!(e.kind, EntryKind::File);
         assert_eq!(e.name, "LOGIN.COM");
         assert_eq!(e.size, Some(12 * 512));
-        assert_eq!(e.modified, at(2026, 1, 27, 11, 53, 43));
+        assert_eq!(e.modified, at_s(2026, 1, 27, 11, 53, 43));
         assert_eq!(e.perm.as_deref(), Some("(RWED,RWED,RE,)"));
     }
 
@@ -210,7 +196,7 @@ mod tests {
         assert!(e.is_dir());
         assert_eq!(e.name, "SOURCES");
         assert_eq!(e.size, None);
-        assert_eq!(e.modified, at(2025, 3, 5, 8, 1, 2));
+        assert_eq!(e.modified, at_s(2025, 3, 5, 8, 1, 2));
     }
 
     #[test]
@@ -218,7 +204,7 @@ mod tests {
         let e = one(b"notes.txt;12 4 31-dec-2024 23:59");
         assert_eq!(e.name, "notes.txt");
         assert_eq!(e.size, Some(2048));
-        assert_eq!(e.modified, at(2024, 12, 31, 23, 59, 0));
+        assert_eq!(e.modified, at_s(2024, 12, 31, 23, 59, 0));
         assert_eq!(e.perm, None);
     }
 
