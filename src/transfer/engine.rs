@@ -1,6 +1,7 @@
-//! The queue: jobs wait for a global slot, run as tokio tasks, and report
-//! on one event channel. A tree job walks its source, creates the
-//! destination's directories and queues one job per file.
+//! The engine: jobs wait in one line (`queue.rs`) for a global slot, run
+//! as tokio tasks, and report on one event channel. A tree job walks its
+//! source, creates the destination's directories and queues its files as
+//! plain items that become tasks when their turn comes.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use super::ends::{self, Ends};
 use super::error::{End, Failure};
 use super::file;
+use super::queue::{Item, Slot};
 use super::shared::{Ctx, Shared};
 use super::site::{Location, Site};
 use super::{Conflict, Event, EventKind, JobId, JobSpec};
@@ -62,6 +64,16 @@ impl Engine {
     pub fn new(settings: Settings) -> (Engine, UnboundedReceiver<Event>) {
         let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
         let shared = Arc::new(Shared::new(settings, events));
+        // Weak: the queue belongs to what it would otherwise keep alive.
+        let weak = Arc::downgrade(&shared);
+        shared.queue.set_launch(Box::new(move |item, slot| {
+            let shared = weak.upgrade();
+            Box::pin(async move {
+                if let Some(shared) = shared {
+                    Engine { shared }.run_item(item, slot).await;
+                }
+            })
+        }));
         (Engine { shared }, receiver)
     }
 
@@ -71,7 +83,8 @@ impl Engine {
     }
 
     /// `parent`: the tree job that found this file. Its files are known to
-    /// be files, so they skip the probe that asks the server.
+    /// be files, so they skip the probe that asks the server, and wait in
+    /// line as plain data until their turn.
     /// `listed_size`: the size the walk's listing gave, saving a `SIZE`.
     fn submit_child(
         &self,
@@ -80,22 +93,7 @@ impl Engine {
         listed_size: Option<u64>,
     ) -> JobId {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
-        let cancel = CancellationToken::new();
-        let spec = Arc::new(spec);
-        self.shared
-            .jobs
-            .lock()
-            .expect("job map lock")
-            .insert(id, (spec.clone(), cancel.clone()));
         self.shared.outstanding.send_modify(|n| *n += 1);
-        // A walk's files are known files: in line at once, in the order
-        // the walk queued them. Others keep a place and join when probed.
-        let ticket = if parent.is_some() {
-            Some(self.shared.queue.ticket(id))
-        } else {
-            self.shared.queue.enqueue(id);
-            None
-        };
         let _ = self.shared.events.send(Event {
             job: id,
             kind: EventKind::Queued {
@@ -109,31 +107,104 @@ impl Engine {
                 kind: spec.kind,
             },
         });
+        if let Some(tree) = parent {
+            self.shared.queue.push(Item {
+                id,
+                tree,
+                spec,
+                listed_size,
+            });
+            return id;
+        }
+        let cancel = CancellationToken::new();
+        let spec = Arc::new(spec);
+        self.shared
+            .jobs
+            .lock()
+            .expect("job map lock")
+            .insert(id, (spec.clone(), cancel.clone()));
+        // It keeps its place in line while it asks what its source is.
+        self.shared.queue.enqueue(id);
         let engine = self.clone();
         tokio::spawn(async move {
             let ctx = Ctx {
                 id,
-                tree: parent.unwrap_or(id),
+                tree: id,
                 shared: engine.shared.clone(),
                 cancel,
                 asked_batch: AtomicBool::new(false),
             };
-            let last = engine.run_job(&ctx, &spec, ticket, listed_size).await;
-            if parent.is_some() && !ctx.asked_batch.load(Ordering::Relaxed) {
-                // Its directory's listing need not wait for it.
-                let (dir, _) = spec.destination.parent_and_name();
-                engine.shared.batches.settle(ctx.tree, dir.to_vec());
-            }
-            engine.shared.queue.forget(id);
-            ctx.emit(last);
-            engine.shared.outstanding.send_modify(|n| *n -= 1);
+            let last = engine.run_job(&ctx, &spec).await;
+            engine.finish(&ctx, &spec, false, last);
         });
         id
+    }
+
+    /// Runs a tree's file whose turn came, holding its slot.
+    async fn run_item(self, item: Item, slot: Slot) {
+        let Item {
+            id,
+            tree,
+            spec,
+            listed_size,
+        } = item;
+        let cancel = CancellationToken::new();
+        let spec = Arc::new(spec);
+        self.shared
+            .jobs
+            .lock()
+            .expect("job map lock")
+            .insert(id, (spec.clone(), cancel.clone()));
+        let ctx = Ctx {
+            id,
+            tree,
+            shared: self.shared.clone(),
+            cancel,
+            asked_batch: AtomicBool::new(false),
+        };
+        let last = Box::pin(file::run(&ctx, &spec, listed_size, slot)).await;
+        self.finish(&ctx, &spec, true, last);
+    }
+
+    /// A job's end: its last event, and it leaves the count of work.
+    fn finish(&self, ctx: &Ctx, spec: &JobSpec, of_tree: bool, last: EventKind) {
+        if of_tree && !ctx.asked_batch.load(Ordering::Relaxed) {
+            // Its directory's listing need not wait for it.
+            let (dir, _) = spec.destination.parent_and_name();
+            self.shared.batches.settle(ctx.tree, dir.to_vec());
+        }
+        self.shared.queue.forget(ctx.id);
+        ctx.emit(last);
+        self.shared.outstanding.send_modify(|n| *n -= 1);
     }
 
     /// Cancels a queued or running job (a tree job: the walk; its queued
     /// files are jobs of their own).
     pub fn cancel(&self, job: JobId) {
+        if let Some(item) = self.shared.queue.withdraw(job) {
+            // It never started: nothing of it was written anywhere.
+            let cancel = CancellationToken::new();
+            cancel.cancel();
+            let spec = Arc::new(item.spec);
+            self.shared
+                .jobs
+                .lock()
+                .expect("job map lock")
+                .insert(job, (spec.clone(), cancel.clone()));
+            let ctx = Ctx {
+                id: job,
+                tree: item.tree,
+                shared: self.shared.clone(),
+                cancel,
+                asked_batch: AtomicBool::new(false),
+            };
+            let cancelled = EventKind::Cancelled {
+                partial: None,
+                kept_because: None,
+            };
+            self.finish(&ctx, &spec, true, cancelled);
+            return;
+        }
         if let Some((_, token)) = self.shared.jobs.lock().expect("job map lock").get(&job) {
             token.cancel();
         }
@@ -218,22 +289,10 @@ impl Engine {
         self.shared.client_bytes.load(Ordering::Relaxed)
     }
 
-    async fn run_job(
-        &self,
-        ctx: &Ctx,
-        spec: &JobSpec,
-        ticket: Option<super::queue::Ticket>,
-        listed_size: Option<u64>,
-    ) -> EventKind {
-        let probed = if ticket.is_some() {
-            Ok(Probe::File(listed_size))
-        } else {
-            // Boxed, as the walk and the transfer below: a queued file's
-            // task then holds a few hundred bytes while it waits, not the
-            // whole transfer's state (measured: 1 GiB for 100,000 queued
-            // files before, benches/queue.rs).
-            Box::pin(probe(ctx, &spec.source)).await
-        };
+    async fn run_job(&self, ctx: &Ctx, spec: &JobSpec) -> EventKind {
+        // Boxed, as the walk and the transfer below: a waiting task then
+        // holds a pointer, not the whole transfer's state.
+        let probed = Box::pin(probe(ctx, &spec.source)).await;
         match probed {
             Err(e) => Failure::ftp(End::Source, &e)
                 .context(&spec.source.to_string())
@@ -244,10 +303,7 @@ impl Engine {
             },
             Ok(Probe::Directory) => Box::pin(self.walk(ctx, spec)).await,
             Ok(Probe::File(size)) => {
-                let wait = match ticket {
-                    Some(ticket) => ticket,
-                    None => self.shared.queue.ticket(ctx.id),
-                };
+                let wait = self.shared.queue.ticket(ctx.id);
                 let slot = tokio::select! {
                     s = wait.wait() => s,
                     () = ctx.cancel.cancelled() => return EventKind::Cancelled {

@@ -1,23 +1,53 @@
-//! The order in which waiting files get one of the `parallel` transfer
-//! slots: first queued, first served, unless the person moves an item up
-//! or down, pauses it, or pauses the whole queue (a paused item keeps its
-//! place and starts nothing; running transfers go on).
+//! The line of files waiting for one of the `parallel` transfer slots:
+//! first queued, first served, unless the person moves an item up or down,
+//! pauses it, or pauses the whole queue (a paused item keeps its place and
+//! starts nothing; running transfers go on).
+//!
+//! A file a tree walk found waits here as plain data (an [`Item`]: its
+//! spec and the size the listing gave) and becomes a task only when its
+//! turn comes, so 100,000 queued files cost their items, not 100,000
+//! tasks. A job submitted on its own, which must first ask the server what
+//! it is, keeps its place while it asks and then waits as a task holding
+//! a [`Ticket`].
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock};
 
+use tokio::runtime::Handle;
 use tokio::sync::oneshot;
 
-use super::JobId;
+use super::{JobId, JobSpec};
+
+/// A file waiting in line as data.
+pub(super) struct Item {
+    pub id: JobId,
+    /// The tree job whose walk found it.
+    pub tree: JobId,
+    pub spec: JobSpec,
+    /// The size the walk's listing gave, sparing a `SIZE`.
+    pub listed_size: Option<u64>,
+}
+
+/// What runs an item whose turn came, holding its slot.
+pub(super) type Launch =
+    Box<dyn Fn(Item, Slot) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
 pub struct Queue {
     state: Mutex<State>,
+    launch: OnceLock<Launch>,
+    /// Where items' tasks run: the runtime of whoever queued the first
+    /// item, since a slot may be freed (and the next item started) from a
+    /// thread outside it.
+    runtime: OnceLock<Handle>,
 }
 
 struct State {
     capacity: usize,
     running: usize,
-    /// Jobs waiting for a slot, by their place in line (smaller first).
+    /// Waiting jobs by their place in line (smaller first).
+    line: BTreeMap<i64, JobId>,
     waiting: HashMap<JobId, Waiter>,
     next_place: i64,
     paused_all: bool,
@@ -26,7 +56,18 @@ struct State {
 struct Waiter {
     place: i64,
     paused: bool,
-    wake: Option<oneshot::Sender<()>>,
+    turn: Turn,
+}
+
+/// What happens when a waiter's turn comes.
+enum Turn {
+    /// A job that is still asking what its source is: it keeps its place
+    /// but cannot start yet.
+    NotYet,
+    /// A task waiting for its slot.
+    Wake(oneshot::Sender<()>),
+    /// Plain data: a task is started for it.
+    Run(Box<Item>),
 }
 
 /// A transfer slot; the next in line gets it when this is dropped.
@@ -36,30 +77,58 @@ pub struct Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut s = self.queue.state.lock().expect("queue lock");
-        s.running -= 1;
-        s.grant();
+        let due = {
+            let mut s = self.queue.state.lock().expect("queue lock");
+            s.running -= 1;
+            s.grant()
+        };
+        self.queue.start(due);
     }
 }
 
 impl State {
-    /// Hands free slots to the first waiting, unpaused jobs.
-    fn grant(&mut self) {
+    /// Hands free slots to the first waiting, unpaused jobs; returns the
+    /// items whose turn came (each already counted as running).
+    fn grant(&mut self) -> Vec<Item> {
+        let mut due = Vec::new();
         while self.running < self.capacity && !self.paused_all {
-            let next = self
-                .waiting
-                .iter()
-                .filter(|(_, w)| !w.paused && w.wake.is_some())
-                .min_by_key(|(_, w)| w.place)
-                .map(|(id, _)| *id);
+            let next = self.line.values().copied().find(|id| {
+                self.waiting
+                    .get(id)
+                    .is_some_and(|w| !w.paused && !matches!(w.turn, Turn::NotYet))
+            });
             let Some(id) = next else { break };
-            let waiter = self.waiting.remove(&id).expect("just found");
-            if let Some(wake) = waiter.wake
-                && wake.send(()).is_ok()
-            {
-                self.running += 1;
+            let waiter = self.waiting.remove(&id).expect("in line");
+            self.line.remove(&waiter.place);
+            match waiter.turn {
+                Turn::Wake(wake) => {
+                    // A waiter that went away meanwhile takes no slot.
+                    if wake.send(()).is_ok() {
+                        self.running += 1;
+                    }
+                }
+                Turn::Run(item) => {
+                    self.running += 1;
+                    due.push(*item);
+                }
+                Turn::NotYet => unreachable!("filtered out"),
             }
         }
+        due
+    }
+
+    fn join(&mut self, job: JobId, turn: Turn) {
+        let place = self.next_place;
+        self.next_place += 1;
+        self.line.insert(place, job);
+        self.waiting.insert(
+            job,
+            Waiter {
+                place,
+                paused: false,
+                turn,
+            },
+        );
     }
 }
 
@@ -69,62 +138,98 @@ impl Queue {
             state: Mutex::new(State {
                 capacity: capacity.max(1),
                 running: 0,
+                line: BTreeMap::new(),
                 waiting: HashMap::new(),
                 next_place: 0,
                 paused_all: false,
             }),
+            launch: OnceLock::new(),
+            runtime: OnceLock::new(),
         })
     }
 
-    /// Takes `job`'s place in line now (when it is queued), whenever it
-    /// comes to wait for its slot: files keep the order they were queued
-    /// in (a directory's priority order), whatever order their tasks run.
-    pub fn enqueue(&self, job: JobId) {
+    /// Says how an item whose turn came is run (once, by the engine).
+    pub(super) fn set_launch(&self, launch: Launch) {
+        let _ = self.launch.set(launch);
+    }
+
+    /// Starts the items whose turn came, outside the lock.
+    fn start(self: &Arc<Self>, due: Vec<Item>) {
+        for item in due {
+            let slot = Slot {
+                queue: self.clone(),
+            };
+            match (self.launch.get(), self.runtime.get()) {
+                (Some(launch), Some(runtime)) => {
+                    runtime.spawn(launch(item, slot));
+                }
+                // Items are only queued once both are set.
+                _ => drop(slot),
+            }
+        }
+    }
+
+    /// Queues a file as data; a task runs it when its turn comes. Must be
+    /// called within a tokio runtime.
+    pub(super) fn push(self: &Arc<Self>, item: Item) {
+        self.runtime.get_or_init(Handle::current);
+        let due = {
+            let mut s = self.state.lock().expect("queue lock");
+            s.join(item.id, Turn::Run(Box::new(item)));
+            s.grant()
+        };
+        self.start(due);
+    }
+
+    /// Takes a queued item out of line before it started (cancelled);
+    /// `None` when `job` is no waiting item.
+    pub(super) fn withdraw(&self, job: JobId) -> Option<Box<Item>> {
         let mut s = self.state.lock().expect("queue lock");
-        let place = s.next_place;
-        s.next_place += 1;
-        s.waiting.insert(
-            job,
-            Waiter {
-                place,
-                paused: false,
-                wake: None,
-            },
-        );
+        if !matches!(s.waiting.get(&job)?.turn, Turn::Run(_)) {
+            return None;
+        }
+        let waiter = s.waiting.remove(&job).expect("just found");
+        s.line.remove(&waiter.place);
+        match waiter.turn {
+            Turn::Run(item) => Some(item),
+            _ => unreachable!("checked above"),
+        }
+    }
+
+    /// Takes `job`'s place in line now (when it is submitted), whenever it
+    /// comes to wait for its slot: jobs keep the order they were submitted
+    /// in, whatever order their probes finish.
+    pub fn enqueue(&self, job: JobId) {
+        self.state
+            .lock()
+            .expect("queue lock")
+            .join(job, Turn::NotYet);
     }
 
     /// `job` is over (or never needed a slot: a tree): it leaves the line.
     pub fn forget(&self, job: JobId) {
         let mut s = self.state.lock().expect("queue lock");
-        if s.waiting.get(&job).is_some_and(|w| w.wake.is_none()) {
-            s.waiting.remove(&job);
+        if s.waiting
+            .get(&job)
+            .is_some_and(|w| matches!(w.turn, Turn::NotYet))
+        {
+            let waiter = s.waiting.remove(&job).expect("just found");
+            s.line.remove(&waiter.place);
         }
     }
 
-    /// Joins the line at once (a file a walk queued): its turn comes in
-    /// the order files were queued, whichever task runs first.
+    /// Waits in line from `job`'s place (or the end, if it took none).
     pub fn ticket(self: &Arc<Queue>, job: JobId) -> Ticket {
         let (tx, rx) = oneshot::channel();
-        {
+        let due = {
             let mut s = self.state.lock().expect("queue lock");
-            let (place, paused) = match s.waiting.get(&job) {
-                Some(w) => (w.place, w.paused),
-                None => {
-                    let place = s.next_place;
-                    s.next_place += 1;
-                    (place, false)
-                }
-            };
-            s.waiting.insert(
-                job,
-                Waiter {
-                    place,
-                    paused,
-                    wake: Some(tx),
-                },
-            );
-            s.grant();
-        }
+            match s.waiting.get_mut(&job) {
+                Some(w) => w.turn = Turn::Wake(tx),
+                None => s.join(job, Turn::Wake(tx)),
+            }
+            s.grant()
+        };
+        self.start(due);
         Ticket {
             rx,
             leave: LeaveOnDrop {
@@ -146,35 +251,43 @@ impl Queue {
         let Some(place) = s.waiting.get(&job).map(|w| w.place) else {
             return false;
         };
-        let neighbour = s
-            .waiting
-            .iter()
-            .filter(|(_, w)| if up { w.place < place } else { w.place > place })
-            .min_by_key(|(_, w)| if up { -w.place } else { w.place })
-            .map(|(id, w)| (*id, w.place));
-        let Some((other, other_place)) = neighbour else {
+        let neighbour = if up {
+            s.line.range(..place).next_back()
+        } else {
+            s.line.range(place + 1..).next()
+        }
+        .map(|(p, id)| (*p, *id));
+        let Some((other_place, other)) = neighbour else {
             return false;
         };
-        s.waiting.get_mut(&other).expect("listed").place = place;
-        s.waiting.get_mut(&job).expect("listed").place = other_place;
+        s.line.insert(place, other);
+        s.line.insert(other_place, job);
+        s.waiting.get_mut(&other).expect("in line").place = place;
+        s.waiting.get_mut(&job).expect("in line").place = other_place;
         true
     }
 
     /// Pauses or resumes a waiting job; `false` when it is not waiting.
-    pub fn pause(&self, job: JobId, paused: bool) -> bool {
-        let mut s = self.state.lock().expect("queue lock");
-        let Some(w) = s.waiting.get_mut(&job) else {
-            return false;
+    pub fn pause(self: &Arc<Self>, job: JobId, paused: bool) -> bool {
+        let due = {
+            let mut s = self.state.lock().expect("queue lock");
+            let Some(w) = s.waiting.get_mut(&job) else {
+                return false;
+            };
+            w.paused = paused;
+            s.grant()
         };
-        w.paused = paused;
-        s.grant();
+        self.start(due);
         true
     }
 
-    pub fn pause_all(&self, paused: bool) {
-        let mut s = self.state.lock().expect("queue lock");
-        s.paused_all = paused;
-        s.grant();
+    pub fn pause_all(self: &Arc<Self>, paused: bool) {
+        let due = {
+            let mut s = self.state.lock().expect("queue lock");
+            s.paused_all = paused;
+            s.grant()
+        };
+        self.start(due);
     }
 
     pub fn is_paused(&self) -> bool {
@@ -206,12 +319,18 @@ struct LeaveOnDrop {
 
 impl Drop for LeaveOnDrop {
     fn drop(&mut self) {
-        let mut s = self.queue.state.lock().expect("queue lock");
-        // Granted at the very moment it was dropped: give the slot back.
-        if s.waiting.remove(&self.job).is_none() {
-            s.running = s.running.saturating_sub(1);
-        }
-        s.grant();
+        let due = {
+            let mut s = self.queue.state.lock().expect("queue lock");
+            match s.waiting.remove(&self.job) {
+                Some(w) => {
+                    s.line.remove(&w.place);
+                }
+                // Granted at the very moment it was dropped: give the slot back.
+                None => s.running = s.running.saturating_sub(1),
+            }
+            s.grant()
+        };
+        self.queue.start(due);
     }
 }
 
@@ -282,5 +401,115 @@ mod tests {
         let b = tokio::time::timeout(Duration::from_millis(100), q.slot(4)).await;
         assert!(b.is_err(), "two running (2 and 3): none free");
         drop(a);
+    }
+
+    fn item(id: JobId) -> Item {
+        use crate::transfer::{Conflict, Kind, Location, Via};
+        Item {
+            id,
+            tree: 0,
+            spec: JobSpec {
+                source: Location::local(std::path::Path::new("/nonexistent/a")),
+                destination: Location::local(std::path::Path::new("/nonexistent/b")),
+                kind: Kind::Copy,
+                recursive: false,
+                conflict: Conflict::Overwrite,
+                via: Via::Auto,
+            },
+            listed_size: None,
+        }
+    }
+
+    /// A queue whose items report their id when they start and hold their
+    /// slot until told to go.
+    fn recording(
+        capacity: usize,
+    ) -> (
+        Arc<Queue>,
+        tokio::sync::mpsc::UnboundedReceiver<(JobId, oneshot::Sender<()>)>,
+    ) {
+        let q = Queue::new(capacity);
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        q.set_launch(Box::new(move |item, slot| {
+            let tx = tx.clone();
+            Box::pin(async move {
+                let (done, wait) = oneshot::channel();
+                let _ = tx.send((item.id, done));
+                let _ = wait.await;
+                drop(slot);
+            })
+        }));
+        (q, rx)
+    }
+
+    #[tokio::test]
+    async fn items_become_tasks_only_in_their_turn_and_in_line_order() {
+        let (q, mut started) = recording(1);
+        for id in 1..=5 {
+            q.push(item(id));
+        }
+        let (first, go) = started.recv().await.unwrap();
+        assert_eq!(first, 1);
+        // 5 moves ahead of 4 and 3; 2 is paused; 4 is withdrawn (cancelled).
+        assert!(q.nudge(5, true));
+        assert!(q.nudge(5, true));
+        assert!(q.pause(2, true));
+        assert_eq!(q.withdraw(4).map(|i| i.id), Some(4));
+        assert!(q.withdraw(4).is_none(), "gone from the line");
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), started.recv())
+                .await
+                .is_err(),
+            "one slot: nothing else runs meanwhile"
+        );
+        let mut order = Vec::new();
+        let mut go = go;
+        for _ in 0..2 {
+            let _ = go.send(());
+            let (id, next) = started.recv().await.unwrap();
+            order.push(id);
+            go = next;
+        }
+        assert_eq!(order, [5, 3]);
+        let _ = go.send(());
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), started.recv())
+                .await
+                .is_err(),
+            "2 is paused"
+        );
+        q.pause(2, false);
+        let (id, go) = started.recv().await.unwrap();
+        assert_eq!(id, 2);
+        let _ = go.send(());
+    }
+
+    #[tokio::test]
+    async fn tasks_and_items_share_one_line() {
+        let (q, mut started) = recording(1);
+        q.pause_all(true);
+        q.push(item(1));
+        let task = {
+            let q = q.clone();
+            tokio::spawn(async move { q.slot(2).await })
+        };
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        q.push(item(3));
+        q.pause_all(false);
+        let (id, go) = started.recv().await.unwrap();
+        assert_eq!(id, 1);
+        assert!(!task.is_finished());
+        let _ = go.send(());
+        let slot = task.await.unwrap();
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), started.recv())
+                .await
+                .is_err(),
+            "the task holds the slot"
+        );
+        drop(slot);
+        let (id, go) = started.recv().await.unwrap();
+        assert_eq!(id, 3);
+        let _ = go.send(());
     }
 }
