@@ -116,24 +116,12 @@ impl Engine {
             });
             return id;
         }
-        let cancel = CancellationToken::new();
         let spec = Arc::new(spec);
-        self.shared
-            .jobs
-            .lock()
-            .expect("job map lock")
-            .insert(id, (spec.clone(), cancel.clone()));
+        let ctx = self.register(id, id, &spec);
         // It keeps its place in line while it asks what its source is.
         self.shared.queue.enqueue(id);
         let engine = self.clone();
         tokio::spawn(async move {
-            let ctx = Ctx {
-                id,
-                tree: id,
-                shared: engine.shared.clone(),
-                cancel,
-                asked_batch: AtomicBool::new(false),
-            };
             let last = engine.run_job(&ctx, &spec).await;
             engine.finish(&ctx, &spec, false, last);
         });
@@ -148,22 +136,28 @@ impl Engine {
             spec,
             listed_size,
         } = item;
-        let cancel = CancellationToken::new();
         let spec = Arc::new(spec);
+        let ctx = self.register(id, tree, &spec);
+        let last = Box::pin(file::run(&ctx, &spec, listed_size, slot)).await;
+        self.finish(&ctx, &spec, true, last);
+    }
+
+    /// A job about to run (or end): its spec and cancel switch are known
+    /// by id from now on, for `cancel` and `retry`.
+    fn register(&self, id: JobId, tree: JobId, spec: &Arc<JobSpec>) -> Ctx {
+        let cancel = CancellationToken::new();
         self.shared
             .jobs
             .lock()
             .expect("job map lock")
             .insert(id, (spec.clone(), cancel.clone()));
-        let ctx = Ctx {
+        Ctx {
             id,
             tree,
             shared: self.shared.clone(),
             cancel,
             asked_batch: AtomicBool::new(false),
-        };
-        let last = Box::pin(file::run(&ctx, &spec, listed_size, slot)).await;
-        self.finish(&ctx, &spec, true, last);
+        }
     }
 
     /// A job's end: its last event, and it leaves the count of work.
@@ -182,22 +176,11 @@ impl Engine {
     /// files are jobs of their own).
     pub fn cancel(&self, job: JobId) {
         if let Some(item) = self.shared.queue.withdraw(job) {
-            // It never started: nothing of it was written anywhere.
-            let cancel = CancellationToken::new();
-            cancel.cancel();
+            // It never started: nothing of it was written anywhere. Its
+            // spec stays known, for a retry.
             let spec = Arc::new(item.spec);
-            self.shared
-                .jobs
-                .lock()
-                .expect("job map lock")
-                .insert(job, (spec.clone(), cancel.clone()));
-            let ctx = Ctx {
-                id: job,
-                tree: item.tree,
-                shared: self.shared.clone(),
-                cancel,
-                asked_batch: AtomicBool::new(false),
-            };
+            let ctx = self.register(job, item.tree, &spec);
+            ctx.cancel.cancel();
             let cancelled = EventKind::Cancelled {
                 partial: None,
                 kept_because: None,
