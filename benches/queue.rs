@@ -1,12 +1,23 @@
 //! What a big tree costs while it is queued: 100,000 files (100
 //! directories of 1,000, local disk to local disk) submitted as one tree.
-//! Prints the client's RSS once every file is queued (the queue paused, so
-//! nothing has moved yet), and, in a second run, the time from submitting
-//! to the first transfer starting. `cargo bench --bench queue`.
+//! `cargo bench --bench queue` runs each measurement in a process of its
+//! own (RSS only grows within one process):
+//!
+//! - `engine`: the engine alone, its queue paused so nothing moves: RSS
+//!   once every file is queued;
+//! - `client`: the same with what the TUI adds to it: the journal
+//!   recording every file (SQLite, in a temporary state directory) and
+//!   the UI's state following every event, as the TUI runs them;
+//! - `first`: the time from submitting to the first transfer starting.
 
+use std::path::Path;
 use std::time::Instant;
 
-use fxpc::transfer::{Conflict, Engine, EventKind, JobSpec, Kind, Location, Settings, Via};
+use fxpc::transfer::journal::Tap;
+use fxpc::transfer::{Conflict, Engine, Event, EventKind, JobSpec, Kind, Location, Settings, Via};
+use fxpc::ui::pane::{Pane, Place};
+use fxpc::ui::state::State;
+use fxpc::ui::update::{Action, update};
 
 const DIRS: usize = 100;
 const PER_DIR: usize = 1000;
@@ -22,7 +33,7 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-fn spec(src: &std::path::Path, dst: &std::path::Path) -> JobSpec {
+fn spec(src: &Path, dst: &Path) -> JobSpec {
     JobSpec {
         source: Location::local(src),
         destination: Location::local(dst),
@@ -34,58 +45,120 @@ fn spec(src: &std::path::Path, dst: &std::path::Path) -> JobSpec {
 }
 
 fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("src");
-    for d in 0..DIRS {
-        let sub = src.join(format!("d{d:03}"));
-        std::fs::create_dir_all(&sub).unwrap();
-        for f in 0..PER_DIR {
-            std::fs::write(sub.join(format!("f{f:04}")), b"x").unwrap();
+    let part = std::env::var("FXPC_BENCH_PART").unwrap_or_default();
+    if part.is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        for d in 0..DIRS {
+            let sub = src.join(format!("d{d:03}"));
+            std::fs::create_dir_all(&sub).unwrap();
+            for f in 0..PER_DIR {
+                std::fs::write(sub.join(format!("f{f:04}")), b"x").unwrap();
+            }
         }
+        let me = std::env::current_exe().unwrap();
+        for part in ["engine", "client", "first"] {
+            let status = std::process::Command::new(&me)
+                .env("FXPC_BENCH_PART", part)
+                .env("FXPC_BENCH_DIR", dir.path())
+                .status()
+                .unwrap();
+            assert!(status.success(), "{part}: {status}");
+        }
+        return;
     }
+    let dir = std::path::PathBuf::from(std::env::var("FXPC_BENCH_DIR").unwrap());
+    let src = dir.join("src");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
     runtime.block_on(async {
-        let before = rss_kib();
-        // 1. Everything queued, nothing moving: what the queue costs.
-        let (engine, mut events) = Engine::new(Settings::default());
-        engine.pause_all(true);
-        let started = Instant::now();
-        engine.submit(spec(&src, &dir.path().join("dst1")));
-        let mut queued = 0;
-        while let Some(e) = events.recv().await {
-            match e.kind {
-                EventKind::Queued {
-                    parent: Some(_), ..
-                } => queued += 1,
-                EventKind::Walked { .. } => break,
-                _ => {}
-            }
-        }
-        let walked = started.elapsed();
-        let rss = rss_kib();
-        println!(
-            "queued {queued} files in {:.2} s; RSS {} MiB ({} MiB before)",
-            walked.as_secs_f64(),
-            rss / 1024,
-            before / 1024
-        );
-        // 2. A fresh engine: the first transfer after submitting.
-        let (engine2, mut events2) = Engine::new(Settings::default());
-        let started = Instant::now();
-        engine2.submit(spec(&src, &dir.path().join("dst2")));
-        while let Some(e) = events2.recv().await {
-            if let EventKind::Started { .. } = e.kind {
-                println!(
-                    "first transfer started {:.3} s after submitting",
-                    started.elapsed().as_secs_f64()
+        match part.as_str() {
+            "engine" => queued(&src, &dir.join("dst1"), None).await,
+            "client" => {
+                let state_dir = tempfile::tempdir().unwrap();
+                // SAFETY: set before any other thread reads the environment.
+                unsafe { std::env::set_var("FXPC_QUEUE", state_dir.path().join("queue.sqlite3")) };
+                let ui = State::new(
+                    Pane::new(Place::Local, b"/tmp".to_vec()),
+                    Pane::new(Place::Local, b"/tmp".to_vec()),
+                    (200, 60),
                 );
-                break;
+                queued(&src, &dir.join("dst2"), Some((Tap::open(), ui))).await;
+            }
+            _ => first(&src, &dir.join("dst3")).await,
+        }
+    });
+}
+
+/// Submits the tree with the queue paused and prints the RSS once the
+/// walk has queued every file (after `client` has taken every event).
+async fn queued(src: &Path, dst: &Path, mut client: Option<(Tap, State)>) {
+    let before = rss_kib();
+    let (engine, mut events) = Engine::new(Settings::default());
+    engine.pause_all(true);
+    let started = Instant::now();
+    let tree = spec(src, dst);
+    let root = engine.submit(tree.clone());
+    if let Some((tap, _)) = &mut client {
+        tap.submitted(root, &tree, None);
+    }
+    let mut queued = 0;
+    while let Some(e) = events.recv().await {
+        let walked = matches!(e.kind, EventKind::Walked { .. });
+        if let EventKind::Queued {
+            parent: Some(_), ..
+        } = e.kind
+        {
+            queued += 1;
+        }
+        if let Some((tap, ui)) = &mut client {
+            if std::env::var("NO_TAP").is_err() {
+                tap.event(&e);
+            }
+            if std::env::var("NO_UI").is_err() {
+                let _ = update(
+                    ui,
+                    Action::Engine(Event {
+                        job: e.job,
+                        kind: e.kind,
+                    }),
+                );
             }
         }
-        std::process::exit(0);
-    });
+        if walked {
+            break;
+        }
+    }
+    let walked = started.elapsed();
+    let rss = rss_kib();
+    let what = if client.is_some() {
+        "engine + journal + UI state"
+    } else {
+        "engine alone"
+    };
+    println!(
+        "{what}: queued {queued} files in {:.2} s; RSS {} MiB ({} MiB before)",
+        walked.as_secs_f64(),
+        rss / 1024,
+        before / 1024
+    );
+}
+
+async fn first(src: &Path, dst: &Path) {
+    let (engine, mut events) = Engine::new(Settings::default());
+    let started = Instant::now();
+    engine.submit(spec(src, dst));
+    while let Some(e) = events.recv().await {
+        if let EventKind::Started { .. } = e.kind {
+            println!(
+                "first transfer started {:.3} s after submitting",
+                started.elapsed().as_secs_f64()
+            );
+            break;
+        }
+    }
+    std::process::exit(0);
 }

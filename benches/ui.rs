@@ -226,6 +226,7 @@ fn latency(state: &mut State, rows: &mut Vec<Row>) {
                     destination_path: format!("/in/file_{job}.iso").into_bytes(),
                     parent: None,
                     kind: Kind::Copy,
+                    recursive: false,
                 },
             ),
         );

@@ -136,6 +136,7 @@ fn job(id: u64, name: &str, kind: Kind, state: JobState) -> JobRow {
         paused: false,
         resumed_from: None,
         story: None,
+        tree: false,
     }
 }
 
@@ -290,7 +291,7 @@ fn append_dialog_after_the_picker() {
 #[test]
 fn transfers_mid_transfer() {
     let mut s = state(80, 24);
-    s.transfers.jobs = transfers();
+    s.transfers.set_rows(transfers());
     s.focus = Focus::Transfers;
     s.transfers.selected = 2;
     let t = draw(&s);
@@ -303,7 +304,7 @@ fn transfers_mid_transfer() {
 #[test]
 fn transfers_wide_with_sparkline() {
     let mut s = state(120, 30);
-    s.transfers.jobs = transfers();
+    s.transfers.set_rows(transfers());
     let t = draw(&s);
     let text = t.backend().to_string();
     assert!(text.contains("107 MiB/s  12s"), "{text}");
@@ -344,7 +345,7 @@ fn error_message_quotes_the_server() {
 #[test]
 fn small_terminal() {
     let mut s = state(60, 20);
-    s.transfers.jobs = transfers();
+    s.transfers.set_rows(transfers());
     select(&mut s, Side::Left, &["big.iso"]);
     let t = draw(&s);
     insta::assert_snapshot!("small_60x20", t.backend());
@@ -449,7 +450,8 @@ fn wide_names_under_dialogs_and_ghosts() {
         draw(&s);
         key(&mut s, KeyCode::Esc);
     }
-    s.transfers.jobs = vec![job(1, "x", Kind::Copy, JobState::Running)];
+    s.transfers
+        .set_rows(vec![job(1, "x", Kind::Copy, JobState::Running)]);
     key(&mut s, KeyCode::Char('q'));
     draw(&s);
 }
@@ -515,10 +517,10 @@ fn drag_ghost() {
 #[test]
 fn conflict_question() {
     let mut s = state(80, 24);
-    s.transfers.jobs = vec![JobRow {
+    s.transfers.set_rows(vec![JobRow {
         mode: None,
         ..job(9, "big.iso", Kind::Copy, JobState::Queued)
-    }];
+    }]);
     update(
         &mut s,
         Action::Engine(fxpc::transfer::Event {
@@ -547,7 +549,7 @@ fn tiny_terminals_never_panic() {
             Some(KeyCode::F(8)),
         ] {
             let mut s = state(w, h);
-            s.transfers.jobs = transfers();
+            s.transfers.set_rows(transfers());
             if let Some(k) = open {
                 key(&mut s, k);
             }
@@ -582,16 +584,18 @@ fn tiny_terminals_never_panic() {
 #[test]
 fn transfers_panel_counts_what_does_not_fit() {
     let mut s = state(80, 24);
-    s.transfers.jobs = (0..30)
-        .map(|i| {
-            let st = match i {
-                0..12 => JobState::Verified,
-                12 => JobState::Running,
-                _ => JobState::Queued,
-            };
-            job(i, &format!("file{i:02}.bin"), Kind::Copy, st)
-        })
-        .collect();
+    s.transfers.set_rows(
+        (0..30)
+            .map(|i| {
+                let st = match i {
+                    0..12 => JobState::Verified,
+                    12 => JobState::Running,
+                    _ => JobState::Queued,
+                };
+                job(i, &format!("file{i:02}.bin"), Kind::Copy, st)
+            })
+            .collect(),
+    );
     let t = draw(&s);
     let text = t.backend().to_string();
     assert!(
@@ -729,7 +733,8 @@ fn long_lists_are_counted_and_the_quit_question_fits_small() {
     assert!(text.contains("copy 100 items"), "{text}");
     assert!(text.contains("… and 96 more"), "{text}");
     key(&mut s, KeyCode::Esc);
-    s.transfers.jobs = vec![job(1, "x", Kind::Copy, JobState::Running)];
+    s.transfers
+        .set_rows(vec![job(1, "x", Kind::Copy, JobState::Running)]);
     key(&mut s, KeyCode::F(10));
     let t = draw(&s);
     let text = t.backend().to_string();

@@ -105,6 +105,7 @@ impl Engine {
                 destination_path: spec.destination.path.clone(),
                 parent,
                 kind: spec.kind,
+                recursive: spec.recursive,
             },
         });
         if let Some(tree) = parent {

@@ -167,13 +167,24 @@ impl Journal {
             .map_or(0, |d| d.as_secs() as i64)
     }
 
+    /// Runs `f` in one transaction: a tree's files are recorded by the
+    /// hundred, since a transaction each cost 70 µs (7 s for 100,000 files,
+    /// while their events piled up in memory).
+    pub fn batch<T>(&self, f: impl FnOnce(&Journal) -> T) -> rusqlite::Result<T> {
+        let tx = self.conn.unchecked_transaction()?;
+        let out = f(self);
+        tx.commit()?;
+        Ok(out)
+    }
+
     /// A queued job, owned by this process; its row id.
     pub fn add(&self, item: &NewItem) -> rusqlite::Result<i64> {
-        self.conn.execute(
+        self.conn.prepare_cached(
             "INSERT INTO items (parent, source_url, source_path, destination_url, destination_path,
                 kind, conflict, via, recursive, state, owner, updated)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?11)",
-            params![
+        )?
+        .execute(params![
                 item.parent,
                 item.source_url,
                 item.source_path,
@@ -336,16 +347,31 @@ pub fn site_url(location: &super::Location) -> String {
 /// Records a run's jobs and their events. Without a journal (no state
 /// directory, a read-only disk) the run goes on unrecorded, and says so
 /// once in the log.
+///
+/// A tree's files are recorded in batches: held until a few hundred wait,
+/// or until any other event comes (so a file's row exists before its
+/// first state change, and a tree's before it is marked walked — a tree
+/// not marked walked is walked again on resume, which finds files a crash
+/// kept from being recorded).
 pub struct Tap {
     journal: Option<Journal>,
     rows: Rows,
     /// What a job's files inherit: its spec's sites, kind, policy, way.
     specs: std::collections::HashMap<JobId, (String, String, super::JobSpec)>,
+    /// Files queued by a tree, not yet recorded: (file, tree, paths).
+    unrecorded: Vec<(JobId, JobId, Vec<u8>, Vec<u8>)>,
 }
+
+/// How many of a tree's files are recorded in one transaction.
+const BATCH: usize = 512;
 
 impl Tap {
     pub fn open() -> Tap {
-        let journal = Journal::default_path().and_then(|path| match Journal::open(&path) {
+        Tap::at(Journal::default_path().as_deref())
+    }
+
+    fn at(path: Option<&Path>) -> Tap {
+        let journal = path.and_then(|path| match Journal::open(path) {
             Ok(j) => {
                 let _ = j.prune();
                 Some(j)
@@ -359,11 +385,13 @@ impl Tap {
             journal,
             rows: Rows::new(),
             specs: Default::default(),
+            unrecorded: Vec::new(),
         }
     }
 
     /// A job just submitted (or resumed: `row` is its journal row).
     pub fn submitted(&mut self, job: JobId, spec: &super::JobSpec, row: Option<i64>) {
+        self.flush();
         let (source_url, destination_url) = (site_url(&spec.source), site_url(&spec.destination));
         if let Some(journal) = &self.journal {
             let row = row.or_else(|| {
@@ -391,7 +419,9 @@ impl Tap {
 
     /// Follows an event; a tree's files get rows of their own.
     pub fn event(&mut self, event: &super::Event) {
-        let Some(journal) = &self.journal else { return };
+        if self.journal.is_none() {
+            return;
+        }
         if let EventKind::Queued {
             parent: Some(parent),
             source_path,
@@ -399,29 +429,74 @@ impl Tap {
             ..
         } = &event.kind
         {
-            let Some((source_url, destination_url, spec)) = self.specs.get(parent).cloned() else {
-                return;
-            };
-            if let Ok(row) = journal.add(&NewItem {
-                source_url: &source_url,
-                source_path,
-                destination_url: &destination_url,
-                destination_path,
-                kind: spec.kind,
-                conflict: spec.conflict,
-                via: spec.via,
-                recursive: false,
-                parent: self.rows.get(parent).copied(),
-            }) {
-                self.rows.insert(event.job, row);
+            self.unrecorded.push((
+                event.job,
+                *parent,
+                source_path.clone(),
+                destination_path.clone(),
+            ));
+            if self.unrecorded.len() >= BATCH {
+                self.flush();
             }
             return;
         }
-        if let Some(row) = self.rows.get(&event.job)
+        self.flush();
+        let tree = self
+            .specs
+            .get(&event.job)
+            .is_some_and(|(_, _, s)| s.recursive);
+        if tree && matches!(event.kind, EventKind::Skipped { .. }) {
+            // About a file its walk left out: the tree goes on.
+            return;
+        }
+        if let (Some(journal), Some(row)) = (&self.journal, self.rows.get(&event.job))
             && let Err(e) = journal.record(*row, &event.kind)
         {
             tracing::warn!("journal: {e}");
         }
+    }
+
+    /// Records the tree files that wait to be, in one transaction.
+    pub fn flush(&mut self) {
+        let Some(journal) = &self.journal else { return };
+        if self.unrecorded.is_empty() {
+            return;
+        }
+        let files = std::mem::take(&mut self.unrecorded);
+        let (rows, specs) = (&mut self.rows, &self.specs);
+        let done = journal.batch(|journal| {
+            for (job, parent, source_path, destination_path) in &files {
+                let Some((source_url, destination_url, spec)) = specs.get(parent) else {
+                    continue;
+                };
+                let added = journal.add(&NewItem {
+                    source_url,
+                    source_path,
+                    destination_url,
+                    destination_path,
+                    kind: spec.kind,
+                    conflict: spec.conflict,
+                    via: spec.via,
+                    recursive: false,
+                    parent: rows.get(parent).copied(),
+                });
+                match added {
+                    Ok(row) => {
+                        rows.insert(*job, row);
+                    }
+                    Err(e) => tracing::warn!("journal: {e}"),
+                }
+            }
+        });
+        if let Err(e) = done {
+            tracing::warn!("journal: {e}");
+        }
+    }
+}
+
+impl Drop for Tap {
+    fn drop(&mut self) {
+        self.flush();
     }
 }
 
@@ -629,4 +704,89 @@ mod tests {
     }
 
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_trees_files_are_recorded_in_batches_before_anything_else_and_its_skips_do_not_end_it() {
+        use super::super::{Event, JobSpec, Location};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.sqlite3");
+        let mut tap = Tap::at(Some(&path));
+        let tree = JobSpec {
+            source: Location::local(Path::new("/src")),
+            destination: Location::local(Path::new("/dst")),
+            kind: Kind::Copy,
+            recursive: true,
+            conflict: Conflict::Resume,
+            via: Via::Auto,
+        };
+        tap.submitted(1, &tree, None);
+        let count = |state: &str| -> i64 {
+            let j = Journal::open(&path).unwrap();
+            j.conn
+                .query_row(
+                    "SELECT count(*) FROM items WHERE state = ?1 AND parent IS NOT NULL",
+                    [state],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        let queued = |job: JobId| Event {
+            job,
+            kind: EventKind::Queued {
+                source: String::new(),
+                destination: String::new(),
+                source_site: None,
+                destination_site: None,
+                source_path: format!("/src/f{job}").into_bytes(),
+                destination_path: format!("/dst/f{job}").into_bytes(),
+                parent: Some(1),
+                kind: Kind::Copy,
+                recursive: false,
+            },
+        };
+        for job in 2..2 + BATCH as JobId + 10 {
+            tap.event(&queued(job));
+        }
+        assert_eq!(
+            count("queued"),
+            BATCH as i64,
+            "one batch recorded, ten waiting"
+        );
+        tap.event(&Event {
+            job: 1,
+            kind: EventKind::Skipped {
+                path: "/src/x.tmp".into(),
+                reason: "excluded by a skip pattern".into(),
+            },
+        });
+        assert_eq!(
+            count("queued"),
+            BATCH as i64 + 10,
+            "recorded before anything else"
+        );
+        let j = Journal::open(&path).unwrap();
+        let tree_state: String = j
+            .conn
+            .query_row("SELECT state FROM items WHERE parent IS NULL", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(tree_state, "queued", "a skipped file does not end its tree");
+        let child: (Vec<u8>, String) = j
+            .conn
+            .query_row(
+                "SELECT destination_path, conflict FROM items WHERE parent IS NOT NULL ORDER BY id LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(child, (b"/dst/f2".to_vec(), "resume".to_string()));
+        tap.event(&queued(9999));
+        drop(tap);
+        assert_eq!(
+            count("queued"),
+            BATCH as i64 + 11,
+            "the last ones when the tap goes"
+        );
+    }
 }

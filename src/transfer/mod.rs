@@ -197,6 +197,9 @@ pub enum EventKind {
         destination_path: Vec<u8>,
         parent: Option<JobId>,
         kind: Kind,
+        /// A tree: its `Skipped` events are about files its walk left out,
+        /// not about itself.
+        recursive: bool,
     },
     Started {
         mode: Mode,

@@ -64,10 +64,16 @@ pub struct JobRow {
     pub story: Option<String>,
     /// Held back in the queue (p).
     pub paused: bool,
+    /// A tree job: its row follows its files.
+    pub tree: bool,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Transfers {
+    /// In job id order (the order the engine queued them) but for rows
+    /// moved by K/J, so that a row is found by binary search: a tree of
+    /// 100,000 files sends several events per file. Add rows with `add` or
+    /// `set_rows`.
     pub jobs: Vec<JobRow>,
     pub selected: usize,
     /// The first row shown while the panel has the keyboard; without it
@@ -75,11 +81,105 @@ pub struct Transfers {
     pub scroll: usize,
     /// The whole queue is held back (P).
     pub paused: bool,
+    /// What the rows add up to, kept as they change: counting them again
+    /// on every event would cost a pass over every row per event.
+    pub unfinished: usize,
+    /// Files (not trees) that verified, and that failed.
+    pub files_verified: usize,
+    pub files_failed: usize,
+    /// Per tree job: its files, likewise.
+    pub trees: std::collections::HashMap<JobId, Tally>,
+}
+
+/// How a tree's files stand.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub files: usize,
+    pub over: usize,
+    pub verified: usize,
+    pub failed: usize,
+    /// Bytes of the files that ended.
+    pub bytes: u64,
 }
 
 impl Transfers {
     pub fn running(&self) -> usize {
         self.jobs.iter().filter(|j| !j.state.is_over()).count()
+    }
+
+    /// Replaces every row (tests, and a screen restored as a whole).
+    pub fn set_rows(&mut self, mut rows: Vec<JobRow>) {
+        rows.sort_by_key(|r| r.id);
+        self.jobs = Vec::with_capacity(rows.len());
+        self.unfinished = 0;
+        self.files_verified = 0;
+        self.files_failed = 0;
+        self.trees = rows
+            .iter()
+            .filter_map(|r| r.parent)
+            .map(|tree| (tree, Tally::default()))
+            .collect();
+        for row in rows {
+            let (id, over) = (row.id, row.state.is_over());
+            self.add(row);
+            if over {
+                self.unfinished += 1;
+                self.ended(id);
+            }
+        }
+    }
+
+    /// A new row, at its place by id (events of jobs queued at once by
+    /// two walks may come in either order).
+    pub fn add(&mut self, row: JobRow) {
+        if !row.state.is_over() {
+            self.unfinished += 1;
+        }
+        if let Some(tree) = row.parent {
+            self.trees.entry(tree).or_default().files += 1;
+        }
+        let at = self.jobs.partition_point(|j| j.id < row.id);
+        self.jobs.insert(at, row);
+    }
+
+    /// Rows are in id order except where K/J swapped two waiting ones, so
+    /// a binary search finds nearly every row; the rest are looked for in
+    /// turn.
+    fn index(&self, id: JobId) -> Option<usize> {
+        self.jobs
+            .binary_search_by_key(&id, |j| j.id)
+            .ok()
+            .or_else(|| self.jobs.iter().position(|j| j.id == id))
+    }
+
+    pub fn row(&self, id: JobId) -> Option<&JobRow> {
+        self.index(id).map(|i| &self.jobs[i])
+    }
+
+    pub fn row_mut(&mut self, id: JobId) -> Option<&mut JobRow> {
+        self.index(id).map(|i| &mut self.jobs[i])
+    }
+
+    /// Counts a row that just ended (its state went from queued or
+    /// running to one that is over). A tree's files are queued before its
+    /// walk ends, so a tree is known as one by then.
+    pub fn ended(&mut self, id: JobId) {
+        let Some(i) = self.index(id) else { return };
+        let row = &self.jobs[i];
+        self.unfinished = self.unfinished.saturating_sub(1);
+        let verified = row.state == JobState::Verified;
+        let failed = matches!(row.state, JobState::Failed(_));
+        if let Some(tree) = row.parent {
+            let t = self.trees.entry(tree).or_default();
+            t.over += 1;
+            t.bytes += row.done;
+            t.verified += usize::from(verified);
+            t.failed += usize::from(failed);
+        }
+        if !self.trees.contains_key(&id) {
+            self.files_verified += usize::from(verified);
+            self.files_failed += usize::from(failed);
+        }
     }
 }
 

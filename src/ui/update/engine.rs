@@ -12,6 +12,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
         destination_site,
         kind,
         parent,
+        recursive,
         ..
     } = &event.kind
     {
@@ -24,7 +25,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
         };
         let direction = direction_of(state, source_site, destination_site);
         let protected = protected_between(state, source_site, destination_site);
-        state.transfers.jobs.push(JobRow {
+        state.transfers.add(JobRow {
             id,
             name: short(source),
             destination_name: short(destination),
@@ -45,12 +46,15 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             paused: false,
             resumed_from: None,
             story: None,
+            tree: *recursive,
         });
         return;
     }
-    let Some(job) = state.transfers.jobs.iter_mut().find(|j| j.id == id) else {
+    let Some(job) = state.transfers.row_mut(id) else {
         return;
     };
+    let was_over = job.state.is_over();
+    let walked = matches!(event.kind, EventKind::Walked { .. });
     match event.kind {
         EventKind::Queued { .. } => {}
         EventKind::Conflict {
@@ -118,7 +122,8 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             attempt, reason, ..
         } => job.note = Some(format!("retry {attempt}: {reason}")),
         EventKind::Skipped { path, reason } => {
-            if job.state == JobState::Queued || job.state == JobState::Running {
+            // A tree's skip is about a file its walk left out.
+            if !job.tree && !job.state.is_over() {
                 job.state = JobState::Skipped(reason.clone());
             }
             state.status = format!("skipped {path}: {reason}");
@@ -193,29 +198,27 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             job.state = JobState::Walked(format!("{files} files in {directories} directories"));
         }
     }
-    if let Some(parent) = state
-        .transfers
-        .jobs
-        .iter()
-        .find(|j| j.id == id)
-        .and_then(|j| j.parent)
-    {
-        settle_tree_row(state, parent);
+    let Some(row) = state.transfers.row(id) else {
+        return;
+    };
+    let (ended, parent) = (!was_over && row.state.is_over(), row.parent);
+    if !ended {
+        return;
+    }
+    state.transfers.ended(id);
+    if let Some(tree) = parent {
+        settle_tree_row(state, tree);
+    }
+    if walked {
+        // Its files may all have ended before its walk did.
+        settle_tree_row(state, id);
     }
     // When the last job ends, show the panes as they are now, and say so
     // in place of "copying …".
-    if state.transfers.running() == 0 {
+    if state.transfers.unfinished == 0 {
         let t = &state.transfers;
         // Files, not the trees they belong to.
-        let is_tree = |id: JobId| t.jobs.iter().any(|j| j.parent == Some(id));
-        let count = |f: fn(&JobState) -> bool| {
-            t.jobs
-                .iter()
-                .filter(|j| !is_tree(j.id) && f(&j.state))
-                .count()
-        };
-        let verified = count(|s| *s == JobState::Verified);
-        let failed = count(|s| matches!(s, JobState::Failed(_)));
+        let (verified, failed) = (t.files_verified, t.files_failed);
         if state.status.starts_with("copying ")
             || state.status.starts_with("moving ")
             || state.status.starts_with("appending ")
@@ -238,34 +241,27 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
 /// has ended, it says how they ended (it stayed "walked" or "queued").
 fn settle_tree_row(state: &mut State, parent: JobId) {
     let t = &mut state.transfers;
-    let files: Vec<&JobRow> = t.jobs.iter().filter(|j| j.parent == Some(parent)).collect();
-    if files.iter().any(|j| !j.state.is_over()) {
+    let Some(files) = t.trees.get(&parent).cloned() else {
+        return;
+    };
+    if files.over < files.files {
         return;
     }
-    let failed = files
-        .iter()
-        .filter(|j| matches!(j.state, JobState::Failed(_)))
-        .count();
-    let verified = files
-        .iter()
-        .filter(|j| j.state == JobState::Verified)
-        .count();
-    let bytes: u64 = files.iter().map(|j| j.done).sum();
-    let count = files.len();
-    let Some(row) = t.jobs.iter_mut().find(|j| j.id == parent) else {
+    let Some(row) = t.row_mut(parent) else {
         return;
     };
     if !matches!(row.state, JobState::Walked(_)) {
         return;
     }
-    row.done = bytes;
-    row.total = Some(bytes);
-    row.state = if failed > 0 {
+    row.done = files.bytes;
+    row.total = Some(files.bytes);
+    row.state = if files.failed > 0 {
         JobState::Failed(format!(
-            "{failed} of {count} files failed (their rows say why)"
+            "{} of {} files failed (their rows say why)",
+            files.failed, files.files
         ))
     } else {
-        row.note = Some(format!("{verified} files"));
+        row.note = Some(format!("{} files", files.verified));
         JobState::Verified
     };
 }

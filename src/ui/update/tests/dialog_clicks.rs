@@ -166,7 +166,7 @@ fn other_dialogs_answer_clicks() {
     };
     assert!(s.dialog.is_none());
 
-    s.transfers.jobs = vec![job(1, "x", JobState::Running)];
+    s.transfers.set_rows(vec![job(1, "x", JobState::Running)]);
     ch(&mut s, 'q');
     assert!(
         {

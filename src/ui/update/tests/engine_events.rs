@@ -400,20 +400,7 @@ fn rows_say_the_cause_and_what_happened() {
 
     // A tree: its row follows its two files.
     let tree = |s: &mut State, id: JobId, parent: JobId, name: &str| {
-        engine(
-            s,
-            id,
-            EventKind::Queued {
-                source: format!("ftp://mirror-a/pub/docs/{name}"),
-                destination: format!("ftp://mirror-b:2121/in/docs/{name}"),
-                source_site: site_key("ftp://mirror-a/"),
-                destination_site: site_key("ftp://mirror-b:2121/"),
-                source_path: Vec::new(),
-                destination_path: Vec::new(),
-                parent: Some(parent),
-                kind: Kind::Copy,
-            },
-        );
+        queued_between_mirrors(s, id, Some(parent), &format!("docs/{name}"));
     };
     queued(
         &mut s,
@@ -511,4 +498,64 @@ fn a_row_is_locked_when_both_ends_protect_their_data() {
         Kind::Copy,
     );
     assert!(!row(&s, 2).protected);
+}
+
+/// Issue 11: a tree's row, with files that all ended before its walk did,
+/// and names its walk left out (`Skipped` on the tree: about a file, not
+/// the tree). "transfers done" counts files, not the trees.
+#[test]
+fn a_tree_row_is_settled_by_its_files_whatever_the_order_and_skips_do_not_end_it() {
+    let mut s = state();
+    s.status = "copying 1 item".into();
+    let queued = queued_between_mirrors;
+    queued(&mut s, 1, None, "docs");
+    engine(
+        &mut s,
+        1,
+        EventKind::Skipped {
+            path: "ftp://mirror-a/pub/docs/x.tmp".into(),
+            reason: "excluded by a skip pattern".into(),
+        },
+    );
+    assert_eq!(row(&s, 1).state, JobState::Queued, "the tree goes on");
+    assert_eq!(
+        s.status,
+        "skipped ftp://mirror-a/pub/docs/x.tmp: excluded by a skip pattern"
+    );
+    s.status = "copying 1 item".into();
+    queued(&mut s, 3, Some(1), "docs/b");
+    // Out of order: a second walk's file queued between.
+    queued(&mut s, 2, Some(1), "docs/a");
+    assert_eq!(
+        s.transfers.jobs.iter().map(|j| j.id).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    let verified = |bytes: u64| EventKind::Verified {
+        mode: Mode::LstnSock,
+        bytes,
+        size: bytes,
+        check: crate::transfer::Check::Size,
+        source_deleted: false,
+        renamed_to: None,
+        protection: None,
+    };
+    engine(&mut s, 2, verified(5));
+    engine(&mut s, 3, verified(7));
+    assert_eq!(s.transfers.unfinished, 1, "the walk has not ended");
+    let fx = engine(
+        &mut s,
+        1,
+        EventKind::Walked {
+            files: 2,
+            directories: 1,
+        },
+    );
+    let tree = row(&s, 1);
+    assert_eq!(tree.state, JobState::Verified);
+    assert_eq!((tree.done, tree.note.as_deref()), (12, Some("2 files")));
+    assert_eq!(s.status, "transfers done: 2 verified, 0 failed");
+    assert!(
+        fx.iter().any(|f| matches!(f, Effect::List { .. })),
+        "{fx:?}"
+    );
 }

@@ -286,6 +286,7 @@ fn job(id: JobId, name: &str, state: JobState) -> JobRow {
         paused: false,
         resumed_from: None,
         story: None,
+        tree: false,
     }
 }
 
@@ -298,6 +299,26 @@ fn site_key(url: &str) -> Option<String> {
     let url = crate::ftp::FtpUrl::parse(url).ok()?;
     let user = url.user.clone().unwrap_or_else(|| "anonymous".into());
     Some(format!("{user}@{}:{}", url.host, url.port))
+}
+
+/// A copy from mirror-a's `/pub/NAME` to mirror-b's `/in/NAME`: a tree's
+/// file when `parent` is given, else a tree.
+fn queued_between_mirrors(s: &mut State, id: JobId, parent: Option<JobId>, name: &str) {
+    engine(
+        s,
+        id,
+        EventKind::Queued {
+            source: format!("ftp://mirror-a/pub/{name}"),
+            destination: format!("ftp://mirror-b:2121/in/{name}"),
+            source_site: site_key("ftp://mirror-a/"),
+            destination_site: site_key("ftp://mirror-b:2121/"),
+            source_path: Vec::new(),
+            destination_path: Vec::new(),
+            parent,
+            kind: Kind::Copy,
+            recursive: parent.is_none(),
+        },
+    );
 }
 
 fn queued(s: &mut State, job: JobId, source: &str, destination: &str, kind: Kind) {
@@ -313,6 +334,7 @@ fn queued(s: &mut State, job: JobId, source: &str, destination: &str, kind: Kind
             destination_path: Vec::new(),
             parent: None,
             kind,
+            recursive: false,
         },
     );
     assert!(fx.is_empty(), "{fx:?}");

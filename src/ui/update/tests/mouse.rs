@@ -81,7 +81,8 @@ fn wheel_moves_the_cursor_of_the_pane_under_it() {
     assert_eq!(s.pane(Side::Left).cursor, 3);
 
     // Over the transfers panel it walks the rows.
-    s.transfers.jobs = (1..=5).map(|i| job(i, "x", JobState::Queued)).collect();
+    s.transfers
+        .set_rows((1..=5).map(|i| job(i, "x", JobState::Queued)).collect());
     let tr = areas(80, 24).transfer_rows;
     update(&mut s, mouse(MouseEventKind::ScrollDown, tr.x + 1, tr.y, t));
     assert_eq!(s.transfers.selected, 3);
@@ -91,16 +92,18 @@ fn wheel_moves_the_cursor_of_the_pane_under_it() {
 
 /// 30 rows: 0..20 verified, 20 running, the rest queued.
 fn busy_panel(s: &mut State) {
-    s.transfers.jobs = (0..30)
-        .map(|i| {
-            let state = match i {
-                0..20 => JobState::Verified,
-                20 => JobState::Running,
-                _ => JobState::Queued,
-            };
-            job(i, &format!("f{i:02}"), state)
-        })
-        .collect();
+    s.transfers.set_rows(
+        (0..30)
+            .map(|i| {
+                let state = match i {
+                    0..20 => JobState::Verified,
+                    20 => JobState::Running,
+                    _ => JobState::Queued,
+                };
+                job(i, &format!("f{i:02}"), state)
+            })
+            .collect(),
+    );
 }
 
 #[test]
@@ -171,7 +174,8 @@ fn with_the_panel_focused_movement_keys_move_its_selection_only() {
 #[test]
 fn click_on_the_transfers_panel_selects_a_row() {
     let mut s = state();
-    s.transfers.jobs = (1..=3).map(|i| job(i, "x", JobState::Queued)).collect();
+    s.transfers
+        .set_rows((1..=3).map(|i| job(i, "x", JobState::Queued)).collect());
     let tr = areas(80, 24).transfer_rows;
     down(&mut s, (tr.x + 5, tr.y + 2), Instant::now());
     assert_eq!(s.focus, Focus::Transfers);

@@ -70,7 +70,8 @@ fn a_multi_line_error_is_one_status_line() {
 #[test]
 fn leaving_the_transfers_panel_returns_to_the_pane_that_had_focus() {
     let mut s = state();
-    s.transfers.jobs = vec![job(1, "big.iso", JobState::Running)];
+    s.transfers
+        .set_rows(vec![job(1, "big.iso", JobState::Running)]);
     press(&mut s, KeyCode::Tab);
     cursor_on(&mut s, Side::Right, "log.txt");
     press(&mut s, KeyCode::F(9));

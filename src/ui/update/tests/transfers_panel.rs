@@ -5,13 +5,13 @@ use super::*;
 #[test]
 fn f9_cancels_retries_and_clears() {
     let mut s = state();
-    s.transfers.jobs = vec![
+    s.transfers.set_rows(vec![
         job(1, "big.iso", JobState::Running),
         job(2, "a.txt", JobState::Failed("550 No".into())),
         job(3, "b.txt", JobState::Verified),
         job(4, "c.txt", JobState::Queued),
         job(5, "d.txt", JobState::Cancelled),
-    ];
+    ]);
     press(&mut s, KeyCode::F(9));
     assert_eq!(s.focus, Focus::Transfers);
     assert_eq!(s.transfers.selected, 0);
@@ -54,7 +54,8 @@ fn f9_cancels_retries_and_clears() {
 #[test]
 fn quitting_asks_only_while_transfers_run() {
     let mut s = state();
-    s.transfers.jobs = vec![job(1, "big.iso", JobState::Running)];
+    s.transfers
+        .set_rows(vec![job(1, "big.iso", JobState::Running)]);
     assert!(ch(&mut s, 'q').is_empty());
     assert!(matches!(s.dialog, Some(Dialog::ConfirmQuit(_))));
     assert!(press(&mut s, KeyCode::Esc).is_empty());
@@ -66,7 +67,8 @@ fn quitting_asks_only_while_transfers_run() {
     assert!(s.quit);
 
     let mut s = state();
-    s.transfers.jobs = vec![job(1, "done", JobState::Verified)];
+    s.transfers
+        .set_rows(vec![job(1, "done", JobState::Verified)]);
     let fx = ch(&mut s, 'q');
     assert!(matches!(fx.as_slice(), [Effect::Quit]), "{fx:?}");
     assert!(s.quit && s.dialog.is_none());
@@ -93,12 +95,12 @@ fn help_opens_and_q_closes_it_without_quitting() {
 #[test]
 fn waiting_rows_move_and_pause() {
     let mut s = state();
-    s.transfers.jobs = vec![
+    s.transfers.set_rows(vec![
         job(1, "running", JobState::Running),
         job(2, "a", JobState::Queued),
         job(3, "done", JobState::Verified),
         job(4, "b", JobState::Queued),
-    ];
+    ]);
     press(&mut s, KeyCode::F(9));
     s.transfers.selected = 3;
     let fx = ch(&mut s, 'K');
