@@ -106,7 +106,9 @@ async fn queued(src: &Path, dst: &Path, mut client: Option<(Tap, State)>) {
         tap.submitted(root, &tree, None);
     }
     let mut queued = 0;
+    let mut backlog = 0;
     while let Some(e) = events.recv().await {
+        backlog = backlog.max(events.len());
         let walked = matches!(e.kind, EventKind::Walked { .. });
         if let EventKind::Queued {
             parent: Some(_), ..
@@ -140,7 +142,8 @@ async fn queued(src: &Path, dst: &Path, mut client: Option<(Tap, State)>) {
         "engine alone"
     };
     println!(
-        "{what}: queued {queued} files in {:.2} s; RSS {} MiB ({} MiB before)",
+        "{what}: queued {queued} files in {:.2} s; RSS {} MiB ({} MiB before); \
+         at most {backlog} events waited to be read",
         walked.as_secs_f64(),
         rss / 1024,
         before / 1024

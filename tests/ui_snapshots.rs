@@ -10,7 +10,6 @@
 //! Regenerate: `INSTA_UPDATE=always cargo test --test ui_snapshots`, then
 //! read the .snap files.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -25,7 +24,7 @@ use fxpc::transfer::{FtpSite, Kind, Mode};
 use fxpc::ui::layout::areas;
 use fxpc::ui::pane::{Pane, Place};
 use fxpc::ui::render::render;
-use fxpc::ui::state::{Drag, Focus, Item, JobRow, JobState, Side, State};
+use fxpc::ui::state::{Drag, Focus, Item, JobRow, JobState, Progress, Side, State};
 use fxpc::ui::update::{Action, update};
 
 // ---- fixtures -----------------------------------------------------------
@@ -124,12 +123,8 @@ fn job(id: u64, name: &str, kind: Kind, state: JobState) -> JobRow {
         mode: Some(Mode::LstnSock),
         done: 0,
         total: None,
-        rate: 0.0,
-        eta: None,
-        measured: true,
         state,
-        rates: VecDeque::new(),
-        elapsed: 0,
+        progress: None,
         note: None,
         parent: None,
         protected: false,
@@ -147,9 +142,12 @@ fn transfers() -> Vec<JobRow> {
     let running = JobRow {
         done: GIB42 * 68 / 100,
         total: Some(GIB42),
-        rate: 112_000_000.0,
-        eta: Some(12),
-        rates: (0..40).map(|i| 90_000_000 + i * 700_000).collect(),
+        progress: Some(Box::new(Progress {
+            rate: 112_000_000.0,
+            eta: Some(12),
+            rates: (0..40).map(|i| 90_000_000 + i * 700_000).collect(),
+            ..Progress::default()
+        })),
         ..job(1, "big.iso", Kind::Copy, JobState::Running)
     };
     let appended = JobRow {

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use super::ends::{self, Ends};
 use super::error::{End, Failure};
 use super::file;
-use super::queue::{Item, Slot};
+use super::queue::{Dir, Item, Slot};
 use super::shared::{Ctx, Shared};
 use super::site::{Location, Site};
 use super::{Conflict, Event, EventKind, JobId, JobSpec};
@@ -79,19 +79,45 @@ impl Engine {
 
     /// Queues a job; its events follow on the channel.
     pub fn submit(&self, spec: JobSpec) -> JobId {
-        self.submit_child(spec, None, None)
+        let id = self.announce(&spec, None);
+        let spec = Arc::new(spec);
+        let ctx = self.register(id, id, &spec);
+        // It keeps its place in line while it asks what its source is.
+        self.shared.queue.enqueue(id);
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let last = engine.run_job(&ctx, &spec).await;
+            engine.finish(&ctx, &spec, false, last);
+        });
+        id
     }
 
-    /// `parent`: the tree job that found this file. Its files are known to
-    /// be files, so they skip the probe that asks the server, and wait in
-    /// line as plain data until their turn.
-    /// `listed_size`: the size the walk's listing gave, saving a `SIZE`.
-    fn submit_child(
+    /// Queues a file a tree's walk found. Known to be a file, it skips the
+    /// probe that asks the server, and waits in line as plain data until
+    /// its turn.
+    fn queue_file(
         &self,
-        spec: JobSpec,
-        parent: Option<JobId>,
+        tree: JobId,
+        dir: &Arc<Dir>,
+        name: &[u8],
+        conflict: Conflict,
         listed_size: Option<u64>,
-    ) -> JobId {
+    ) {
+        let mut item = Item {
+            id: 0,
+            tree,
+            dir: dir.clone(),
+            name: name.into(),
+            conflict,
+            listed_size,
+        };
+        item.id = self.announce(&item.spec(), Some(tree));
+        self.shared.queue.push(item);
+    }
+
+    /// A new job: its id, counted as work until it ends, and its `Queued`
+    /// event.
+    fn announce(&self, spec: &JobSpec, parent: Option<JobId>) -> JobId {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         self.shared.outstanding.send_modify(|n| *n += 1);
         let _ = self.shared.events.send(Event {
@@ -108,38 +134,15 @@ impl Engine {
                 recursive: spec.recursive,
             },
         });
-        if let Some(tree) = parent {
-            self.shared.queue.push(Item {
-                id,
-                tree,
-                spec,
-                listed_size,
-            });
-            return id;
-        }
-        let spec = Arc::new(spec);
-        let ctx = self.register(id, id, &spec);
-        // It keeps its place in line while it asks what its source is.
-        self.shared.queue.enqueue(id);
-        let engine = self.clone();
-        tokio::spawn(async move {
-            let last = engine.run_job(&ctx, &spec).await;
-            engine.finish(&ctx, &spec, false, last);
-        });
         id
     }
 
     /// Runs a tree's file whose turn came, holding its slot.
     async fn run_item(self, item: Item, slot: Slot) {
-        let Item {
-            id,
-            tree,
-            spec,
-            listed_size,
-        } = item;
-        let spec = Arc::new(spec);
-        let ctx = self.register(id, tree, &spec);
-        let last = Box::pin(file::run(&ctx, &spec, listed_size, slot)).await;
+        let spec = Arc::new(item.spec());
+        let ctx = self.register(item.id, item.tree, &spec);
+        drop(item.dir);
+        let last = Box::pin(file::run(&ctx, &spec, item.listed_size, slot)).await;
         self.finish(&ctx, &spec, true, last);
     }
 
@@ -179,7 +182,7 @@ impl Engine {
         if let Some(item) = self.shared.queue.withdraw(job) {
             // It never started: nothing of it was written anywhere. Its
             // spec stays known, for a retry.
-            let spec = Arc::new(item.spec);
+            let spec = Arc::new(item.spec());
             let ctx = self.register(job, item.tree, &spec);
             ctx.cancel.cancel();
             let cancelled = EventKind::Cancelled {
@@ -348,6 +351,13 @@ impl Engine {
                     );
                 }
             }
+            // What this directory's files share, once for all of them.
+            let here = Arc::new(Dir {
+                source: from.clone(),
+                destination: to.clone(),
+                kind: spec.kind,
+                via: spec.via,
+            });
             for (name, kind, size) in entries {
                 // A listing's names are the server's words: one that is not
                 // a plain name (`..`, `a/b`, `/etc/x`) would put the copy
@@ -393,17 +403,7 @@ impl Engine {
                         } else {
                             spec.conflict
                         };
-                        self.submit_child(
-                            JobSpec {
-                                source: child_from,
-                                destination: child_to,
-                                recursive: false,
-                                conflict,
-                                ..spec.clone()
-                            },
-                            Some(ctx.id),
-                            size,
-                        );
+                        self.queue_file(ctx.id, &here, &name, conflict, size);
                     }
                     other => {
                         let reason = match other {

@@ -18,16 +18,43 @@ use std::sync::{Arc, Mutex, OnceLock};
 use tokio::runtime::Handle;
 use tokio::sync::oneshot;
 
-use super::{JobId, JobSpec};
+use super::{Conflict, JobId, JobSpec, Kind, Location, Via};
 
-/// A file waiting in line as data.
+/// A file waiting in line as data: its name in a directory its walk
+/// shares with its neighbours, not a spec of its own (two paths, two
+/// sites), since a tree may queue 100,000.
 pub(super) struct Item {
     pub id: JobId,
     /// The tree job whose walk found it.
     pub tree: JobId,
-    pub spec: JobSpec,
+    pub dir: Arc<Dir>,
+    pub name: Box<[u8]>,
+    /// The tree's policy, or `Resume` for a file an interrupted run had
+    /// started writing.
+    pub conflict: Conflict,
     /// The size the walk's listing gave, sparing a `SIZE`.
     pub listed_size: Option<u64>,
+}
+
+/// A directory a walk is in: where its files come from and go to, and how.
+pub(super) struct Dir {
+    pub source: Location,
+    pub destination: Location,
+    pub kind: Kind,
+    pub via: Via,
+}
+
+impl Item {
+    pub fn spec(&self) -> JobSpec {
+        JobSpec {
+            source: self.dir.source.join(&self.name),
+            destination: self.dir.destination.join(&self.name),
+            kind: self.dir.kind,
+            recursive: false,
+            conflict: self.conflict,
+            via: self.dir.via,
+        }
+    }
 }
 
 /// What runs an item whose turn came, holding its slot.
@@ -404,18 +431,17 @@ mod tests {
     }
 
     fn item(id: JobId) -> Item {
-        use crate::transfer::{Conflict, Kind, Location, Via};
         Item {
             id,
             tree: 0,
-            spec: JobSpec {
+            dir: Arc::new(Dir {
                 source: Location::local(std::path::Path::new("/nonexistent/a")),
                 destination: Location::local(std::path::Path::new("/nonexistent/b")),
                 kind: Kind::Copy,
-                recursive: false,
-                conflict: Conflict::Overwrite,
                 via: Via::Auto,
-            },
+            }),
+            name: (*b"f").into(),
+            conflict: Conflict::Overwrite,
             listed_size: None,
         }
     }

@@ -267,7 +267,7 @@ fn job_line(job: &JobRow, width: usize) -> String {
         };
         format!("{} {arrow} {}", job.name, job.destination_name)
     } else {
-        job.name.clone()
+        job.name.to_string()
     };
     let mode = job
         .mode
@@ -301,14 +301,14 @@ fn job_line(job: &JobRow, width: usize) -> String {
             } else {
                 0.0
             };
-            let eta = job.eta.map(human_duration).unwrap_or_default();
-            if job.measured {
+            let eta = job.progress().eta.map(human_duration).unwrap_or_default();
+            if job.progress().measured {
                 let tail = format!(
                     " {:>3}%  {}/{}  {}  {}",
                     (frac * 100.0).round() as u64,
                     human_bytes(job.done),
                     human_bytes(total),
-                    human_rate(job.rate),
+                    human_rate(job.progress().rate),
                     eta
                 );
                 let room = width.saturating_sub(
@@ -316,7 +316,7 @@ fn job_line(job: &JobRow, width: usize) -> String {
                 );
                 format!("{}{tail}", gauge(frac, room.clamp(0, 20)))
             } else {
-                let secs = job.elapsed;
+                let secs = job.progress().elapsed;
                 format!(
                     "running {} (destination size not measurable)",
                     human_duration(secs)
@@ -368,7 +368,7 @@ fn render_transfers(state: &State, area: Rect, frame: &mut Frame, p: &Palette) {
         .jobs
         .iter()
         .filter(|j| j.state == JobState::Running)
-        .map(|j| j.rate)
+        .map(|j| j.progress().rate)
         .sum();
     let title = format!(
         " transfers{}: {running} running, {queued}{done} verified, {failed} failed{} ",
@@ -449,7 +449,7 @@ fn render_transfers(state: &State, area: Rect, frame: &mut Frame, p: &Palette) {
     if spark_w > 0
         && let Some(job) = t.jobs.get(t.selected)
     {
-        let data: Vec<u64> = job.rates.iter().copied().collect();
+        let data: Vec<u64> = job.progress().rates.iter().copied().collect();
         // On the selected job's own row, so it cannot pass for another
         // job's gauge.
         let row = (t.selected.saturating_sub(scroll) as u16).min(inner.height.saturating_sub(1));

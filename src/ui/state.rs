@@ -38,21 +38,20 @@ impl JobState {
 #[derive(Debug, Clone)]
 pub struct JobRow {
     pub id: JobId,
-    pub name: String,
-    pub destination_name: String,
-    pub direction: String,
+    /// Shared with `destination_name` when they are the same, and
+    /// `direction` with the rows that go the same way: a tree may queue
+    /// 100,000 rows.
+    pub name: Arc<str>,
+    pub destination_name: Arc<str>,
+    pub direction: Arc<str>,
     pub kind: Kind,
     pub mode: Option<Mode>,
     pub done: u64,
     pub total: Option<u64>,
-    pub rate: f64,
-    pub eta: Option<u64>,
-    pub measured: bool,
     pub state: JobState,
-    /// Recent rates, for the sparkline (bytes/s).
-    pub rates: VecDeque<u64>,
-    /// Seconds since the current attempt started (from the engine).
-    pub elapsed: u64,
+    /// How it went while it ran; a row that never ran has none (most rows
+    /// of a queued 100,000-file tree: kept small, they all fit in memory).
+    pub progress: Option<Box<Progress>>,
     pub note: Option<String>,
     /// The tree job this file belongs to.
     pub parent: Option<JobId>,
@@ -66,6 +65,44 @@ pub struct JobRow {
     pub paused: bool,
     /// A tree job: its row follows its files.
     pub tree: bool,
+}
+
+/// A running transfer's pace, as its last `Progress` event gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    pub rate: f64,
+    pub eta: Option<u64>,
+    /// The destination's size could be measured (else only time counts).
+    pub measured: bool,
+    /// Recent rates, for the sparkline (bytes/s).
+    pub rates: VecDeque<u64>,
+    /// Seconds since the current attempt started (from the engine).
+    pub elapsed: u64,
+}
+
+/// What a row that has not reported progress shows.
+static NO_PROGRESS: Progress = Progress {
+    rate: 0.0,
+    eta: None,
+    measured: true,
+    rates: VecDeque::new(),
+    elapsed: 0,
+};
+
+impl Default for Progress {
+    fn default() -> Progress {
+        NO_PROGRESS.clone()
+    }
+}
+
+impl JobRow {
+    pub fn progress(&self) -> &Progress {
+        self.progress.as_deref().unwrap_or(&NO_PROGRESS)
+    }
+
+    pub fn progress_mut(&mut self) -> &mut Progress {
+        self.progress.get_or_insert_with(Default::default)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -89,6 +126,8 @@ pub struct Transfers {
     pub files_failed: usize,
     /// Per tree job: its files, likewise.
     pub trees: std::collections::HashMap<JobId, Tally>,
+    /// The directions rows have shown (`a→b` …), each kept once.
+    directions: Vec<Arc<str>>,
 }
 
 /// How a tree's files stand.
@@ -105,6 +144,17 @@ pub struct Tally {
 impl Transfers {
     pub fn running(&self) -> usize {
         self.jobs.iter().filter(|j| !j.state.is_over()).count()
+    }
+
+    /// `direction` as a row keeps it: one copy for every row going the
+    /// same way.
+    pub fn shared_direction(&mut self, direction: String) -> Arc<str> {
+        if let Some(known) = self.directions.iter().find(|d| ***d == *direction) {
+            return known.clone();
+        }
+        let direction: Arc<str> = direction.into();
+        self.directions.push(direction.clone());
+        direction
     }
 
     /// Replaces every row (tests, and a screen restored as a whole).

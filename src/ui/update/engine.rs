@@ -16,30 +16,35 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
         ..
     } = &event.kind
     {
-        let short = |s: &str| {
+        let short = |s: &str| -> Arc<str> {
             s.trim_end_matches('/')
                 .rsplit('/')
                 .next()
                 .unwrap_or(s)
-                .to_string()
+                .into()
         };
-        let direction = direction_of(state, source_site, destination_site);
+        let direction =
+            state
+                .transfers
+                .shared_direction(direction_of(state, source_site, destination_site));
+        let (name, destination_name) = (short(source), short(destination));
+        let destination_name = if destination_name == name {
+            name.clone()
+        } else {
+            destination_name
+        };
         let protected = protected_between(state, source_site, destination_site);
         state.transfers.add(JobRow {
             id,
-            name: short(source),
-            destination_name: short(destination),
+            name,
+            destination_name,
             direction,
             kind: *kind,
             mode: None,
             done: 0,
             total: None,
-            rate: 0.0,
-            eta: None,
-            measured: true,
             state: JobState::Queued,
-            rates: Default::default(),
-            elapsed: 0,
+            progress: None,
             note: None,
             parent: *parent,
             protected,
@@ -102,16 +107,17 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             measured,
             elapsed,
         } => {
-            job.elapsed = elapsed.as_secs();
             job.done = done;
             job.total = total.or(job.total);
-            job.rate = rate;
+            let pace = job.progress_mut();
+            pace.elapsed = elapsed.as_secs();
+            pace.rate = rate;
             // Rounded up: "0s" while a second is left read as done.
-            job.eta = eta.map(|d| d.as_secs_f64().ceil() as u64);
-            job.measured = measured;
-            job.rates.push_back(rate as u64);
-            while job.rates.len() > SPARKLINE_POINTS {
-                job.rates.pop_front();
+            pace.eta = eta.map(|d| d.as_secs_f64().ceil() as u64);
+            pace.measured = measured;
+            pace.rates.push_back(rate as u64);
+            while pace.rates.len() > SPARKLINE_POINTS {
+                pace.rates.pop_front();
             }
         }
         EventKind::ModeChanged { to, reason, .. } => {
@@ -142,7 +148,9 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             job.done = job.total.unwrap_or(size);
             job.total = Some(job.done);
             job.state = JobState::Verified;
-            job.rate = 0.0;
+            if let Some(pace) = &mut job.progress {
+                pace.rate = 0.0;
+            }
             // What happened, in the row's words; the size is the ordinary
             // check, a digest is worth saying.
             let mut said = Vec::new();

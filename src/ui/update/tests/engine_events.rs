@@ -20,19 +20,13 @@ fn engine_events_drive_the_rows() {
         Kind::Append,
     );
     let r = row(&s, 7);
-    assert_eq!(
-        (r.name.as_str(), r.destination_name.as_str()),
-        ("big.iso", "big.iso")
-    );
-    assert_eq!(r.direction, "a→b");
+    assert_eq!((&*r.name, &*r.destination_name), ("big.iso", "big.iso"));
+    assert_eq!(&*r.direction, "a→b");
     assert_eq!(r.state, JobState::Queued);
     assert_eq!(r.mode, None);
     let r = row(&s, 8);
-    assert_eq!(r.direction, "b→a");
-    assert_eq!(
-        (r.name.as_str(), r.destination_name.as_str()),
-        ("PROG2.PL1", "PROG1.PL1")
-    );
+    assert_eq!(&*r.direction, "b→a");
+    assert_eq!((&*r.name, &*r.destination_name), ("PROG2.PL1", "PROG1.PL1"));
     assert_eq!(r.kind, Kind::Append);
 
     let fx = engine(
@@ -68,10 +62,13 @@ fn engine_events_drive_the_rows() {
     );
     let r = row(&s, 7);
     assert_eq!((r.done, r.total), (680, Some(1000)), "total kept");
-    assert_eq!(r.rate, 1_500_000.0);
-    assert_eq!(r.eta, Some(12));
-    assert!(r.measured);
-    assert_eq!(r.rates.iter().copied().collect::<Vec<_>>(), [1_500_000]);
+    assert_eq!(r.progress().rate, 1_500_000.0);
+    assert_eq!(r.progress().eta, Some(12));
+    assert!(r.progress().measured);
+    assert_eq!(
+        r.progress().rates.iter().copied().collect::<Vec<_>>(),
+        [1_500_000]
+    );
 
     engine(
         &mut s,
@@ -112,7 +109,7 @@ fn engine_events_drive_the_rows() {
     let r = row(&s, 7);
     assert_eq!(r.state, JobState::Verified);
     assert_eq!((r.done, r.total), (1000, Some(1000)));
-    assert_eq!(r.rate, 0.0);
+    assert_eq!(r.progress().rate, 0.0);
     assert_eq!(
         r.note.as_deref(),
         Some("resumed from 250 B"),
@@ -298,8 +295,8 @@ fn direction_letters_follow_the_panes() {
         "/home/u/b",
         Kind::Copy,
     );
-    assert_eq!(row(&s, 1).direction, "a→b");
-    assert_eq!(row(&s, 2).direction, "b→a");
+    assert_eq!(&*row(&s, 1).direction, "a→b");
+    assert_eq!(&*row(&s, 2).direction, "b→a");
 }
 
 #[test]
@@ -322,8 +319,8 @@ fn direction_is_not_fooled_by_a_port_that_prefixes_another() {
         "ftp://h:2121/in/y",
         Kind::Copy,
     );
-    assert_eq!(row(&s, 1).direction, "b→a");
-    assert_eq!(row(&s, 2).direction, "a→b");
+    assert_eq!(&*row(&s, 1).direction, "b→a");
+    assert_eq!(&*row(&s, 2).direction, "a→b");
 }
 
 #[test]
@@ -351,9 +348,9 @@ fn sparkline_history_is_bounded() {
         );
     }
     let r = row(&s, 1);
-    assert_eq!(r.rates.len(), SPARKLINE_POINTS);
-    assert_eq!(r.rates.front(), Some(&5), "oldest dropped");
-    assert_eq!(r.eta, None);
+    assert_eq!(r.progress().rates.len(), SPARKLINE_POINTS);
+    assert_eq!(r.progress().rates.front(), Some(&5), "oldest dropped");
+    assert_eq!(r.progress().eta, None);
 }
 
 /// Issue 9 item 7: the row's reason is the cause, the tree row follows its

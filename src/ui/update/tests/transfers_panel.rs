@@ -108,7 +108,7 @@ fn waiting_rows_move_and_pause() {
         matches!(fx.as_slice(), [Effect::Nudge { job: 4, up: true }]),
         "{fx:?}"
     );
-    let names: Vec<&str> = s.transfers.jobs.iter().map(|j| j.name.as_str()).collect();
+    let names: Vec<&str> = s.transfers.jobs.iter().map(|j| &*j.name).collect();
     assert_eq!(names, ["running", "b", "done", "a"]);
     assert_eq!(s.transfers.selected, 1, "the selection follows the row");
     // The running row does not move.
