@@ -129,7 +129,6 @@ fn job(id: u64, name: &str, kind: Kind, state: JobState) -> JobRow {
         parent: None,
         protected: false,
         paused: false,
-        resumed_from: None,
         story: None,
         tree: false,
     }

@@ -172,6 +172,17 @@ impl Engine {
             self.shared.batches.settle(ctx.tree, dir.to_vec());
         }
         self.shared.queue.forget(ctx.id);
+        if !matches!(last, EventKind::Failed { .. } | EventKind::Cancelled { .. }) {
+            // Only a failed or cancelled job is ever retried: the others'
+            // specs would stay for nothing (a tree of 100,000 verified
+            // files kept 35 MiB of them).
+            self.shared
+                .jobs
+                .lock()
+                .expect("job map lock")
+                .remove(&ctx.id);
+            self.shared.forget_wrote(ctx.id);
+        }
         ctx.emit(last);
         self.shared.outstanding.send_modify(|n| *n -= 1);
     }

@@ -140,6 +140,10 @@ impl Shared {
         self.wrote.lock().expect("wrote set lock").insert(job);
     }
 
+    pub fn forget_wrote(&self, job: JobId) {
+        self.wrote.lock().expect("wrote set lock").remove(&job);
+    }
+
     pub fn wrote(&self, job: JobId) -> bool {
         self.wrote.lock().expect("wrote set lock").contains(&job)
     }

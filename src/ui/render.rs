@@ -340,7 +340,7 @@ fn job_line(job: &JobRow, width: usize) -> String {
                 .unwrap_or_default()
         ),
         JobState::Skipped(reason) => format!("skipped: {reason}"),
-        JobState::Walked(text) => text.clone(),
+        JobState::Walked(text) => text.to_string(),
     };
     fit(&format!("{head}{rest}"), width)
 }

@@ -22,11 +22,11 @@ pub enum JobState {
     Queued,
     Running,
     Verified,
-    Failed(String),
+    Failed(Box<str>),
     Cancelled,
-    Skipped(String),
+    Skipped(Box<str>),
     /// A tree job: walked, its files are rows of their own.
-    Walked(String),
+    Walked(Box<str>),
 }
 
 impl JobState {
@@ -52,15 +52,13 @@ pub struct JobRow {
     /// How it went while it ran; a row that never ran has none (most rows
     /// of a queued 100,000-file tree: kept small, they all fit in memory).
     pub progress: Option<Box<Progress>>,
-    pub note: Option<String>,
+    pub note: Option<Box<str>>,
     /// The tree job this file belongs to.
     pub parent: Option<JobId>,
     /// Its bytes cross in TLS all the way (the row shows a lock).
     pub protected: bool,
-    /// Where the attempt that got furthest started (a resume).
-    pub resumed_from: Option<u64>,
     /// The whole reason of a failure, for Enter (the row has the cause).
-    pub story: Option<String>,
+    pub story: Option<Box<str>>,
     /// Held back in the queue (p).
     pub paused: bool,
     /// A tree job: its row follows its files.
@@ -78,6 +76,8 @@ pub struct Progress {
     pub rates: VecDeque<u64>,
     /// Seconds since the current attempt started (from the engine).
     pub elapsed: u64,
+    /// Where the attempt that got furthest started (a resume).
+    pub resumed_from: Option<u64>,
 }
 
 /// What a row that has not reported progress shows.
@@ -87,6 +87,7 @@ static NO_PROGRESS: Progress = Progress {
     measured: true,
     rates: VecDeque::new(),
     elapsed: 0,
+    resumed_from: None,
 };
 
 impl Default for Progress {

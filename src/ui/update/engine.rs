@@ -49,7 +49,6 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             parent: *parent,
             protected,
             paused: false,
-            resumed_from: None,
             story: None,
             tree: *recursive,
         });
@@ -94,10 +93,9 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             job.total = total;
             job.done = offset;
             job.state = JobState::Running;
-            job.resumed_from = (offset > 0).then_some(offset);
-            job.note = job
-                .resumed_from
-                .map(|o| format!("resumed from {}", human_bytes(o)));
+            let resumed_from = (offset > 0).then_some(offset);
+            job.progress_mut().resumed_from = resumed_from;
+            job.note = resumed_from.map(|o| format!("resumed from {}", human_bytes(o)).into());
         }
         EventKind::Progress {
             done,
@@ -122,15 +120,15 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
         }
         EventKind::ModeChanged { to, reason, .. } => {
             job.mode = Some(to);
-            job.note = Some(reason);
+            job.note = Some(reason.into());
         }
         EventKind::Retrying {
             attempt, reason, ..
-        } => job.note = Some(format!("retry {attempt}: {reason}")),
+        } => job.note = Some(format!("retry {attempt}: {reason}").into()),
         EventKind::Skipped { path, reason } => {
             // A tree's skip is about a file its walk left out.
             if !job.tree && !job.state.is_over() {
-                job.state = JobState::Skipped(reason.clone());
+                job.state = JobState::Skipped(reason.as_str().into());
             }
             state.status = format!("skipped {path}: {reason}");
         }
@@ -143,14 +141,14 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             protection,
             ..
         } => {
-            job.story = protection.map(|how| format!("protected: {how}"));
+            job.story = protection.map(|how| format!("protected: {how}").into());
             job.mode = Some(mode);
             job.done = job.total.unwrap_or(size);
             job.total = Some(job.done);
             job.state = JobState::Verified;
-            if let Some(pace) = &mut job.progress {
-                pace.rate = 0.0;
-            }
+            // Rows of a big tree end up mostly verified: they keep no pace.
+            let resumed_from = job.progress().resumed_from;
+            job.progress = None;
             // What happened, in the row's words; the size is the ordinary
             // check, a digest is worth saying.
             let mut said = Vec::new();
@@ -163,13 +161,13 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                     crate::ui::format::printable(&name)
                 ));
             }
-            if let Some(offset) = job.resumed_from {
+            if let Some(offset) = resumed_from {
                 said.push(format!("resumed from {}", human_bytes(offset)));
             }
             if check != crate::transfer::Check::Size {
                 said.push(format!("{check} matches"));
             }
-            job.note = (!said.is_empty()).then(|| said.join(", "));
+            job.note = (!said.is_empty()).then(|| said.join(", ").into());
         }
         EventKind::Failed { reason, replies } => {
             // The row says the cause: the end that answered and its reply
@@ -180,8 +178,8 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                 story.push_str(&format!("\nreplies: {}", replies.join("; ")));
             }
             state.status = format!("{} failed: {cause}", job.name);
-            job.story = Some(story);
-            job.state = JobState::Failed(cause);
+            job.story = Some(story.into());
+            job.state = JobState::Failed(cause.into());
         }
         EventKind::Cancelled {
             partial,
@@ -190,20 +188,23 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             job.state = JobState::Cancelled;
             job.note = match (partial, kept_because) {
                 (Some(p), Some(why)) => {
-                    Some(format!("{} kept at the destination: {why}", human_bytes(p)))
+                    Some(format!("{} kept at the destination: {why}", human_bytes(p)).into())
                 }
-                (Some(p), None) => Some(format!("{} kept at the destination", human_bytes(p))),
+                (Some(p), None) => {
+                    Some(format!("{} kept at the destination", human_bytes(p)).into())
+                }
                 (None, _) => Some("nothing left at the destination".into()),
             };
             state.status = format!(
                 "{} cancelled: {}",
                 job.name,
-                job.note.clone().unwrap_or_default()
+                job.note.as_deref().unwrap_or_default()
             );
         }
         EventKind::Writing => {}
         EventKind::Walked { files, directories } => {
-            job.state = JobState::Walked(format!("{files} files in {directories} directories"));
+            job.state =
+                JobState::Walked(format!("{files} files in {directories} directories").into());
         }
     }
     let Some(row) = state.transfers.row(id) else {
@@ -264,12 +265,15 @@ fn settle_tree_row(state: &mut State, parent: JobId) {
     row.done = files.bytes;
     row.total = Some(files.bytes);
     row.state = if files.failed > 0 {
-        JobState::Failed(format!(
-            "{} of {} files failed (their rows say why)",
-            files.failed, files.files
-        ))
+        JobState::Failed(
+            format!(
+                "{} of {} files failed (their rows say why)",
+                files.failed, files.files
+            )
+            .into(),
+        )
     } else {
-        row.note = Some(format!("{} files", files.verified));
+        row.note = Some(format!("{} files", files.verified).into());
         JobState::Verified
     };
 }

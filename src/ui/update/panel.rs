@@ -121,7 +121,7 @@ pub(super) fn transfers_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effec
                     JobState::Failed(reason) => format!("failed: {reason}"),
                     JobState::Cancelled => "cancelled".to_string(),
                     JobState::Skipped(reason) => format!("skipped: {reason}"),
-                    JobState::Walked(text) => text.clone(),
+                    JobState::Walked(text) => text.to_string(),
                 };
                 text.push_str(&format!("state: {state_text}\n"));
                 if let Some(story) = &job.story {

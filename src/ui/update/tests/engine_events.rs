@@ -115,7 +115,16 @@ fn engine_events_drive_the_rows() {
         Some("resumed from 250 B"),
         "a size check is the ordinary one; the resume is said"
     );
-    // A digest check is said.
+    // A digest check is said (the same row again, as if retried).
+    engine(
+        &mut s,
+        7,
+        EventKind::Started {
+            mode: Mode::LstnSock,
+            total: Some(1000),
+            offset: 250,
+        },
+    );
     engine(
         &mut s,
         7,
@@ -464,7 +473,7 @@ fn rows_say_the_cause_and_what_happened() {
             kept_because: Some("it existed before this copy".into()),
         },
     );
-    let note = row(&s, 30).note.clone().unwrap();
+    let note = row(&s, 30).note.as_deref().unwrap().to_string();
     assert_eq!(
         note,
         "2.0 KiB kept at the destination: it existed before this copy"

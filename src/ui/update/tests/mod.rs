@@ -280,7 +280,6 @@ fn job(id: JobId, name: &str, state: JobState) -> JobRow {
         parent: None,
         protected: false,
         paused: false,
-        resumed_from: None,
         story: None,
         tree: false,
     }
