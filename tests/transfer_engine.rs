@@ -925,3 +925,112 @@ async fn a_resumed_tree_skips_what_verified_and_continues_what_it_wrote() {
         .any(|e| matches!(e.kind, EventKind::Started { offset: 20_000, .. }));
     assert!(resumed, "f1 continued from what was there: {events:#?}");
 }
+
+/// Issue 11: a tree's files wait in line as plain items: moved up,
+/// held back, cancelled while waiting (the tree's one-listing check does
+/// not wait for them), retried; each starts in its turn, one slot at a
+/// time, and every byte arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trees_waiting_files_move_pause_cancel_and_retry_in_line() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    std::fs::create_dir_all(ra.path().join("tree")).unwrap();
+    for i in 1..=6u64 {
+        std::fs::write(ra.path().join(format!("tree/f{i}")), data(5_000, i)).unwrap();
+    }
+    let a = serve("127.0.0.2", ra.path(), |c| c.allow_fxp = true).await;
+    let b = serve("127.0.0.3", rb.path(), |_| {}).await;
+    let (engine, mut rx) = Engine::new(fxpc::transfer::Settings {
+        parallel: 1,
+        ..jobs::settings()
+    });
+    engine.pause_all(true);
+    engine.submit(JobSpec {
+        recursive: true,
+        ..copy(
+            at(&jobs::site(a.addr()), "/tree"),
+            at(&jobs::site(b.addr()), "/copied"),
+            Via::Auto,
+        )
+    });
+    // The files' job ids, by name, as the walk queued them.
+    let mut ids = std::collections::HashMap::new();
+    let mut seen = Vec::new();
+    while let Some(e) = rx.recv().await {
+        if let EventKind::Queued {
+            parent: Some(_),
+            source,
+            ..
+        } = &e.kind
+        {
+            ids.insert(source.rsplit('/').next().unwrap().to_string(), e.job);
+        }
+        let walked = matches!(e.kind, EventKind::Walked { .. });
+        seen.push(e);
+        if walked {
+            break;
+        }
+    }
+    assert_eq!(ids.len(), 6, "{seen:#?}");
+    let id = |name: &str| ids[name];
+    // f6 to the front; f2 held back; f3 cancelled before it started.
+    for _ in 0..5 {
+        engine.nudge(id("f6"), true);
+    }
+    assert!(!engine.nudge(id("f6"), true), "already first");
+    assert!(engine.pause(id("f2"), true));
+    engine.cancel(id("f3"));
+    engine.pause_all(false);
+    // Everything but the held-back f2 ends; then f2 is let go.
+    let mut started = Vec::new();
+    let mut ended = 0;
+    while ended < 5 {
+        let e = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+            .await
+            .expect("the files end")
+            .unwrap();
+        match &e.kind {
+            EventKind::Started { .. } => started.push(e.job),
+            EventKind::Verified { .. } | EventKind::Cancelled { .. } | EventKind::Failed { .. } => {
+                ended += 1
+            }
+            _ => {}
+        }
+        seen.push(e);
+    }
+    let names = |jobs: &[u64]| -> Vec<String> {
+        jobs.iter()
+            .map(|j| ids.iter().find(|(_, id)| *id == j).unwrap().0.clone())
+            .collect()
+    };
+    // f6 first, then the others in the order the walk queued them (the
+    // server's listing order), without the held-back and the cancelled.
+    let mut in_line: Vec<u64> = ["f1", "f4", "f5"].iter().map(|n| id(n)).collect();
+    in_line.sort();
+    in_line.insert(0, id("f6"));
+    assert_eq!(names(&started), names(&in_line), "{seen:#?}");
+    assert!(
+        seen.iter()
+            .any(|e| e.job == id("f3")
+                && matches!(e.kind, EventKind::Cancelled { partial: None, .. }))
+    );
+    assert!(!rb.path().join("copied/f2").exists(), "held back");
+    engine.pause(id("f2"), false);
+    let retried = engine
+        .retry(id("f3"))
+        .expect("a cancelled file can be retried");
+    let rest = jobs::collect(&engine, &mut rx).await;
+    for job in [id("f2"), retried] {
+        assert!(
+            rest.iter()
+                .any(|e| e.job == job && matches!(e.kind, EventKind::Verified { .. })),
+            "{rest:#?}"
+        );
+    }
+    for i in 1..=6u64 {
+        assert_eq!(
+            std::fs::read(rb.path().join(format!("copied/f{i}"))).unwrap(),
+            data(5_000, i),
+            "f{i}"
+        );
+    }
+}
