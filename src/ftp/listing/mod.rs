@@ -432,6 +432,9 @@ type=file;size=3;modify=20261120101010; f\n";
         let os2 = " {0,12}[0-9]{1,10} {1,10}([AHRS]{1,3} {1,6})?(DIR {1,3})?[0-9]{2}-[0-9]{2}-[0-9]{2} {1,3}[0-9]{1,2}:[0-9]{2} {1,2}.{0,12}";
         let netware = "[-dl] \\[[RWCEAFMS-]{7,8}\\] [a-z]{0,6} {1,16}[0-9]{1,6} (Jan|Dec|Xyz) [0-9]{1,2} ([0-9]{2}:[0-9]{2}| [0-9]{4}) .{0,12}";
         let as400 = "( {0,40}\\*MEM {1,6}|[A-Z]{0,6} {1,12}[0-9]{1,6} [0-9]{2}/[0-9]{2}/[0-9]{2} [0-9:]{8} \\*[A-Za-z]{2,4} {1,6}).{0,12}/?";
+        // ls in other locales and time styles, and lines without a date.
+        let unix_dates = "[-dl][rwx-]{9} {1,3}[0-9]{1,3} [a-z0-9]{1,6} {1,3}([a-z0-9]{1,6}|ftpusers[0-9]{1,7}) {1,6}([0-9]{1,9}|[0-9]{1,3}[.,][0-9][KMGTk]) {1,2}((M\u{e4}r|mrz|f\u{e9}vr\\.|ao\u{fb}t|D\u{c9}C\\.|ene|giu|mei|maj|des|Okt|janv\\.|sept\\.|[0-9]{1,2}\\.?) {1,2}[0-9]{1,2}[.,]? {1,2}|[0-9]{1,2}\\.? (Nov|nov\\.|Mai) {1,2}|[0-9]{1,2} [0-9]{1,2} {1,2}|[0-9]{1,2}\u{6708} [0-9]{1,2}\u{65e5}? {1,2}|[0-9]{4} [0-9]{1,2} [0-9]{1,2} |[0-9]{4}\u{5e74}[0-9]{1,2}\u{6708}[0-9]{1,2}\u{65e5} |[0-9]{2}-[0-9]{2} |[0-9]{4}[-/][0-9]{2}[-/][0-9]{2} {1,2}|[0-9]{2}/[0-9]{2}/[0-9]{4} |[0-9]{2}\\.[0-9]{2}\\.([0-9]{2}|[0-9]{4}) )?([0-9]{2}:[0-9]{2}|[0-9]{4}|[0-9]{2}:[0-9]{2}:[0-9]{2}( [0-9]{4})?)? {0,3}.{0,12}";
+        let dos_more = "([0-9]{2}\\.[0-9]{2}\\.[0-9]{2,4}|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{2}/[0-9]{2}/[0-9]{4}) {1,3}[0-9]{1,2}:[0-9]{2}( ?(AM|PM|a|p))? {1,20}(<DIR>|<JUNCTION>|<SYMLINKD?>|[0-9]{1,3}([.,][0-9]{3}){0,3}) {0,12}.{0,12}( \\[.{0,8}\\]?)?";
         let text = |re: &str| {
             proptest::string::string_regex(re)
                 .expect("regex")
@@ -446,13 +449,148 @@ type=file;size=3;modify=20261120101010; f\n";
             text(os2),
             text(netware),
             text(as400),
+            text(unix_dates),
+            text(dos_more),
+            legacy_unix_dates(),
             text("total [0-9]{1,4}|\\.|\\.\\.| *"),
             proptest::collection::vec(any::<u8>(), 0..64),
         ]
     }
 
+    /// CJK date marks in the encodings servers send them in (UTF-8, GBK,
+    /// Shift-JIS, EUC-KR) and Latin-1 month names, as bytes.
+    fn legacy_unix_dates() -> impl Strategy<Value = Vec<u8>> {
+        let marks: Vec<&'static [u8]> = vec![
+            b"\xe6\x9c\x88",
+            b"\xd4\xc2",
+            b"\x8c\x8e",
+            b"\xbf\xf9",
+            b"\xc8\xd5",
+            b"\x94\x4e",
+            b"\xc0\xcf",
+            b"M\xe4r",
+            b"f\xe9vr.",
+            b"ao\xfbt",
+        ];
+        (
+            "[-dl][rwx-]{9} {1,3}[0-9]{1,2} [a-z0-9]{1,6} {1,3}[a-z0-9]{1,6} {1,6}[0-9]{1,9} {1,2}[0-9]{0,4}",
+            proptest::sample::select(marks.clone()),
+            " {0,2}[0-9]{0,2}",
+            proptest::sample::select(marks),
+            "( {1,2}([0-9]{2}:[0-9]{2}|[0-9]{4}))? {0,2}",
+            proptest::collection::vec(any::<u8>(), 0..12),
+        )
+            .prop_map(|(head, mark, day, mark2, when, name)| {
+                let mut line = head.into_bytes();
+                line.extend_from_slice(mark);
+                line.extend_from_slice(day.as_bytes());
+                line.extend_from_slice(mark2);
+                line.extend_from_slice(when.as_bytes());
+                line.extend_from_slice(&name);
+                line
+            })
+    }
+
+    /// A date as some `ls` prints it, and whether a time right after it
+    /// would join it (a year then one blank then a time does).
+    fn localized_date() -> impl Strategy<Value = (Vec<u8>, bool)> {
+        let text = |re: &'static str, joins: bool| {
+            proptest::string::string_regex(re)
+                .expect("regex")
+                .prop_map(move |d| (d.into_bytes(), joins))
+        };
+        let marked = |month: &'static [u8], day: &'static [u8]| {
+            "(1[0-2]|[1-9]) [12][0-9] ([01][0-9]:[0-5][0-9]| 20[0-9]{2})".prop_map(move |d| {
+                let mut parts = d.splitn(3, ' ');
+                let (m, dd, rest) = (
+                    parts.next().unwrap_or_default(),
+                    parts.next().unwrap_or_default(),
+                    parts.next().unwrap_or_default(),
+                );
+                let mut out = m.as_bytes().to_vec();
+                out.extend_from_slice(month);
+                out.push(b' ');
+                out.extend_from_slice(dd.as_bytes());
+                out.extend_from_slice(day);
+                out.push(b' ');
+                out.extend_from_slice(rest.as_bytes());
+                (out, false)
+            })
+        };
+        prop_oneof![
+            text(
+                "(M\u{e4}r|Mrz|M\u{e4}rz|Okt|Dez|Mai|janv\\.|f\u{e9}vr\\.|ao\u{fb}t|D\u{c9}C\\.|ene|abr|dic|gen|giu|ott|mrt|mei|maj|des|Januar|septiembre) [ 12][1-9]\\.? ([01][0-9]:[0-5][0-9]| [12][0-9]{3})",
+                false
+            ),
+            text(
+                "[12][0-9]\\.? (Nov|nov\\.|Mai|d\u{e9}c\\.|okt|M\u{c4}R) ([01][0-9]:[0-5][0-9]| [12][0-9]{3})",
+                false
+            ),
+            text("(Jan|Feb|Jun|Dec) [12][0-9], 20[0-9]{2}", true),
+            text(
+                "(1[0-2]|[1-9]) [12][0-9] ([01][0-9]:[0-5][0-9]| 20[0-9]{2})",
+                false
+            ),
+            text("20[0-9]{2} (1[0-2]|0?[1-9]) [12][0-9]", true),
+            text(
+                "(0[1-9]|1[0-2])-[0-2][1-9] ([01][0-9]:[0-5][0-9]|20[0-9]{2})",
+                true
+            ),
+            text(
+                "20[0-9]{2}-(0[1-9]|1[0-2])-[0-2][1-9] [01][0-9]:[0-5][0-9]",
+                false
+            ),
+            text(
+                "(20[0-9]{2}/(0[1-9]|1[0-2])/[0-2][1-9]|(0[1-9]|1[0-2])/[0-2][1-9]/20[0-9]{2}|[0-2][1-9]\\.(0[1-9]|1[0-2])\\.(20)?[0-9]{2})",
+                true
+            ),
+            text(
+                "20[0-9]{2}\u{5e74}(1[0-2]|[1-9])\u{6708}[12][0-9]\u{65e5}",
+                true
+            ),
+            marked(b"\xe6\x9c\x88", b""),
+            marked(b"\xd4\xc2", b"\xc8\xd5"),
+            marked(b"\x8c\x8e", b"\x93\xfa"),
+            marked(b"\xbf\xf9", b"\xc0\xcf"),
+        ]
+    }
+
+    /// "10:00..." or "9:30...": what a time joining the date would eat.
+    fn starts_with_time(name: &[u8]) -> bool {
+        let digits = name.iter().take_while(|b| b.is_ascii_digit()).count();
+        (1..=2).contains(&digits)
+            && name.get(digits) == Some(&b':')
+            && name[digits + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count()
+                >= 2
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn localized_and_numeric_dates_round_trip(
+            name in proptest::collection::vec(any::<u8>().prop_filter("eol", |b| *b != b'\n' && *b != b'\r'), 1..40)
+                .prop_filter("dot", |n| !is_dot(n)),
+            (date, joins) in localized_date(),
+            owner in "[a-z][a-z0-9]{0,7} {1,3}[a-z][a-z0-9]{0,7}",
+            size in any::<u64>(),
+            pad in " {1,5}",
+        ) {
+            prop_assume!(!(joins && starts_with_time(&name)));
+            let mut line = format!("-rw-r--r--{pad}1 {owner}{pad}{size} ").into_bytes();
+            line.extend_from_slice(&date);
+            line.push(b' ');
+            line.extend_from_slice(&name);
+            let entries = parse_list(&line, today());
+            prop_assert_eq!(entries.len(), 1);
+            let e = &entries[0];
+            prop_assert_eq!(&e.kind, &EntryKind::File, "{:?}", String::from_utf8_lossy(&line));
+            prop_assert_eq!(&e.raw_name, &name, "{:?}", String::from_utf8_lossy(&line));
+            prop_assert_eq!(e.size, Some(size));
+        }
 
         #[test]
         fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512)) {
