@@ -212,16 +212,49 @@ fn is_blank(line: &[u8]) -> bool {
     line.iter().all(u8::is_ascii_whitespace)
 }
 
-/// GNU and BSD `ls -l` start with "total N" (or "total 4.0K" with -h).
+/// GNU and BSD `ls -l` start with "total N" (or "total 4.0K" with -h),
+/// in the server's language and encoding: "insgesamt 12", "总用量 12"...
 fn is_total(line: &[u8]) -> bool {
     let toks = tokens(line);
     match toks.as_slice() {
         [(s0, e0), (s1, _)] => {
-            line[*s0..*e0].eq_ignore_ascii_case(b"total") && line[*s1].is_ascii_digit()
+            let word = &line[*s0..*e0];
+            TOTAL_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w)) && line[*s1].is_ascii_digit()
         }
         _ => false,
     }
 }
+
+/// `ls`'s "total" as its translations print it: German, Italian, Dutch,
+/// Swedish, Polish, Czech; Chinese (UTF-8, GBK, Big5), Japanese (UTF-8,
+/// Shift-JIS, EUC-JP), Korean (UTF-8, EUC-KR), Russian (UTF-8, KOI8-R,
+/// CP1251).
+const TOTAL_WORDS: [&[u8]; 24] = [
+    b"total",
+    b"insgesamt",
+    b"totale",
+    b"totaal",
+    b"totalt",
+    b"razem",
+    b"celkem",
+    b"\xe6\x80\xbb\xe7\x94\xa8\xe9\x87\x8f",
+    b"\xd7\xdc\xd3\xc3\xc1\xbf",
+    b"\xe6\x80\xbb\xe8\xae\xa1",
+    b"\xd7\xdc\xbc\xc6",
+    b"\xe7\xb8\xbd\xe7\x94\xa8\xe9\x87\x8f",
+    b"\xc1\x60\xa5\xce\xb6\x71",
+    b"\xe7\xb8\xbd\xe8\xa8\x88",
+    b"\xc1\x60\xadp",
+    b"\xe5\x90\x88\xe8\xa8\x88",
+    b"\x8d\x87\x8c\x76",
+    b"\xb9\xe7\xb7\xd7",
+    b"\xed\x95\xa9\xea\xb3\x84",
+    b"\xc7\xd5\xb0\xe8",
+    b"\xd0\xb8\xd1\x82\xd0\xbe\xd0\xb3\xd0\xbe",
+    b"\xc9\xd4\xcf\xc7\xcf",
+    b"\xe8\xf2\xee\xe3\xee",
+    b"\xd0\x98\xd1\x82\xd0\xbe\xd0\xb3\xd0\xbe",
+];
 
 fn is_dot(name: &[u8]) -> bool {
     name == b"." || name == b".."
@@ -381,6 +414,42 @@ this is not a listing line\n";
     }
 
     #[test]
+    fn localized_totals() {
+        for line in [
+            "insgesamt 12",
+            "totale 8",
+            "totaal 4,0K",
+            "totalt 0",
+            "\u{603b}\u{7528}\u{91cf} 16",
+            "\u{5408}\u{8a08} 16",
+            "\u{d569}\u{acc4} 16",
+            "\u{438}\u{442}\u{43e}\u{433}\u{43e} 16",
+        ] {
+            assert_eq!(
+                parse_list_line(line.as_bytes(), today()),
+                ListLine::Skip,
+                "{line}"
+            );
+        }
+        for line in [
+            &b"\xd7\xdc\xd3\xc3\xc1\xbf 16"[..],
+            b"\x8d\x87\x8c\x76 16",
+            b"\xc7\xd5\xb0\xe8 8",
+        ] {
+            assert_eq!(parse_list_line(line, today()), ListLine::Skip);
+        }
+        // Only the word and a number: anything more is kept.
+        assert!(matches!(
+            parse_list_line(b"insgesamt 12 Dateien", today()),
+            ListLine::Entry(_)
+        ));
+        assert!(matches!(
+            parse_list_line(b"insgesamt", today()),
+            ListLine::Entry(_)
+        ));
+    }
+
+    #[test]
     fn unparsed_entry_keeps_line() {
         let e = Entry::unparsed(b"weird \xff line");
         assert_eq!(e.kind, EntryKind::Unparsed);
@@ -409,6 +478,7 @@ type=file;size=3;modify=20261120101010; f\n";
         let line = trim_eol(line);
         line.iter().all(u8::is_ascii_whitespace)
             || line.len() >= 5 && line[..5].eq_ignore_ascii_case(b"total")
+            || TOTAL_WORDS.iter().any(|w| line.starts_with(w))
             || line.starts_with(b"Directory ")
             || line.ends_with(b" .")
             || line.ends_with(b" ..")
