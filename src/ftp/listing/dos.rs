@@ -6,7 +6,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use super::unix::two_digit_year;
+use super::unix::{month_day_or_swapped, two_digit_year};
 use super::{Entry, EntryKind, lossy, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -104,11 +104,12 @@ fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
     if parts.next().is_some() || first.len() != 2 || second.len() != 2 {
         return None;
     }
+    let (first, second) = (parse_u32(first)?, parse_u32(second)?);
     let (month, day) = match sep {
         b'.' => (second, first),
-        _ => (first, second),
+        // "20/11/2024" from a UK-locale server.
+        _ => month_day_or_swapped(first, second),
     };
-    let (month, day) = (parse_u32(month)?, parse_u32(day)?);
     let year = match year.len() {
         // Same pivot as most FTP clients: IIS only ever printed 19xx/20xx.
         2 => two_digit_year(parse_u32(year)?),
@@ -341,6 +342,16 @@ mod tests {
         assert_eq!(e.size, Some(u64::MAX));
         let over = one(b"11-20-2024  10:00PM  18,446,744,073,709,551,616 over");
         assert_eq!(over.kind, EntryKind::Unparsed);
+    }
+
+    #[test]
+    fn day_first_slashes() {
+        let e = one(b"20/11/2024  22:00  5 uk");
+        assert_eq!(e.modified, at(2024, 11, 20, 22, 0));
+        assert_eq!(
+            one(b"05/11/2024  22:00  5 us").modified,
+            at(2024, 5, 11, 22, 0)
+        );
     }
 
     #[test]

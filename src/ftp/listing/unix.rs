@@ -336,7 +336,8 @@ fn one_column_date(cols: &Cols, i: usize, today: NaiveDate) -> Option<Found> {
         }
         [m1, m2, b'/', d1, d2, b'/', y1, y2, y3, y4] => {
             let year = parse_year(&[y1, y2, y3, y4])?;
-            (ymd(year, num(&[m1, m2])?, num(&[d1, d2])?)?, false)
+            let (month, day) = month_day_or_swapped(num(&[m1, m2])?, num(&[d1, d2])?);
+            (ymd(year, month, day)?, false)
         }
         [d1, d2, b'.', m1, m2, b'.', ref year @ ..] if year.len() == 4 || year.len() == 2 => {
             let year = match year.len() {
@@ -372,6 +373,17 @@ fn one_column_date(cols: &Cols, i: usize, today: NaiveDate) -> Option<Found> {
         found.pad = 1;
     }
     Some(found)
+}
+
+/// US month/day order, unless the first number cannot be a month and the
+/// second can: "20/11/2024" is the 20th of November. "05/11/2024" stays
+/// May 11, which only moves the date, never the name.
+pub(super) fn month_day_or_swapped(first: u32, second: u32) -> (u32, u32) {
+    if first > 12 && (1..=12).contains(&second) {
+        (second, first)
+    } else {
+        (first, second)
+    }
 }
 
 /// The shape of a date (month 1-12, day 1-31); the inner Option is None
@@ -1255,6 +1267,23 @@ mod shape_tests {
             b"b",
             Some(5),
             at(2024, 11, 20, 22, 15),
+        );
+        // Day first where the first number cannot be a month.
+        reads(
+            b"-rw-r--r-- 1 u g 5 20/11/2024 b",
+            b"b",
+            Some(5),
+            at(2024, 11, 20, 0, 0),
+        );
+        reads(
+            b"-rw-r--r-- 1 u g 5 05/11/2024 b",
+            b"b",
+            Some(5),
+            at(2024, 5, 11, 0, 0),
+        );
+        assert_eq!(
+            one(b"-rw-r--r-- 1 u g 5 20/13/2024 b").kind,
+            EntryKind::Unparsed
         );
         reads(
             b"-rw-r--r-- 1 u g 5 20.11.2024 c",
