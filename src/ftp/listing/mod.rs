@@ -487,6 +487,8 @@ type=file;size=3;modify=20261120101010; f\n";
             // AS/400 marks directories with a trailing '/'.
             || line.ends_with(b" ./")
             || line.ends_with(b" ../")
+            || line.ends_with(b"\t./")
+            || line.ends_with(b"\t../")
             // Windows `dir` puts a link's target after its name.
             || line.ends_with(b"]") && (contains(line, b" . [") || contains(line, b" .. ["))
     }
