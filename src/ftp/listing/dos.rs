@@ -1,10 +1,13 @@
-//! DOS/IIS style LIST lines:
-//! `11-20-24  10:00AM       <DIR>          name` or
-//! `11-20-2024  22:00             1,234 name`.
+//! DOS/IIS style LIST lines, and Windows `dir` output some servers send:
+//! `11-20-24  10:00AM       <DIR>          name`,
+//! `11-20-2024  22:00             1,234 name`,
+//! `20.11.2024  22:00         1.234.567 name` (European locales),
+//! `11/20/2024  10:00 AM    <JUNCTION>     Docs [C:\Users\me\Documents]`.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
+use super::unix::{month_day_or_swapped, two_digit_year};
+use super::{Entry, EntryKind, lossy, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     let toks = tokens(line);
@@ -22,6 +25,8 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     let size_tok = tok(next)?;
     let (kind, size) = if size_tok.eq_ignore_ascii_case(b"<DIR>") {
         (EntryKind::Dir, None)
+    } else if is_link_tag(size_tok) {
+        (EntryKind::Link, None)
     } else {
         (EntryKind::File, Some(parse_size(size_tok)?))
     };
@@ -29,50 +34,103 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     // Column widths differ between servers, and Windows names cannot start
     // with a space anyway, so the name starts at the next non-blank byte.
     let &(name_start, _) = toks.get(next)?;
-    let mut entry = Entry::named(&line[name_start..], kind);
+    let rest = &line[name_start..];
+    let (name, target) = match kind {
+        EntryKind::Link => split_target(rest),
+        _ => (rest, None),
+    };
+    let mut entry = Entry::named(name, kind);
     entry.size = size;
     entry.modified = date.map(|d| NaiveDateTime::new(d, time));
+    entry.link_target = target.map(lossy);
     Some(entry)
 }
 
-/// `MM-DD-YY` or `MM-DD-YYYY`, also with slashes. The outer Option says
-/// whether it looks like a date; the inner one whether it is a real one.
+/// `dir` marks junctions and symbolic links to directories and files.
+fn is_link_tag(tok: &[u8]) -> bool {
+    [&b"<JUNCTION>"[..], b"<SYMLINKD>", b"<SYMLINK>"]
+        .iter()
+        .any(|tag| tok.eq_ignore_ascii_case(tag))
+}
+
+/// `name [target]`. Names and targets may hold brackets too, so the
+/// target starts at the first " [" after which the brackets balance up to
+/// the closing one at the end ("Photos [2019] [D:\Photos [old]]"); without
+/// that closing bracket there is no target.
+fn split_target(rest: &[u8]) -> (&[u8], Option<&[u8]>) {
+    let Some(inner) = rest.strip_suffix(b"]") else {
+        return (rest, None);
+    };
+    let balanced = |target: &[u8]| {
+        let mut depth = 0i32;
+        target.iter().all(|&b| {
+            depth += match b {
+                b'[' => 1,
+                b']' => -1,
+                _ => 0,
+            };
+            depth >= 0
+        }) && depth == 0
+    };
+    let split = inner
+        .windows(2)
+        .enumerate()
+        .skip(1)
+        .find(|&(at, w)| w == b" [" && balanced(&inner[at + 2..]));
+    match split {
+        Some((at, _)) => (&rest[..at], Some(&inner[at + 2..])),
+        None => (rest, None),
+    }
+}
+
+/// `MM-DD-YY`, `MM-DD-YYYY`, also with slashes, `DD.MM.YYYY` / `DD.MM.YY`
+/// in European locales, and `YYYY-MM-DD`. The outer Option says whether
+/// it looks like a date; the inner one whether it is a real one.
 fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
+    if let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = *tok {
+        let year = i32::try_from(parse_u32(&[y1, y2, y3, y4])?).ok()?;
+        return Some(NaiveDate::from_ymd_opt(
+            year,
+            parse_u32(&[m1, m2])?,
+            parse_u32(&[d1, d2])?,
+        ));
+    }
     let sep = *tok.get(2)?;
-    if sep != b'-' && sep != b'/' {
+    if sep != b'-' && sep != b'/' && sep != b'.' {
         return None;
     }
     let mut parts = tok.split(|&b| b == sep);
-    let (month, day, year) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || month.len() != 2 || day.len() != 2 {
+    let (first, second, year) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || first.len() != 2 || second.len() != 2 {
         return None;
     }
-    let (month, day) = (parse_u32(month)?, parse_u32(day)?);
+    let (first, second) = (parse_u32(first)?, parse_u32(second)?);
+    let (month, day) = match sep {
+        b'.' => (second, first),
+        // "20/11/2024" from a UK-locale server.
+        _ => month_day_or_swapped(first, second),
+    };
     let year = match year.len() {
         // Same pivot as most FTP clients: IIS only ever printed 19xx/20xx.
-        2 => match parse_u32(year)? {
-            y @ 0..70 => 2000 + y,
-            y => 1900 + y,
-        },
-        4 => parse_u32(year)?,
+        2 => two_digit_year(parse_u32(year)?),
+        4 => i32::try_from(parse_u32(year)?).ok()?,
         _ => return None,
     };
-    Some(NaiveDate::from_ymd_opt(
-        i32::try_from(year).ok()?,
-        month,
-        day,
-    ))
+    Some(NaiveDate::from_ymd_opt(year, month, day))
 }
 
-/// `HH:MM` optionally glued to AM/PM; the flag says whether the suffix was
-/// there (and already applied).
+/// `HH:MM` optionally glued to AM/PM (or old `dir`'s a/p); the flag says
+/// whether the suffix was there (and already applied).
 fn parse_time(tok: &[u8]) -> Option<(NaiveTime, bool)> {
-    let (clock, pm) = match tok.len().checked_sub(2).map(|at| tok.split_at(at)) {
-        Some((clock, suffix)) if clock.len() >= 4 => match meridiem(suffix) {
-            Some(pm) => (clock, Some(pm)),
-            None => (tok, None),
-        },
-        _ => (tok, None),
+    let glued = [2, 1].into_iter().find_map(|len| {
+        let at = tok.len().checked_sub(len)?;
+        let (clock, suffix) = tok.split_at(at);
+        (clock.len() >= 4).then_some(())?;
+        meridiem(suffix).map(|pm| (clock, pm))
+    });
+    let (clock, pm) = match glued {
+        Some((clock, pm)) => (clock, Some(pm)),
+        None => (tok, None),
     };
     let colon = clock.iter().position(|&b| b == b':')?;
     let (hour, minute) = (&clock[..colon], &clock[colon + 1..]);
@@ -88,9 +146,9 @@ fn parse_time(tok: &[u8]) -> Option<(NaiveTime, bool)> {
 
 /// Some(true) for PM, Some(false) for AM.
 fn meridiem(tok: &[u8]) -> Option<bool> {
-    if tok.eq_ignore_ascii_case(b"AM") {
+    if tok.eq_ignore_ascii_case(b"AM") || tok.eq_ignore_ascii_case(b"a") {
         Some(false)
-    } else if tok.eq_ignore_ascii_case(b"PM") {
+    } else if tok.eq_ignore_ascii_case(b"PM") || tok.eq_ignore_ascii_case(b"p") {
         Some(true)
     } else {
         None
@@ -108,14 +166,30 @@ fn to_24h(time: NaiveTime, pm: bool) -> Option<NaiveTime> {
     time.with_hour(hour)
 }
 
-/// Plain digits or with thousands separators ("1,234,567").
+/// Plain digits or with thousands separators: "1,234,567", or
+/// "1.234.567" as European locales print it (only in groups of three,
+/// so no decimal is mistaken for one).
 fn parse_size(tok: &[u8]) -> Option<u64> {
     if tok.first() == Some(&b',') || tok.last() == Some(&b',') || tok.windows(2).any(|w| w == b",,")
     {
         return None;
     }
-    let digits: Vec<u8> = tok.iter().copied().filter(|&b| b != b',').collect();
-    parse_u64(&digits)
+    if tok.contains(&b'.') {
+        let mut groups = tok.split(|&b| b == b'.');
+        let head = groups.next().filter(|g| (1..=3).contains(&g.len()))?;
+        let mut n = parse_u64(head)?;
+        for group in groups {
+            if group.len() != 3 {
+                return None;
+            }
+            n = n.checked_mul(1000)?.checked_add(parse_u64(group)?)?;
+        }
+        return Some(n);
+    }
+    tok.split(|&b| b == b',').try_fold(0u64, |n, group| {
+        let scale = 10u64.checked_pow(u32::try_from(group.len()).ok()?)?;
+        n.checked_mul(scale)?.checked_add(parse_u64(group)?)
+    })
 }
 
 #[cfg(test)]
@@ -226,5 +300,96 @@ mod tests {
                 String::from_utf8_lossy(line)
             );
         }
+    }
+
+    #[test]
+    fn european_separators_and_dates() {
+        let e = one(b"20.11.2024  22:00         1.234.567 Bericht.pdf");
+        assert_eq!(e.size, Some(1_234_567));
+        assert_eq!(e.modified, at(2024, 11, 20, 22, 0));
+        assert_eq!(e.name, "Bericht.pdf");
+        let e = one(b"20.11.24  08:05    <DIR>          Ordner");
+        assert!(e.is_dir());
+        assert_eq!(e.modified, at(2024, 11, 20, 8, 5));
+        assert_eq!(one(b"20.11.2024  22:00  999 klein").size, Some(999));
+        assert_eq!(one(b"20.11.2024  22:00  12.345 k").size, Some(12_345));
+        let iso = one(b"2024-11-20  22:00  1,234 iso");
+        assert_eq!(iso.modified, at(2024, 11, 20, 22, 0));
+        assert_eq!(iso.size, Some(1234));
+    }
+
+    #[test]
+    fn dotted_sizes_must_be_thousands() {
+        for line in [
+            &b"11-20-24  10:00AM  1.5 decimal"[..],
+            b"11-20-24  10:00AM  1.2345 long-group",
+            b"11-20-24  10:00AM  1234.567 long-head",
+            b"11-20-24  10:00AM  .123 no-head",
+            b"11-20-24  10:00AM  1,234.567 mixed",
+        ] {
+            assert_eq!(
+                one(line).kind,
+                EntryKind::Unparsed,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
+    #[test]
+    fn large_sizes_with_commas() {
+        let e = one(b"11-20-2024  10:00PM  18,446,744,073,709,551,615 max");
+        assert_eq!(e.size, Some(u64::MAX));
+        let over = one(b"11-20-2024  10:00PM  18,446,744,073,709,551,616 over");
+        assert_eq!(over.kind, EntryKind::Unparsed);
+    }
+
+    #[test]
+    fn day_first_slashes() {
+        let e = one(b"20/11/2024  22:00  5 uk");
+        assert_eq!(e.modified, at(2024, 11, 20, 22, 0));
+        assert_eq!(
+            one(b"05/11/2024  22:00  5 us").modified,
+            at(2024, 5, 11, 22, 0)
+        );
+    }
+
+    #[test]
+    fn old_dir_meridiem_letters() {
+        assert_eq!(
+            one(b"11-20-24  10:00p  5 a").modified,
+            at(2024, 11, 20, 22, 0)
+        );
+        assert_eq!(
+            one(b"11-20-24  12:30a  5 a").modified,
+            at(2024, 11, 20, 0, 30)
+        );
+    }
+
+    #[test]
+    fn junctions_and_symlinks() {
+        let e = one(b"11/20/2024  10:00 AM    <JUNCTION>     Application Data [C:\\Users\\me\\AppData\\Roaming]");
+        assert_eq!(e.kind, EntryKind::Link);
+        assert_eq!(e.name, "Application Data");
+        assert_eq!(
+            e.link_target.as_deref(),
+            Some("C:\\Users\\me\\AppData\\Roaming")
+        );
+        assert_eq!(e.size, None);
+        assert_eq!(e.modified, at(2024, 11, 20, 10, 0));
+        let d = one(b"11/20/2024  10:00 PM    <SYMLINKD>     Photos [2019] [D:\\Photos [old]]");
+        assert_eq!(d.name, "Photos [2019]");
+        assert_eq!(d.link_target.as_deref(), Some("D:\\Photos [old]"));
+        let f = one(b"11-20-24  10:00PM  <SYMLINK>      notes.txt [..\\notes [v2].txt]");
+        assert_eq!(f.kind, EntryKind::Link);
+        assert_eq!(f.name, "notes.txt");
+        assert_eq!(f.link_target.as_deref(), Some("..\\notes [v2].txt"));
+        let unc = one(b"11-20-24  10:00PM  <symlinkd>  share [\\\\server\\share]");
+        assert_eq!(unc.name, "share");
+        assert_eq!(unc.link_target.as_deref(), Some("\\\\server\\share"));
+        let bare = one(b"11-20-24  10:00PM  <JUNCTION>  no target");
+        assert_eq!(bare.kind, EntryKind::Link);
+        assert_eq!(bare.name, "no target");
+        assert_eq!(bare.link_target, None);
     }
 }

@@ -212,16 +212,49 @@ fn is_blank(line: &[u8]) -> bool {
     line.iter().all(u8::is_ascii_whitespace)
 }
 
-/// GNU and BSD `ls -l` start with "total N" (or "total 4.0K" with -h).
+/// GNU and BSD `ls -l` start with "total N" (or "total 4.0K" with -h),
+/// in the server's language and encoding: "insgesamt 12", "总用量 12"...
 fn is_total(line: &[u8]) -> bool {
     let toks = tokens(line);
     match toks.as_slice() {
         [(s0, e0), (s1, _)] => {
-            line[*s0..*e0].eq_ignore_ascii_case(b"total") && line[*s1].is_ascii_digit()
+            let word = &line[*s0..*e0];
+            TOTAL_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w)) && line[*s1].is_ascii_digit()
         }
         _ => false,
     }
 }
+
+/// `ls`'s "total" as its translations print it: German, Italian, Dutch,
+/// Swedish, Polish, Czech; Chinese (UTF-8, GBK, Big5), Japanese (UTF-8,
+/// Shift-JIS, EUC-JP), Korean (UTF-8, EUC-KR), Russian (UTF-8, KOI8-R,
+/// CP1251).
+const TOTAL_WORDS: [&[u8]; 24] = [
+    b"total",
+    b"insgesamt",
+    b"totale",
+    b"totaal",
+    b"totalt",
+    b"razem",
+    b"celkem",
+    b"\xe6\x80\xbb\xe7\x94\xa8\xe9\x87\x8f",
+    b"\xd7\xdc\xd3\xc3\xc1\xbf",
+    b"\xe6\x80\xbb\xe8\xae\xa1",
+    b"\xd7\xdc\xbc\xc6",
+    b"\xe7\xb8\xbd\xe7\x94\xa8\xe9\x87\x8f",
+    b"\xc1\x60\xa5\xce\xb6\x71",
+    b"\xe7\xb8\xbd\xe8\xa8\x88",
+    b"\xc1\x60\xadp",
+    b"\xe5\x90\x88\xe8\xa8\x88",
+    b"\x8d\x87\x8c\x76",
+    b"\xb9\xe7\xb7\xd7",
+    b"\xed\x95\xa9\xea\xb3\x84",
+    b"\xc7\xd5\xb0\xe8",
+    b"\xd0\xb8\xd1\x82\xd0\xbe\xd0\xb3\xd0\xbe",
+    b"\xc9\xd4\xcf\xc7\xcf",
+    b"\xe8\xf2\xee\xe3\xee",
+    b"\xd0\x98\xd1\x82\xd0\xbe\xd0\xb3\xd0\xbe",
+];
 
 fn is_dot(name: &[u8]) -> bool {
     name == b"." || name == b".."
@@ -381,6 +414,42 @@ this is not a listing line\n";
     }
 
     #[test]
+    fn localized_totals() {
+        for line in [
+            "insgesamt 12",
+            "totale 8",
+            "totaal 4,0K",
+            "totalt 0",
+            "\u{603b}\u{7528}\u{91cf} 16",
+            "\u{5408}\u{8a08} 16",
+            "\u{d569}\u{acc4} 16",
+            "\u{438}\u{442}\u{43e}\u{433}\u{43e} 16",
+        ] {
+            assert_eq!(
+                parse_list_line(line.as_bytes(), today()),
+                ListLine::Skip,
+                "{line}"
+            );
+        }
+        for line in [
+            &b"\xd7\xdc\xd3\xc3\xc1\xbf 16"[..],
+            b"\x8d\x87\x8c\x76 16",
+            b"\xc7\xd5\xb0\xe8 8",
+        ] {
+            assert_eq!(parse_list_line(line, today()), ListLine::Skip);
+        }
+        // Only the word and a number: anything more is kept.
+        assert!(matches!(
+            parse_list_line(b"insgesamt 12 Dateien", today()),
+            ListLine::Entry(_)
+        ));
+        assert!(matches!(
+            parse_list_line(b"insgesamt", today()),
+            ListLine::Entry(_)
+        ));
+    }
+
+    #[test]
     fn unparsed_entry_keeps_line() {
         let e = Entry::unparsed(b"weird \xff line");
         assert_eq!(e.kind, EntryKind::Unparsed);
@@ -409,6 +478,7 @@ type=file;size=3;modify=20261120101010; f\n";
         let line = trim_eol(line);
         line.iter().all(u8::is_ascii_whitespace)
             || line.len() >= 5 && line[..5].eq_ignore_ascii_case(b"total")
+            || TOTAL_WORDS.iter().any(|w| line.starts_with(w))
             || line.starts_with(b"Directory ")
             || line.ends_with(b" .")
             || line.ends_with(b" ..")
@@ -417,6 +487,10 @@ type=file;size=3;modify=20261120101010; f\n";
             // AS/400 marks directories with a trailing '/'.
             || line.ends_with(b" ./")
             || line.ends_with(b" ../")
+            || line.ends_with(b"\t./")
+            || line.ends_with(b"\t../")
+            // Windows `dir` puts a link's target after its name.
+            || line.ends_with(b"]") && (contains(line, b" . [") || contains(line, b" .. ["))
     }
 
     fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -432,6 +506,9 @@ type=file;size=3;modify=20261120101010; f\n";
         let os2 = " {0,12}[0-9]{1,10} {1,10}([AHRS]{1,3} {1,6})?(DIR {1,3})?[0-9]{2}-[0-9]{2}-[0-9]{2} {1,3}[0-9]{1,2}:[0-9]{2} {1,2}.{0,12}";
         let netware = "[-dl] \\[[RWCEAFMS-]{7,8}\\] [a-z]{0,6} {1,16}[0-9]{1,6} (Jan|Dec|Xyz) [0-9]{1,2} ([0-9]{2}:[0-9]{2}| [0-9]{4}) .{0,12}";
         let as400 = "( {0,40}\\*MEM {1,6}|[A-Z]{0,6} {1,12}[0-9]{1,6} [0-9]{2}/[0-9]{2}/[0-9]{2} [0-9:]{8} \\*[A-Za-z]{2,4} {1,6}).{0,12}/?";
+        // ls in other locales and time styles, and lines without a date.
+        let unix_dates = "[-dl][rwx-]{9} {1,3}[0-9]{1,3} [a-z0-9]{1,6} {1,3}([a-z0-9]{1,6}|ftpusers[0-9]{1,7}) {1,6}([0-9]{1,9}|[0-9]{1,3}[.,][0-9][KMGTk]) {1,2}((M\u{e4}r|mrz|f\u{e9}vr\\.|ao\u{fb}t|D\u{c9}C\\.|ene|giu|mei|maj|des|Okt|janv\\.|sept\\.|[0-9]{1,2}\\.?) {1,2}[0-9]{1,2}[.,]? {1,2}|[0-9]{1,2}\\.? (Nov|nov\\.|Mai) {1,2}|[0-9]{1,2} [0-9]{1,2} {1,2}|[0-9]{1,2}\u{6708} [0-9]{1,2}\u{65e5}? {1,2}|[0-9]{4} [0-9]{1,2} [0-9]{1,2} |[0-9]{4}\u{5e74}[0-9]{1,2}\u{6708}[0-9]{1,2}\u{65e5} |[0-9]{2}-[0-9]{2} |[0-9]{4}[-/][0-9]{2}[-/][0-9]{2} {1,2}|[0-9]{2}/[0-9]{2}/[0-9]{4} |[0-9]{2}\\.[0-9]{2}\\.([0-9]{2}|[0-9]{4}) )?([0-9]{2}:[0-9]{2}|[0-9]{4}|[0-9]{2}:[0-9]{2}:[0-9]{2}( [0-9]{4})?)? {0,3}.{0,12}";
+        let dos_more = "([0-9]{2}\\.[0-9]{2}\\.[0-9]{2,4}|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{2}/[0-9]{2}/[0-9]{4}) {1,3}[0-9]{1,2}:[0-9]{2}( ?(AM|PM|a|p))? {1,20}(<DIR>|<JUNCTION>|<SYMLINKD?>|[0-9]{1,3}([.,][0-9]{3}){0,3}) {0,12}.{0,12}( \\[.{0,8}\\]?)?";
         let text = |re: &str| {
             proptest::string::string_regex(re)
                 .expect("regex")
@@ -446,13 +523,148 @@ type=file;size=3;modify=20261120101010; f\n";
             text(os2),
             text(netware),
             text(as400),
+            text(unix_dates),
+            text(dos_more),
+            legacy_unix_dates(),
             text("total [0-9]{1,4}|\\.|\\.\\.| *"),
             proptest::collection::vec(any::<u8>(), 0..64),
         ]
     }
 
+    /// CJK date marks in the encodings servers send them in (UTF-8, GBK,
+    /// Shift-JIS, EUC-KR) and Latin-1 month names, as bytes.
+    fn legacy_unix_dates() -> impl Strategy<Value = Vec<u8>> {
+        let marks: Vec<&'static [u8]> = vec![
+            b"\xe6\x9c\x88",
+            b"\xd4\xc2",
+            b"\x8c\x8e",
+            b"\xbf\xf9",
+            b"\xc8\xd5",
+            b"\x94\x4e",
+            b"\xc0\xcf",
+            b"M\xe4r",
+            b"f\xe9vr.",
+            b"ao\xfbt",
+        ];
+        (
+            "[-dl][rwx-]{9} {1,3}[0-9]{1,2} [a-z0-9]{1,6} {1,3}[a-z0-9]{1,6} {1,6}[0-9]{1,9} {1,2}[0-9]{0,4}",
+            proptest::sample::select(marks.clone()),
+            " {0,2}[0-9]{0,2}",
+            proptest::sample::select(marks),
+            "( {1,2}([0-9]{2}:[0-9]{2}|[0-9]{4}))? {0,2}",
+            proptest::collection::vec(any::<u8>(), 0..12),
+        )
+            .prop_map(|(head, mark, day, mark2, when, name)| {
+                let mut line = head.into_bytes();
+                line.extend_from_slice(mark);
+                line.extend_from_slice(day.as_bytes());
+                line.extend_from_slice(mark2);
+                line.extend_from_slice(when.as_bytes());
+                line.extend_from_slice(&name);
+                line
+            })
+    }
+
+    /// A date as some `ls` prints it, and whether a time right after it
+    /// would join it (a year then one blank then a time does).
+    fn localized_date() -> impl Strategy<Value = (Vec<u8>, bool)> {
+        let text = |re: &'static str, joins: bool| {
+            proptest::string::string_regex(re)
+                .expect("regex")
+                .prop_map(move |d| (d.into_bytes(), joins))
+        };
+        let marked = |month: &'static [u8], day: &'static [u8]| {
+            "(1[0-2]|[1-9]) [12][0-9] ([01][0-9]:[0-5][0-9]| 20[0-9]{2})".prop_map(move |d| {
+                let mut parts = d.splitn(3, ' ');
+                let (m, dd, rest) = (
+                    parts.next().unwrap_or_default(),
+                    parts.next().unwrap_or_default(),
+                    parts.next().unwrap_or_default(),
+                );
+                let mut out = m.as_bytes().to_vec();
+                out.extend_from_slice(month);
+                out.push(b' ');
+                out.extend_from_slice(dd.as_bytes());
+                out.extend_from_slice(day);
+                out.push(b' ');
+                out.extend_from_slice(rest.as_bytes());
+                (out, false)
+            })
+        };
+        prop_oneof![
+            text(
+                "(M\u{e4}r|Mrz|M\u{e4}rz|Okt|Dez|Mai|janv\\.|f\u{e9}vr\\.|ao\u{fb}t|D\u{c9}C\\.|ene|abr|dic|gen|giu|ott|mrt|mei|maj|des|Januar|septiembre) [ 12][1-9]\\.? ([01][0-9]:[0-5][0-9]| [12][0-9]{3})",
+                false
+            ),
+            text(
+                "[12][0-9]\\.? (Nov|nov\\.|Mai|d\u{e9}c\\.|okt|M\u{c4}R) ([01][0-9]:[0-5][0-9]| [12][0-9]{3})",
+                false
+            ),
+            text("(Jan|Feb|Jun|Dec) [12][0-9], 20[0-9]{2}", true),
+            text(
+                "(1[0-2]|[1-9]) [12][0-9] ([01][0-9]:[0-5][0-9]| 20[0-9]{2})",
+                false
+            ),
+            text("20[0-9]{2} (1[0-2]|0?[1-9]) [12][0-9]", true),
+            text(
+                "(0[1-9]|1[0-2])-[0-2][1-9] ([01][0-9]:[0-5][0-9]|20[0-9]{2})",
+                true
+            ),
+            text(
+                "20[0-9]{2}-(0[1-9]|1[0-2])-[0-2][1-9] [01][0-9]:[0-5][0-9]",
+                false
+            ),
+            text(
+                "(20[0-9]{2}/(0[1-9]|1[0-2])/[0-2][1-9]|(0[1-9]|1[0-2])/[0-2][1-9]/20[0-9]{2}|[0-2][1-9]\\.(0[1-9]|1[0-2])\\.(20)?[0-9]{2})",
+                true
+            ),
+            text(
+                "20[0-9]{2}\u{5e74}(1[0-2]|[1-9])\u{6708}[12][0-9]\u{65e5}",
+                true
+            ),
+            marked(b"\xe6\x9c\x88", b""),
+            marked(b"\xd4\xc2", b"\xc8\xd5"),
+            marked(b"\x8c\x8e", b"\x93\xfa"),
+            marked(b"\xbf\xf9", b"\xc0\xcf"),
+        ]
+    }
+
+    /// "10:00..." or "9:30...": what a time joining the date would eat.
+    fn starts_with_time(name: &[u8]) -> bool {
+        let digits = name.iter().take_while(|b| b.is_ascii_digit()).count();
+        (1..=2).contains(&digits)
+            && name.get(digits) == Some(&b':')
+            && name[digits + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count()
+                >= 2
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn localized_and_numeric_dates_round_trip(
+            name in proptest::collection::vec(any::<u8>().prop_filter("eol", |b| *b != b'\n' && *b != b'\r'), 1..40)
+                .prop_filter("dot", |n| !is_dot(n)),
+            (date, joins) in localized_date(),
+            owner in "[a-z][a-z0-9]{0,7} {1,3}[a-z][a-z0-9]{0,7}",
+            size in any::<u64>(),
+            pad in " {1,5}",
+        ) {
+            prop_assume!(!(joins && starts_with_time(&name)));
+            let mut line = format!("-rw-r--r--{pad}1 {owner}{pad}{size} ").into_bytes();
+            line.extend_from_slice(&date);
+            line.push(b' ');
+            line.extend_from_slice(&name);
+            let entries = parse_list(&line, today());
+            prop_assert_eq!(entries.len(), 1);
+            let e = &entries[0];
+            prop_assert_eq!(&e.kind, &EntryKind::File, "{:?}", String::from_utf8_lossy(&line));
+            prop_assert_eq!(&e.raw_name, &name, "{:?}", String::from_utf8_lossy(&line));
+            prop_assert_eq!(e.size, Some(size));
+        }
 
         #[test]
         fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512)) {
