@@ -11,9 +11,47 @@ pub(crate) struct CpView {
     /// All files together, below the per-file bars.
     total: Option<indicatif::ProgressBar>,
     files: std::collections::BTreeMap<transfer::JobId, FileLine>,
+    /// What the total bar shows, kept as files change: summing every
+    /// file on every event made a 100,000-file tree quadratic.
+    sums: Sums,
     pub(crate) failed: usize,
     /// The JSON events' reader went away (`| grep -q`): no more lines.
     stdout_gone: bool,
+}
+
+/// Over the files whose size is known: how many, bytes done, bytes in
+/// all, and the rate of those still running.
+#[derive(Default)]
+struct Sums {
+    files: usize,
+    done: u64,
+    size: u64,
+    rate: f64,
+}
+
+impl Sums {
+    /// Takes a file out (`sign` -1) or puts it back (+1).
+    fn count(&mut self, file: &FileLine, sign: i8) {
+        if file.size == 0 {
+            return;
+        }
+        let rate = if file.outcome.is_none() {
+            file.rate
+        } else {
+            0.0
+        };
+        if sign > 0 {
+            self.files += 1;
+            self.done += file.done;
+            self.size += file.size;
+            self.rate += rate;
+        } else {
+            self.files -= 1;
+            self.done -= file.done;
+            self.size -= file.size;
+            self.rate -= rate;
+        }
+    }
 }
 
 pub(crate) struct FileLine {
@@ -42,6 +80,7 @@ impl CpView {
             bars,
             total: None,
             files: Default::default(),
+            sums: Sums::default(),
             failed: 0,
             stdout_gone: false,
         }
@@ -80,6 +119,7 @@ impl CpView {
             rate: 0.0,
             run: None,
         });
+        self.sums.count(file, -1);
         match &event.kind {
             EventKind::Queued { source, .. } => file.name = printable(source),
             EventKind::Started {
@@ -216,23 +256,23 @@ impl CpView {
         {
             bar.finish_and_clear();
         }
+        self.sums.count(file, 1);
         self.update_total();
     }
 
     /// The total bar appears once two files are known, as a sum of them.
     pub(crate) fn update_total(&mut self) {
-        let sized: Vec<&FileLine> = self.files.values().filter(|f| f.size > 0).collect();
-        if sized.len() < 2 {
+        let Sums {
+            files,
+            done,
+            size,
+            rate,
+        } = self.sums;
+        if files < 2 {
             return;
         }
-        let (done, size) = sized
-            .iter()
-            .fold((0, 0), |(d, s), f| (d + f.done, s + f.size));
-        let rate: f64 = sized
-            .iter()
-            .filter(|f| f.outcome.is_none())
-            .map(|f| f.rate)
-            .sum();
+        // Sums of floats drift; a rate a hair below zero is none.
+        let rate = rate.max(0.0);
         let eta = (rate > 0.0)
             .then(|| std::time::Duration::from_secs_f64(size.saturating_sub(done) as f64 / rate));
         let total = self.total.get_or_insert_with(|| {
@@ -243,7 +283,7 @@ impl CpView {
         total.set_length(size);
         total.set_position(done);
         total.set_prefix(rate_and_eta(rate, eta));
-        total.set_message(format!("total ({} files)", sized.len()));
+        total.set_message(format!("total ({files} files)"));
     }
 
     pub(crate) fn finish(self, client_bytes: u64) -> Result<()> {
@@ -326,4 +366,79 @@ pub(crate) fn this_run(run: Option<(u64, std::time::Instant)>, size: u64) -> Str
 
 pub(crate) fn short_name(name: &str) -> &str {
     name.rsplit('/').find(|s| !s.is_empty()).unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use transfer::{Check, Event, Mode};
+
+    fn event(job: transfer::JobId, kind: EventKind) -> Event {
+        Event { job, kind }
+    }
+
+    /// The total bar's sums, kept as files change, agree with adding up
+    /// every file again.
+    #[test]
+    fn the_totals_follow_the_files() {
+        let mut view = CpView::new(true);
+        for job in 1..=3 {
+            view.show(&event(
+                job,
+                EventKind::Started {
+                    mode: Mode::Relay,
+                    total: Some(1000 * job),
+                    offset: 100,
+                },
+            ));
+        }
+        view.show(&event(
+            2,
+            EventKind::Progress {
+                done: 900,
+                total: Some(2000),
+                rate: 50.0,
+                eta: None,
+                measured: true,
+                elapsed: std::time::Duration::from_secs(1),
+            },
+        ));
+        view.show(&event(
+            3,
+            EventKind::Progress {
+                done: 400,
+                total: Some(3000),
+                rate: 25.0,
+                eta: None,
+                measured: true,
+                elapsed: std::time::Duration::from_secs(1),
+            },
+        ));
+        view.show(&event(
+            1,
+            EventKind::Verified {
+                mode: Mode::Relay,
+                size: 1000,
+                bytes: 900,
+                check: Check::Size,
+                source_deleted: false,
+                renamed_to: None,
+                protection: None,
+            },
+        ));
+        let naive = |view: &CpView| {
+            let sized: Vec<&FileLine> = view.files.values().filter(|f| f.size > 0).collect();
+            let done: u64 = sized.iter().map(|f| f.done).sum();
+            let size: u64 = sized.iter().map(|f| f.size).sum();
+            let rate: f64 = sized
+                .iter()
+                .filter(|f| f.outcome.is_none())
+                .map(|f| f.rate)
+                .sum();
+            (sized.len(), done, size, rate)
+        };
+        let s = &view.sums;
+        assert_eq!((s.files, s.done, s.size, s.rate), naive(&view));
+        assert_eq!((s.done, s.size, s.rate), (1000 + 900 + 400, 6000, 75.0));
+    }
 }
