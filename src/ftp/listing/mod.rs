@@ -29,7 +29,7 @@ mod vxworks;
 mod wftpd;
 mod zvm;
 
-pub use style::{ListingStyle, detect as detect_style};
+pub use style::{DetectedStyle, ListingStyle, StyleSource, detect as detect_style};
 
 use chrono::{NaiveDate, NaiveDateTime};
 

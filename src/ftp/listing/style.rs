@@ -141,6 +141,41 @@ impl fmt::Display for ListingStyle {
     }
 }
 
+/// Where the style a listing was read as came from (for `fxpc ls -v`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StyleSource {
+    /// The site's `listing` setting.
+    Setting,
+    /// The server's reply to SYST (its text).
+    Syst(String),
+    /// A heading among the listing's first lines.
+    FirstLines,
+    /// The server refused SYST (or gave no 215).
+    SystRefused(String),
+}
+
+/// A style with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetectedStyle {
+    pub style: ListingStyle,
+    pub source: StyleSource,
+}
+
+impl fmt::Display for DetectedStyle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            StyleSource::Setting => write!(f, "{} (the site's listing setting)", self.style),
+            StyleSource::Syst(text) => write!(f, "{} (SYST reply \"215 {text}\")", self.style),
+            StyleSource::FirstLines => {
+                write!(f, "{} (a heading in the listing's first lines)", self.style)
+            }
+            StyleSource::SystRefused(reply) => {
+                write!(f, "{} (SYST refused: \"{reply}\")", self.style)
+            }
+        }
+    }
+}
+
 /// How many lines at the start of a listing are searched for a heading.
 const HEADING_LINES: usize = 4;
 
