@@ -198,3 +198,43 @@ fn the_site_setting_reads_what_nothing_else_tells() {
     let (ok, _, err) = ls("unix", Some("cobol"));
     assert!(!ok && err.contains("listing = \"cobol\""), "{err}");
 }
+
+#[tokio::test]
+async fn syst_is_asked_once_and_only_for_list() {
+    use fxpc::ftp::listing::{ListingStyle, StyleSource};
+    use fxpc::ftp::{Client, Login, Options};
+    let server = Hostile::start(&next_addr(), &["--listing-family", "mvs"]);
+    let addr = server.socket_addr();
+    let mut client = Client::open(
+        &addr.ip().to_string(),
+        addr.port(),
+        &Login::default(),
+        Options::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(client.last_listing_style(), None);
+    for _ in 0..2 {
+        let entries = client.list(None).await.unwrap();
+        assert_eq!(entries.len(), 3);
+    }
+    let style = client.last_listing_style().unwrap();
+    assert_eq!(style.style, ListingStyle::Mvs);
+    assert!(matches!(&style.source, StyleSource::Syst(text) if text.starts_with("MVS is")));
+    assert_eq!(server.log().matches("SYST").count(), 1, "{}", server.log());
+
+    // A server with MLSD is never asked.
+    let server = Hostile::start(&next_addr(), &["--evil-listing"]);
+    let addr = server.socket_addr();
+    let mut client = Client::open(
+        &addr.ip().to_string(),
+        addr.port(),
+        &Login::default(),
+        Options::default(),
+    )
+    .await
+    .unwrap();
+    client.list(None).await.unwrap();
+    assert!(!server.log().contains("SYST"), "{}", server.log());
+    assert_eq!(client.last_listing_style(), None);
+}
