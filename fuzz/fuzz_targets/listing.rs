@@ -64,7 +64,10 @@ fn check_common(entry: &Entry, line: &[u8], is_list: bool) {
         return;
     }
     assert!(!is_dot(&entry.raw_name), "dot entry kept from {shown:?}");
-    if is_list && entry.kind == EntryKind::Link && entry.link_target.is_some() {
+    // An `ls` symlink (its mode in `perm`); MLSD fact lines sent over LIST
+    // carry a link's target in a fact instead.
+    let ls_link = entry.perm.as_deref().is_some_and(|p| p.starts_with('l'));
+    if is_list && entry.kind == EntryKind::Link && entry.link_target.is_some() && ls_link {
         let mut with_arrow = entry.raw_name.clone();
         with_arrow.extend_from_slice(b" -> ");
         assert!(
@@ -160,7 +163,12 @@ fn check_list(body: &[u8], today: NaiveDate, style: ListingStyle) {
                     // AS/400's directory slash, VxWorks' trailing <DIR>.
                     || t.ends_with(b" ./")
                     || t.ends_with(b" ../")
-                    || t.ends_with(b"<DIR>");
+                    || t.ends_with(b"<DIR>")
+                    // MLSD's own cdir/pdir lines sent over LIST.
+                    || {
+                        let lower = t.to_ascii_lowercase();
+                        lower.windows(9).any(|w| w == b"type=cdir" || w == b"type=pdir")
+                    };
                 assert!(
                     may_skip,
                     "LIST line dropped: {:?}",
