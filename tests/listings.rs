@@ -222,6 +222,8 @@ async fn syst_is_asked_once_and_only_for_list() {
     assert_eq!(style.style, ListingStyle::Mvs);
     assert!(matches!(&style.source, StyleSource::Syst(text) if text.starts_with("MVS is")));
     assert_eq!(server.log().matches("SYST").count(), 1, "{}", server.log());
+    // MVS takes LIST's argument as a data set pattern: no `-a`.
+    assert!(!server.log().contains("LIST -a"), "{}", server.log());
 
     // A server with MLSD is never asked.
     let server = Hostile::start(&next_addr(), &["--evil-listing"]);

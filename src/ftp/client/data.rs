@@ -155,6 +155,9 @@ impl Client {
             return Ok(listing::parse_mlsd(&body));
         }
         let mut style = self.listing_style().await?;
+        if !style.style.takes_ls_options() {
+            self.list_all_works = false;
+        }
         // LIST's argument is often taken as `ls` options ("-a", names with
         // spaces), so list the directory by entering it instead.
         let back = match path {

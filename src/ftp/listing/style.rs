@@ -113,6 +113,20 @@ impl ListingStyle {
         }
     }
 
+    /// Whether the server may take `ls` options after LIST (`LIST -a`):
+    /// not the systems whose LIST argument is a name pattern of their own
+    /// (MVS, z/VM, VMS, NonStop, IBM i), where `-a` names nothing.
+    pub fn takes_ls_options(self) -> bool {
+        !matches!(
+            self,
+            ListingStyle::Mvs
+                | ListingStyle::Zvm
+                | ListingStyle::Vms
+                | ListingStyle::Tandem
+                | ListingStyle::As400
+        )
+    }
+
     /// Whether this style's parsers must be asked for by name (SYST, a
     /// heading, the site's setting) rather than tried on every listing.
     pub fn is_gated(self) -> bool {
