@@ -11,7 +11,8 @@
 
 use chrono::NaiveDateTime;
 
-use super::{Entry, EntryKind, lossy, parse_u64, tokens, unix};
+use super::calendar::{infer_year, month_number, parse_day, parse_hour_minute, parse_year};
+use super::{Entry, EntryKind, lossy, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8], today: chrono::NaiveDate) -> Option<Entry> {
     let toks = tokens(line);
@@ -27,14 +28,14 @@ pub(super) fn parse(line: &[u8], today: chrono::NaiveDate) -> Option<Entry> {
     let _owner = tok(2)?;
     let size = parse_u64(tok(3)?)?;
     let _batch = parse_u64(tok(4)?)?;
-    let month = unix::month_number(tok(5)?)?;
-    let day = unix::parse_day(tok(6)?)?;
+    let month = month_number(tok(5)?)?;
+    let day = parse_day(tok(6)?)?;
     let year_or_time = tok(7)?;
-    let modified = if let Some(year) = unix::parse_year(year_or_time) {
+    let modified = if let Some(year) = parse_year(year_or_time) {
         chrono::NaiveDate::from_ymd_opt(year, month, day).and_then(|d| d.and_hms_opt(0, 0, 0))
     } else {
-        let time = unix::parse_time(year_or_time)?;
-        unix::infer_year(month, day, today)
+        let time = parse_hour_minute(year_or_time)?;
+        infer_year(month, day, today)
             .zip(time)
             .map(|(d, t)| NaiveDateTime::new(d, t))
     };

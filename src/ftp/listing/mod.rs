@@ -10,6 +10,7 @@
 //! back verbatim in RETR/CWD/DELE.
 
 mod as400;
+mod calendar;
 mod connect;
 mod dos;
 mod eplf;
@@ -202,8 +203,7 @@ pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
 /// rather than being dropped; headings and rulers are skipped.
 pub fn parse_list_line_as(line: &[u8], today: NaiveDate, style: ListingStyle) -> ListLine {
     let line = trim_eol(line);
-    if is_blank(line) || is_total(line) || vms::is_furniture(line) || style::heading(line).is_some()
-    {
+    if is_blank(line) || is_total(line) || vms::is_furniture(line) {
         return ListLine::Skip;
     }
     let first = match style {
@@ -244,6 +244,11 @@ pub fn parse_list_line_as(line: &[u8], today: NaiveDate, style: ListingStyle) ->
         .or_else(|| mlsd_over_list(line))
         .unwrap_or_else(|| Entry::unparsed(line));
     if is_mlsd_dir_itself(line) {
+        return ListLine::Skip;
+    }
+    // Headings and rulers are lines no parser reads: looked for only then,
+    // off the path of the lines that are entries.
+    if entry.kind == EntryKind::Unparsed && style::heading(line).is_some() {
         return ListLine::Skip;
     }
     if entry.kind != EntryKind::Unparsed && is_dot(&entry.raw_name) {

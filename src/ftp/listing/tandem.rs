@@ -79,7 +79,7 @@ fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
     if parts.next().is_some() || !(1..=2).contains(&day.len()) || month.len() != 3 {
         return None;
     }
-    let month = super::unix::month_number(month)?;
+    let month = super::calendar::month_number(month)?;
     let year = match year.len() {
         2 => match parse_u32(year)? {
             y @ 0..70 => 2000 + y,

@@ -10,7 +10,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use super::{Entry, EntryKind, parse_u32, parse_u64, tokens, unix};
+use super::{Entry, EntryKind, calendar, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     let toks = tokens(line);
@@ -46,7 +46,7 @@ fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
     if parts.next().is_some() || month.len() != 3 || day.len() != 2 || year.len() != 4 {
         return None;
     }
-    let month = unix::month_number(month)?;
+    let month = calendar::month_number(month)?;
     Some(NaiveDate::from_ymd_opt(
         i32::try_from(parse_u32(year)?).ok()?,
         month,
