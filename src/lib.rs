@@ -14,7 +14,11 @@
 //!   FEAT, file operations; `secure.rs`: AUTH TLS, PROT, SSCN, PRET;
 //!   `data.rs`: data connections and listings), `addr.rs` the PORT/EPRT/PASV/EPSV address forms,
 //!   `listing/` the listing parsers, one file per family (MLSD; LIST as
-//!   Unix, DOS, EPLF, VMS, OS/2, NetWare, AS/400), `url.rs` ftp:// URLs
+//!   Unix, DOS, EPLF, VMS, OS/2, NetWare, AS/400, Connect:Enterprise,
+//!   OS-9, VxWorks, name-first DOS (WFTPD), and, when the server type
+//!   says so, MVS data sets and PDS members, z/VM, HP NonStop; tests
+//!   only for NetPresenz and VShell, which are `ls`-like) and `style.rs`
+//!   the server type (SYST, a heading, the site's `listing`), `url.rs` ftp:// URLs
 //!   and `~/.netrc`, `hash.rs` the digests servers compute (`HASH`,
 //!   `XSHA256` …) and the same computed locally. Errors are typed
 //!   ([`ftp::FtpError`]) and carry the command sent and the server's reply.

@@ -90,6 +90,11 @@ enum Command {
     Ls {
         /// ftp://[user[:password]@]host[:port]/path (or ftps://, ftpes://)
         url: String,
+        /// Say on stderr how the listing was read: MLSD, or the server
+        /// type LIST output was read as and where that came from (the
+        /// site's setting, the SYST reply, a heading in the first lines).
+        #[arg(short, long)]
+        verbose: bool,
         #[command(flatten)]
         tls: TlsArgs,
     },
@@ -357,7 +362,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let done = |()| ExitCode::SUCCESS;
     match cli.command {
-        Some(Command::Ls { url, tls }) => ls(&url, &tls.overrides()?).await,
+        Some(Command::Ls { url, verbose, tls }) => ls(&url, verbose, &tls.overrides()?).await,
         Some(Command::Serve(args)) => cli::serve::serve(args).await.map(done),
         Some(Command::Cp(args)) => cp(args).await.map(done),
         Some(Command::Mirror(args)) => cli::mirror::mirror(args).await.map(done),
@@ -477,7 +482,7 @@ fn login_for(url: &FtpUrl) -> Result<Login> {
 /// `CpView::show`) is not killed in the middle of a copy.
 const READER_GONE: u8 = 128 + 13;
 
-async fn ls(text: &str, tls: &fxpc::sites::TlsOverrides) -> Result<ExitCode> {
+async fn ls(text: &str, verbose: bool, tls: &fxpc::sites::TlsOverrides) -> Result<ExitCode> {
     let url = FtpUrl::parse(text)?;
     let site = ftp_site(&url, tls)?;
     let mut client = site.open().await.with_context(|| site.to_string())?;
@@ -487,6 +492,12 @@ async fn ls(text: &str, tls: &fxpc::sites::TlsOverrides) -> Result<ExitCode> {
         .list(path)
         .await
         .with_context(|| format!("listing {site}"))?;
+    if verbose {
+        match client.last_listing_style() {
+            Some(style) => eprintln!("fxpc: server type: {}", printable(&style.to_string())),
+            None => eprintln!("fxpc: listing: MLSD (no server type needed)"),
+        }
+    }
     // Servers list in any order (ours streams in the directory's): by name.
     entries.sort_by(|a, b| a.raw_name.cmp(&b.raw_name));
     let mut out = std::io::stdout().lock();

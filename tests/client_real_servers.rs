@@ -25,6 +25,7 @@ fn options() -> Options {
         data_idle_timeout: Duration::from_secs(20),
         passive: true,
         tls: None,
+        ..Options::default()
     }
 }
 

@@ -21,6 +21,10 @@ one misbehaviour seen in real servers:
 --xsha256          offers XSHA256 (in FEAT) and answers it truthfully.
 --wrong-hash       offers XSHA256 and answers it with a wrong digest (a
                    server whose disk corrupted the file).
+--listing-family F answers SYST as a server of family F does (or 502 where
+                   that family's servers refuse it) and LIST with a canned
+                   body of that family's lines (see FAMILIES); without
+                   it, SYST and LIST are refused.
 
 Prints "ready <port>" once listening, then serves until killed. Every
 command it receives is appended to --log, one per line.
@@ -31,6 +35,101 @@ import hashlib
 import socket
 import socketserver
 import threading
+
+# family: (SYST reply text, or None to refuse SYST; LIST body lines).
+# Written for fxpc's listing tests after each system's documentation.
+FAMILIES = {
+    "unix": ("UNIX Type: L8", [
+        "total 8",
+        "drwxr-xr-x    2 ftp      ftp          4096 Nov 20 10:00 sub dir",
+        "-rw-r--r--    1 ftp      ftp          1234 Nov 20 10:00 a file.txt",
+    ]),
+    "dos": ("Windows_NT", [
+        "11-20-26  10:00AM       <DIR>          sub dir",
+        "11-20-26  10:00AM                 1,234 a file.txt",
+    ]),
+    "eplf": ("UNIX Type: L8", [
+        "+i8388621.29609,m1795000000,/,\tsubdir",
+        "+i8388621.44468,m1795000000,r,s1234,\tfile.txt",
+    ]),
+    "vms": ("VMS", [
+        "Directory DISK$USER:[ALICE]",
+        "",
+        "SUBDIR.DIR;1          1/3   20-NOV-2026 10:00:00  [STAFF,ALICE]  (RWE,RWE,RE,E)",
+        "FILE.TXT;3            3/4   20-NOV-2026 10:00:00  [STAFF,ALICE]  (RWED,RWED,RE,)",
+        "",
+        "Total of 2 files, 4/7 blocks.",
+    ]),
+    "os2": ("OS/2", [
+        "           0           DIR   11-20-26   10:00  subdir",
+        "        1234      A          11-20-26   10:00  file.txt",
+    ]),
+    "netware": ("NETWARE", [
+        "d [RWCEAFMS] owner                512 Nov 20 10:00 subdir",
+        "- [RWCEAFMS] owner               1234 Nov 20 10:00 file.txt",
+    ]),
+    "as400": ("OS/400 is the remote operating system. The TCP/IP version is \"V7R4M0\".", [
+        "QSYS            77824 11/20/26 10:00:00 *DIR       subdir/",
+        "OWNER            1234 11/20/26 10:00:00 *STMF      file.txt",
+    ]),
+    "netpresenz": ("MACOS Peter's Server", [
+        "drwxrwxr-x               folder        2 Nov 20 10:00 subdir",
+        "-------r--         326      908     1234 Nov 20 10:00 file.txt",
+    ]),
+    "vshell": ("UNIX Type: L8", [
+        "drwxr-xr-x   1      500       500     0 Nov 20 10:00 subdir",
+        "-rwxr-xr-x   1      500       500  1234 Nov 20 10:00 file.txt",
+    ]),
+    "wftpd": ("Windows_NT", [
+        "SUBDIR           <DIR>  11-20-26  10:00",
+        "FILE.TXT          1234  11-20-26  10:00",
+    ]),
+    "os9": (None, [
+        "                            Directory of . 10:00:00",
+        " Owner    Last modified  Attributes Sector  Bytecount Name",
+        "-------   -------------  ---------- ------  --------- ----",
+        "   0.0     26/11/20 1000   d-ewrewr     A8        160 subdir",
+        "   0.0     26/11/20 1000   ------wr     9E       1234 file.txt",
+    ]),
+    "vxworks": (None, [
+        "  size          date       time       name",
+        "--------       ------     ------    --------",
+        "       512    NOV-20-2026  10:00:00   .                 <DIR>",
+        "       512    NOV-20-2026  10:00:00   subdir            <DIR>",
+        "      1234    NOV-20-2026  10:00:00   file.txt",
+    ]),
+    "tandem": ("NonStop", [
+        "File         Code             EOF  Last Modification    Owner  RWEP",
+        "SUBVOL1      101          1,234  20-Nov-26 10:00:00 255,255 \"nunu\"",
+        "FILETXT        0         56,789  20-Nov-26 10:00:00 255, 255 \"oooo\"",
+    ]),
+    # The same lines with neither SYST nor a heading: only a site's
+    # `listing = "tandem"` can tell.
+    "tandem-bare": (None, [
+        "SUBVOL1      101          1,234  20-Nov-26 10:00:00 255,255 \"nunu\"",
+        "FILETXT        0         56,789  20-Nov-26 10:00:00 255, 255 \"oooo\"",
+    ]),
+    "mvs": ("MVS is the operating system of this server. FTP Server is running on z/OS.", [
+        "Volume Unit    Referred Ext Used Recfm Lrecl BlkSz Dsorg Dsname",
+        "WYOSPT 3390   2026/11/20  1  200  FB      80  8000  PS  BREAD.CLIST",
+        "WPTA01 3390   2026/11/20  1    3  FB      80  3120  PO  SOURCE.COBOL",
+        "Migrated                                                HSM.DATASET",
+    ]),
+    # Members of a PDS from a server that refuses SYST: the heading says.
+    "pds": (None, [
+        " Name     VV.MM   Created       Changed      Size  Init   Mod   Id",
+        "MEMBER1   01.03 2026/11/12 2026/11/20 10:00    11    11     0 USER",
+        "NOSTATS",
+    ]),
+    "zvm": ("z/VM Version 7 Release 3, service level 2301 (64-bit), VM/CMS Level 31", [
+        "SUBDIR   DIR      -          -          -          - 2026-11-20 10:00:00 -",
+        "PROFILE  EXEC     V         71          4          1 2026-11-20 10:00:00 MAINT1",
+    ]),
+    "connect": ("UNIX Type: L8", [
+        "-C--E-----FTP B QUA1I1       1234       41 Nov 20 10:00 QUADTEST",
+        "-C--E-----FTP A QUA1I1          0        1 Nov 20 10:00 QUADTEST2",
+    ]),
+}
 
 LOCK = threading.Lock()
 FILES = {}
@@ -256,6 +355,28 @@ class Handler(socketserver.StreamRequestHandler):
         conn.close()
         self.reply("226 Listing sent.")
 
+    def do_SYST(self, arg):
+        family = self.server.args.listing_family
+        syst = FAMILIES[family][0] if family else None
+        if syst is None:
+            self.reply("502 Command not implemented.")
+        else:
+            self.reply("215 " + syst)
+
+    def do_LIST(self, arg):
+        family = self.server.args.listing_family
+        if not family:
+            self.reply("502 Command not implemented.")
+            return
+        conn = self.data_connection()
+        if not conn:
+            return
+        self.reply("150 Here comes the listing.")
+        body = "".join(line + "\r\n" for line in FAMILIES[family][1])
+        conn.sendall(body.encode("latin-1"))
+        conn.close()
+        self.reply("226 Listing sent.")
+
     def do_STOR(self, arg):
         self.receive(arg, False)
 
@@ -296,6 +417,7 @@ def main():
     parser.add_argument("--evil-listing", action="store_true")
     parser.add_argument("--wrong-hash", action="store_true")
     parser.add_argument("--require-pret", action="store_true")
+    parser.add_argument("--listing-family", choices=sorted(FAMILIES), default="")
     parser.add_argument("--log", default="")
     args = parser.parse_args()
     for spec in args.seed:

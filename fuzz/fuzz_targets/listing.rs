@@ -1,26 +1,33 @@
-//! Directory listings from a hostile server: LIST (Unix `ls -l`, DOS/IIS)
-//! and MLSD bodies, through `fxpc::ftp::listing`.
+//! Directory listings from a hostile server: LIST (every family, read as
+//! each server type) and MLSD bodies, through `fxpc::ftp::listing`.
 //!
-//! Input: `data[0] % 3` picks the parser (0 LIST, 1 MLSD, 2 both), `data[1..3]`
-//! the client's date that anchors `ls` dates without a year (1970-01-01 plus
-//! up to 65535 days, so past 2100, which is not a leap year); the rest is the
-//! body.
+//! Input: `data[0] % 3` picks the parser (0 LIST, 1 MLSD, 2 both) and
+//! `data[0] / 3` the server type LIST is read as (`ListingStyle::ALL`,
+//! Auto first), `data[1..3]` the client's date that anchors `ls` dates
+//! without a year (1970-01-01 plus up to 65535 days, so past 2100, which
+//! is not a leap year); the rest is the body.
 //!
 //! Properties (only what the module promises; see listing/mod.rs):
 //! - never panics;
-//! - no line is silently dropped: every entry comes from one line, and a
-//!   line yields none only when it is blank, a `total` header, a `.`/`..`
-//!   entry, or (MLSD) a `cdir`/`pdir` entry;
+//! - no line is silently dropped: every entry comes from one line (or, for
+//!   a VMS name wrapped onto two, a pair), and a line yields none only
+//!   when it is blank, a `total` header, VMS/OS-9 furniture, a column
+//!   heading or ruler, a `.`/`..` entry, or (MLSD) a `cdir`/`pdir` entry;
 //! - an entry's `raw_name` is never empty, holds no LF (lines are split on
 //!   it), and `name` is its lossy UTF-8;
 //! - an `Unparsed` entry keeps its whole line (without the line end) as
 //!   `raw_name` and, lossily, as `raw`;
-//! - a parsed entry's name is never `.` or `..` and is the end of its line
-//!   (for a symlink, what stands before the ` -> `).
+//! - a parsed entry's name is never `.` or `..` and is bytes of its line
+//!   (families strip a VMS version, a `.DIR` or a trailing `/`, or stop
+//!   before a VxWorks `<DIR>`, so not always its end); MLSD names and
+//!   Unix names are its end (for a symlink, what stands before ` -> `).
 #![no_main]
 
 use chrono::{Days, NaiveDate};
-use fxpc::ftp::listing::{Entry, EntryKind, ListLine, parse_list, parse_list_line, parse_mlsd, parse_mlsd_line};
+use fxpc::ftp::listing::{
+    Entry, EntryKind, ListLine, ListingStyle, detect_style, parse_list_as, parse_list_line_as,
+    parse_mlsd, parse_mlsd_line,
+};
 use libfuzzer_sys::fuzz_target;
 
 fn trim_eol(mut line: &[u8]) -> &[u8] {
@@ -37,15 +44,18 @@ fn is_dot(name: &[u8]) -> bool {
 /// The line names `.` or `..`: at its end, or as a symlink (`. -> x`).
 fn names_a_dot(line: &[u8]) -> bool {
     let has = |needle: &[u8]| line.windows(needle.len()).any(|w| w == needle);
-    [&b" ."[..], b" ..", b"\t.", b"\t.."].iter().any(|end| {
-        line.ends_with(end) || has(&[*end, &b" -> "[..]].concat())
-    })
+    [&b" ."[..], b" ..", b"\t.", b"\t.."]
+        .iter()
+        .any(|end| line.ends_with(end) || has(&[*end, &b" -> "[..]].concat()))
 }
 
 fn check_common(entry: &Entry, line: &[u8], is_list: bool) {
     let shown = String::from_utf8_lossy(line);
     assert!(!entry.raw_name.is_empty(), "empty name from {shown:?}");
-    assert!(!entry.raw_name.contains(&b'\n'), "LF in name from {shown:?}");
+    assert!(
+        !entry.raw_name.contains(&b'\n'),
+        "LF in name from {shown:?}"
+    );
     assert_eq!(entry.name, String::from_utf8_lossy(&entry.raw_name));
     let line = trim_eol(line);
     if entry.kind == EntryKind::Unparsed {
@@ -54,7 +64,10 @@ fn check_common(entry: &Entry, line: &[u8], is_list: bool) {
         return;
     }
     assert!(!is_dot(&entry.raw_name), "dot entry kept from {shown:?}");
-    if is_list && entry.kind == EntryKind::Link && entry.link_target.is_some() {
+    // An `ls` symlink (its mode in `perm`); MLSD fact lines sent over LIST
+    // carry a link's target in a fact instead.
+    let ls_link = entry.perm.as_deref().is_some_and(|p| p.starts_with('l'));
+    if is_list && entry.kind == EntryKind::Link && entry.link_target.is_some() && ls_link {
         let mut with_arrow = entry.raw_name.clone();
         with_arrow.extend_from_slice(b" -> ");
         assert!(
@@ -62,20 +75,65 @@ fn check_common(entry: &Entry, line: &[u8], is_list: bool) {
             "link name {:?} not in {shown:?}",
             entry.name
         );
-    } else {
+    } else if !is_list {
         assert!(
             line.ends_with(&entry.raw_name),
             "name {:?} is not the end of {shown:?}",
             entry.name
         );
+    } else {
+        assert!(
+            line.windows(entry.raw_name.len())
+                .any(|w| w == entry.raw_name),
+            "name {:?} is not in {shown:?}",
+            entry.name
+        );
     }
 }
 
-fn check_list(body: &[u8], today: NaiveDate) {
-    let entries = parse_list(body, today);
+/// Lines printed above the entries: column headings, rulers, titles.
+fn is_heading_like(line: &[u8]) -> bool {
+    let start = line
+        .iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count();
+    let line = &line[start..];
+    [
+        &b"Volume "[..],
+        b"Name ",
+        b"File ",
+        b"Owner ",
+        b"size ",
+        b"Directory ",
+        b"Total of ",
+    ]
+    .iter()
+    .any(|h| line.starts_with(h))
+        || line.len() > 1 && line.iter().all(|b| matches!(b, b'-' | b' ' | b'\t'))
+}
+
+/// A line holding one word with a `;`: the first half of a VMS entry that
+/// `parse_list` may join with the next line.
+fn may_join(body: &[u8]) -> bool {
+    body.split(|&b| b == b'\n').any(|line| {
+        let words: Vec<&[u8]> = trim_eol(line)
+            .split(|b| *b == b' ' || *b == b'\t')
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.len() == 1 && words[0].contains(&b';')
+    })
+}
+
+fn check_list(body: &[u8], today: NaiveDate, style: ListingStyle) {
+    let entries = parse_list_as(body, today, style);
+    // A heading in the first lines picks the style for Auto.
+    let effective = match style {
+        ListingStyle::Auto => detect_style(body).unwrap_or(style),
+        given => given,
+    };
     let mut expected = Vec::new();
     for line in body.split(|&b| b == b'\n') {
-        match parse_list_line(line, today) {
+        match parse_list_line_as(line, today, effective) {
             ListLine::Entry(entry) => {
                 check_common(&entry, line, true);
                 if entry.kind == EntryKind::Dir && entry.perm.is_none() {
@@ -88,18 +146,51 @@ fn check_list(body: &[u8], today: NaiveDate) {
                 let t = trim_eol(line);
                 // `is_total` works on fields: blanks may lead, and only the
                 // first byte of the count is looked at ("4.0K").
-                let start = t.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(t.len());
+                let start = t
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .unwrap_or(t.len());
                 let head = &t[start..];
                 let may_skip = head.is_empty()
                     || head.len() > 5
                         && head[..5].eq_ignore_ascii_case(b"total")
                         && matches!(head[5], b' ' | b'\t')
-                    || names_a_dot(t);
-                assert!(may_skip, "LIST line dropped: {:?}", String::from_utf8_lossy(line));
+                    || names_a_dot(t)
+                    || is_heading_like(t)
+                    // A name-first DOS line naming `.`/`..`.
+                    || head.starts_with(b". ")
+                    || head.starts_with(b".. ")
+                    // AS/400's directory slash, VxWorks' trailing <DIR>.
+                    || t.ends_with(b" ./")
+                    || t.ends_with(b" ../")
+                    || t.ends_with(b"<DIR>")
+                    // MLSD's own cdir/pdir lines sent over LIST.
+                    || {
+                        let lower = t.to_ascii_lowercase();
+                        lower.windows(9).any(|w| w == b"type=cdir" || w == b"type=pdir")
+                    };
+                assert!(
+                    may_skip,
+                    "LIST line dropped: {:?}",
+                    String::from_utf8_lossy(line)
+                );
             }
         }
     }
-    assert_eq!(entries, expected, "parse_list differs from its lines");
+    if may_join(body) {
+        // A joined pair is one entry where its lines alone make two.
+        assert!(entries.len() <= expected.len(), "more entries than lines");
+        for entry in &entries {
+            assert!(
+                body.windows(entry.raw_name.len())
+                    .any(|w| w == entry.raw_name),
+                "name {:?} is not in the body",
+                entry.name
+            );
+        }
+    } else {
+        assert_eq!(entries, expected, "parse_list differs from its lines");
+    }
 }
 
 fn check_mlsd(body: &[u8]) {
@@ -120,7 +211,11 @@ fn check_mlsd(body: &[u8]) {
                     || has(b"type=pdir")
                     || t.ends_with(b" .")
                     || t.ends_with(b" ..");
-                assert!(may_skip, "MLSD line dropped: {:?}", String::from_utf8_lossy(line));
+                assert!(
+                    may_skip,
+                    "MLSD line dropped: {:?}",
+                    String::from_utf8_lossy(line)
+                );
             }
         }
     }
@@ -135,11 +230,13 @@ fuzz_target!(|data: &[u8]| {
     let today = NaiveDate::from_ymd_opt(1970, 1, 1)
         .and_then(|d| d.checked_add_days(Days::new(days)))
         .expect("date in range");
+    let styles = ListingStyle::ALL;
+    let style = styles[usize::from(*mode / 3) % styles.len()];
     match mode % 3 {
-        0 => check_list(body, today),
+        0 => check_list(body, today, style),
         1 => check_mlsd(body),
         _ => {
-            check_list(body, today);
+            check_list(body, today, style);
             check_mlsd(body);
         }
     }

@@ -58,6 +58,12 @@ pub struct SiteEntry {
     /// C`) when no protected way exists (default false: relayed in TLS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_clear_data: Option<bool>,
+    /// How the server's LIST output is read: `auto` (the default: the
+    /// SYST reply and the listing's headings decide), `unix`, `dos`,
+    /// `vms`, `mvs`, `zvm`, `tandem`, `as400`, `os2`, `netware`,
+    /// `netpresenz`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listing: Option<String>,
     /// Names `fxpc mirror` skips when this site is either end, on top of
     /// the top-level `exclude`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -125,7 +131,7 @@ pub fn tls_settings(
 
 /// The FTP site `url` names, logged in as `login`, with what its saved
 /// site says (transfer connections, passive, foreign passive replies,
-/// clear data, TLS) under the command line's TLS settings. The one place
+/// clear data, listing style, TLS) under the command line's TLS settings. The one place
 /// the command line, the UI and a resumed queue make a site.
 pub fn build_site(
     url: &crate::ftp::FtpUrl,
@@ -144,6 +150,13 @@ pub fn build_site(
     }
     site.allow_foreign_passive = saved.and_then(|s| s.allow_foreign_passive).unwrap_or(false);
     site.allow_clear_data = saved.and_then(|s| s.allow_clear_data).unwrap_or(false);
+    if let Some(text) = saved.and_then(|s| s.listing.as_deref()) {
+        site.options.listing = crate::ftp::listing::ListingStyle::parse(text).ok_or_else(|| {
+            format!(
+                "site listing = {text:?}: auto, unix, dos, vms, mvs, zvm, tandem, as400, os2, netware or netpresenz"
+            )
+        })?;
+    }
     let settings = tls_settings(url, saved, tls)?;
     site.set_tls(settings)
         .map_err(|e| format!("{site}: TLS settings: {e}"))?;
@@ -330,6 +343,43 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listing_setting_reaches_the_client_options() {
+        use crate::ftp::listing::ListingStyle;
+        let url = crate::ftp::FtpUrl::parse("ftp://127.0.0.2/").unwrap();
+        let build = |listing: Option<&str>| {
+            let saved = SiteEntry {
+                name: "host".into(),
+                url: "ftp://127.0.0.2/".into(),
+                listing: listing.map(String::from),
+                ..SiteEntry::default()
+            };
+            build_site(
+                &url,
+                crate::ftp::Login::default(),
+                Some(&saved),
+                &[],
+                &TlsOverrides::default(),
+            )
+        };
+        assert_eq!(build(None).unwrap().options.listing, ListingStyle::Auto);
+        assert_eq!(
+            build(Some("mvs")).unwrap().options.listing,
+            ListingStyle::Mvs
+        );
+        assert_eq!(
+            build(Some("Tandem")).unwrap().options.listing,
+            ListingStyle::Tandem
+        );
+        let err = build(Some("cobol")).unwrap_err();
+        assert!(err.contains("listing = \"cobol\""), "{err}");
+        let parsed: Config = toml::from_str(
+            "[[site]]\nname = \"mainframe\"\nurl = \"ftp://127.0.0.2/\"\nlisting = \"mvs\"\n",
+        )
+        .unwrap();
+        assert_eq!(parsed.sites[0].listing.as_deref(), Some("mvs"));
+    }
 
     #[test]
     fn round_trips_and_is_private() {

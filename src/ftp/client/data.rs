@@ -143,7 +143,8 @@ impl Client {
     }
 
     /// Lists a directory (the working one when `path` is `None`): `MLSD` when
-    /// the server offers MLST, else `LIST` parsed as Unix or DOS output.
+    /// the server offers MLST, else `LIST` read as the server's type says
+    /// (see [`listing_style`](Self::listing_style)).
     pub async fn list(&mut self, path: Option<&[u8]>) -> Result<Vec<Entry>> {
         if self.features.mlst {
             let command = match path {
@@ -152,6 +153,10 @@ impl Client {
             };
             let body = self.read_listing(&command).await?;
             return Ok(listing::parse_mlsd(&body));
+        }
+        let mut style = self.listing_style().await?;
+        if !style.style.takes_ls_options() {
+            self.list_all_works = false;
         }
         // LIST's argument is often taken as `ls` options ("-a", names with
         // spaces), so list the directory by entering it instead.
@@ -167,8 +172,19 @@ impl Client {
         if let Some(here) = back {
             self.cwd(here).await?;
         }
+        let body = body?;
+        if style.style == listing::ListingStyle::Auto
+            && let Some(found) = listing::detect_style(&body)
+        {
+            style = listing::DetectedStyle {
+                style: found,
+                source: listing::StyleSource::FirstLines,
+            };
+        }
         let today = chrono::Local::now().date_naive();
-        Ok(listing::parse_list(&body?, today))
+        let entries = listing::parse_list_as(&body, today, style.style);
+        self.last_style = Some(style);
+        Ok(entries)
     }
 
     /// `LIST -a`, so that names beginning with a dot (`.keep`,

@@ -15,7 +15,7 @@ use super::control::Control;
 use super::error::{FtpError, Result};
 use super::features::Features;
 use super::hash::{self, Algorithm};
-use super::listing::{self, Entry};
+use super::listing::{self, DetectedStyle, Entry, ListingStyle, StyleSource};
 use super::reply::Reply;
 use super::secret::Secret;
 use super::stream::Stream;
@@ -37,6 +37,9 @@ pub struct Options {
     pub passive: bool,
     /// FTPS: `None` is plain FTP whatever the server offers.
     pub tls: Option<Tls>,
+    /// How LIST output is read: `Auto` asks the server (SYST) and looks
+    /// for a heading; anything else is the site's say-so.
+    pub listing: ListingStyle,
 }
 
 impl Default for Options {
@@ -47,6 +50,7 @@ impl Default for Options {
             data_idle_timeout: Duration::from_secs(60),
             passive: true,
             tls: None,
+            listing: ListingStyle::Auto,
         }
     }
 }
@@ -108,6 +112,10 @@ pub struct Client {
     /// `SSCN ON` was last said: the server is the TLS client of its data
     /// connections (for server-to-server copies; never for our own).
     sscn: bool,
+    /// The site's listing setting, or what SYST said: asked once.
+    server_style: Option<DetectedStyle>,
+    /// What the last LIST was read as (a heading may have said more).
+    last_style: Option<DetectedStyle>,
 }
 
 impl Client {
@@ -145,6 +153,8 @@ impl Client {
             data_tls: false,
             data_tls_wanted: false,
             sscn: false,
+            server_style: None,
+            last_style: None,
         })
     }
 
@@ -232,6 +242,44 @@ impl Client {
                 reply,
             }),
         }
+    }
+
+    /// The style LIST output is read as: the site's `listing` setting, else
+    /// what the server's SYST reply names (asked once, when first needed;
+    /// a refusal such as 500/502 means `Auto`).
+    pub async fn listing_style(&mut self) -> Result<DetectedStyle> {
+        if let Some(known) = &self.server_style {
+            return Ok(known.clone());
+        }
+        let detected = if self.options.listing == ListingStyle::Auto {
+            let reply = self.command("SYST").await?;
+            let text = reply.message();
+            if reply.code == 215 {
+                DetectedStyle {
+                    style: ListingStyle::from_syst(&text),
+                    source: StyleSource::Syst(text),
+                }
+            } else {
+                DetectedStyle {
+                    style: ListingStyle::Auto,
+                    source: StyleSource::SystRefused(format!("{} {text}", reply.code)),
+                }
+            }
+        } else {
+            DetectedStyle {
+                style: self.options.listing,
+                source: StyleSource::Setting,
+            }
+        };
+        tracing::debug!(host = %self.host, "listings read as {detected}");
+        self.server_style = Some(detected.clone());
+        Ok(detected)
+    }
+
+    /// What the last `LIST` was read as; `None` before one, or when the
+    /// listings are MLSD.
+    pub fn last_listing_style(&self) -> Option<&DetectedStyle> {
+        self.last_style.as_ref()
     }
 
     /// Reads `FEAT`. A server without it (500/502) simply has no features.

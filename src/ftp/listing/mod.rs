@@ -10,13 +10,27 @@
 //! back verbatim in RETR/CWD/DELE.
 
 mod as400;
+mod calendar;
+mod connect;
 mod dos;
 mod eplf;
 mod mlsd;
+mod mvs;
+mod netpresenz;
 mod netware;
 mod os2;
+mod os9;
+mod pds;
+mod style;
+mod tandem;
 mod unix;
 mod vms;
+mod vshell;
+mod vxworks;
+mod wftpd;
+mod zvm;
+
+pub use style::{DetectedStyle, ListingStyle, StyleSource, detect as detect_style};
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -104,6 +118,17 @@ pub fn parse_mlsd_line(line: &[u8]) -> Option<Entry> {
 /// Parses a whole LIST body. `today` anchors the year of `ls` dates that
 /// omit it; pass the local date of the client (or server, if known).
 pub fn parse_list(data: &[u8], today: NaiveDate) -> Vec<Entry> {
+    parse_list_as(data, today, ListingStyle::Auto)
+}
+
+/// Parses a whole LIST body as `style` says (see [`ListingStyle`]); with
+/// `Auto`, a heading among the first lines (MVS, HP NonStop) picks the
+/// style for the whole body.
+pub fn parse_list_as(data: &[u8], today: NaiveDate, style: ListingStyle) -> Vec<Entry> {
+    let style = match style {
+        ListingStyle::Auto => style::detect(data).unwrap_or(ListingStyle::Auto),
+        given => given,
+    };
     let mut out = Vec::new();
     let mut lines = lines(data).peekable();
     while let Some(line) = lines.next() {
@@ -112,7 +137,7 @@ pub fn parse_list(data: &[u8], today: NaiveDate) -> Vec<Entry> {
             out.push(entry);
             continue;
         }
-        if let ListLine::Entry(entry) = parse_list_line(line, today) {
+        if let ListLine::Entry(entry) = parse_list_line_as(line, today, style) {
             out.push(entry);
         }
     }
@@ -133,9 +158,6 @@ fn join_vms_wrapped(line: &[u8], next: &[u8]) -> Option<Entry> {
     vms::parse(&joined)
 }
 
-/// Tries the Unix `ls -l` format, then DOS/IIS, EPLF, VMS, OS/2, NetWare
-/// and AS/400; a line none understands becomes an Unparsed entry rather
-/// than being dropped.
 /// The facts of a line shaped like MLSD's (`type=file;size=5; name`), when
 /// it has a `type` fact: nothing else a server prints starts that way.
 fn mlsd_facts(line: &[u8]) -> Option<&[u8]> {
@@ -167,13 +189,70 @@ fn is_mlsd_dir_itself(line: &[u8]) -> bool {
     })
 }
 
+/// One LIST line read as a server of unknown type sends it: see
+/// [`parse_list_line_as`].
 pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
+    parse_list_line_as(line, today, ListingStyle::Auto)
+}
+
+/// One LIST line. The style's own parser goes first (MVS, z/VM and HP
+/// NonStop only run when the style names them); then the unambiguous
+/// families in a fixed order: Unix `ls -l`, DOS/IIS, EPLF, VMS, OS/2,
+/// NetWare, AS/400, Connect:Enterprise, OS-9, VxWorks, name-first DOS
+/// (WFTPD), MLSD facts. A line none understands becomes an Unparsed entry
+/// rather than being dropped; headings and rulers are skipped.
+pub fn parse_list_line_as(line: &[u8], today: NaiveDate, style: ListingStyle) -> ListLine {
     let line = trim_eol(line);
     if is_blank(line) || is_total(line) || vms::is_furniture(line) {
         return ListLine::Skip;
     }
-    let entry = unix::parse(line, today)
-        .or_else(|| dos::parse(line))
+    let entry = match style {
+        // The common case goes straight to the families' chain, as before
+        // there were styles (the 100,000-line benchmark keeps its time).
+        ListingStyle::Auto | ListingStyle::Unix | ListingStyle::NetPresenz => {
+            read_unambiguous(line, today)
+        }
+        _ => read_as(line, today, style).unwrap_or_else(|| read_unambiguous(line, today)),
+    };
+    if is_mlsd_dir_itself(line) {
+        return ListLine::Skip;
+    }
+    // Headings and rulers are lines no parser reads: looked for only then,
+    // off the path of the lines that are entries.
+    if entry.kind == EntryKind::Unparsed && style::heading(line).is_some() {
+        return ListLine::Skip;
+    }
+    if entry.kind != EntryKind::Unparsed && is_dot(&entry.raw_name) {
+        ListLine::Skip
+    } else {
+        ListLine::Entry(entry)
+    }
+}
+
+/// The style's own parser, for the styles that have one.
+fn read_as(line: &[u8], today: NaiveDate, style: ListingStyle) -> Option<Entry> {
+    match style {
+        ListingStyle::Mvs => mvs::parse(line).or_else(|| pds::parse(line)),
+        ListingStyle::Zvm => zvm::parse(line),
+        ListingStyle::Tandem => tandem::parse(line),
+        ListingStyle::Dos => dos::parse(line),
+        ListingStyle::Vms => vms::parse(line),
+        ListingStyle::As400 => as400::parse(line),
+        ListingStyle::Os2 => os2::parse(line),
+        ListingStyle::Netware => netware::parse(line, today),
+        ListingStyle::Auto | ListingStyle::Unix | ListingStyle::NetPresenz => None,
+    }
+}
+
+/// The families every listing is tried with, in their fixed order; a line
+/// none reads is an Unparsed entry.
+fn read_unambiguous(line: &[u8], today: NaiveDate) -> Entry {
+    // Most lines are `ls` lines: returned at once rather than moved down
+    // the chain of `or_else`s below.
+    if let Some(entry) = read_ls(line, today) {
+        return entry;
+    }
+    dos::parse(line)
         // Both only take lines no other family could: EPLF's leading '+'
         // and VMS's ";version" cannot start an ls mode or a DOS date.
         .or_else(|| eplf::parse(line))
@@ -184,17 +263,25 @@ pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
         .or_else(|| netware::parse(line, today))
         // Size second and a "*TYPE" after an HH:MM:SS time: no other shape.
         .or_else(|| as400::parse(line))
+        // Ten flags run into a protocol name: thirteen bytes or more where
+        // an ls mode has ten, so unix.rs has already said no.
+        .or_else(|| connect::parse(line, today))
+        // A dotted owner first and eight attribute letters: nobody else.
+        .or_else(|| os9::parse(line))
+        // A size first like OS/2, but a "MON-DD-YYYY" date OS/2 never has.
+        .or_else(|| vxworks::parse(line))
+        // Exactly name, size or <DIR>, date, time: DOS starts with the date,
+        // and every family above has more columns or other shapes.
+        .or_else(|| wftpd::parse(line))
         // Some servers send MLSD's fact lines for LIST too.
         .or_else(|| mlsd_over_list(line))
-        .unwrap_or_else(|| Entry::unparsed(line));
-    if is_mlsd_dir_itself(line) {
-        return ListLine::Skip;
-    }
-    if entry.kind != EntryKind::Unparsed && is_dot(&entry.raw_name) {
-        ListLine::Skip
-    } else {
-        ListLine::Entry(entry)
-    }
+        .unwrap_or_else(|| Entry::unparsed(line))
+}
+
+/// `unix::parse` kept out of line, as it was before the chain grew.
+#[inline(never)]
+fn read_ls(line: &[u8], today: NaiveDate) -> Option<Entry> {
+    unix::parse(line, today)
 }
 
 fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
@@ -491,6 +578,27 @@ type=file;size=3;modify=20261120101010; f\n";
             || line.ends_with(b"\t../")
             // Windows `dir` puts a link's target after its name.
             || line.ends_with(b"]") && (contains(line, b" . [") || contains(line, b" .. ["))
+            // Name-first DOS lines (WFTPD).
+            || line.starts_with(b". ")
+            || line.starts_with(b".. ")
+            // VxWorks puts <DIR> after the name.
+            || line.ends_with(b" <DIR>") && (contains(line, b" . ") || contains(line, b" .. "))
+            || is_heading_like(line)
+    }
+
+    /// Column headings (MVS, PDS members, HP NonStop, OS-9, VxWorks) and
+    /// rulers of dashes.
+    fn is_heading_like(line: &[u8]) -> bool {
+        let start = line.iter().take_while(|b| **b == b' ').count();
+        let line = &line[start..];
+        [&b"Volume "[..], b"Name ", b"File ", b"Owner ", b"size "]
+            .iter()
+            .any(|h| line.starts_with(h))
+            || line.len() > 1 && line.iter().all(|b| matches!(b, b'-' | b' ' | b'\t'))
+    }
+
+    fn any_style() -> impl Strategy<Value = ListingStyle> {
+        proptest::sample::select(ListingStyle::ALL.to_vec())
     }
 
     fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -509,6 +617,15 @@ type=file;size=3;modify=20261120101010; f\n";
         // ls in other locales and time styles, and lines without a date.
         let unix_dates = "[-dl][rwx-]{9} {1,3}[0-9]{1,3} [a-z0-9]{1,6} {1,3}([a-z0-9]{1,6}|ftpusers[0-9]{1,7}) {1,6}([0-9]{1,9}|[0-9]{1,3}[.,][0-9][KMGTk]) {1,2}((M\u{e4}r|mrz|f\u{e9}vr\\.|ao\u{fb}t|D\u{c9}C\\.|ene|giu|mei|maj|des|Okt|janv\\.|sept\\.|[0-9]{1,2}\\.?) {1,2}[0-9]{1,2}[.,]? {1,2}|[0-9]{1,2}\\.? (Nov|nov\\.|Mai) {1,2}|[0-9]{1,2} [0-9]{1,2} {1,2}|[0-9]{1,2}\u{6708} [0-9]{1,2}\u{65e5}? {1,2}|[0-9]{4} [0-9]{1,2} [0-9]{1,2} |[0-9]{4}\u{5e74}[0-9]{1,2}\u{6708}[0-9]{1,2}\u{65e5} |[0-9]{2}-[0-9]{2} |[0-9]{4}[-/][0-9]{2}[-/][0-9]{2} {1,2}|[0-9]{2}/[0-9]{2}/[0-9]{4} |[0-9]{2}\\.[0-9]{2}\\.([0-9]{2}|[0-9]{4}) )?([0-9]{2}:[0-9]{2}|[0-9]{4}|[0-9]{2}:[0-9]{2}:[0-9]{2}( [0-9]{4})?)? {0,3}.{0,12}";
         let dos_more = "([0-9]{2}\\.[0-9]{2}\\.[0-9]{2,4}|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{2}/[0-9]{2}/[0-9]{4}) {1,3}[0-9]{1,2}:[0-9]{2}( ?(AM|PM|a|p))? {1,20}(<DIR>|<JUNCTION>|<SYMLINKD?>|[0-9]{1,3}([.,][0-9]{3}){0,3}) {0,12}.{0,12}( \\[.{0,8}\\]?)?";
+        let connect = "-[A-Z-]{9}(FTP|TCP|X) [AB] [A-Z0-9]{1,6} {1,8}[0-9]{1,6} {1,6}[0-9]{1,3} (Jan|Aug|Xyz) [0-9]{1,2} ([0-9]{2}:[0-9]{2}| [0-9]{4}) .{0,12}";
+        let os9 = " {0,3}[0-9]{1,3}\\.[0-9]{1,3} {1,5}[0-9]{2}/[0-9]{2}/[0-9]{2} [0-9]{4} {1,3}[d-][s-][e-][w-][r-][e-][w-][r-] {1,5}[0-9A-G]{1,4} {1,6}[0-9]{1,7} .{0,12}";
+        let vxworks = " {0,8}[0-9]{1,7} {1,6}(JAN|Feb|dec|Xyz)-[0-9]{2}-[0-9]{4} {1,3}[0-9]{2}:[0-9]{2}:[0-9]{2} {1,3}.{0,12}( {1,6}<DIR>)?";
+        let wftpd = "[A-Za-z0-9.]{1,12} {1,10}(<DIR>|[0-9]{1,8}) {1,3}[0-9]{2}[-/][0-9]{2}[-/][0-9]{2,4} {1,3}[0-9]{1,2}:[0-9]{2}( ?[AaPp][Mm]?)?";
+        let tandem = "[A-Z0-9]{1,8} {1,8}[0-9]{1,3}O? {1,12}[0-9,]{1,9} {1,2}[0-9]{1,2}-(Feb|Nov|Xyz)-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [0-9]{1,3}, ?[0-9]{1,3} \"[oncu-]{4}\"";
+        let mvs = "([A-Z0-9]{1,6} [0-9]{4} {1,3}([0-9]{4}/[0-9]{2}/[0-9]{2}|\\*\\*NONE\\*\\*) {1,3}[0-9]{1,3} {1,4}[0-9]{1,5} {1,3}[A-Z]{1,3} {1,6}[0-9]{1,5} {1,5}[0-9]{1,5} {1,3}(PS|PO|PO-E|XX)|Migrated|Pseudo Directory) {1,40}[A-Z0-9.#$@]{1,20}";
+        let pds = "[A-Z#$@][A-Z0-9#$@]{0,7}( {1,3}[0-9]{2}\\.[0-9]{2} [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}(:[0-9]{2})? {1,5}[0-9]{1,5} {1,5}[0-9]{1,5} {1,5}[0-9]{1,5} [A-Z0-9]{1,7}| {1,3}[0-9A-F]{6} {1,3}[0-9A-F]{6}( [A-Z]{1,8})? {1,10}[0-9]{2}( [A-Z]{2}){0,3} {1,12}(24|31|ANY) {1,4}(24|ANY))?";
+        let zvm = "[A-Z0-9$#@]{1,8} {1,6}(DIR|EXEC|[A-Z]{1,8}) {1,6}[FV-] {1,10}([0-9]{1,5}|-) {1,10}([0-9]{1,5}|-) {1,10}([0-9]{1,5}|-) ([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{2}) [0-9]{2}:[0-9]{2}(:[0-9]{2})? [A-Z0-9-]{1,8}";
+        let headings = " ?(Volume Unit    Referred Ext Used Recfm Lrecl BlkSz Dsorg Dsname|Name     VV\\.MM   Created       Changed      Size  Init   Mod   Id|File         Code             EOF  Last Modification    Owner  RWEP|Owner    Last modified  Attributes Sector  Bytecount Name|  size          date       time       name|[- ]{2,40})";
         let text = |re: &str| {
             proptest::string::string_regex(re)
                 .expect("regex")
@@ -526,6 +643,15 @@ type=file;size=3;modify=20261120101010; f\n";
             text(unix_dates),
             text(dos_more),
             legacy_unix_dates(),
+            text(connect),
+            text(os9),
+            text(vxworks),
+            text(wftpd),
+            text(tandem),
+            text(mvs),
+            text(pds),
+            text(zvm),
+            text(headings),
             text("total [0-9]{1,4}|\\.|\\.\\.| *"),
             proptest::collection::vec(any::<u8>(), 0..64),
         ]
@@ -678,10 +804,11 @@ type=file;size=3;modify=20261120101010; f\n";
                 plausible_line(),
                 proptest::collection::vec(any::<u8>(), 0..96),
             ].prop_map(|mut l| { l.retain(|&b| b != b'\n'); l }),
+            style in any_style(),
         ) {
             // The name sent back in RETR/CWD must be bytes the server sent,
             // never something a parser made up.
-            if let ListLine::Entry(e) = parse_list_line(&line, today()) {
+            if let ListLine::Entry(e) = parse_list_line_as(&line, today(), style) {
                 prop_assert!(
                     contains(&line, &e.raw_name),
                     "{:?} not in {:?}",
@@ -694,11 +821,12 @@ type=file;size=3;modify=20261120101010; f\n";
         #[test]
         fn raw_names_come_from_the_body(
             lines in proptest::collection::vec(plausible_line(), 0..12),
+            style in any_style(),
         ) {
             // Joined VMS lines span two input lines, so the body as a whole
             // is the haystack here.
             let data = lines.join(&b"\r\n"[..]);
-            for e in parse_list(&data, today()) {
+            for e in parse_list_as(&data, today(), style) {
                 prop_assert!(contains(&data, &e.raw_name));
             }
         }
@@ -722,16 +850,22 @@ type=file;size=3;modify=20261120101010; f\n";
         fn no_line_is_silently_dropped(
             lines in proptest::collection::vec(plausible_line(), 0..12),
             day in 0u64..(366 * 3),
+            style in any_style(),
         ) {
             let today = NaiveDate::from_ymd_opt(2024, 1, 1)
                 .and_then(|d| d.checked_add_days(chrono::Days::new(day)))
                 .expect("valid date");
             let data = lines.join(&b"\r\n"[..]);
             let _ = parse_mlsd(&data);
-            let entries = parse_list(&data, today);
+            let entries = parse_list_as(&data, today, style);
+            // A heading in the first lines picks the style for Auto.
+            let effective = match style {
+                ListingStyle::Auto => detect_style(&data).unwrap_or(style),
+                given => given,
+            };
             let mut expected = 0;
             for line in data.split(|&b| b == b'\n') {
-                match parse_list_line(line, today) {
+                match parse_list_line_as(line, today, effective) {
                     ListLine::Entry(_) => expected += 1,
                     ListLine::Skip => prop_assert!(
                         may_skip(line),

@@ -1,0 +1,60 @@
+//! English month names, `ls`-style days, years and times, and the year of
+//! a date printed without one: for the families added after `unix.rs`
+//! (Connect:Enterprise, VxWorks, HP NonStop), which print English month
+//! names only. Kept apart from `unix.rs`'s helpers, which read localized
+//! names and `ls`'s every time format.
+
+use chrono::{Datelike, Days, NaiveDate, NaiveTime};
+
+use super::parse_u32;
+
+/// `Jan` … `Dec`, any case.
+pub(super) fn month_number(tok: &[u8]) -> Option<u32> {
+    const MONTHS: [&[u8]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
+    ];
+    let at = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(tok))?;
+    u32::try_from(at + 1).ok()
+}
+
+/// `1` … `31`.
+pub(super) fn parse_day(tok: &[u8]) -> Option<u32> {
+    if tok.len() > 2 {
+        return None;
+    }
+    parse_u32(tok).filter(|d| (1..=31).contains(d))
+}
+
+/// Four digits.
+pub(super) fn parse_year(tok: &[u8]) -> Option<i32> {
+    if tok.len() != 4 {
+        return None;
+    }
+    parse_u32(tok).and_then(|y| i32::try_from(y).ok())
+}
+
+/// `H:MM` or `HH:MM`; the inner Option is None for impossible times.
+pub(super) fn parse_hour_minute(tok: &[u8]) -> Option<Option<NaiveTime>> {
+    let colon = tok.iter().position(|&b| b == b':')?;
+    let (hour, minute) = (&tok[..colon], &tok[colon + 1..]);
+    if !(1..=2).contains(&hour.len()) || minute.len() != 2 {
+        return None;
+    }
+    Some(NaiveTime::from_hms_opt(
+        parse_u32(hour)?,
+        parse_u32(minute)?,
+        0,
+    ))
+}
+
+/// The latest year that does not put the date more than a day after
+/// `today`, as `ls` means a date without a year.
+pub(super) fn infer_year(month: u32, day: u32, today: NaiveDate) -> Option<NaiveDate> {
+    let limit = today.checked_add_days(Days::new(1)).unwrap_or(today);
+    // Feb 29 may need eight years back: 2100 is not a leap year.
+    (0..=9)
+        .map(|back| today.year() + 1 - back)
+        .filter_map(|year| NaiveDate::from_ymd_opt(year, month, day))
+        .find(|date| *date <= limit)
+}

@@ -1,0 +1,211 @@
+//! IBM MVS / z/OS data set lists, under the heading
+//! `Volume Unit    Referred Ext Used Recfm Lrecl BlkSz Dsorg Dsname`:
+//! `WYOSPT 3420   2003/05/21  1  200  FB      80  8053  PS  BREAD.CLIST`.
+//!
+//! Volume, unit, the date last referred to (`**NONE**` if never), extents,
+//! tracks used, record format, record length, block size, organisation
+//! and the data set name. Partitioned data sets (`PO`, `PO-E`) hold
+//! members and are entered with CWD, so they are directories; migrated
+//! data sets (`Migrated  HSM.DATASET`), those on tape or whose attributes
+//! the server could not read carry only a name, and `Pseudo Directory`
+//! names a qualifier with data sets below it. The listing gives no length
+//! in bytes (tracks depend on the device), so sizes stay unknown.
+//!
+//! Read only when the server says it is MVS (SYST, the heading, or the
+//! site's `listing`): "a word, then a name" is too little to be sure of
+//! anywhere else. Members of a partitioned data set are `pds.rs`.
+
+use chrono::NaiveDate;
+
+use super::{Entry, EntryKind, parse_u32, tokens};
+
+pub(super) fn parse(line: &[u8]) -> Option<Entry> {
+    let toks = tokens(line);
+    let tok = |i: usize| toks.get(i).map(|&(s, e)| &line[s..e]);
+    let words: Vec<&[u8]> = (0..toks.len()).filter_map(tok).collect();
+
+    let (&dsname, head) = words.split_last()?;
+    if !is_dsname(dsname) {
+        return None;
+    }
+    let file = |kind| Some(Entry::named(dsname, kind));
+    match head {
+        [b"Migrated"] => return file(EntryKind::File),
+        [b"Pseudo", b"Directory"] => return file(EntryKind::Dir),
+        [volume, b"Not", b"Direct", b"Access", b"Device"]
+        | [volume, b"Error", b"determining", b"attributes"]
+        | [volume, _, b"VSAM"]
+            if is_volume(volume) =>
+        {
+            return file(EntryKind::File);
+        }
+        _ => {}
+    }
+    // Volume, unit, referred, 3 to 5 attribute columns, organisation.
+    let [volume, unit, referred, attributes @ .., dsorg] = head else {
+        return None;
+    };
+    if !is_volume(volume)
+        || !unit.iter().all(u8::is_ascii_alphanumeric)
+        || !(3..=5).contains(&attributes.len())
+        || !attributes
+            .iter()
+            .all(|a| a.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'?'))
+    {
+        return None;
+    }
+    let referred = parse_referred(referred)?;
+    let kind = match *dsorg {
+        b"PO" | b"PO-E" => EntryKind::Dir,
+        b"PS" | b"PS-E" | b"DA" | b"IS" | b"VS" | b"U" | b"?" => EntryKind::File,
+        _ => return None,
+    };
+    let mut entry = Entry::named(dsname, kind);
+    entry.modified = referred.and_then(|d| d.and_hms_opt(0, 0, 0));
+    Some(entry)
+}
+
+/// `USER.DATA.SET`: qualifiers of letters, digits and national characters
+/// (also what the server prints for a relative name), quoted or not.
+fn is_dsname(tok: &[u8]) -> bool {
+    let bare = tok
+        .strip_prefix(b"'")
+        .and_then(|t| t.strip_suffix(b"'"))
+        .unwrap_or(tok);
+    !bare.is_empty()
+        && bare.len() <= 44
+        && bare.split(|&b| b == b'.').all(|q| {
+            !q.is_empty()
+                && q.len() <= 8
+                && q.iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"#$@-{}".contains(b))
+        })
+}
+
+/// A volume serial: up to six letters, digits and national characters.
+fn is_volume(tok: &[u8]) -> bool {
+    (1..=6).contains(&tok.len())
+        && tok
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"#$@".contains(b))
+}
+
+/// `2003/05/21`, or `**NONE**` for a data set nobody has opened; the inner
+/// Option is None when there is no (possible) date.
+fn parse_referred(tok: &[u8]) -> Option<Option<NaiveDate>> {
+    if tok == b"**NONE**" {
+        return Some(None);
+    }
+    let [y1, y2, y3, y4, b'/', m1, m2, b'/', d1, d2] = *tok else {
+        return None;
+    };
+    Some(NaiveDate::from_ymd_opt(
+        i32::try_from(parse_u32(&[y1, y2, y3, y4])?).ok()?,
+        parse_u32(&[m1, m2])?,
+        parse_u32(&[d1, d2])?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ListingStyle, parse_list, parse_list_as};
+    use super::*;
+    use crate::ftp::listing::fixtures::*;
+
+    fn mvs(line: &[u8]) -> Entry {
+        let entries = parse_list_as(line, today(), ListingStyle::Mvs);
+        assert_eq!(entries.len(), 1, "{:?}", String::from_utf8_lossy(line));
+        entries.into_iter().next().expect("one entry")
+    }
+
+    #[test]
+    fn sequential_data_set() {
+        let e = mvs(b"WYOSPT 3420   2003/05/21  1  200  FB      80  8053  PS  BREAD.CLIST");
+        assert_eq!(e.kind, EntryKind::File);
+        assert_eq!(e.name, "BREAD.CLIST");
+        assert_eq!(e.size, None);
+        assert_eq!(e.modified, at(2003, 5, 21, 0, 0));
+    }
+
+    #[test]
+    fn partitioned_data_sets_are_directories() {
+        let e = mvs(b"WPTA01 3390   2026/11/04  1    3  FB      80  3120  PO  SOURCE.COBOL");
+        assert!(e.is_dir());
+        assert_eq!(e.raw_name, b"SOURCE.COBOL");
+        let e = mvs(b"SMS004 3390   2026/11/04  2   45  VB     255 27998  PO-E  LIBRARY.PDSE");
+        assert!(e.is_dir());
+    }
+
+    #[test]
+    fn never_referred_and_merged_columns() {
+        let e = mvs(b"NRP004 3390   **NONE**    1   15  NONE     0     0  PO  NEVER.USED");
+        assert!(e.is_dir());
+        assert_eq!(e.modified, None);
+        let e = mvs(b"TSO005 3390   2005/06/06 213000 U 0 27998 PO BIG.LOADLIB");
+        assert!(e.is_dir());
+    }
+
+    #[test]
+    fn name_only_lines() {
+        let e = mvs(b"Migrated                                                HSM.DATASET");
+        assert_eq!((e.name.as_str(), e.kind), ("HSM.DATASET", EntryKind::File));
+        let e = mvs(b"Pseudo Directory                                        USER.LEVEL2");
+        assert_eq!((e.name.as_str(), e.kind), ("USER.LEVEL2", EntryKind::Dir));
+        let e = mvs(b"ARCIVE Not Direct Access Device                         TAPE.BACKUP");
+        assert_eq!(e.name, "TAPE.BACKUP");
+        let e = mvs(b"SMS101 3390   VSAM  CLUSTER.KSDS");
+        assert_eq!(e.name, "CLUSTER.KSDS");
+        let e = mvs(b"SMS101 Error determining attributes                     ODD.ONE");
+        assert_eq!(e.name, "ODD.ONE");
+    }
+
+    #[test]
+    fn whole_listing_detected_by_heading() {
+        let body = b"Volume Unit    Referred Ext Used Recfm Lrecl BlkSz Dsorg Dsname\r\n\
+WYOSPT 3420   2003/05/21  1  200  FB      80  8053  PS  BREAD.CLIST\r\n\
+WPTA01 3390   2026/11/04  1    3  FB      80  3120  PO  SOURCE.COBOL\r\n\
+Migrated                                                HSM.DATASET\r\n";
+        let got: Vec<_> = parse_list(body, today())
+            .iter()
+            .map(|e| (e.name.clone(), e.is_dir()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (String::from("BREAD.CLIST"), false),
+                (String::from("SOURCE.COBOL"), true),
+                (String::from("HSM.DATASET"), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn not_read_without_the_hint() {
+        let line = b"WYOSPT 3420   2003/05/21  1  200  FB      80  8053  PS  BREAD.CLIST";
+        assert_eq!(one(line).kind, EntryKind::Unparsed);
+        let from_unix = parse_list_as(line, today(), ListingStyle::Unix);
+        assert_eq!(from_unix[0].kind, EntryKind::Unparsed);
+        assert_eq!(one(b"Migrated HSM.DATASET").kind, EntryKind::Unparsed);
+    }
+
+    #[test]
+    fn near_misses_are_unparsed() {
+        for line in [
+            &b"WYOSPT 3420 2003/05/21 1 200 FB 80 8053 XX BREAD.CLIST"[..],
+            b"WYOSPT 3420 2003-05-21 1 200 FB 80 8053 PS BREAD.CLIST",
+            b"WYOSPT 3420 2003/05/21 1 200 FB 80 8053 PS BAD..NAME",
+            b"WYOSPT 3420 2003/05/21 1 200 FB 80 8053 PS QUALIFIERTOOLONG.X",
+            b"TOOLONGVOL 3420 2003/05/21 1 200 FB 80 8053 PS BREAD.CLIST",
+            b"WYOSPT 3420 2003/05/21 PS BREAD.CLIST",
+            b"Migrated",
+        ] {
+            let e = mvs(line);
+            assert_eq!(
+                e.kind,
+                EntryKind::Unparsed,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Members of an MVS partitioned data set (the listing after CWD into a
+//! `PO` data set), in three shapes:
+//!
+//! - with ISPF statistics, under
+//!   `Name     VV.MM   Created       Changed      Size  Init   Mod   Id`:
+//!   `MEMBER1   01.03 2002/09/12 2002/10/11 09:37    11    11     0 USER`
+//!   (version.modification, created, changed date and time, then lines
+//!   now, at first and modified, and who changed it);
+//! - without statistics: the member name alone;
+//! - load modules, under
+//!   `Name      Size     TTR   Alias-of AC --------- Attributes --------- Amode Rmode`:
+//!   `IEFBR14   000008   00000F          00 FO             RN RU            31    ANY`
+//!   (the module's length in hex bytes, its disk address, what it is an
+//!   alias of, authorisation code, attributes, addressing and residence
+//!   modes).
+//!
+//! Statistics count lines, not bytes, so those members have no size;
+//! load modules do. Read only when the server says it is MVS, like
+//! `mvs.rs`: a lone word would otherwise be anything.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
+
+pub(super) fn parse(line: &[u8]) -> Option<Entry> {
+    let toks = tokens(line);
+    let words: Vec<&[u8]> = toks.iter().map(|&(s, e)| &line[s..e]).collect();
+    let (&name, rest) = words.split_first()?;
+    if !is_member(name) {
+        return None;
+    }
+    if rest.is_empty() {
+        return Some(Entry::named(name, EntryKind::File));
+    }
+    with_statistics(name, rest).or_else(|| load_module(name, rest))
+}
+
+fn with_statistics(name: &[u8], rest: &[&[u8]]) -> Option<Entry> {
+    let [version, created, changed, time, size, init, modified, _id] = *rest else {
+        return None;
+    };
+    let (vv, mm) = split_once(version, b'.')?;
+    if vv.len() != 2 || mm.len() != 2 {
+        return None;
+    }
+    parse_u32(vv)?;
+    parse_u32(mm)?;
+    parse_date(created)?;
+    let changed = parse_date(changed)?;
+    let time = parse_time(time)?;
+    for count in [size, init, modified] {
+        parse_u64(count)?;
+    }
+    let mut entry = Entry::named(name, EntryKind::File);
+    entry.modified = changed.zip(time).map(|(d, t)| NaiveDateTime::new(d, t));
+    Some(entry)
+}
+
+fn load_module(name: &[u8], rest: &[&[u8]]) -> Option<Entry> {
+    let [size, ttr, more @ ..] = rest else {
+        return None;
+    };
+    let size = parse_hex(size)?;
+    parse_hex(ttr)?;
+    // Then the optional alias target, the two-digit authorisation code,
+    // attributes, and AMODE and RMODE last.
+    let [middle @ .., amode, rmode] = more else {
+        return None;
+    };
+    let is_mode = |m: &[u8]| matches!(m, b"24" | b"31" | b"64" | b"ANY");
+    if !is_mode(amode) || !is_mode(rmode) {
+        return None;
+    }
+    let code_at = match middle {
+        [first, ..] if first.len() == 2 && parse_hex(first).is_some() => 0,
+        [alias, second, ..] if is_member(alias) && second.len() == 2 => 1,
+        _ => return None,
+    };
+    parse_hex(middle[code_at])?;
+    if !middle[code_at + 1..]
+        .iter()
+        .all(|a| (1..=3).contains(&a.len()) && a.iter().all(u8::is_ascii_uppercase))
+    {
+        return None;
+    }
+    let mut entry = Entry::named(name, EntryKind::File);
+    entry.size = Some(size);
+    Some(entry)
+}
+
+/// A member name: one to eight capitals, digits and national characters,
+/// not starting with a digit.
+fn is_member(tok: &[u8]) -> bool {
+    (1..=8).contains(&tok.len())
+        && !tok[0].is_ascii_digit()
+        && tok
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"#$@".contains(b))
+}
+
+fn parse_hex(tok: &[u8]) -> Option<u64> {
+    if tok.is_empty() || tok.len() > 8 || !tok.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    u64::from_str_radix(std::str::from_utf8(tok).ok()?, 16).ok()
+}
+
+fn split_once(tok: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
+    let at = tok.iter().position(|&b| b == sep)?;
+    Some((&tok[..at], &tok[at + 1..]))
+}
+
+/// `2002/10/11`; the inner Option is None for impossible dates.
+fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
+    let [y1, y2, y3, y4, b'/', m1, m2, b'/', d1, d2] = *tok else {
+        return None;
+    };
+    Some(NaiveDate::from_ymd_opt(
+        i32::try_from(parse_u32(&[y1, y2, y3, y4])?).ok()?,
+        parse_u32(&[m1, m2])?,
+        parse_u32(&[d1, d2])?,
+    ))
+}
+
+/// `09:37` or `09:37:12`.
+fn parse_time(tok: &[u8]) -> Option<Option<NaiveTime>> {
+    let (h, m, s) = match *tok {
+        [h1, h2, b':', m1, m2] => ([h1, h2], [m1, m2], [b'0', b'0']),
+        [h1, h2, b':', m1, m2, b':', s1, s2] => ([h1, h2], [m1, m2], [s1, s2]),
+        _ => return None,
+    };
+    Some(NaiveTime::from_hms_opt(
+        parse_u32(&h)?,
+        parse_u32(&m)?,
+        parse_u32(&s)?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ListingStyle, parse_list, parse_list_as};
+    use super::*;
+    use crate::ftp::listing::fixtures::*;
+
+    fn mvs(line: &[u8]) -> Entry {
+        let entries = parse_list_as(line, today(), ListingStyle::Mvs);
+        assert_eq!(entries.len(), 1, "{:?}", String::from_utf8_lossy(line));
+        entries.into_iter().next().expect("one entry")
+    }
+
+    #[test]
+    fn member_with_statistics() {
+        let e = mvs(b"MEMBER1   01.03 2002/09/12 2002/10/11 09:37    11    11     0 USER");
+        assert_eq!(e.kind, EntryKind::File);
+        assert_eq!(e.name, "MEMBER1");
+        assert_eq!(e.size, None);
+        assert_eq!(e.modified, at(2002, 10, 11, 9, 37));
+        let e = mvs(b"$$INDEX   01.00 2026/11/20 2026/11/21 17:02:09  1200  1100   130 JDOE");
+        assert_eq!(e.modified, at_s(2026, 11, 21, 17, 2, 9));
+    }
+
+    #[test]
+    fn member_without_statistics() {
+        let e = mvs(b"JCLLIB");
+        assert_eq!((e.name.as_str(), e.kind), ("JCLLIB", EntryKind::File));
+        let e = mvs(b"  @TEMP#1  ");
+        assert_eq!(e.raw_name, b"@TEMP#1");
+    }
+
+    #[test]
+    fn load_modules() {
+        let e =
+            mvs(b"IEFBR14   000008   00000F          00 FO             RN RU            31    ANY");
+        assert_eq!(e.name, "IEFBR14");
+        assert_eq!(e.size, Some(8));
+        let e = mvs(b"MYALIAS   00B308   000411 MAINPGM  00 FO                ANY    24");
+        assert_eq!(e.size, Some(0xB308));
+    }
+
+    #[test]
+    fn whole_listings_detected_by_heading() {
+        let body = b" Name     VV.MM   Created       Changed      Size  Init   Mod   Id\r\n\
+MEMBER1   01.03 2002/09/12 2002/10/11 09:37    11    11     0 USER\r\n\
+NOSTATS\r\n";
+        let names: Vec<_> = parse_list(body, today())
+            .into_iter()
+            .map(|e| (e.name, e.kind))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (String::from("MEMBER1"), EntryKind::File),
+                (String::from("NOSTATS"), EntryKind::File)
+            ]
+        );
+        let body =
+            b" Name      Size     TTR   Alias-of AC --------- Attributes --------- Amode Rmode\r\n\
+IEFBR14   000008   00000F          00 FO             RN RU            31    ANY\r\n";
+        let entries = parse_list(body, today());
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].size, Some(8));
+    }
+
+    #[test]
+    fn not_read_without_the_hint() {
+        assert_eq!(one(b"JCLLIB").kind, EntryKind::Unparsed);
+        assert_eq!(
+            one(b"MEMBER1   01.03 2002/09/12 2002/10/11 09:37    11    11     0 USER").kind,
+            EntryKind::Unparsed
+        );
+    }
+
+    #[test]
+    fn near_misses_are_unparsed() {
+        for line in [
+            &b"lowercase"[..],
+            b"TOOLONGNAME",
+            b"1STDIGIT",
+            b"MEMBER1 1.03 2002/09/12 2002/10/11 09:37 11 11 0 USER",
+            b"MEMBER1 01.03 2002/09/12 2002-10-11 09:37 11 11 0 USER",
+            b"MEMBER1 01.03 2002/09/12 2002/10/11 09:37 11 11 0",
+            b"IEFBR14 00000G 00000F 00 FO 31 ANY",
+            b"IEFBR14 000008 00000F 00 FO 31 99",
+            b"TWO WORDS",
+        ] {
+            assert_eq!(
+                mvs(line).kind,
+                EntryKind::Unparsed,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+}

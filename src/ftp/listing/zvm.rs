@@ -1,0 +1,179 @@
+//! IBM z/VM (CMS) LIST lines:
+//! `PROFILE  EXEC     V         71          4          1 2007-01-12 13:02:10 MAINT1`
+//! and, in a Shared File System, subdirectories:
+//! `SOURCES  DIR      -          -          -          - 2026-11-20 09:00:00 -`.
+//!
+//! File name, file type, record format (`F`/`V`, `-` for a directory),
+//! record length, records, blocks, date (`YYYY-MM-DD`, or `MM/DD/YY` from
+//! older servers), time, and the minidisk label or owner.
+//!
+//! # Names
+//!
+//! A CMS file is named by "file name" and "file type" together; the z/VM
+//! FTP server takes them joined by a period (`RETR PROFILE.EXEC`). The
+//! line holds `PROFILE  EXEC` — the two padded with blanks — and
+//! `PROFILE.EXEC` appears nowhere in it. Since an entry's `raw_name` is
+//! always bytes the server sent (never a name fxpc put together), a file
+//! line is left unparsed and shown with its whole text; only directories,
+//! whose name is the file name alone (`CWD SOURCES`), are read. A file
+//! listing with names fxpc could send back needs the server's Unix-style
+//! listing (`SITE LISTFORMAT UNIX`), which `unix.rs` reads.
+//!
+//! Read only when the server says it is z/VM (SYST or the site's
+//! `listing`): nine loosely typed columns are too little to be sure of
+//! elsewhere.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
+
+pub(super) fn parse(line: &[u8]) -> Option<Entry> {
+    let toks = tokens(line);
+    let words: Vec<&[u8]> = toks.iter().map(|&(s, e)| &line[s..e]).collect();
+    let [
+        name,
+        file_type,
+        format,
+        lrecl,
+        records,
+        blocks,
+        date,
+        time,
+        _label,
+    ] = *words
+    else {
+        return None;
+    };
+    if !is_cms_word(name) || !is_cms_word(file_type) {
+        return None;
+    }
+    let is_dir = file_type.eq_ignore_ascii_case(b"DIR") && format == b"-";
+    if !is_dir && format != b"F" && format != b"V" {
+        return None;
+    }
+    for count in [lrecl, records, blocks] {
+        if count != b"-" {
+            parse_u64(count)?;
+        }
+    }
+    let date = parse_date(date)?;
+    let time = parse_time(time)?;
+    if !is_dir {
+        // See "Names" above: `fn.ft` is not in the line.
+        return None;
+    }
+    let mut entry = Entry::named(name, EntryKind::Dir);
+    entry.modified = date.zip(time).map(|(d, t)| NaiveDateTime::new(d, t));
+    Some(entry)
+}
+
+/// File names and types: one to eight letters, digits and `$#@+-:_`.
+fn is_cms_word(tok: &[u8]) -> bool {
+    (1..=8).contains(&tok.len())
+        && tok
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"$#@+-:_".contains(b))
+}
+
+/// `2007-01-12`, or `1/12/07` / `01/12/2007`; the inner Option is None for
+/// impossible dates.
+fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
+    if let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = *tok {
+        return Some(NaiveDate::from_ymd_opt(
+            i32::try_from(parse_u32(&[y1, y2, y3, y4])?).ok()?,
+            parse_u32(&[m1, m2])?,
+            parse_u32(&[d1, d2])?,
+        ));
+    }
+    let mut parts = tok.split(|&b| b == b'/');
+    let (month, day, year) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || !(1..=2).contains(&month.len()) || !(1..=2).contains(&day.len()) {
+        return None;
+    }
+    let year = match year.len() {
+        2 => match parse_u32(year)? {
+            y @ 0..70 => 2000 + y,
+            y => 1900 + y,
+        },
+        4 => parse_u32(year)?,
+        _ => return None,
+    };
+    Some(NaiveDate::from_ymd_opt(
+        i32::try_from(year).ok()?,
+        parse_u32(month)?,
+        parse_u32(day)?,
+    ))
+}
+
+/// `13:02:10` or `13:02`.
+fn parse_time(tok: &[u8]) -> Option<Option<NaiveTime>> {
+    let (h, m, s) = match *tok {
+        [h1, h2, b':', m1, m2] => ([h1, h2], [m1, m2], [b'0', b'0']),
+        [h1, h2, b':', m1, m2, b':', s1, s2] => ([h1, h2], [m1, m2], [s1, s2]),
+        _ => return None,
+    };
+    Some(NaiveTime::from_hms_opt(
+        parse_u32(&h)?,
+        parse_u32(&m)?,
+        parse_u32(&s)?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ListingStyle, parse_list_as};
+    use super::*;
+    use crate::ftp::listing::fixtures::*;
+
+    fn zvm(line: &[u8]) -> Entry {
+        let entries = parse_list_as(line, today(), ListingStyle::Zvm);
+        assert_eq!(entries.len(), 1, "{:?}", String::from_utf8_lossy(line));
+        entries.into_iter().next().expect("one entry")
+    }
+
+    #[test]
+    fn sfs_directory() {
+        let e = zvm(b"SOURCES  DIR      -          -          -          - 2026-11-20 09:00:00 -");
+        assert!(e.is_dir());
+        assert_eq!(e.raw_name, b"SOURCES");
+        assert_eq!(e.modified, at(2026, 11, 20, 9, 0));
+        let e = zvm(b"OLD      DIR      -          0          0          0  1/12/07 13:02 -");
+        assert_eq!(e.modified, at(2007, 1, 12, 13, 2));
+    }
+
+    #[test]
+    fn files_stay_unparsed_since_their_name_is_not_in_the_line() {
+        let line =
+            b"PROFILE  EXEC     V         71          4          1 2007-01-12 13:02:10 MAINT1";
+        let e = zvm(line);
+        assert_eq!(e.kind, EntryKind::Unparsed);
+        assert_eq!(e.raw_name, line);
+        // The parser itself recognises the line and still declines it.
+        assert!(parse(line).is_none());
+    }
+
+    #[test]
+    fn not_read_without_the_hint() {
+        let line = b"SOURCES  DIR      -          -          -          - 2026-11-20 09:00:00 -";
+        assert_eq!(one(line).kind, EntryKind::Unparsed);
+    }
+
+    #[test]
+    fn near_misses_are_unparsed() {
+        for line in [
+            &b"SOURCES DIR - - - - 2026-11-20 09:00:00"[..],
+            b"SOURCES DIR F - - - 2026-11-20 09:00:00 -",
+            b"SOURCES DIR - x - - 2026-11-20 09:00:00 -",
+            b"SOURCES DIR - - - - 2026/11/20/1 09:00:00 -",
+            b"SOURCES DIR - - - - 2026-11-20 9h -",
+            b"TOOLONGNAME DIR - - - - 2026-11-20 09:00:00 -",
+        ] {
+            assert_eq!(
+                zvm(line).kind,
+                EntryKind::Unparsed,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+}
