@@ -164,17 +164,17 @@ fn every_family_is_read_by_fxpc_ls() {
 }
 
 #[test]
-fn zvm_directories_are_read_and_files_kept_whole() {
-    // A CMS file's name (`PROFILE.EXEC`) is not in its line, and fxpc
-    // never makes one up: the line is shown unparsed.
+fn zvm_files_are_named_as_the_server_takes_them() {
+    // A CMS file's line says `PROFILE  EXEC`; the server takes
+    // `PROFILE.EXEC`.
     let (ok, out, err) = ls("zvm", None);
     assert!(ok, "{err}");
     assert!(err.contains("fxpc: server type: z/VM (SYST reply"), "{err}");
-    let rows = rows(&out);
-    assert_eq!(rows.len(), 2, "{out}");
-    assert_eq!(rows[1], row("d", "-", "SUBDIR"));
-    assert_eq!(rows[0].0, "?");
-    assert!(rows[0].2.starts_with("(unparsed) PROFILE  EXEC"), "{out}");
+    assert_eq!(
+        rows(&out),
+        [row("-", "-", "PROFILE.EXEC"), row("d", "-", "SUBDIR")],
+        "{out}"
+    );
 }
 
 #[test]

@@ -10,14 +10,19 @@
 //! # Names
 //!
 //! A CMS file is named by "file name" and "file type" together; the z/VM
-//! FTP server takes them joined by a period (`RETR PROFILE.EXEC`). The
-//! line holds `PROFILE  EXEC` — the two padded with blanks — and
-//! `PROFILE.EXEC` appears nowhere in it. Since an entry's `raw_name` is
-//! always bytes the server sent (never a name fxpc put together), a file
-//! line is left unparsed and shown with its whole text; only directories,
-//! whose name is the file name alone (`CWD SOURCES`), are read. A file
-//! listing with names fxpc could send back needs the server's Unix-style
-//! listing (`SITE LISTFORMAT UNIX`), which `unix.rs` reads.
+//! FTP server takes them joined by a period (`RETR PROFILE.EXEC`), while
+//! the line holds them as two padded columns (`PROFILE  EXEC`). This is
+//! the one family whose name is not a run of the line's bytes: it is the
+//! line's first two words, as they are, joined by the period the server
+//! expects — words of at most eight letters, digits and `$#@+-:_`, so the
+//! join is unambiguous. A directory (in a Shared File System) is its file
+//! name alone (`CWD SOURCES`).
+//!
+//! # Sizes
+//!
+//! CMS counts records, not bytes. A fixed-format file (`F`) is exactly
+//! record length × records in a binary transfer; a variable one (`V`)
+//! gives only its longest record, so its size is unknown.
 //!
 //! Read only when the server says it is z/VM (SYST or the site's
 //! `listing`): nine loosely typed columns are too little to be sure of
@@ -58,11 +63,16 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     }
     let date = parse_date(date)?;
     let time = parse_time(time)?;
-    if !is_dir {
-        // See "Names" above: `fn.ft` is not in the line.
-        return None;
-    }
-    let mut entry = Entry::named(name, EntryKind::Dir);
+    let mut entry = if is_dir {
+        Entry::named(name, EntryKind::Dir)
+    } else {
+        let file_id = [name, b".", file_type].concat();
+        let mut entry = Entry::named(&file_id, EntryKind::File);
+        if format == b"F" {
+            entry.size = parse_u64(lrecl)?.checked_mul(parse_u64(records)?);
+        }
+        entry
+    };
     entry.modified = date.zip(time).map(|(d, t)| NaiveDateTime::new(d, t));
     Some(entry)
 }
@@ -142,14 +152,19 @@ mod tests {
     }
 
     #[test]
-    fn files_stay_unparsed_since_their_name_is_not_in_the_line() {
-        let line =
-            b"PROFILE  EXEC     V         71          4          1 2007-01-12 13:02:10 MAINT1";
-        let e = zvm(line);
-        assert_eq!(e.kind, EntryKind::Unparsed);
-        assert_eq!(e.raw_name, line);
-        // The parser itself recognises the line and still declines it.
-        assert!(parse(line).is_none());
+    fn files_are_named_as_the_server_takes_them() {
+        let e =
+            zvm(b"PROFILE  EXEC     V         71          4          1 2007-01-12 13:02:10 MAINT1");
+        assert_eq!(
+            (e.kind, e.raw_name),
+            (EntryKind::File, b"PROFILE.EXEC".to_vec())
+        );
+        assert_eq!(e.size, None, "variable records: no byte count");
+        assert_eq!(e.modified, at_s(2007, 1, 12, 13, 2, 10));
+        let e =
+            zvm(b"DATA     FILE     F         80        100         2 2026-11-20 09:00:00 MAINT1");
+        assert_eq!(e.raw_name, b"DATA.FILE");
+        assert_eq!(e.size, Some(8000), "fixed records: length x count");
     }
 
     #[test]
