@@ -3,8 +3,10 @@
 //! on a channel. Knows no UI: `fxpc cp` and the TUI only read events.
 //!
 //! `site.rs` names sites and paths; `pool.rs` keeps logged-in sessions per
-//! site within a connection limit; `fxp.rs` makes two servers exchange a
-//! file (LSTN/SOCK or FXP) with the choreography real servers need;
+//! site within a connection limit; `fxp/` makes two servers exchange a
+//! file (LSTN/SOCK or FXP) with the choreography real servers need (its
+//! commands in `negotiate.rs`, who is TLS client in `tls.rs`, what the
+//! final replies mean in `replies.rs`);
 //! `endpoint.rs` is one end of a copy, an FTP session or the local disk,
 //! behind one type; `error.rs` is the one engine error, which knows which end said what;
 //! `relay.rs` carries bytes through the client when they cannot, and does

@@ -1,0 +1,267 @@
+//! The commands that set up the data connection: `LSTN`/`SOCK`, `PASV`/
+//! `EPSV` and `PORT`/`EPRT`, `PRET`, and the pipelined `RETR`.
+
+use super::*;
+
+/// `LSTN R` to the destination and `SOCK` with its address to the source;
+/// returns the source's socket, which the caller pins on the destination.
+pub(super) async fn negotiate_lstn(
+    source: &mut Client,
+    destination: &mut Client,
+    destination_may_redirect: bool,
+) -> Result<String, AttemptError> {
+    let (x, reply) = sock_exchange(destination, End::Destination, "LSTN R").await?;
+    let (advertised, form) = addr::parse_any(&x).expect("checked by sock_exchange");
+    let target = own_address(
+        destination,
+        End::Destination,
+        destination_may_redirect,
+        advertised,
+        "LSTN R",
+        reply,
+    )?;
+    let x = if target == advertised {
+        x
+    } else {
+        addr::format(target, form)
+    };
+    Ok(sock_exchange(source, End::Source, &format!("SOCK {x}"))
+        .await?
+        .0)
+}
+
+/// Sends a command that must answer `255 SOCK <addr>`; returns the address
+/// text as the server wrote it, and the reply.
+pub(super) async fn sock_exchange(
+    client: &mut Client,
+    side: End,
+    command: &str,
+) -> Result<(String, Reply), AttemptError> {
+    let reply = client
+        .command(command)
+        .await
+        .map_err(|e| AttemptError::failed(side, &e))?;
+    let text = reply.message();
+    match text.strip_prefix("SOCK ").map(str::trim) {
+        Some(a) if reply.code == 255 && addr::parse_any(a).is_some() => Ok((a.to_string(), reply)),
+        _ => Err(AttemptError::Refused {
+            side,
+            refused: if command.starts_with("SOCK") && side == End::Source {
+                Refused::Connect
+            } else {
+                Refused::Negotiate
+            },
+            command: command.into(),
+            reply,
+            clean: true,
+        }),
+    }
+}
+
+/// `PORT` and (`REST` and) `RETR` to the source in one go, then their
+/// replies in order; returns the `RETR`'s first reply. A refused `PORT`
+/// is a refusal as in the careful order, but the destination's `STOR` has
+/// gone out already and is aborted, so the sessions are not clean.
+pub(super) async fn pipelined_retr(
+    source: &mut Client,
+    destination: &mut Client,
+    port: &str,
+    plan: &Plan<'_>,
+) -> Result<Reply, AttemptError> {
+    let sent = async {
+        source.send_command(port).await?;
+        if plan.source_offset > 0 {
+            source
+                .send_command(&format!("REST {}", plan.source_offset))
+                .await?;
+        }
+        source.send_with("RETR", plan.source_path).await?;
+        let port_reply = source.read_reply().await?;
+        let rest_reply = if plan.source_offset > 0 {
+            Some(source.read_reply().await?)
+        } else {
+            None
+        };
+        let retr_reply = source.read_reply().await?;
+        Ok::<_, FtpError>((port_reply, rest_reply, retr_reply))
+    }
+    .await;
+    let (port_reply, rest_reply, retr_reply) = match sent {
+        Ok(replies) => replies,
+        Err(e) => {
+            abort(destination).await;
+            return Err(AttemptError::failed(End::Source, &e));
+        }
+    };
+    if port_reply.code != 200 {
+        abort(destination).await;
+        return Err(AttemptError::Refused {
+            side: End::Source,
+            refused: Refused::Connect,
+            command: port.to_string(),
+            reply: port_reply,
+            clean: false,
+        });
+    }
+    if let Some(r) = rest_reply
+        && r.code != 350
+    {
+        abort(destination).await;
+        if retr_reply.is_preliminary() {
+            abort(source).await;
+        }
+        return Err(AttemptError::Failed(Failure::answered(
+            End::Source,
+            &format!("REST {}", plan.source_offset),
+            &r,
+        )));
+    }
+    Ok(retr_reply)
+}
+
+/// The destination's transfer command, as `PRET` announces it.
+pub(super) fn store_line(plan: &Plan<'_>) -> Vec<u8> {
+    let mut line = if plan.append {
+        b"APPE ".to_vec()
+    } else {
+        b"STOR ".to_vec()
+    };
+    line.extend_from_slice(plan.destination_path);
+    line
+}
+
+/// `PRET` where the passive side asks for it; its refusal is a refusal of
+/// this way of connecting the servers.
+pub(super) async fn pret(client: &mut Client, side: End, line: &[u8]) -> Result<(), AttemptError> {
+    client.pret(line).await.map_err(|e| match e {
+        FtpError::Reply { command, reply } => AttemptError::Refused {
+            side,
+            refused: Refused::Negotiate,
+            command,
+            reply,
+            clean: true,
+        },
+        other => AttemptError::failed(side, &other),
+    })
+}
+
+pub(super) fn port_command(target: SocketAddr) -> String {
+    match target {
+        SocketAddr::V4(v4) => format!("PORT {}", addr::format_rfc959(v4)),
+        SocketAddr::V6(_) => format!("EPRT {}", addr::format_rfc2428(target)),
+    }
+}
+
+/// `PASV` (or `EPSV`) on one side, `PORT` (or `EPRT`) with that address on
+/// the other.
+pub(super) async fn negotiate_fxp(
+    passive: &mut Client,
+    passive_side: End,
+    may_redirect: bool,
+    active: &mut Client,
+    active_side: End,
+    cpsv: bool,
+) -> Result<(), AttemptError> {
+    let target = passive_address(passive, passive_side, may_redirect, cpsv).await?;
+    let command = port_command(target);
+    let reply = active
+        .command(&command)
+        .await
+        .map_err(|e| AttemptError::failed(active_side, &e))?;
+    if reply.code == 200 {
+        return Ok(());
+    }
+    // libunftp knows no EPRT; an IPv4 peer can still be named with PORT.
+    Err(AttemptError::Refused {
+        side: active_side,
+        refused: Refused::Connect,
+        command,
+        reply,
+        clean: true,
+    })
+}
+
+/// Where the passive side listens. `PASV` for IPv4 (with an unroutable
+/// address replaced by the control peer's); `EPSV` for IPv6 or when `PASV`
+/// is refused, with the host taken from the control connection's peer.
+/// `cpsv`: `CPSV` in place of `PASV`, the passive side being the TLS client
+/// of the protected data connection.
+pub(super) async fn passive_address(
+    passive: &mut Client,
+    side: End,
+    may_redirect: bool,
+    cpsv: bool,
+) -> Result<SocketAddr, AttemptError> {
+    let peer = passive.peer_addr();
+    let verb = if cpsv { "CPSV" } else { "PASV" };
+    if peer.is_ipv4() || cpsv {
+        let reply = passive
+            .command(verb)
+            .await
+            .map_err(|e| AttemptError::failed(side, &e))?;
+        if reply.code == 227 {
+            return match addr::parse_pasv_reply(&reply.text()) {
+                Some(a) => own_address(passive, side, may_redirect, SocketAddr::V4(a), verb, reply),
+                None => Err(AttemptError::Failed(Failure::permanent(format!(
+                    "the {side} answered {verb} with an address that cannot be read: {reply}"
+                )))),
+            };
+        }
+        if cpsv || !passive.features().epsv {
+            return Err(AttemptError::Refused {
+                side,
+                refused: Refused::Negotiate,
+                command: verb.into(),
+                reply,
+                clean: true,
+            });
+        }
+    }
+    let reply = passive
+        .command("EPSV")
+        .await
+        .map_err(|e| AttemptError::failed(side, &e))?;
+    match (reply.code, addr::parse_epsv_reply(&reply.message())) {
+        (229, Some(port)) => Ok(SocketAddr::new(peer.ip(), port)),
+        _ => Err(AttemptError::Refused {
+            side,
+            refused: Refused::Negotiate,
+            command: "EPSV".into(),
+            reply,
+            clean: true,
+        }),
+    }
+}
+
+/// The address a passive reply named, as the other server may be sent to
+/// it. RFC 2577: a server-to-server data connection goes to the passive
+/// server's own address, or the other server could be made to connect to
+/// (and send a file to) any third host. An unroutable or private address
+/// from a server reached at another one is its NAT's doing and is replaced
+/// by the control peer's; any other foreign host is refused unless the
+/// site allows it.
+pub(super) fn own_address(
+    passive: &Client,
+    side: End,
+    may_redirect: bool,
+    advertised: SocketAddr,
+    command: &str,
+    reply: Reply,
+) -> Result<SocketAddr, AttemptError> {
+    let target = passive.fix_passive_address(advertised);
+    let peer = passive.peer_addr().ip();
+    if target.ip().to_canonical() == peer.to_canonical() || may_redirect {
+        return Ok(target);
+    }
+    tracing::warn!(
+        "the {} ({peer}) answered {command} with another host's address {target}: not used",
+        side
+    );
+    Err(AttemptError::Refused {
+        side,
+        refused: Refused::Redirect(target),
+        command: command.into(),
+        reply,
+        clean: true,
+    })
+}

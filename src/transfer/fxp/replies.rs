@@ -1,0 +1,239 @@
+//! What an attempt's final replies say: a refusal of the way it was
+//! asked (try another), or a failure with the words that name its cause.
+
+use super::*;
+
+/// Reads the final replies of an attempt that moved nothing for a refusal
+/// of the data connection.
+pub(super) fn refusal_in(
+    src_result: &Option<Result<Reply, FtpError>>,
+    dst_result: &Option<Result<Reply, FtpError>>,
+    dst_listens: bool,
+    store_verb: &str,
+) -> Option<AttemptError> {
+    // A side that failed for a reason of its own (452 full, 553 not
+    // allowed) had its data connection: what the other side saw of it
+    // afterwards (a 426) is no refusal.
+    let own_reason = |r: &Option<Result<Reply, FtpError>>| matches!(r, Some(Ok(reply)) if !reply.is_completion() && !matches!(reply.code, 425 | 426));
+    if own_reason(src_result) || own_reason(dst_result) {
+        return None;
+    }
+    // A 426 means the data connection was made and then closed by the other
+    // end: that end gave up on it (as libunftp does with any foreign host,
+    // whether it listened or connected), not the side that reports the 426.
+    for (result, side) in [(dst_result, End::Destination), (src_result, End::Source)] {
+        if let Some(Ok(r)) = result
+            && r.code == 426
+        {
+            let peer = if side == End::Destination {
+                End::Source
+            } else {
+                End::Destination
+            };
+            let peer_listened = (peer == End::Destination) == dst_listens;
+            return Some(AttemptError::Refused {
+                side: peer,
+                refused: if peer_listened {
+                    Refused::Accept
+                } else {
+                    Refused::Connect
+                },
+                command: format!("the data connection (the {} answered {r})", side),
+                reply: Reply::new(425, "it dropped the data connection"),
+                clean: false,
+            });
+        }
+    }
+    if let Some(Ok(d)) = dst_result
+        && d.code == 425
+    {
+        let refused = if dst_listens {
+            Refused::Accept
+        } else {
+            Refused::Connect
+        };
+        return Some(classify(
+            End::Destination,
+            store_verb,
+            d.clone(),
+            refused,
+            false,
+        ));
+    }
+    if let Some(Ok(s)) = src_result
+        && s.code == 425
+    {
+        let refused = if dst_listens {
+            Refused::Connect
+        } else {
+            Refused::Accept
+        };
+        return Some(classify(End::Source, "RETR", s.clone(), refused, false));
+    }
+    // Silence. Pure-FTPd closes a foreign peer on its passive port without
+    // a word and keeps waiting; libunftp closes any data connection whose
+    // peer is not its client's host, yet answers 150 and then waits for
+    // ever (the other server may even report 226 for 0 bytes). Retrying
+    // the same dialect cannot help: try the next.
+    for (result, side) in [(dst_result, End::Destination), (src_result, End::Source)] {
+        if let Some(Err(FtpError::Timeout { timeout, .. })) = result {
+            let listened = (side == End::Destination) == dst_listens;
+            return Some(AttemptError::Refused {
+                side,
+                refused: if listened {
+                    Refused::Accept
+                } else {
+                    Refused::Connect
+                },
+                command: if side == End::Destination {
+                    store_verb.into()
+                } else {
+                    "RETR".into()
+                },
+                reply: Reply::new(
+                    425,
+                    format!(
+                        "no data connection was made within {}s (timed out)",
+                        timeout.as_secs()
+                    ),
+                ),
+                clean: false,
+            });
+        }
+    }
+    None
+}
+
+/// The failure of an attempt whose data connection worked (or whose sides
+/// failed for other reasons), with the most telling reply first.
+pub(super) fn failure(
+    src_result: Option<Result<Reply, FtpError>>,
+    dst_result: Option<Result<Reply, FtpError>>,
+) -> AttemptError {
+    // How much a side's outcome says about the cause: a specific reply
+    // (452 full, 553 not allowed) says most; a dropped data connection
+    // (425/426) less; a broken or silent control connection least; a side
+    // that succeeded, or that we aborted before it answered, nothing.
+    fn weight(r: &Option<Result<Reply, FtpError>>) -> u8 {
+        match r {
+            Some(Ok(reply)) if reply.is_completion() => 0,
+            Some(Ok(reply)) if matches!(reply.code, 425 | 426) => 2,
+            Some(Ok(_)) => 3,
+            Some(Err(e)) if e.reply().is_some() => 3,
+            Some(Err(_)) => 1,
+            None => 0,
+        }
+    }
+    let mut sides = [(End::Destination, dst_result), (End::Source, src_result)];
+    // Stable: on a tie the destination, which holds the file, speaks first.
+    sides.sort_by_key(|(_, r)| std::cmp::Reverse(weight(r)));
+    let mut replies = Vec::new();
+    let mut reasons = Vec::new();
+    let mut transient = None;
+    let mut cause = None;
+    for (side, result) in &sides {
+        let (text, is_transient) = match result {
+            Some(Ok(r)) if r.is_completion() => continue,
+            Some(Ok(r)) => {
+                replies.push(format!("{}: {r}", side));
+                cause.get_or_insert((*side, r.clone()));
+                (
+                    format!("the {} answered {r}", side),
+                    r.is_transient_failure() && !no_space(r),
+                )
+            }
+            Some(Err(e)) => {
+                if let Some(r) = e.reply() {
+                    replies.push(format!("{}: {r}", side));
+                    cause.get_or_insert((*side, r.clone()));
+                }
+                (
+                    format!("the {}: {e}", side),
+                    e.is_transient() && !e.reply().is_some_and(no_space),
+                )
+            }
+            None => continue,
+        };
+        reasons.push(text);
+        // The first (most telling) cause decides whether trying again helps.
+        transient.get_or_insert(is_transient);
+    }
+    if reasons.is_empty() {
+        reasons.push("the transfer ended without a final reply".into());
+    }
+    let out_of_space = cause
+        .filter(|(side, r)| *side == End::Destination && no_space(r))
+        .map(|(_, r)| format!("the destination answered {r}"));
+    AttemptError::Failed(Failure::Failed {
+        reason: reasons.join("; "),
+        replies,
+        transient: transient.unwrap_or(true) && out_of_space.is_none(),
+        out_of_space,
+    })
+}
+
+pub(super) fn classify(
+    side: End,
+    command: &str,
+    reply: Reply,
+    refused: Refused,
+    clean: bool,
+) -> AttemptError {
+    if matches!(reply.code, 425 | 426)
+        || (reply.is_permanent_failure() && refused == Refused::Negotiate)
+    {
+        AttemptError::Refused {
+            side,
+            refused,
+            command: command.into(),
+            reply,
+            clean,
+        }
+    } else {
+        AttemptError::Failed(Failure::answered(side, command, &reply))
+    }
+}
+
+/// The transfer's final reply. It may take as long as the file takes, so
+/// the limit is on silence: no byte arriving at the destination for
+/// `stall` (measured by the size poller) ends the wait. `preliminary` is
+/// told of each `1xx`.
+pub(super) async fn final_reply(
+    client: &mut Client,
+    watch: &Watch,
+    stall: Duration,
+    preliminary: impl Fn(),
+) -> Result<Reply, FtpError> {
+    loop {
+        match client.read_reply_within(Duration::from_millis(500)).await {
+            Ok(r) if r.is_preliminary() => preliminary(),
+            Ok(r) => return Ok(r),
+            Err(FtpError::Timeout { .. }) if watch.stalled_for() < watch.stall_limit(stall) => {
+                continue;
+            }
+            Err(FtpError::Timeout { .. }) => {
+                return Err(FtpError::Timeout {
+                    waiting_for: "for the transfer to make progress".into(),
+                    timeout: watch.stall_limit(stall),
+                });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// How long to wait for the second final reply: as long as it takes when
+/// the first side succeeded (the second has its own stall limit), a moment
+/// when it failed.
+pub(super) async fn last_word(first_succeeded: bool) {
+    if first_succeeded {
+        std::future::pending::<()>().await
+    } else {
+        tokio::time::sleep(LAST_WORD).await
+    }
+}
+
+/// Best effort: the session is discarded afterwards anyway.
+pub(super) async fn abort(client: &mut Client) {
+    let _ = tokio::time::timeout(ABORT_WAIT, client.abort()).await;
+}
