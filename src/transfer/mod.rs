@@ -16,7 +16,8 @@
 //! `verify.rs` verifies a tree's files with one listing per directory;
 //! `ends.rs` takes a job's sessions from the pools; `check.rs` chooses
 //! and compares digests; `shared.rs` is what all jobs of an engine share (and learn);
-//! `engine.rs` is the queue.
+//! `queue.rs` is the line of waiting files (plain items until their turn);
+//! `engine.rs` submits jobs, walks trees and runs what the line starts.
 
 mod check;
 pub mod compare;
