@@ -1,8 +1,7 @@
-//! English month names, `ls`-style days, years and times, and the year of
-//! a date printed without one: for the families added after `unix.rs`
-//! (Connect:Enterprise, VxWorks, HP NonStop), which print English month
-//! names only. Kept apart from `unix.rs`'s helpers, which read localized
-//! names and `ls`'s every time format.
+//! The pieces of a date every family shares: English month names, days,
+//! years (two digits with a family's pivot), clock times, and the year of
+//! a date printed without one. `unix/words.rs` adds the localized month
+//! names and `ls`'s other time formats.
 
 use chrono::{Datelike, Days, NaiveDate, NaiveTime};
 
@@ -57,4 +56,43 @@ pub(super) fn infer_year(month: u32, day: u32, today: NaiveDate) -> Option<Naive
         .map(|back| today.year() + 1 - back)
         .filter_map(|year| NaiveDate::from_ymd_opt(year, month, day))
         .find(|date| *date <= limit)
+}
+
+/// A date from its three numbers as printed: a two-digit year below
+/// `pivot` is 20yy, another 19yy (each family says where its dates begin);
+/// four digits are taken as they are. The inner Option is None for dates
+/// the calendar lacks.
+pub(super) fn date_of(
+    year: &[u8],
+    month: &[u8],
+    day: &[u8],
+    pivot: u32,
+) -> Option<Option<NaiveDate>> {
+    let year = match year.len() {
+        2 => match parse_u32(year)? {
+            y if y < pivot => 2000 + y,
+            y => 1900 + y,
+        },
+        4 => parse_u32(year)?,
+        _ => return None,
+    };
+    Some(NaiveDate::from_ymd_opt(
+        i32::try_from(year).ok()?,
+        parse_u32(month)?,
+        parse_u32(day)?,
+    ))
+}
+
+/// `HH:MM` or `HH:MM:SS`; the inner Option is None for impossible times.
+pub(super) fn clock(tok: &[u8]) -> Option<Option<NaiveTime>> {
+    let (h, m, s) = match *tok {
+        [h1, h2, b':', m1, m2] => ([h1, h2], [m1, m2], [b'0', b'0']),
+        [h1, h2, b':', m1, m2, b':', s1, s2] => ([h1, h2], [m1, m2], [s1, s2]),
+        _ => return None,
+    };
+    Some(NaiveTime::from_hms_opt(
+        parse_u32(&h)?,
+        parse_u32(&m)?,
+        parse_u32(&s)?,
+    ))
 }

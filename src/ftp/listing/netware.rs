@@ -8,7 +8,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::unix::{infer_year, month_number, parse_day, parse_time, parse_year};
+use super::calendar::{infer_year, month_number, parse_day, parse_year};
+use super::unix::parse_time;
 use super::{Entry, EntryKind, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8], today: NaiveDate) -> Option<Entry> {

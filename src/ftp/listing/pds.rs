@@ -18,8 +18,9 @@
 //! load modules do. Read only when the server says it is MVS, like
 //! `mvs.rs`: a lone word would otherwise be anything.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime};
 
+use super::calendar::clock;
 use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -47,7 +48,7 @@ fn with_statistics(name: &[u8], rest: &[&[u8]]) -> Option<Entry> {
     parse_u32(mm)?;
     parse_date(created)?;
     let changed = parse_date(changed)?;
-    let time = parse_time(time)?;
+    let time = clock(time)?;
     for count in [size, init, modified] {
         parse_u64(count)?;
     }
@@ -119,20 +120,6 @@ fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
         i32::try_from(parse_u32(&[y1, y2, y3, y4])?).ok()?,
         parse_u32(&[m1, m2])?,
         parse_u32(&[d1, d2])?,
-    ))
-}
-
-/// `09:37` or `09:37:12`.
-fn parse_time(tok: &[u8]) -> Option<Option<NaiveTime>> {
-    let (h, m, s) = match *tok {
-        [h1, h2, b':', m1, m2] => ([h1, h2], [m1, m2], [b'0', b'0']),
-        [h1, h2, b':', m1, m2, b':', s1, s2] => ([h1, h2], [m1, m2], [s1, s2]),
-        _ => return None,
-    };
-    Some(NaiveTime::from_hms_opt(
-        parse_u32(&h)?,
-        parse_u32(&m)?,
-        parse_u32(&s)?,
     ))
 }
 

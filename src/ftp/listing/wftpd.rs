@@ -14,6 +14,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
+use super::calendar::date_of;
 use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -65,20 +66,8 @@ fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
     if parts.next().is_some() || month.len() != 2 || day.len() != 2 {
         return None;
     }
-    let year = match year.len() {
-        // The DOS convention: 80-99 is 19xx.
-        2 => match parse_u32(year)? {
-            y @ 0..80 => 2000 + y,
-            y => 1900 + y,
-        },
-        4 => parse_u32(year)?,
-        _ => return None,
-    };
-    Some(NaiveDate::from_ymd_opt(
-        i32::try_from(year).ok()?,
-        parse_u32(month)?,
-        parse_u32(day)?,
-    ))
+    // The DOS convention: 80-99 is 19xx.
+    date_of(year, month, day, 80)
 }
 
 /// `14:18`, `2:18PM`, `2:18p`; the inner Option is None for impossible

@@ -28,8 +28,9 @@
 //! `listing`): nine loosely typed columns are too little to be sure of
 //! elsewhere.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime};
 
+use super::calendar::{clock, date_of};
 use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -62,7 +63,7 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
         }
     }
     let date = parse_date(date)?;
-    let time = parse_time(time)?;
+    let time = clock(time)?;
     let mut entry = if is_dir {
         Entry::named(name, EntryKind::Dir)
     } else {
@@ -100,33 +101,7 @@ fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
     if parts.next().is_some() || !(1..=2).contains(&month.len()) || !(1..=2).contains(&day.len()) {
         return None;
     }
-    let year = match year.len() {
-        2 => match parse_u32(year)? {
-            y @ 0..70 => 2000 + y,
-            y => 1900 + y,
-        },
-        4 => parse_u32(year)?,
-        _ => return None,
-    };
-    Some(NaiveDate::from_ymd_opt(
-        i32::try_from(year).ok()?,
-        parse_u32(month)?,
-        parse_u32(day)?,
-    ))
-}
-
-/// `13:02:10` or `13:02`.
-fn parse_time(tok: &[u8]) -> Option<Option<NaiveTime>> {
-    let (h, m, s) = match *tok {
-        [h1, h2, b':', m1, m2] => ([h1, h2], [m1, m2], [b'0', b'0']),
-        [h1, h2, b':', m1, m2, b':', s1, s2] => ([h1, h2], [m1, m2], [s1, s2]),
-        _ => return None,
-    };
-    Some(NaiveTime::from_hms_opt(
-        parse_u32(&h)?,
-        parse_u32(&m)?,
-        parse_u32(&s)?,
-    ))
+    date_of(year, month, day, 70)
 }
 
 #[cfg(test)]

@@ -23,8 +23,8 @@ mod words;
 use super::{Entry, EntryKind, lossy, parse_u32, parse_u64, tokens};
 use dates::*;
 pub(super) use dates::{month_day_or_swapped, two_digit_year};
+pub(super) use words::parse_time;
 use words::*;
-pub(super) use words::{infer_year, month_number, parse_day, parse_time, parse_year};
 
 pub(super) fn parse(line: &[u8], today: NaiveDate) -> Option<Entry> {
     let toks = tokens(line);

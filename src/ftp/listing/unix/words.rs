@@ -1,19 +1,11 @@
-//! The words and numbers of a date: month names in the languages servers
-//! run in, days, years, times, and the year a date without one is in.
+//! The words of an `ls` date: month names in the languages servers run
+//! in, and `ls`'s time formats; the pieces every family shares (English
+//! months, days, years, the year of a date without one) are calendar.rs's.
 
-use chrono::{Datelike, Days, NaiveDate, NaiveTime};
+use chrono::NaiveTime;
 
 use super::*;
-
-pub(super) const MONTHS: [&[u8]; 12] = [
-    b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
-];
-
-/// The English abbreviations `ls` prints in the C locale.
-pub(in crate::ftp::listing) fn month_number(tok: &[u8]) -> Option<u32> {
-    let index = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(tok))?;
-    u32::try_from(index + 1).ok()
-}
+pub(super) use crate::ftp::listing::calendar::{infer_year, parse_day, parse_year};
 
 /// A month name or abbreviation in English, German, French, Spanish,
 /// Italian, Dutch, Swedish, Norwegian or Danish, in any case, with or
@@ -172,20 +164,6 @@ pub(super) fn folds_to(bytes: &[u8], word: &str) -> bool {
     at == bytes.len()
 }
 
-pub(in crate::ftp::listing) fn parse_day(tok: &[u8]) -> Option<u32> {
-    if tok.len() > 2 {
-        return None;
-    }
-    parse_u32(tok).filter(|d| (1..=31).contains(d))
-}
-
-pub(in crate::ftp::listing) fn parse_year(tok: &[u8]) -> Option<i32> {
-    if tok.len() != 4 {
-        return None;
-    }
-    parse_u32(tok).and_then(|y| i32::try_from(y).ok())
-}
-
 /// "H:MM", "HH:MM" or "HH:MM:SS[.frac]". The outer Option is the shape,
 /// the inner one whether it is a real time of day.
 pub(in crate::ftp::listing) fn parse_time(tok: &[u8]) -> Option<Option<NaiveTime>> {
@@ -214,20 +192,4 @@ pub(in crate::ftp::listing) fn parse_time(tok: &[u8]) -> Option<Option<NaiveTime
 
 pub(super) fn is_utc_offset(tok: &[u8]) -> bool {
     matches!(tok, [b'+' | b'-', rest @ ..] if rest.len() == 4 && parse_u32(rest).is_some())
-}
-
-/// `ls` omits the year for recent files. Pick the latest year that does not
-/// put the date more than a day after `today`: the day of slack absorbs a
-/// server whose clock or time zone is ahead of ours.
-pub(in crate::ftp::listing) fn infer_year(
-    month: u32,
-    day: u32,
-    today: NaiveDate,
-) -> Option<NaiveDate> {
-    let limit = today.checked_add_days(Days::new(1)).unwrap_or(today);
-    // Feb 29 may need eight years back: 2100 is not a leap year.
-    (0..=9)
-        .map(|back| today.year() + 1 - back)
-        .filter_map(|year| NaiveDate::from_ymd_opt(year, month, day))
-        .find(|date| *date <= limit)
 }
