@@ -8,8 +8,9 @@
 //! '*': a size in the second column and a '*' type after the time are
 //! what neither `ls` nor DOS print.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime};
 
+use super::calendar::clock_with_seconds;
 use super::{Entry, EntryKind, lossy, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -24,7 +25,7 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     let _owner = tok(0)?;
     let size = parse_u64(tok(1)?)?;
     let date = parse_date(tok(2)?)?;
-    let time = parse_time(tok(3)?)?;
+    let time = clock_with_seconds(tok(3)?)?;
     let object_type = tok(4).filter(|t| is_object_type(t))?;
     // Names (stream files in the IFS) may hold spaces; the type column is
     // padded, so the name starts at the next non-blank byte.
@@ -81,18 +82,6 @@ fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
         i32::try_from(year).ok()?,
         month,
         day,
-    ))
-}
-
-/// `HH:MM:SS`, exactly.
-fn parse_time(tok: &[u8]) -> Option<Option<NaiveTime>> {
-    let [h1, h2, b':', m1, m2, b':', s1, s2] = *tok else {
-        return None;
-    };
-    Some(NaiveTime::from_hms_opt(
-        parse_u32(&[h1, h2])?,
-        parse_u32(&[m1, m2])?,
-        parse_u32(&[s1, s2])?,
     ))
 }
 

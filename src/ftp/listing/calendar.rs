@@ -96,3 +96,23 @@ pub(super) fn clock(tok: &[u8]) -> Option<Option<NaiveTime>> {
         parse_u32(&s)?,
     ))
 }
+
+/// `HH:MM:SS`, exactly.
+pub(super) fn clock_with_seconds(tok: &[u8]) -> Option<Option<NaiveTime>> {
+    if tok.len() != 8 {
+        return None;
+    }
+    clock(tok)
+}
+
+/// `YYYY<sep>MM<sep>DD`, exactly (`2002/10/11`, `2007-01-12`); the inner
+/// Option is None for dates the calendar lacks.
+pub(super) fn year_first(tok: &[u8], sep: u8) -> Option<Option<NaiveDate>> {
+    let [y1, y2, y3, y4, s1, m1, m2, s2, d1, d2] = *tok else {
+        return None;
+    };
+    if s1 != sep || s2 != sep {
+        return None;
+    }
+    date_of(&[y1, y2, y3, y4], &[m1, m2], &[d1, d2], 0)
+}

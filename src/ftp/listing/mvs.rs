@@ -17,7 +17,8 @@
 
 use chrono::NaiveDate;
 
-use super::{Entry, EntryKind, parse_u32, tokens};
+use super::calendar::year_first;
+use super::{Entry, EntryKind, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     let toks = tokens(line);
@@ -96,14 +97,7 @@ fn parse_referred(tok: &[u8]) -> Option<Option<NaiveDate>> {
     if tok == b"**NONE**" {
         return Some(None);
     }
-    let [y1, y2, y3, y4, b'/', m1, m2, b'/', d1, d2] = *tok else {
-        return None;
-    };
-    Some(NaiveDate::from_ymd_opt(
-        i32::try_from(parse_u32(&[y1, y2, y3, y4])?).ok()?,
-        parse_u32(&[m1, m2])?,
-        parse_u32(&[d1, d2])?,
-    ))
+    year_first(tok, b'/')
 }
 
 #[cfg(test)]

@@ -18,9 +18,9 @@
 //! load modules do. Read only when the server says it is MVS, like
 //! `mvs.rs`: a lone word would otherwise be anything.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 
-use super::calendar::clock;
+use super::calendar::{clock, year_first};
 use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -46,8 +46,8 @@ fn with_statistics(name: &[u8], rest: &[&[u8]]) -> Option<Entry> {
     }
     parse_u32(vv)?;
     parse_u32(mm)?;
-    parse_date(created)?;
-    let changed = parse_date(changed)?;
+    year_first(created, b'/')?;
+    let changed = year_first(changed, b'/')?;
     let time = clock(time)?;
     for count in [size, init, modified] {
         parse_u64(count)?;
@@ -109,18 +109,6 @@ fn parse_hex(tok: &[u8]) -> Option<u64> {
 fn split_once(tok: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
     let at = tok.iter().position(|&b| b == sep)?;
     Some((&tok[..at], &tok[at + 1..]))
-}
-
-/// `2002/10/11`; the inner Option is None for impossible dates.
-fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
-    let [y1, y2, y3, y4, b'/', m1, m2, b'/', d1, d2] = *tok else {
-        return None;
-    };
-    Some(NaiveDate::from_ymd_opt(
-        i32::try_from(parse_u32(&[y1, y2, y3, y4])?).ok()?,
-        parse_u32(&[m1, m2])?,
-        parse_u32(&[d1, d2])?,
-    ))
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@
 //! is all digits); the `size date time name` headings are skipped as
 //! furniture.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime};
 
+use super::calendar::clock_with_seconds;
 use super::{Entry, EntryKind, calendar, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -18,7 +19,7 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
 
     let size = parse_u64(tok(0)?)?;
     let date = parse_date(tok(1)?)?;
-    let time = parse_time(tok(2)?)?;
+    let time = clock_with_seconds(tok(2)?)?;
     let &(name_start, _) = toks.get(3)?;
     let &(last_start, last_end) = toks.last()?;
     // `<DIR>` follows the (padded) name of a directory.
@@ -51,18 +52,6 @@ fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
         i32::try_from(parse_u32(year)?).ok()?,
         month,
         parse_u32(day)?,
-    ))
-}
-
-/// `HH:MM:SS`, exactly.
-fn parse_time(tok: &[u8]) -> Option<Option<NaiveTime>> {
-    let [h1, h2, b':', m1, m2, b':', s1, s2] = *tok else {
-        return None;
-    };
-    Some(NaiveTime::from_hms_opt(
-        parse_u32(&[h1, h2])?,
-        parse_u32(&[m1, m2])?,
-        parse_u32(&[s1, s2])?,
     ))
 }
 

@@ -30,8 +30,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::calendar::{clock, date_of};
-use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
+use super::calendar::{clock, date_of, year_first};
+use super::{Entry, EntryKind, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     let toks = tokens(line);
@@ -89,12 +89,8 @@ fn is_cms_word(tok: &[u8]) -> bool {
 /// `2007-01-12`, or `1/12/07` / `01/12/2007`; the inner Option is None for
 /// impossible dates.
 fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
-    if let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = *tok {
-        return Some(NaiveDate::from_ymd_opt(
-            i32::try_from(parse_u32(&[y1, y2, y3, y4])?).ok()?,
-            parse_u32(&[m1, m2])?,
-            parse_u32(&[d1, d2])?,
-        ));
+    if let Some(date) = year_first(tok, b'-') {
+        return Some(date);
     }
     let mut parts = tok.split(|&b| b == b'/');
     let (month, day, year) = (parts.next()?, parts.next()?, parts.next()?);
