@@ -10,8 +10,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::calendar::clock_with_seconds;
-use super::{Entry, EntryKind, lossy, parse_u32, parse_u64, tokens};
+use super::calendar::{clock_with_seconds, date_of};
+use super::{Entry, EntryKind, lossy, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     let toks = tokens(line);
@@ -71,18 +71,8 @@ fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
     let [m1, m2, b'/', d1, d2, b'/', y1, y2] = *tok else {
         return None;
     };
-    let month = parse_u32(&[m1, m2])?;
-    let day = parse_u32(&[d1, d2])?;
     // The system's own two-digit-year window: 40-99 is 19xx.
-    let year = match parse_u32(&[y1, y2])? {
-        y @ 0..40 => 2000 + y,
-        y => 1900 + y,
-    };
-    Some(NaiveDate::from_ymd_opt(
-        i32::try_from(year).ok()?,
-        month,
-        day,
-    ))
+    date_of(&[y1, y2], &[m1, m2], &[d1, d2], 40)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
+use super::calendar::date_of;
 use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -62,18 +63,8 @@ fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
     let [m1, m2, b'-', d1, d2, b'-', y1, y2] = *tok else {
         return None;
     };
-    let month = parse_u32(&[m1, m2])?;
-    let day = parse_u32(&[d1, d2])?;
     // The usual FTP-client pivot: OS/2 predates 1970 dates being useful.
-    let year = match parse_u32(&[y1, y2])? {
-        y @ 0..70 => 2000 + y,
-        y => 1900 + y,
-    };
-    Some(NaiveDate::from_ymd_opt(
-        i32::try_from(year).ok()?,
-        month,
-        day,
-    ))
+    date_of(&[y1, y2], &[m1, m2], &[d1, d2], 70)
 }
 
 /// 24-hour `HH:MM`; unlike DOS there is no AM/PM form to allow for.
