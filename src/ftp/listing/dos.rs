@@ -194,6 +194,7 @@ fn parse_size(tok: &[u8]) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::unparsed;
     use super::super::{ListLine, parse_list_line};
     use super::*;
 
@@ -287,19 +288,12 @@ mod tests {
 
     #[test]
     fn near_misses_are_unparsed() {
-        for line in [
+        unparsed(&[
             &b"11-20-24  10:00AM  <DIR>"[..],
             b"11-20-24  13:00PM  5 bad-hour",
             b"11-20-24  10:00AM  1,,2 bad-size",
             b"1-20-24  10:00AM  5 short-month",
-        ] {
-            assert_eq!(
-                one(line).kind,
-                EntryKind::Unparsed,
-                "{:?}",
-                String::from_utf8_lossy(line)
-            );
-        }
+        ]);
     }
 
     #[test]
@@ -320,20 +314,13 @@ mod tests {
 
     #[test]
     fn dotted_sizes_must_be_thousands() {
-        for line in [
+        unparsed(&[
             &b"11-20-24  10:00AM  1.5 decimal"[..],
             b"11-20-24  10:00AM  1.2345 long-group",
             b"11-20-24  10:00AM  1234.567 long-head",
             b"11-20-24  10:00AM  .123 no-head",
             b"11-20-24  10:00AM  1,234.567 mixed",
-        ] {
-            assert_eq!(
-                one(line).kind,
-                EntryKind::Unparsed,
-                "{:?}",
-                String::from_utf8_lossy(line)
-            );
-        }
+        ]);
     }
 
     #[test]

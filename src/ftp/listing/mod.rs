@@ -413,6 +413,19 @@ pub(crate) mod fixtures {
         }
     }
 
+    /// Asserts that no family reads any of these lines.
+    #[track_caller]
+    pub fn unparsed(lines: &[&[u8]]) {
+        for line in lines {
+            assert_eq!(
+                one(line).kind,
+                super::EntryKind::Unparsed,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
     pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> Option<NaiveDateTime> {
         at_s(y, m, d, h, min, 0)
     }

@@ -111,7 +111,7 @@ d [RWCEAFMS] a 512 Nov 20 10:00 ..\r\n\
 
     #[test]
     fn near_misses_are_unparsed() {
-        for line in [
+        unparsed(&[
             &b"d [RWCEAFMS] owner 512 Jan 27 11:53"[..],
             b"l [RWCEAFMS] owner 512 Jan 27 11:53 link-type",
             b"d [RWCEAFM] owner 512 Jan 27 11:53 seven-rights",
@@ -122,14 +122,7 @@ d [RWCEAFMS] a 512 Nov 20 10:00 ..\r\n\
             b"d [RWCEAFMS] owner 512 Jab 27 11:53 bad-month",
             b"d [RWCEAFMS] owner 512 Jan 32 11:53 bad-day",
             b"d [RWCEAFMS] owner 512 Jan 27 11h53 bad-time",
-        ] {
-            assert_eq!(
-                one(line).kind,
-                EntryKind::Unparsed,
-                "{:?}",
-                String::from_utf8_lossy(line)
-            );
-        }
+        ]);
     }
 
     #[test]
