@@ -413,6 +413,14 @@ pub(crate) mod fixtures {
         }
     }
 
+    /// The one entry a line gives when the server's type is `style`.
+    #[track_caller]
+    pub fn one_as(line: &[u8], style: super::ListingStyle) -> Entry {
+        let entries = super::parse_list_as(line, today(), style);
+        assert_eq!(entries.len(), 1, "{:?}", String::from_utf8_lossy(line));
+        entries.into_iter().next().expect("one entry")
+    }
+
     /// Asserts that no family reads any of these lines.
     #[track_caller]
     pub fn unparsed(lines: &[&[u8]]) {

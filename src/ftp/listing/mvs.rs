@@ -106,10 +106,9 @@ mod tests {
     use super::*;
     use crate::ftp::listing::fixtures::*;
 
+    #[track_caller]
     fn mvs(line: &[u8]) -> Entry {
-        let entries = parse_list_as(line, today(), ListingStyle::Mvs);
-        assert_eq!(entries.len(), 1, "{:?}", String::from_utf8_lossy(line));
-        entries.into_iter().next().expect("one entry")
+        one_as(line, ListingStyle::Mvs)
     }
 
     #[test]

@@ -113,14 +113,13 @@ fn split_once(tok: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{ListingStyle, parse_list, parse_list_as};
+    use super::super::{ListingStyle, parse_list};
     use super::*;
     use crate::ftp::listing::fixtures::*;
 
+    #[track_caller]
     fn mvs(line: &[u8]) -> Entry {
-        let entries = parse_list_as(line, today(), ListingStyle::Mvs);
-        assert_eq!(entries.len(), 1, "{:?}", String::from_utf8_lossy(line));
-        entries.into_iter().next().expect("one entry")
+        one_as(line, ListingStyle::Mvs)
     }
 
     #[test]

@@ -109,14 +109,13 @@ fn parse_time(tok: &[u8]) -> Option<Option<NaiveTime>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{ListingStyle, parse_list_as};
+    use super::super::ListingStyle;
     use super::*;
     use crate::ftp::listing::fixtures::*;
 
+    #[track_caller]
     fn tandem(line: &[u8]) -> Entry {
-        let entries = parse_list_as(line, today(), ListingStyle::Tandem);
-        assert_eq!(entries.len(), 1, "{:?}", String::from_utf8_lossy(line));
-        entries.into_iter().next().expect("one entry")
+        one_as(line, ListingStyle::Tandem)
     }
 
     #[test]

@@ -102,14 +102,13 @@ fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{ListingStyle, parse_list_as};
+    use super::super::ListingStyle;
     use super::*;
     use crate::ftp::listing::fixtures::*;
 
+    #[track_caller]
     fn zvm(line: &[u8]) -> Entry {
-        let entries = parse_list_as(line, today(), ListingStyle::Zvm);
-        assert_eq!(entries.len(), 1, "{:?}", String::from_utf8_lossy(line));
-        entries.into_iter().next().expect("one entry")
+        one_as(line, ListingStyle::Zvm)
     }
 
     #[test]
