@@ -486,6 +486,12 @@ async fn ls(text: &str, verbose: bool, tls: &fxpc::sites::TlsOverrides) -> Resul
     let url = FtpUrl::parse(text)?;
     let site = ftp_site(&url, tls)?;
     let mut client = site.open().await.with_context(|| site.to_string())?;
+    if let Some(why) = client.clear_because() {
+        eprintln!(
+            "fxpc: {site}: not encrypted: {}",
+            fxpc::ui::format::printable(why)
+        );
+    }
     let site = site.to_string();
     let path = (!url.path.is_empty()).then_some(url.path.as_slice());
     let mut entries = client

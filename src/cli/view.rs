@@ -236,6 +236,13 @@ impl CpView {
                 let _ = self.bars.println(format!("{destination} exists"));
             }
             EventKind::Writing => {}
+            EventKind::Unencrypted { site, reason } => {
+                let _ = self.bars.println(format!(
+                    "fxpc: {}: not encrypted: {}",
+                    printable(site),
+                    printable(reason)
+                ));
+            }
             EventKind::Walked { files, directories } => {
                 file.outcome = Some(format!("{files} files in {directories} directories"));
             }

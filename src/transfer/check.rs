@@ -10,6 +10,7 @@ use super::error::{End, Failure};
 use super::shared::Ctx;
 use super::site::{Location, Site};
 use super::{Check, Verify};
+use crate::ftp::FtpError;
 use crate::ftp::hash::Algorithm;
 
 /// Which digest both ends will compare, when the settings ask for one and
@@ -82,23 +83,31 @@ pub(super) async fn compare_digests(
         async {
             match carried_for_source {
                 Some(d) => Ok(d),
-                None => source_end
-                    .digest(&source.path, algorithm, timeout)
-                    .await
-                    .map_err(|e| Failure::ftp(End::Source, &e)),
+                None => source_end.digest(&source.path, algorithm, timeout).await,
             }
         },
         async {
             match carried_for_destination {
                 Some(d) => Ok(d),
-                None => destination_end
-                    .digest(&destination.path, algorithm, timeout)
-                    .await
-                    .map_err(|e| Failure::ftp(End::Destination, &e)),
+                None => {
+                    destination_end
+                        .digest(&destination.path, algorithm, timeout)
+                        .await
+                }
             }
         }
     );
-    let (theirs, ours) = (theirs?, ours?);
+    // An unreadable digest reply says nothing about the file, which
+    // already matched in size: it never fails a copy that arrived.
+    let unreadable = |r: &Result<String, FtpError>| matches!(r, Err(FtpError::BadReply { .. }));
+    if unreadable(&theirs) {
+        return Ok(Check::SizeDigestUnreadable(End::Source));
+    }
+    if unreadable(&ours) {
+        return Ok(Check::SizeDigestUnreadable(End::Destination));
+    }
+    let theirs = theirs.map_err(|e| Failure::ftp(End::Source, &e))?;
+    let ours = ours.map_err(|e| Failure::ftp(End::Destination, &e))?;
     if theirs != ours {
         return Err(Failure::permanent(format!(
             "content check failed: {algorithm} of the source is {theirs}, of the destination {ours}"

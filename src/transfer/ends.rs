@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use super::JobSpec;
 use super::endpoint::Endpoint;
 use super::error::{End, Failure};
 use super::pool::{Pool, Session};
 use super::shared::Ctx;
 use super::site::{Location, Site};
+use super::{EventKind, JobSpec};
 
 /// The two ends' sessions for one attempt (`None` for a local end).
 pub(super) struct Ends {
@@ -54,7 +54,15 @@ pub(super) async fn checkout(
             match pool.checkout(n, &cancel).await {
                 None => Err(Failure::Cancelled),
                 Some(Err(e)) => Err(Failure::ftp(end, &e)),
-                Some(Ok(v)) => Ok(v),
+                Some(Ok(v)) => {
+                    if let Some(reason) = v.iter().find_map(|s| pool.clear_notice(s)) {
+                        ctx.emit(EventKind::Unencrypted {
+                            site: pool.site().to_string(),
+                            reason,
+                        });
+                    }
+                    Ok(v)
+                }
             }
         }
     };

@@ -39,6 +39,12 @@ pub enum Failure {
         /// Both sessions answered everything: they can be used again (a
         /// refused `PORT` leaves a session as it was).
         clean: bool,
+        /// Refused at the transfer command itself (`RETR`, `STOR`, `APPE`),
+        /// by this end with this code: perhaps about the way (`550 Remote
+        /// addresses do not match`, a TLS failure), perhaps about the file
+        /// (`451 Append/Restart not permitted`). The relay tells which: if
+        /// it meets the same refusal, the file fails.
+        transfer_reply: Option<(End, u16)>,
     },
     Failed {
         reason: String,
@@ -48,6 +54,8 @@ pub enum Failure {
         /// The destination said it has no space left (its words): nothing
         /// more of this tree is sent there.
         out_of_space: Option<String>,
+        /// The end whose reply is the cause, and its code.
+        cause: Option<(End, u16)>,
     },
     Cancelled,
 }
@@ -66,6 +74,7 @@ impl Failure {
                 .unwrap_or_default(),
             transient: e.is_transient() && out_of_space.is_none(),
             out_of_space,
+            cause: reply.map(|r| (end, r.code)),
         }
     }
 
@@ -78,6 +87,7 @@ impl Failure {
             replies: vec![format!("{end}: {reply}")],
             transient: reply.is_transient_failure() && out_of_space.is_none(),
             out_of_space,
+            cause: Some((end, reply.code)),
         }
     }
 
@@ -91,6 +101,7 @@ impl Failure {
             replies: Vec::new(),
             transient: false,
             out_of_space,
+            cause: None,
         }
     }
 
@@ -101,6 +112,7 @@ impl Failure {
             replies: Vec::new(),
             transient: false,
             out_of_space: None,
+            cause: None,
         }
     }
 
@@ -127,11 +139,13 @@ impl Failure {
                 replies,
                 transient,
                 out_of_space,
+                cause,
             } => Failure::Failed {
                 reason: format!("{doing}: {reason}"),
                 replies,
                 transient,
                 out_of_space,
+                cause,
             },
             other => other,
         }
@@ -170,6 +184,7 @@ mod tests {
                 transient,
                 out_of_space,
                 replies,
+                ..
             } => {
                 assert_eq!(
                     reason,

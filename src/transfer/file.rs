@@ -160,9 +160,19 @@ async fn run_inner(
     let mut carried_digest: Option<String> = None;
     let pair = pair_key(spec, &destination);
     let mut refusals: Vec<String> = Vec::new();
+    // Refusals at the transfer command, not yet known to be about the way.
+    let mut unconfirmed: Vec<(Dialect, (End, u16), String)> = Vec::new();
     let mut queue: VecDeque<Transport> = VecDeque::new();
+    // Both FEATs are known: a way neither could speak is not announced,
+    // only said why it was left out when nothing else remains.
+    let rfc438 = [ends.source.as_deref(), ends.destination.as_deref()]
+        .iter()
+        .all(|c| c.is_some_and(|c| c.features().rfc438()));
     for t in transports {
         match t {
+            Transport::Servers(Dialect::Lstn) if !rfc438 => {
+                refusals.push(lstn_unavailable(&ends));
+            }
             Transport::Servers(d) => match ctx.shared.refused_before(&pair, d) {
                 // Refused moments ago for this pair of servers: asking again
                 // for every file of a tree only costs time.
@@ -234,6 +244,11 @@ async fn run_inner(
                 {
                     ctx.shared.mark_worked(&pair, d);
                 }
+                if !complete_before {
+                    for (d, _, why) in unconfirmed.drain(..) {
+                        ctx.shared.remember_refusal(&pair, d, &why);
+                    }
+                }
                 break;
             }
             Err(Failure::Cancelled) => {
@@ -241,10 +256,22 @@ async fn run_inner(
                 drop(ends);
                 return Ok(cancelled(ctx, &destination, existed).await);
             }
-            Err(Failure::Refused { description, clean }) => {
+            Err(Failure::Refused {
+                description,
+                clean,
+                transfer_reply,
+            }) => {
                 let t = transport;
-                if let Transport::Servers(d) = t {
-                    ctx.shared.remember_refusal(&pair, d, &description);
+                match (t, transfer_reply) {
+                    (Transport::Servers(d), None) => {
+                        ctx.shared.remember_refusal(&pair, d, &description);
+                    }
+                    // Remembered for the pair only once another way
+                    // carried the file: it may have been about the file.
+                    (Transport::Servers(d), Some(reply)) => {
+                        unconfirmed.push((d, reply, description.clone()));
+                    }
+                    _ => {}
                 }
                 refusals.push(description.clone());
                 if !clean {
@@ -266,8 +293,20 @@ async fn run_inner(
                 replies,
                 transient,
                 out_of_space,
+                cause,
             }) => {
                 ends.discard();
+                // The relay met the refusal the servers met at the transfer
+                // command: it was about the file, not the way.
+                let transient = transient
+                    && !cause.is_some_and(|c| unconfirmed.iter().any(|(_, r, _)| *r == c));
+                let reason = match refusals.is_empty() {
+                    true => reason,
+                    false if cause.is_some_and(|c| unconfirmed.iter().any(|(_, r, _)| *r == c)) => {
+                        format!("{reason}; server to server too: {}", refusals.join("; "))
+                    }
+                    false => reason,
+                };
                 if let Some(why) = &out_of_space {
                     ctx.shared.mark_out_of_space(ctx.tree, why);
                 }
@@ -277,6 +316,7 @@ async fn run_inner(
                         replies,
                         transient,
                         out_of_space,
+                        cause,
                     });
                 }
                 retries_left -= 1;
@@ -397,6 +437,7 @@ async fn run_inner(
                     replies,
                     transient: false,
                     out_of_space: None,
+                    cause: None,
                 },
                 other => other,
             }
@@ -412,6 +453,17 @@ async fn run_inner(
         renamed_to,
         protection,
     })
+}
+
+/// Why LSTN/SOCK is not a way for these two ends.
+fn lstn_unavailable(ends: &Ends) -> String {
+    let speaks = |c: Option<&crate::ftp::Client>| c.is_some_and(|c| c.features().rfc438());
+    let who = if speaks(ends.source.as_deref()) {
+        "destination"
+    } else {
+        "source"
+    };
+    format!("the {who} does not advertise LSTN and SOCK in FEAT")
 }
 
 fn base_name(path: &[u8]) -> &[u8] {
@@ -687,14 +739,10 @@ async fn attempt(
                     unreachable!("server-to-server needs two sessions")
                 };
                 if dialect == Dialect::Lstn && !(s.features().rfc438() && d.features().rfc438()) {
-                    let who = if s.features().rfc438() {
-                        "destination"
-                    } else {
-                        "source"
-                    };
                     return Err(Failure::Refused {
-                        description: format!("the {who} does not advertise LSTN and SOCK in FEAT"),
+                        description: lstn_unavailable(ends),
                         clean: true,
+                        transfer_reply: None,
                     });
                 }
                 let may_redirect = |site: &Site| match site {

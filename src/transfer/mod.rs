@@ -146,6 +146,9 @@ pub enum Verify {
 pub enum Check {
     Size,
     Hash(crate::ftp::hash::Algorithm),
+    /// Both ends offered a digest, but one end's reply to it could not be
+    /// read: the size alone vouches, and the person is told so.
+    SizeDigestUnreadable(error::End),
 }
 
 impl fmt::Display for Check {
@@ -153,6 +156,9 @@ impl fmt::Display for Check {
         match self {
             Check::Size => f.write_str("size"),
             Check::Hash(a) => write!(f, "{a}"),
+            Check::SizeDigestUnreadable(end) => {
+                write!(f, "size; the {end}'s HASH reply could not be read")
+            }
         }
     }
 }
@@ -275,6 +281,9 @@ pub enum EventKind {
         #[serde(skip_serializing_if = "Option::is_none")]
         kept_because: Option<String>,
     },
+    /// A site that takes TLS when offered is used in the clear: its server
+    /// did not offer `AUTH TLS`, or refused it. Said once per site.
+    Unencrypted { site: String, reason: String },
     /// A tree job finished walking: its files are queued.
     Walked { files: usize, directories: usize },
     /// The destination has started taking this job's bytes: from here on

@@ -4,6 +4,7 @@
 //! state.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,9 @@ pub struct Pool {
     /// Sessions put back, with when: a session idle for a moment is
     /// trusted, a longer-idle one is checked with NOOP first.
     idle: Mutex<Vec<(Client, Instant)>>,
+    /// Whether a session in the clear (TLS refused or not offered) was
+    /// already told: once per site is enough.
+    told_clear: AtomicBool,
 }
 
 impl Pool {
@@ -32,11 +36,19 @@ impl Pool {
             slots: Arc::new(Semaphore::new(site.max_connections.max(1))),
             site,
             idle: Mutex::new(Vec::new()),
+            told_clear: AtomicBool::new(false),
         })
     }
 
     pub fn site(&self) -> &Arc<FtpSite> {
         &self.site
+    }
+
+    /// Why `client` is not encrypted although the site takes TLS when
+    /// offered, the first time a session of this site is so.
+    pub(super) fn clear_notice(&self, client: &Client) -> Option<String> {
+        let reason = client.clear_because()?;
+        (!self.told_clear.swap(true, Ordering::Relaxed)).then(|| reason.to_string())
     }
 
     /// `n` sessions at once (a copy within one site needs two), once the

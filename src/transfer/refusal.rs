@@ -29,6 +29,10 @@ pub enum Refused {
     Negotiate,
     /// Its passive reply named another host (RFC 2577's bounce): not used.
     Redirect(std::net::SocketAddr),
+    /// The transfer command itself, once the other server was involved
+    /// (`550 Remote addresses do not match`, a TLS data connection that
+    /// failed, `451 Append/Restart not permitted`).
+    Transfer,
 }
 
 pub fn recognise(greeting: &Reply, refusal: Option<&Reply>) -> Product {
@@ -79,6 +83,7 @@ pub fn recognise(greeting: &Reply, refusal: Option<&Reply>) -> Product {
 pub fn hint(product: Product, refused: Refused) -> Option<&'static str> {
     Some(match (product, refused) {
         (_, Refused::Redirect(_)) => return None,
+        (_, Refused::Transfer) => return None,
         (Product::Vsftpd, Refused::Connect) => "vsftpd: set port_promiscuous=YES",
         (Product::Vsftpd, _) => "vsftpd: set pasv_promiscuous=YES",
         (Product::ProFtpd, _) => "ProFTPD: set AllowForeignAddress on",

@@ -194,7 +194,25 @@ pub async fn carry(
         drop(reader);
         r
     };
-    let (read, write) = tokio::join!(read, write);
+    tokio::pin!(read, write);
+    let (read, write) = tokio::select! {
+        r = &mut read => (r, write.await),
+        w = &mut write => match w {
+            // A refusal from the destination ends the attempt at once: a
+            // source that stops reading its control connection during
+            // `RETR` would otherwise hold it until its own timeout. The
+            // source's session is then in an unknown state, and the
+            // engine drops it with the failed attempt.
+            Err(w) if w.names_a_cause() => return Err(w),
+            // A broken pipe is only a symptom: the source may say why, if
+            // it says so soon.
+            Err(w) => match tokio::time::timeout(LAST_WORD, &mut read).await {
+                Ok(r) => (r, Err(w)),
+                Err(_) => return Err(w),
+            },
+            Ok(stored) => (read.await, Ok(stored)),
+        },
+    };
     match (read, write) {
         (Ok(n), Ok(stored)) if stored == n => Ok(n),
         (Ok(n), Ok(stored)) => Err(Failure::permanent(format!(
@@ -207,6 +225,10 @@ pub async fn carry(
         (Ok(_), Err(w)) => Err(w),
     }
 }
+
+/// How long the source may take to say why, when the destination broke
+/// off without a reason of its own.
+const LAST_WORD: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How long a local read or write may block before the copy counts as
 /// stuck (a hung network file system).

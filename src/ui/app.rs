@@ -470,6 +470,7 @@ async fn connect(
             cwd: std::os::unix::ffi::OsStrExt::as_bytes(cwd.as_os_str()).to_vec(),
             rfc438: false,
             protection: (false, false),
+            clear_because: None,
         };
         return Ok((connected, None));
     }
@@ -528,6 +529,7 @@ async fn connect(
     let cwd = client.pwd().await.map_err(|e| format!("{site}: {e}"))?;
     let rfc438 = client.features().rfc438();
     let protection = client.protection();
+    let clear_because = client.clear_because().map(str::to_string);
     let browser = browse::spawn_ftp(side, site.clone(), client, actions.clone());
     let connected = Action::Connected {
         side,
@@ -539,6 +541,7 @@ async fn connect(
         cwd,
         rfc438,
         protection,
+        clear_because,
     };
     Ok((connected, Some(browser)))
 }

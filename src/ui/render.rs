@@ -87,11 +87,17 @@ fn pane_title(state: &State, side: Side) -> String {
             let mut title = pane.header(side);
             // The lock says the session is in TLS; an open one says the
             // files themselves cross in the clear.
+            let clear = state.clear_because[side.index()].as_deref().map(|why| {
+                // The reply itself is in the log; the header keeps
+                // only what happened.
+                let short = why.split(" (").next().unwrap_or(why);
+                format!("not encrypted: {} · ", printable(short))
+            });
             let lock = match state.protection[side.index()] {
                 _ if !matches!(pane.place, Place::Ftp { .. }) => "",
                 (true, true) => "🔒 ",
                 (true, false) => "🔒 control only · ",
-                (false, _) => "",
+                (false, _) => clear.as_deref().unwrap_or(""),
             };
             if !lock.is_empty() {
                 let prefix = format!(" {}: ", side.name());

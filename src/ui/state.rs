@@ -283,6 +283,8 @@ pub struct State {
     pub rfc438: [bool; 2],
     /// Each pane's TLS: on its control connection, on its data connections.
     pub protection: [(bool, bool); 2],
+    /// Why a pane's site, which takes TLS when offered, is in the clear.
+    pub clear_because: [Option<String>; 2],
     pub focus: Focus,
     /// The pane that had the keyboard last, for while the transfers panel
     /// has it: `active_side` and Esc from the panel go back there.
@@ -325,6 +327,7 @@ impl State {
             sites: [None, None],
             rfc438: [false, false],
             protection: [(false, false); 2],
+            clear_because: [None, None],
             focus: Focus::Pane(Side::Left),
             last_pane: Side::Left,
             transfers: Transfers::default(),

@@ -18,6 +18,7 @@
 
 pub mod ends;
 pub mod jobs;
+pub mod unpacked;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
@@ -376,6 +377,17 @@ impl Pyftpd {
 
     /// FTPS with `cert` (TLS_FTPHandler; `required`: nothing outside TLS).
     pub fn start_tls(addr: &str, root: &Path, cert: &TestCert, required: bool) -> Option<Pyftpd> {
+        Pyftpd::start_tls_fxp(addr, root, cert, required, false)
+    }
+
+    /// As `start_tls`, with foreign data connections allowed when `fxp`.
+    pub fn start_tls_fxp(
+        addr: &str,
+        root: &Path,
+        cert: &TestCert,
+        required: bool,
+        fxp: bool,
+    ) -> Option<Pyftpd> {
         let (c, k) = (
             cert.cert.display().to_string(),
             cert.key.display().to_string(),
@@ -384,7 +396,7 @@ impl Pyftpd {
         if required {
             args.push("--tls-required".into());
         }
-        Pyftpd::start_with(addr, root, false, &args)
+        Pyftpd::start_with(addr, root, fxp, &args)
     }
 
     fn start_with(addr: &str, root: &Path, fxp: bool, extra: &[String]) -> Option<Pyftpd> {

@@ -116,6 +116,9 @@ pub struct Client {
     server_style: Option<DetectedStyle>,
     /// What the last LIST was read as (a heading may have said more).
     last_style: Option<DetectedStyle>,
+    /// Why a session that would have taken TLS (`if-available`) is in the
+    /// clear: the server did not offer `AUTH TLS`, or refused it.
+    clear_because: Option<String>,
 }
 
 impl Client {
@@ -155,6 +158,7 @@ impl Client {
             sscn: false,
             server_style: None,
             last_style: None,
+            clear_because: None,
         })
     }
 
@@ -174,7 +178,9 @@ impl Client {
                 client.feat().await?;
                 known_features = true;
                 if client.features.auth_tls() {
-                    client.auth_tls().await?;
+                    client.try_auth_tls().await?;
+                } else {
+                    client.clear_because = Some("the server does not offer AUTH TLS".into());
                 }
             }
             _ => {}
@@ -199,6 +205,12 @@ impl Client {
     /// Whether the control connection is in TLS, and the data connections.
     pub fn protection(&self) -> (bool, bool) {
         (self.control.is_tls(), self.data_tls)
+    }
+
+    /// Why this session is not encrypted although its site takes TLS when
+    /// offered (`if-available`): said once to the person, never silent.
+    pub fn clear_because(&self) -> Option<&str> {
+        self.clear_because.as_deref()
     }
 
     pub fn greeting(&self) -> &Reply {
@@ -508,11 +520,19 @@ impl Client {
                 reply,
             });
         }
-        hash::parse_digest(&reply.message(), algorithm).ok_or(FtpError::BadReply {
-            command: command.to_string(),
-            what: "the digest",
-            reply,
-        })
+        // ProFTPD's mod_digest answers in two lines, `213-Computing SHA-256
+        // digest` then `213 SHA-256 0-1048576 <hex> /path`: the digest is
+        // on the last line that has one.
+        reply
+            .lines()
+            .iter()
+            .rev()
+            .find_map(|line| hash::parse_digest(&String::from_utf8_lossy(line), algorithm))
+            .ok_or(FtpError::BadReply {
+                command: command.to_string(),
+                what: "the digest",
+                reply,
+            })
     }
 }
 

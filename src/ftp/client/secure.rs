@@ -47,6 +47,32 @@ impl Client {
             .map(drop)
     }
 
+    /// `AUTH TLS` where the site takes TLS only if offered: a server that
+    /// lists it in `FEAT` yet refuses it (Pure-FTPd without a certificate
+    /// says `500 This security scheme is not implemented`; others `502`)
+    /// leaves the connection as it was, so the session goes on in clear
+    /// and says why. Before `USER`, nothing secret has crossed.
+    pub(super) async fn try_auth_tls(&mut self) -> Result<()> {
+        let Some(tls) = self.options.tls.clone() else {
+            return Ok(());
+        };
+        let command = Command::with_arg("AUTH", "TLS")?;
+        let reply = self.control.execute(&command).await?;
+        if reply.code == 234 {
+            return self.control.upgrade(&tls, &self.host).await;
+        }
+        if reply.code == 421 {
+            // Closing: there is no session to go on with.
+            return Err(FtpError::Reply {
+                command: command.to_string(),
+                reply,
+            });
+        }
+        tracing::info!(host = %self.host, "AUTH TLS refused ({reply}): going on in clear");
+        self.clear_because = Some(format!("the server refused AUTH TLS ({reply})"));
+        Ok(())
+    }
+
     /// `AUTH TLS`, then the handshake; a refusal ends the session: the site
     /// asked for TLS.
     pub(super) async fn auth_tls(&mut self) -> Result<()> {

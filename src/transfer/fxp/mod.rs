@@ -23,6 +23,12 @@ use crate::ftp::{Client, FtpError, Reply, addr};
 /// How long the receiving side may take to say `1xx` when it is the one
 /// that connects (pyftpdlib drops data that arrives before it did).
 const RECEIVER_READY: Duration = Duration::from_secs(10);
+/// How long the passive side may take to answer its transfer command with
+/// `1xx` once the active side has said its own (it has connected, or is
+/// connecting). Pure-FTPd drops a foreign peer and never answers `RETR`:
+/// only this silence tells, and it must cost seconds, not the stall
+/// timeout.
+const PASSIVE_ANSWER: Duration = Duration::from_secs(5);
 /// How long an `ABOR` of the other side may take.
 const ABORT_WAIT: Duration = Duration::from_secs(5);
 
@@ -119,6 +125,7 @@ pub async fn run(
                 destination
             };
             Err(Failure::Refused {
+                transfer_reply: (refused == Refused::Transfer).then_some((side, reply.code)),
                 description: refusal::describe(
                     client.greeting(),
                     client.peer_addr(),
@@ -262,8 +269,35 @@ async fn exchange(
                 abort(destination).await;
                 return Err(AttemptError::failed(End::Source, &e));
             }
-            match source.command_with("RETR", plan.source_path).await {
+            let asked = async {
+                source.send_with("RETR", plan.source_path).await?;
+                // The passive source answers once the destination's
+                // connection is taken; silence is its refusal.
+                let limit = if receiver_connects {
+                    PASSIVE_ANSWER.min(plan.connect_timeout)
+                } else {
+                    plan.connect_timeout.max(PASSIVE_ANSWER) + RECEIVER_READY
+                };
+                source.read_reply_within(limit).await
+            };
+            match asked.await {
                 Ok(r) => r,
+                Err(FtpError::Timeout { timeout, .. }) if receiver_connects => {
+                    abort(destination).await;
+                    return Err(AttemptError::Refused {
+                        side: End::Source,
+                        refused: Refused::Accept,
+                        command: "RETR".into(),
+                        reply: Reply::new(
+                            425,
+                            format!(
+                                "no answer within {}s once the destination had connected (timed out)",
+                                timeout.as_secs()
+                            ),
+                        ),
+                        clean: false,
+                    });
+                }
                 Err(e) => {
                     abort(destination).await;
                     return Err(AttemptError::failed(End::Source, &e));
@@ -286,7 +320,9 @@ async fn exchange(
 
     // Both final replies, concurrently. When one side fails, the other gets
     // a moment for its own last word before it is aborted.
-    let connect_deadline = Instant::now() + plan.connect_timeout;
+    // The active side has said 1xx: the passive side's own follows at once
+    // from a server that accepted the connection.
+    let connect_deadline = Instant::now() + PASSIVE_ANSWER.min(plan.connect_timeout);
     let (src_result, dst_result) = {
         let src = final_reply(source, watch, plan.stall_timeout, || {
             if passive_side == End::Source {

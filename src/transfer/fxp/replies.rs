@@ -16,6 +16,22 @@ pub(super) fn refusal_in(
     // afterwards (a 426) is no refusal.
     let own_reason = |r: &Option<Result<Reply, FtpError>>| matches!(r, Some(Ok(reply)) if !reply.is_completion() && !matches!(reply.code, 425 | 426));
     if own_reason(src_result) || own_reason(dst_result) {
+        // Nothing moved, so even a reply of its own (`522` for a TLS data
+        // connection that failed, `550 Remote addresses do not match`) may
+        // be about the way: the next way, or the relay, tells.
+        for (result, side, verb) in [
+            (dst_result, End::Destination, store_verb),
+            (src_result, End::Source, "RETR"),
+        ] {
+            if let Some(Ok(reply)) = result
+                && own_reason(result)
+            {
+                return match classify(side, verb, reply.clone(), Refused::Transfer, false) {
+                    refused @ AttemptError::Refused { .. } => Some(refused),
+                    AttemptError::Failed(_) => None,
+                };
+            }
+        }
         return None;
     }
     // A 426 means the data connection was made and then closed by the other
@@ -162,6 +178,7 @@ pub(super) fn failure(
         reasons.push("the transfer ended without a final reply".into());
     }
     let out_of_space = cause
+        .as_ref()
         .filter(|(side, r)| *side == End::Destination && no_space(r))
         .map(|(_, r)| format!("the destination answered {r}"));
     AttemptError::Failed(Failure::Failed {
@@ -169,6 +186,7 @@ pub(super) fn failure(
         replies,
         transient: transient.unwrap_or(true) && out_of_space.is_none(),
         out_of_space,
+        cause: cause.map(|(side, r)| (side, r.code)),
     })
 }
 
@@ -179,6 +197,12 @@ pub(super) fn classify(
     refused: Refused,
     clean: bool,
 ) -> AttemptError {
+    // Once the other server is involved, any refusal of the transfer
+    // command may be about this way of copying (a server that checks the
+    // peer only now, a TLS data connection that failed): the next way is
+    // tried, and the relay tells whether it was about the file. A full
+    // disk is the file's failure whichever way it goes.
+    let at_transfer = matches!(command, "RETR" | "STOR" | "APPE");
     if matches!(reply.code, 425 | 426)
         || (reply.is_permanent_failure() && refused == Refused::Negotiate)
     {
@@ -188,6 +212,14 @@ pub(super) fn classify(
             command: command.into(),
             reply,
             clean,
+        }
+    } else if at_transfer && !reply.is_completion() && !no_space(&reply) {
+        AttemptError::Refused {
+            side,
+            refused: Refused::Transfer,
+            command: command.into(),
+            reply,
+            clean: false,
         }
     } else {
         AttemptError::Failed(Failure::answered(side, command, &reply))

@@ -32,6 +32,7 @@ pub(super) async fn arrange_tls(
         });
     }
     let refused = |description: String| Failure::Refused {
+        transfer_reply: None,
         description,
         clean: true,
     };

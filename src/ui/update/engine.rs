@@ -202,6 +202,11 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             );
         }
         EventKind::Writing => {}
+        // The pane header says it for the site a pane browses; a copy's
+        // other sessions say it in the log.
+        EventKind::Unencrypted { site, reason } => {
+            tracing::info!(site, reason, "a transfer session is not encrypted");
+        }
         EventKind::Walked { files, directories } => {
             job.state =
                 JobState::Walked(format!("{files} files in {directories} directories").into());

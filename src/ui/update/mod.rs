@@ -56,6 +56,8 @@ pub enum Action {
         rfc438: bool,
         /// TLS on the control connection, and on data connections.
         protection: (bool, bool),
+        /// Why a site that takes TLS when offered is in the clear.
+        clear_because: Option<String>,
     },
     /// The server's certificate was refused: the person may trust it.
     CertificateRefused {
@@ -223,9 +225,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             cwd,
             rfc438,
             protection,
+            clear_because,
             ..
         } => {
             state.protection[side.index()] = protection;
+            state.clear_because[side.index()] = clear_because;
             if let Some(t) = &mut state.targets[side.index()] {
                 t.connecting = false;
                 t.connected = true;

@@ -342,6 +342,7 @@ fn connected(s: &mut State, side: Side, attempt: u64) -> Vec<Effect> {
             cwd: b"/tmp".to_vec(),
             rfc438: false,
             protection: (false, false),
+            clear_because: None,
         },
     )
 }
@@ -360,6 +361,7 @@ fn connected_failed_listed_and_op_done() {
             cwd: b"/tmp".to_vec(),
             rfc438: false,
             protection: (false, false),
+            clear_because: None,
         },
     );
     assert_eq!(lists(&fx), ["right:/tmp"]);
