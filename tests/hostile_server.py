@@ -21,6 +21,14 @@ one misbehaviour seen in real servers:
 --xsha256          offers XSHA256 (in FEAT) and answers it truthfully.
 --wrong-hash       offers XSHA256 and answers it with a wrong digest (a
                    server whose disk corrupted the file).
+--second-pasv-reply S  when no transfer used a PASV within S seconds, a
+                   second reply to it follows, unprompted ("550 Requested
+                   action not taken"), as some servers do.
+--late-port S      PORT is answered only after S seconds (servers that try
+                   the address first).
+--refuse-foreign-transfer  PORT and PASV take any address, but the transfer
+                   command is refused ("550 Remote addresses do not match")
+                   when the data peer is not the client's host.
 --listing-family F answers SYST as a server of family F does (or 502 where
                    that family's servers refuse it) and LIST with a canned
                    body of that family's lines (see FAMILIES); without
@@ -143,10 +151,14 @@ class Handler(socketserver.StreamRequestHandler):
         self.passive = None
         self.active = None
         self.pret = None
+        self.write_lock = threading.Lock()
+        self.used_listeners = set()
 
     def reply(self, line):
-        self.wfile.write((line + "\r\n").encode())
-        self.wfile.flush()
+        # A timer's unprompted reply may race the session's own.
+        with self.write_lock:
+            self.wfile.write((line + "\r\n").encode())
+            self.wfile.flush()
 
     def log(self, line):
         if self.server.args.log:
@@ -244,7 +256,9 @@ class Handler(socketserver.StreamRequestHandler):
     def do_PORT(self, arg):
         parts = [int(p) for p in arg.split(",")]
         host = ".".join(str(p) for p in parts[:4])
-        if host != self.client_address[0]:
+        if self.server.args.late_port:
+            threading.Event().wait(self.server.args.late_port)
+        if host != self.client_address[0] and not self.server.args.refuse_foreign_transfer:
             self.reply("500 Illegal PORT command.")
             return
         self.active = (host, parts[4] * 256 + parts[5])
@@ -266,6 +280,14 @@ class Handler(socketserver.StreamRequestHandler):
         listener.listen(1)
         self.passive = listener
         host, port = own, listener.getsockname()[1]
+        if self.server.args.second_pasv_reply:
+            def second_reply():
+                if id(listener) not in self.used_listeners:
+                    self.log("second reply to PASV")
+                    self.reply("550 Requested action not taken.")
+            timer = threading.Timer(self.server.args.second_pasv_reply, second_reply)
+            timer.daemon = True
+            timer.start()
         if self.server.args.pasv_host:
             host, port = self.server.args.pasv_host, self.server.args.pasv_port
         self.reply(
@@ -276,13 +298,17 @@ class Handler(socketserver.StreamRequestHandler):
     def data_connection(self):
         """The data connection, or None after a silent refusal."""
         if self.active:
-            conn = socket.create_connection(self.active, timeout=10)
-            self.active = None
-            return conn
+            target, self.active = self.active, None
+            if self.server.args.refuse_foreign_transfer and target[0] != self.client_address[0]:
+                self.log("refused the transfer to foreign %s" % target[0])
+                self.reply("550 Remote addresses do not match.")
+                return None
+            return socket.create_connection(target, timeout=10)
         if not self.passive:
             self.reply("425 Use PASV or PORT first.")
             return None
         listener, self.passive = self.passive, None
+        self.used_listeners.add(id(listener))
         listener.settimeout(30)
         try:
             conn, peer = listener.accept()
@@ -291,6 +317,11 @@ class Handler(socketserver.StreamRequestHandler):
             return None
         finally:
             listener.close()
+        if self.server.args.refuse_foreign_transfer and peer[0] != self.client_address[0]:
+            conn.close()
+            self.log("refused the transfer from foreign %s" % peer[0])
+            self.reply("550 Remote addresses do not match.")
+            return None
         if self.server.args.silent_foreign and peer[0] != self.client_address[0]:
             conn.close()
             self.log("closed a data connection from foreign %s silently" % peer[0])
@@ -418,6 +449,9 @@ def main():
     parser.add_argument("--wrong-hash", action="store_true")
     parser.add_argument("--require-pret", action="store_true")
     parser.add_argument("--listing-family", choices=sorted(FAMILIES), default="")
+    parser.add_argument("--second-pasv-reply", type=float, default=0)
+    parser.add_argument("--late-port", type=float, default=0)
+    parser.add_argument("--refuse-foreign-transfer", action="store_true")
     parser.add_argument("--log", default="")
     args = parser.parse_args()
     for spec in args.seed:

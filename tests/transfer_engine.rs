@@ -150,12 +150,6 @@ async fn refusals_swap_roles_then_relay_or_fail_with_the_servers_words() {
         mode_changes(&events),
         [
             (
-                Mode::LstnSock,
-                Mode::Fxp {
-                    source_passive: false
-                }
-            ),
-            (
                 Mode::Fxp {
                     source_passive: false
                 },

@@ -24,7 +24,23 @@ pub struct Control {
     local: SocketAddr,
     reply_timeout: Duration,
     last_command: Option<String>,
+    /// Why replies may no longer match commands: a reply that timed out
+    /// (it may still come, and would be read as the next command's), or
+    /// one that arrived while no command waited for it (a server that
+    /// answers twice). Set, the next command first puts the session back
+    /// in step.
+    out_of_step: Option<String>,
+    /// Why this session must not be used again: a reply may come at any
+    /// time, too late for any resynchronisation to catch (a `PASV` left
+    /// waiting for a peer that never came).
+    abandoned: Option<String>,
 }
+
+/// How long the control connection must stay quiet before the replies
+/// read away during a resynchronisation are taken to be all there is.
+const QUIET: Duration = Duration::from_millis(250);
+/// The longest a resynchronisation reads away stray replies.
+const DRAIN_LIMIT: Duration = Duration::from_secs(2);
 
 impl Control {
     pub fn new(stream: TcpStream, reply_timeout: Duration) -> Result<Control> {
@@ -37,6 +53,8 @@ impl Control {
             local,
             reply_timeout,
             last_command: None,
+            out_of_step: None,
+            abandoned: None,
         })
     }
 
@@ -113,6 +131,18 @@ impl Control {
     /// stay buffered until a whole reply is there, so this can sit in a
     /// `select!`.
     pub async fn read_reply_within(&mut self, timeout: Duration) -> Result<Reply> {
+        let result = self.poll_reply_within(timeout).await;
+        if let Err(FtpError::Timeout { waiting_for, .. }) = &result {
+            // The reply may still come: it must not answer the next command.
+            self.out_of_step = Some(format!("no reply {waiting_for} within {timeout:?}"));
+        }
+        result
+    }
+
+    /// Like [`read_reply_within`](Self::read_reply_within), for a caller
+    /// that polls for a reply it keeps waiting for: a timeout here only
+    /// means "not yet".
+    pub async fn poll_reply_within(&mut self, timeout: Duration) -> Result<Reply> {
         match tokio::time::timeout(timeout, self.read_reply_forever()).await {
             Ok(result) => result,
             Err(_) => Err(FtpError::Timeout {
@@ -123,6 +153,107 @@ impl Control {
                 timeout,
             }),
         }
+    }
+
+    /// No command goes out on this session again: its caller dials a
+    /// fresh one.
+    pub fn abandon(&mut self, why: &str) {
+        self.abandoned = Some(why.to_string());
+    }
+
+    pub fn abandoned(&self) -> bool {
+        self.abandoned.is_some()
+    }
+
+    /// Whether the session's replies may be out of step with its commands.
+    pub fn out_of_step(&self) -> Option<&str> {
+        self.out_of_step.as_deref()
+    }
+
+    /// Puts the session back in step before a command that expects the
+    /// next reply to be its own: a reply that timed out, or one already
+    /// here that nobody asked for, is read away, then `NOOP` proves the
+    /// next reply answers what was sent. A session that cannot be brought
+    /// back fails, and its caller dials a fresh one.
+    pub async fn ensure_in_step(&mut self) -> Result<()> {
+        if let Some(why) = &self.abandoned {
+            return Err(FtpError::OutOfStep { why: why.clone() });
+        }
+        if self.out_of_step.is_none() && self.stray_reply_waiting() {
+            self.out_of_step = Some("a reply arrived that no command was waiting for".into());
+        }
+        let Some(why) = self.out_of_step.take() else {
+            return Ok(());
+        };
+        tracing::info!(peer = %self.peer, "out of step ({why}): reading stray replies away");
+        for _ in 0..3 {
+            self.drain_strays().await?;
+            let noop = Command::new("NOOP");
+            self.send(&noop).await?;
+            match self.poll_reply_within(self.reply_timeout).await {
+                // In step when nothing else follows NOOP's answer for a
+                // moment: a server that answers twice does so promptly.
+                Ok(reply) if reply.is_completion() && self.quiet_for(QUIET).await? => {
+                    return Ok(());
+                }
+                Ok(reply) => tracing::info!(peer = %self.peer, "read away: {reply}"),
+                Err(e) => {
+                    self.out_of_step = Some(why);
+                    return Err(e);
+                }
+            }
+        }
+        self.out_of_step = Some(why.clone());
+        Err(FtpError::OutOfStep { why })
+    }
+
+    /// Reads and drops every reply that arrives until the connection has
+    /// been quiet for a moment (at most [`DRAIN_LIMIT`]).
+    async fn drain_strays(&mut self) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + DRAIN_LIMIT;
+        while tokio::time::Instant::now() < deadline {
+            match self.poll_reply_within(QUIET).await {
+                Ok(reply) => tracing::info!(peer = %self.peer, "read away: {reply}"),
+                Err(FtpError::Timeout { .. }) => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether nothing arrives for `wait`; what does arrive stays buffered.
+    async fn quiet_for(&mut self, wait: Duration) -> Result<bool> {
+        if !self.buf.is_empty() {
+            return Ok(false);
+        }
+        let Some(stream) = self.stream.as_mut() else {
+            return Err(FtpError::Closed {
+                after: self.last_command.clone(),
+            });
+        };
+        match tokio::time::timeout(wait, stream.read_buf(&mut self.buf)).await {
+            Err(_) => Ok(true),
+            Ok(Ok(0)) => Err(FtpError::Closed {
+                after: self.last_command.clone(),
+            }),
+            Ok(Ok(_)) => Ok(false),
+            Ok(Err(e)) => Err(e.into()),
+        }
+    }
+
+    /// Whether bytes of a reply are already here, buffered or waiting on
+    /// the socket, before any command asked for one.
+    fn stray_reply_waiting(&mut self) -> bool {
+        use futures::FutureExt;
+        if !self.buf.is_empty() {
+            return true;
+        }
+        let Some(stream) = self.stream.as_mut() else {
+            return false;
+        };
+        // One poll, no waiting: a read that is not ready is dropped, and
+        // whatever it read stays in the buffer.
+        matches!(stream.read_buf(&mut self.buf).now_or_never(), Some(Ok(n)) if n > 0)
     }
 
     async fn read_reply_forever(&mut self) -> Result<Reply> {
@@ -149,8 +280,10 @@ impl Control {
         }
     }
 
-    /// Sends a command and returns its first reply, whatever its code.
+    /// Sends a command and returns its first reply, whatever its code —
+    /// its own reply: a session out of step is put back in step first.
     pub async fn execute(&mut self, command: &Command) -> Result<Reply> {
+        self.ensure_in_step().await?;
         self.send(command).await?;
         self.read_reply().await
     }
@@ -159,5 +292,80 @@ impl Control {
         if let Some(stream) = self.stream.as_mut() {
             let _ = stream.shutdown().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    use tokio::net::TcpListener;
+
+    /// A server that answers `PORT` late, and the first `NOOP` twice:
+    /// replies that would otherwise answer the wrong commands.
+    async fn misbehaving_server() -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let (read, mut write) = socket.into_split();
+            let mut lines = BufReader::new(read).lines();
+            write.write_all(b"220 ready\r\n").await.unwrap();
+            let mut noops = 0;
+            while let Ok(Some(line)) = lines.next_line().await {
+                let reply: &[u8] = match line.as_str() {
+                    "NOOP" => {
+                        noops += 1;
+                        if noops == 1 {
+                            write.write_all(b"200 NOOP ok\r\n").await.unwrap();
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            b"550 Requested action not taken\r\n"
+                        } else {
+                            b"200 NOOP ok\r\n"
+                        }
+                    }
+                    "PORT 1,2,3,4,5,6" => {
+                        tokio::time::sleep(Duration::from_millis(300)).await;
+                        b"200 PORT command successful\r\n"
+                    }
+                    "PWD" => b"257 \"/\"\r\n",
+                    _ => b"500 what\r\n",
+                };
+                write.write_all(reply).await.unwrap();
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn a_doubled_reply_is_read_away_before_the_next_command() {
+        let addr = misbehaving_server().await;
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let mut control = Control::new(stream, Duration::from_secs(5)).unwrap();
+        assert_eq!(control.read_reply().await.unwrap().code, 220);
+        let first = control.execute(&Command::new("NOOP")).await.unwrap();
+        assert_eq!(first.code, 200);
+        // The second answer to NOOP arrives while nothing waits for it.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let pwd = control.execute(&Command::new("PWD")).await.unwrap();
+        assert_eq!(pwd.code, 257, "PWD read {pwd}");
+        assert!(control.out_of_step().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_reply_that_timed_out_never_answers_the_next_command() {
+        let addr = misbehaving_server().await;
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let mut control = Control::new(stream, Duration::from_secs(5)).unwrap();
+        control.read_reply().await.unwrap();
+        control
+            .send(&Command::parse_text("PORT 1,2,3,4,5,6").unwrap())
+            .await
+            .unwrap();
+        let late = control.read_reply_within(Duration::from_millis(100)).await;
+        assert!(matches!(late, Err(FtpError::Timeout { .. })), "{late:?}");
+        assert!(control.out_of_step().is_some());
+        let pwd = control.execute(&Command::new("PWD")).await.unwrap();
+        assert_eq!(pwd.code, 257, "PWD read {pwd}");
     }
 }

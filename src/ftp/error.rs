@@ -60,6 +60,11 @@ pub enum FtpError {
     #[error("{0}")]
     TlsSetting(String),
 
+    /// The session's replies no longer match its commands and could not
+    /// be brought back in step: a fresh session is needed.
+    #[error("replies out of step with commands ({why}); the session was dropped")]
+    OutOfStep { why: String },
+
     #[error("{0}")]
     Io(#[from] io::Error),
 }
@@ -97,6 +102,7 @@ impl FtpError {
             FtpError::Connect { .. }
             | FtpError::Timeout { .. }
             | FtpError::Closed { .. }
+            | FtpError::OutOfStep { .. }
             | FtpError::Io(_)
             | FtpError::Data { .. } => true,
             _ => self.reply().is_some_and(Reply::is_transient_failure),

@@ -25,6 +25,15 @@ impl Ends {
         Endpoint::of(self.destination.as_deref_mut())
     }
 
+    /// Whether the last way left a session unusable (see
+    /// `Client::abandon`): the pools drop it when it is given back.
+    pub(super) fn any_abandoned(&self) -> bool {
+        [&self.source, &self.destination]
+            .into_iter()
+            .flatten()
+            .any(|s| s.abandoned())
+    }
+
     pub(super) fn discard(&mut self) {
         for s in [&mut self.source, &mut self.destination]
             .into_iter()

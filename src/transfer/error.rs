@@ -54,8 +54,8 @@ pub enum Failure {
         /// The destination said it has no space left (its words): nothing
         /// more of this tree is sent there.
         out_of_space: Option<String>,
-        /// The end whose reply is the cause, and its code.
-        cause: Option<(End, u16)>,
+        /// The end whose reply is the cause, and the reply.
+        cause: Option<(End, Reply)>,
     },
     Cancelled,
 }
@@ -74,7 +74,7 @@ impl Failure {
                 .unwrap_or_default(),
             transient: e.is_transient() && out_of_space.is_none(),
             out_of_space,
-            cause: reply.map(|r| (end, r.code)),
+            cause: reply.map(|r| (end, r.clone())),
         }
     }
 
@@ -87,7 +87,7 @@ impl Failure {
             replies: vec![format!("{end}: {reply}")],
             transient: reply.is_transient_failure() && out_of_space.is_none(),
             out_of_space,
-            cause: Some((end, reply.code)),
+            cause: Some((end, reply.clone())),
         }
     }
 

@@ -163,6 +163,7 @@ async fn run_inner(
     // Refusals at the transfer command, not yet known to be about the way.
     let mut unconfirmed: Vec<(Dialect, (End, u16), String)> = Vec::new();
     let mut queue: VecDeque<Transport> = VecDeque::new();
+    let mut lstn_skipped = None;
     // Both FEATs are known: a way neither could speak is not announced,
     // only said why it was left out when nothing else remains.
     let rfc438 = [ends.source.as_deref(), ends.destination.as_deref()]
@@ -171,7 +172,7 @@ async fn run_inner(
     for t in transports {
         match t {
             Transport::Servers(Dialect::Lstn) if !rfc438 => {
-                refusals.push(lstn_unavailable(&ends));
+                lstn_skipped = Some(lstn_unavailable(&ends));
             }
             Transport::Servers(d) => match ctx.shared.refused_before(&pair, d) {
                 // Refused moments ago for this pair of servers: asking again
@@ -183,6 +184,7 @@ async fn run_inner(
         }
     }
     let Some(mut transport) = queue.pop_front() else {
+        refusals.extend(lstn_skipped);
         return Err(Failure::permanent(refusals.join("; ")));
     };
     ctx.emit(EventKind::Started {
@@ -273,7 +275,9 @@ async fn run_inner(
                     }
                     _ => {}
                 }
-                refusals.push(description.clone());
+                if !refusals.contains(&description) {
+                    refusals.push(description.clone());
+                }
                 if !clean {
                     ends.discard();
                     fresh_sessions = true;
@@ -298,14 +302,16 @@ async fn run_inner(
                 ends.discard();
                 // The relay met the refusal the servers met at the transfer
                 // command: it was about the file, not the way.
-                let transient = transient
-                    && !cause.is_some_and(|c| unconfirmed.iter().any(|(_, r, _)| *r == c));
-                let reason = match refusals.is_empty() {
-                    true => reason,
-                    false if cause.is_some_and(|c| unconfirmed.iter().any(|(_, r, _)| *r == c)) => {
-                        format!("{reason}; server to server too: {}", refusals.join("; "))
-                    }
-                    false => reason,
+                let confirmed = cause.as_ref().is_some_and(|(end, reply)| {
+                    unconfirmed.iter().any(|(_, r, _)| *r == (*end, reply.code))
+                });
+                let transient = transient && !confirmed;
+                let reason = match &cause {
+                    Some((end, reply)) if confirmed => format!(
+                        "the {end} answered {reply} server to server and through fxpc alike ({reason}; {})",
+                        refusals.join("; ")
+                    ),
+                    _ => reason,
                 };
                 if let Some(why) = &out_of_space {
                     ctx.shared.mark_out_of_space(ctx.tree, why);
@@ -335,6 +341,12 @@ async fn run_inner(
             }
         }
         if fresh_sessions {
+            drop(ends);
+            ends = checkout(ctx, &spec.source.site, &spec.destination.site).await?;
+        } else if ends.any_abandoned() {
+            // The other end's session goes back to its pool and is taken
+            // again at once: only the abandoned one is dialled anew, and
+            // two pools are entered in checkout's order (no deadlock).
             drop(ends);
             ends = checkout(ctx, &spec.source.site, &spec.destination.site).await?;
         }

@@ -171,6 +171,7 @@ impl Drop for Session {
     fn drop(&mut self) {
         if let Some(client) = self.client.take()
             && self.reusable
+            && !client.abandoned()
             && let Ok(mut idle) = self.pool.idle.lock()
         {
             idle.push((client, Instant::now()));

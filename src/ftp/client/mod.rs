@@ -319,6 +319,13 @@ impl Client {
         self.control.execute(&command).await
     }
 
+    /// Puts the session back in step (see [`Control::execute`]) before a
+    /// command sent with [`send_command`](Self::send_command): the first of
+    /// a pipelined group must not have a stray reply read as its own.
+    pub async fn in_step(&mut self) -> Result<()> {
+        self.control.ensure_in_step().await
+    }
+
     /// Sends a command without reading its reply: for a transfer command
     /// whose `1xx` only comes once another server has connected (the
     /// listening side of LSTN/SOCK or FXP). Read the replies later with
@@ -348,6 +355,28 @@ impl Client {
 
     pub async fn read_reply_within(&mut self, timeout: Duration) -> Result<Reply> {
         self.control.read_reply_within(timeout).await
+    }
+
+    /// Waits for a reply without giving up on it: a timeout only means
+    /// "not yet" (a transfer's final reply, read between progress checks).
+    pub async fn poll_reply_within(&mut self, timeout: Duration) -> Result<Reply> {
+        self.control.poll_reply_within(timeout).await
+    }
+
+    /// Marks the session as not to be used again (see
+    /// [`Control::abandon`]): pools drop it, the next command fails.
+    pub fn abandon(&mut self, why: &str) {
+        self.control.abandon(why);
+    }
+
+    pub fn abandoned(&self) -> bool {
+        self.control.abandoned()
+    }
+
+    /// Why replies may not match commands on this session (it will be put
+    /// back in step before its next command), if they may not.
+    pub fn out_of_step(&self) -> Option<&str> {
+        self.control.out_of_step()
     }
 
     /// Whether the server has already sent a reply we have not read.

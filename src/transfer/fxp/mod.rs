@@ -152,6 +152,8 @@ async fn exchange(
     // transfer command (its 255 is then read before the transfer's replies).
     let mut pin: Option<String> = None;
     let mut deferred_port: Option<String> = None;
+    // Where a passive destination waits for the source's connection.
+    let mut destination_listens_at: Option<SocketAddr> = None;
     match dialect {
         Dialect::Lstn => {
             let y = negotiate_lstn(source, destination, plan.destination_may_redirect).await?;
@@ -160,6 +162,10 @@ async fn exchange(
                 // REST reads its own reply: the pin must be answered first.
                 sock_exchange(destination, End::Destination, &pin_command).await?;
             } else {
+                destination
+                    .in_step()
+                    .await
+                    .map_err(|e| AttemptError::failed(End::Destination, &e))?;
                 destination
                     .send_command(&pin_command)
                     .await
@@ -179,18 +185,21 @@ async fn exchange(
             )
             .await?;
             deferred_port = Some(port_command(target));
+            destination_listens_at = Some(target);
         }
         Dialect::FxpDestinationPassive => {
             pret(destination, End::Destination, &store_line(plan)).await?;
-            negotiate_fxp(
-                destination,
-                End::Destination,
-                plan.destination_may_redirect,
-                source,
-                End::Source,
-                cpsv,
-            )
-            .await?
+            destination_listens_at = Some(
+                negotiate_fxp(
+                    destination,
+                    End::Destination,
+                    plan.destination_may_redirect,
+                    source,
+                    End::Source,
+                    cpsv,
+                )
+                .await?,
+            );
         }
         Dialect::FxpSourcePassive => {
             let mut retr = b"RETR ".to_vec();
@@ -204,7 +213,7 @@ async fn exchange(
                 End::Destination,
                 cpsv,
             )
-            .await?
+            .await?;
         }
     }
     let receiver_connects = dialect == Dialect::FxpSourcePassive;
@@ -225,6 +234,12 @@ async fn exchange(
         }
     }
     let store_verb = if append { "APPE" } else { "STOR" };
+    if pin.is_none() {
+        destination
+            .in_step()
+            .await
+            .map_err(|e| AttemptError::failed(End::Destination, &e))?;
+    }
     destination
         .send_with(store_verb, plan.destination_path)
         .await
@@ -240,10 +255,11 @@ async fn exchange(
         None
     };
     if let Some((refused, clean)) = early {
+        let ready = RECEIVER_READY.min(plan.connect_timeout + PASSIVE_ANSWER);
         let reply = destination
-            .read_reply_within(RECEIVER_READY)
+            .read_reply_within(ready)
             .await
-            .map_err(|e| AttemptError::failed(End::Destination, &e))?;
+            .map_err(|e| silence_refuses(End::Destination, refused, store_verb, e))?;
         if !reply.is_preliminary() {
             return Err(classify(
                 End::Destination,
@@ -270,6 +286,7 @@ async fn exchange(
                 return Err(AttemptError::failed(End::Source, &e));
             }
             let asked = async {
+                source.in_step().await?;
                 source.send_with("RETR", plan.source_path).await?;
                 // The passive source answers once the destination's
                 // connection is taken; silence is its refusal.
@@ -306,6 +323,7 @@ async fn exchange(
         }
     };
     if !first.is_preliminary() {
+        release_passive(destination_listens_at).await;
         abort(destination).await;
         let refused = if dialect == Dialect::FxpSourcePassive {
             Refused::Accept

@@ -69,6 +69,7 @@ pub(super) async fn pipelined_retr(
     plan: &Plan<'_>,
 ) -> Result<Reply, AttemptError> {
     let sent = async {
+        source.in_step().await?;
         source.send_command(port).await?;
         if plan.source_offset > 0 {
             source
@@ -145,6 +146,45 @@ pub(super) async fn pret(client: &mut Client, side: End, line: &[u8]) -> Result<
     })
 }
 
+/// A command of the negotiation that got no answer in time refuses this
+/// way (some servers answer `PORT` only once they tried the address); its
+/// session is out of step and is not used again.
+pub(super) fn silence_refuses(
+    side: End,
+    refused: Refused,
+    command: &str,
+    e: FtpError,
+) -> AttemptError {
+    match e {
+        FtpError::Timeout { timeout, .. } => AttemptError::Refused {
+            side,
+            refused,
+            command: command.into(),
+            reply: Reply::new(
+                425,
+                format!("no reply within {}s (timed out)", timeout.as_secs()),
+            ),
+            clean: false,
+        },
+        other => AttemptError::failed(side, &other),
+    }
+}
+
+/// Frees a passive destination left waiting for a peer that will not come
+/// (the source refused its transfer command): vsftpd, waiting in `accept`,
+/// reads no `ABOR` and keeps the upload's file locked for its accept
+/// timeout, so every next `STOR` of that file would hang behind it. A
+/// connection that closes at once ends its wait.
+pub(super) async fn release_passive(target: Option<SocketAddr>) {
+    if let Some(target) = target {
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
+            tokio::net::TcpStream::connect(target),
+        )
+        .await;
+    }
+}
+
 pub(super) fn port_command(target: SocketAddr) -> String {
     match target {
         SocketAddr::V4(v4) => format!("PORT {}", addr::format_rfc959(v4)),
@@ -161,17 +201,21 @@ pub(super) async fn negotiate_fxp(
     active: &mut Client,
     active_side: End,
     cpsv: bool,
-) -> Result<(), AttemptError> {
+) -> Result<SocketAddr, AttemptError> {
     let target = passive_address(passive, passive_side, may_redirect, cpsv).await?;
     let command = port_command(target);
     let reply = active
         .command(&command)
         .await
-        .map_err(|e| AttemptError::failed(active_side, &e))?;
+        .map_err(|e| silence_refuses(active_side, Refused::Connect, &command, e))?;
     if reply.code == 200 {
-        return Ok(());
+        return Ok(target);
     }
-    // libunftp knows no EPRT; an IPv4 peer can still be named with PORT.
+    // The passive side now listens for a peer that will never come; some
+    // servers say so later, unprompted (a second reply to PASV, seconds
+    // on), which would answer whatever is asked then. That session is
+    // replaced; the active one answered everything and goes on.
+    passive.abandon("its passive port was left waiting for a peer that never came");
     Err(AttemptError::Refused {
         side: active_side,
         refused: Refused::Connect,
@@ -198,7 +242,7 @@ pub(super) async fn passive_address(
         let reply = passive
             .command(verb)
             .await
-            .map_err(|e| AttemptError::failed(side, &e))?;
+            .map_err(|e| silence_refuses(side, Refused::Negotiate, verb, e))?;
         if reply.code == 227 {
             return match addr::parse_pasv_reply(&reply.text()) {
                 Some(a) => own_address(passive, side, may_redirect, SocketAddr::V4(a), verb, reply),
@@ -220,7 +264,7 @@ pub(super) async fn passive_address(
     let reply = passive
         .command("EPSV")
         .await
-        .map_err(|e| AttemptError::failed(side, &e))?;
+        .map_err(|e| silence_refuses(side, Refused::Negotiate, "EPSV", e))?;
     match (reply.code, addr::parse_epsv_reply(&reply.message())) {
         (229, Some(port)) => Ok(SocketAddr::new(peer.ip(), port)),
         _ => Err(AttemptError::Refused {

@@ -186,7 +186,7 @@ pub(super) fn failure(
         replies,
         transient: transient.unwrap_or(true) && out_of_space.is_none(),
         out_of_space,
-        cause: cause.map(|(side, r)| (side, r.code)),
+        cause,
     })
 }
 
@@ -213,7 +213,8 @@ pub(super) fn classify(
             reply,
             clean,
         }
-    } else if at_transfer && !reply.is_completion() && !no_space(&reply) {
+    } else if at_transfer && !reply.is_completion() && !no_space(&reply) && reply.code != 421 {
+        // (421: the server is closing the session, whatever the way.)
         AttemptError::Refused {
             side,
             refused: Refused::Transfer,
@@ -237,7 +238,7 @@ pub(super) async fn final_reply(
     preliminary: impl Fn(),
 ) -> Result<Reply, FtpError> {
     loop {
-        match client.read_reply_within(Duration::from_millis(500)).await {
+        match client.poll_reply_within(Duration::from_millis(500)).await {
             Ok(r) if r.is_preliminary() => preliminary(),
             Ok(r) => return Ok(r),
             Err(FtpError::Timeout { .. }) if watch.stalled_for() < watch.stall_limit(stall) => {

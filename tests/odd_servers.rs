@@ -1,0 +1,188 @@
+//! What real servers do wrong, played by `tests/hostile_server.py` against
+//! a vsftpd that allows FXP: a second reply to `PASV` seconds later, a
+//! `PORT` answered only after a while, and a refusal that comes only at the
+//! transfer command (`550 Remote addresses do not match`). None may make a
+//! later reply answer the wrong command, and each is a refusal of that way
+//! of copying, not of the file: the next way carries it.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use fxpc::transfer::{Engine, EventKind, Location, Mode, Settings, Via};
+
+use common::ends::End;
+use common::jobs::{self, site};
+use common::{Hostile, Vsftpd, next_addr, pseudo_random, temp_root};
+
+fn reasons(seen: &[fxpc::transfer::Event]) -> Vec<String> {
+    seen.iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ModeChanged { reason, .. } => Some(reason.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn retried(seen: &[fxpc::transfer::Event]) -> bool {
+    seen.iter()
+        .any(|e| matches!(e.kind, EventKind::Retrying { .. }))
+}
+
+/// The destination answers `PASV` at once and, when no data connection
+/// came, a second time 0.2 s later (`550`): the copy's other replies stay
+/// in step — it relays, and every byte arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_reply_to_pasv_never_answers_a_later_command() {
+    let root = temp_root();
+    // vsftpd as shipped: it refuses PORT to the hostile server, so the
+    // hostile server's PASV is left waiting, and it speaks up later.
+    let Some(source) = Vsftpd::start(&next_addr(), root.path(), false) else {
+        return;
+    };
+    let hostile = Hostile::start(&next_addr(), &["--second-pasv-reply", "0.1"]);
+    let from = End::vsftpd(&source);
+    // Large enough that the relay is still running when the stray reply
+    // comes, so a session that kept it would read it as STOR's answer.
+    let data = pseudo_random(40 << 20, 31);
+    from.seed("f.bin", &data);
+    let to = Location::ftp(site(hostile.socket_addr()), "/f.bin");
+
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let started = Instant::now();
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(from.at("f.bin"), to, Via::Auto),
+    )
+    .await;
+    assert_eq!(
+        jobs::verified_mode(&seen),
+        Mode::Relay,
+        "{seen:#?}\n{}",
+        hostile.log()
+    );
+    assert!(!retried(&seen), "{seen:#?}");
+    // However quick the copy was, the stray reply has come by now.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        hostile.log().contains("second reply to PASV"),
+        "the stray reply was sent: {}",
+        hostile.log()
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+/// A `PORT` answered only after 2 s, with a 1 s reply timeout: the way is
+/// refused (the reply would have come late, answering the next command),
+/// and the copy relays at once instead of retrying the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_port_reply_refuses_that_way_and_stays_out_of_the_next_command() {
+    let root = temp_root();
+    let Some(source) = Vsftpd::start(&next_addr(), root.path(), true) else {
+        return;
+    };
+    let hostile = Hostile::start(&next_addr(), &["--late-port", "2"]);
+    let from = End::vsftpd(&source);
+    let data = pseudo_random(300_000, 32);
+    from.seed("f.bin", &data);
+    let mut impatient = (*site(hostile.socket_addr())).clone();
+    impatient.options.reply_timeout = Duration::from_secs(1);
+    let to = Location::ftp(std::sync::Arc::new(impatient), "/f.bin");
+
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(from.at("f.bin"), to, Via::Auto),
+    )
+    .await;
+    let verified = jobs::verified_mode(&seen);
+    assert!(
+        verified == Mode::Relay || matches!(verified, Mode::Fxp { .. }),
+        "{seen:#?}"
+    );
+    assert!(!retried(&seen), "{seen:#?}");
+    let got = fetch(&hostile, "/f.bin").await;
+    assert!(got == data, "{} bytes arrived", got.len());
+}
+
+/// A server that takes `PORT` and `PASV` for a foreign address and refuses
+/// only the transfer command (`550 Remote addresses do not match`), as
+/// source and as destination: each way is refused, the relay carries the
+/// file, and the reasons quote the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_at_the_transfer_command_is_a_refusal_of_that_way() {
+    let root = temp_root();
+    let Some(open) = Vsftpd::start(&next_addr(), root.path(), true) else {
+        return;
+    };
+    let hostile = Hostile::start(
+        &next_addr(),
+        &["--refuse-foreign-transfer", "--seed", "h.bin:250000"],
+    );
+    let vsftpd = End::vsftpd(&open);
+    let data = pseudo_random(250_000, 33);
+    vsftpd.seed("v.bin", &data);
+    let hostile_site = site(hostile.socket_addr());
+
+    for (what, spec) in [
+        (
+            "hostile as destination",
+            jobs::copy(
+                vsftpd.at("v.bin"),
+                Location::ftp(hostile_site.clone(), "/v.bin"),
+                Via::Auto,
+            ),
+        ),
+        (
+            "hostile as source",
+            jobs::copy(
+                Location::ftp(hostile_site.clone(), "/h.bin"),
+                vsftpd.at("h.bin"),
+                Via::Auto,
+            ),
+        ),
+    ] {
+        let (engine, mut events) = Engine::new(Settings {
+            retries: 2,
+            ..jobs::settings()
+        });
+        let started = Instant::now();
+        let seen = jobs::run(&engine, &mut events, spec).await;
+        let took = started.elapsed();
+        assert_eq!(
+            jobs::verified_mode(&seen),
+            Mode::Relay,
+            "{what}: {seen:#?}\n{}",
+            hostile.log()
+        );
+        let why = reasons(&seen);
+        assert!(
+            why.iter()
+                .any(|r| r.contains("550 Remote addresses do not match")),
+            "{what}: {why:#?}"
+        );
+        assert!(!retried(&seen), "{what}: {seen:#?}");
+        assert!(took < Duration::from_secs(15), "{what}: took {took:?}");
+    }
+    assert_eq!(fetch(&hostile, "/v.bin").await, data);
+    let expected: Vec<u8> = (0..250_000u32).map(|i| (i % 251) as u8).collect();
+    assert!(std::fs::read(vsftpd.files.join("h.bin")).unwrap() == expected);
+}
+
+/// The bytes a hostile server holds, read back over its own session.
+async fn fetch(hostile: &Hostile, path: &str) -> Vec<u8> {
+    let addr = hostile.socket_addr();
+    let mut client = fxpc::ftp::Client::open(
+        &addr.ip().to_string(),
+        addr.port(),
+        &Default::default(),
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    let mut back = Vec::new();
+    client.retrieve(path, 0, &mut back).await.unwrap();
+    back
+}
