@@ -14,6 +14,7 @@ use super::data::{DataSetup, Direction};
 use super::listing::Listing;
 use super::throttle::Throttle;
 use super::tls::{Conn, DataProtection};
+use super::upload::{Pending, Write};
 use super::vfs::Jail;
 use crate::ftp::reply::Reply;
 
@@ -24,7 +25,7 @@ pub enum Job {
     /// LIST / NLST / MLSD: the body is built up front.
     Listing { listing: Listing },
     /// STOR / APPE / STOU. The file is opened only once the data connection
-    /// is up (a failed connection must not truncate an existing file), and
+    /// is up (a failed connection must not create or lock anything), and
     /// before the 150.
     Receive {
         jail: Arc<Jail>,
@@ -35,14 +36,6 @@ pub enum Job {
         offset: u64,
         text: Text,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Write {
-    Replace,
-    Append,
-    /// STOU: the name was reserved (created empty) by the session.
-    Unique,
 }
 
 impl Job {
@@ -114,11 +107,54 @@ pub struct Limits {
     pub accept_timeout: Duration,
     pub idle_timeout: Duration,
     pub rate: Option<u64>,
+    /// Uploads stop when the file system's free space falls under this
+    /// share (percent) of its size.
+    pub min_free_percent: f64,
+}
+
+/// How often an upload looks at the free space: every so many bytes.
+const SPACE_CHECK_EVERY: u64 = 1 << 20;
+
+/// `StorageFull` when the file system holding `file` has less than
+/// `percent` of its space free for us. Blocking, but a single `fstatvfs`.
+fn check_space(file: &std::fs::File, percent: f64) -> std::io::Result<()> {
+    if percent <= 0.0 {
+        return Ok(());
+    }
+    let fs = rustix::fs::fstatvfs(file)?;
+    if fs.f_blocks == 0 {
+        return Ok(());
+    }
+    let free = fs.f_bavail as f64 / fs.f_blocks as f64 * 100.0;
+    if free < percent {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            format!("{free:.2}% of the disk is free, under the {percent}% reserve"),
+        ));
+    }
+    Ok(())
+}
+
+/// How a transfer ended: the final reply, and for an upload whose data
+/// all arrived, what makes it visible (the session commits it only if
+/// its client is still there).
+pub(crate) struct Finished {
+    pub(crate) reply: Reply,
+    pub(crate) upload: Option<Pending>,
+}
+
+impl From<Reply> for Finished {
+    fn from(reply: Reply) -> Finished {
+        Finished {
+            reply,
+            upload: None,
+        }
+    }
 }
 
 /// Runs the transfer; `opened` is told (with the 150 text) once the data
-/// connection is up. Returns the final reply.
-pub async fn run(
+/// connection is up.
+pub(crate) async fn run(
     job: Job,
     setup: DataSetup,
     protection: Option<DataProtection>,
@@ -126,6 +162,35 @@ pub async fn run(
     opened_text: String,
     opened: tokio::sync::oneshot::Sender<Reply>,
     progress: Arc<AtomicU64>,
+) -> Finished {
+    let mut upload = None;
+    let reply = run_job(
+        job,
+        setup,
+        protection,
+        limits,
+        opened_text,
+        opened,
+        progress,
+        &mut upload,
+    )
+    .await;
+    Finished {
+        upload: upload.filter(|_| reply.code == 226),
+        reply,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_job(
+    job: Job,
+    setup: DataSetup,
+    protection: Option<DataProtection>,
+    limits: Limits,
+    opened_text: String,
+    opened: tokio::sync::oneshot::Sender<Reply>,
+    progress: Arc<AtomicU64>,
+    upload: &mut Option<Pending>,
 ) -> Reply {
     let tcp = match setup
         .establish(job.direction(), limits.accept_timeout)
@@ -134,9 +199,8 @@ pub async fn run(
         Ok(s) => s,
         Err(reply) => return reply,
     };
-    // The file is opened (and truncated) before the 150, as vsftpd does: a
-    // client that saw the 150 knows the old content is gone, and a file
-    // that cannot be written is refused without one.
+    // The file is opened before the 150: a file that cannot be written is
+    // refused without one.
     let mut receiving = None;
     if let Job::Receive {
         jail,
@@ -146,9 +210,20 @@ pub async fn run(
         ..
     } = &job
     {
-        let shown = String::from_utf8_lossy(path);
-        match jail.open_write(path, *how, *offset) {
-            Ok(f) => receiving = Some(File::from_std(f)),
+        let shown = String::from_utf8_lossy(path).into_owned();
+        let (jail, path, how, offset) = (jail.clone(), path.clone(), *how, *offset);
+        let opened = tokio::task::spawn_blocking(move || jail.open_upload(&path, how, offset))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        match opened {
+            Ok(u) => {
+                if let Err(e) = check_space(&u.file, limits.min_free_percent) {
+                    return Reply::new(452, format!("Insufficient storage space: {e}."));
+                }
+                let watched = u.file.try_clone().ok();
+                receiving = Some((File::from_std(u.file), watched));
+                *upload = Some(u.pending);
+            }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                 return Reply::new(
                     450,
@@ -188,7 +263,17 @@ pub async fn run(
                 sending: true,
                 held_cr: false,
             };
-            pump(&mut file, &mut stream, ends, &mut throttle, &progress, idle).await
+            let mut no_check = |_: u64| Ok(());
+            pump(
+                &mut file,
+                &mut stream,
+                ends,
+                &mut throttle,
+                &progress,
+                idle,
+                &mut no_check,
+            )
+            .await
         }
         Job::Listing { mut listing } => {
             // Formatted a chunk at a time as the client takes it (with CR
@@ -219,13 +304,33 @@ pub async fn run(
             }
         }
         Job::Receive { text, .. } => {
-            let mut file = receiving.expect("opened above for every Receive");
+            let (mut file, watched) = receiving.expect("opened above for every Receive");
             let ends = LineEnds {
                 mode: text,
                 sending: false,
                 held_cr: false,
             };
-            let r = pump(&mut stream, &mut file, ends, &mut throttle, &progress, idle).await;
+            let min_free = limits.min_free_percent;
+            let mut checked_at = 0u64;
+            let mut space = |total: u64| {
+                if total - checked_at < SPACE_CHECK_EVERY {
+                    return Ok(());
+                }
+                checked_at = total;
+                watched
+                    .as_ref()
+                    .map_or(Ok(()), |f| check_space(f, min_free))
+            };
+            let r = pump(
+                &mut stream,
+                &mut file,
+                ends,
+                &mut throttle,
+                &progress,
+                idle,
+                &mut space,
+            )
+            .await;
             match (r, file.sync_all().await) {
                 (Ok(n), Ok(())) => Ok(n),
                 (Err(e), _) | (Ok(_), Err(e)) => Err(e),
@@ -251,6 +356,8 @@ async fn pump<R, W>(
     throttle: &mut Throttle,
     progress: &AtomicU64,
     idle: Duration,
+    // Called with the running total after every write; an error stops.
+    check: &mut (dyn FnMut(u64) -> std::io::Result<()> + Send),
 ) -> std::io::Result<u64>
 where
     R: AsyncRead + Unpin + ?Sized,
@@ -281,6 +388,7 @@ where
             .map_err(|_| stalled())??;
         total += n as u64;
         progress.store(total, Ordering::Relaxed);
+        check(total)?;
         throttle.pace(n).await;
     }
 }

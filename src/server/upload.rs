@@ -1,0 +1,247 @@
+//! Where an upload's bytes go. A plain `STOR` writes to a hidden name
+//! beside its target and takes the target's name only once all its data
+//! has arrived (ProFTPD's `HiddenStores`, Pure-FTPd's `--notruncate`):
+//! until then other clients see the old file, and a broken upload leaves
+//! it untouched. `APPE`, `REST`+`STOR` and `STOU` write in place, as
+//! resuming needs. One upload at a time per name (vsftpd's
+//! `lock_upload_files`), whichever way it writes.
+
+use std::collections::HashSet;
+use std::ffi::OsStr;
+use std::fs::File;
+use std::hash::BuildHasher;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::sync::{Arc, Mutex};
+
+use rustix::fs::{AtFlags, FlockOperation, Mode, OFlags};
+
+use super::vfs::{self, Jail};
+
+/// The start of every hidden upload's name. Listings leave such names
+/// out and no command can name them, so a half-written file is never
+/// seen, fetched or renamed by a client.
+pub(crate) const HIDDEN_PREFIX: &[u8] = b".fxpc-upload-";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Write {
+    Replace,
+    Append,
+    /// STOU: the name was reserved (created empty) by the session.
+    Unique,
+}
+
+/// A directory (device, inode) and a name in it.
+type Key = (u64, u64, Vec<u8>);
+
+/// The names uploads are writing to now.
+pub(crate) type Busy = HashSet<Key>;
+
+/// An upload's file, and what to do with it once the data has arrived.
+pub(crate) struct Upload {
+    pub(crate) file: File,
+    pub(crate) pending: Pending,
+}
+
+/// Dropped without [`Pending::commit`], a hidden store's file is removed
+/// and the target keeps its old content.
+pub(crate) struct Pending {
+    hidden: Option<Hidden>,
+    claim: Option<Claim>,
+}
+
+struct Hidden {
+    dir: File,
+    temp: Vec<u8>,
+    name: Vec<u8>,
+}
+
+struct Claim {
+    busy: Arc<Mutex<Busy>>,
+    key: Key,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        self.busy.lock().expect("uploads lock").remove(&self.key);
+    }
+}
+
+impl Pending {
+    /// The upload is whole: a hidden store now takes its target's name.
+    /// Blocking.
+    pub(crate) fn commit(mut self) -> io::Result<()> {
+        if let Some(h) = self.hidden.take() {
+            let renamed = rustix::fs::renameat(
+                &h.dir,
+                OsStr::from_bytes(&h.temp),
+                &h.dir,
+                OsStr::from_bytes(&h.name),
+            );
+            if renamed.is_err() {
+                let _ = rustix::fs::unlinkat(&h.dir, OsStr::from_bytes(&h.temp), AtFlags::empty());
+            }
+            renamed?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let Some(h) = self.hidden.take() else { return };
+        let claim = self.claim.take();
+        let remove = move || {
+            let _ = rustix::fs::unlinkat(&h.dir, OsStr::from_bytes(&h.temp), AtFlags::empty());
+            // The name is free only once the broken upload is gone.
+            drop(claim);
+        };
+        // Dropped on an async worker when a session is cancelled.
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => drop(rt.spawn_blocking(remove)),
+            Err(_) => remove(),
+        }
+    }
+}
+
+/// `NotFound` for a path that names a hidden upload.
+pub(crate) fn refuse_hidden(virtual_path: &[u8]) -> io::Result<()> {
+    if virtual_path
+        .split(|&b| b == b'/')
+        .any(|part| part.starts_with(HIDDEN_PREFIX))
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "no such file or directory",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn is_hidden(name: &[u8]) -> bool {
+    name.starts_with(HIDDEN_PREFIX)
+}
+
+impl Jail {
+    /// Opens an upload of `virtual_path`. Blocking: call it off the async
+    /// workers.
+    ///
+    /// A second upload to the same name meanwhile gets `WouldBlock`, not
+    /// a mix of both. A FIFO, a device or a directory is refused, never
+    /// waited on. `REST` beyond the file's end is refused
+    /// (`InvalidInput`): it would make a sparse file of any size.
+    pub(crate) fn open_upload(
+        &self,
+        virtual_path: &[u8],
+        how: Write,
+        offset: u64,
+    ) -> io::Result<Upload> {
+        let (dir, name) = self.parent(virtual_path)?;
+        let claim = self.claim(&dir, &name)?;
+        if how == Write::Replace && offset == 0 {
+            let (file, hidden) = hidden_file(dir, name)?;
+            return Ok(Upload {
+                file,
+                pending: Pending {
+                    hidden: Some(hidden),
+                    claim: Some(claim),
+                },
+            });
+        }
+        let file = self.open_in_place(virtual_path, how, offset)?;
+        Ok(Upload {
+            file,
+            pending: Pending {
+                hidden: None,
+                claim: Some(claim),
+            },
+        })
+    }
+
+    fn claim(&self, dir: &File, name: &[u8]) -> io::Result<Claim> {
+        let meta = dir.metadata()?;
+        let key = (meta.dev(), meta.ino(), name.to_vec());
+        let mut busy = self.uploads.lock().expect("uploads lock");
+        if !busy.insert(key.clone()) {
+            return Err(io::Error::new(
+                io::ErrorKind::WouldBlock,
+                "being uploaded by another session",
+            ));
+        }
+        Ok(Claim {
+            busy: self.uploads.clone(),
+            key,
+        })
+    }
+
+    /// `APPE`, `REST`+`STOR`, `STOU`: the file itself, locked against
+    /// other processes too.
+    fn open_in_place(&self, virtual_path: &[u8], how: Write, offset: u64) -> io::Result<File> {
+        let mut flags = OFlags::WRONLY | OFlags::CREATE | OFlags::NONBLOCK;
+        if how == Write::Append {
+            flags |= OFlags::APPEND;
+        }
+        let file = vfs::plain_blocking(self.open(virtual_path, flags, 0o666)?)?;
+        rustix::fs::flock(&file, FlockOperation::NonBlockingLockExclusive)?;
+        let len = file.metadata()?.len();
+        if how == Write::Replace {
+            if offset > len {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "the restart position {offset} is beyond the end of the file ({len} bytes)"
+                    ),
+                ));
+            }
+            rustix::fs::seek(&file, rustix::fs::SeekFrom::Start(offset))?;
+        }
+        Ok(file)
+    }
+}
+
+/// A new hidden file beside `name` in `dir`, with the permissions of the
+/// file it will replace.
+fn hidden_file(dir: File, name: Vec<u8>) -> io::Result<(File, Hidden)> {
+    let old = rustix::fs::statat(&dir, OsStr::from_bytes(&name), AtFlags::SYMLINK_NOFOLLOW);
+    // Not the umask's default but what the old file had: the rename
+    // must not change who may read it.
+    let keep_mode = match &old {
+        Ok(st) => match rustix::fs::FileType::from_raw_mode(st.st_mode) {
+            rustix::fs::FileType::RegularFile => Some(st.st_mode & 0o7777),
+            // A link is replaced by the file, as a rename does.
+            rustix::fs::FileType::Symlink => None,
+            _ => return Err(vfs::not_plain()),
+        },
+        Err(_) => None,
+    };
+    let random = std::collections::hash_map::RandomState::new();
+    for attempt in 0u32..16 {
+        let mut temp = HIDDEN_PREFIX.to_vec();
+        temp.extend(format!("{:016x}", random.hash_one(attempt)).bytes());
+        let created = rustix::fs::openat(
+            &dir,
+            OsStr::from_bytes(&temp),
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o666),
+        );
+        match created {
+            Ok(fd) => {
+                let file = File::from(fd);
+                if let Some(mode) = keep_mode
+                    && let Err(e) = rustix::fs::fchmod(&file, Mode::from_raw_mode(mode))
+                {
+                    let _ = rustix::fs::unlinkat(&dir, OsStr::from_bytes(&temp), AtFlags::empty());
+                    return Err(e.into());
+                }
+                return Ok((file, Hidden { dir, temp, name }));
+            }
+            Err(rustix::io::Errno::EXIST) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        "no free name for a hidden upload",
+    ))
+}
