@@ -213,3 +213,47 @@ async fn an_upload_is_invisible_until_whole() {
     assert_eq!(&now[10..20], b"0123456789");
     assert_eq!(now.len(), HALF + 8);
 }
+
+/// A client that asks for the digest of a huge file and leaves: the
+/// server stops reading the file (its CPU use falls to nothing), and
+/// `SIGTERM` during another such digest ends the server within a few
+/// seconds.
+#[tokio::test]
+async fn work_stops_when_its_client_leaves_and_at_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    // Sparse: hours of hashing, no disk space.
+    let huge = std::fs::File::create(root.join("huge")).unwrap();
+    huge.set_len(1 << 40).unwrap();
+    let mut server = attack::Spawned::start(&root, "127.0.0.2:0", &["--anonymous", "read"]);
+
+    let mut leaver = Raw::login("127.0.0.3", server.addr).await;
+    leaver.send("HASH huge").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let busy = server.cpu_seconds();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(server.cpu_seconds() - busy > 0.2, "the digest is under way");
+    drop(leaver);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = server.cpu_seconds();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let used = server.cpu_seconds() - before;
+    assert!(
+        used < 0.2,
+        "{used:.2} CPU-seconds in 2 s after the client left"
+    );
+
+    let mut stayer = Raw::login("127.0.0.3", server.addr).await;
+    stayer.send("HASH huge").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let asked = Instant::now();
+    server.terminate();
+    let (code, _) = stayer.reply().await;
+    assert_eq!(code, 421);
+    assert!(
+        server.exited_within(Duration::from_secs(8)),
+        "still running {:?} after SIGTERM",
+        asked.elapsed()
+    );
+}

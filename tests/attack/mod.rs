@@ -206,3 +206,98 @@ pub fn names_in(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// `fxpc serve` as its own process, stopped (killed) when dropped.
+pub struct Spawned {
+    pub child: std::process::Child,
+    pub addr: SocketAddr,
+    /// What it printed at start, up to its address line and the lines
+    /// that follow within a moment.
+    pub banner: Vec<String>,
+}
+
+impl Spawned {
+    pub fn start(root: &Path, listen: &str, args: &[&str]) -> Spawned {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+            .args(["serve", "--root"])
+            .arg(root)
+            .args(["--listen", listen])
+            .args(args)
+            .env("XDG_STATE_HOME", root.parent().unwrap())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut banner = Vec::new();
+        let addr = loop {
+            let line = rx.recv_timeout(REPLY_WAIT).expect("fxpc serve started");
+            let url = line
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix("ftp://"))
+                .map(|u| u.trim_end_matches('/').parse::<SocketAddr>().unwrap());
+            banner.push(line);
+            if let Some(url) = url {
+                break url;
+            }
+        };
+        while let Ok(line) = rx.recv_timeout(Duration::from_millis(300)) {
+            banner.push(line);
+        }
+        Spawned {
+            child,
+            addr,
+            banner,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// CPU seconds the process has used (user and system).
+    pub fn cpu_seconds(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap();
+        // Fields after the command name, which is in parentheses.
+        let rest = &stat[stat.rfind(')').unwrap() + 2..];
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        ticks as f64 / 100.0
+    }
+
+    pub fn terminate(&self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status();
+    }
+
+    /// Waits up to `limit` for the process to exit.
+    pub fn exited_within(&mut self, limit: Duration) -> bool {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if self.child.try_wait().unwrap().is_some() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
