@@ -23,7 +23,8 @@ Who may be on the other end of a data connection:
   PASV, EPSV   accept one connection, from the client's own address or a
                host --allow-fxp names (any host with a bare --allow-fxp);
                then the port closes
-  LSTN         like PASV, until SOCK names the one peer to accept
+  LSTN         like PASV, until SOCK names the one peer to accept; a
+               stranger is closed unused and the socket keeps waiting
   SOCK         after LSTN: accept only the host (and port, unless 0) it
                names, whatever --allow-fxp says: the client chose it;
                without LSTN: connect there, as PORT does, under PORT's rule";
