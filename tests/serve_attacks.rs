@@ -231,9 +231,13 @@ async fn work_stops_when_its_client_leaves_and_at_shutdown() {
     let mut leaver = Raw::login("127.0.0.3", server.addr).await;
     leaver.send("HASH huge").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // Under way (the machine may be busy with other work: a low bar).
     let busy = server.cpu_seconds();
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(server.cpu_seconds() - busy > 0.2, "the digest is under way");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        server.cpu_seconds() - busy >= 0.05,
+        "the digest is under way"
+    );
     drop(leaver);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = server.cpu_seconds();

@@ -85,7 +85,7 @@ impl Listing {
             };
             let Ok(entry) = entry else { continue };
             let name = entry.file_name().as_bytes().to_vec();
-            if super::upload::is_hidden(&name) {
+            if super::vfs::is_hidden(&name) {
                 continue;
             }
             if name.iter().any(|b| matches!(b, b'\r' | b'\n')) {

@@ -6,9 +6,12 @@
 //! `session/` holds one control connection (`mod.rs`: the loop, login,
 //! data connections, transfers; `files.rs`: the file and listing
 //! commands); `data.rs` how data connections are made and who may make
-//! them; `transfer.rs` moves the bytes; `vfs.rs` is the jail, enforced by
-//! the kernel; `listing.rs` streams LIST/MLSD; `guard.rs` limits sessions
-//! per address and prices failed logins; `throttle.rs` paces `--rate`;
+//! them; `transfer.rs` moves the bytes; `upload.rs` is where uploads
+//! write (a hidden name, renamed over the target once whole); `vfs.rs` is
+//! the jail, enforced by the kernel; `listing.rs` streams LIST/MLSD;
+//! `guard.rs` limits sessions per client, prices failed logins and bans
+//! guessers; `net.rs` is the trusted networks and the IPv6 /64 that
+//! limits count by; `throttle.rs` paces `--rate`;
 //! `tls.rs` is FTPS (RFC 4217): the certificate, the configuration one
 //! server's sessions share, and which side of a data connection's
 //! handshake we take (`SSCN`, `CPSV`).

@@ -17,12 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use rustix::fs::{AtFlags, FlockOperation, Mode, OFlags};
 
-use super::vfs::{self, Jail};
-
-/// The start of every hidden upload's name. Listings leave such names
-/// out and no command can name them, so a half-written file is never
-/// seen, fetched or renamed by a client.
-pub(crate) const HIDDEN_PREFIX: &[u8] = b".fxpc-upload-";
+use super::vfs::{self, HIDDEN_PREFIX, Jail, UploadKey};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Write {
@@ -31,12 +26,6 @@ pub(crate) enum Write {
     /// STOU: the name was reserved (created empty) by the session.
     Unique,
 }
-
-/// A directory (device, inode) and a name in it.
-type Key = (u64, u64, Vec<u8>);
-
-/// The names uploads are writing to now.
-pub(crate) type Busy = HashSet<Key>;
 
 /// An upload's file, and what to do with it once the data has arrived.
 pub(crate) struct Upload {
@@ -58,8 +47,8 @@ struct Hidden {
 }
 
 struct Claim {
-    busy: Arc<Mutex<Busy>>,
-    key: Key,
+    busy: Arc<Mutex<HashSet<UploadKey>>>,
+    key: UploadKey,
 }
 
 impl Drop for Claim {
@@ -103,24 +92,6 @@ impl Drop for Pending {
             Err(_) => remove(),
         }
     }
-}
-
-/// `NotFound` for a path that names a hidden upload.
-pub(crate) fn refuse_hidden(virtual_path: &[u8]) -> io::Result<()> {
-    if virtual_path
-        .split(|&b| b == b'/')
-        .any(|part| part.starts_with(HIDDEN_PREFIX))
-    {
-        return Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            "no such file or directory",
-        ));
-    }
-    Ok(())
-}
-
-pub(crate) fn is_hidden(name: &[u8]) -> bool {
-    name.starts_with(HIDDEN_PREFIX)
 }
 
 impl Jail {

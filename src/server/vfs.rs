@@ -6,6 +6,7 @@
 //! There is no check-then-open by name: each operation resolves its path
 //! once, in the kernel, at the moment it acts.
 
+use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::fs::{File, Metadata};
 use std::io;
@@ -16,14 +17,20 @@ use std::sync::{Arc, Mutex};
 
 use rustix::fs::{AtFlags, Mode, OFlags, ResolveFlags};
 
-use super::upload;
-
 #[derive(Debug, Clone)]
 pub struct Jail {
     root: Arc<OwnedFd>,
     /// The names being uploaded to: one upload at a time per name.
-    pub(super) uploads: Arc<Mutex<upload::Busy>>,
+    pub(super) uploads: Arc<Mutex<HashSet<UploadKey>>>,
 }
+
+/// The start of every hidden upload's name (`upload.rs`). The jail
+/// refuses any path naming one and listings leave them out, so a
+/// half-written file is never seen, fetched or renamed by a client.
+pub(crate) const HIDDEN_PREFIX: &[u8] = b".fxpc-upload-";
+
+/// A directory (device, inode) and a name in it.
+pub(crate) type UploadKey = (u64, u64, Vec<u8>);
 
 /// How every path is resolved: inside the root, and never through
 /// `/proc`'s magic links.
@@ -90,7 +97,7 @@ impl Jail {
 
     /// Opens a virtual path, resolved in the kernel beneath the root.
     pub(super) fn open(&self, virtual_path: &[u8], flags: OFlags, mode: u32) -> io::Result<File> {
-        upload::refuse_hidden(virtual_path)?;
+        refuse_hidden(virtual_path)?;
         let relative = relative(virtual_path);
         let fd = rustix::fs::openat2(
             self.root.as_fd(),
@@ -140,7 +147,7 @@ impl Jail {
     /// kernel) and that component: what `mkdir`, `unlink` and `rename` act
     /// on, without following the component itself.
     pub(super) fn parent(&self, virtual_path: &[u8]) -> io::Result<(File, Vec<u8>)> {
-        upload::refuse_hidden(virtual_path)?;
+        refuse_hidden(virtual_path)?;
         let name = file_name(virtual_path);
         if name.is_empty() {
             return Err(io::Error::new(
@@ -183,6 +190,24 @@ impl Jail {
         )?;
         Ok(())
     }
+}
+
+/// `NotFound` for a path that names a hidden upload.
+pub(crate) fn refuse_hidden(virtual_path: &[u8]) -> io::Result<()> {
+    if virtual_path
+        .split(|&b| b == b'/')
+        .any(|part| part.starts_with(HIDDEN_PREFIX))
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "no such file or directory",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn is_hidden(name: &[u8]) -> bool {
+    name.starts_with(HIDDEN_PREFIX)
 }
 
 /// `file` if it is a plain file, made blocking again (the non-blocking
