@@ -14,6 +14,9 @@ use super::net::client_key;
 
 /// The longest a failed login is made to wait.
 const MAX_DELAY: Duration = Duration::from_secs(30);
+/// Clients remembered before the forgotten ones are swept out: bans and
+/// failures outlive their sessions, so something must let them go.
+const SWEEP_ABOVE: usize = 4096;
 
 /// When failed logins get a client refused.
 #[derive(Debug, Clone, Copy)]
@@ -108,6 +111,14 @@ impl Guard {
     pub(crate) fn failed_login(&self, ip: IpAddr) -> Verdict {
         let key = client_key(ip);
         let mut clients = self.clients.lock().expect("guard lock");
+        if clients.len() > SWEEP_ABOVE {
+            let window = self.ban.window;
+            clients.retain(|_, c| {
+                c.sessions > 0
+                    || c.banned()
+                    || c.last_failure.is_some_and(|t| t.elapsed() <= window)
+            });
+        }
         let entry = clients.entry(key).or_default();
         if entry
             .last_failure

@@ -143,24 +143,20 @@ pub(crate) struct Finished {
     pub(crate) upload: Option<Pending>,
 }
 
-impl From<Reply> for Finished {
-    fn from(reply: Reply) -> Finished {
-        Finished {
-            reply,
-            upload: None,
-        }
-    }
+/// The 150 a transfer sends once its data connection is up: its text,
+/// and where the session takes it from.
+pub(crate) struct Opened {
+    pub(crate) text: String,
+    pub(crate) tell: tokio::sync::oneshot::Sender<Reply>,
 }
 
-/// Runs the transfer; `opened` is told (with the 150 text) once the data
-/// connection is up.
+/// Runs the transfer.
 pub(crate) async fn run(
     job: Job,
     setup: DataSetup,
     protection: Option<DataProtection>,
     limits: Limits,
-    opened_text: String,
-    opened: tokio::sync::oneshot::Sender<Reply>,
+    opened: Opened,
     progress: Arc<AtomicU64>,
 ) -> Finished {
     let mut upload = None;
@@ -169,7 +165,6 @@ pub(crate) async fn run(
         setup,
         protection,
         limits,
-        opened_text,
         opened,
         progress,
         &mut upload,
@@ -181,14 +176,12 @@ pub(crate) async fn run(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn run_job(
     job: Job,
     setup: DataSetup,
     protection: Option<DataProtection>,
     limits: Limits,
-    opened_text: String,
-    opened: tokio::sync::oneshot::Sender<Reply>,
+    opened: Opened,
     progress: Arc<AtomicU64>,
     upload: &mut Option<Pending>,
 ) -> Reply {
@@ -236,7 +229,7 @@ async fn run_job(
             Err(e) => return Reply::new(553, format!("Cannot write {shown}: {e}.")),
         }
     }
-    let _ = opened.send(Reply::new(150, opened_text));
+    let _ = opened.tell.send(Reply::new(150, opened.text));
     // The handshake follows the 150: clients start theirs once they have
     // it, and the peer server of an SSCN/CPSV connection only reads our
     // ClientHello once its own transfer command has come.

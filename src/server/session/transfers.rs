@@ -106,8 +106,10 @@ impl Session {
             setup,
             protection,
             limits,
-            opened_text,
-            opened_tx,
+            transfer::Opened {
+                text: opened_text,
+                tell: opened_tx,
+            },
             progress.clone(),
         );
         tokio::pin!(work);
