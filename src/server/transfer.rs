@@ -115,6 +115,27 @@ pub struct Limits {
 /// How often an upload looks at the free space: every so many bytes.
 const SPACE_CHECK_EVERY: u64 = 1 << 20;
 
+/// The free-space reserve an upload keeps, looked at every
+/// `SPACE_CHECK_EVERY` bytes on the blocking pool.
+struct Reserve {
+    file: Arc<std::fs::File>,
+    percent: f64,
+    checked_at: u64,
+}
+
+impl Reserve {
+    async fn check(&mut self, total: u64) -> std::io::Result<()> {
+        if total - self.checked_at < SPACE_CHECK_EVERY {
+            return Ok(());
+        }
+        self.checked_at = total;
+        let (file, percent) = (self.file.clone(), self.percent);
+        tokio::task::spawn_blocking(move || check_space(&file, percent))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
 /// `StorageFull` when the file system holding `file` has less than
 /// `percent` of its space free for us. Blocking, but a single `fstatvfs`.
 fn check_space(file: &std::fs::File, percent: f64) -> std::io::Result<()> {
@@ -170,10 +191,14 @@ pub(crate) async fn run(
         &mut upload,
     )
     .await;
-    Finished {
-        upload: upload.filter(|_| reply.code == 226),
-        reply,
-    }
+    let upload = match upload {
+        Some(u) if reply.code != 226 => {
+            let _ = tokio::task::spawn_blocking(move || u.discard()).await;
+            None
+        }
+        u => u,
+    };
+    Finished { reply, upload }
 }
 
 async fn run_job(
@@ -205,17 +230,30 @@ async fn run_job(
     {
         let shown = String::from_utf8_lossy(path).into_owned();
         let (jail, path, how, offset) = (jail.clone(), path.clone(), *how, *offset);
-        let opened = tokio::task::spawn_blocking(move || jail.open_upload(&path, how, offset))
-            .await
-            .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        let percent = limits.min_free_percent;
+        let opened = tokio::task::spawn_blocking(move || {
+            let u = jail.open_upload(&path, how, offset)?;
+            if let Err(e) = check_space(&u.file, percent) {
+                u.pending.discard();
+                return Err(e);
+            }
+            let watched = u.file.try_clone()?;
+            Ok((u, watched))
+        })
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
         match opened {
-            Ok(u) => {
-                if let Err(e) = check_space(&u.file, limits.min_free_percent) {
-                    return Reply::new(452, format!("Insufficient storage space: {e}."));
-                }
-                let watched = u.file.try_clone().ok();
-                receiving = Some((File::from_std(u.file), watched));
+            Ok((u, watched)) => {
+                let reserve = Reserve {
+                    file: Arc::new(watched),
+                    percent,
+                    checked_at: 0,
+                };
+                receiving = Some((File::from_std(u.file), reserve));
                 *upload = Some(u.pending);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::StorageFull => {
+                return Reply::new(452, format!("Insufficient storage space: {e}."));
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                 return Reply::new(
@@ -256,7 +294,6 @@ async fn run_job(
                 sending: true,
                 held_cr: false,
             };
-            let mut no_check = |_: u64| Ok(());
             pump(
                 &mut file,
                 &mut stream,
@@ -264,7 +301,7 @@ async fn run_job(
                 &mut throttle,
                 &progress,
                 idle,
-                &mut no_check,
+                None,
             )
             .await
         }
@@ -297,22 +334,11 @@ async fn run_job(
             }
         }
         Job::Receive { text, .. } => {
-            let (mut file, watched) = receiving.expect("opened above for every Receive");
+            let (mut file, mut reserve) = receiving.expect("opened above for every Receive");
             let ends = LineEnds {
                 mode: text,
                 sending: false,
                 held_cr: false,
-            };
-            let min_free = limits.min_free_percent;
-            let mut checked_at = 0u64;
-            let mut space = |total: u64| {
-                if total - checked_at < SPACE_CHECK_EVERY {
-                    return Ok(());
-                }
-                checked_at = total;
-                watched
-                    .as_ref()
-                    .map_or(Ok(()), |f| check_space(f, min_free))
             };
             let r = pump(
                 &mut stream,
@@ -321,7 +347,7 @@ async fn run_job(
                 &mut throttle,
                 &progress,
                 idle,
-                &mut space,
+                Some(&mut reserve),
             )
             .await;
             match (r, file.sync_all().await) {
@@ -349,8 +375,7 @@ async fn pump<R, W>(
     throttle: &mut Throttle,
     progress: &AtomicU64,
     idle: Duration,
-    // Called with the running total after every write; an error stops.
-    check: &mut (dyn FnMut(u64) -> std::io::Result<()> + Send),
+    mut reserve: Option<&mut Reserve>,
 ) -> std::io::Result<u64>
 where
     R: AsyncRead + Unpin + ?Sized,
@@ -381,7 +406,9 @@ where
             .map_err(|_| stalled())??;
         total += n as u64;
         progress.store(total, Ordering::Relaxed);
-        check(total)?;
+        if let Some(r) = &mut reserve {
+            r.check(total).await?;
+        }
         throttle.pace(n).await;
     }
 }

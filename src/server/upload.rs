@@ -77,16 +77,33 @@ impl Pending {
     }
 }
 
+impl Pending {
+    /// The upload failed: a hidden store's file is removed now, before
+    /// the client is answered. Blocking.
+    pub(crate) fn discard(mut self) {
+        if let Some(h) = self.hidden.take() {
+            h.remove();
+        }
+    }
+}
+
+impl Hidden {
+    fn remove(&self) {
+        let _ = rustix::fs::unlinkat(&self.dir, OsStr::from_bytes(&self.temp), AtFlags::empty());
+    }
+}
+
+/// A session cancelled mid-upload (its client left, the server stops)
+/// drops its upload on an async worker: the file is removed off it.
 impl Drop for Pending {
     fn drop(&mut self) {
         let Some(h) = self.hidden.take() else { return };
         let claim = self.claim.take();
         let remove = move || {
-            let _ = rustix::fs::unlinkat(&h.dir, OsStr::from_bytes(&h.temp), AtFlags::empty());
+            h.remove();
             // The name is free only once the broken upload is gone.
             drop(claim);
         };
-        // Dropped on an async worker when a session is cancelled.
         match tokio::runtime::Handle::try_current() {
             Ok(rt) => drop(rt.spawn_blocking(remove)),
             Err(_) => remove(),
