@@ -261,3 +261,35 @@ async fn work_stops_when_its_client_leaves_and_at_shutdown() {
         asked.elapsed()
     );
 }
+
+/// A download whose client has left stops being sent, even when the
+/// client had sent another command that waits for the transfer's end.
+#[tokio::test]
+async fn a_download_stops_when_its_client_leaves() {
+    let root = tempfile::tempdir().unwrap();
+    let huge = std::fs::File::create(root.path().join("huge")).unwrap();
+    huge.set_len(1 << 40).unwrap();
+    let site = serve("127.0.0.2", root.path(), |_| {}).await;
+    let mut c = Raw::login("127.0.0.3", site.addr()).await;
+    let data_addr = c.pasv().await;
+    c.send("RETR huge").await;
+    let mut data = connect_from("127.0.0.3", data_addr).await.unwrap();
+    assert_eq!(c.reply().await.0, 150);
+    let mut buf = vec![0u8; 1 << 16];
+    use tokio::io::AsyncReadExt;
+    data.read_exact(&mut buf).await.unwrap();
+    // A command that must wait for the transfer, then gone.
+    c.send("NOOP").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    drop(c.into_stream());
+    let ended = tokio::time::timeout(Duration::from_secs(3), async {
+        loop {
+            match data.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "still sending 3 s after the client left");
+}
