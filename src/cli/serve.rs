@@ -108,17 +108,18 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<()> {
     let srv = server::Server::bind(config)
         .await
         .with_context(|| format!("cannot serve {} on {}", args.root.display(), args.listen))?;
-    println!(
-        "fxpc serve: {} on ftp://{}/",
+    let mut said = vec![format!(
+        "{} on ftp://{}/",
         args.root.display(),
         srv.local_addr()?
-    );
-    if let Some(shown) = shown_tls {
-        println!("fxpc serve: {shown}");
-    }
-    for line in defaults {
-        println!("fxpc serve: {line}");
-    }
+    )];
+    said.extend(shown_tls);
+    said.extend(defaults);
+    // In one write, and never fatal: whoever started the server may
+    // read only its first line and close the pipe (println! would panic).
+    let said: String = said.iter().map(|l| format!("fxpc serve: {l}\n")).collect();
+    let mut out = std::io::stdout();
+    let _ = out.write_all(said.as_bytes()).and_then(|()| out.flush());
     srv.run(shutdown_signal()).await?;
     Ok(())
 }
