@@ -114,7 +114,8 @@ async fn settles_to(dir: &std::path::Path, names: &[&str]) {
 /// file whole (its size, its bytes, and no other name in listings); a
 /// client killed mid-upload leaves it untouched and nothing else behind;
 /// a data connection reset mid-upload gets `426`, and the same; an upload
-/// that ends cleanly replaces it, keeping its permissions.
+/// that ends cleanly replaces it, keeping its permissions. A new name, and
+/// APPE and REST+STOR, are written in place, as resuming needs.
 #[tokio::test]
 async fn an_upload_is_invisible_until_whole() {
     let root = tempfile::tempdir().unwrap();
@@ -185,6 +186,28 @@ async fn an_upload_is_invisible_until_whole() {
     let mode = std::fs::metadata(&target).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o640);
     assert_eq!(names_in(root.path()), ["big.bin"]);
+
+    // A new name is written in place: what a broken upload leaves is
+    // what a client resumes from.
+    let (mut uploader, data) = half_upload(site.addr(), "new.bin").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        watcher.expect("SIZE new.bin", 213).await.trim(),
+        format!("213 {HALF}"),
+        "a new file grows where it is watched"
+    );
+    socket2::SockRef::from(&data)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(data);
+    assert_eq!(uploader.reply().await.0, 426);
+    assert_eq!(
+        std::fs::metadata(root.path().join("new.bin"))
+            .unwrap()
+            .len(),
+        HALF as u64
+    );
+    std::fs::remove_file(root.path().join("new.bin")).unwrap();
 
     // APPE and REST+STOR write in place.
     let mut c = Raw::login("127.0.0.3", site.addr()).await;

@@ -234,6 +234,10 @@ async fn run_job(
         let opened = tokio::task::spawn_blocking(move || {
             let u = jail.open_upload(&path, how, offset)?;
             if let Err(e) = check_space(&u.file, percent) {
+                // Refused before any byte: nothing it made stays.
+                if u.created {
+                    let _ = jail.remove_file(&path);
+                }
                 u.pending.discard();
                 return Err(e);
             }

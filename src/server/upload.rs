@@ -1,10 +1,18 @@
-//! Where an upload's bytes go. A plain `STOR` writes to a hidden name
-//! beside its target and takes the target's name only once all its data
-//! has arrived (ProFTPD's `HiddenStores`, Pure-FTPd's `--notruncate`):
-//! until then other clients see the old file, and a broken upload leaves
-//! it untouched. `APPE`, `REST`+`STOR` and `STOU` write in place, as
-//! resuming needs. One upload at a time per name (vsftpd's
-//! `lock_upload_files`), whichever way it writes.
+//! Where an upload's bytes go. A plain `STOR` over an existing file writes
+//! to a hidden name beside it and takes the file's name only once all its
+//! data has arrived (ProFTPD's `HiddenStores`, Pure-FTPd's
+//! `--notruncate`): until then other clients see the old file, and a
+//! broken upload leaves it untouched.
+//!
+//! Everything else writes in place: `APPE`, `REST`+`STOR` and `STOU`, as
+//! resuming needs, and a `STOR` of a new name. There is no old content to
+//! protect, and what a broken upload leaves is what a client resumes from
+//! (`SIZE`, then `REST`), and what a client copying between two servers
+//! watches grow (`SIZE`) to know the copy is alive; hidden, a new file
+//! could be neither resumed nor watched.
+//!
+//! One upload at a time per name (vsftpd's `lock_upload_files`),
+//! whichever way it writes.
 
 use std::collections::HashSet;
 use std::ffi::OsStr;
@@ -31,6 +39,8 @@ pub(crate) enum Write {
 pub(crate) struct Upload {
     pub(crate) file: File,
     pub(crate) pending: Pending,
+    /// Written in place under a name that did not exist before.
+    pub(crate) created: bool,
 }
 
 /// Dropped without [`Pending::commit`], a hidden store's file is removed
@@ -127,14 +137,25 @@ impl Jail {
     ) -> io::Result<Upload> {
         let (dir, name) = self.parent(virtual_path)?;
         let claim = self.claim(&dir, &name)?;
-        if how == Write::Replace && offset == 0 {
-            let (file, hidden) = hidden_file(dir, name)?;
+        let old = rustix::fs::statat(&dir, OsStr::from_bytes(&name), AtFlags::SYMLINK_NOFOLLOW);
+        let created = old.is_err();
+        let old = old.ok().filter(|st| {
+            rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::RegularFile
+        });
+        if how == Write::Replace
+            && offset == 0
+            && let Some(old) = old
+        {
+            // Not the umask's default but what the old file had: the
+            // rename must not change who may read it.
+            let (file, hidden) = hidden_file(dir, name, old.st_mode & 0o7777)?;
             return Ok(Upload {
                 file,
                 pending: Pending {
                     hidden: Some(hidden),
                     claim: Some(claim),
                 },
+                created: false,
             });
         }
         let file = self.open_in_place(virtual_path, how, offset)?;
@@ -144,6 +165,7 @@ impl Jail {
                 hidden: None,
                 claim: Some(claim),
             },
+            created,
         })
     }
 
@@ -163,8 +185,9 @@ impl Jail {
         })
     }
 
-    /// `APPE`, `REST`+`STOR`, `STOU`: the file itself, locked against
-    /// other processes too.
+    /// `APPE`, `REST`+`STOR`, `STOU`, a new name: the file itself, locked
+    /// against other processes too. A symlink is followed (inside the
+    /// jail); a FIFO or a device is refused without waiting.
     fn open_in_place(&self, virtual_path: &[u8], how: Write, offset: u64) -> io::Result<File> {
         let mut flags = OFlags::WRONLY | OFlags::CREATE | OFlags::NONBLOCK;
         if how == Write::Append {
@@ -173,7 +196,10 @@ impl Jail {
         let file = vfs::plain_blocking(self.open(virtual_path, flags, 0o666)?)?;
         rustix::fs::flock(&file, FlockOperation::NonBlockingLockExclusive)?;
         let len = file.metadata()?.len();
-        if how == Write::Replace {
+        if how == Write::Replace && offset == 0 {
+            // Emptied only once locked: it may have appeared meanwhile.
+            file.set_len(0)?;
+        } else if how == Write::Replace {
             if offset > len {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidInput,
@@ -188,21 +214,8 @@ impl Jail {
     }
 }
 
-/// A new hidden file beside `name` in `dir`, with the permissions of the
-/// file it will replace.
-fn hidden_file(dir: File, name: Vec<u8>) -> io::Result<(File, Hidden)> {
-    let old = rustix::fs::statat(&dir, OsStr::from_bytes(&name), AtFlags::SYMLINK_NOFOLLOW);
-    // Not the umask's default but what the old file had: the rename
-    // must not change who may read it.
-    let keep_mode = match &old {
-        Ok(st) => match rustix::fs::FileType::from_raw_mode(st.st_mode) {
-            rustix::fs::FileType::RegularFile => Some(st.st_mode & 0o7777),
-            // A link is replaced by the file, as a rename does.
-            rustix::fs::FileType::Symlink => None,
-            _ => return Err(vfs::not_plain()),
-        },
-        Err(_) => None,
-    };
+/// A new hidden file beside `name` in `dir`, with `mode`.
+fn hidden_file(dir: File, name: Vec<u8>, mode: u32) -> io::Result<(File, Hidden)> {
     let random = std::collections::hash_map::RandomState::new();
     for attempt in 0u32..16 {
         let mut temp = HIDDEN_PREFIX.to_vec();
@@ -216,9 +229,7 @@ fn hidden_file(dir: File, name: Vec<u8>) -> io::Result<(File, Hidden)> {
         match created {
             Ok(fd) => {
                 let file = File::from(fd);
-                if let Some(mode) = keep_mode
-                    && let Err(e) = rustix::fs::fchmod(&file, Mode::from_raw_mode(mode))
-                {
+                if let Err(e) = rustix::fs::fchmod(&file, Mode::from_raw_mode(mode)) {
                     let _ = rustix::fs::unlinkat(&dir, OsStr::from_bytes(&temp), AtFlags::empty());
                     return Err(e.into());
                 }
