@@ -255,8 +255,9 @@ struct ServeArgs {
     #[arg(long, value_enum)]
     anonymous: Option<AnonymousArg>,
     /// Trust these hosts or networks as the other end of data connections
-    /// besides the client (FXP); bare: any host (a warning at start).
-    #[arg(long, value_name = "ADDR|CIDR[,…]", num_args = 0..=1, default_missing_value = "")]
+    /// besides the client (FXP); bare (or `*`): any host (a warning at
+    /// start).
+    #[arg(long, value_name = "ADDR|CIDR[,…]", num_args = 0..=1, default_missing_value = "*")]
     allow_fxp: Option<String>,
     /// Passive and LSTN ports, e.g. 50000-50100.
     #[arg(long, value_name = "A-B")]

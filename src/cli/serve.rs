@@ -34,7 +34,7 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<()> {
     };
     match args.allow_fxp.as_deref().map(str::trim) {
         None => {}
-        Some("") => {
+        Some("*") => {
             config.allow_fxp = true;
             eprintln!(
                 "fxpc serve: warning: --allow-fxp without addresses lets any host take data connections (RFC 2577's port stealing); name the peers: --allow-fxp ADDR|CIDR[,…]"
