@@ -99,6 +99,7 @@ enum Command {
         tls: TlsArgs,
     },
     /// Run an FTP server that speaks the RFC 438 LSTN/SOCK profile.
+    #[command(after_help = server::PEER_RULES)]
     Serve(ServeArgs),
     /// Two built-in demo servers on loopback, and the UI connected to both.
     Demo,
@@ -253,9 +254,11 @@ struct ServeArgs {
     /// What anonymous users may do (default: read, or none when --user is given).
     #[arg(long, value_enum)]
     anonymous: Option<AnonymousArg>,
-    /// Allow data connections to and from hosts other than the client (FXP).
-    #[arg(long)]
-    allow_fxp: bool,
+    /// Trust these hosts or networks as the other end of data connections
+    /// besides the client (FXP); bare (or `*`): any host (a warning at
+    /// start).
+    #[arg(long, value_name = "ADDR|CIDR[,…]", num_args = 0..=1, default_missing_value = "*")]
+    allow_fxp: Option<String>,
     /// Passive and LSTN ports, e.g. 50000-50100.
     #[arg(long, value_name = "A-B")]
     pasv_range: Option<String>,
@@ -265,9 +268,27 @@ struct ServeArgs {
     /// Do not offer LSTN/SOCK (behave like a plain FXP-capable server).
     #[arg(long)]
     no_lstn: bool,
-    /// Sessions one client address may have at once.
+    /// Sessions one client address (IPv6: one /64) may have at once.
     #[arg(long, default_value_t = 16)]
     max_per_ip: usize,
+    /// Sessions at once, from all clients.
+    #[arg(long, default_value_t = 256)]
+    max_sessions: usize,
+    /// Seconds a logged-in client may stay without a command (NOOP alone
+    /// does not keep it).
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    idle_timeout: u64,
+    /// Seconds a client has to log in after connecting.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    login_timeout: u64,
+    /// Failed logins from one address (IPv6: one /64) within 10 minutes
+    /// that get it refused for 15 minutes; 0: never.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    ban_after: u32,
+    /// Stop uploads when the file system's free space falls under this
+    /// share of its size.
+    #[arg(long, value_name = "PERCENT", default_value_t = 1.0)]
+    min_free: f64,
     /// Offer FTPS (AUTH TLS, RFC 4217) with this certificate chain (PEM,
     /// leaf first).
     #[arg(long, value_name = "FILE", requires = "tls_key")]

@@ -32,9 +32,33 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<()> {
         None if args.users.is_empty() => Some(Anonymous::Read),
         None => None,
     };
-    config.allow_fxp = args.allow_fxp;
+    match args.allow_fxp.as_deref().map(str::trim) {
+        None => {}
+        Some("*") => {
+            config.allow_fxp = true;
+            eprintln!(
+                "fxpc serve: warning: --allow-fxp without addresses lets any host take data connections (RFC 2577's port stealing); name the peers: --allow-fxp ADDR|CIDR[,…]"
+            );
+        }
+        Some(list) => {
+            let peers = list
+                .split(',')
+                .map(|p| p.trim().parse::<server::Cidr>().map_err(anyhow::Error::msg))
+                .collect::<Result<Vec<_>>>()
+                .context("--allow-fxp")?;
+            config.trusted_peers = peers.into();
+        }
+    }
     config.lstn = !args.no_lstn;
     config.max_per_ip = args.max_per_ip.max(1);
+    config.max_sessions = args.max_sessions.max(1);
+    config.idle_timeout = std::time::Duration::from_secs(args.idle_timeout.max(1));
+    config.login_timeout = std::time::Duration::from_secs(args.login_timeout.max(1));
+    config.ban_after = args.ban_after;
+    if !(0.0..100.0).contains(&args.min_free) {
+        bail!("--min-free {}: a percentage from 0 to 100", args.min_free);
+    }
+    config.min_free_percent = args.min_free;
     if let Some(range) = &args.pasv_range {
         config.pasv_range = Some(parse_range(range)?);
     }
@@ -80,19 +104,68 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<()> {
         format!("TLS {policy}{reuse}; certificate {}", t.fingerprint())
     });
     config.tls = tls;
+    let defaults = defaults(&config);
     let srv = server::Server::bind(config)
         .await
         .with_context(|| format!("cannot serve {} on {}", args.root.display(), args.listen))?;
-    println!(
-        "fxpc serve: {} on ftp://{}/",
+    let mut said = vec![format!(
+        "{} on ftp://{}/",
         args.root.display(),
         srv.local_addr()?
-    );
-    if let Some(shown) = shown_tls {
-        println!("fxpc serve: {shown}");
-    }
+    )];
+    said.extend(shown_tls);
+    said.extend(defaults);
+    // In one write, and never fatal: whoever started the server may
+    // read only its first line and close the pipe (println! would panic).
+    let said: String = said.iter().map(|l| format!("fxpc serve: {l}\n")).collect();
+    let mut out = std::io::stdout();
+    let _ = out.write_all(said.as_bytes()).and_then(|()| out.flush());
     srv.run(shutdown_signal()).await?;
     Ok(())
+}
+
+/// What the server allows and limits, said at start: nobody should learn
+/// from a client that anonymous access was on.
+fn defaults(config: &server::Config) -> Vec<String> {
+    let anonymous = match config.anonymous {
+        None => "off",
+        Some(Anonymous::Read) => "read-only",
+        Some(Anonymous::Write) => "read-write",
+    };
+    let tls = match &config.tls {
+        None => "off",
+        Some(t) if t.policy == server::TlsPolicy::Required => "required",
+        Some(_) => "optional",
+    };
+    let peers = if config.allow_fxp {
+        "any host".to_string()
+    } else if config.trusted_peers.is_empty() {
+        "the client only".to_string()
+    } else {
+        let named: Vec<String> = config.trusted_peers.iter().map(|p| p.to_string()).collect();
+        format!("the client and {}", named.join(", "))
+    };
+    let ban = match config.ban_after {
+        0 => "never".to_string(),
+        n => format!(
+            "after {n} failed logins in {} min, for {} min",
+            config.ban_window.as_secs() / 60,
+            config.ban_time.as_secs() / 60
+        ),
+    };
+    vec![
+        format!("anonymous: {anonymous}"),
+        format!("TLS: {tls}"),
+        format!("data connections: with {peers}"),
+        format!(
+            "limits: {} sessions, {} per address, login within {} s, idle {} s, ban {ban}, uploads stop under {}% free space",
+            config.max_sessions,
+            config.max_per_ip,
+            config.login_timeout.as_secs(),
+            config.idle_timeout.as_secs(),
+            config.min_free_percent
+        ),
+    ]
 }
 
 pub(crate) async fn shutdown_signal() {

@@ -3,12 +3,31 @@
 //! to one peer by SOCK) and SOCK without LSTN (we connect, from a socket
 //! bound in advance). One negotiation serves one transfer.
 
+use std::hash::BuildHasher;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
+use super::net::Cidr;
 use crate::ftp::reply::Reply;
+
+/// Who may be on the other end of a data connection, command by command;
+/// `fxpc serve --help` and the README say the same.
+pub const PEER_RULES: &str = "\
+Who may be on the other end of a data connection:
+  PORT, EPRT   connect to the client's own address; to another host only
+               if --allow-fxp names it (or is given bare); never to a port
+               below 1024
+  PASV, EPSV   accept one connection, from the client's own address or a
+               host --allow-fxp names (any host with a bare --allow-fxp);
+               then the port closes
+  LSTN         like PASV, until SOCK names the one peer to accept; a
+               stranger is closed unused and the socket keeps waiting
+  SOCK         after LSTN: accept only the host (and port, unless 0) it
+               names, whatever --allow-fxp says: the client chose it;
+               without LSTN: connect there, as PORT does, under PORT's rule";
 
 /// Which way data will flow, from the server's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,18 +38,22 @@ pub enum Direction {
     Receive,
 }
 
-/// Who may connect to a socket we listen on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Who may be the other end of a data connection, unless SOCK names it.
+#[derive(Debug, Clone)]
 pub enum Peers {
-    /// The control connection's peer address only.
-    Client(IpAddr),
+    /// The control connection's peer address, and the networks
+    /// `--allow-fxp` trusts.
+    Client(IpAddr, Arc<[Cidr]>),
+    /// A bare `--allow-fxp`: any host.
     Any,
 }
 
 impl Peers {
-    fn admits(self, ip: IpAddr) -> bool {
+    pub(crate) fn admits(&self, ip: IpAddr) -> bool {
         match self {
-            Peers::Client(c) => same_host(c, ip),
+            Peers::Client(c, trusted) => {
+                same_host(*c, ip) || trusted.iter().any(|n| n.contains(ip))
+            }
             Peers::Any => true,
         }
     }
@@ -188,11 +211,11 @@ pub async fn listen(ip: IpAddr, range: Option<(u16, u16)>) -> std::io::Result<Tc
         return TcpListener::bind(SocketAddr::new(ip, 0)).await;
     };
     let span = u32::from(high - low) + 1;
-    // Start at a varying port so that two sessions do not race for the same one.
-    let offset = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos())
-        % span;
+    // A random start: a port nobody can guess is one nobody can be
+    // waiting on (RFC 2577's port stealing), and two sessions do not race
+    // for the same one.
+    let offset =
+        (std::collections::hash_map::RandomState::new().hash_one(ip) % u64::from(span)) as u32;
     for i in 0..span {
         let port = low + ((offset + i) % span) as u16;
         if let Ok(l) = TcpListener::bind(SocketAddr::new(ip, port)).await {
@@ -207,7 +230,7 @@ pub async fn listen(ip: IpAddr, range: Option<(u16, u16)>) -> std::io::Result<Tc
 
 /// Checks a PORT/EPRT/SOCK target against the profile's policy. `Err` is
 /// the refusal to send.
-pub fn check_target(target: SocketAddr, client: IpAddr, allow_fxp: bool) -> Result<(), Reply> {
+pub fn check_target(target: SocketAddr, client: IpAddr, peers: &Peers) -> Result<(), Reply> {
     if target.port() < 1024 {
         return Err(Reply::new(
             504,
@@ -218,11 +241,11 @@ pub fn check_target(target: SocketAddr, client: IpAddr, allow_fxp: bool) -> Resu
             ),
         ));
     }
-    if !allow_fxp && !same_host(target.ip(), client) {
+    if !peers.admits(target.ip()) {
         return Err(Reply::new(
             504,
             format!(
-                "Refusing to connect to foreign address {} (only to {client}); the server must run with --allow-fxp.",
+                "Refusing to connect to foreign address {} (only to {client}); the server must trust it: --allow-fxp ADDR.",
                 target.ip()
             ),
         ));

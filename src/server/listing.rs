@@ -85,6 +85,9 @@ impl Listing {
             };
             let Ok(entry) = entry else { continue };
             let name = entry.file_name().as_bytes().to_vec();
+            if super::vfs::is_hidden(&name) {
+                continue;
+            }
             if name.iter().any(|b| matches!(b, b'\r' | b'\n')) {
                 tracing::warn!(
                     "not listing {:?}: its name contains a line break",

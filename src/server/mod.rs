@@ -6,9 +6,12 @@
 //! `session/` holds one control connection (`mod.rs`: the loop, login,
 //! data connections, transfers; `files.rs`: the file and listing
 //! commands); `data.rs` how data connections are made and who may make
-//! them; `transfer.rs` moves the bytes; `vfs.rs` is the jail, enforced by
-//! the kernel; `listing.rs` streams LIST/MLSD; `guard.rs` limits sessions
-//! per address and prices failed logins; `throttle.rs` paces `--rate`;
+//! them; `transfer.rs` moves the bytes; `upload.rs` is where uploads
+//! write (a hidden name, renamed over the target once whole); `vfs.rs` is
+//! the jail, enforced by the kernel; `listing.rs` streams LIST/MLSD;
+//! `guard.rs` limits sessions per client, prices failed logins and bans
+//! guessers; `net.rs` is the trusted networks and the IPv6 /64 that
+//! limits count by; `throttle.rs` paces `--rate`;
 //! `tls.rs` is FTPS (RFC 4217): the certificate, the configuration one
 //! server's sessions share, and which side of a data connection's
 //! handshake we take (`SSCN`, `CPSV`).
@@ -16,10 +19,12 @@
 mod data;
 mod guard;
 mod listing;
+mod net;
 mod session;
 mod throttle;
 mod tls;
 mod transfer;
+mod upload;
 mod vfs;
 
 use std::net::SocketAddr;
@@ -33,6 +38,8 @@ use tokio::sync::{Semaphore, watch};
 use crate::ftp::reply::Reply;
 use crate::ftp::secret::Secret;
 
+pub use data::PEER_RULES;
+pub use net::Cidr;
 pub use tls::{TlsConfig, TlsPolicy};
 pub use vfs::Jail;
 
@@ -50,8 +57,12 @@ pub struct Config {
     pub users: Vec<(String, Secret)>,
     /// `None`: anonymous login refused.
     pub anonymous: Option<Anonymous>,
-    /// Allow data connections with hosts other than the client (FXP).
+    /// Allow data connections with any host, not only the client (FXP):
+    /// a bare `--allow-fxp`.
     pub allow_fxp: bool,
+    /// Hosts and networks that may be the other end of a data connection
+    /// besides the client: `--allow-fxp ADDR|CIDR[,…]`.
+    pub trusted_peers: Arc<[net::Cidr]>,
     /// Passive (and LSTN) ports, inclusive.
     pub pasv_range: Option<(u16, u16)>,
     /// Bytes per second per data connection.
@@ -74,6 +85,14 @@ pub struct Config {
     /// What a failed login costs before its answer; doubled for every
     /// recent failure from the same address.
     pub failed_login_delay: Duration,
+    /// Failed logins from one address (IPv6: one /64) within
+    /// `ban_window` that get it refused (`421`) for `ban_time`; 0: never.
+    pub ban_after: u32,
+    pub ban_window: Duration,
+    pub ban_time: Duration,
+    /// Uploads stop (`452`) when the file system's free space falls
+    /// under this share of its size, in percent.
+    pub min_free_percent: f64,
     /// FTPS: `AUTH TLS`, `PROT P`, `SSCN`, `CPSV`. `None`: plain FTP only.
     pub tls: Option<TlsConfig>,
 }
@@ -86,6 +105,7 @@ impl Config {
             users: Vec::new(),
             anonymous: Some(Anonymous::Read),
             allow_fxp: false,
+            trusted_peers: Arc::new([]),
             pasv_range: None,
             rate: None,
             lstn: true,
@@ -97,6 +117,10 @@ impl Config {
             login_timeout: Duration::from_secs(30),
             write_timeout: Duration::from_secs(30),
             failed_login_delay: Duration::from_secs(1),
+            ban_after: 10,
+            ban_window: Duration::from_secs(600),
+            ban_time: Duration::from_secs(15 * 60),
+            min_free_percent: 1.0,
             tls: None,
         }
     }
@@ -136,7 +160,15 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let slots = Arc::new(Semaphore::new(self.config.max_sessions));
-        let guard = guard::Guard::new(self.config.max_per_ip, self.config.failed_login_delay);
+        let guard = guard::Guard::new(
+            self.config.max_per_ip,
+            self.config.failed_login_delay,
+            guard::BanRule {
+                after: self.config.ban_after,
+                window: self.config.ban_window,
+                time: self.config.ban_time,
+            },
+        );
         let mut sessions = tokio::task::JoinSet::new();
         tokio::pin!(shutdown);
         loop {
@@ -156,9 +188,16 @@ impl Server {
                 refuse(stream, "Too many connections, try again later.");
                 continue;
             };
-            let Some(admission) = guard.admit(peer.ip()) else {
-                refuse(stream, "Too many connections from your address.");
-                continue;
+            let admission = match guard.admit(peer.ip()) {
+                Ok(a) => a,
+                Err(guard::Refused::TooMany) => {
+                    refuse(stream, "Too many connections from your address.");
+                    continue;
+                }
+                Err(guard::Refused::Banned) => {
+                    refuse(stream, guard::BANNED);
+                    continue;
+                }
             };
             tracing::info!("session from {peer}");
             let session = session::Session::new(

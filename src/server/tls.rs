@@ -339,6 +339,21 @@ impl Conn {
         matches!(self, Conn::Tls(_))
     }
 
+    /// Whether the peer has closed (or reset) the connection, seen without
+    /// waiting and without taking any byte out of it.
+    pub(crate) fn peer_closed(&self) -> bool {
+        let tcp = match self {
+            Conn::Plain(s) => s,
+            Conn::Tls(t) => t.get_ref().0,
+            Conn::Upgrading => return false,
+        };
+        let mut byte = [std::mem::MaybeUninit::<u8>::uninit()];
+        match socket2::SockRef::from(tcp).peek(&mut byte) {
+            Ok(n) => n == 0,
+            Err(e) => e.kind() != io::ErrorKind::WouldBlock,
+        }
+    }
+
     /// Ends a data connection whose transfer succeeded: `close_notify`
     /// (and FIN) at once, so the peer knows the data is whole before our
     /// `226`. A TLS connection then reads until the peer closes too,

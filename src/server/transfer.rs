@@ -14,6 +14,7 @@ use super::data::{DataSetup, Direction};
 use super::listing::Listing;
 use super::throttle::Throttle;
 use super::tls::{Conn, DataProtection};
+use super::upload::{Pending, Write};
 use super::vfs::Jail;
 use crate::ftp::reply::Reply;
 
@@ -24,7 +25,7 @@ pub enum Job {
     /// LIST / NLST / MLSD: the body is built up front.
     Listing { listing: Listing },
     /// STOR / APPE / STOU. The file is opened only once the data connection
-    /// is up (a failed connection must not truncate an existing file), and
+    /// is up (a failed connection must not create or lock anything), and
     /// before the 150.
     Receive {
         jail: Arc<Jail>,
@@ -35,14 +36,6 @@ pub enum Job {
         offset: u64,
         text: Text,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Write {
-    Replace,
-    Append,
-    /// STOU: the name was reserved (created empty) by the session.
-    Unique,
 }
 
 impl Job {
@@ -114,18 +107,108 @@ pub struct Limits {
     pub accept_timeout: Duration,
     pub idle_timeout: Duration,
     pub rate: Option<u64>,
+    /// Uploads stop when the file system's free space falls under this
+    /// share (percent) of its size.
+    pub min_free_percent: f64,
 }
 
-/// Runs the transfer; `opened` is told (with the 150 text) once the data
-/// connection is up. Returns the final reply.
-pub async fn run(
+/// How often an upload looks at the free space: every so many bytes.
+const SPACE_CHECK_EVERY: u64 = 1 << 20;
+
+/// The free-space reserve an upload keeps, looked at every
+/// `SPACE_CHECK_EVERY` bytes on the blocking pool.
+struct Reserve {
+    file: Arc<std::fs::File>,
+    percent: f64,
+    checked_at: u64,
+}
+
+impl Reserve {
+    async fn check(&mut self, total: u64) -> std::io::Result<()> {
+        if total - self.checked_at < SPACE_CHECK_EVERY {
+            return Ok(());
+        }
+        self.checked_at = total;
+        let (file, percent) = (self.file.clone(), self.percent);
+        tokio::task::spawn_blocking(move || check_space(&file, percent))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+/// `StorageFull` when the file system holding `file` has less than
+/// `percent` of its space free for us. Blocking, but a single `fstatvfs`.
+fn check_space(file: &std::fs::File, percent: f64) -> std::io::Result<()> {
+    if percent <= 0.0 {
+        return Ok(());
+    }
+    let fs = rustix::fs::fstatvfs(file)?;
+    if fs.f_blocks == 0 {
+        return Ok(());
+    }
+    let free = fs.f_bavail as f64 / fs.f_blocks as f64 * 100.0;
+    if free < percent {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            format!("{free:.2}% of the disk is free, under the {percent}% reserve"),
+        ));
+    }
+    Ok(())
+}
+
+/// How a transfer ended: the final reply, and for an upload whose data
+/// all arrived, what makes it visible (the session commits it only if
+/// its client is still there).
+pub(crate) struct Finished {
+    pub(crate) reply: Reply,
+    pub(crate) upload: Option<Pending>,
+}
+
+/// The 150 a transfer sends once its data connection is up: its text,
+/// and where the session takes it from.
+pub(crate) struct Opened {
+    pub(crate) text: String,
+    pub(crate) tell: tokio::sync::oneshot::Sender<Reply>,
+}
+
+/// Runs the transfer.
+pub(crate) async fn run(
     job: Job,
     setup: DataSetup,
     protection: Option<DataProtection>,
     limits: Limits,
-    opened_text: String,
-    opened: tokio::sync::oneshot::Sender<Reply>,
+    opened: Opened,
     progress: Arc<AtomicU64>,
+) -> Finished {
+    let mut upload = None;
+    let reply = run_job(
+        job,
+        setup,
+        protection,
+        limits,
+        opened,
+        progress,
+        &mut upload,
+    )
+    .await;
+    let upload = match upload {
+        Some(u) if reply.code != 226 => {
+            let _ = tokio::task::spawn_blocking(move || u.discard()).await;
+            None
+        }
+        u => u,
+    };
+    Finished { reply, upload }
+}
+
+async fn run_job(
+    job: Job,
+    setup: DataSetup,
+    protection: Option<DataProtection>,
+    limits: Limits,
+    opened: Opened,
+    progress: Arc<AtomicU64>,
+    upload: &mut Option<Pending>,
 ) -> Reply {
     let tcp = match setup
         .establish(job.direction(), limits.accept_timeout)
@@ -134,9 +217,8 @@ pub async fn run(
         Ok(s) => s,
         Err(reply) => return reply,
     };
-    // The file is opened (and truncated) before the 150, as vsftpd does: a
-    // client that saw the 150 knows the old content is gone, and a file
-    // that cannot be written is refused without one.
+    // The file is opened before the 150: a file that cannot be written is
+    // refused without one.
     let mut receiving = None;
     if let Job::Receive {
         jail,
@@ -146,9 +228,37 @@ pub async fn run(
         ..
     } = &job
     {
-        let shown = String::from_utf8_lossy(path);
-        match jail.open_write(path, *how, *offset) {
-            Ok(f) => receiving = Some(File::from_std(f)),
+        let shown = String::from_utf8_lossy(path).into_owned();
+        let (jail, path, how, offset) = (jail.clone(), path.clone(), *how, *offset);
+        let percent = limits.min_free_percent;
+        let opened = tokio::task::spawn_blocking(move || {
+            let u = jail.open_upload(&path, how, offset)?;
+            if let Err(e) = check_space(&u.file, percent) {
+                // Refused before any byte: nothing it made stays.
+                if u.created {
+                    let _ = jail.remove_file(&path);
+                }
+                u.pending.discard();
+                return Err(e);
+            }
+            let watched = u.file.try_clone()?;
+            Ok((u, watched))
+        })
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        match opened {
+            Ok((u, watched)) => {
+                let reserve = Reserve {
+                    file: Arc::new(watched),
+                    percent,
+                    checked_at: 0,
+                };
+                receiving = Some((File::from_std(u.file), reserve));
+                *upload = Some(u.pending);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::StorageFull => {
+                return Reply::new(452, format!("Insufficient storage space: {e}."));
+            }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                 return Reply::new(
                     450,
@@ -161,7 +271,7 @@ pub async fn run(
             Err(e) => return Reply::new(553, format!("Cannot write {shown}: {e}.")),
         }
     }
-    let _ = opened.send(Reply::new(150, opened_text));
+    let _ = opened.tell.send(Reply::new(150, opened.text));
     // The handshake follows the 150: clients start theirs once they have
     // it, and the peer server of an SSCN/CPSV connection only reads our
     // ClientHello once its own transfer command has come.
@@ -188,7 +298,16 @@ pub async fn run(
                 sending: true,
                 held_cr: false,
             };
-            pump(&mut file, &mut stream, ends, &mut throttle, &progress, idle).await
+            pump(
+                &mut file,
+                &mut stream,
+                ends,
+                &mut throttle,
+                &progress,
+                idle,
+                None,
+            )
+            .await
         }
         Job::Listing { mut listing } => {
             // Formatted a chunk at a time as the client takes it (with CR
@@ -219,13 +338,22 @@ pub async fn run(
             }
         }
         Job::Receive { text, .. } => {
-            let mut file = receiving.expect("opened above for every Receive");
+            let (mut file, mut reserve) = receiving.expect("opened above for every Receive");
             let ends = LineEnds {
                 mode: text,
                 sending: false,
                 held_cr: false,
             };
-            let r = pump(&mut stream, &mut file, ends, &mut throttle, &progress, idle).await;
+            let r = pump(
+                &mut stream,
+                &mut file,
+                ends,
+                &mut throttle,
+                &progress,
+                idle,
+                Some(&mut reserve),
+            )
+            .await;
             match (r, file.sync_all().await) {
                 (Ok(n), Ok(())) => Ok(n),
                 (Err(e), _) | (Ok(_), Err(e)) => Err(e),
@@ -251,6 +379,7 @@ async fn pump<R, W>(
     throttle: &mut Throttle,
     progress: &AtomicU64,
     idle: Duration,
+    mut reserve: Option<&mut Reserve>,
 ) -> std::io::Result<u64>
 where
     R: AsyncRead + Unpin + ?Sized,
@@ -281,6 +410,9 @@ where
             .map_err(|_| stalled())??;
         total += n as u64;
         progress.store(total, Ordering::Relaxed);
+        if let Some(r) = &mut reserve {
+            r.check(total).await?;
+        }
         throttle.pace(n).await;
     }
 }

@@ -6,22 +6,31 @@
 //! There is no check-then-open by name: each operation resolves its path
 //! once, in the kernel, at the moment it acts.
 
+use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::fs::{File, Metadata};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rustix::fs::{AtFlags, Mode, OFlags, ResolveFlags};
-
-use super::transfer::Write;
 
 #[derive(Debug, Clone)]
 pub struct Jail {
     root: Arc<OwnedFd>,
+    /// The names being uploaded to: one upload at a time per name.
+    pub(super) uploads: Arc<Mutex<HashSet<UploadKey>>>,
 }
+
+/// The start of every hidden upload's name (`upload.rs`). The jail
+/// refuses any path naming one and listings leave them out, so a
+/// half-written file is never seen, fetched or renamed by a client.
+pub(crate) const HIDDEN_PREFIX: &[u8] = b".fxpc-upload-";
+
+/// A directory (device, inode) and a name in it.
+pub(crate) type UploadKey = (u64, u64, Vec<u8>);
 
 /// How every path is resolved: inside the root, and never through
 /// `/proc`'s magic links.
@@ -40,7 +49,10 @@ impl Jail {
                 format!("{}: {e}", root.display()),
             )
         })?;
-        let jail = Jail { root: Arc::new(fd) };
+        let jail = Jail {
+            root: Arc::new(fd),
+            uploads: Arc::default(),
+        };
         // openat2 arrived in Linux 5.6: without it there is no safe jail.
         jail.open(b"/", OFlags::PATH | OFlags::DIRECTORY, 0)
             .map_err(|e| {
@@ -84,7 +96,8 @@ impl Jail {
     }
 
     /// Opens a virtual path, resolved in the kernel beneath the root.
-    fn open(&self, virtual_path: &[u8], flags: OFlags, mode: u32) -> io::Result<File> {
+    pub(super) fn open(&self, virtual_path: &[u8], flags: OFlags, mode: u32) -> io::Result<File> {
+        refuse_hidden(virtual_path)?;
         let relative = relative(virtual_path);
         let fd = rustix::fs::openat2(
             self.root.as_fd(),
@@ -107,45 +120,13 @@ impl Jail {
             .metadata()
     }
 
+    /// Opens a plain file for reading. A FIFO or a device is refused
+    /// without waiting: opening a FIFO for reading blocks until a writer
+    /// comes, so the open is non-blocking and checked before anything
+    /// reads it.
     pub fn open_read(&self, virtual_path: &[u8]) -> io::Result<File> {
-        self.open(virtual_path, OFlags::RDONLY, 0)
-    }
-
-    /// Opens a file to store into: created if need be, emptied for a plain
-    /// `STOR`, positioned at `offset` after `REST`, at its end for `APPE`.
-    ///
-    /// The file is locked for the upload (vsftpd's `lock_upload_files`): a
-    /// second session storing it meanwhile gets `WouldBlock`, not a mix of
-    /// both. It is emptied only once locked. `REST` beyond its end is
-    /// refused (`InvalidInput`): it would make a sparse file of any size.
-    pub fn open_write(&self, virtual_path: &[u8], how: Write, offset: u64) -> io::Result<File> {
-        let mut flags = OFlags::WRONLY | OFlags::CREATE;
-        if how == Write::Append {
-            flags |= OFlags::APPEND;
-        }
-        let file = self.open(virtual_path, flags, 0o666)?;
-        let meta = file.metadata()?;
-        if !meta.is_file() {
-            return Err(io::Error::other("not a plain file"));
-        }
-        rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive)?;
-        match how {
-            Write::Replace if offset == 0 => file.set_len(0)?,
-            Write::Replace if offset > meta.len() => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!(
-                        "the restart position {offset} is beyond the end of the file ({} bytes)",
-                        meta.len()
-                    ),
-                ));
-            }
-            Write::Replace => {
-                rustix::fs::seek(&file, rustix::fs::SeekFrom::Start(offset))?;
-            }
-            Write::Append | Write::Unique => {}
-        }
-        Ok(file)
+        let file = self.open(virtual_path, OFlags::RDONLY | OFlags::NONBLOCK, 0)?;
+        plain_blocking(file)
     }
 
     /// Creates a file that must not exist yet (`STOU`).
@@ -165,7 +146,8 @@ impl Jail {
     /// The directory a path's last component lives in (resolved in the
     /// kernel) and that component: what `mkdir`, `unlink` and `rename` act
     /// on, without following the component itself.
-    fn parent(&self, virtual_path: &[u8]) -> io::Result<(File, Vec<u8>)> {
+    pub(super) fn parent(&self, virtual_path: &[u8]) -> io::Result<(File, Vec<u8>)> {
+        refuse_hidden(virtual_path)?;
         let name = file_name(virtual_path);
         if name.is_empty() {
             return Err(io::Error::new(
@@ -210,6 +192,39 @@ impl Jail {
     }
 }
 
+/// `NotFound` for a path that names a hidden upload.
+pub(crate) fn refuse_hidden(virtual_path: &[u8]) -> io::Result<()> {
+    if virtual_path
+        .split(|&b| b == b'/')
+        .any(|part| part.starts_with(HIDDEN_PREFIX))
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "no such file or directory",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn is_hidden(name: &[u8]) -> bool {
+    name.starts_with(HIDDEN_PREFIX)
+}
+
+/// `file` if it is a plain file, made blocking again (the non-blocking
+/// open was only to not wait on a FIFO).
+pub(super) fn plain_blocking(file: File) -> io::Result<File> {
+    if !file.metadata()?.is_file() {
+        return Err(not_plain());
+    }
+    let flags = rustix::fs::fcntl_getfl(&file)?;
+    rustix::fs::fcntl_setfl(&file, flags - OFlags::NONBLOCK)?;
+    Ok(file)
+}
+
+pub(super) fn not_plain() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, "not a plain file")
+}
+
 /// A path through an open directory, for the standard library's directory
 /// reading: `/proc/self/fd/N` is that very directory, however its name
 /// changes meanwhile. The file must stay open while the path is used.
@@ -238,6 +253,7 @@ pub fn file_name(virtual_path: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::upload::Write;
 
     #[test]
     fn virtual_paths_never_climb_above_root() {
@@ -269,9 +285,9 @@ mod tests {
         assert!(jail.open_read(b"/up/secret").is_err());
         // A dangling link out: its target is looked for inside the root
         // (and is not there), never outside.
-        let _ = jail.open_write(b"/dangling_out", Write::Replace, 0);
+        let _ = jail.open_upload(b"/dangling_out", Write::Append, 0);
         assert!(!dir.path().join("new.txt").exists(), "written outside");
-        jail.open_write(b"/inside/new-file", Write::Replace, 0)
+        jail.open_upload(b"/inside/new-file", Write::Append, 0)
             .unwrap();
         assert!(root.join("sub/new-file").exists());
         assert!(jail.metadata(b"/inside").unwrap().is_dir());

@@ -9,7 +9,7 @@ impl Session {
         if self.config.allow_fxp {
             Peers::Any
         } else {
-            Peers::Client(self.peer.ip())
+            Peers::Client(self.peer.ip(), self.config.trusted_peers.clone())
         }
     }
 
@@ -62,7 +62,7 @@ impl Session {
         let Some(target) = target else {
             return self.reply(501, "Syntax error in address.").await;
         };
-        if let Err(refusal) = data::check_target(target, self.peer.ip(), self.config.allow_fxp) {
+        if let Err(refusal) = data::check_target(target, self.peer.ip(), &self.default_peers()) {
             return self.send(&refusal).await;
         }
         // Connect from our own address, as real servers do: the peer then
@@ -135,7 +135,7 @@ impl Session {
                 .await;
         }
         self.data = DataSetup::None;
-        if let Err(refusal) = data::check_target(target, self.peer.ip(), self.config.allow_fxp) {
+        if let Err(refusal) = data::check_target(target, self.peer.ip(), &self.default_peers()) {
             return self.send(&refusal).await;
         }
         match self.bind_data_socket(target) {

@@ -2,6 +2,9 @@
 //! times, making, removing and renaming) and the listings, all through the
 //! jail.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use super::{Access, Session};
 use crate::ftp::hash::Algorithm;
 use crate::ftp::reply::{Reply, quote_path};
@@ -12,7 +15,8 @@ use crate::server::vfs::{self, Jail};
 
 impl Session {
     pub(super) async fn size(&mut self, arg: &[u8]) -> std::io::Result<()> {
-        let reply = match self.jail.metadata(&self.virtual_path(arg)) {
+        let target = self.virtual_path(arg);
+        let reply = match self.in_jail(move |j| j.metadata(&target)).await {
             Ok(m) if m.is_file() => Reply::new(213, m.len().to_string()),
             _ => Reply::new(550, "Could not get file size."),
         };
@@ -21,7 +25,8 @@ impl Session {
 
     /// `HASH` (draft-bryan-ftpext-hash: `213 <algo> <start>-<end> <hex>
     /// <path>`) or an `X…` command (`250 <hex>`). The file is read off the
-    /// async threads: a large one takes a while.
+    /// async threads: a large one takes a while, and stops being read as
+    /// soon as its client leaves or the server shuts down.
     pub(super) async fn hash(
         &mut self,
         algorithm: Algorithm,
@@ -29,16 +34,18 @@ impl Session {
         draft: bool,
     ) -> std::io::Result<()> {
         let (jail, target) = (self.jail.clone(), self.virtual_path(arg));
-        let digest = tokio::task::spawn_blocking(move || -> std::io::Result<(String, u64)> {
+        let cancel = Cancel::default();
+        let cancelled = cancel.0.clone();
+        let work = tokio::task::spawn_blocking(move || -> std::io::Result<(String, u64)> {
             use std::io::Read;
             let mut file = jail.open_read(&target)?;
-            if !file.metadata()?.is_file() {
-                return Err(std::io::Error::other("not a plain file"));
-            }
             let mut hasher = algorithm.hasher();
             let mut buf = vec![0u8; 256 * 1024];
             let mut total = 0u64;
             loop {
+                if cancelled.load(Ordering::Relaxed) {
+                    return Err(std::io::Error::from(std::io::ErrorKind::Interrupted));
+                }
                 let n = file.read(&mut buf)?;
                 if n == 0 {
                     return Ok((hasher.finish(), total));
@@ -46,9 +53,18 @@ impl Session {
                 hasher.update(&buf[..n]);
                 total += n as u64;
             }
-        })
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        });
+        let mut shutdown = self.shutdown.clone();
+        let digest = tokio::select! {
+            digest = work => digest.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+            () = self.control_closed() => {
+                return Err(super::client_left("HASH"));
+            }
+            _ = shutdown.changed() => {
+                return self.reply(421, "Server shutting down.").await;
+            }
+        };
+        drop(cancel);
         let reply = match digest {
             Ok((hex, size)) if draft => {
                 let shown = String::from_utf8_lossy(arg).into_owned();
@@ -61,7 +77,8 @@ impl Session {
     }
 
     pub(super) async fn mdtm(&mut self, arg: &[u8]) -> std::io::Result<()> {
-        let reply = match self.jail.metadata(&self.virtual_path(arg)) {
+        let target = self.virtual_path(arg);
+        let reply = match self.in_jail(move |j| j.metadata(&target)).await {
             Ok(m) if m.is_file() => {
                 let t: chrono::DateTime<chrono::Utc> =
                     m.modified().map(Into::into).unwrap_or_default();
@@ -73,8 +90,9 @@ impl Session {
     }
 
     pub(super) async fn mkd(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        let target = self.virtual_path(arg);
         let reply = match self.require_write() {
-            Ok(()) => match self.jail.create_dir(&self.virtual_path(arg)) {
+            Ok(()) => match self.in_jail(move |j| j.create_dir(&target)).await {
                 Ok(()) => {
                     let quoted = quote_path(&self.virtual_path(arg));
                     Reply::multiline(257, vec![[&quoted[..], b" created"].concat()])
@@ -90,7 +108,7 @@ impl Session {
         let target = self.virtual_path(arg);
         let reply = match self.require_write() {
             Ok(()) if target == b"/" => Reply::new(550, "Cannot remove the root."),
-            Ok(()) => match self.jail.remove_dir(&target) {
+            Ok(()) => match self.in_jail(move |j| j.remove_dir(&target)).await {
                 Ok(()) => Reply::new(250, "Remove directory operation successful."),
                 Err(e) => Reply::new(550, format!("Remove directory operation failed: {e}.")),
             },
@@ -102,14 +120,7 @@ impl Session {
     pub(super) async fn dele(&mut self, arg: &[u8]) -> std::io::Result<()> {
         let target = self.virtual_path(arg);
         let reply = match self.require_write() {
-            Ok(()) => match self.jail.symlink_metadata(&target) {
-                Ok(m) if m.is_dir() => Reply::new(550, "Delete operation failed: is a directory."),
-                Ok(_) => match self.jail.remove_file(&target) {
-                    Ok(()) => Reply::new(250, "Delete operation successful."),
-                    Err(e) => Reply::new(550, format!("Delete operation failed: {e}.")),
-                },
-                Err(_) => Reply::new(550, "Delete operation failed: no such file."),
-            },
+            Ok(()) => self.in_jail(move |j| delete(j, &target)).await,
             Err(r) => r,
         };
         self.send(&reply).await
@@ -117,8 +128,13 @@ impl Session {
 
     pub(super) async fn rnfr(&mut self, arg: &[u8]) -> std::io::Result<()> {
         let target = self.virtual_path(arg);
+        let exists = {
+            let target = target.clone();
+            self.in_jail(move |j| j.symlink_metadata(&target).is_ok())
+                .await
+        };
         let reply = match self.require_write() {
-            Ok(()) if self.jail.symlink_metadata(&target).is_ok() => {
+            Ok(()) if exists => {
                 self.rename_from = Some(target);
                 Reply::new(350, "Ready for RNTO.")
             }
@@ -132,7 +148,8 @@ impl Session {
         let Some(from) = from else {
             return self.reply(503, "RNFR required first.").await;
         };
-        let reply = match self.jail.rename(&from, &self.virtual_path(arg)) {
+        let to = self.virtual_path(arg);
+        let reply = match self.in_jail(move |j| j.rename(&from, &to)).await {
             Ok(()) => Reply::new(250, "Rename successful."),
             Err(e) => Reply::new(550, format!("Rename failed: {e}.")),
         };
@@ -180,7 +197,8 @@ impl Session {
 
     pub(super) async fn mlst(&mut self, arg: &[u8]) -> std::io::Result<()> {
         let target = self.virtual_path(arg);
-        let reply = match self.jail.metadata(&target) {
+        let looked = target.clone();
+        let reply = match self.in_jail(move |j| j.metadata(&looked)).await {
             Ok(meta) => {
                 let mut fact_line = b" ".to_vec();
                 fact_line.extend(listing::mlsd_line(
@@ -231,6 +249,29 @@ impl Session {
                 self.send(&r).await
             }
         }
+    }
+}
+
+/// Tells blocking work to stop when dropped: with the session that
+/// waited for it, when its client leaves or the server shuts down.
+#[derive(Default)]
+struct Cancel(Arc<AtomicBool>);
+
+impl Drop for Cancel {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// `DELE`: a file or a link, never a directory.
+fn delete(jail: &Jail, target: &[u8]) -> Reply {
+    match jail.symlink_metadata(target) {
+        Ok(m) if m.is_dir() => Reply::new(550, "Delete operation failed: is a directory."),
+        Ok(_) => match jail.remove_file(target) {
+            Ok(()) => Reply::new(250, "Delete operation successful."),
+            Err(e) => Reply::new(550, format!("Delete operation failed: {e}.")),
+        },
+        Err(_) => Reply::new(550, "Delete operation failed: no such file."),
     }
 }
 

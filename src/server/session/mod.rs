@@ -21,7 +21,8 @@ use super::Config;
 use super::data::{self, DataSetup, Direction, Peers};
 use super::guard::Guard;
 use super::tls::{Conn, Tls};
-use super::transfer::{self, Job, Limits, Text, Write};
+use super::transfer::{self, Job, Limits, Text};
+use super::upload::Write;
 use super::vfs::{self, Jail};
 use crate::ftp::addr::{self, AddrForm};
 use crate::ftp::command::{CommandLine, LineError, parse_line};
@@ -29,6 +30,11 @@ use crate::ftp::hash::Algorithm;
 use crate::ftp::reply::{Reply, quote_path};
 
 const MAX_FAILED_LOGINS: u32 = 3;
+
+/// How much a client may send ahead while its session is busy (a
+/// transfer, a digest): beyond it the session stops reading until it can
+/// take commands again.
+const MAX_PIPELINED: usize = 64 * 1024;
 
 enum Flow {
     Continue,
@@ -68,6 +74,9 @@ pub struct Session {
     /// The rest of an over-long line is still arriving: skip to its end,
     /// so that it cannot run as a command of its own.
     discarding: bool,
+    /// When the client last did something other than `NOOP`: the idle
+    /// limit counts from here, so `NOOP` alone cannot hold a session.
+    active_at: tokio::time::Instant,
 }
 
 impl Session {
@@ -105,6 +114,7 @@ impl Session {
             shutdown,
             guard,
             discarding: false,
+            active_at: tokio::time::Instant::now(),
         })
     }
 
@@ -127,7 +137,7 @@ impl Session {
             // each command may keep the client waiting up to the idle time.
             let deadline = match self.access {
                 None => login_deadline,
-                Some(_) => tokio::time::Instant::now() + self.config.idle_timeout,
+                Some(_) => self.active_at + self.config.idle_timeout,
             };
             let line = tokio::select! {
                 line = tokio::time::timeout_at(deadline, self.next_line()) => line,
@@ -162,8 +172,12 @@ impl Session {
                 }
                 Ok(Err(LineError::Incomplete)) => unreachable!("next_line reads until complete"),
             };
+            let noop = line.verb == "NOOP";
             if let Flow::Quit = self.handle(line).await? {
                 return Ok(());
+            }
+            if !noop {
+                self.active_at = tokio::time::Instant::now();
             }
         }
     }
@@ -190,6 +204,20 @@ impl Session {
             }
             match self.control.read_buf(&mut self.buf).await {
                 Ok(0) | Err(_) => return Ok(None),
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// Resolves when the client closes its control connection. Whatever it
+    /// sends meanwhile waits in the buffer for its turn.
+    async fn control_closed(&mut self) {
+        loop {
+            if self.buf.len() >= MAX_PIPELINED {
+                return std::future::pending().await;
+            }
+            match self.control.read_buf(&mut self.buf).await {
+                Ok(0) | Err(_) => return,
                 Ok(_) => {}
             }
         }
@@ -290,6 +318,12 @@ impl Session {
             self.reply(503, "Login with USER first.").await?;
             return Ok(Flow::Continue);
         };
+        // Banned by another session's guesses: not even the right
+        // password gets in now.
+        if self.guard.is_banned(self.peer.ip()) {
+            self.reply(421, super::guard::BANNED).await?;
+            return Ok(Flow::Quit);
+        }
         let password = String::from_utf8_lossy(arg);
         let anonymous = user == "anonymous" || user == "ftp";
         let granted = if anonymous {
@@ -315,7 +349,12 @@ impl Session {
                 self.failed_logins += 1;
                 tracing::info!(peer = %self.peer, user, "login refused");
                 // Guessing costs time, more for every guess from the address.
-                tokio::time::sleep(self.guard.failed_login(self.peer.ip())).await;
+                let verdict = self.guard.failed_login(self.peer.ip());
+                tokio::time::sleep(verdict.delay).await;
+                if verdict.banned {
+                    self.reply(421, super::guard::BANNED).await?;
+                    return Ok(Flow::Quit);
+                }
                 if self.failed_logins >= MAX_FAILED_LOGINS {
                     self.reply(421, "Too many failed logins, closing.").await?;
                     return Ok(Flow::Quit);
@@ -375,6 +414,19 @@ impl Session {
         }
     }
 
+    /// Runs file-system work on the blocking pool: a slow disk, or a
+    /// FIFO, must not hold up the async workers every session shares.
+    async fn in_jail<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Jail) -> T + Send + 'static,
+    ) -> T {
+        let jail = self.jail.clone();
+        match tokio::task::spawn_blocking(move || work(&jail)).await {
+            Ok(t) => t,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+
     fn virtual_path(&self, arg: &[u8]) -> Vec<u8> {
         Jail::virtual_path(&self.cwd, arg)
     }
@@ -389,7 +441,8 @@ impl Session {
 
     async fn cwd(&mut self, arg: &[u8]) -> std::io::Result<()> {
         let target = self.virtual_path(arg);
-        match self.jail.metadata(&target) {
+        let looked = target.clone();
+        match self.in_jail(move |j| j.metadata(&looked)).await {
             Ok(meta) if meta.is_dir() => {
                 self.cwd = target;
                 self.reply(250, "Directory successfully changed.").await
@@ -411,6 +464,15 @@ impl Session {
             None => self.reply(501, "REST needs a byte offset.").await,
         }
     }
+}
+
+/// Ends a session whose client left while it worked: nothing it sent
+/// before leaving is run after.
+fn client_left(during: &str) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::ConnectionAborted,
+        format!("the client left during {during}"),
+    )
 }
 
 /// The commands that open a data connection.
