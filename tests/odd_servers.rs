@@ -186,3 +186,49 @@ async fn fetch(hostile: &Hostile, path: &str) -> Vec<u8> {
     client.retrieve(path, 0, &mut back).await.unwrap();
     back
 }
+
+/// A destination that writes a replaced file under a hidden name until the
+/// end (`fxpc serve` over an existing file, like ProFTPD's HiddenStores)
+/// never grows where the progress poller looks: that is not a stall. The
+/// copy runs past the stall timeout and verifies, without a retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destination_that_hides_its_upload_is_no_stall() {
+    use fxpc::server::{Anonymous, Config, Handle};
+    let (ra, rb) = (temp_root(), temp_root());
+    let body = pseudo_random(5_000_000, 34);
+    std::fs::write(ra.path().join("big.bin"), &body).unwrap();
+    std::fs::write(rb.path().join("big.bin"), b"an older file").unwrap();
+    let spawn = |root: &std::path::Path, ip: String, rate: Option<u64>| {
+        let mut config = Config::new(root, format!("{ip}:0").parse().unwrap());
+        config.anonymous = Some(Anonymous::Write);
+        config.allow_fxp = true;
+        config.lstn = false;
+        config.rate = rate;
+        Handle::spawn(config)
+    };
+    let a = spawn(ra.path(), next_addr(), Some(1_000_000))
+        .await
+        .unwrap();
+    let b = spawn(rb.path(), next_addr(), None).await.unwrap();
+    let settings = Settings {
+        stall_timeout: Duration::from_secs(4),
+        ..jobs::settings()
+    };
+    let (engine, mut events) = Engine::new(settings);
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(
+            Location::ftp(site(a.addr()), "/big.bin"),
+            Location::ftp(site(b.addr()), "/big.bin"),
+            Via::Fxp,
+        ),
+    )
+    .await;
+    assert!(
+        matches!(jobs::verified_mode(&seen), Mode::Fxp { .. }),
+        "{seen:#?}"
+    );
+    assert!(!retried(&seen), "{seen:#?}");
+    assert!(std::fs::read(rb.path().join("big.bin")).unwrap() == body);
+}

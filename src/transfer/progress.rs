@@ -19,6 +19,9 @@ use crate::ftp::Client;
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// Without a way to see bytes arrive, wait this many stall timeouts.
 const UNMEASURED_STALL_FACTOR: u32 = 60;
+/// How long a destination may show no growth at all, from the start,
+/// before its size is taken to say nothing about the transfer.
+const HIDDEN_AFTER: Duration = Duration::from_secs(3);
 /// The window the rate is averaged over.
 const RATE_WINDOW: Duration = Duration::from_secs(3);
 
@@ -244,6 +247,21 @@ pub async fn report(
                         // be the old file's size.
                         if last_polled.is_some_and(|before| size > before) {
                             watch.grew();
+                        } else if last_polled.is_some()
+                            && !watch.saw_growth()
+                            && watch.stalled_for() >= HIDDEN_AFTER
+                        {
+                            // A destination that writes under a hidden name
+                            // until the end (ProFTPD's HiddenStores,
+                            // Pure-FTPd's --notruncate, fxpc serve over an
+                            // existing file) never grows where we look:
+                            // its silence is no stall.
+                            tracing::info!(
+                                "the destination's size does not move: it may write under a hidden name; progress is not measured"
+                            );
+                            watch.set_unmeasurable();
+                            source = Source::Elapsed;
+                            continue;
                         }
                         last_polled = Some(size);
                         watch.set_done(size.saturating_sub(*base));
