@@ -29,6 +29,12 @@ one misbehaviour seen in real servers:
 --refuse-foreign-transfer  PORT and PASV take any address, but the transfer
                    command is refused ("550 Remote addresses do not match")
                    when the data peer is not the client's host.
+--home DIR         the login directory (default /): relative paths are
+                   taken from it, as from a server that does not chroot.
+--dir NAME         NAME is a directory holding the files seeded as
+                   NAME/...: SIZE answers "213 4096" for it (as some
+                   servers do), RETR refuses it, CWD enters it (and
+                   refuses a file), LIST NAME lists it as `ls -l` does.
 --listing-family F answers SYST as a server of family F does (or 502 where
                    that family's servers refuse it) and LIST with a canned
                    body of that family's lines (see FAMILIES); without
@@ -152,7 +158,29 @@ class Handler(socketserver.StreamRequestHandler):
         self.active = None
         self.pret = None
         self.write_lock = threading.Lock()
+        self.cwd = self.server.args.home.strip("/")
         self.used_listeners = set()
+
+    def key(self, arg):
+        """The stored name a path argument means: relative to the working
+        directory (the login directory at first), as FTP paths are."""
+        if arg.startswith("/"):
+            path = arg
+        else:
+            path = self.cwd + "/" + arg
+        parts = []
+        for part in path.split("/"):
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if parts:
+                    parts.pop()
+                continue
+            parts.append(part)
+        return "/".join(parts)
+
+    def is_dir(self, key):
+        return key in [d.strip("/") for d in self.server.args.dir]
 
     def reply(self, line):
         # A timer's unprompted reply may race the session's own.
@@ -199,7 +227,7 @@ class Handler(socketserver.StreamRequestHandler):
 
     def do_XSHA256(self, arg):
         with LOCK:
-            data = FILES.get(arg.lstrip("/"))
+            data = FILES.get(self.key(arg))
         if data is None:
             self.reply("550 No such file.")
             return
@@ -218,10 +246,16 @@ class Handler(socketserver.StreamRequestHandler):
         self.reply("200 OK.")
 
     def do_PWD(self, arg):
-        self.reply('257 "/" is the current directory.')
+        self.reply('257 "/%s" is the current directory.' % self.cwd)
 
     def do_CWD(self, arg):
-        self.reply("250 OK.")
+        with LOCK:
+            is_file = self.key(arg) in FILES
+        if is_file:
+            self.reply("550 Not a directory.")
+        else:
+            self.cwd = self.key(arg)
+            self.reply("250 OK.")
 
     def do_MKD(self, arg):
         self.reply('257 "%s" created.' % arg)
@@ -238,8 +272,12 @@ class Handler(socketserver.StreamRequestHandler):
         self.reply("350 Restarting at %d." % self.rest)
 
     def do_SIZE(self, arg):
+        if self.is_dir(self.key(arg)):
+            # Some servers give a directory's size: its block size.
+            self.reply("213 4096")
+            return
         with LOCK:
-            data = FILES.get(arg.lstrip("/"))
+            data = FILES.get(self.key(arg))
         if data is None:
             self.reply("550 No such file.")
         else:
@@ -247,7 +285,7 @@ class Handler(socketserver.StreamRequestHandler):
 
     def do_DELE(self, arg):
         with LOCK:
-            FILES.pop(arg.lstrip("/"), None)
+            FILES.pop(self.key(arg), None)
         self.reply("250 Deleted.")
 
     def do_EPSV(self, arg):
@@ -335,7 +373,7 @@ class Handler(socketserver.StreamRequestHandler):
             return
         if conn is None:
             return
-        key = name.lstrip("/")
+        key = self.key(name)
         with LOCK:
             old = FILES.get(key, b"")
             if append:
@@ -396,6 +434,24 @@ class Handler(socketserver.StreamRequestHandler):
 
     def do_LIST(self, arg):
         family = self.server.args.listing_family
+        dirs = [d.strip("/") for d in self.server.args.dir]
+        words = [w for w in arg.split() if not w.startswith("-")]
+        wanted = self.key(words[-1]) if words else self.cwd
+        if wanted in dirs:
+            conn = self.data_connection()
+            if not conn:
+                return
+            self.reply("150 Here comes the listing.")
+            with LOCK:
+                inside = sorted((k, len(v)) for k, v in FILES.items() if k.startswith(wanted + "/"))
+            body = "".join(
+                "-rw-r--r--   1 ftp      ftp      %8d Jan 01  2024 %s\r\n" % (size, name[len(wanted) + 1 :])
+                for name, size in inside
+            )
+            conn.sendall(body.encode("latin-1"))
+            conn.close()
+            self.reply("226 Listing sent.")
+            return
         if not family:
             self.reply("502 Command not implemented.")
             return
@@ -415,8 +471,11 @@ class Handler(socketserver.StreamRequestHandler):
         self.receive(arg, True)
 
     def do_RETR(self, arg):
+        if self.is_dir(self.key(arg)):
+            self.reply("550 %s: is a directory." % arg)
+            return
         with LOCK:
-            data = FILES.get(arg.lstrip("/"))
+            data = FILES.get(self.key(arg))
         if data is None:
             self.reply("550 No such file.")
             return
@@ -452,6 +511,8 @@ def main():
     parser.add_argument("--second-pasv-reply", type=float, default=0)
     parser.add_argument("--late-port", type=float, default=0)
     parser.add_argument("--refuse-foreign-transfer", action="store_true")
+    parser.add_argument("--dir", action="append", default=[])
+    parser.add_argument("--home", default="/")
     parser.add_argument("--log", default="")
     args = parser.parse_args()
     for spec in args.seed:

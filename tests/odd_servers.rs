@@ -232,3 +232,97 @@ async fn a_destination_that_hides_its_upload_is_no_stall() {
     assert!(!retried(&seen), "{seen:#?}");
     assert!(std::fs::read(rb.path().join("big.bin")).unwrap() == body);
 }
+
+/// A server that answers `SIZE` for a directory (`213 4096`): `cp -r` of
+/// that directory copies the tree, not a 0-byte file named after it.
+#[test]
+fn a_directory_is_no_file_because_size_answered() {
+    let hostile = Hostile::start(
+        &next_addr(),
+        &[
+            "--dir",
+            "tree",
+            "--seed",
+            "tree/a.txt:300",
+            "--seed",
+            "tree/b.txt:70",
+        ],
+    );
+    let out = temp_root();
+    let state = temp_root();
+    let addr = hostile.socket_addr();
+    let copied = std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+        .args(["cp", "-r"])
+        .arg(format!("ftp://{}:{}/tree", addr.ip(), addr.port()))
+        .arg(out.path())
+        .env("FXPC_CONFIG", state.path().join("config.toml"))
+        .env("XDG_STATE_HOME", state.path())
+        .env("FXPC_QUEUE", state.path().join("queue.sqlite3"))
+        .env("NETRC", "/nonexistent")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&copied.stderr);
+    let tree = out.path().join("tree");
+    assert!(tree.is_dir(), "{stderr}\n{}", hostile.log());
+    assert_eq!(
+        std::fs::read(tree.join("a.txt")).map(|b| b.len()).ok(),
+        Some(300),
+        "{stderr}\n{}",
+        hostile.log()
+    );
+    assert_eq!(
+        std::fs::read(tree.join("b.txt")).unwrap().len(),
+        70,
+        "{stderr}"
+    );
+    assert!(copied.status.success(), "{stderr}");
+}
+
+/// RFC 1738: a URL's path is relative to the login directory. On a server
+/// that does not chroot (logged in at `/home/u`), `ftp://host/sub` is the
+/// user's `sub`, and `ftp://host/%2Fsub` the machine's `/sub`, as curl and
+/// lftp read them.
+#[test]
+fn url_paths_start_in_the_login_directory() {
+    let hostile = Hostile::start(
+        &next_addr(),
+        &[
+            "--home",
+            "/home/u",
+            "--dir",
+            "home/u/sub",
+            "--dir",
+            "sub",
+            "--seed",
+            "home/u/sub/mine.txt:10",
+            "--seed",
+            "sub/theirs.txt:5",
+        ],
+    );
+    let addr = hostile.socket_addr();
+    let ls = |path: &str| {
+        let state = temp_root();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+            .arg("ls")
+            .arg(format!("ftp://{}:{}/{path}", addr.ip(), addr.port()))
+            .env("FXPC_CONFIG", state.path().join("config.toml"))
+            .env("XDG_STATE_HOME", state.path())
+            .env("NETRC", "/nonexistent")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let mine = ls("sub");
+    assert!(
+        mine.contains("mine.txt") && !mine.contains("theirs.txt"),
+        "{mine}\n{}",
+        hostile.log()
+    );
+    let theirs = ls("%2Fsub");
+    assert!(
+        theirs.contains("theirs.txt") && !theirs.contains("mine.txt"),
+        "{theirs}"
+    );
+}

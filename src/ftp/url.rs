@@ -55,20 +55,14 @@ impl FtpUrl {
         let password = url
             .password()
             .map(|p| Secret::new(String::from_utf8_lossy(&decode(p)).into_owned()));
-        // RFC 1738: the path is relative to the login directory; "ftp://h/pub"
-        // means "pub", and "ftp://h/%2Fpub" means "/pub". Most users mean an
-        // absolute path, as lftp and curl (by default, "multicwd") treat it.
+        // RFC 1738: the path is relative to the login directory, as curl
+        // and lftp read it: "ftp://h/pub" is "pub" there, "ftp://h/%2Fpub"
+        // (or "ftp://h//pub") is "/pub" from the server's root. On a server
+        // that chroots its users the two are the same; on one that does
+        // not (logged in at /home/u), only the first is the user's `pub`.
         let raw_path = url.path();
-        let path = if raw_path == "/" || raw_path.is_empty() {
-            Vec::new()
-        } else {
-            let decoded = decode(raw_path);
-            if decoded.starts_with(b"//") {
-                decoded[1..].to_vec()
-            } else {
-                decoded
-            }
-        };
+        let decoded = decode(raw_path);
+        let path = decoded.strip_prefix(b"/").unwrap_or(&decoded).to_vec();
         Ok(FtpUrl {
             host,
             port: url.port().unwrap_or(default_port),
@@ -137,10 +131,7 @@ impl fmt::Display for FtpUrl {
         if self.port != self.default_port() {
             write!(f, ":{}", self.port)?;
         }
-        if !self.path.starts_with(b"/") {
-            f.write_str("/")?;
-        }
-        f.write_str(&String::from_utf8_lossy(&self.path))
+        f.write_str(&url_path(&self.path))
     }
 }
 
@@ -172,6 +163,29 @@ fn redact(text: &str) -> String {
         }
         _ => text.to_string(),
     }
+}
+
+/// A path as the part of an `ftp://` URL after the host, read back the same
+/// by [`FtpUrl::parse`]: `/pub/a b` (relative to the login directory) for
+/// `pub/a b`, `/%2Fsrv/x` for the absolute `/srv/x`. Bytes that would end
+/// or change the URL are escaped.
+pub fn url_path(path: &[u8]) -> String {
+    let mut out = String::from("/");
+    let rest = match path.strip_prefix(b"/") {
+        Some(rest) => {
+            out.push_str("%2F");
+            rest
+        }
+        None => path,
+    };
+    for &b in rest {
+        if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@ ".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn percent_decode(input: &[u8]) -> Vec<u8> {
@@ -229,9 +243,32 @@ mod tests {
         assert_eq!(u.port, 2121);
         assert_eq!(u.user.as_deref(), Some("bob"));
         assert_eq!(u.password.as_ref().unwrap().expose(), "s@cret");
-        assert_eq!(u.path, b"/pub/a b");
+        assert_eq!(u.path, b"pub/a b");
         assert_eq!(u.to_string(), "ftp://bob@127.0.0.2:2121/pub/a b");
         assert!(!format!("{u:?}").contains("cret"));
+    }
+
+    /// RFC 1738 section 3.2.2: the path is relative to the login
+    /// directory; an encoded `/` (`%2F`) or an empty first segment starts
+    /// from the root. Written back, each reads the same again.
+    #[test]
+    fn paths_are_relative_to_the_login_directory_unless_rooted() {
+        let path = |t: &str| FtpUrl::parse(t).unwrap().path;
+        assert_eq!(path("ftp://h/pub/x"), b"pub/x");
+        assert_eq!(path("ftp://h/%2Fpub/x"), b"/pub/x");
+        assert_eq!(path("ftp://h//pub/x"), b"/pub/x");
+        assert_eq!(path("ftp://h/"), b"");
+        assert_eq!(path("ftp://h"), b"");
+        for text in ["ftp://h/pub/x", "ftp://h/%2Fpub/x", "ftp://h/a%25b/c%3Fd"] {
+            let u = FtpUrl::parse(text).unwrap();
+            assert_eq!(
+                FtpUrl::parse(&u.to_string()).unwrap().path,
+                u.path,
+                "{text}"
+            );
+        }
+        assert_eq!(url_path(b"/srv/a b"), "/%2Fsrv/a b");
+        assert_eq!(url_path(b"a#b?c"), "/a%23b%3Fc");
     }
 
     #[test]

@@ -544,12 +544,20 @@ async fn probe(ctx: &Ctx, at: &Location) -> Result<Probe, FtpError> {
                 None => return Err(FtpError::Io(std::io::Error::other("cancelled"))),
                 Some(r) => r?.pop().expect("one session was asked for"),
             };
-            if let Ok(size) = session.size(&at.path).await {
-                return Ok(Probe::File(Some(size)));
+            // SIZE is a size, not a type: MLST's facts say which, else
+            // whether CWD goes in.
+            if let Some(entry) = session.mlst(&at.path).await? {
+                return Ok(match entry.kind {
+                    EntryKind::Dir => Probe::Directory,
+                    _ => Probe::File(entry.size),
+                });
             }
+            // Once per operand, not per file: the round trips of asking
+            // CWD too are worth a tree not taken for a file.
+            let size = session.size(&at.path).await.ok();
             let home = session.pwd().await?;
             if session.cwd(&at.path).await.is_err() {
-                return Ok(Probe::File(None));
+                return Ok(Probe::File(size));
             }
             if session.cwd(&home).await.is_err() {
                 session.discard();

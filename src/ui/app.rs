@@ -173,9 +173,11 @@ pub async fn run(options: Options) -> std::io::Result<Ended> {
                     "local:{}",
                     String::from_utf8_lossy(&state.pane(side).cwd)
                 )),
+                // The working directory is what PWD said: absolute, so
+                // written from the root (`/%2F…`), not the login directory.
                 Place::Ftp { url } => Some(format!(
                     "{url}{}",
-                    String::from_utf8_lossy(&state.pane(side).cwd)
+                    crate::ftp::url::url_path(&state.pane(side).cwd)
                 )),
                 // Never connected: what it was asked to open, without a
                 // password.

@@ -447,6 +447,27 @@ impl Client {
             .map(drop)
     }
 
+    /// What `path` is, by RFC 3659 `MLST` (`None` when the server has no
+    /// `MLST`, or names nothing there): its facts say file or directory,
+    /// which `SIZE` does not (some servers answer `213 4096` for a
+    /// directory).
+    pub async fn mlst(&mut self, path: impl AsRef<[u8]>) -> Result<Option<Entry>> {
+        if !self.features.mlst {
+            return Ok(None);
+        }
+        let reply = self.command_with("MLST", path).await?;
+        if reply.code != 250 {
+            return Ok(None);
+        }
+        // The fact line is the one inside the multi-line reply that starts
+        // with a space (RFC 3659 section 7.2).
+        Ok(reply
+            .lines()
+            .iter()
+            .find_map(|line| line.strip_prefix(b" "))
+            .and_then(listing::parse_mlsd_line))
+    }
+
     /// Size in bytes (RFC 3659 `SIZE`, in `TYPE I`).
     pub async fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64> {
         let command = Command::with_arg("SIZE", path)?;

@@ -1,0 +1,120 @@
+//! The servers people run, as Debian ships them, met with no flags at all.
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use common::unpacked::{self, Setup};
+
+fn fxpc(args: &[&str]) -> std::process::Output {
+    let state = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_fxpc"))
+        .args(args)
+        .env("FXPC_CONFIG", state.path().join("config.toml"))
+        .env("XDG_STATE_HOME", state.path())
+        .env("FXPC_QUEUE", state.path().join("queue.sqlite3"))
+        .env("NETRC", "/nonexistent")
+        .env("FXPC_PASSWORD", unpacked::PASSWORD)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// Pure-FTPd as shipped lists `AUTH TLS` in `FEAT` and refuses it (`500
+/// This security scheme is not implemented`): with a plain `ftp://` URL
+/// the session goes on in clear and says so once, on stderr for `ls` and
+/// as an event for `cp --json`; `ftpes://` refuses to go on.
+#[test]
+fn a_refused_auth_tls_goes_on_in_clear_and_says_so() {
+    let Some(server) = unpacked::pure_ftpd(&common::next_addr(), Setup::STOCK, None) else {
+        return;
+    };
+    let path = server.files().join("hello.txt");
+    std::fs::write(&path, b"hello\n").unwrap();
+    unpacked::give_to_ftp(&path);
+    let url = format!(
+        "ftp://{}@{}:{}/",
+        unpacked::USER,
+        server.addr(),
+        server.port()
+    );
+
+    let listed = fxpc(&["ls", &url]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&listed.stdout),
+        String::from_utf8_lossy(&listed.stderr),
+    );
+    assert!(listed.status.success(), "{stderr}");
+    assert!(stdout.contains("hello.txt"), "{stdout}");
+    assert_eq!(
+        stderr
+            .matches("not encrypted: the server refused AUTH TLS (500")
+            .count(),
+        1,
+        "{stderr}"
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let copied = fxpc(&[
+        "cp",
+        "--json",
+        &format!("{url}hello.txt"),
+        out.path().to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&copied.stdout);
+    assert!(copied.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(r#""event":"unencrypted""#) && stdout.contains("refused AUTH TLS (500"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read(out.path().join("hello.txt")).unwrap(),
+        b"hello\n"
+    );
+
+    let secure = url.replacen("ftp://", "ftpes://", 1);
+    let refused = fxpc(&["ls", &secure]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(stderr.contains("refused AUTH TLS"), "{stderr}");
+}
+
+/// ProFTPD with mod_digest answers `HASH` in two lines; the digest on the
+/// last one is read, and a copy between two ProFTPDs is verified by it.
+#[test]
+fn proftpds_two_line_hash_reply_verifies_a_copy() {
+    let (Some(a), Some(b)) = (
+        unpacked::proftpd(&common::next_addr(), Setup::FXP, None),
+        unpacked::proftpd(&common::next_addr(), Setup::FXP, None),
+    ) else {
+        return;
+    };
+    let body = common::pseudo_random(300_000, 51);
+    let path = a.files().join("d.bin");
+    std::fs::write(&path, &body).unwrap();
+    unpacked::give_to_ftp(&path);
+    let url = |s: &unpacked::Unpacked, name: &str| {
+        format!("ftp://{}@{}:{}/{name}", unpacked::USER, s.addr(), s.port())
+    };
+    let copied = fxpc(&[
+        "cp",
+        "--json",
+        "--verify",
+        "hash",
+        &url(&a, "d.bin"),
+        &url(&b, ""),
+    ]);
+    let stdout = String::from_utf8_lossy(&copied.stdout);
+    assert!(
+        copied.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&copied.stderr)
+    );
+    assert!(
+        stdout.contains(r#""check":"sha-256""#)
+            || stdout.contains(r#""check":"sha-1""#)
+            || stdout.contains(r#""check":"md5""#),
+        "{stdout}"
+    );
+    assert!(std::fs::read(b.files().join("d.bin")).unwrap() == body);
+}
