@@ -592,11 +592,14 @@ fn location(text: &str, connections: usize, tls: &fxpc::sites::TlsOverrides) -> 
 
 /// `fxpc queue resume`: the unfinished items, claimed and run again.
 async fn queue_resume(jobs: usize, json: bool, tls: &fxpc::sites::TlsOverrides) -> Result<()> {
-    let (claimed, _, earlier) = cli_queue::claim_all(tls, &ftp_site)?;
-    if claimed.is_empty() {
+    let (claimed, problems, earlier) = cli_queue::claim_all(tls, &ftp_site)?;
+    if claimed.is_empty() && problems.is_empty() {
         println!("nothing unfinished");
         return Ok(());
     }
+    // Items that could not be claimed stay in the queue, and the run says
+    // so by its status: a script must not take half-copied files for done.
+    let left = problems.len();
     let (engine, mut events) = Engine::new(transfer::Settings {
         parallel: jobs.max(1),
         ..transfer::Settings::default()
@@ -625,7 +628,13 @@ async fn queue_resume(jobs: usize, json: bool, tls: &fxpc::sites::TlsOverrides) 
         tap.event(&event);
         view.show(&event);
     }
-    view.finish(engine.client_data_bytes())
+    view.finish(engine.client_data_bytes())?;
+    if left > 0 {
+        bail!(
+            "{left} item(s) left in the queue (see above): give each site's password in ~/.netrc, a saved site (config.toml) or FXPC_PASSWORD, or run `fxpc queue resume` on a terminal to be asked"
+        );
+    }
+    Ok(())
 }
 
 async fn cp(args: CpArgs) -> Result<()> {

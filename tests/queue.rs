@@ -155,3 +155,83 @@ fn a_killed_copy_is_resumed_and_nothing_verified_is_sent_twice() {
     let listed = fxpc(dir.path()).arg("queue").output().unwrap();
     assert!(String::from_utf8_lossy(&listed.stdout).contains("nothing unfinished"));
 }
+
+/// After a crash, when the passwords were only in the killed command's
+/// environment: `queue resume` without a terminal names the site once,
+/// says how to give its password, exits non-zero and never claims that
+/// nothing is unfinished; given the password, it finishes the copy.
+#[test]
+fn a_resume_without_the_password_says_so_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_root, b_root) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(a_root.join("tree")).unwrap();
+    std::fs::create_dir_all(&b_root).unwrap();
+    for i in 0..10 {
+        std::fs::write(
+            a_root.join(format!("tree/f{i}.bin")),
+            common::pseudo_random(200_000, 70 + i),
+        )
+        .unwrap();
+    }
+    let secret = dir.path().join("secret");
+    std::fs::write(&secret, "s3cret").unwrap();
+    let user = format!("u:@{}", secret.display());
+    let (a_state, b_state) = (dir.path().join("a-state"), dir.path().join("b-state"));
+    let a = Served::start(
+        "127.0.0.2",
+        &a_root,
+        &a_state,
+        &["--rate", "1M", "--user", &user],
+    );
+    let b = Served::start("127.0.0.3", &b_root, &b_state, &[]);
+    let source = a.url.replacen("ftp://", "ftp://u@", 1);
+    let mut copy = fxpc(dir.path())
+        .env("FXPC_PASSWORD", "s3cret")
+        .args(["cp", "-r", "-j", "1"])
+        .arg(format!("{source}tree"))
+        .arg(&b.url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !b_root.join("tree/f0.bin").exists() {
+        assert!(Instant::now() < deadline, "the copy made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    copy.kill().unwrap();
+    copy.wait().unwrap();
+
+    let refused = fxpc(dir.path()).args(["queue", "resume"]).output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&refused.stdout),
+        String::from_utf8_lossy(&refused.stderr),
+    );
+    assert!(!refused.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("nothing unfinished"), "{stdout}");
+    assert_eq!(
+        stderr.matches("no password for u@127.0.0.2").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("FXPC_PASSWORD"), "{stderr}");
+
+    let resumed = fxpc(dir.path())
+        .env("FXPC_PASSWORD", "s3cret")
+        .args(["queue", "resume"])
+        .output()
+        .unwrap();
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    for i in 0..10 {
+        let name = format!("tree/f{i}.bin");
+        assert_eq!(
+            std::fs::read(b_root.join(&name)).ok(),
+            std::fs::read(a_root.join(&name)).ok(),
+            "{name}"
+        );
+    }
+}

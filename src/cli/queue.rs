@@ -61,11 +61,23 @@ pub fn claim_all(
     site_of: &dyn Fn(&fxpc::ftp::FtpUrl, &fxpc::sites::TlsOverrides) -> Result<transfer::FtpSite>,
 ) -> Result<transfer::journal::Claimed> {
     let mut journal = open()?;
+    // One answer per site, whatever its number of items: a password is
+    // asked once, and a site without one is named once.
+    let known = std::cell::RefCell::new(std::collections::HashMap::new());
     let claimed = transfer::journal::claim_all(&mut journal, &|url| {
-        site_of(url, tls).map_err(|e| format!("{e:#}"))
+        let key = url.to_string();
+        if let Some(answer) = known.borrow().get(&key) {
+            return Clone::clone(answer);
+        }
+        let answer = site_of(url, tls).map_err(|e| format!("{e:#}"));
+        known.borrow_mut().insert(key, answer.clone());
+        answer
     })?;
+    let mut said = std::collections::HashSet::new();
     for problem in &claimed.1 {
-        eprintln!("fxpc: left in the queue: {problem}");
+        if said.insert(problem.clone()) {
+            eprintln!("fxpc: left in the queue: {problem}");
+        }
     }
     Ok(claimed)
 }
