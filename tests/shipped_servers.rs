@@ -118,3 +118,28 @@ fn proftpds_two_line_hash_reply_verifies_a_copy() {
     );
     assert!(std::fs::read(b.files().join("d.bin")).unwrap() == body);
 }
+
+/// A resume that finds the destination whole moves nothing, and its
+/// label says so — not a way of copying the servers never used.
+#[test]
+fn a_resume_with_nothing_to_move_names_no_way() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    let (Some(a), Some(b)) = (
+        common::Vsftpd::start(&common::next_addr(), ra.path(), true),
+        common::Vsftpd::start(&common::next_addr(), rb.path(), true),
+    ) else {
+        return;
+    };
+    let body = common::pseudo_random(100_000, 52);
+    common::seed(a.files(), "r.bin", &body);
+    common::seed(b.files(), "r.bin", &body);
+    let url = |s: &common::Vsftpd| format!("ftp://{}:{}/pub/r.bin", s.addr(), s.port());
+    let resumed = fxpc(&["cp", "--resume", "--json", &url(&a), &url(&b)]);
+    let stdout = String::from_utf8_lossy(&resumed.stdout);
+    assert!(resumed.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(r#""event":"verified","mode":"already complete""#),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("LSTN"), "{stdout}");
+}

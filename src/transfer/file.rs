@@ -457,7 +457,12 @@ async fn run_inner(
         source_deleted = true;
     }
     Ok(EventKind::Verified {
-        mode: transport.mode(),
+        // Only the way that carried the bytes is named; none did here.
+        mode: if complete_before {
+            Mode::AlreadyComplete
+        } else {
+            transport.mode()
+        },
         bytes: source_size,
         size,
         check,

@@ -97,6 +97,8 @@ pub enum Mode {
     Download,
     Upload,
     Local,
+    /// Nothing needed to move: a resume found the destination whole.
+    AlreadyComplete,
 }
 
 /// As the transfers panel and `--json` show it: "LSTN/SOCK", "FXP(PASV dst,
@@ -121,6 +123,7 @@ impl fmt::Display for Mode {
             Mode::Download => f.write_str("download"),
             Mode::Upload => f.write_str("upload"),
             Mode::Local => f.write_str("local"),
+            Mode::AlreadyComplete => f.write_str("already complete"),
         }
     }
 }
