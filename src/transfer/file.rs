@@ -783,7 +783,28 @@ async fn attempt(
                         .iter()
                         .all(|site| matches!(site, Site::Ftp(f) if f.allow_clear_data)),
                 };
-                fxp::run(dialect, s, d, &plan, watch).await
+                let how = fxp::run(dialect, s, d, &plan, watch).await?;
+                if how.is_some() {
+                    // A server that sends as a TLS client may close its TLS
+                    // connection before the last records left (ProFTPD
+                    // under TLS 1.3), and both ends still say 226: short
+                    // bytes are a failure of this way between these two,
+                    // and the next way continues from what arrived.
+                    let expected = if offsets.append { base + total } else { total };
+                    let arrived = d.size(dst_path).await.ok();
+                    if arrived.is_some_and(|n| n < expected) {
+                        d.abandon("a protected server-to-server copy arrived short");
+                        return Err(Failure::Refused {
+                            description: format!(
+                                "the data arrived short over TLS ({} of {expected} bytes), although both servers reported success",
+                                arrived.unwrap_or(0)
+                            ),
+                            clean: true,
+                            transfer_reply: None,
+                        });
+                    }
+                }
+                Ok(how)
             }
             Transport::Relay | Transport::Download | Transport::Upload | Transport::Local => {
                 let protected: Vec<bool> = [ends.source.as_deref(), ends.destination.as_deref()]
