@@ -16,7 +16,20 @@ pub(super) fn parse_line(line: &[u8]) -> Option<Entry> {
     let Some(space) = body.iter().position(|&b| b == b' ') else {
         return Some(Entry::unparsed(line));
     };
-    let (facts, name) = (&body[..space], &body[space + 1..]);
+    entry(line, &body[..space], &body[space + 1..])
+}
+
+/// MLSD's facts as some servers send them for LIST: a tab may stand for
+/// the space before the name, and older drafts' servers end the facts
+/// without a `;`. None for the directory itself and its parent, and for
+/// lines whose first word is not facts with a type.
+pub(super) fn parse_list_line(line: &[u8]) -> Option<Entry> {
+    let end = line.iter().position(|&b| b == b' ' || b == b'\t')?;
+    let entry = entry(line, &line[..end], &line[end + 1..])?;
+    (entry.kind != EntryKind::Unparsed).then_some(entry)
+}
+
+fn entry(line: &[u8], facts: &[u8], name: &[u8]) -> Option<Entry> {
     if name.is_empty() {
         return Some(Entry::unparsed(line));
     }

@@ -12,6 +12,8 @@
 mod as400;
 mod calendar;
 mod connect;
+#[cfg(test)]
+mod corpus;
 mod dos;
 mod eplf;
 mod mlsd;
@@ -159,24 +161,30 @@ fn join_vms_wrapped(line: &[u8], next: &[u8]) -> Option<Entry> {
 }
 
 /// The facts of a line shaped like MLSD's (`type=file;size=5; name`), when
-/// it has a `type` fact: nothing else a server prints starts that way.
+/// it has a `type` fact: nothing else a server prints starts that way. The
+/// facts may come in any order, end without a `;`, and be followed by a
+/// tab instead of the space.
 fn mlsd_facts(line: &[u8]) -> Option<&[u8]> {
-    let end = line.windows(2).position(|w| w == b"; ")?;
-    let facts = &line[..end];
-    let fact_name = facts
+    // A fact name then `=` first: cheap to refuse for every other family's
+    // line, as this runs on each of them.
+    let fact_name = line
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b'.')
         .count();
-    let first_is_fact = fact_name > 0 && facts.get(fact_name) == Some(&b'=');
+    if fact_name == 0 || line.get(fact_name) != Some(&b'=') {
+        return None;
+    }
+    let end = line.iter().position(|&b| b == b' ' || b == b'\t')?;
+    let facts = &line[..end];
     let has_type = facts
         .split(|b| *b == b';')
         .any(|f| f.len() > 5 && f[..5].eq_ignore_ascii_case(b"type="));
-    (first_is_fact && has_type).then_some(facts)
+    has_type.then_some(facts)
 }
 
 fn mlsd_over_list(line: &[u8]) -> Option<Entry> {
     mlsd_facts(line)?;
-    mlsd::parse_line(line)
+    mlsd::parse_list_line(line)
 }
 
 /// MLSD's lines for the directory itself and its parent (`type=cdir`,

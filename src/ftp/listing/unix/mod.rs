@@ -23,14 +23,16 @@ mod words;
 use super::{Entry, EntryKind, lossy, parse_u32, parse_u64, tokens};
 use dates::*;
 pub(super) use dates::{month_day_or_swapped, two_digit_year};
-pub(super) use words::parse_time;
 use words::*;
+pub(super) use words::{month_name, parse_time};
 
 pub(super) fn parse(line: &[u8], today: NaiveDate) -> Option<Entry> {
     let toks = tokens(line);
     let cols = Cols { line, toks: &toks };
     let mode = cols.tok(0)?;
-    let kind = mode_kind(mode)?;
+    let Some(kind) = mode_kind(mode) else {
+        return octal_mode_line(&cols);
+    };
 
     // A group run into its size is only considered when no date has a
     // plain size before it.
@@ -201,7 +203,10 @@ fn group_and_size(cols: &Cols, at: usize) -> Option<Option<u64>> {
     if proven && let Some(n) = parse_u64(&tok[8..]) {
         return Some(Some(n));
     }
-    Some(None)
+    // Otherwise the size is the digits at the end, as other clients read
+    // it: a group ending in digits would make it too large, but the name
+    // is after the date either way.
+    Some(parse_u64(&tok[tok.len() - digits..]))
 }
 
 /// "8,1" when major and minor are printed without padding.
@@ -346,6 +351,26 @@ fn one_column_date(cols: &Cols, i: usize, today: NaiveDate) -> Option<Found> {
             let (month, day) = month_day_or_swapped(num(&[m1, m2])?, num(&[d1, d2])?);
             (ymd(year, month, day)?, false)
         }
+        // `2004.07.15`, a dotted year first, never with a time and padded
+        // to the name's column with blanks that are no part of it.
+        [y1, y2, y3, y4, b'.', m1, m2, b'.', d1, d2] => {
+            let year = parse_year(&[y1, y2, y3, y4])?;
+            let date = ymd(year, num(&[m1, m2])?, num(&[d1, d2])?)?;
+            let mut found = Found::at(date, NaiveTime::from_hms_opt(0, 0, 0), i);
+            found.pad = cols.gap_before(i + 1)?.saturating_sub(1);
+            return Some(found);
+        }
+        // `24-04-2003`, day first with dashes.
+        [d1, d2, b'-', m1, m2, b'-', y1, y2, y3, y4] => {
+            let year = parse_year(&[y1, y2, y3, y4])?;
+            (ymd(year, num(&[m1, m2])?, num(&[d1, d2])?)?, false)
+        }
+        // `01-jun-99`, day, month name and two-digit year.
+        [d1, d2, b'-', a, b, c, b'-', y1, y2] => {
+            let month = month_name(&[a, b, c])?;
+            let year = two_digit_year(num(&[y1, y2])?);
+            (ymd(year, month, num(&[d1, d2])?)?, false)
+        }
         [d1, d2, b'.', m1, m2, b'.', ref year @ ..] if year.len() == 4 || year.len() == 2 => {
             let year = match year.len() {
                 4 => parse_year(year)?,
@@ -399,7 +424,14 @@ fn undated(cols: &Cols, kind: EntryKind, mode: &[u8]) -> Option<Entry> {
     if !numeric(links) || (numeric(group) && !numeric(owner)) {
         return None;
     }
-    if first[0].is_ascii_digit() || month_name(first).is_some() {
+    // A name may start with digits (`71-unix-dateless`), but a column of
+    // only digits, date punctuation and marks of other scripts is a date
+    // this parser cannot read.
+    if first
+        .iter()
+        .all(|&b| b.is_ascii_digit() || b"-/.:,".contains(&b) || b >= 0x80)
+        || month_name(first).is_some()
+    {
         return None;
     }
     let date_like = |t: &[u8]| parse_time(t).is_some() || parse_year(t).is_some();
@@ -411,6 +443,41 @@ fn undated(cols: &Cols, kind: EntryKind, mode: &[u8]) -> Option<Entry> {
     }
     let name = &cols.line[cols.toks[4].1 + 1..];
     Some(build(name, kind, Some(size), None, mode))
+}
+
+/// `ls` of some embedded servers, with the mode in octal and the time in
+/// seconds since 1970: `0100644   500  101   12345    123456789       name`
+/// (mode, owner, group, size, time, then the name after any blanks). Only
+/// that exact shape, with a file type the mode's high bits name.
+fn octal_mode_line(cols: &Cols) -> Option<Entry> {
+    let mode = cols.tok(0)?;
+    if !(6..=7).contains(&mode.len())
+        || mode[0] != b'0'
+        || !mode.iter().all(|b| (b'0'..=b'7').contains(b))
+    {
+        return None;
+    }
+    let bits = u32::from_str_radix(std::str::from_utf8(mode).ok()?, 8).ok()?;
+    let kind = match bits & 0o170_000 {
+        0o100_000 => EntryKind::File,
+        0o040_000 => EntryKind::Dir,
+        0o120_000 => EntryKind::Link,
+        _ => return None,
+    };
+    let numeric = |i: usize| cols.tok(i).and_then(parse_u64);
+    let (_owner, _group, size, time) = (numeric(1)?, numeric(2)?, numeric(3)?, numeric(4)?);
+    let &(name_start, _) = cols.toks.get(5)?;
+    let modified = i64::try_from(time)
+        .ok()
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map(|t| t.naive_utc());
+    Some(build(
+        &cols.line[name_start..],
+        kind,
+        Some(size),
+        modified,
+        mode,
+    ))
 }
 
 #[cfg(test)]

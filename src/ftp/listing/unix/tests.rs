@@ -806,13 +806,19 @@ mod shapes {
         let d = one(b"drwxr-xr-x 2 u g 4096 dir");
         assert!(d.is_dir());
         assert_eq!(d.name, "dir");
+        // A name may start with digits.
+        let d = one(b"drwxr-xr-x 3 slopri devlab 512 71-unix-dateless");
+        assert_eq!(
+            (d.kind, d.name, d.size),
+            (EntryKind::Dir, "71-unix-dateless".into(), Some(512))
+        );
         for line in [
             // Which column is missing?
             &b"-rw-r--r-- 1 u 1234 5 name"[..],
             // A date we cannot read must not become the name.
             b"-rw-r--r-- 1 u g 1234 Foo 20 10:00 x",
             b"-rw-r--r-- 1 u g 1234 out 20  2023 x",
-            b"-rw-r--r-- 1 u g 1234 2023.11.20 x",
+            b"-rw-r--r-- 1 u g 1234 2023.31.20 x",
             b"-rw-r--r-- 1 u 1234 name",
             b"drwxr-xr-x   folder  2 name",
             b"crw-rw-rw- 1 root root 1, 3 null",
@@ -866,12 +872,18 @@ mod shapes {
             Some(456_789),
             at(2026, 11, 20, 10, 0),
         );
-        // Not proven: the size stays unknown, the name and date are read.
+        // Not proven: the digits at the end, as other clients read them.
         reads(
             b"-rw-r--r-- 1 owner group123456789 Nov 20 10:00 name",
             b"name",
-            None,
+            Some(123_456_789),
             at(2026, 11, 20, 10, 0),
+        );
+        reads(
+            b"-r-xr-xr-x longowner longgroup123456 Feb 12 17:20 46-unix-concatsize file",
+            b"46-unix-concatsize file",
+            Some(123_456),
+            at(2026, 2, 12, 17, 20),
         );
         // A later date with a plain size wins over one after such a group.
         reads(
