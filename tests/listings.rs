@@ -84,7 +84,7 @@ fn every_family_is_read_by_fxpc_ls() {
         ),
         (
             "vms",
-            file_and_dir("FILE.TXT", "1536", "SUBDIR", "-"),
+            file_and_dir("FILE.TXT;3", "1536", "SUBDIR", "-"),
             "VMS (SYST reply",
         ),
         (

@@ -6,7 +6,7 @@
 
 use super::{Entry, EntryKind, ListingStyle, detect_style, fixtures::today, parse_list_as};
 
-const FAMILIES: [(&str, &str); 4] = [
+const FAMILIES: [(&str, &str); 7] = [
     (
         "unix",
         include_str!("../../../tests/fixtures/listings/unix.txt"),
@@ -22,6 +22,18 @@ const FAMILIES: [(&str, &str); 4] = [
     (
         "dos",
         include_str!("../../../tests/fixtures/listings/dos.txt"),
+    ),
+    (
+        "vms",
+        include_str!("../../../tests/fixtures/listings/vms.txt"),
+    ),
+    (
+        "mvs-datasets",
+        include_str!("../../../tests/fixtures/listings/mvs-datasets.txt"),
+    ),
+    (
+        "mvs-members",
+        include_str!("../../../tests/fixtures/listings/mvs-members.txt"),
     ),
 ];
 

@@ -143,7 +143,27 @@ pub fn parse_list_as(data: &[u8], today: NaiveDate, style: ListingStyle) -> Vec<
             out.push(entry);
         }
     }
+    if !style.is_gated() {
+        read_mvs_remnants(data, &mut out);
+    }
     out
+}
+
+/// A z/OS server that said it was Unix (see `mvs::parse_data_set`) also
+/// lists migrated, VSAM and tape data sets, whose lines are a word or two
+/// and a name: read as MVS only when the listing's other lines prove it
+/// is one, and only the lines nothing else read.
+fn read_mvs_remnants(data: &[u8], out: &mut [Entry]) {
+    if !out.iter().any(|e| e.kind == EntryKind::Unparsed)
+        || !lines(data).any(|line| mvs::parse_data_set(line).is_some())
+    {
+        return;
+    }
+    for entry in out.iter_mut().filter(|e| e.kind == EntryKind::Unparsed) {
+        if let Some(read) = mvs::parse(&entry.raw_name) {
+            *entry = read;
+        }
+    }
 }
 
 /// VMS prints a long name alone and the rest of its entry on the next line.
@@ -281,6 +301,8 @@ fn read_unambiguous(line: &[u8], today: NaiveDate) -> Entry {
         // Exactly name, size or <DIR>, date, time: DOS starts with the date,
         // and every family above has more columns or other shapes.
         .or_else(|| wftpd::parse(line))
+        // Nine or more columns of MVS's shapes, ending in a data set name.
+        .or_else(|| mvs::parse_data_set(line))
         // Some servers send MLSD's fact lines for LIST too.
         .or_else(|| mlsd_over_list(line))
         .unwrap_or_else(|| Entry::unparsed(line))
@@ -951,6 +973,36 @@ type=file;size=3;modify=20261120101010; f\n";
             prop_assert_eq!(entries.len(), 1);
             prop_assert_eq!(&entries[0].raw_name, &name);
             prop_assert_eq!(entries[0].is_dir(), head.contains("<DIR>"));
+        }
+
+        #[test]
+        fn vms_names_keep_their_version(
+            name in "[A-Z0-9_$-]{1,12}(\\.[A-Z0-9_]{0,5})?;[1-9][0-9]{0,3}",
+            blocks in 0u64..100_000,
+            allocated in proptest::option::of(0u64..100_000),
+            time in proptest::option::of("[01][0-9]:[0-5][0-9](:[0-5][0-9](\\.[0-9]{2})?)?"),
+            owner in proptest::option::of("\\[[A-Z]{1,8}(,[A-Z]{1,8})?\\]"),
+            size_last in any::<bool>(),
+        ) {
+            prop_assume!(!name.to_ascii_uppercase().contains(".DIR;"));
+            let size = match allocated {
+                Some(a) => format!("{blocks}/{a}"),
+                None => blocks.to_string(),
+            };
+            let date = match &time {
+                Some(t) => format!("27-JAN-2026 {t}"),
+                None => String::from("27-JAN-2026"),
+            };
+            let owner = owner.unwrap_or_default();
+            let line = if size_last {
+                format!("{name} {owner} {date}   {size}  (RWED,RWED,RE,)")
+            } else {
+                format!("{name}   {size} {date}  {owner}  (RWED,RWED,RE,)")
+            };
+            let entries = parse_list(line.as_bytes(), today());
+            prop_assert_eq!(entries.len(), 1);
+            prop_assert_eq!(&entries[0].name, &name, "{}", line);
+            prop_assert_eq!(entries[0].size, Some(blocks * 512));
         }
 
         #[test]
