@@ -127,8 +127,8 @@ FAMILIES = {
         "PROFILE  EXEC     V         71          4          1 2026-11-20 10:00:00 MAINT1",
     ]),
     "connect": ("UNIX Type: L8", [
-        "-C--E-----FTP B QUA1I1       1234       41 Nov 20 10:00 QUADTEST",
-        "-C--E-----FTP A QUA1I1          0        1 Nov 20 10:00 QUADTEST2",
+        "-C--E-----FTP B QUA1I1         41       1234 Nov 20 10:00 QUADTEST",
+        "-C--E-----FTP A QUA1I1          1          0 Nov 20 10:00 QUADTEST2",
     ]),
 }
 

@@ -65,14 +65,16 @@ fn is_object_type(tok: &[u8]) -> bool {
         && rest.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
 }
 
-/// `MM/DD/YY`, exactly; the inner Option is None for impossible dates,
+/// `MM/DD/YY` or `DD.MM.YY`, exactly; the inner Option is None for impossible dates,
 /// which still leave the line an AS/400 one.
 fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
-    let [m1, m2, b'/', d1, d2, b'/', y1, y2] = *tok else {
-        return None;
-    };
     // The system's own two-digit-year window: 40-99 is 19xx.
-    date_of(&[y1, y2], &[m1, m2], &[d1, d2], 40)
+    match *tok {
+        [m1, m2, b'/', d1, d2, b'/', y1, y2] => date_of(&[y1, y2], &[m1, m2], &[d1, d2], 40),
+        // A job's date format set to DMY with dots: `18.09.06`.
+        [d1, d2, b'.', m1, m2, b'.', y1, y2] => date_of(&[y1, y2], &[m1, m2], &[d1, d2], 40),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

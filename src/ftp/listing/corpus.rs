@@ -6,7 +6,7 @@
 
 use super::{Entry, EntryKind, ListingStyle, detect_style, fixtures::today, parse_list_as};
 
-const FAMILIES: [(&str, &str); 7] = [
+const FAMILIES: [(&str, &str); 16] = [
     (
         "unix",
         include_str!("../../../tests/fixtures/listings/unix.txt"),
@@ -20,10 +20,6 @@ const FAMILIES: [(&str, &str); 7] = [
         include_str!("../../../tests/fixtures/listings/mlsd-list.txt"),
     ),
     (
-        "dos",
-        include_str!("../../../tests/fixtures/listings/dos.txt"),
-    ),
-    (
         "vms",
         include_str!("../../../tests/fixtures/listings/vms.txt"),
     ),
@@ -34,6 +30,46 @@ const FAMILIES: [(&str, &str); 7] = [
     (
         "mvs-members",
         include_str!("../../../tests/fixtures/listings/mvs-members.txt"),
+    ),
+    (
+        "os2",
+        include_str!("../../../tests/fixtures/listings/os2.txt"),
+    ),
+    (
+        "as400",
+        include_str!("../../../tests/fixtures/listings/as400.txt"),
+    ),
+    (
+        "vshell",
+        include_str!("../../../tests/fixtures/listings/vshell.txt"),
+    ),
+    (
+        "eplf",
+        include_str!("../../../tests/fixtures/listings/eplf.txt"),
+    ),
+    (
+        "netware",
+        include_str!("../../../tests/fixtures/listings/netware.txt"),
+    ),
+    (
+        "connect",
+        include_str!("../../../tests/fixtures/listings/connect.txt"),
+    ),
+    (
+        "os9",
+        include_str!("../../../tests/fixtures/listings/os9.txt"),
+    ),
+    (
+        "wftpd",
+        include_str!("../../../tests/fixtures/listings/wftpd.txt"),
+    ),
+    (
+        "zvm",
+        include_str!("../../../tests/fixtures/listings/zvm.txt"),
+    ),
+    (
+        "dos",
+        include_str!("../../../tests/fixtures/listings/dos.txt"),
     ),
 ];
 

@@ -298,6 +298,8 @@ fn read_unambiguous(line: &[u8], today: NaiveDate) -> Entry {
         .or_else(|| os9::parse(line))
         // A size first like OS/2, but a "MON-DD-YYYY" date OS/2 never has.
         .or_else(|| vxworks::parse(line))
+        // A size first, then a month name: neither OS/2 nor VxWorks.
+        .or_else(|| vshell::parse(line))
         // Exactly name, size or <DIR>, date, time: DOS starts with the date,
         // and every family above has more columns or other shapes.
         .or_else(|| wftpd::parse(line))
@@ -633,7 +635,10 @@ type=file;size=3;modify=20261120101010; f\n";
             || line.starts_with(b". ")
             || line.starts_with(b".. ")
             // VxWorks puts <DIR> after the name.
-            || line.ends_with(b" <DIR>") && (contains(line, b" . ") || contains(line, b" .. "))
+            || line.ends_with(b" <DIR>")
+                && [&b" . "[..], b" .. ", b"\t. ", b"\t.. "]
+                    .iter()
+                    .any(|dot| contains(line, dot))
             || is_heading_like(line)
     }
 

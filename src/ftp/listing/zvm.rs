@@ -21,8 +21,10 @@
 //! # Sizes
 //!
 //! CMS counts records, not bytes. A fixed-format file (`F`) is exactly
-//! record length × records in a binary transfer; a variable one (`V`)
-//! gives only its longest record, so its size is unknown.
+//! record length × records in a binary transfer. A variable one (`V`)
+//! gives only its longest record, so the same product is an upper bound,
+//! not its length: approximate, but the listing offers nothing better,
+//! and a size shown is what sorting and comparing need.
 //!
 //! Read only when the server says it is z/VM (SYST or the site's
 //! `listing`): nine loosely typed columns are too little to be sure of
@@ -69,18 +71,19 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     } else {
         let file_id = [name, b".", file_type].concat();
         let mut entry = Entry::named(&file_id, EntryKind::File);
-        if format == b"F" {
-            entry.size = parse_u64(lrecl)?.checked_mul(parse_u64(records)?);
-        }
+        entry.size = parse_u64(lrecl)?.checked_mul(parse_u64(records)?);
         entry
     };
     entry.modified = date.zip(time).map(|(d, t)| NaiveDateTime::new(d, t));
     Some(entry)
 }
 
-/// File names and types: one to eight letters, digits and `$#@+-:_`.
+/// File names and types: letters, digits and `$#@+-:_`. CMS allows eight
+/// of them, but servers fronting other file systems print longer ones
+/// (`70-ZVMFILE`); without a period in either word the join stays
+/// unambiguous.
 fn is_cms_word(tok: &[u8]) -> bool {
-    (1..=8).contains(&tok.len())
+    (1..=64).contains(&tok.len())
         && tok
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || b"$#@+-:_".contains(b))
@@ -129,7 +132,11 @@ mod tests {
             (e.kind, e.raw_name),
             (EntryKind::File, b"PROFILE.EXEC".to_vec())
         );
-        assert_eq!(e.size, None, "variable records: no byte count");
+        assert_eq!(
+            e.size,
+            Some(71 * 4),
+            "variable records: at most length x count"
+        );
         assert_eq!(e.modified, at_s(2007, 1, 12, 13, 2, 10));
         let e =
             zvm(b"DATA     FILE     F         80        100         2 2026-11-20 09:00:00 MAINT1");
@@ -151,7 +158,7 @@ mod tests {
             b"SOURCES DIR - x - - 2026-11-20 09:00:00 -",
             b"SOURCES DIR - - - - 2026/11/20/1 09:00:00 -",
             b"SOURCES DIR - - - - 2026-11-20 9h -",
-            b"TOOLONGNAME DIR - - - - 2026-11-20 09:00:00 -",
+            b"SOURCES.X DIR - - - - 2026-11-20 09:00:00 -",
         ] {
             assert_eq!(
                 zvm(line).kind,
