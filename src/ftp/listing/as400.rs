@@ -169,7 +169,16 @@ mod tests {
             b"1234 11/20/26 11:12:13 *STMF no-owner",
             b"*MEM",
             b"OWNER 1234 11/20/26 11:12:13 *DIR /",
+            b"OWNER 1234 18.09.2006 11:12:13 *FILE long-dotted-year",
+            b"OWNER 1234 18-09.06 11:12:13 *FILE mixed",
         ]);
+    }
+
+    #[test]
+    fn dotted_day_first_dates() {
+        let e = one(b"QPGMR           36864 18.09.06 14:21:26 *FILE      55-AS400.FILE");
+        assert_eq!((e.name.as_str(), e.size), ("55-AS400.FILE", Some(36864)));
+        assert_eq!(e.modified, at_s(2006, 9, 18, 14, 21, 26));
     }
 
     #[test]

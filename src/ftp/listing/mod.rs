@@ -226,8 +226,8 @@ pub fn parse_list_line(line: &[u8], today: NaiveDate) -> ListLine {
 /// One LIST line. The style's own parser goes first (MVS, z/VM and HP
 /// NonStop only run when the style names them); then the unambiguous
 /// families in a fixed order: Unix `ls -l`, DOS/IIS, EPLF, VMS, OS/2,
-/// NetWare, AS/400, Connect:Enterprise, OS-9, VxWorks, name-first DOS
-/// (WFTPD), MLSD facts. A line none understands becomes an Unparsed entry
+/// NetWare, AS/400, Connect:Enterprise, OS-9, VxWorks, old VShell,
+/// name-first DOS (WFTPD), full MVS data set lines, MLSD facts. A line none understands becomes an Unparsed entry
 /// rather than being dropped; headings and rulers are skipped.
 pub fn parse_list_line_as(line: &[u8], today: NaiveDate, style: ListingStyle) -> ListLine {
     let line = trim_eol(line);

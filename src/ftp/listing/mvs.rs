@@ -11,9 +11,11 @@
 //! names a qualifier with data sets below it. The listing gives no length
 //! in bytes (tracks depend on the device), so sizes stay unknown.
 //!
-//! Read only when the server says it is MVS (SYST, the heading, or the
-//! site's `listing`): "a word, then a name" is too little to be sure of
-//! anywhere else. Members of a partitioned data set are `pds.rs`.
+//! A line with every column is read whatever the server said it was
+//! (`parse_data_set`); the short ones only when the server says it is MVS
+//! (SYST, the heading, or the site's `listing`) or the listing holds a
+//! full line: "a word, then a name" is too little to be sure of anywhere
+//! else. Members of a partitioned data set are `pds.rs`.
 
 use chrono::NaiveDate;
 

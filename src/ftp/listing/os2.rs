@@ -158,7 +158,19 @@ mod tests {
             b"          1,024   A          08-11-26   11:37  commas",
             b"          +5      A          08-11-26   11:37  plus",
             b"      file.zip    A          08-11-26   11:37  no-size",
+            b"  1123      A    07-14-203  12:37  not-from-1900",
+            b"  1123      A    07-14-1003 12:37  four-and-one",
         ]);
+    }
+
+    #[test]
+    fn years_counted_from_1900() {
+        let e = one(b"36611      A    04-23-103  10:57  24-os2 file");
+        assert_eq!((e.name.as_str(), e.size), ("24-os2 file", Some(36611)));
+        assert_eq!(e.modified, at(2003, 4, 23, 10, 57));
+        let e = one(b"    0 DIR       02-11-103  16:15  26-os2 dir");
+        assert!(e.is_dir());
+        assert_eq!(e.modified, at(2003, 2, 11, 16, 15));
     }
 
     #[test]

@@ -122,6 +122,14 @@ mod tests {
     }
 
     #[test]
+    fn names_with_blanks() {
+        let e = one(b"20.20 07/03/29 1026 d-ewrewr 2650 85920 51-OS-9 dir");
+        assert!(e.is_dir());
+        assert_eq!(e.name, "51-OS-9 dir");
+        assert_eq!(e.modified, at(2007, 3, 29, 10, 26));
+    }
+
+    #[test]
     fn whole_dir_e_output() {
         let body = b"\r\n\
                             Directory of . 10:43:32\r\n\

@@ -3,10 +3,11 @@
 //! among the first lines of the listing (MVS, PDS members, HP NonStop).
 //!
 //! Most families are told apart by the lines themselves and are always
-//! tried. MVS data sets and members, z/VM and HP NonStop print shapes
-//! loose enough to be mistaken for something else, so their parsers run
-//! only under their own style; a style also puts its family's parser
-//! first. Headings and rulers that some systems print above the entries
+//! tried. MVS's short data set lines and members, z/VM and HP NonStop
+//! print shapes loose enough to be mistaken for something else, so their
+//! parsers run only under their own style (a full MVS data set line is
+//! read anywhere, and vouches for the short ones in its listing); a style
+//! also puts its family's parser first. Headings and rulers that some systems print above the entries
 //! are skipped like `ls`'s "total N".
 
 use std::fmt;

@@ -168,7 +168,21 @@ mod tests {
             b"MESSAGE.FTP 322 08-19-96 14h18",
             b"MESSAGE.FTP 322 08-19-96 2:18 XM",
             b"MESSAGE.FTP 322 08-19-96",
+            b"MESSAGE.FTP 322 06/03/04 Thur 10:20:03",
+            b"MESSAGE.FTP 322 06/03/04 Foo. 10:20:03",
+            b"MESSAGE.FTP 322 06/03/04 Thur. 10:20",
         ]);
+    }
+
+    #[test]
+    fn nortel_wfftp() {
+        let e = one(b"48-nortel-wfftp-file       1014196  06/03/04  Thur.   10:20:03");
+        assert_eq!(e.kind, EntryKind::File);
+        assert_eq!(
+            (e.name.as_str(), e.size),
+            ("48-nortel-wfftp-file", Some(1_014_196))
+        );
+        assert_eq!(e.modified, at_s(2004, 6, 3, 10, 20, 3));
     }
 
     #[test]

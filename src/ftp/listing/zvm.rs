@@ -145,6 +145,14 @@ mod tests {
     }
 
     #[test]
+    fn names_longer_than_cms_ones() {
+        let e =
+            zvm(b"70-ZVMFILE  TRACE   V        65      107        2 2005-10-04 15:28:42 060191");
+        assert_eq!(e.raw_name, b"70-ZVMFILE.TRACE");
+        assert_eq!(e.size, Some(65 * 107));
+    }
+
+    #[test]
     fn not_read_without_the_hint() {
         let line = b"SOURCES  DIR      -          -          -          - 2026-11-20 09:00:00 -";
         assert_eq!(one(line).kind, EntryKind::Unparsed);
