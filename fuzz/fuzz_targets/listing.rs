@@ -11,7 +11,8 @@
 //! - never panics;
 //! - no line is silently dropped: every entry comes from one line (or, for
 //!   a VMS name wrapped onto two, a pair), and a line yields none only
-//!   when it is blank, a `total` header, VMS/OS-9 furniture, a column
+//!   when it is blank, a `total` header, VMS/OS-9 furniture (VMS's
+//!   directory heading may stand alone: `USR:[ANONYMOUS]`), a column
 //!   heading or ruler, a `.`/`..` entry, or (MLSD) a `cdir`/`pdir` entry;
 //! - an entry's `raw_name` is never empty, holds no LF (lines are split on
 //!   it), and `name` is its lossy UTF-8;
@@ -124,6 +125,11 @@ fn is_heading_like(line: &[u8]) -> bool {
     .iter()
     .any(|h| line.starts_with(h))
         || line.len() > 1 && line.iter().all(|b| matches!(b, b'-' | b' ' | b'\t'))
+        // VMS's directory heading alone: `USR:[ANONYMOUS]`.
+        || !line.contains(&b' ')
+            && !line.contains(&b'\t')
+            && line.ends_with(b"]")
+            && line.windows(2).any(|w| w == b":[")
 }
 
 /// A line holding one word with a `;`: the first half of a VMS entry that

@@ -17,9 +17,15 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     let toks = tokens(line);
     let tok = |i: usize| toks.get(i).map(|&(s, e)| &line[s..e]);
 
-    if tok(0)? == b"*MEM" {
-        // A member has no owner, size or date of its own on the line.
-        let &(name_start, _) = toks.get(1)?;
+    // A member has no size or date of its own on the line, and its owner
+    // only on some servers (`QSYS   *MEM   LIB.FILE/MBR.MBR`).
+    let member_at = match (tok(0)?, tok(1)) {
+        (b"*MEM", _) => Some(1),
+        (_, Some(b"*MEM")) => Some(2),
+        _ => None,
+    };
+    if let Some(at) = member_at {
+        let &(name_start, _) = toks.get(at)?;
         return entry(&line[name_start..], b"*MEM");
     }
     let _owner = tok(0)?;
@@ -172,6 +178,16 @@ mod tests {
             b"OWNER 1234 18.09.2006 11:12:13 *FILE long-dotted-year",
             b"OWNER 1234 18-09.06 11:12:13 *FILE mixed",
         ]);
+    }
+
+    #[test]
+    fn member_after_its_owner() {
+        let e =
+            one(b"QSYS                                    *MEM       QACJINFO.FILE/QACJINFO.MBR");
+        assert_eq!(
+            (e.kind, e.name.as_str()),
+            (EntryKind::File, "QACJINFO.FILE/QACJINFO.MBR")
+        );
     }
 
     #[test]

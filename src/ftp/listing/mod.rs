@@ -620,6 +620,8 @@ type=file;size=3;modify=20261120101010; f\n";
             || line.len() >= 5 && line[..5].eq_ignore_ascii_case(b"total")
             || TOTAL_WORDS.iter().any(|w| line.starts_with(w))
             || line.starts_with(b"Directory ")
+            // VMS's directory heading alone: `USR:[ANONYMOUS]`.
+            || !line.contains(&b' ') && line.ends_with(b"]") && contains(line, b":[")
             || line.ends_with(b" .")
             || line.ends_with(b" ..")
             || line.ends_with(b"\t.")

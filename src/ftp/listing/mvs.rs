@@ -19,7 +19,7 @@
 
 use chrono::NaiveDate;
 
-use super::calendar::year_first;
+use super::calendar::{date_of, year_first};
 use super::{Entry, EntryKind, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -35,6 +35,8 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     match head {
         [b"Migrated"] => file(EntryKind::File),
         [b"Pseudo", b"Directory"] => file(EntryKind::Dir),
+        // A generation data group's base, printed without a volume.
+        [b"Error", b"determining", b"attributes"] => file(EntryKind::File),
         [volume, b"Not", b"Direct", b"Access", b"Device"]
         | [volume, b"Error", b"determining", b"attributes"]
         | [volume, _, b"VSAM"]
@@ -119,11 +121,15 @@ fn is_volume(tok: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"#$@".contains(b))
 }
 
-/// `2003/05/21`, or `**NONE**` for a data set nobody has opened; the inner
-/// Option is None when there is no (possible) date.
+/// `2003/05/21`, `12/29/95` on older servers, or `**NONE**` for a data
+/// set nobody has opened; the inner Option is None when there is no
+/// (possible) date.
 fn parse_referred(tok: &[u8]) -> Option<Option<NaiveDate>> {
     if tok == b"**NONE**" {
         return Some(None);
+    }
+    if let [m1, m2, b'/', d1, d2, b'/', y1, y2] = *tok {
+        return date_of(&[y1, y2], &[m1, m2], &[d1, d2], 70);
     }
     year_first(tok, b'/')
 }
@@ -222,6 +228,16 @@ V43525 Tape                                             SOME.TAPE\r\n";
                 (String::from("SOME.TAPE"), EntryKind::File),
             ]
         );
+    }
+
+    #[test]
+    fn older_servers_shapes() {
+        // Month-first two-digit years, a unit with a model letter.
+        let e = mvs(b"STG002 3380E  01/11/94  1    1  VB      84  4096  PS  MIME.$README");
+        assert_eq!(e.name, "MIME.$README");
+        assert_eq!(e.modified, at(1994, 1, 11, 0, 0));
+        let e = mvs(b"Error determining attributes                            MERROR.GDG");
+        assert_eq!((e.name.as_str(), e.kind), ("MERROR.GDG", EntryKind::File));
     }
 
     #[test]

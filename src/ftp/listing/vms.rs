@@ -120,19 +120,27 @@ fn is_bare_owner(tok: &[u8]) -> bool {
         && tok.iter().any(u8::is_ascii_uppercase)
 }
 
-/// The `Directory DISK$USER:[ALICE]` heading and the `Total of 2 files,
-/// 13/27 blocks.` footer DIRECTORY prints around the entries: listing
-/// furniture like `ls`'s "total N", not files.
+/// The `Directory DISK$USER:[ALICE]` (or bare `USR:[ANONYMOUS]`) heading
+/// and the `Total of 2 files, 13/27 blocks.` (or `Total of 0 blocks in 1
+/// file.`) footer DIRECTORY prints around the entries: listing furniture
+/// like `ls`'s "total N", not files.
 pub(super) fn is_furniture(line: &[u8]) -> bool {
     let toks = tokens(line);
     let tok = |i: usize| toks.get(i).map(|&(s, e)| &line[s..e]);
+    let is_directory = |dir: &[u8]| dir.ends_with(b"]") && find(dir, b":[").is_some();
     match (tok(0), tok(1), tok(2), tok(3)) {
-        (Some(b"Directory"), Some(dir), None, None) => {
-            dir.ends_with(b"]") && find(dir, b":[").is_some()
-        }
+        (Some(b"Directory"), Some(dir), None, None) => is_directory(dir),
+        // Some servers print the directory alone: `USR:[ANONYMOUS]`.
+        (Some(dir), None, None, None) => is_directory(dir),
         (Some(b"Total"), Some(b"of"), Some(count), Some(files)) => {
             parse_u64(count).is_some()
-                && matches!(files, b"file," | b"files," | b"file." | b"files.")
+                && (matches!(files, b"file," | b"files," | b"file." | b"files.")
+                    // MultiNet: `Total of 0 blocks in 1 file.`
+                    || files == b"blocks"
+                        && toks.len() == 7
+                        && tok(4) == Some(b"in")
+                        && tok(5).and_then(parse_u64).is_some()
+                        && tok(6).is_some_and(|f| matches!(f, b"file." | b"files.")))
         }
         _ => false,
     }
@@ -345,12 +353,25 @@ Total of 2 files, 8/11 blocks.\r\n";
     }
 
     #[test]
+    fn headings_and_footers_real_servers_print() {
+        let body = b"USR:[ANONYMOUS]\r\n\r\nCAM-1.ZIP;1   299   4-SEP-1991 09:53\r\n\
+Total of 0 blocks in 1 file.\r\n";
+        let names: Vec<_> = parse_list(body, today())
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["CAM-1.ZIP;1"]);
+    }
+
+    #[test]
     fn furniture_look_alikes_are_kept() {
         for line in [
             &b"Directory listing follows"[..],
             b"Directory DISK$USER:[ALICE] extra",
             b"Total of many files",
             b"total of 2 files, 8/11 blocks.",
+            b"Total of 0 blocks in many files.",
+            b"USR:[ANONYMOUS] extra",
         ] {
             assert_eq!(one(line).kind, EntryKind::Unparsed);
         }

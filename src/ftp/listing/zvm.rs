@@ -37,7 +37,12 @@ use super::{Entry, EntryKind, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     let toks = tokens(line);
-    let words: Vec<&[u8]> = toks.iter().map(|&(s, e)| &line[s..e]).collect();
+    let mut words: Vec<&[u8]> = toks.iter().map(|&(s, e)| &line[s..e]).collect();
+    // Minidisk servers leave a directory's file type blank and print `DIR`
+    // as its format: `AUTHORS           DIR        -          -          -`.
+    if words.len() == 8 && words[1].eq_ignore_ascii_case(b"DIR") && words[2] == b"-" {
+        words.insert(2, b"-");
+    }
     let [
         name,
         file_type,
@@ -65,7 +70,11 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
         }
     }
     let date = parse_date(date)?;
-    let time = clock(time)?;
+    // `9:16:01`: older servers do not pad the hour.
+    let time = match *time {
+        [h, b':', ref rest @ ..] => clock(&[&[b'0', h][..], b":", rest].concat())?,
+        _ => clock(time)?,
+    };
     let mut entry = if is_dir {
         Entry::named(name, EntryKind::Dir)
     } else {
@@ -142,6 +151,14 @@ mod tests {
             zvm(b"DATA     FILE     F         80        100         2 2026-11-20 09:00:00 MAINT1");
         assert_eq!(e.raw_name, b"DATA.FILE");
         assert_eq!(e.size, Some(8000), "fixed records: length x count");
+    }
+
+    #[test]
+    fn minidisk_directories_and_unpadded_hours() {
+        let e = zvm(b"AUTHORS           DIR        -          -          - 1999-09-20 10:31:11 -");
+        assert_eq!((e.kind, e.raw_name), (EntryKind::Dir, b"AUTHORS".to_vec()));
+        let e = zvm(b"JIMTEST           DIR        -          -          -  4/12/94  9:16:01 -");
+        assert_eq!(e.modified, at_s(1994, 4, 12, 9, 16, 1));
     }
 
     #[test]
