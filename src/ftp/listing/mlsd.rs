@@ -25,7 +25,18 @@ pub(super) fn parse_line(line: &[u8]) -> Option<Entry> {
 /// lines whose first word is not facts with a type.
 pub(super) fn parse_list_line(line: &[u8]) -> Option<Entry> {
     let end = line.iter().position(|&b| b == b' ' || b == b'\t')?;
-    let entry = entry(line, &line[..end], &line[end + 1..])?;
+    let (facts, name) = (&line[..end], &line[end + 1..]);
+    // Without the closing `;`, a blank inside a fact's value would leave
+    // the rest of the facts in the name: only a name whose first word
+    // holds none of their punctuation is sure.
+    let first_word = name
+        .split(|&b| b == b' ' || b == b'\t')
+        .next()
+        .unwrap_or_default();
+    if !facts.ends_with(b";") && first_word.iter().any(|&b| b == b';' || b == b'=') {
+        return None;
+    }
+    let entry = entry(line, facts, name)?;
     (entry.kind != EntryKind::Unparsed).then_some(entry)
 }
 

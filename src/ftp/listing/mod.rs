@@ -501,6 +501,21 @@ size=3;x=y; not one (no type fact)\r\n";
         );
         assert_eq!(names.len(), 3, "cdir and pdir skipped");
     }
+
+    #[test]
+    fn facts_as_real_servers_send_them() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let body = b"size=1365694195;type=file;modify=20090722092510;\tadsl TV 2009-07-22\r\n\
+type=file 77 MLSD file no trailing semicolon\r\n\
+type=dir;sizd=4096;modify=20241 120093000;perm=flcdmpe; broken\r\n";
+        let entries = parse_list(body, today);
+        assert_eq!(entries[0].name, "adsl TV 2009-07-22");
+        assert_eq!(entries[0].size, Some(1_365_694_195));
+        assert_eq!(entries[1].name, "77 MLSD file no trailing semicolon");
+        // A blank inside a value: the rest of the facts must not become
+        // the name.
+        assert_eq!(entries[2].kind, EntryKind::Unparsed);
+    }
 }
 
 #[cfg(test)]
@@ -621,7 +636,13 @@ type=file;size=3;modify=20261120101010; f\n";
             || TOTAL_WORDS.iter().any(|w| line.starts_with(w))
             || line.starts_with(b"Directory ")
             // VMS's directory heading alone: `USR:[ANONYMOUS]`.
-            || !line.contains(&b' ') && line.ends_with(b"]") && contains(line, b":[")
+            || {
+                let mut words = line
+                    .split(|b| *b == b' ' || *b == b'\t')
+                    .filter(|w| !w.is_empty());
+                matches!((words.next(), words.next()), (Some(w), None)
+                    if w.ends_with(b"]") && contains(w, b":["))
+            }
             || line.ends_with(b" .")
             || line.ends_with(b" ..")
             || line.ends_with(b"\t.")
