@@ -4,7 +4,9 @@
 //!
 //! A type letter, the eight trustee rights in brackets (each letter in its
 //! own position or '-'), owner, size, `ls`-style date and the name. The
-//! bracket is what no `ls` mode string or DOS date can be.
+//! bracket is what no `ls` mode string or DOS date can be. HellSoft's
+//! server prints `-[R----F-]  1 owner  167 Oct 25  1998 name`: the type
+//! run into seven rights, then a link count.
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -16,12 +18,17 @@ pub(super) fn parse(line: &[u8], today: NaiveDate) -> Option<Entry> {
     let toks = tokens(line);
     let tok = |i: usize| toks.get(i).map(|&(s, e)| &line[s..e]);
 
-    let kind = match tok(0)? {
-        b"d" => EntryKind::Dir,
-        b"-" => EntryKind::File,
+    // HellSoft's server runs the type into the rights and puts a link
+    // count where the others have the rights: `-[R----F-]  1 supervis`.
+    let (kind, rights) = match tok(0)? {
+        [b'd'] => (EntryKind::Dir, rights(tok(1)?, 8)?),
+        [b'-'] => (EntryKind::File, rights(tok(1)?, 8)?),
+        [b'd', joined @ ..] if parse_u64(tok(1)?).is_some() => (EntryKind::Dir, rights(joined, 7)?),
+        [b'-', joined @ ..] if parse_u64(tok(1)?).is_some() => {
+            (EntryKind::File, rights(joined, 7)?)
+        }
         _ => return None,
     };
-    let rights = rights(tok(1)?)?;
     let _owner = tok(2)?;
     let size = parse_u64(tok(3)?)?;
     let month = month_number(tok(4)?)?;
@@ -51,10 +58,11 @@ pub(super) fn parse(line: &[u8], today: NaiveDate) -> Option<Entry> {
 }
 
 /// `[RWCEAFMS]` with '-' for a right not held, letters only in their own
-/// slot; kept without the brackets.
-fn rights(tok: &[u8]) -> Option<String> {
+/// slot (HellSoft's server prints the first seven); kept without the
+/// brackets.
+fn rights(tok: &[u8], count: usize) -> Option<String> {
     let inner = tok.strip_prefix(b"[")?.strip_suffix(b"]")?;
-    let valid = inner.len() == 8
+    let valid = inner.len() == count
         && inner
             .iter()
             .zip(b"RWCEAFMS")
@@ -67,6 +75,22 @@ mod tests {
     use super::super::parse_list;
     use super::*;
     use crate::ftp::listing::fixtures::*;
+
+    #[test]
+    fn hellsoft_type_run_into_rights() {
+        let e = one(b"-[R----F-]  1 supervis      167 Oct 25  1998 anonlogo.txt");
+        assert_eq!(
+            (e.kind, e.name.as_str(), e.size),
+            (EntryKind::File, "anonlogo.txt", Some(167))
+        );
+        assert_eq!(e.perm.as_deref(), Some("R----F-"));
+        let e = one(b"d[R----F-]  1 anonymou      512 Jun 26  2002 pongor");
+        assert!(e.is_dir());
+        unparsed(&[
+            &b"-[R----F-] x supervis 167 Oct 25  1998 no-count"[..],
+            b"-[R-----F] 1 s 167 Oct 25  1998 misplaced",
+        ]);
+    }
 
     #[test]
     fn directory_with_time() {
