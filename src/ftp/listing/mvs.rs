@@ -86,7 +86,8 @@ fn full(dsname: &[u8], head: &[&[u8]]) -> Option<Entry> {
     let referred = parse_referred(referred)?;
     let kind = match *dsorg {
         b"PO" | b"PO-E" => EntryKind::Dir,
-        b"PS" | b"PS-E" | b"DA" | b"IS" | b"VS" | b"U" | b"?" => EntryKind::File,
+        // `NONE`: a data set allocated but never opened.
+        b"PS" | b"PS-E" | b"DA" | b"IS" | b"VS" | b"U" | b"?" | b"NONE" => EntryKind::File,
         _ => return None,
     };
     let mut entry = Entry::named(dsname, kind);

@@ -219,7 +219,7 @@ pub(super) fn heading(line: &[u8]) -> Option<Option<ListingStyle>> {
     let toks = super::tokens(line);
     let word = |i: usize| toks.get(i).map(|&(s, e)| &line[s..e]);
     match (word(0)?, word(1), word(2)) {
-        (b"Volume", Some(b"Unit"), Some(b"Referred")) => Some(Some(ListingStyle::Mvs)),
+        (b"Volume", Some(b"Unit"), Some(b"Referred" | b"Date")) => Some(Some(ListingStyle::Mvs)),
         (b"Name", Some(b"VV.MM"), Some(b"Created")) => Some(Some(ListingStyle::Mvs)),
         (b"Name", Some(b"Size"), Some(b"TTR")) => Some(Some(ListingStyle::Mvs)),
         (b"File", Some(b"Code"), Some(b"EOF")) => Some(Some(ListingStyle::Tandem)),

@@ -133,10 +133,12 @@ pub(super) fn is_furniture(line: &[u8]) -> bool {
         // Some servers print the directory alone: `USR:[ANONYMOUS]`.
         (Some(dir), None, None, None) => is_directory(dir),
         (Some(b"Total"), Some(b"of"), Some(count), Some(files)) => {
+            let files = files.to_ascii_lowercase();
             parse_u64(count).is_some()
-                && (matches!(files, b"file," | b"files," | b"file." | b"files.")
+                // `Total of 21 Files, 48 Blocks.` from some servers.
+                && (matches!(files.as_slice(), b"file," | b"files," | b"file." | b"files.")
                     // MultiNet: `Total of 0 blocks in 1 file.`
-                    || files == b"blocks"
+                    || matches!(files.as_slice(), b"block" | b"blocks")
                         && toks.len() == 7
                         && tok(4) == Some(b"in")
                         && tok(5).and_then(parse_u64).is_some()
@@ -355,7 +357,7 @@ Total of 2 files, 8/11 blocks.\r\n";
     #[test]
     fn headings_and_footers_real_servers_print() {
         let body = b"USR:[ANONYMOUS]\r\n\r\nCAM-1.ZIP;1   299   4-SEP-1991 09:53\r\n\
-Total of 0 blocks in 1 file.\r\n";
+Total of 0 blocks in 1 file.\r\nTotal of 21 Files, 48 Blocks.\r\nTotal of 1 block in 1 file.\r\n";
         let names: Vec<_> = parse_list(body, today())
             .into_iter()
             .map(|e| e.name)
