@@ -425,11 +425,17 @@ fn undated(cols: &Cols, kind: EntryKind, mode: &[u8]) -> Option<Entry> {
         return None;
     }
     // A name may start with digits (`71-unix-dateless`), but a column of
-    // only digits, date punctuation and marks of other scripts is a date
-    // this parser cannot read.
+    // only digits, date punctuation and marks of other scripts, or digits
+    // at both ends around such punctuation (`01-xyz-99`), is a date this
+    // parser cannot read.
+    let date_punct = |b: &u8| b"-/.:,".contains(b);
+    let digit_ended = first[0].is_ascii_digit()
+        && first[first.len() - 1].is_ascii_digit()
+        && first.iter().any(date_punct);
     if first
         .iter()
-        .all(|&b| b.is_ascii_digit() || b"-/.:,".contains(&b) || b >= 0x80)
+        .all(|&b| b.is_ascii_digit() || date_punct(&b) || b >= 0x80)
+        || digit_ended
         || month_name(first).is_some()
     {
         return None;

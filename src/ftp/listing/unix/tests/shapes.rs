@@ -687,3 +687,76 @@ fn total_with_human_size_is_skipped() {
         ListLine::Skip
     );
 }
+
+#[test]
+fn dates_real_servers_print() {
+    // Day, month name and two-digit year.
+    reads(
+        b"-r-xr-xr-x 2 owner group 4512 01-jun-99 a file",
+        b"a file",
+        Some(4512),
+        at(1999, 6, 1, 0, 0),
+    );
+    // Day-month-year with dashes and a time; a dotted year first, padded.
+    reads(
+        b"-r-xr-xr-x 2 root other 2235 24-04-2003 17:12 f",
+        b"f",
+        Some(2235),
+        at(2003, 4, 24, 17, 12),
+    );
+    reads(
+        b"-r-xr-xr-x 2 root root 96 2004.07.15   f g",
+        b"f g",
+        Some(96),
+        at(2004, 7, 15, 0, 0),
+    );
+    // German, with a dot and a comma after the month.
+    reads(
+        b"-rw-r--r-- 6 user sys 1024 30. Jan., 12:40 f",
+        b"f",
+        Some(1024),
+        at(2026, 1, 30, 12, 40),
+    );
+    for line in [
+        &b"-rw-r--r-- 1 u g 5 01-xyz-99 f"[..],
+        b"-rw-r--r-- 1 u g 5 01-jun-9 f",
+        b"-rw-r--r-- 1 u g 5 32-04-2003 17:12 f",
+        b"-rw-r--r-- 1 u g 5 2004.13.15 f",
+    ] {
+        assert_eq!(
+            one(line).kind,
+            EntryKind::Unparsed,
+            "{}",
+            String::from_utf8_lossy(line)
+        );
+    }
+}
+
+#[test]
+fn octal_modes_with_a_time_in_seconds() {
+    reads(
+        b"0100644   500  101   12345    123456789       20-unix-numerical file",
+        b"20-unix-numerical file",
+        Some(12345),
+        at_s(1973, 11, 29, 21, 33, 9),
+    );
+    let d = one(b"040755 0 0 4096 1700000000 dir");
+    assert_eq!((d.kind, d.name.as_str()), (EntryKind::Dir, "dir"));
+    let l = one(b"0120777 0 0 7 1700000000 link");
+    assert_eq!(l.kind, EntryKind::Link);
+    for line in [
+        // No file type in the high bits, a digit that is not octal, a
+        // column missing.
+        &b"0000644 0 0 5 1700000000 f"[..],
+        b"0100648 0 0 5 1700000000 f",
+        b"0100644 0 0 5 f",
+        b"100644 0 0 5 1700000000 f",
+    ] {
+        assert_eq!(
+            one(line).kind,
+            EntryKind::Unparsed,
+            "{}",
+            String::from_utf8_lossy(line)
+        );
+    }
+}
