@@ -198,6 +198,15 @@ fn plausible_line() -> impl Strategy<Value = Vec<u8>> {
     let mvs = "([A-Z0-9]{1,6} [0-9]{4} {1,3}([0-9]{4}/[0-9]{2}/[0-9]{2}|\\*\\*NONE\\*\\*) {1,3}[0-9]{1,3} {1,4}[0-9]{1,5} {1,3}[A-Z]{1,3} {1,6}[0-9]{1,5} {1,5}[0-9]{1,5} {1,3}(PS|PO|PO-E|XX)|Migrated|Pseudo Directory) {1,40}[A-Z0-9.#$@]{1,20}";
     let pds = "[A-Z#$@][A-Z0-9#$@]{0,7}( {1,3}[0-9]{2}\\.[0-9]{2} [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}(:[0-9]{2})? {1,5}[0-9]{1,5} {1,5}[0-9]{1,5} {1,5}[0-9]{1,5} [A-Z0-9]{1,7}| {1,3}[0-9A-F]{6} {1,3}[0-9A-F]{6}( [A-Z]{1,8})? {1,10}[0-9]{2}( [A-Z]{2}){0,3} {1,12}(24|31|ANY) {1,4}(24|ANY))?";
     let zvm = "[A-Z0-9$#@]{1,8} {1,6}(DIR|EXEC|[A-Z]{1,8}) {1,6}[FV-] {1,10}([0-9]{1,5}|-) {1,10}([0-9]{1,5}|-) {1,10}([0-9]{1,5}|-) ([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{2}) [0-9]{2}:[0-9]{2}(:[0-9]{2})? [A-Z0-9-]{1,8}";
+    // The shapes real servers print that the families' manuals do not.
+    let vshell_old =
+        "[0-9]{1,7} {1,2}(Apr|Dec|Xyz) [0-9]{2},? [0-9]{4} [0-9]{2}:[0-9]{2} .{0,12}/?";
+    let octal =
+        "0[0-7]{5,6} {1,3}[0-9]{1,4} {1,3}[0-9]{1,4} {1,3}[0-9]{1,8} {1,4}[0-9]{1,10} {1,7}.{0,12}";
+    let netware_more = "[-d] ?\\[[RWCEAFMS-]{7,8}\\] {1,5}([0-9] )?[a-z0-9]{0,8} {1,20}[0-9]{1,6} (Jun|Oct) [0-9]{2} ([0-9]{2} )?([0-9]{1,2}:[0-9]{2}| [0-9]{4}) .{0,12} {0,3}";
+    let wfftp = "[A-Za-z0-9.-]{1,20} {1,8}[0-9]{1,8} {1,2}[0-9]{2}/[0-9]{2}/[0-9]{2} {1,2}(Thur|Wed|Fri|Foo)\\.? {1,4}[0-9]{2}:[0-9]{2}(:[0-9]{2})? ?";
+    let vms_more = "[A-Z0-9_.-]{1,12};[0-9]{1,3} {1,4}(\\[[A-Z,]{1,8}\\] {1,4})?[0-9/KB]{1,7} {1,4}[0-9]{1,2}-(JUI|JAN|Xyz)-[0-9]{4}( [0-9:.]{5,11})?( {1,4}[A-Z]{1,8})?( \\([RWED,]{0,12}\\))?";
+    let mvs_more = "([A-Z0-9]{1,6} (3380E?|3390|Tape) {1,3}([0-9]{2}/[0-9]{2}/[0-9]{2}|\\*\\*NONE\\*\\*) {1,3}[0-9+?]{1,6} {1,4}[0-9+?]{1,5} {1,3}[A-Z?]{1,4} {1,6}[0-9]{1,5} {1,5}[0-9]{1,5} {1,3}(PS|PO|NONE)|Error determining attributes|[A-Z0-9]{1,6} 3390 VSAM) {1,40}'?[A-Za-z0-9.#$@-]{1,24}'?";
     let headings = " ?(Volume Unit    Referred Ext Used Recfm Lrecl BlkSz Dsorg Dsname|Name     VV\\.MM   Created       Changed      Size  Init   Mod   Id|File         Code             EOF  Last Modification    Owner  RWEP|Owner    Last modified  Attributes Sector  Bytecount Name|  size          date       time       name|[- ]{2,40})";
     let text = |re: &str| {
         proptest::string::string_regex(re)
@@ -224,6 +233,12 @@ fn plausible_line() -> impl Strategy<Value = Vec<u8>> {
         text(mvs),
         text(pds),
         text(zvm),
+        text(vshell_old),
+        text(octal),
+        text(netware_more),
+        text(wfftp),
+        text(vms_more),
+        text(mvs_more),
         text(headings),
         text("total [0-9]{1,4}|\\.|\\.\\.| *"),
         proptest::collection::vec(any::<u8>(), 0..64),
