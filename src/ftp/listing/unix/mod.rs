@@ -30,8 +30,14 @@ pub(super) fn parse(line: &[u8], today: NaiveDate) -> Option<Entry> {
     let toks = tokens(line);
     let cols = Cols { line, toks: &toks };
     let mode = cols.tok(0)?;
-    let Some(kind) = mode_kind(mode) else {
-        return octal_mode_line(&cols);
+    // A link count of three digits can run into the mode
+    // (`drwxr-xr-x439 root`): the digits after ten bytes are not the mode's.
+    let kind = match mode_kind(mode) {
+        Some(kind) => kind,
+        None if mode.len() > 10 && mode[10..].iter().all(u8::is_ascii_digit) => {
+            mode_kind(&mode[..10])?
+        }
+        None => return octal_mode_line(&cols),
     };
 
     // A group run into its size is only considered when no date has a
@@ -302,7 +308,8 @@ fn time_or_year(cols: &Cols, month: u32, day: u32, at: usize, today: NaiveDate) 
         let joins = cols.gap_before(at) == Some(1);
         return Some(time_after(cols, date, at, joins));
     }
-    let time = parse_time(tok)?;
+    // Axis print servers write the time with a dot: `Jan 21 09.17`.
+    let time = parse_time(tok).or_else(|| dotted_time(tok))?;
     // BSD `ls -T`: "Nov 20 10:00:33 2024". Without seconds a year after
     // the time is taken for the start of the name ("2024 report").
     if tok.len() > 5
@@ -312,6 +319,17 @@ fn time_or_year(cols: &Cols, month: u32, day: u32, at: usize, today: NaiveDate) 
         return Some(Found::at(date, time, at + 1));
     }
     Some(Found::at(infer_year(month, day, today), time, at))
+}
+
+/// `09.17` or `9.51`: a clock time with a dot.
+fn dotted_time(tok: &[u8]) -> Option<Option<NaiveTime>> {
+    let dot = tok.iter().position(|&b| b == b'.')?;
+    if !(1..=2).contains(&dot) || tok.len() != dot + 3 {
+        return None;
+    }
+    let mut colon = tok.to_vec();
+    colon[dot] = b':';
+    parse_time(&colon)
 }
 
 /// A date with its year at column `at`, and maybe a time after it: the

@@ -760,3 +760,36 @@ fn octal_modes_with_a_time_in_seconds() {
         );
     }
 }
+
+#[test]
+fn dotted_times_and_link_counts_run_into_the_mode() {
+    reads(
+        b"-r--r--r--   1 axis     public     706  Jan 21 09.17 account",
+        b"account",
+        Some(706),
+        at(2026, 1, 21, 9, 17),
+    );
+    reads(
+        b"-r--r--r--   1 axis     public    6133  Apr 20  9.51 defaults",
+        b"defaults",
+        Some(6133),
+        at(2026, 4, 20, 9, 51),
+    );
+    let d = one(b"drwxr-xr-x439 root     daemon      10752 Dec 12 17:39 pub2");
+    assert_eq!(
+        (d.kind, d.name.as_str(), d.size),
+        (EntryKind::Dir, "pub2", Some(10752))
+    );
+    for line in [
+        &b"-rw-r--r-- 1 u g 5 Jan 21 09.1 f"[..],
+        b"-rw-r--r-- 1 u g 5 Jan 21 109.17 f",
+        b"drwxr-xr-xab root daemon 10752 Dec 12 17:39 pub2",
+    ] {
+        assert_eq!(
+            one(line).kind,
+            EntryKind::Unparsed,
+            "{}",
+            String::from_utf8_lossy(line)
+        );
+    }
+}
