@@ -37,7 +37,8 @@ one misbehaviour seen in real servers:
                    refuses a file), LIST NAME lists it as `ls -l` does.
 --listing-family F answers SYST as a server of family F does (or 502 where
                    that family's servers refuse it) and LIST with a canned
-                   body of that family's lines (see FAMILIES); without
+                   body of that family's lines (see FAMILIES; `corpus-NAME`
+                   serves tests/fixtures/listings/NAME.txt); without
                    it, SYST and LIST are refused.
 
 Prints "ready <port>" once listening, then serves until killed. Every
@@ -140,10 +141,36 @@ FAMILIES = {
         "PROFILE  EXEC     V         71          4          1 2026-11-20 10:00:00 MAINT1",
     ]),
     "connect": ("UNIX Type: L8", [
-        "-C--E-----FTP B QUA1I1       1234       41 Nov 20 10:00 QUADTEST",
-        "-C--E-----FTP A QUA1I1          0        1 Nov 20 10:00 QUADTEST2",
+        "-C--E-----FTP B QUA1I1         41       1234 Nov 20 10:00 QUADTEST",
+        "-C--E-----FTP A QUA1I1          1          0 Nov 20 10:00 QUADTEST2",
     ]),
 }
+
+
+def load_corpus():
+    """`corpus-NAME` families: tests/fixtures/listings/NAME.txt, real lines
+    with their sources (see the README there), served as bytes."""
+    import codecs
+    import os
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "fixtures", "listings")
+    families = {}
+    for file in sorted(os.listdir(here)):
+        if not file.endswith(".txt"):
+            continue
+        syst, lines = None, []
+        with open(os.path.join(here, file), encoding="utf-8") as f:
+            for line in f.read().splitlines():
+                if line.startswith("syst: "):
+                    syst = None if line[6:] == "-" else line[6:]
+                elif line.startswith("line: "):
+                    escaped = line[6:].encode("latin-1")
+                    lines.append(codecs.escape_decode(escaped)[0])
+        families["corpus-" + file[:-4]] = (syst, lines)
+    return families
+
+
+FAMILIES.update(load_corpus())
 
 LOCK = threading.Lock()
 FILES = {}
@@ -459,8 +486,11 @@ class Handler(socketserver.StreamRequestHandler):
         if not conn:
             return
         self.reply("150 Here comes the listing.")
-        body = "".join(line + "\r\n" for line in FAMILIES[family][1])
-        conn.sendall(body.encode("latin-1"))
+        body = b"".join(
+            (line if isinstance(line, bytes) else line.encode("latin-1"))
+            + b"\r\n"
+            for line in FAMILIES[family][1])
+        conn.sendall(body)
         conn.close()
         self.reply("226 Listing sent.")
 

@@ -84,7 +84,7 @@ fn every_family_is_read_by_fxpc_ls() {
         ),
         (
             "vms",
-            file_and_dir("FILE.TXT", "1536", "SUBDIR", "-"),
+            file_and_dir("FILE.TXT;3", "1536", "SUBDIR", "-"),
             "VMS (SYST reply",
         ),
         (
@@ -163,6 +163,45 @@ fn every_family_is_read_by_fxpc_ls() {
     }
 }
 
+/// The `want:` rows of a corpus file (tests/fixtures/listings/README.md).
+fn corpus_wants(text: &str) -> Vec<Row> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix("want: "))
+        .map(|want| {
+            let mut parts = want.splitn(3, ' ');
+            let (kind, size, name) = (parts.next(), parts.next(), parts.next());
+            row(kind.unwrap_or(""), size.unwrap_or(""), name.unwrap_or(""))
+        })
+        .collect()
+}
+
+#[test]
+fn every_corpus_line_is_read_by_fxpc_ls() {
+    // Real servers' lines, each family served with its own SYST answer.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/listings");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "{}", dir.display());
+    let mut wrong = Vec::new();
+    for file in files {
+        let family = file.file_stem().unwrap().to_str().unwrap().to_string();
+        let mut wants = corpus_wants(&std::fs::read_to_string(&file).unwrap());
+        let (ok, out, err) = ls(&format!("corpus-{family}"), None);
+        assert!(ok, "{family}: {err}");
+        let mut got = rows(&out);
+        got.sort();
+        wants.sort();
+        if got != wants {
+            wrong.push(format!("{family}:\n{out}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 #[test]
 fn zvm_files_are_named_as_the_server_takes_them() {
     // A CMS file's line says `PROFILE  EXEC`; the server takes
@@ -172,7 +211,8 @@ fn zvm_files_are_named_as_the_server_takes_them() {
     assert!(err.contains("fxpc: server type: z/VM (SYST reply"), "{err}");
     assert_eq!(
         rows(&out),
-        [row("-", "-", "PROFILE.EXEC"), row("d", "-", "SUBDIR")],
+        // Variable records: length × count, an upper bound.
+        [row("-", "284", "PROFILE.EXEC"), row("d", "-", "SUBDIR")],
         "{out}"
     );
 }

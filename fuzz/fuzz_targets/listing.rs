@@ -11,16 +11,21 @@
 //! - never panics;
 //! - no line is silently dropped: every entry comes from one line (or, for
 //!   a VMS name wrapped onto two, a pair), and a line yields none only
-//!   when it is blank, a `total` header, VMS/OS-9 furniture, a column
+//!   when it is blank, a `total` header, VMS/OS-9 furniture (VMS's
+//!   directory heading may stand alone: `USR:[ANONYMOUS]`), a column
 //!   heading or ruler, a `.`/`..` entry, or (MLSD) a `cdir`/`pdir` entry;
 //! - an entry's `raw_name` is never empty, holds no LF (lines are split on
 //!   it), and `name` is its lossy UTF-8;
 //! - an `Unparsed` entry keeps its whole line (without the line end) as
 //!   `raw_name` and, lossily, as `raw`;
 //! - a parsed entry's name is never `.` or `..` and is bytes of its line
-//!   (families strip a VMS version, a `.DIR` or a trailing `/`, or stop
+//!   (families strip a VMS directory's `.DIR;1` or a trailing `/`, or stop
 //!   before a VxWorks `<DIR>`, so not always its end); MLSD names and
-//!   Unix names are its end (for a symlink, what stands before ` -> `).
+//!   Unix names are its end (for a symlink, what stands before ` -> `);
+//! - `parse_list` gives what its lines give one by one, but for VMS pairs
+//!   and one more exception: when a full MVS data set line is among them
+//!   (read under any style), lines no family read may be read as MVS's
+//!   short data set lines (migrated, VSAM, tape).
 #![no_main]
 
 use chrono::{Days, NaiveDate};
@@ -66,7 +71,12 @@ fn check_common(entry: &Entry, line: &[u8], is_list: bool) {
     assert!(!is_dot(&entry.raw_name), "dot entry kept from {shown:?}");
     // An `ls` symlink (its mode in `perm`); MLSD fact lines sent over LIST
     // carry a link's target in a fact instead.
-    let ls_link = entry.perm.as_deref().is_some_and(|p| p.starts_with('l'));
+    // (MLSD's own `perm` fact may start with an `l` too: `perm=ldfr`.)
+    let ls_link = entry.perm.as_deref().is_some_and(|p| {
+        p.starts_with('l')
+            && p.len() >= 10
+            && p.as_bytes()[1..10].iter().all(|b| b"rwxsStTlL-?".contains(b))
+    });
     if is_list && entry.kind == EntryKind::Link && entry.link_target.is_some() && ls_link {
         let mut with_arrow = entry.raw_name.clone();
         with_arrow.extend_from_slice(b" -> ");
@@ -103,23 +113,21 @@ fn named_by(line: &[u8], name: &[u8]) -> bool {
 
 /// Lines printed above the entries: column headings, rulers, titles.
 fn is_heading_like(line: &[u8]) -> bool {
-    let start = line
-        .iter()
-        .take_while(|b| **b == b' ' || **b == b'\t')
-        .count();
-    let line = &line[start..];
-    [
-        &b"Volume "[..],
-        b"Name ",
-        b"File ",
-        b"Owner ",
-        b"size ",
-        b"Directory ",
-        b"Total of ",
-    ]
-    .iter()
-    .any(|h| line.starts_with(h))
-        || line.len() > 1 && line.iter().all(|b| matches!(b, b'-' | b' ' | b'\t'))
+    let mut words = line
+        .split(|b| *b == b' ' || *b == b'\t')
+        .filter(|w| !w.is_empty());
+    let (first, second) = (words.next(), words.next());
+    // Rulers of dashes, and headings however they are spaced (tabs too).
+    line.len() > 1 && line.iter().all(|b| matches!(b, b'-' | b' ' | b'\t'))
+        || match (first, second) {
+            (Some(b"Volume" | b"Name" | b"File" | b"Owner" | b"size" | b"Directory"), Some(_)) => {
+                true
+            }
+            (Some(b"Total"), Some(b"of")) => true,
+            // VMS's directory heading alone: `USR:[ANONYMOUS]`.
+            (Some(w), None) => w.ends_with(b"]") && w.windows(2).any(|p| p == b":["),
+            _ => false,
+        }
 }
 
 /// A line holding one word with a `;`: the first half of a VMS entry that
@@ -146,8 +154,9 @@ fn check_list(body: &[u8], today: NaiveDate, style: ListingStyle) {
         match parse_list_line_as(line, today, effective) {
             ListLine::Entry(entry) => {
                 check_common(&entry, line, true);
-                if entry.kind == EntryKind::Dir && entry.perm.is_none() {
-                    // DOS `<DIR>`: no size column.
+                if entry.kind == EntryKind::Dir && line.windows(5).any(|w| w == b"<DIR>") {
+                    // DOS `<DIR>`: no size column. (Other families' dirs
+                    // may have one: MLSD's `sizd`, `ls`'s block count.)
                     assert_eq!(entry.size, None);
                 }
                 expected.push(entry);
@@ -204,7 +213,21 @@ fn check_list(body: &[u8], today: NaiveDate, style: ListingStyle) {
             );
         }
     } else {
-        assert_eq!(entries, expected, "parse_list differs from its lines");
+        assert_eq!(entries.len(), expected.len(), "parse_list differs from its lines");
+        for (got, alone) in entries.iter().zip(&expected) {
+            if got == alone {
+                continue;
+            }
+            // Only an unparsed line may be read once the body proves MVS,
+            // and then under a name of its own.
+            assert_eq!(alone.kind, EntryKind::Unparsed, "parse_list differs from its lines");
+            assert!(!effective.is_gated(), "{:?} read twice", alone.raw_name);
+            assert!(
+                named_by(&alone.raw_name, &got.raw_name),
+                "name {:?} is not in its line",
+                got.name
+            );
+        }
     }
 }
 

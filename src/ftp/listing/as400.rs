@@ -17,9 +17,15 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     let toks = tokens(line);
     let tok = |i: usize| toks.get(i).map(|&(s, e)| &line[s..e]);
 
-    if tok(0)? == b"*MEM" {
-        // A member has no owner, size or date of its own on the line.
-        let &(name_start, _) = toks.get(1)?;
+    // A member has no size or date of its own on the line, and its owner
+    // only on some servers (`QSYS   *MEM   LIB.FILE/MBR.MBR`).
+    let member_at = match (tok(0)?, tok(1)) {
+        (b"*MEM", _) => Some(1),
+        (_, Some(b"*MEM")) => Some(2),
+        _ => None,
+    };
+    if let Some(at) = member_at {
+        let &(name_start, _) = toks.get(at)?;
         return entry(&line[name_start..], b"*MEM");
     }
     let _owner = tok(0)?;
@@ -65,14 +71,16 @@ fn is_object_type(tok: &[u8]) -> bool {
         && rest.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
 }
 
-/// `MM/DD/YY`, exactly; the inner Option is None for impossible dates,
+/// `MM/DD/YY` or `DD.MM.YY`, exactly; the inner Option is None for impossible dates,
 /// which still leave the line an AS/400 one.
 fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
-    let [m1, m2, b'/', d1, d2, b'/', y1, y2] = *tok else {
-        return None;
-    };
     // The system's own two-digit-year window: 40-99 is 19xx.
-    date_of(&[y1, y2], &[m1, m2], &[d1, d2], 40)
+    match *tok {
+        [m1, m2, b'/', d1, d2, b'/', y1, y2] => date_of(&[y1, y2], &[m1, m2], &[d1, d2], 40),
+        // A job's date format set to DMY with dots: `18.09.06`.
+        [d1, d2, b'.', m1, m2, b'.', y1, y2] => date_of(&[y1, y2], &[m1, m2], &[d1, d2], 40),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -167,7 +175,26 @@ mod tests {
             b"1234 11/20/26 11:12:13 *STMF no-owner",
             b"*MEM",
             b"OWNER 1234 11/20/26 11:12:13 *DIR /",
+            b"OWNER 1234 18.09.2006 11:12:13 *FILE long-dotted-year",
+            b"OWNER 1234 18-09.06 11:12:13 *FILE mixed",
         ]);
+    }
+
+    #[test]
+    fn member_after_its_owner() {
+        let e =
+            one(b"QSYS                                    *MEM       QACJINFO.FILE/QACJINFO.MBR");
+        assert_eq!(
+            (e.kind, e.name.as_str()),
+            (EntryKind::File, "QACJINFO.FILE/QACJINFO.MBR")
+        );
+    }
+
+    #[test]
+    fn dotted_day_first_dates() {
+        let e = one(b"QPGMR           36864 18.09.06 14:21:26 *FILE      55-AS400.FILE");
+        assert_eq!((e.name.as_str(), e.size), ("55-AS400.FILE", Some(36864)));
+        assert_eq!(e.modified, at_s(2006, 9, 18, 14, 21, 26));
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Sterling Connect:Enterprise (mailbox) LIST lines:
-//! `-C--E-----FTP B QUA1I1      18128       41 Aug 12 13:56 QUADTEST`.
+//! `-C--E-----FTP B BCC3I1       7670  1294495 Jan 13 07:42 QUADTEST`.
 //!
 //! Ten flag columns (`-` or a capital letter: C collected, E extracted,
 //! ...) run straight into the protocol that delivered the batch (`FTP`,
 //! `TCP`, ...), then the data type (`A` ASCII, `B` binary), the batch
-//! owner, the size in bytes, the batch number, an `ls`-style date and the
-//! batch name. The flag-and-protocol token is thirteen or more bytes
+//! owner, the batch number, the size in bytes, an `ls`-style date and the
+//! batch name. (The size is the second number: servers' batches of
+//! `7670  1294495` bytes transfer 1294495.) The flag-and-protocol token is thirteen or more bytes
 //! where an `ls` mode has ten, so `unix.rs` never takes these lines, and
 //! no other family starts with a dash.
 
@@ -26,8 +27,8 @@ pub(super) fn parse(line: &[u8], today: chrono::NaiveDate) -> Option<Entry> {
         return None;
     }
     let _owner = tok(2)?;
-    let size = parse_u64(tok(3)?)?;
-    let _batch = parse_u64(tok(4)?)?;
+    let _batch = parse_u64(tok(3)?)?;
+    let size = parse_u64(tok(4)?)?;
     let month = month_number(tok(5)?)?;
     let day = parse_day(tok(6)?)?;
     let year_or_time = tok(7)?;
@@ -66,17 +67,21 @@ mod tests {
 
     #[test]
     fn binary_batch() {
-        let e = one(b"-C--E-----FTP B QUA1I1      18128       41 Aug 12 13:56 QUADTEST");
+        let e = one(b"-C--E-----FTP B QUA1I1         41      18128 Aug 12 13:56 QUADTEST");
         assert_eq!(e.kind, EntryKind::File);
         assert_eq!(e.name, "QUADTEST");
         assert_eq!(e.size, Some(18128));
         assert_eq!(e.modified, at(2026, 8, 12, 13, 56));
         assert_eq!(e.perm.as_deref(), Some("-C--E-----FTP"));
+        // A batch seen on a real server: the second number is its length.
+        let e = one(b"-C--E-----FTP B BCC3I1       7670  1294495 Jan 13 07:42 50-conent file");
+        assert_eq!(e.name, "50-conent file");
+        assert_eq!(e.size, Some(1_294_495));
     }
 
     #[test]
     fn ascii_batch_with_year() {
-        let e = one(b"-C--E-----FTP A QUA1I1          0  1 Dec 30  2025 QUADTEST2");
+        let e = one(b"-C--E-----FTP A QUA1I1          1  0 Dec 30  2025 QUADTEST2");
         assert_eq!(e.name, "QUADTEST2");
         assert_eq!(e.size, Some(0));
         assert_eq!(e.modified, at(2025, 12, 30, 0, 0));
@@ -84,7 +89,7 @@ mod tests {
 
     #[test]
     fn other_protocols_and_flags() {
-        let e = one(b"-------T--TCP B MBX01    512 7 Nov 21 08:00 NIGHTLY.RUN");
+        let e = one(b"-------T--TCP B MBX01    7 512 Nov 21 08:00 NIGHTLY.RUN");
         assert_eq!(e.name, "NIGHTLY.RUN");
         assert_eq!(e.size, Some(512));
     }
@@ -97,7 +102,7 @@ mod tests {
             b"-C--E-----ftp B QUA1I1 18128 41 Aug 12 13:56 lower-protocol",
             b"-C--e-----FTP B QUA1I1 18128 41 Aug 12 13:56 lower-flag",
             b"-C--E-----FTP B QUA1I1 18,128 41 Aug 12 13:56 comma",
-            b"-C--E-----FTP B QUA1I1 18128 x Aug 12 13:56 batch",
+            b"-C--E-----FTP B QUA1I1 x 18128 Aug 12 13:56 batch",
             b"-C--E-----FTP B QUA1I1 18128 41 Foo 12 13:56 month",
             b"-C--E---FTP B QUA1I1 18128 41 Aug 12 13:56 short-flags",
         ]);

@@ -1,8 +1,9 @@
 //! D. J. Bernstein's Easily Parsed LIST Format:
 //! `+i8388621.48594,m825718503,r,s280,\tdjb.html`.
 //!
-//! Every line starts with '+', each fact ends with ',', and a tab separates
-//! the facts from the name, so a line is only taken when all three hold.
+//! Every line starts with '+', each fact ends with ',' (the last one's is
+//! sometimes left off), and a tab separates the facts from the name, so a
+//! line is only taken when the '+', the facts and the tab are there.
 
 use chrono::{DateTime, NaiveDateTime};
 
@@ -14,7 +15,10 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     let (facts, name) = (&rest[..tab], &rest[tab + 1..]);
     // The spec allows any byte but tab and line ends in a name; only an
     // empty one is meaningless.
-    let facts = facts.strip_suffix(b",")?;
+    // Every fact should end with ',', but servers leave the last one's
+    // off before the tab (`s280,up755\tname`); the '+' and the tab are
+    // enough to know the line.
+    let facts = facts.strip_suffix(b",").unwrap_or(facts);
     if name.is_empty() {
         return None;
     }
@@ -29,9 +33,10 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
             // A malformed number means this is not EPLF after all.
             b's' => size = Some(parse_u64(value)?),
             b'm' => modified = Some(unix_time(parse_u64(value)?)),
-            b'u' => perm = Some(permission(value)?),
             // The spec tells clients to ignore facts they do not know ('i'
-            // identifiers and later additions).
+            // identifiers and later additions), and a `u` fact other than
+            // `up` with octal digits is one of those.
+            b'u' => perm = permission(value).or(perm),
             _ => {}
         }
     }
@@ -105,6 +110,18 @@ mod tests {
     }
 
     #[test]
+    fn facts_it_cannot_read_are_ignored() {
+        // A real server's line: `up755` last, without its comma.
+        let e = one(b"+i8388621.48594,m825718503,r,s280,up755\t14-eplf file");
+        assert_eq!(e.name, "14-eplf file");
+        assert_eq!(e.size, Some(280));
+        assert_eq!(e.perm.as_deref(), Some("755"));
+        let e = one(b"+r,up999,\tbad-perm");
+        assert_eq!(e.kind, EntryKind::File);
+        assert_eq!(e.perm, None);
+    }
+
+    #[test]
     fn neither_cwd_nor_retr() {
         let e = one(b"+m825718503,\tdev");
         assert_eq!(e.kind, EntryKind::Other(String::from("eplf")));
@@ -122,11 +139,9 @@ mod tests {
     fn near_misses_are_unparsed() {
         unparsed(&[
             &b"+r,s280 djb.html"[..],
-            b"+r,s280\tno-trailing-comma",
             b"+r,,\tempty-fact",
             b"+r,s2x0,\tbad-size",
             b"+r,m-5,\tbad-time",
-            b"+r,up999,\tbad-perm",
             b"+r,\t",
             b"r,s1,\tno-plus",
         ]);

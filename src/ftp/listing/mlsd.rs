@@ -16,7 +16,31 @@ pub(super) fn parse_line(line: &[u8]) -> Option<Entry> {
     let Some(space) = body.iter().position(|&b| b == b' ') else {
         return Some(Entry::unparsed(line));
     };
-    let (facts, name) = (&body[..space], &body[space + 1..]);
+    entry(line, &body[..space], &body[space + 1..])
+}
+
+/// MLSD's facts as some servers send them for LIST: a tab may stand for
+/// the space before the name, and older drafts' servers end the facts
+/// without a `;`. None for the directory itself and its parent, and for
+/// lines whose first word is not facts with a type.
+pub(super) fn parse_list_line(line: &[u8]) -> Option<Entry> {
+    let end = line.iter().position(|&b| b == b' ' || b == b'\t')?;
+    let (facts, name) = (&line[..end], &line[end + 1..]);
+    // Without the closing `;`, a blank inside a fact's value would leave
+    // the rest of the facts in the name: only a name whose first word
+    // holds none of their punctuation is sure.
+    let first_word = name
+        .split(|&b| b == b' ' || b == b'\t')
+        .next()
+        .unwrap_or_default();
+    if !facts.ends_with(b";") && first_word.iter().any(|&b| b == b';' || b == b'=') {
+        return None;
+    }
+    let entry = entry(line, facts, name)?;
+    (entry.kind != EntryKind::Unparsed).then_some(entry)
+}
+
+fn entry(line: &[u8], facts: &[u8], name: &[u8]) -> Option<Entry> {
     if name.is_empty() {
         return Some(Entry::unparsed(line));
     }

@@ -11,13 +11,15 @@
 //! names a qualifier with data sets below it. The listing gives no length
 //! in bytes (tracks depend on the device), so sizes stay unknown.
 //!
-//! Read only when the server says it is MVS (SYST, the heading, or the
-//! site's `listing`): "a word, then a name" is too little to be sure of
-//! anywhere else. Members of a partitioned data set are `pds.rs`.
+//! A line with every column is read whatever the server said it was
+//! (`parse_data_set`); the short ones only when the server says it is MVS
+//! (SYST, the heading, or the site's `listing`) or the listing holds a
+//! full line: "a word, then a name" is too little to be sure of anywhere
+//! else. Members of a partitioned data set are `pds.rs`.
 
 use chrono::NaiveDate;
 
-use super::calendar::year_first;
+use super::calendar::{date_of, year_first};
 use super::{Entry, EntryKind, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -31,17 +33,39 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     }
     let file = |kind| Some(Entry::named(dsname, kind));
     match head {
-        [b"Migrated"] => return file(EntryKind::File),
-        [b"Pseudo", b"Directory"] => return file(EntryKind::Dir),
+        [b"Migrated"] => file(EntryKind::File),
+        [b"Pseudo", b"Directory"] => file(EntryKind::Dir),
+        // A generation data group's base, printed without a volume.
+        [b"Error", b"determining", b"attributes"] => file(EntryKind::File),
         [volume, b"Not", b"Direct", b"Access", b"Device"]
         | [volume, b"Error", b"determining", b"attributes"]
         | [volume, _, b"VSAM"]
+        | [volume, b"Tape"]
             if is_volume(volume) =>
         {
-            return file(EntryKind::File);
+            file(EntryKind::File)
         }
-        _ => {}
+        _ => full(dsname, head),
     }
+}
+
+/// A data set line with every column: volume, unit, referred date or
+/// `**NONE**`, extents, used, format, lengths, organisation and name. Eight
+/// or more columns of these shapes are what no other system prints, so
+/// these are read whatever the server said it was, as graphical clients
+/// do (a z/OS server answers SYST with `UNIX` in its Unix file system and
+/// may keep that answer after a CWD to data sets).
+pub(super) fn parse_data_set(line: &[u8]) -> Option<Entry> {
+    let toks = tokens(line);
+    let words: Vec<&[u8]> = toks.iter().map(|&(s, e)| &line[s..e]).collect();
+    let (&dsname, head) = words.split_last()?;
+    if !is_dsname(dsname) {
+        return None;
+    }
+    full(dsname, head)
+}
+
+fn full(dsname: &[u8], head: &[&[u8]]) -> Option<Entry> {
     // Volume, unit, referred, 3 to 5 attribute columns, organisation.
     let [volume, unit, referred, attributes @ .., dsorg] = head else {
         return None;
@@ -51,14 +75,19 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
         || !(3..=5).contains(&attributes.len())
         || !attributes
             .iter()
-            .all(|a| a.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'?'))
+            // `????` and `++++` stand for numbers too wide for the column.
+            .all(|a| {
+                a.iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'?' || *b == b'+')
+            })
     {
         return None;
     }
     let referred = parse_referred(referred)?;
     let kind = match *dsorg {
         b"PO" | b"PO-E" => EntryKind::Dir,
-        b"PS" | b"PS-E" | b"DA" | b"IS" | b"VS" | b"U" | b"?" => EntryKind::File,
+        // `NONE`: a data set allocated but never opened.
+        b"PS" | b"PS-E" | b"DA" | b"IS" | b"VS" | b"U" | b"?" | b"NONE" => EntryKind::File,
         _ => return None,
     };
     let mut entry = Entry::named(dsname, kind);
@@ -73,11 +102,13 @@ fn is_dsname(tok: &[u8]) -> bool {
         .strip_prefix(b"'")
         .and_then(|t| t.strip_suffix(b"'"))
         .unwrap_or(tok);
+    // Qualifiers are at most eight bytes on z/OS, but not in every
+    // server's listing (`62-MVS-NONEDATE.DATASET`): the other columns are
+    // what tell these lines apart.
     !bare.is_empty()
         && bare.len() <= 44
         && bare.split(|&b| b == b'.').all(|q| {
             !q.is_empty()
-                && q.len() <= 8
                 && q.iter()
                     .all(|b| b.is_ascii_alphanumeric() || b"#$@-{}".contains(b))
         })
@@ -91,11 +122,15 @@ fn is_volume(tok: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"#$@".contains(b))
 }
 
-/// `2003/05/21`, or `**NONE**` for a data set nobody has opened; the inner
-/// Option is None when there is no (possible) date.
+/// `2003/05/21`, `12/29/95` on older servers, or `**NONE**` for a data
+/// set nobody has opened; the inner Option is None when there is no
+/// (possible) date.
 fn parse_referred(tok: &[u8]) -> Option<Option<NaiveDate>> {
     if tok == b"**NONE**" {
         return Some(None);
+    }
+    if let [m1, m2, b'/', d1, d2, b'/', y1, y2] = *tok {
+        return date_of(&[y1, y2], &[m1, m2], &[d1, d2], 70);
     }
     year_first(tok, b'/')
 }
@@ -173,12 +208,48 @@ Migrated                                                HSM.DATASET\r\n";
     }
 
     #[test]
-    fn not_read_without_the_hint() {
+    fn full_lines_are_read_without_the_hint() {
+        // A z/OS server answers SYST with UNIX in its Unix file system.
         let line = b"WYOSPT 3420   2003/05/21  1  200  FB      80  8053  PS  BREAD.CLIST";
-        assert_eq!(one(line).kind, EntryKind::Unparsed);
-        let from_unix = parse_list_as(line, today(), ListingStyle::Unix);
-        assert_eq!(from_unix[0].kind, EntryKind::Unparsed);
+        assert_eq!(one(line).name, "BREAD.CLIST");
+        let body = b"ANSYBH 3390   2022/02/18  1+++++  VBS  32767 27966  PS  $.BDATA.XBB\r\n\
+Migrated\t\t\t\tSOME.FILE\r\n\
+TSO004 3390   VSAM SOME.VSAM\r\n\
+V43525 Tape                                             SOME.TAPE\r\n";
+        let names: Vec<_> = parse_list_as(body, today(), ListingStyle::Unix)
+            .into_iter()
+            .map(|e| (e.name, e.kind))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (String::from("$.BDATA.XBB"), EntryKind::File),
+                (String::from("SOME.FILE"), EntryKind::File),
+                (String::from("SOME.VSAM"), EntryKind::File),
+                (String::from("SOME.TAPE"), EntryKind::File),
+            ]
+        );
+    }
+
+    #[test]
+    fn older_servers_shapes() {
+        // Month-first two-digit years, a unit with a model letter.
+        let e = mvs(b"STG002 3380E  01/11/94  1    1  VB      84  4096  PS  MIME.$README");
+        assert_eq!(e.name, "MIME.$README");
+        assert_eq!(e.modified, at(1994, 1, 11, 0, 0));
+        let e = mvs(b"Error determining attributes                            MERROR.GDG");
+        assert_eq!((e.name.as_str(), e.kind), ("MERROR.GDG", EntryKind::File));
+    }
+
+    #[test]
+    fn short_lines_need_a_full_one_or_the_hint() {
         assert_eq!(one(b"Migrated HSM.DATASET").kind, EntryKind::Unparsed);
+        assert_eq!(one(b"V43525 Tape SOME.TAPE").kind, EntryKind::Unparsed);
+        // A line of another family with an MVS-like one-word tail is not
+        // enough: the full line must be there.
+        let body = b"Migrated HSM.DATASET\r\n-rw-r--r-- 1 u g 5 Nov 20 10:00 a\r\n";
+        let entries = parse_list(body, today());
+        assert_eq!(entries[0].kind, EntryKind::Unparsed);
     }
 
     #[test]
@@ -187,7 +258,7 @@ Migrated                                                HSM.DATASET\r\n";
             &b"WYOSPT 3420 2003/05/21 1 200 FB 80 8053 XX BREAD.CLIST"[..],
             b"WYOSPT 3420 2003-05-21 1 200 FB 80 8053 PS BREAD.CLIST",
             b"WYOSPT 3420 2003/05/21 1 200 FB 80 8053 PS BAD..NAME",
-            b"WYOSPT 3420 2003/05/21 1 200 FB 80 8053 PS QUALIFIERTOOLONG.X",
+            b"WYOSPT 3420 2003/05/21 1 200 FB 80 8053 PS BAD NAME",
             b"TOOLONGVOL 3420 2003/05/21 1 200 FB 80 8053 PS BREAD.CLIST",
             b"WYOSPT 3420 2003/05/21 PS BREAD.CLIST",
             b"Migrated",

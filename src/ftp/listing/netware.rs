@@ -4,31 +4,56 @@
 //!
 //! A type letter, the eight trustee rights in brackets (each letter in its
 //! own position or '-'), owner, size, `ls`-style date and the name. The
-//! bracket is what no `ls` mode string or DOS date can be.
+//! bracket is what no `ls` mode string or DOS date can be. HellSoft's
+//! server prints `-[R----F-]  1 owner  167 Oct 25  1998 name`: the type
+//! run into seven rights, then a link count.
 
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::calendar::{infer_year, month_number, parse_day, parse_year};
-use super::unix::parse_time;
-use super::{Entry, EntryKind, parse_u64, tokens};
+use super::unix::{parse_time, two_digit_year};
+use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8], today: NaiveDate) -> Option<Entry> {
     let toks = tokens(line);
     let tok = |i: usize| toks.get(i).map(|&(s, e)| &line[s..e]);
 
-    let kind = match tok(0)? {
-        b"d" => EntryKind::Dir,
-        b"-" => EntryKind::File,
+    // Some servers run the type into the rights
+    // (`-[RWCEAFMS]     smithx  6650 ...`), HellSoft's with a link count
+    // before the owner (`-[R----F-]  1 supervis`).
+    let is_type = |t: u8| matches!(t, b'd' | b'-');
+    let (kind, rights, owner_at) = match tok(0)? {
+        [t] if is_type(*t) => (*t, rights(tok(1)?)?, 2),
+        // With a link count, the owner is one column further.
+        [t, joined @ ..] if is_type(*t) => {
+            let at = if parse_u64(tok(1)?).is_some() && tok(3).and_then(parse_u64).is_some() {
+                2
+            } else {
+                1
+            };
+            (*t, rights(joined)?, at)
+        }
         _ => return None,
     };
-    let rights = rights(tok(1)?)?;
-    let _owner = tok(2)?;
-    let size = parse_u64(tok(3)?)?;
-    let month = month_number(tok(4)?)?;
-    let day = parse_day(tok(5)?)?;
-    let when = tok(6)?;
+    let kind = if kind == b'd' {
+        EntryKind::Dir
+    } else {
+        EntryKind::File
+    };
+    let col = |i: usize| tok(owner_at + i);
+    let _owner = col(0)?;
+    let size = parse_u64(col(1)?)?;
+    let month = month_number(col(2)?)?;
+    let day = parse_day(col(3)?)?;
+    let when = col(4)?;
+    let mut name_at = owner_at + 5;
     let modified = if let Some(year) = parse_year(when) {
         NaiveDate::from_ymd_opt(year, month, day).map(|d| d.and_hms_opt(0, 0, 0))
+    } else if let (2, Some(time)) = (when.len(), col(5).and_then(parse_time)) {
+        // NetWare 3's `Jun 17 93 12:22`: a two-digit year, then the time.
+        name_at += 1;
+        let year = two_digit_year(parse_u32(when)?);
+        NaiveDate::from_ymd_opt(year, month, day).map(|d| time.map(|t| NaiveDateTime::new(d, t)))
     } else {
         // A time means "within the last year", as with ls.
         let time = parse_time(when)?;
@@ -37,10 +62,12 @@ pub(super) fn parse(line: &[u8], today: NaiveDate) -> Option<Entry> {
     .flatten();
     // Column padding varies and names may hold spaces, so the name is
     // everything from the next non-blank byte.
-    let &(name_start, _) = toks.get(7)?;
+    let &(name_start, _) = toks.get(name_at)?;
 
     let is_dir = kind == EntryKind::Dir;
-    let mut entry = Entry::named(&line[name_start..], kind);
+    // NetWare names cannot end in blanks; NetWare 3 pads them.
+    let name = line[name_start..].trim_ascii_end();
+    let mut entry = Entry::named(name, kind);
     if !is_dir {
         // A directory's 512 is its allocation, not content to transfer.
         entry.size = Some(size);
@@ -51,10 +78,11 @@ pub(super) fn parse(line: &[u8], today: NaiveDate) -> Option<Entry> {
 }
 
 /// `[RWCEAFMS]` with '-' for a right not held, letters only in their own
-/// slot; kept without the brackets.
+/// slot (NetWare 3 and HellSoft's server print the first seven:
+/// `[R----F-]`); kept without the brackets.
 fn rights(tok: &[u8]) -> Option<String> {
     let inner = tok.strip_prefix(b"[")?.strip_suffix(b"]")?;
-    let valid = inner.len() == 8
+    let valid = (7..=8).contains(&inner.len())
         && inner
             .iter()
             .zip(b"RWCEAFMS")
@@ -67,6 +95,31 @@ mod tests {
     use super::super::parse_list;
     use super::*;
     use crate::ftp::listing::fixtures::*;
+
+    #[test]
+    fn hellsoft_type_run_into_rights() {
+        let e = one(b"-[R----F-]  1 supervis      167 Oct 25  1998 anonlogo.txt");
+        assert_eq!(
+            (e.kind, e.name.as_str(), e.size),
+            (EntryKind::File, "anonlogo.txt", Some(167))
+        );
+        assert_eq!(e.perm.as_deref(), Some("R----F-"));
+        let e = one(b"d[R----F-]  1 anonymou      512 Jun 26  2002 pongor");
+        assert!(e.is_dir());
+        unparsed(&[
+            &b"-[R----F-] x supervis 167 Oct 25  1998 no-count"[..],
+            b"-[R-----F] 1 s 167 Oct 25  1998 misplaced",
+        ]);
+    }
+
+    #[test]
+    fn netware_3_and_joined_rights() {
+        let e = one(b"- [R----F-] supervisor              258 Jun 17 93 12:22 ftpgreet.txt ");
+        assert_eq!((e.name.as_str(), e.size), ("ftpgreet.txt", Some(258)));
+        assert_eq!(e.modified, at(1993, 6, 17, 12, 22));
+        let e = one(b"-[RWCEAFMS]     smithx            6650 Nov 05 12:02 xtmlocal.dat");
+        assert_eq!((e.name.as_str(), e.size), ("xtmlocal.dat", Some(6650)));
+    }
 
     #[test]
     fn directory_with_time() {
@@ -95,8 +148,10 @@ mod tests {
 
     #[test]
     fn name_keeps_spaces_and_raw_bytes() {
-        let e = one(b"- [RW------] a 1 Nov 20 10:00 my  file\xff ");
-        assert_eq!(e.raw_name, b"my  file\xff ");
+        // Blanks inside are the name's, those NetWare 3 pads it with after
+        // are not.
+        let e = one(b"- [RW------] a 1 Nov 20 10:00 my  file\xff   ");
+        assert_eq!(e.raw_name, b"my  file\xff");
     }
 
     #[test]
@@ -114,7 +169,7 @@ d [RWCEAFMS] a 512 Nov 20 10:00 ..\r\n\
         unparsed(&[
             &b"d [RWCEAFMS] owner 512 Jan 27 11:53"[..],
             b"l [RWCEAFMS] owner 512 Jan 27 11:53 link-type",
-            b"d [RWCEAFM] owner 512 Jan 27 11:53 seven-rights",
+            b"d [RWCEAF] owner 512 Jan 27 11:53 six-rights",
             b"d [WRCEAFMS] owner 512 Jan 27 11:53 wrong-order",
             b"d RWCEAFMS owner 512 Jan 27 11:53 no-brackets",
             b"d [RWCEAFMS] 512 Jan 27 11:53 no-owner",

@@ -3,7 +3,7 @@
 //! `           0           DIR   08-11-26   11:37  pub`.
 //!
 //! Size first, then attribute letters and the `DIR` marker (each optional),
-//! an `MM-DD-YY` date, an `HH:MM` time and the name. A leading bare number
+//! an `MM-DD-YY` date (`MM-DD-1YY` after 1999 on some servers), an `HH:MM` time and the name. A leading bare number
 //! is something neither `ls` (mode string) nor DOS (date) starts with.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -60,11 +60,16 @@ fn is_attributes(tok: &[u8]) -> bool {
 /// date; the inner one whether it is a real one, since an impossible date
 /// still leaves the line an OS/2 one.
 fn parse_date(tok: &[u8]) -> Option<Option<NaiveDate>> {
-    let [m1, m2, b'-', d1, d2, b'-', y1, y2] = *tok else {
-        return None;
-    };
-    // The usual FTP-client pivot: OS/2 predates 1970 dates being useful.
-    date_of(&[y1, y2], &[m1, m2], &[d1, d2], 70)
+    match *tok {
+        // The usual FTP-client pivot: OS/2 predates 1970 dates being useful.
+        [m1, m2, b'-', d1, d2, b'-', y1, y2] => date_of(&[y1, y2], &[m1, m2], &[d1, d2], 70),
+        // Servers that print the year as years since 1900, as C's `tm_year`
+        // holds it: `04-23-103` is 2003.
+        [m1, m2, b'-', d1, d2, b'-', b'1', y2, y3] => {
+            date_of(&[b'2', b'0', y2, y3], &[m1, m2], &[d1, d2], 70)
+        }
+        _ => None,
+    }
 }
 
 /// 24-hour `HH:MM`; unlike DOS there is no AM/PM form to allow for.
@@ -153,7 +158,19 @@ mod tests {
             b"          1,024   A          08-11-26   11:37  commas",
             b"          +5      A          08-11-26   11:37  plus",
             b"      file.zip    A          08-11-26   11:37  no-size",
+            b"  1123      A    07-14-203  12:37  not-from-1900",
+            b"  1123      A    07-14-1003 12:37  four-and-one",
         ]);
+    }
+
+    #[test]
+    fn years_counted_from_1900() {
+        let e = one(b"36611      A    04-23-103  10:57  24-os2 file");
+        assert_eq!((e.name.as_str(), e.size), ("24-os2 file", Some(36611)));
+        assert_eq!(e.modified, at(2003, 4, 23, 10, 57));
+        let e = one(b"    0 DIR       02-11-103  16:15  26-os2 dir");
+        assert!(e.is_dir());
+        assert_eq!(e.modified, at(2003, 2, 11, 16, 15));
     }
 
     #[test]

@@ -29,12 +29,10 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
         return None;
     }
     let size = parse_u64(tok(5)?)?;
-    // OS-9 names hold no blanks; the name is the one remaining column.
-    let &(name_start, name_end) = toks.get(6)?;
-    if toks.len() != 7 {
-        return None;
-    }
-    let name = &line[name_start..name_end];
+    // The rest of the line: OS-9's own names hold no blanks, but servers
+    // listing other file systems print names that do.
+    let &(name_start, _) = toks.get(6)?;
+    let name = &line[name_start..];
     let mut entry = Entry::named(
         name,
         if is_dir {
@@ -124,6 +122,14 @@ mod tests {
     }
 
     #[test]
+    fn names_with_blanks() {
+        let e = one(b"20.20 07/03/29 1026 d-ewrewr 2650 85920 51-OS-9 dir");
+        assert!(e.is_dir());
+        assert_eq!(e.name, "51-OS-9 dir");
+        assert_eq!(e.modified, at(2007, 3, 29, 10, 26));
+    }
+
+    #[test]
     fn whole_dir_e_output() {
         let body = b"\r\n\
                             Directory of . 10:43:32\r\n\
@@ -166,7 +172,6 @@ mod tests {
             b"0.0 98/01/28 1433 rw-r--r- 9E 1010 letters-out-of-place",
             b"0.0 98/01/28 1433 ------wr 9G 1010 not-hex",
             b"0.0 98/01/28 1433 ------wr 9E 1,010 comma",
-            b"0.0 98/01/28 1433 ------wr 9E 1010 two words",
             b"0.0 98/01/28 1433 ------wr 9E 1010",
         ]);
     }

@@ -20,7 +20,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::calendar::{clock, year_first};
+use super::calendar::{clock, date_of, year_first};
 use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -46,8 +46,8 @@ fn with_statistics(name: &[u8], rest: &[&[u8]]) -> Option<Entry> {
     }
     parse_u32(vv)?;
     parse_u32(mm)?;
-    year_first(created, b'/')?;
-    let changed = year_first(changed, b'/')?;
+    stats_date(created)?;
+    let changed = stats_date(changed)?;
     let time = clock(time)?;
     for count in [size, init, modified] {
         parse_u64(count)?;
@@ -55,6 +55,14 @@ fn with_statistics(name: &[u8], rest: &[&[u8]]) -> Option<Entry> {
     let mut entry = Entry::named(name, EntryKind::File);
     entry.modified = changed.zip(time).map(|(d, t)| NaiveDateTime::new(d, t));
     Some(entry)
+}
+
+/// `2002/10/11`, or `94/12/15` from older servers.
+fn stats_date(tok: &[u8]) -> Option<Option<chrono::NaiveDate>> {
+    if let [y1, y2, b'/', m1, m2, b'/', d1, d2] = *tok {
+        return date_of(&[y1, y2], &[m1, m2], &[d1, d2], 70);
+    }
+    year_first(tok, b'/')
 }
 
 fn load_module(name: &[u8], rest: &[&[u8]]) -> Option<Entry> {
@@ -89,14 +97,16 @@ fn load_module(name: &[u8], rest: &[&[u8]]) -> Option<Entry> {
     Some(entry)
 }
 
-/// A member name: one to eight capitals, digits and national characters,
-/// not starting with a digit.
+/// A member name: capitals, digits, national characters. z/OS's are one
+/// to eight and start with a letter, but servers print others
+/// (`66-MVSPDSMEMBER`); only read under the MVS style, where a line of one
+/// such word is a member.
 fn is_member(tok: &[u8]) -> bool {
-    (1..=8).contains(&tok.len())
-        && !tok[0].is_ascii_digit()
+    (1..=64).contains(&tok.len())
+        && tok[0] != b'.'
         && tok
             .iter()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"#$@".contains(b))
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"#$@-".contains(b))
 }
 
 fn parse_hex(tok: &[u8]) -> Option<u64> {
@@ -131,6 +141,13 @@ mod tests {
         assert_eq!(e.modified, at(2002, 10, 11, 9, 37));
         let e = mvs(b"$$INDEX   01.00 2026/11/20 2026/11/21 17:02:09  1200  1100   130 JDOE");
         assert_eq!(e.modified, at_s(2026, 11, 21, 17, 2, 9));
+    }
+
+    #[test]
+    fn statistics_with_two_digit_years() {
+        let e = mvs(b"$README   01.10 89/04/19 94/12/15 18:55    90     1     0 EWZ");
+        assert_eq!(e.name, "$README");
+        assert_eq!(e.modified, at(1994, 12, 15, 18, 55));
     }
 
     #[test]
@@ -188,8 +205,7 @@ IEFBR14   000008   00000F          00 FO             RN RU            31    ANY\
     fn near_misses_are_unparsed() {
         for line in [
             &b"lowercase"[..],
-            b"TOOLONGNAME",
-            b"1STDIGIT",
+            b".",
             b"MEMBER1 1.03 2002/09/12 2002/10/11 09:37 11 11 0 USER",
             b"MEMBER1 01.03 2002/09/12 2002-10-11 09:37 11 11 0 USER",
             b"MEMBER1 01.03 2002/09/12 2002/10/11 09:37 11 11 0",

@@ -3,10 +3,11 @@
 //! among the first lines of the listing (MVS, PDS members, HP NonStop).
 //!
 //! Most families are told apart by the lines themselves and are always
-//! tried. MVS data sets and members, z/VM and HP NonStop print shapes
-//! loose enough to be mistaken for something else, so their parsers run
-//! only under their own style; a style also puts its family's parser
-//! first. Headings and rulers that some systems print above the entries
+//! tried. MVS's short data set lines and members, z/VM and HP NonStop
+//! print shapes loose enough to be mistaken for something else, so their
+//! parsers run only under their own style (a full MVS data set line is
+//! read anywhere, and vouches for the short ones in its listing); a style
+//! also puts its family's parser first. Headings and rulers that some systems print above the entries
 //! are skipped like `ls`'s "total N".
 
 use std::fmt;
@@ -218,7 +219,7 @@ pub(super) fn heading(line: &[u8]) -> Option<Option<ListingStyle>> {
     let toks = super::tokens(line);
     let word = |i: usize| toks.get(i).map(|&(s, e)| &line[s..e]);
     match (word(0)?, word(1), word(2)) {
-        (b"Volume", Some(b"Unit"), Some(b"Referred")) => Some(Some(ListingStyle::Mvs)),
+        (b"Volume", Some(b"Unit"), Some(b"Referred" | b"Date")) => Some(Some(ListingStyle::Mvs)),
         (b"Name", Some(b"VV.MM"), Some(b"Created")) => Some(Some(ListingStyle::Mvs)),
         (b"Name", Some(b"Size"), Some(b"TTR")) => Some(Some(ListingStyle::Mvs)),
         (b"File", Some(b"Code"), Some(b"EOF")) => Some(Some(ListingStyle::Tandem)),

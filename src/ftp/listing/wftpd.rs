@@ -8,13 +8,15 @@
 //! `MESSAGE.FTP        322  08-19-96  14:18` and
 //! `PUB              <DIR>  08-19-96  14:18`. That shape is read here:
 //! name, size or `<DIR>`, `MM-DD-YY` (or `/`, or a four-digit year) and
-//! `HH:MM` with an optional AM/PM. A name with blanks cannot be told from
+//! `HH:MM` with an optional AM/PM. The wfFtp server of Nortel switches
+//! prints `HH:MM:SS` after a weekday: `FILE  1014196  06/03/04  Thur.
+//! 10:20:03`. A name with blanks cannot be told from
 //! the columns, so the line must have exactly these columns; DOS lines
 //! start with the date, and no other family puts a bare date after a size.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use super::calendar::date_of;
+use super::calendar::{self, date_of};
 use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -29,6 +31,10 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     let date = parse_date(tok(2)?)?;
     let (time, columns) = match (tok(3).and_then(parse_time), tok(4)) {
         (Some(time), None) => (time, 4),
+        // The Nortel switches' wfFtp: `06/03/04  Thur.   10:20:03`.
+        (None, Some(clock)) if tok(3).is_some_and(is_weekday) => {
+            (calendar::clock_with_seconds(clock)?, 5)
+        }
         _ => {
             // `2:18 PM`: the marker as a column of its own.
             let clock = tok(3)?;
@@ -52,6 +58,15 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     entry.size = size;
     entry.modified = date.zip(time).map(|(d, t)| NaiveDateTime::new(d, t));
     Some(entry)
+}
+
+/// `Mon.` … `Sun.`, and `Tues.`, `Thur.`: a weekday with its dot.
+fn is_weekday(tok: &[u8]) -> bool {
+    const DAYS: [&[u8]; 9] = [
+        b"mon", b"tue", b"tues", b"wed", b"thu", b"thur", b"fri", b"sat", b"sun",
+    ];
+    tok.strip_suffix(b".")
+        .is_some_and(|day| DAYS.iter().any(|d| d.eq_ignore_ascii_case(day)))
 }
 
 /// `08-19-96`, `08/19/96`, `08-19-1996`; the inner Option is None for
@@ -153,7 +168,21 @@ mod tests {
             b"MESSAGE.FTP 322 08-19-96 14h18",
             b"MESSAGE.FTP 322 08-19-96 2:18 XM",
             b"MESSAGE.FTP 322 08-19-96",
+            b"MESSAGE.FTP 322 06/03/04 Thur 10:20:03",
+            b"MESSAGE.FTP 322 06/03/04 Foo. 10:20:03",
+            b"MESSAGE.FTP 322 06/03/04 Thur. 10:20",
         ]);
+    }
+
+    #[test]
+    fn nortel_wfftp() {
+        let e = one(b"48-nortel-wfftp-file       1014196  06/03/04  Thur.   10:20:03");
+        assert_eq!(e.kind, EntryKind::File);
+        assert_eq!(
+            (e.name.as_str(), e.size),
+            ("48-nortel-wfftp-file", Some(1_014_196))
+        );
+        assert_eq!(e.modified, at_s(2004, 6, 3, 10, 20, 3));
     }
 
     #[test]

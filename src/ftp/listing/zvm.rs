@@ -21,8 +21,10 @@
 //! # Sizes
 //!
 //! CMS counts records, not bytes. A fixed-format file (`F`) is exactly
-//! record length × records in a binary transfer; a variable one (`V`)
-//! gives only its longest record, so its size is unknown.
+//! record length × records in a binary transfer. A variable one (`V`)
+//! gives only its longest record, so the same product is an upper bound,
+//! not its length: approximate, but the listing offers nothing better,
+//! and a size shown is what sorting and comparing need.
 //!
 //! Read only when the server says it is z/VM (SYST or the site's
 //! `listing`): nine loosely typed columns are too little to be sure of
@@ -35,7 +37,12 @@ use super::{Entry, EntryKind, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     let toks = tokens(line);
-    let words: Vec<&[u8]> = toks.iter().map(|&(s, e)| &line[s..e]).collect();
+    let mut words: Vec<&[u8]> = toks.iter().map(|&(s, e)| &line[s..e]).collect();
+    // Minidisk servers leave a directory's file type blank and print `DIR`
+    // as its format: `AUTHORS           DIR        -          -          -`.
+    if words.len() == 8 && words[1].eq_ignore_ascii_case(b"DIR") && words[2] == b"-" {
+        words.insert(2, b"-");
+    }
     let [
         name,
         file_type,
@@ -63,24 +70,29 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
         }
     }
     let date = parse_date(date)?;
-    let time = clock(time)?;
+    // `9:16:01`: older servers do not pad the hour.
+    let time = match *time {
+        [h, b':', ref rest @ ..] => clock(&[&[b'0', h][..], b":", rest].concat())?,
+        _ => clock(time)?,
+    };
     let mut entry = if is_dir {
         Entry::named(name, EntryKind::Dir)
     } else {
         let file_id = [name, b".", file_type].concat();
         let mut entry = Entry::named(&file_id, EntryKind::File);
-        if format == b"F" {
-            entry.size = parse_u64(lrecl)?.checked_mul(parse_u64(records)?);
-        }
+        entry.size = parse_u64(lrecl)?.checked_mul(parse_u64(records)?);
         entry
     };
     entry.modified = date.zip(time).map(|(d, t)| NaiveDateTime::new(d, t));
     Some(entry)
 }
 
-/// File names and types: one to eight letters, digits and `$#@+-:_`.
+/// File names and types: letters, digits and `$#@+-:_`. CMS allows eight
+/// of them, but servers fronting other file systems print longer ones
+/// (`70-ZVMFILE`); without a period in either word the join stays
+/// unambiguous.
 fn is_cms_word(tok: &[u8]) -> bool {
-    (1..=8).contains(&tok.len())
+    (1..=64).contains(&tok.len())
         && tok
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || b"$#@+-:_".contains(b))
@@ -129,12 +141,32 @@ mod tests {
             (e.kind, e.raw_name),
             (EntryKind::File, b"PROFILE.EXEC".to_vec())
         );
-        assert_eq!(e.size, None, "variable records: no byte count");
+        assert_eq!(
+            e.size,
+            Some(71 * 4),
+            "variable records: at most length x count"
+        );
         assert_eq!(e.modified, at_s(2007, 1, 12, 13, 2, 10));
         let e =
             zvm(b"DATA     FILE     F         80        100         2 2026-11-20 09:00:00 MAINT1");
         assert_eq!(e.raw_name, b"DATA.FILE");
         assert_eq!(e.size, Some(8000), "fixed records: length x count");
+    }
+
+    #[test]
+    fn minidisk_directories_and_unpadded_hours() {
+        let e = zvm(b"AUTHORS           DIR        -          -          - 1999-09-20 10:31:11 -");
+        assert_eq!((e.kind, e.raw_name), (EntryKind::Dir, b"AUTHORS".to_vec()));
+        let e = zvm(b"JIMTEST           DIR        -          -          -  4/12/94  9:16:01 -");
+        assert_eq!(e.modified, at_s(1994, 4, 12, 9, 16, 1));
+    }
+
+    #[test]
+    fn names_longer_than_cms_ones() {
+        let e =
+            zvm(b"70-ZVMFILE  TRACE   V        65      107        2 2005-10-04 15:28:42 060191");
+        assert_eq!(e.raw_name, b"70-ZVMFILE.TRACE");
+        assert_eq!(e.size, Some(65 * 107));
     }
 
     #[test]
@@ -151,7 +183,7 @@ mod tests {
             b"SOURCES DIR - x - - 2026-11-20 09:00:00 -",
             b"SOURCES DIR - - - - 2026/11/20/1 09:00:00 -",
             b"SOURCES DIR - - - - 2026-11-20 9h -",
-            b"TOOLONGNAME DIR - - - - 2026-11-20 09:00:00 -",
+            b"SOURCES.X DIR - - - - 2026-11-20 09:00:00 -",
         ] {
             assert_eq!(
                 zvm(line).kind,

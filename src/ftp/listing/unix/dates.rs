@@ -37,6 +37,9 @@ pub(super) enum Mark {
     Year,
     Month,
     Day,
+    /// One or two bytes of a legacy code page this table lacks, right
+    /// after the digits: a mark, but which one only its place tells.
+    Unknown,
 }
 
 /// 年, 月, 日 (and Korean 년, 월, 일) in UTF-8, GBK, Big5, Shift-JIS,
@@ -100,17 +103,24 @@ pub(super) fn push_parts(
             return false;
         };
         rest = &rest[digits..];
-        let mark = MARKS.iter().find(|(m, _)| rest.starts_with(m));
-        if let Some((bytes, _)) = mark {
+        let known = MARKS.iter().find(|(m, _)| rest.starts_with(m));
+        let unknown = rest.iter().take_while(|b| **b >= 0x80).count();
+        let mark = if let Some(&(bytes, mark)) = known {
             rest = &rest[bytes.len()..];
-        } else if !rest.is_empty() {
+            Some(mark)
+        } else if (1..=2).contains(&unknown) && rest.len() == unknown {
+            rest = &[];
+            Some(Mark::Unknown)
+        } else if rest.is_empty() {
+            None
+        } else {
             *n = before;
             return false;
-        }
+        };
         parts[*n] = Some(Part {
             value,
             digits,
-            mark: mark.map(|&(_, m)| m),
+            mark,
             col,
         });
         *n += 1;
@@ -138,13 +148,13 @@ pub(super) fn numbered_date(
     {
         col += 1;
     }
-    let fits = |part: &Part, want: Mark| part.mark.is_none_or(|m| m == want);
+    let fits = |part: &Part, want: Mark| part.mark.is_none_or(|m| m == want || m == Mark::Unknown);
     let wanted = |used: &[Part]| !marked || used.iter().any(|p| p.mark.is_some());
     // A bare year must look like one; with 年 any four digits do.
     let year_of = |part: &Part| match part.mark {
         Some(Mark::Year) => Some(part.value),
+        Some(Mark::Unknown) | None => Some(part.value).filter(|y| (1900..=2100).contains(y)),
         Some(_) => None,
-        None => Some(part.value).filter(|y| (1900..=2100).contains(y)),
     };
     if let [Some(y), Some(m), Some(d)] = parts
         && y.digits == 4

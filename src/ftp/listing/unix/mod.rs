@@ -23,14 +23,22 @@ mod words;
 use super::{Entry, EntryKind, lossy, parse_u32, parse_u64, tokens};
 use dates::*;
 pub(super) use dates::{month_day_or_swapped, two_digit_year};
-pub(super) use words::parse_time;
 use words::*;
+pub(super) use words::{month_name, parse_time};
 
 pub(super) fn parse(line: &[u8], today: NaiveDate) -> Option<Entry> {
     let toks = tokens(line);
     let cols = Cols { line, toks: &toks };
     let mode = cols.tok(0)?;
-    let kind = mode_kind(mode)?;
+    // A link count of three digits can run into the mode
+    // (`drwxr-xr-x439 root`): the digits after ten bytes are not the mode's.
+    let kind = match mode_kind(mode) {
+        Some(kind) => kind,
+        None if mode.len() > 10 && mode[10..].iter().all(u8::is_ascii_digit) => {
+            mode_kind(&mode[..10])?
+        }
+        None => return octal_mode_line(&cols),
+    };
 
     // A group run into its size is only considered when no date has a
     // plain size before it.
@@ -201,7 +209,10 @@ fn group_and_size(cols: &Cols, at: usize) -> Option<Option<u64>> {
     if proven && let Some(n) = parse_u64(&tok[8..]) {
         return Some(Some(n));
     }
-    Some(None)
+    // Otherwise the size is the digits at the end, as other clients read
+    // it: a group ending in digits would make it too large, but the name
+    // is after the date either way.
+    Some(parse_u64(&tok[tok.len() - digits..]))
 }
 
 /// "8,1" when major and minor are printed without padding.
@@ -297,7 +308,8 @@ fn time_or_year(cols: &Cols, month: u32, day: u32, at: usize, today: NaiveDate) 
         let joins = cols.gap_before(at) == Some(1);
         return Some(time_after(cols, date, at, joins));
     }
-    let time = parse_time(tok)?;
+    // Axis print servers write the time with a dot: `Jan 21 09.17`.
+    let time = parse_time(tok).or_else(|| dotted_time(tok))?;
     // BSD `ls -T`: "Nov 20 10:00:33 2024". Without seconds a year after
     // the time is taken for the start of the name ("2024 report").
     if tok.len() > 5
@@ -307,6 +319,17 @@ fn time_or_year(cols: &Cols, month: u32, day: u32, at: usize, today: NaiveDate) 
         return Some(Found::at(date, time, at + 1));
     }
     Some(Found::at(infer_year(month, day, today), time, at))
+}
+
+/// `09.17` or `9.51`: a clock time with a dot.
+fn dotted_time(tok: &[u8]) -> Option<Option<NaiveTime>> {
+    let dot = tok.iter().position(|&b| b == b'.')?;
+    if !(1..=2).contains(&dot) || tok.len() != dot + 3 {
+        return None;
+    }
+    let mut colon = tok.to_vec();
+    colon[dot] = b':';
+    parse_time(&colon)
 }
 
 /// A date with its year at column `at`, and maybe a time after it: the
@@ -345,6 +368,26 @@ fn one_column_date(cols: &Cols, i: usize, today: NaiveDate) -> Option<Found> {
             let year = parse_year(&[y1, y2, y3, y4])?;
             let (month, day) = month_day_or_swapped(num(&[m1, m2])?, num(&[d1, d2])?);
             (ymd(year, month, day)?, false)
+        }
+        // `2004.07.15`, a dotted year first, never with a time and padded
+        // to the name's column with blanks that are no part of it.
+        [y1, y2, y3, y4, b'.', m1, m2, b'.', d1, d2] => {
+            let year = parse_year(&[y1, y2, y3, y4])?;
+            let date = ymd(year, num(&[m1, m2])?, num(&[d1, d2])?)?;
+            let mut found = Found::at(date, NaiveTime::from_hms_opt(0, 0, 0), i);
+            found.pad = cols.gap_before(i + 1)?.saturating_sub(1);
+            return Some(found);
+        }
+        // `24-04-2003`, day first with dashes.
+        [d1, d2, b'-', m1, m2, b'-', y1, y2, y3, y4] => {
+            let year = parse_year(&[y1, y2, y3, y4])?;
+            (ymd(year, num(&[m1, m2])?, num(&[d1, d2])?)?, false)
+        }
+        // `01-jun-99`, day, month name and two-digit year.
+        [d1, d2, b'-', a, b, c, b'-', y1, y2] => {
+            let month = month_name(&[a, b, c])?;
+            let year = two_digit_year(num(&[y1, y2])?);
+            (ymd(year, month, num(&[d1, d2])?)?, false)
         }
         [d1, d2, b'.', m1, m2, b'.', ref year @ ..] if year.len() == 4 || year.len() == 2 => {
             let year = match year.len() {
@@ -399,7 +442,20 @@ fn undated(cols: &Cols, kind: EntryKind, mode: &[u8]) -> Option<Entry> {
     if !numeric(links) || (numeric(group) && !numeric(owner)) {
         return None;
     }
-    if first[0].is_ascii_digit() || month_name(first).is_some() {
+    // A name may start with digits (`71-unix-dateless`), but a column of
+    // only digits, date punctuation and marks of other scripts, or digits
+    // at both ends around such punctuation (`01-xyz-99`), is a date this
+    // parser cannot read.
+    let date_punct = |b: &u8| b"-/.:,".contains(b);
+    let digit_ended = first[0].is_ascii_digit()
+        && first[first.len() - 1].is_ascii_digit()
+        && first.iter().any(date_punct);
+    if first
+        .iter()
+        .all(|&b| b.is_ascii_digit() || date_punct(&b) || b >= 0x80)
+        || digit_ended
+        || month_name(first).is_some()
+    {
         return None;
     }
     let date_like = |t: &[u8]| parse_time(t).is_some() || parse_year(t).is_some();
@@ -411,6 +467,41 @@ fn undated(cols: &Cols, kind: EntryKind, mode: &[u8]) -> Option<Entry> {
     }
     let name = &cols.line[cols.toks[4].1 + 1..];
     Some(build(name, kind, Some(size), None, mode))
+}
+
+/// `ls` of some embedded servers, with the mode in octal and the time in
+/// seconds since 1970: `0100644   500  101   12345    123456789       name`
+/// (mode, owner, group, size, time, then the name after any blanks). Only
+/// that exact shape, with a file type the mode's high bits name.
+fn octal_mode_line(cols: &Cols) -> Option<Entry> {
+    let mode = cols.tok(0)?;
+    if !(6..=7).contains(&mode.len())
+        || mode[0] != b'0'
+        || !mode.iter().all(|b| (b'0'..=b'7').contains(b))
+    {
+        return None;
+    }
+    let bits = u32::from_str_radix(std::str::from_utf8(mode).ok()?, 8).ok()?;
+    let kind = match bits & 0o170_000 {
+        0o100_000 => EntryKind::File,
+        0o040_000 => EntryKind::Dir,
+        0o120_000 => EntryKind::Link,
+        _ => return None,
+    };
+    let numeric = |i: usize| cols.tok(i).and_then(parse_u64);
+    let (_owner, _group, size, time) = (numeric(1)?, numeric(2)?, numeric(3)?, numeric(4)?);
+    let &(name_start, _) = cols.toks.get(5)?;
+    let modified = i64::try_from(time)
+        .ok()
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map(|t| t.naive_utc());
+    Some(build(
+        &cols.line[name_start..],
+        kind,
+        Some(size),
+        modified,
+        mode,
+    ))
 }
 
 #[cfg(test)]

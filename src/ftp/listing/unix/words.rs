@@ -8,12 +8,13 @@ use super::*;
 pub(super) use crate::ftp::listing::calendar::{infer_year, parse_day, parse_year};
 
 /// A month name or abbreviation in English, German, French, Spanish,
-/// Italian, Dutch, Swedish, Norwegian or Danish, in any case, with or
+/// Italian, Dutch, Swedish, Norwegian, Danish or Hungarian, in any case, with or
 /// without a dot or comma after it, its accented letters in UTF-8 or in
 /// Latin-1.
-pub(super) fn month_name(tok: &[u8]) -> Option<u32> {
+pub(in crate::ftp::listing) fn month_name(tok: &[u8]) -> Option<u32> {
+    // German `ls` puts both after the month: `30. Jan., 12:40`.
     let word = match tok {
-        [word @ .., b'.' | b','] => word,
+        [word @ .., b'.', b','] | [word @ .., b'.' | b','] => word,
         word => word,
     };
     // Most columns tried here are three ASCII letters (owners, groups,
@@ -65,7 +66,10 @@ pub(super) fn month_name(tok: &[u8]) -> Option<u32> {
             ("dicembre", 12),
         ],
         b'e' => &[("enero", 1)],
+        // Hungarian `ápr`, its `á` in UTF-8 (0xc3) or Latin-1 (0xe1, 0xc1).
+        0xc3 | 0xe1 | 0xc1 => &[("ápr", 4)],
         b'f' => &[
+            ("febr", 2),
             ("fév", 2),
             ("févr", 2),
             ("fevr", 2),
@@ -80,6 +84,8 @@ pub(super) fn month_name(tok: &[u8]) -> Option<u32> {
         b'g' => &[("gennaio", 1), ("giugno", 6)],
         b'j' => &[
             ("jän", 1),
+            ("jún", 6),
+            ("júl", 7),
             ("janv", 1),
             ("juin", 6),
             ("juil", 7),
@@ -99,6 +105,8 @@ pub(super) fn month_name(tok: &[u8]) -> Option<u32> {
         b'l' => &[("luglio", 7)],
         b'm' => &[
             ("mär", 3),
+            ("máj", 5),
+            ("márc", 3),
             ("mars", 3),
             ("märz", 3),
             ("mayo", 5),
@@ -118,6 +126,7 @@ pub(super) fn month_name(tok: &[u8]) -> Option<u32> {
         ],
         b's' => &[
             ("sept", 9),
+            ("szept", 9),
             ("september", 9),
             ("septembre", 9),
             ("septiembre", 9),
