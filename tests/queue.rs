@@ -235,3 +235,62 @@ fn a_resume_without_the_password_says_so_and_fails() {
         );
     }
 }
+
+/// `queue resume` reaches each site as the killed run did: a copy started
+/// with `--tls off` from a server that offers TLS with a certificate
+/// nobody trusts is resumed in the clear too (with the default it would
+/// try TLS and refuse the certificate).
+#[test]
+fn a_resume_keeps_the_settings_the_copy_was_started_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_root, b_root) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(a_root.join("tree")).unwrap();
+    std::fs::create_dir_all(&b_root).unwrap();
+    for i in 0..10 {
+        std::fs::write(
+            a_root.join(format!("tree/f{i}.bin")),
+            common::pseudo_random(200_000, 90 + i),
+        )
+        .unwrap();
+    }
+    let a_state = dir.path().join("a-state");
+    let a = Served::start(
+        "127.0.0.2",
+        &a_root,
+        &a_state,
+        &["--rate", "1M", "--tls-self-signed"],
+    );
+    let local = dir.path().join("local");
+    std::fs::create_dir_all(&local).unwrap();
+    let mut copy = fxpc(dir.path())
+        .args(["cp", "-r", "-j", "1", "--tls", "off"])
+        .arg(format!("{}tree", a.url))
+        .arg(&local)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !local.join("tree/f1.bin").exists() {
+        assert!(Instant::now() < deadline, "the copy made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    copy.kill().unwrap();
+    copy.wait().unwrap();
+
+    let resumed = fxpc(dir.path()).args(["queue", "resume"]).output().unwrap();
+    assert!(
+        resumed.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&resumed.stdout),
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    for i in 0..10 {
+        let name = format!("tree/f{i}.bin");
+        assert_eq!(
+            std::fs::read(local.join(&name)).ok(),
+            std::fs::read(a_root.join(&name)).ok(),
+            "{name}"
+        );
+    }
+}

@@ -64,12 +64,14 @@ pub fn claim_all(
     // One answer per site, whatever its number of items: a password is
     // asked once, and a site without one is named once.
     let known = std::cell::RefCell::new(std::collections::HashMap::new());
-    let claimed = transfer::journal::claim_all(&mut journal, &|url| {
-        let key = url.to_string();
+    let claimed = transfer::journal::claim_all(&mut journal, &|url, stored| {
+        let key = format!("{url} {stored:?}");
         if let Some(answer) = known.borrow().get(&key) {
             return Clone::clone(answer);
         }
-        let answer = site_of(url, tls).map_err(|e| format!("{e:#}"));
+        let answer = fxpc::sites::site_as_queued(url, stored, tls, &|url, tls| {
+            site_of(url, tls).map_err(|e| format!("{e:#}"))
+        });
         known.borrow_mut().insert(key, answer.clone());
         answer
     })?;

@@ -85,6 +85,39 @@ pub fn path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "fxpc").map(|d| d.config_dir().join("config.toml"))
 }
 
+/// A queued item's site as it was reached when queued (`--tls off`,
+/// `--ca-file`, pinned certificates, connections), unless this run's own
+/// command line says otherwise; `build` makes the site from a URL and TLS
+/// settings (asking for a password or not).
+pub fn site_as_queued(
+    url: &crate::ftp::FtpUrl,
+    stored: Option<&crate::transfer::journal::EndSettings>,
+    tls: &TlsOverrides,
+    build: &dyn Fn(&crate::ftp::FtpUrl, &TlsOverrides) -> Result<crate::transfer::FtpSite, String>,
+) -> Result<crate::transfer::FtpSite, String> {
+    let mut overrides = tls.clone();
+    if let Some(stored) = stored {
+        if overrides.mode.is_none() {
+            overrides.mode = crate::ftp::TlsMode::parse(&stored.tls);
+        }
+        if overrides.ca_file.is_none() {
+            overrides.ca_file = stored.ca_file.clone();
+        }
+        overrides.pinned.extend(
+            stored
+                .pinned
+                .iter()
+                .filter_map(|f| crate::ftp::Fingerprint::parse(f)),
+        );
+    }
+    let mut site = build(url, &overrides)?;
+    if let Some(stored) = stored {
+        site.max_connections = stored.connections.max(1);
+        site.allow_clear_data |= stored.allow_clear_data;
+    }
+    Ok(site)
+}
+
 /// TLS settings given for this run (the command line's `--tls`,
 /// `--trust-fingerprint`, `--ca-file`), over those of saved sites.
 #[derive(Debug, Clone, Default)]

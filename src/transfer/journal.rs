@@ -36,6 +36,67 @@ pub struct Item {
     pub wrote: bool,
     /// The tree it is a file of.
     pub parent: Option<i64>,
+    /// How its sites were reached when it was queued (TLS, trusted
+    /// certificates, connections): a resume reaches them the same way.
+    pub settings: Option<ItemSettings>,
+}
+
+/// One end's settings, as a run was started with them (`--tls off`,
+/// `--ca-file`, `--trust-fingerprint`, `--connections`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EndSettings {
+    /// `off`, `if-available`, `required`, `implicit`.
+    pub tls: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<std::path::PathBuf>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pinned: Vec<String>,
+    pub connections: usize,
+    #[serde(default)]
+    pub allow_clear_data: bool,
+}
+
+/// What an item was queued with, beyond its sites' URLs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ItemSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<EndSettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<EndSettings>,
+}
+
+impl ItemSettings {
+    pub fn of(spec: &super::JobSpec) -> ItemSettings {
+        let end = |location: &super::Location| match &location.site {
+            super::Site::Ftp(site) => Some(EndSettings {
+                tls: match site.options.tls.as_ref().map(|t| t.settings.mode) {
+                    None | Some(crate::ftp::TlsMode::Off) => "off",
+                    Some(crate::ftp::TlsMode::IfAvailable) => "if-available",
+                    Some(crate::ftp::TlsMode::Required) => "required",
+                    Some(crate::ftp::TlsMode::Implicit) => "implicit",
+                }
+                .to_string(),
+                ca_file: site
+                    .options
+                    .tls
+                    .as_ref()
+                    .and_then(|t| t.settings.ca_file.clone()),
+                pinned: site
+                    .options
+                    .tls
+                    .as_ref()
+                    .map(|t| t.settings.pinned.iter().map(|f| f.to_string()).collect())
+                    .unwrap_or_default(),
+                connections: site.max_connections,
+                allow_clear_data: site.allow_clear_data,
+            }),
+            super::Site::Local => None,
+        };
+        ItemSettings {
+            source: end(&spec.source),
+            destination: end(&spec.destination),
+        }
+    }
 }
 
 /// How a new item is described when its job is queued.
@@ -49,6 +110,8 @@ pub struct NewItem<'a> {
     pub via: Via,
     pub recursive: bool,
     pub parent: Option<i64>,
+    /// `ItemSettings` as JSON.
+    pub settings: Option<&'a str>,
 }
 
 fn kind_name(k: Kind) -> &'static str {
@@ -152,6 +215,12 @@ impl Journal {
             );
             CREATE INDEX IF NOT EXISTS items_state ON items(state);",
         )?;
+        // Added later: a journal written by an older version gets the
+        // column (its items resume with the defaults, as they did), and
+        // an older version reading this one ignores it.
+        if conn.prepare("SELECT settings FROM items LIMIT 0").is_err() {
+            conn.execute_batch("ALTER TABLE items ADD COLUMN settings TEXT")?;
+        }
         // The file holds site addresses and paths: the user's alone.
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
@@ -181,8 +250,8 @@ impl Journal {
     pub fn add(&self, item: &NewItem) -> rusqlite::Result<i64> {
         self.conn.prepare_cached(
             "INSERT INTO items (parent, source_url, source_path, destination_url, destination_path,
-                kind, conflict, via, recursive, state, owner, updated)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?11)",
+                kind, conflict, via, recursive, state, owner, updated, settings)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?11, ?12)",
         )?
         .execute(params![
                 item.parent,
@@ -196,6 +265,7 @@ impl Journal {
                 item.recursive,
                 self.pid,
                 Journal::now(),
+                item.settings,
             ],
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -231,7 +301,7 @@ impl Journal {
     pub fn pending(&self) -> rusqlite::Result<Vec<Item>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, source_url, source_path, destination_url, destination_path, kind,
-                    conflict, via, recursive, state, wrote, owner, parent
+                    conflict, via, recursive, state, wrote, owner, parent, settings
              FROM items WHERE state IN ('queued', 'running') ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -249,6 +319,9 @@ impl Journal {
                     state: r.get(9)?,
                     wrote: r.get(10)?,
                     parent: r.get(12)?,
+                    settings: r
+                        .get::<_, Option<String>>(13)?
+                        .and_then(|s| serde_json::from_str(&s).ok()),
                 },
                 r.get::<_, Option<i64>>(11)?,
             ))
@@ -406,6 +479,9 @@ impl Tap {
                         via: spec.via,
                         recursive: spec.recursive,
                         parent: None,
+                        settings: serde_json::to_string(&ItemSettings::of(spec))
+                            .ok()
+                            .as_deref(),
                     })
                     .ok()
             });
@@ -469,6 +545,7 @@ impl Tap {
                 let Some((source_url, destination_url, spec)) = specs.get(parent) else {
                     continue;
                 };
+                let settings = serde_json::to_string(&ItemSettings::of(spec)).ok();
                 let added = journal.add(&NewItem {
                     source_url,
                     source_path,
@@ -477,6 +554,7 @@ impl Tap {
                     kind: spec.kind,
                     conflict: spec.conflict,
                     via: spec.via,
+                    settings: settings.as_deref(),
                     recursive: false,
                     parent: rows.get(parent).copied(),
                 });
@@ -516,12 +594,15 @@ pub type Claimed = (
 /// unclaimed and reported.
 pub fn claim_all(
     journal: &mut Journal,
-    site_of: &dyn Fn(&crate::ftp::FtpUrl) -> Result<super::FtpSite, String>,
+    site_of: &dyn Fn(&crate::ftp::FtpUrl, Option<&EndSettings>) -> Result<super::FtpSite, String>,
 ) -> rusqlite::Result<Claimed> {
     let mut jobs = Vec::new();
     let mut problems = Vec::new();
     let mut earlier = Vec::new();
-    let location = |url: &str, path: &[u8]| -> Result<super::Location, String> {
+    let location = |url: &str,
+                    path: &[u8],
+                    settings: Option<&EndSettings>|
+     -> Result<super::Location, String> {
         if url == "local" {
             return Ok(super::Location {
                 site: super::Site::Local,
@@ -530,7 +611,7 @@ pub fn claim_all(
         }
         let parsed = crate::ftp::FtpUrl::parse(url).map_err(|e| e.to_string())?;
         Ok(super::Location::ftp(
-            std::sync::Arc::new(site_of(&parsed)?),
+            std::sync::Arc::new(site_of(&parsed, settings)?),
             path.to_vec(),
         ))
     };
@@ -553,8 +634,18 @@ pub fn claim_all(
             }
             continue;
         }
-        let ends = location(&item.source_url, &item.source_path)
-            .and_then(|s| Ok((s, location(&item.destination_url, &item.destination_path)?)));
+        let stored = item.settings.clone().unwrap_or_default();
+        let ends =
+            location(&item.source_url, &item.source_path, stored.source.as_ref()).and_then(|s| {
+                Ok((
+                    s,
+                    location(
+                        &item.destination_url,
+                        &item.destination_path,
+                        stored.destination.as_ref(),
+                    )?,
+                ))
+            });
         let (source, destination) = match ends {
             Ok(ends) => ends,
             Err(e) => {
@@ -611,6 +702,7 @@ mod tests {
             via: Via::Auto,
             recursive: false,
             parent: None,
+            settings: None,
         }
     }
 
@@ -687,7 +779,8 @@ mod tests {
         .unwrap();
         j.record(half, &EventKind::Writing).unwrap();
         j.conn.execute("UPDATE items SET owner = 0", []).unwrap();
-        let (jobs, problems, earlier) = claim_all(&mut j, &|_| Err("no FTP here".into())).unwrap();
+        let (jobs, problems, earlier) =
+            claim_all(&mut j, &|_, _| Err("no FTP here".into())).unwrap();
         assert!(problems.is_empty());
         assert_eq!(jobs.len(), 1, "the tree alone, not its files again");
         assert!(jobs[0].1.recursive);

@@ -257,8 +257,10 @@ impl Runtime {
             return;
         };
         let tls = self.tls.clone();
-        let claimed = crate::transfer::journal::claim_all(&mut journal, &|url| {
-            crate::sites::site_without_asking(url, &tls)
+        let claimed = crate::transfer::journal::claim_all(&mut journal, &|url, stored| {
+            crate::sites::site_as_queued(url, stored, &tls, &|url, tls| {
+                crate::sites::site_without_asking(url, tls)
+            })
         });
         let (jobs, problems, earlier) = match claimed {
             Ok(found) => found,
