@@ -592,10 +592,12 @@ pub type Claimed = (
 /// is not ours is never "resumed"). `site_of` logs in to a URL again (the
 /// journal keeps no password); an item whose site cannot be made is left
 /// unclaimed and reported.
-pub fn claim_all(
-    journal: &mut Journal,
-    site_of: &dyn Fn(&crate::ftp::FtpUrl, Option<&EndSettings>) -> Result<super::FtpSite, String>,
-) -> rusqlite::Result<Claimed> {
+/// Makes a queued item's site from its URL and the settings it was
+/// queued with.
+pub type SiteOf<'a> =
+    dyn Fn(&crate::ftp::FtpUrl, Option<&EndSettings>) -> Result<super::FtpSite, String> + 'a;
+
+pub fn claim_all(journal: &mut Journal, site_of: &SiteOf<'_>) -> rusqlite::Result<Claimed> {
     let mut jobs = Vec::new();
     let mut problems = Vec::new();
     let mut earlier = Vec::new();
