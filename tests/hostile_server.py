@@ -9,6 +9,8 @@ one misbehaviour seen in real servers:
 --pasv-host H      PASV names host H instead of its own address (a bounce:
                    RFC 2577); the port is whatever --pasv-port says.
 --pasv-port P      the port PASV names with --pasv-host.
+--pasv-lie-host H  PASV names host H with the port it really listens on
+                   (the client must connect to the server's own address).
 --silent-foreign   a data connection on its passive port from a host other
                    than its client's is closed without a word, and the
                    transfer command is never answered (Pure-FTPd's way).
@@ -355,6 +357,8 @@ class Handler(socketserver.StreamRequestHandler):
             timer.start()
         if self.server.args.pasv_host:
             host, port = self.server.args.pasv_host, self.server.args.pasv_port
+        if self.server.args.pasv_lie_host:
+            host = self.server.args.pasv_lie_host
         self.reply(
             "227 Entering Passive Mode (%s,%d,%d)."
             % (host.replace(".", ","), port // 256, port % 256)
@@ -542,6 +546,7 @@ def main():
     parser.add_argument("--late-port", type=float, default=0)
     parser.add_argument("--refuse-foreign-transfer", action="store_true")
     parser.add_argument("--dir", action="append", default=[])
+    parser.add_argument("--pasv-lie-host", default="")
     parser.add_argument("--home", default="/")
     parser.add_argument("--log", default="")
     args = parser.parse_args()

@@ -326,3 +326,48 @@ fn url_paths_start_in_the_login_directory() {
         "{theirs}"
     );
 }
+
+/// RFC 2577: a `PASV` reply naming another host is not followed by the
+/// client's own data connections (a hostile server would send our upload
+/// there); the server's own address is used with the reply's port, as curl
+/// and lftp do. Listing, download and upload all work, and nothing ever
+/// connects to the named host.
+#[test]
+fn the_clients_own_data_connections_ignore_the_pasv_host() {
+    let thief = std::net::TcpListener::bind("127.0.0.105:0").unwrap();
+    thief.set_nonblocking(true).unwrap();
+    let hostile = Hostile::start(
+        &next_addr(),
+        &["--pasv-lie-host", "127.0.0.105", "--seed", "f.bin:4000", "--dir", "d"],
+    );
+    let addr = hostile.socket_addr();
+    let base = format!("ftp://{}:{}/", addr.ip(), addr.port());
+    let state = temp_root();
+    let fxpc = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+            .args(args)
+            .env("FXPC_CONFIG", state.path().join("config.toml"))
+            .env("XDG_STATE_HOME", state.path())
+            .env("FXPC_QUEUE", state.path().join("queue.sqlite3"))
+            .env("NETRC", "/nonexistent")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let listed = fxpc(&["ls", &format!("{base}d/")]);
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let out = temp_root();
+    let down = fxpc(&["cp", &format!("{base}f.bin"), out.path().to_str().unwrap()]);
+    assert!(down.status.success(), "{}", String::from_utf8_lossy(&down.stderr));
+    assert_eq!(std::fs::read(out.path().join("f.bin")).unwrap().len(), 4000);
+    let up = fxpc(&[
+        "cp",
+        out.path().join("f.bin").to_str().unwrap(),
+        &format!("{base}up.bin"),
+    ]);
+    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    assert!(
+        matches!(thief.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "something connected to the host PASV named"
+    );
+}

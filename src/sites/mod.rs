@@ -41,7 +41,9 @@ pub struct SiteEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passive: Option<bool>,
     /// Trust a passive reply naming another host than the one this site is
-    /// reached at, for server-to-server copies (default false: RFC 2577).
+    /// reached at, for server-to-server copies and the client's own data
+    /// connections (default false: RFC 2577; our own connections then go
+    /// to the control connection's host).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_foreign_passive: Option<bool>,
     /// `off`, `if-available` (the default), `required`, `implicit`.
@@ -182,6 +184,7 @@ pub fn build_site(
         site.options.passive = passive;
     }
     site.allow_foreign_passive = saved.and_then(|s| s.allow_foreign_passive).unwrap_or(false);
+    site.options.trust_passive_address = site.allow_foreign_passive;
     site.allow_clear_data = saved.and_then(|s| s.allow_clear_data).unwrap_or(false);
     if let Some(text) = saved.and_then(|s| s.listing.as_deref()) {
         site.options.listing = crate::ftp::listing::ListingStyle::parse(text).ok_or_else(|| {

@@ -49,8 +49,10 @@ impl Client {
         Ok(stream)
     }
 
-    /// `PASV`, with the advertised address replaced by the control peer's
-    /// when it is one we could never reach (as FileZilla does).
+    /// `PASV` for our own data connection: the port from the reply, the
+    /// host of the control connection (the address in the reply is the
+    /// server's word, and a hostile one names a third host), unless the
+    /// site trusts its passive address.
     pub async fn pasv_target(&mut self) -> Result<SocketAddr> {
         let command = Command::new("PASV");
         let reply = self.expect(command.clone(), &[227]).await?;
@@ -59,7 +61,17 @@ impl Client {
             what: "the address",
             reply,
         })?;
-        Ok(self.fix_passive_address(SocketAddr::V4(advertised)))
+        if self.options.trust_passive_address {
+            return Ok(self.fix_passive_address(SocketAddr::V4(advertised)));
+        }
+        let peer = self.peer_addr().ip();
+        if IpAddr::V4(*advertised.ip()) != peer {
+            tracing::info!(
+                host = %self.host,
+                "PASV named {advertised}; connecting to the server's own address {peer} instead"
+            );
+        }
+        Ok(SocketAddr::new(peer, advertised.port()))
     }
 
     /// See [`addr::is_unusable_passive_address`].

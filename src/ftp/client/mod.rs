@@ -40,6 +40,12 @@ pub struct Options {
     /// How LIST output is read: `Auto` asks the server (SYST) and looks
     /// for a heading; anything else is the site's say-so.
     pub listing: ListingStyle,
+    /// Connect our own passive data connections where `PASV` says. Off by
+    /// default: the control connection's peer is used with the port from
+    /// the reply, as curl and lftp do, so a hostile server cannot send our
+    /// uploads (or take our connections) to a third host. A site behind a
+    /// NAT that serves data from another host turns it on.
+    pub trust_passive_address: bool,
 }
 
 impl Default for Options {
@@ -51,6 +57,7 @@ impl Default for Options {
             passive: true,
             tls: None,
             listing: ListingStyle::Auto,
+            trust_passive_address: false,
         }
     }
 }
