@@ -374,7 +374,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             tracing::error!("{e:#}");
-            eprintln!("fxpc: {e:#}");
+            // An error may quote a server: escaped like everything it says.
+            eprintln!("fxpc: {}", cli::view::escaped(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

@@ -17,6 +17,8 @@ one misbehaviour seen in real servers:
 --full-after N     STOR/APPE take at most N bytes in all, then answer
                    "452 Insufficient storage space" and drop the data.
 --seed NAME:SIZE   starts with a file NAME of SIZE bytes (repeatable).
+--escape-names     with --evil-listing: names carrying terminal escape
+                   sequences and a bidi override, some of which climb out.
 --evil-listing     offers MLSD, and every directory lists names that climb
                    out (`../../escape.txt`, `a/b.txt`, `..`) beside its
                    real files.
@@ -448,10 +450,20 @@ class Handler(socketserver.StreamRequestHandler):
             "type=dir; ..",
             "type=file;size=5; /etc/passwd",
         ]
+        if self.server.args.escape_names:
+            # Terminal attacks in names: a colour, a clipboard write (OSC
+            # 52), a window title (OSC 0), a C1 CSI, a bidi override.
+            lines += [
+                "type=file;size=5; gone\x1b[31mred",
+                "type=file;size=5; ../\x1b]52;c;QUFBQQ==\x07clip",
+                "type=file;size=5; ../\x1b]0;owned\x07title",
+                "type=file;size=5; c1\u009b31mred",
+                "type=file;size=5; \u202etxt.exe",
+            ]
         with LOCK:
             names = sorted(FILES)
         lines += ["type=file;size=%d; %s" % (len(FILES[n]), n) for n in names]
-        conn.sendall(("\r\n".join(lines) + "\r\n").encode())
+        conn.sendall(("\r\n".join(lines) + "\r\n").encode("utf-8"))
         conn.close()
         self.reply("226 Listing sent.")
 
@@ -546,6 +558,7 @@ def main():
     parser.add_argument("--late-port", type=float, default=0)
     parser.add_argument("--refuse-foreign-transfer", action="store_true")
     parser.add_argument("--dir", action="append", default=[])
+    parser.add_argument("--escape-names", action="store_true")
     parser.add_argument("--pasv-lie-host", default="")
     parser.add_argument("--home", default="/")
     parser.add_argument("--log", default="")

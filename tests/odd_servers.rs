@@ -338,7 +338,14 @@ fn the_clients_own_data_connections_ignore_the_pasv_host() {
     thief.set_nonblocking(true).unwrap();
     let hostile = Hostile::start(
         &next_addr(),
-        &["--pasv-lie-host", "127.0.0.105", "--seed", "f.bin:4000", "--dir", "d"],
+        &[
+            "--pasv-lie-host",
+            "127.0.0.105",
+            "--seed",
+            "f.bin:4000",
+            "--dir",
+            "d",
+        ],
     );
     let addr = hostile.socket_addr();
     let base = format!("ftp://{}:{}/", addr.ip(), addr.port());
@@ -355,19 +362,66 @@ fn the_clients_own_data_connections_ignore_the_pasv_host() {
             .unwrap()
     };
     let listed = fxpc(&["ls", &format!("{base}d/")]);
-    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
     let out = temp_root();
     let down = fxpc(&["cp", &format!("{base}f.bin"), out.path().to_str().unwrap()]);
-    assert!(down.status.success(), "{}", String::from_utf8_lossy(&down.stderr));
+    assert!(
+        down.status.success(),
+        "{}",
+        String::from_utf8_lossy(&down.stderr)
+    );
     assert_eq!(std::fs::read(out.path().join("f.bin")).unwrap().len(), 4000);
     let up = fxpc(&[
         "cp",
         out.path().join("f.bin").to_str().unwrap(),
         &format!("{base}up.bin"),
     ]);
-    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
     assert!(
         matches!(thief.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
         "something connected to the host PASV named"
     );
+}
+
+/// Names that carry terminal escapes (a colour, OSC 52 clipboard and OSC 0
+/// title writes, a C1 CSI) or a bidi override reach no terminal raw, in
+/// `cp -r`'s failure and skipped lines alike; and with output redirected,
+/// what was left out is still said on stderr, with a count.
+#[test]
+fn no_byte_from_a_server_reaches_the_terminal_unescaped() {
+    let hostile = Hostile::start(
+        &next_addr(),
+        &["--evil-listing", "--escape-names", "--seed", "t/ok.txt:5"],
+    );
+    let addr = hostile.socket_addr();
+    let out = temp_root();
+    let state = temp_root();
+    let copied = std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+        .args(["cp", "-r"])
+        .arg(format!("ftp://{}:{}/t", addr.ip(), addr.port()))
+        .arg(out.path())
+        .env("FXPC_CONFIG", state.path().join("config.toml"))
+        .env("XDG_STATE_HOME", state.path())
+        .env("FXPC_QUEUE", state.path().join("queue.sqlite3"))
+        .env("NETRC", "/nonexistent")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let everything = [copied.stdout.as_slice(), copied.stderr.as_slice()].concat();
+    let text = String::from_utf8_lossy(&everything);
+    assert!(!everything.contains(&0x1b), "raw ESC: {text:?}");
+    assert!(!text.contains('\u{9b}'), "raw C1 CSI: {text:?}");
+    assert!(!text.contains('\u{202e}'), "raw bidi override: {text:?}");
+    assert!(!text.contains('\u{7}'), "raw BEL: {text:?}");
+    let stderr = String::from_utf8_lossy(&copied.stderr);
+    assert!(stderr.contains("skipped"), "{stderr}");
+    assert!(stderr.contains("left out"), "{stderr}");
 }

@@ -44,7 +44,7 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
     {
         let mut out = text_out(args.json);
         for item in &plan.items {
-            writeln!(out, "{item}")?;
+            writeln!(out, "{}", crate::cli::view::escaped(&item.to_string()))?;
         }
         writeln!(out, "{}", plan.summary())?;
     }
@@ -156,8 +156,9 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
                 failed += 1;
                 writeln!(
                     out,
-                    "✗ {}  FAILED to delete: {e}",
-                    printable(&at.to_string())
+                    "✗ {}  FAILED to delete: {}",
+                    printable(&at.to_string()),
+                    printable(&e.to_string())
                 )?;
             }
         }

@@ -17,6 +17,8 @@ pub(crate) struct CpView {
     pub(crate) failed: usize,
     /// The JSON events' reader went away (`| grep -q`): no more lines.
     stdout_gone: bool,
+    /// Entries a tree walk left out: counted for the closing line.
+    skipped: usize,
 }
 
 /// Over the files whose size is known: how many, bytes done, bytes in
@@ -83,6 +85,7 @@ impl CpView {
             sums: Sums::default(),
             failed: 0,
             stdout_gone: false,
+            skipped: 0,
         }
     }
 
@@ -157,9 +160,10 @@ impl CpView {
             }
             EventKind::ModeChanged { to, reason, .. } => {
                 file.mode = Some(*to);
-                let _ = self
-                    .bars
-                    .println(format!("{}: {reason}; trying {to}", short_name(&file.name)));
+                say(
+                    &self.bars,
+                    &format!("{}: {reason}; trying {to}", short_name(&file.name)),
+                );
                 if let Some(bar) = &file.bar {
                     bar.set_message(format!("{} {to}", short_name(&file.name)));
                 }
@@ -167,13 +171,14 @@ impl CpView {
             EventKind::Retrying {
                 attempt, reason, ..
             } => {
-                let _ = self.bars.println(format!(
-                    "{}: {reason}; retry {attempt}",
-                    short_name(&file.name)
-                ));
+                say(
+                    &self.bars,
+                    &format!("{}: {reason}; retry {attempt}", short_name(&file.name)),
+                );
             }
             EventKind::Skipped { path, reason } => {
-                let _ = self.bars.println(format!("skipped {path}: {reason}"));
+                self.skipped += 1;
+                say(&self.bars, &format!("skipped {path}: {reason}"));
                 if file.outcome.is_none() && file.mode.is_none() {
                     file.outcome = Some(format!("skipped: {reason}"));
                 }
@@ -233,15 +238,14 @@ impl CpView {
             // `cp` never asks (its policy comes from the flags); listed
             // for completeness.
             EventKind::Conflict { destination, .. } => {
-                let _ = self.bars.println(format!("{destination} exists"));
+                say(&self.bars, &format!("{destination} exists"));
             }
             EventKind::Writing => {}
             EventKind::Unencrypted { site, reason } => {
-                let _ = self.bars.println(format!(
-                    "fxpc: {}: not encrypted: {}",
-                    printable(site),
-                    printable(reason)
-                ));
+                say(
+                    &self.bars,
+                    &format!("fxpc: {site}: not encrypted: {reason}"),
+                );
             }
             EventKind::Walked { files, directories } => {
                 file.outcome = Some(format!("{files} files in {directories} directories"));
@@ -308,7 +312,11 @@ impl CpView {
                     } else {
                         '✓'
                     };
-                    let _ = writeln!(out, "{mark} {}  {outcome}", file.name);
+                    let _ = writeln!(
+                        out,
+                        "{}",
+                        escaped(&format!("{mark} {}  {outcome}", file.name))
+                    );
                 }
             }
             if client_bytes > 0 {
@@ -318,6 +326,15 @@ impl CpView {
                     human_bytes(client_bytes)
                 );
             }
+        }
+        if self.skipped > 0 {
+            // Said whatever stdout and stderr are: a redirected run must
+            // not leave out entries without a word.
+            eprintln!(
+                "fxpc: {} entr{} left out (see the skipped lines above)",
+                self.skipped,
+                if self.skipped == 1 { "y" } else { "ies" }
+            );
         }
         if self.failed > 0 {
             bail!("{} transfer(s) failed", self.failed);
@@ -447,5 +464,23 @@ mod tests {
         let s = &view.sums;
         assert_eq!((s.files, s.done, s.size, s.rate), naive(&view));
         assert_eq!((s.done, s.size, s.rate), (1000 + 900 + 400, 6000, 75.0));
+    }
+}
+
+/// A line for a person's terminal: each of its lines through the one
+/// escaping function (names, paths and replies come from servers, and may
+/// carry escape sequences or bidi overrides).
+pub(crate) fn escaped(text: &str) -> String {
+    text.lines().map(printable).collect::<Vec<_>>().join("\n")
+}
+
+/// Says a line above the progress bars, or on stderr when there are none
+/// (output redirected): never dropped.
+fn say(bars: &indicatif::MultiProgress, text: &str) {
+    let text = escaped(text);
+    if bars.is_hidden() {
+        eprintln!("{text}");
+    } else {
+        let _ = bars.println(text);
     }
 }

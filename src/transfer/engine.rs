@@ -510,10 +510,19 @@ impl Engine {
     }
 }
 
-/// A name that stays where it is joined: not empty, not `.` or `..`, no
-/// `/` and no NUL.
+/// A name that stays where it is joined, on any server it is sent to: not
+/// empty, not `.` or `..`, no `/`, no NUL, no CR or LF (it would end the
+/// command line), and nothing a Windows server reads as a path: no `..`
+/// between backslashes (`..\evil.txt`), no leading backslash, no drive
+/// (`C:`). The one check every name from a server passes before anything
+/// is made from it.
 pub fn is_plain_name(name: &[u8]) -> bool {
-    !matches!(name, b"" | b"." | b"..") && !name.iter().any(|&b| b == b'/' || b == 0)
+    let windows_path = name.starts_with(b"\\")
+        || name.split(|&b| b == b'\\').any(|part| part == b"..")
+        || (name.len() >= 2 && name[1] == b':' && name[0].is_ascii_alphabetic());
+    !matches!(name, b"" | b"." | b"..")
+        && !windows_path
+        && !name.iter().any(|&b| matches!(b, b'/' | 0 | b'\r' | b'\n'))
 }
 
 /// What a location is, as far as a copy needs to know.
@@ -653,6 +662,44 @@ impl Browser {
             None => tokio::fs::create_dir_all(dir.local_path())
                 .await
                 .map_err(FtpError::Io),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain_name;
+
+    /// Names a hostile server lists to make a client write, or send, where
+    /// it should not: a Windows server reads `\` as `/`, and a CR would end
+    /// the command it is sent in.
+    #[test]
+    fn names_that_name_another_place_are_not_plain() {
+        for bad in [
+            &b""[..],
+            b".",
+            b"..",
+            b"../x",
+            b"a/b",
+            b"..\\evil.txt",
+            b"a\\..\\..\\b",
+            b"\\windows\\x",
+            b"C:x.txt",
+            b"x\rDELE y",
+            b"x\ny",
+            b"nul\0",
+        ] {
+            assert!(!is_plain_name(bad), "{:?}", String::from_utf8_lossy(bad));
+        }
+        for good in [
+            &b"a.txt"[..],
+            b"..hidden",
+            b"a..b",
+            b"back\\slash",
+            b"r\xc3\xa9sum\xc3\xa9",
+            b"ab:c",
+        ] {
+            assert!(is_plain_name(good), "{:?}", String::from_utf8_lossy(good));
         }
     }
 }

@@ -89,10 +89,16 @@ pub fn fit(text: &str, width: usize) -> String {
 }
 
 /// A name fit for the screen: control characters (a hostile name could
-/// carry escape sequences) shown as `?`.
+/// carry escape sequences: C0, DEL and C1) and the bidi controls that
+/// reorder what follows (U+202E makes `exe.txt` read `txt.exe`) shown as
+/// `?`. The one escaping function for what servers say, before any
+/// terminal or log.
 pub fn printable(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
+        .map(|c| {
+            let bidi = matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            if c.is_control() || bidi { '?' } else { c }
+        })
         .collect()
 }
 
