@@ -392,6 +392,24 @@ pub(crate) fn short_name(name: &str) -> &str {
     name.rsplit('/').find(|s| !s.is_empty()).unwrap_or(name)
 }
 
+/// A line for a person's terminal: each of its lines through the one
+/// escaping function (names, paths and replies come from servers, and may
+/// carry escape sequences or bidi overrides).
+pub(crate) fn escaped(text: &str) -> String {
+    text.lines().map(printable).collect::<Vec<_>>().join("\n")
+}
+
+/// Says a line above the progress bars, or on stderr when there are none
+/// (output redirected): never dropped.
+fn say(bars: &indicatif::MultiProgress, text: &str) {
+    let text = escaped(text);
+    if bars.is_hidden() {
+        eprintln!("{text}");
+    } else {
+        let _ = bars.println(text);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,23 +482,5 @@ mod tests {
         let s = &view.sums;
         assert_eq!((s.files, s.done, s.size, s.rate), naive(&view));
         assert_eq!((s.done, s.size, s.rate), (1000 + 900 + 400, 6000, 75.0));
-    }
-}
-
-/// A line for a person's terminal: each of its lines through the one
-/// escaping function (names, paths and replies come from servers, and may
-/// carry escape sequences or bidi overrides).
-pub(crate) fn escaped(text: &str) -> String {
-    text.lines().map(printable).collect::<Vec<_>>().join("\n")
-}
-
-/// Says a line above the progress bars, or on stderr when there are none
-/// (output redirected): never dropped.
-fn say(bars: &indicatif::MultiProgress, text: &str) {
-    let text = escaped(text);
-    if bars.is_hidden() {
-        eprintln!("{text}");
-    } else {
-        let _ = bars.println(text);
     }
 }
