@@ -19,6 +19,9 @@ one misbehaviour seen in real servers:
 --seed NAME:SIZE   starts with a file NAME of SIZE bytes (repeatable).
 --escape-names     with --evil-listing: names carrying terminal escape
                    sequences and a bidi override, some of which climb out.
+--tls-cert C --tls-key K  offers AUTH TLS with this certificate (the data
+                   connections stay clear: it only says it protects them).
+--refuse-prot      with --tls-cert: PROT P is refused (536).
 --evil-listing     offers MLSD, and every directory lists names that climb
                    out (`../../escape.txt`, `a/b.txt`, `..`) beside its
                    real files.
@@ -254,6 +257,8 @@ class Handler(socketserver.StreamRequestHandler):
             extra += " MLST type*;size*;\r\n"
         if self.server.args.require_pret:
             extra += " PRET\r\n"
+        if self.server.args.tls_cert:
+            extra += " AUTH TLS\r\n PBSZ\r\n PROT\r\n"
         self.reply("211-Features:\r\n SIZE\r\n REST STREAM\r\n" + extra + "211 End")
 
     def do_XSHA256(self, arg):
@@ -266,6 +271,29 @@ class Handler(socketserver.StreamRequestHandler):
         if self.server.args.wrong_hash:
             digest = hashlib.sha256(data + b"corrupted").hexdigest()
         self.reply("250 " + digest)
+
+    def do_AUTH(self, arg):
+        if not self.server.args.tls_cert:
+            self.reply("502 Command not implemented.")
+            return
+        import ssl
+
+        self.reply("234 Proceed with negotiation.")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.server.args.tls_cert, self.server.args.tls_key)
+        self.request = context.wrap_socket(self.request, server_side=True)
+        self.rfile = self.request.makefile("rb")
+        self.wfile = self.request.makefile("wb")
+
+    def do_PBSZ(self, arg):
+        self.reply("200 PBSZ=0")
+
+    def do_PROT(self, arg):
+        if self.server.args.refuse_prot and arg.upper() == "P":
+            # A server that keeps its data connections in clear.
+            self.reply("536 Requested PROT level not supported.")
+        else:
+            self.reply("200 Protection level set.")
 
     def do_TYPE(self, arg):
         self.reply("200 Type set.")
@@ -558,6 +586,9 @@ def main():
     parser.add_argument("--late-port", type=float, default=0)
     parser.add_argument("--refuse-foreign-transfer", action="store_true")
     parser.add_argument("--dir", action="append", default=[])
+    parser.add_argument("--tls-cert", default="")
+    parser.add_argument("--tls-key", default="")
+    parser.add_argument("--refuse-prot", action="store_true")
     parser.add_argument("--escape-names", action="store_true")
     parser.add_argument("--pasv-lie-host", default="")
     parser.add_argument("--home", default="/")

@@ -425,3 +425,50 @@ fn no_byte_from_a_server_reaches_the_terminal_unescaped() {
     assert!(stderr.contains("skipped"), "{stderr}");
     assert!(stderr.contains("left out"), "{stderr}");
 }
+
+/// Under `ftpes://` (TLS required) a server that refuses `PROT P` would
+/// carry the files in clear: the session is refused, naming the reply and
+/// the setting that would accept it, and nothing is transferred.
+#[test]
+fn tls_required_never_moves_data_in_clear() {
+    let addr = next_addr();
+    let cert = common::test_cert(&[&addr], 1, 30);
+    let hostile = Hostile::start(
+        &addr,
+        &[
+            "--tls-cert",
+            cert.cert.to_str().unwrap(),
+            "--tls-key",
+            cert.key.to_str().unwrap(),
+            "--refuse-prot",
+            "--seed",
+            "secret.txt:100",
+        ],
+    );
+    let at = hostile.socket_addr();
+    let out = temp_root();
+    let state = temp_root();
+    let copied = std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+        .args(["cp", "--ca-file", cert.cert.to_str().unwrap()])
+        .arg(format!("ftpes://{}:{}/secret.txt", at.ip(), at.port()))
+        .arg(out.path())
+        .env("FXPC_CONFIG", state.path().join("config.toml"))
+        .env("XDG_STATE_HOME", state.path())
+        .env("FXPC_QUEUE", state.path().join("queue.sqlite3"))
+        .env("NETRC", "/nonexistent")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&copied.stdout),
+        String::from_utf8_lossy(&copied.stderr)
+    );
+    assert!(!copied.status.success(), "{said}");
+    assert!(
+        said.contains("536") && said.contains("allow_clear_data"),
+        "{said}"
+    );
+    assert!(!out.path().join("secret.txt").exists());
+    assert!(!hostile.log().contains("RETR"), "{}", hostile.log());
+}

@@ -248,7 +248,7 @@ impl ServerCertVerifier for Verifier {
                     CertificateError::UnknownIssuer => self_signed(end_entity, server_name, now)
                         .unwrap_or_else(|| "unknown issuer".to_string()),
                     CertificateError::Revoked => "revoked".to_string(),
-                    other => format!("{other:?}"),
+                    other => in_words(&other),
                 };
                 Err(rustls::Error::InvalidCertificate(CertificateError::Other(
                     rustls::OtherError(Arc::new(CertRejected {
@@ -282,6 +282,27 @@ impl ServerCertVerifier for Verifier {
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
     }
+}
+
+/// What a person reads for the verifier's rarer refusals: never the
+/// library's debug text (`Other(OtherError(CaUsedAsEndEntity))`, which a
+/// self-signed certificate made as a CA gets).
+fn in_words(e: &CertificateError) -> String {
+    let debug = format!("{e:?}");
+    if debug.contains("CaUsedAsEndEntity") {
+        "a certificate authority's own certificate (self-signed as a CA), used as the server's"
+    } else if debug.contains("EndEntityUsedAsCa") {
+        "signed by a certificate that is no certificate authority"
+    } else if matches!(e, CertificateError::BadSignature) || debug.contains("Signature") {
+        "its signature does not verify"
+    } else if matches!(e, CertificateError::BadEncoding) {
+        "it cannot be read (malformed)"
+    } else if debug.contains("Purpose") || debug.contains("KeyUsage") {
+        "not made for a server (its key usage says otherwise)"
+    } else {
+        "refused by the certificate checks"
+    }
+    .to_string()
 }
 
 /// For a certificate that vouches for itself (it verifies with itself as
@@ -340,6 +361,22 @@ mod tests {
         assert_eq!(Fingerprint::parse(&"ab".repeat(32)), Some(fp));
         assert_eq!(Fingerprint::parse("SHA256:abcd"), None);
         assert_eq!(Fingerprint::parse(&"zz".repeat(32)), None);
+    }
+
+    /// The verifier's rarer refusals are said in words (a self-signed CA
+    /// certificate used by a server gave `Other(OtherError(CaUsedAsEndEntity))`).
+    #[test]
+    fn refusals_are_said_in_words() {
+        let ca_as_server = CertificateError::Other(rustls::OtherError(Arc::new(
+            webpki::Error::CaUsedAsEndEntity,
+        )));
+        let said = in_words(&ca_as_server);
+        assert!(said.contains("certificate authority"), "{said}");
+        assert!(!said.contains("Other("), "{said}");
+        assert_eq!(
+            in_words(&CertificateError::BadSignature),
+            "its signature does not verify"
+        );
     }
 
     #[test]

@@ -186,6 +186,7 @@ pub fn build_site(
     site.allow_foreign_passive = saved.and_then(|s| s.allow_foreign_passive).unwrap_or(false);
     site.options.trust_passive_address = site.allow_foreign_passive;
     site.allow_clear_data = saved.and_then(|s| s.allow_clear_data).unwrap_or(false);
+    site.options.allow_clear_data = site.allow_clear_data;
     if let Some(text) = saved.and_then(|s| s.listing.as_deref()) {
         site.options.listing = crate::ftp::listing::ListingStyle::parse(text).ok_or_else(|| {
             format!(

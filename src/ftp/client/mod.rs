@@ -46,6 +46,10 @@ pub struct Options {
     /// uploads (or take our connections) to a third host. A site behind a
     /// NAT that serves data from another host turns it on.
     pub trust_passive_address: bool,
+    /// Where TLS is required, data may still cross in clear when the
+    /// server refuses `PROT P` (the site's `allow_clear_data`); otherwise
+    /// that refusal ends the session.
+    pub allow_clear_data: bool,
 }
 
 impl Default for Options {
@@ -58,6 +62,7 @@ impl Default for Options {
             tls: None,
             listing: ListingStyle::Auto,
             trust_passive_address: false,
+            allow_clear_data: false,
         }
     }
 }

@@ -99,18 +99,33 @@ impl Client {
             .control
             .execute(&Command::with_arg("PBSZ", "0")?)
             .await?;
-        if !pbsz.is_completion() {
-            tracing::info!(host = %self.host, "PBSZ 0 refused ({pbsz}): data connections stay clear");
+        let refusal = if pbsz.is_completion() {
+            let prot = self
+                .control
+                .execute(&Command::with_arg("PROT", "P")?)
+                .await?;
+            self.data_tls = prot.is_completion();
+            (!self.data_tls).then(|| format!("PROT P: {prot}"))
+        } else {
+            Some(format!("PBSZ 0: {pbsz}"))
+        };
+        let Some(refusal) = refusal else {
             return Ok(());
+        };
+        let required = self
+            .options
+            .tls
+            .as_ref()
+            .is_some_and(|t| matches!(t.settings.mode, TlsMode::Required | TlsMode::Implicit));
+        if required && !self.options.allow_clear_data {
+            // "TLS required" is a promise about the files too, not only
+            // the password.
+            return Err(FtpError::TlsSetting(format!(
+                "{}: the server refused to protect data connections ({refusal}) and this site requires TLS: files would cross in clear; set allow_clear_data = true for the site to accept that",
+                self.host
+            )));
         }
-        let prot = self
-            .control
-            .execute(&Command::with_arg("PROT", "P")?)
-            .await?;
-        self.data_tls = prot.is_completion();
-        if !self.data_tls {
-            tracing::info!(host = %self.host, "PROT P refused ({prot}): data connections stay clear");
-        }
+        tracing::info!(host = %self.host, "{refusal}: data connections stay clear");
         Ok(())
     }
 
