@@ -591,6 +591,17 @@ fn location(text: &str, connections: usize, tls: &fxpc::sites::TlsOverrides) -> 
     }
 }
 
+/// `--stall-timeout` for the client's own data connections too (a relay,
+/// a download, an upload): silence on one ends its attempt after that long.
+fn with_stall(mut location: Location, stall: std::time::Duration) -> Location {
+    if let transfer::Site::Ftp(site) = &location.site {
+        let mut site = (**site).clone();
+        site.options.data_idle_timeout = stall;
+        location.site = transfer::Site::Ftp(std::sync::Arc::new(site));
+    }
+    location
+}
+
 /// `fxpc queue resume`: the unfinished items, claimed and run again.
 async fn queue_resume(jobs: usize, json: bool, tls: &fxpc::sites::TlsOverrides) -> Result<()> {
     let (claimed, problems, earlier) = cli_queue::claim_all(tls, &ftp_site)?;
@@ -647,8 +658,9 @@ async fn cp(args: CpArgs) -> Result<()> {
         &args.include,
     )
     .map_err(anyhow::Error::msg)?;
-    let source = location(&args.source, args.connections, &tls)?;
-    let mut destination = location(&args.destination, args.connections, &tls)?;
+    let stall = std::time::Duration::from_secs(args.stall_timeout.max(1));
+    let source = with_stall(location(&args.source, args.connections, &tls)?, stall);
+    let mut destination = with_stall(location(&args.destination, args.connections, &tls)?, stall);
     // Both operands on the same server and login share one pool of sessions.
     if let (transfer::Site::Ftp(a), transfer::Site::Ftp(b)) = (&source.site, &destination.site)
         && a.key() == b.key()

@@ -22,6 +22,8 @@ one misbehaviour seen in real servers:
 --tls-cert C --tls-key K  offers AUTH TLS with this certificate (the data
                    connections stay clear: it only says it protects them).
 --refuse-prot      with --tls-cert: PROT P is refused (536).
+--stall-data       RETR opens its data connection, says 150, then sends
+                   nothing and never answers (a silent, stuck server).
 --evil-listing     offers MLSD, and every directory lists names that climb
                    out (`../../escape.txt`, `a/b.txt`, `..`) beside its
                    real files.
@@ -556,6 +558,13 @@ class Handler(socketserver.StreamRequestHandler):
         conn = self.data_connection()
         if not conn:
             return
+        if self.server.args.stall_data:
+            # The data connection is open and says nothing, and neither
+            # does the server: until the client gives up.
+            self.reply("150 Opening data connection.")
+            self.log("stalling RETR")
+            threading.Event().wait(600)
+            return
         self.reply("150 Opening data connection.")
         conn.sendall(data[self.rest :])
         self.rest = 0
@@ -586,6 +595,7 @@ def main():
     parser.add_argument("--late-port", type=float, default=0)
     parser.add_argument("--refuse-foreign-transfer", action="store_true")
     parser.add_argument("--dir", action="append", default=[])
+    parser.add_argument("--stall-data", action="store_true")
     parser.add_argument("--tls-cert", default="")
     parser.add_argument("--tls-key", default="")
     parser.add_argument("--refuse-prot", action="store_true")

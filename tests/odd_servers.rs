@@ -472,3 +472,39 @@ fn tls_required_never_moves_data_in_clear() {
     assert!(!out.path().join("secret.txt").exists());
     assert!(!hostile.log().contains("RETR"), "{}", hostile.log());
 }
+
+/// A data connection that never sends, from a server that never answers:
+/// each attempt costs the stall timeout once (then `ABOR`, and the session
+/// is given up), not the stall timeout and then the reply timeout; each
+/// retry is said, and the failure names the stall.
+#[test]
+fn a_stalled_download_costs_the_stall_timeout_once_per_attempt() {
+    let hostile = Hostile::start(&next_addr(), &["--stall-data", "--seed", "f.bin:10"]);
+    let at = hostile.socket_addr();
+    let out = temp_root();
+    let state = temp_root();
+    let started = Instant::now();
+    let copied = std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+        .args(["cp", "--stall-timeout", "2", "--retries", "1"])
+        .arg(format!("ftp://{}:{}/f.bin", at.ip(), at.port()))
+        .arg(out.path())
+        .env("FXPC_CONFIG", state.path().join("config.toml"))
+        .env("XDG_STATE_HOME", state.path())
+        .env("FXPC_QUEUE", state.path().join("queue.sqlite3"))
+        .env("NETRC", "/nonexistent")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&copied.stdout),
+        String::from_utf8_lossy(&copied.stderr)
+    );
+    assert!(!copied.status.success(), "{said}");
+    assert!(said.contains("no data for 2s"), "{said}");
+    assert!(said.contains("retry 1"), "{said}");
+    // Two attempts of 2 s, an ABOR each (at most 2 s), a 1 s backoff.
+    assert!(took < Duration::from_secs(15), "took {took:?}\n{said}");
+    assert_eq!(hostile.log().matches("stalling RETR").count(), 2);
+}

@@ -106,11 +106,26 @@ impl Client {
                 source,
             });
         drop(data);
-        let done = self.finish_transfer(&command).await;
+        let done = if is_stall(&copied) {
+            self.give_up_stalled().await
+        } else {
+            self.finish_transfer(&command).await.map(drop)
+        };
         let n = copied?;
         done?;
         out.flush().await?;
         Ok(n)
+    }
+
+    /// After a data connection stalled: `ABOR`, a moment for its answer,
+    /// and the session is given up. The stall already cost the stall
+    /// timeout; waiting the reply timeout on top of it (a server that
+    /// stalled will likely not answer either) doubled every attempt.
+    async fn give_up_stalled(&mut self) -> Result<()> {
+        let _ = tokio::time::timeout(STALLED_ABORT_WAIT, self.abort()).await;
+        self.control
+            .abandon("its data connection stalled and the transfer was abandoned");
+        Ok(())
     }
 
     /// Uploads from `input` with `STOR`/`APPE`/`STOU`, after `REST offset`
@@ -141,7 +156,12 @@ impl Client {
             .await;
         }
         drop(data);
-        let done = self.finish_transfer(&command).await;
+        let stalled = matches!(&copied, Err(e) if e.kind() == std::io::ErrorKind::TimedOut);
+        let done = if stalled {
+            self.give_up_stalled().await
+        } else {
+            self.finish_transfer(&command).await.map(drop)
+        };
         let n = copied
             .and_then(|n| shut.map(|()| n))
             .map_err(|source| FtpError::Data {
@@ -382,6 +402,14 @@ impl Client {
             })
         }
     }
+}
+
+/// How long a stalled transfer's `ABOR` may take before its session is
+/// given up anyway.
+const STALLED_ABORT_WAIT: Duration = Duration::from_secs(2);
+
+fn is_stall<T>(copied: &Result<T>) -> bool {
+    matches!(copied, Err(FtpError::Data { source, .. }) if source.kind() == std::io::ErrorKind::TimedOut)
 }
 
 /// Copies until EOF; fails if no byte moves for `idle`.
