@@ -680,7 +680,8 @@ fn logins(server: &Vsftpd) -> usize {
 /// A tree of 50 files opens at most the per-site connection limit of
 /// sessions per site (here 2), plus one for progress polling — whatever
 /// the number of files, and whether the servers do FXP or refuse it (a
-/// refused dialect costs at most one new session per site: the passive
+/// refused dialect costs a new session for each file that met the refusal
+/// before it was remembered, at most the connection limit: the passive
 /// side left listening is not reused, since some servers answer its
 /// `PASV` a second time, later). The copy is set up as `fxpc cp`
 /// does it, destination probe included. The files are verified by a few
@@ -720,7 +721,7 @@ async fn a_tree_copy_logs_in_at_most_the_connection_limit_plus_one() {
         assert_eq!(verified, 50, "fxp {fxp}: {seen:#?}");
         let (la, lb) = (logins(&a), logins(&b));
         assert!(
-            la <= 4 && lb <= 4,
+            la <= 5 && lb <= 5,
             "fxp {fxp}: {la} logins on the source, {lb} on the destination"
         );
         // Verified by listing each destination directory, not by a SIZE

@@ -24,6 +24,8 @@ one misbehaviour seen in real servers:
 --refuse-prot      with --tls-cert: PROT P is refused (536).
 --stall-data       RETR opens its data connection, says 150, then sends
                    nothing and never answers (a silent, stuck server).
+--unreadable NAME  SIZE answers for NAME, RETR refuses it ("550 Failed to
+                   open file."), as for a file whose permissions forbid it.
 --evil-listing     offers MLSD, and every directory lists names that climb
                    out (`../../escape.txt`, `a/b.txt`, `..`) beside its
                    real files.
@@ -547,6 +549,9 @@ class Handler(socketserver.StreamRequestHandler):
         self.receive(arg, True)
 
     def do_RETR(self, arg):
+        if self.key(arg) in [u.strip("/") for u in self.server.args.unreadable]:
+            self.reply("550 Failed to open file.")
+            return
         if self.is_dir(self.key(arg)):
             self.reply("550 %s: is a directory." % arg)
             return
@@ -595,6 +600,7 @@ def main():
     parser.add_argument("--late-port", type=float, default=0)
     parser.add_argument("--refuse-foreign-transfer", action="store_true")
     parser.add_argument("--dir", action="append", default=[])
+    parser.add_argument("--unreadable", action="append", default=[])
     parser.add_argument("--stall-data", action="store_true")
     parser.add_argument("--tls-cert", default="")
     parser.add_argument("--tls-key", default="")

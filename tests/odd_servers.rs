@@ -508,3 +508,34 @@ fn a_stalled_download_costs_the_stall_timeout_once_per_attempt() {
     assert!(took < Duration::from_secs(15), "took {took:?}\n{said}");
     assert_eq!(hostile.log().matches("stalling RETR").count(), 2);
 }
+
+/// The destination opens (and creates) the file before the source refuses
+/// `RETR` (`550 Failed to open file.`): the failed copy leaves no empty
+/// file that looks copied, and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_copy_leaves_no_empty_file_behind() {
+    let root = temp_root();
+    let Some(open) = Vsftpd::start(&next_addr(), root.path(), true) else {
+        return;
+    };
+    let hostile = Hostile::start(
+        &next_addr(),
+        &["--seed", "locked.bin:5000", "--unreadable", "locked.bin"],
+    );
+    let to = End::vsftpd(&open);
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(
+            Location::ftp(site(hostile.socket_addr()), "/locked.bin"),
+            to.at("locked.bin"),
+            Via::Auto,
+        ),
+    )
+    .await;
+    let reason = jobs::failure(&seen);
+    assert!(reason.contains("550 Failed to open file"), "{reason}");
+    assert!(reason.contains("removed"), "{reason}");
+    assert!(!to.exists("locked.bin"), "{seen:#?}");
+}

@@ -161,6 +161,7 @@ impl CpView {
             EventKind::ModeChanged { to, reason, .. } => {
                 file.mode = Some(*to);
                 say(
+                    self.json,
                     &self.bars,
                     &format!("{}: {reason}; trying {to}", short_name(&file.name)),
                 );
@@ -172,13 +173,14 @@ impl CpView {
                 attempt, reason, ..
             } => {
                 say(
+                    self.json,
                     &self.bars,
                     &format!("{}: {reason}; retry {attempt}", short_name(&file.name)),
                 );
             }
             EventKind::Skipped { path, reason } => {
                 self.skipped += 1;
-                say(&self.bars, &format!("skipped {path}: {reason}"));
+                say(self.json, &self.bars, &format!("skipped {path}: {reason}"));
                 if file.outcome.is_none() && file.mode.is_none() {
                     file.outcome = Some(format!("skipped: {reason}"));
                 }
@@ -238,11 +240,12 @@ impl CpView {
             // `cp` never asks (its policy comes from the flags); listed
             // for completeness.
             EventKind::Conflict { destination, .. } => {
-                say(&self.bars, &format!("{destination} exists"));
+                say(self.json, &self.bars, &format!("{destination} exists"));
             }
             EventKind::Writing => {}
             EventKind::Unencrypted { site, reason } => {
                 say(
+                    self.json,
                     &self.bars,
                     &format!("fxpc: {site}: not encrypted: {reason}"),
                 );
@@ -400,8 +403,11 @@ pub(crate) fn escaped(text: &str) -> String {
 }
 
 /// Says a line above the progress bars, or on stderr when there are none
-/// (output redirected): never dropped.
-fn say(bars: &indicatif::MultiProgress, text: &str) {
+/// (output redirected): never dropped. With `--json` the events say it.
+fn say(json: bool, bars: &indicatif::MultiProgress, text: &str) {
+    if json {
+        return;
+    }
     let text = escaped(text);
     if bars.is_hidden() {
         eprintln!("{text}");

@@ -73,7 +73,58 @@ pub async fn run(
     let mut slot = Some(slot);
     match run_inner(ctx, spec, listed_size, &mut slot).await {
         Ok(kind) => kind,
+        Err(f @ Failure::Failed { .. }) => {
+            let left = tidy_after_failure(ctx, spec).await;
+            match (f.into_event(), left) {
+                (EventKind::Failed { reason, replies }, Some(left)) => EventKind::Failed {
+                    reason: format!("{reason}; {left}"),
+                    replies,
+                },
+                (event, _) => event,
+            }
+        }
         Err(f) => f.into_event(),
+    }
+}
+
+/// What a failed copy leaves at its destination, said, and never a file
+/// that only looks copied: an empty file this job's `STOR` made (or
+/// emptied, overwriting) is removed — the source may have refused `RETR`
+/// after the destination had opened the file; bytes this job wrote are
+/// kept for `--resume`. Only for a plain overwrite: any other policy
+/// either kept the old file or wrote under another name.
+async fn tidy_after_failure(ctx: &Ctx, spec: &JobSpec) -> Option<String> {
+    if spec.conflict != Conflict::Overwrite
+        || spec.kind == Kind::Append
+        || !ctx.shared.wrote(ctx.id)
+    {
+        return None;
+    }
+    match fresh_size(ctx, &spec.destination).await? {
+        0 => {
+            let deleted = match &spec.destination.site {
+                Site::Local => Endpoint::Local.delete(&spec.destination.path).await,
+                Site::Ftp(site) => match ctx.shared.pool(site).connect().await {
+                    Ok(mut client) => {
+                        let done = Endpoint::Ftp(&mut client)
+                            .delete(&spec.destination.path)
+                            .await;
+                        let _ = client.quit().await;
+                        done
+                    }
+                    Err(e) => Err(e),
+                },
+            };
+            Some(match deleted {
+                Ok(()) => "the empty file it left at the destination was removed".to_string(),
+                Err(e) => format!(
+                    "an empty file is left at the destination (it could not be removed: {e})"
+                ),
+            })
+        }
+        n => Some(format!(
+            "{n} bytes are kept at the destination: `--resume` continues them"
+        )),
     }
 }
 
