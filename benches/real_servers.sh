@@ -203,6 +203,53 @@ start_pyftpd() {
     die "pyftpd_server.py $name ($host) did not start"
 }
 
+# ProFTPD and Pure-FTPd as .ci/run unpacks them (/opt/fxpc-servers), with
+# FXP allowed and one user (fxpc, password fxpc: a test login, named on the
+# command line) whose home is $TMP/NAME; the settings of
+# tests/common/unpacked.rs.
+SERVERS=${FXPC_SERVERS:-/opt/fxpc-servers}
+BENCH_HASH='$6$fxpcsalt$0eLkCMtSA0NwDMJCITnZv5SaUIQJbB.e7T7wiNBubzspxdC0QK5pnOsZrHvijQZZ67ks5EqbZ8IcEIST.qGO1/'
+wait_port() { # NAME HOST PORT PID WHAT
+    for _ in $(seq 100); do
+        [[ -n $(ss -Hltn "src $2:$3") ]] && { URL[$1]=ftp://fxpc:fxpc@$2:$3; return 0; }
+        kill -0 "$4" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$TMP/$1.err" >&2
+    die "$5 $1 ($2:$3) did not start"
+}
+start_proftpd() {
+    local name=$1 host=$2 dir=$TMP/$1 etc=$TMP/$1.etc pid
+    mkdir -p "$dir" "$etc" && chown ftp:ftp "$dir"
+    next_pasv
+    echo "fxpc:$BENCH_HASH:$(id -u ftp):$(id -g ftp)::$dir:/bin/sh" >"$etc/passwd"
+    echo "ftp:x:$(id -g ftp):" >"$etc/group"
+    chmod 600 "$etc/passwd" "$etc/group"
+    printf '%s\n' "ServerType standalone" "DefaultAddress $host" "Port $PORT" "SocketBindTight on" \
+        "UseIPv6 off" "UseReverseDNS off" "DelayEngine off" "AuthPAM off" "AuthOrder mod_auth_file.c" \
+        "AuthUserFile $etc/passwd" "AuthGroupFile $etc/group" "RequireValidShell off" "DefaultRoot ~" \
+        "PassivePorts $PASV_LO $PASV_HI" "AllowOverwrite on" "AllowForeignAddress on" \
+        "PidFile $etc/pid" "ScoreboardFile $etc/scoreboard" "WtmpLog off" "User nobody" "Group nogroup" \
+        "MaxInstances 200" "ModulePath $SERVERS/proftpd/usr/lib/proftpd" "LoadModule mod_digest.c" \
+        >"$etc/proftpd.conf"
+    setsid "$SERVERS/proftpd/usr/sbin/proftpd" -n -q -c "$etc/proftpd.conf" </dev/null >"$TMP/$name.out" 2>"$TMP/$name.err" &
+    pid=$!
+    SERVER_PIDS+=("$pid")
+    wait_port "$name" "$host" "$PORT" "$pid" proftpd
+}
+start_pureftpd() {
+    local name=$1 host=$2 dir=$TMP/$1 etc=$TMP/$1.etc pid
+    mkdir -p "$dir" "$etc" && chown ftp:ftp "$dir"
+    next_pasv
+    echo "fxpc:$BENCH_HASH:$(id -u ftp):$(id -g ftp)::$dir/./::::::::::::" >"$etc/passwd"
+    "$SERVERS/pure-ftpd/usr/bin/pure-pw" mkdb "$etc/pdb" -f "$etc/passwd" >/dev/null
+    setsid "$SERVERS/pure-ftpd/usr/sbin/pure-ftpd" -S "$host,$PORT" -4 -E -A -H -j -w -c 200 -C 200 \
+        -l "puredb:$etc/pdb" -p "$PASV_LO:$PASV_HI" </dev/null >"$TMP/$name.out" 2>"$TMP/$name.err" &
+    pid=$!
+    SERVER_PIDS+=("$pid")
+    wait_port "$name" "$host" "$PORT" "$pid" pure-ftpd
+}
+
 # start_proxy NAME HOST PORT: benches/delay_proxy.py on HOST:PROXY_PORT in
 # front of HOST:PORT, connecting from HOST, RTT_MS/2 each way.
 start_proxy() {
@@ -260,12 +307,14 @@ start_pyftpd p23 127.0.0.23
 start_pyftpd p24 127.0.0.24
 start_vsftpd v25 127.0.0.25 NO
 start_vsftpd v26 127.0.0.26 NO
+start_proftpd r27 127.0.0.27
+start_pureftpd u28 127.0.0.28
 # Per pair: source and destination servers, their files on disk and the FTP
 # directory the copies use.
-declare -A P_SRC=([vf]=v21 [py]=p23 [vr]=v25) P_DST=([vf]=v22 [py]=p24 [vr]=v26)
-declare -A P_SRCDIR=([vf]=$TMP/v21/root/pub [py]=$TMP/p23 [vr]=$TMP/v25/root/pub)
-declare -A P_DSTDIR=([vf]=$TMP/v22/root/pub [py]=$TMP/p24 [vr]=$TMP/v26/root/pub)
-declare -A P_HOME=([vf]=/pub [py]= [vr]=/pub)
+declare -A P_SRC=([vf]=v21 [py]=p23 [vr]=v25 [pu]=r27) P_DST=([vf]=v22 [py]=p24 [vr]=v26 [pu]=u28)
+declare -A P_SRCDIR=([vf]=$TMP/v21/root/pub [py]=$TMP/p23 [vr]=$TMP/v25/root/pub [pu]=$TMP/r27)
+declare -A P_DSTDIR=([vf]=$TMP/v22/root/pub [py]=$TMP/p24 [vr]=$TMP/v26/root/pub [pu]=$TMP/u28)
+declare -A P_HOME=([vf]=/pub [py]= [vr]=/pub [pu]=)
 if ((LATENCY)); then
     start_proxy d21 127.0.0.21 "$PORT"
     start_proxy d22 127.0.0.22 "$PORT"
@@ -284,6 +333,7 @@ say "generating $SMALL_FILES × $SMALL_SIZE B, one ${RELAY_MIB} MiB and one ${BI
 mkdir -p "$TMP/seed/small"
 head -c $((SMALL_FILES * SMALL_SIZE)) /dev/urandom | split -b $SMALL_SIZE -a 5 -d - "$TMP/seed/small/f"
 cp -r "$TMP/seed/small" "${P_SRCDIR[vf]}/" && cp -r "$TMP/seed/small" "${P_SRCDIR[py]}/"
+cp -r "$TMP/seed/small" "${P_SRCDIR[pu]}/"
 head -c $((RELAY_MIB * 1024 * 1024)) /dev/urandom >"${P_SRCDIR[vr]}/relay.bin"
 head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"${P_SRCDIR[vf]}/big.bin"
 if ((LATENCY)); then
@@ -293,7 +343,7 @@ if ((LATENCY)); then
     head -c $((LATENCY_MIB * 1024 * 1024)) /dev/urandom >"${P_SRCDIR[vd]}/rtt.bin"
 fi
 rm -rf "$TMP/seed"
-for p in vf vr; do # vsftpd sessions run as ftp
+for p in vf vr pu; do # vsftpd, ProFTPD and Pure-FTPd sessions run as ftp
     find "${P_SRCDIR[$p]}" -type f -exec chmod 666 {} +
     find "${P_SRCDIR[$p]}" -type d -exec chown ftp:ftp {} +
 done
@@ -391,9 +441,9 @@ DEFAULTS=$("$FXPC" cp --help | awk '/--jobs/ {k = "j"} /--connections/ {k = "c"}
     die "$FXPC cp --help failed"
 
 # 1, 2. The small tree between the FXP pairs, three ways.
-for pair in vf py; do
+for pair in vf py pu; do
     s=${URL[${P_SRC[$pair]}]}${P_HOME[$pair]} d=${URL[${P_DST[$pair]}]}${P_HOME[$pair]}
-    server=$([[ $pair == vf ]] && echo vsftpd || echo pyftpdlib)
+    case $pair in vf) server=vsftpd ;; py) server=pyftpdlib ;; pu) server="ProFTPD → Pure-FTPd" ;; esac
     define "${pair}1" fxpc "$pair" small "$N" - -- "$FXPC" cp -r -j 1 --connections 1 --json "$s/small" "$d/"
     define "${pair}1l" lftp "$pair" small "$N" fxp -- lftp -c "$LFTP_FXP; mirror $s/small $d/small"
     define "${pair}4" fxpc "$pair" small "$N" - -- "$FXPC" cp -r -j 4 --connections 4 --json "$s/small" "$d/"
