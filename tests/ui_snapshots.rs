@@ -739,3 +739,44 @@ fn long_lists_are_counted_and_the_quit_question_fits_small() {
     assert!(text.contains("Quit and cancel them? (y/n)"), "{text}");
     insta::assert_snapshot!("quit_60x20", t.backend());
 }
+
+/// A site that takes TLS when offered, whose server refused `AUTH TLS`: the
+/// pane header says the session is not encrypted (the reply itself is in
+/// the log), and the other pane says nothing of the kind.
+#[test]
+fn a_pane_in_clear_says_so_in_its_header() {
+    let mut s = state(80, 24);
+    s.clear_because[Side::Left.index()] =
+        Some("the server refused AUTH TLS (500 This security scheme is not implemented)".into());
+    let t = draw(&s);
+    let buf = t.backend().buffer();
+    let rows: Vec<String> = (0..buf.area.height).map(|y| row_text(buf, y)).collect();
+    let header = rows
+        .iter()
+        .find(|r| r.contains("not encrypted"))
+        .unwrap_or_else(|| panic!("{rows:#?}"));
+    // At 80 columns the path comes first; wider, the reason fits too.
+    assert!(header.contains("ftp://mirror-a"), "{header}");
+    let wide = draw(&{
+        let mut w = state(160, 24);
+        w.clear_because = s.clear_because.clone();
+        w
+    });
+    let wide_rows: Vec<String> = (0..wide.backend().buffer().area.height)
+        .map(|y| row_text(wide.backend().buffer(), y))
+        .collect();
+    assert!(
+        wide_rows
+            .iter()
+            .any(|r| r.contains("not encrypted: the server refused AUTH TLS")),
+        "{wide_rows:#?}"
+    );
+    assert_eq!(
+        rows.iter()
+            .map(|r| r.matches("not encrypted").count())
+            .sum::<usize>(),
+        1,
+        "only the left pane: {rows:#?}"
+    );
+    check_cells(buf);
+}

@@ -76,7 +76,7 @@ fn cut_covered_wide_chars(buf: &mut ratatui::buffer::Buffer) {
 
 /// The header, or while the pane dials, what it dials: the old place's
 /// name over a connect to a new one misled (issue 9).
-fn pane_title(state: &State, side: Side) -> String {
+fn pane_title(state: &State, side: Side, width: usize) -> String {
     match state.targets[side.index()]
         .as_ref()
         .filter(|t| t.connecting)
@@ -88,10 +88,19 @@ fn pane_title(state: &State, side: Side) -> String {
             // The lock says the session is in TLS; an open one says the
             // files themselves cross in the clear.
             let clear = state.clear_because[side.index()].as_deref().map(|why| {
-                // The reply itself is in the log; the header keeps
-                // only what happened.
+                // The reply itself is in the log; the header keeps what
+                // happened, or only that, when the path would not fit
+                // beside it.
                 let short = why.split(" (").next().unwrap_or(why);
-                format!("not encrypted: {} · ", printable(short))
+                let said = format!("not encrypted: {} · ", printable(short));
+                if unicode_width::UnicodeWidthStr::width(said.as_str())
+                    + unicode_width::UnicodeWidthStr::width(title.as_str())
+                    <= width
+                {
+                    said
+                } else {
+                    "not encrypted · ".to_string()
+                }
             });
             let lock = match state.protection[side.index()] {
                 _ if !matches!(pane.place, Place::Ftp { .. }) => "",
@@ -164,7 +173,7 @@ fn render_pane(state: &State, side: Side, area: Rect, frame: &mut Frame, p: &Pal
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
-        .title(fit_title(&pane_title(state, side), inner_w))
+        .title(fit_title(&pane_title(state, side, inner_w), inner_w))
         .title_bottom(fit_title(&pane_footer(state, side), inner_w));
     let inner = block.inner(area);
     frame.render_widget(block, area);
