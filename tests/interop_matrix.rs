@@ -251,19 +251,14 @@ fn seed(peer: &Peer, name: &str, bytes: &[u8]) {
 /// Runs `fxpc cp` and judges what arrived at `landed` against `expected`.
 fn run_cp(args: &[String], cert: Option<&Path>, landed: &Path, expected: &[u8]) -> Outcome {
     let state = tempfile::tempdir().unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_fxpc"));
+    let mut command = common::fxpc_in(state.path());
     command.arg("cp").arg("--json");
     if let Some(cert) = cert {
         command.arg("--ca-file").arg(cert);
     }
     command
         .args(args)
-        .env("FXPC_CONFIG", state.path().join("config.toml"))
-        .env("XDG_STATE_HOME", state.path())
-        .env("FXPC_QUEUE", state.path().join("queue.sqlite3"))
-        .env("NETRC", "/nonexistent")
         .env("FXPC_PASSWORD", unpacked::PASSWORD)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let began = Instant::now();

@@ -251,15 +251,10 @@ fn a_directory_is_no_file_because_size_answered() {
     let out = temp_root();
     let state = temp_root();
     let addr = hostile.socket_addr();
-    let copied = std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+    let copied = common::fxpc_in(state.path())
         .args(["cp", "-r"])
         .arg(format!("ftp://{}:{}/tree", addr.ip(), addr.port()))
         .arg(out.path())
-        .env("FXPC_CONFIG", state.path().join("config.toml"))
-        .env("XDG_STATE_HOME", state.path())
-        .env("FXPC_QUEUE", state.path().join("queue.sqlite3"))
-        .env("NETRC", "/nonexistent")
-        .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&copied.stderr);
@@ -303,13 +298,9 @@ fn url_paths_start_in_the_login_directory() {
     let addr = hostile.socket_addr();
     let ls = |path: &str| {
         let state = temp_root();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+        let out = common::fxpc_in(state.path())
             .arg("ls")
             .arg(format!("ftp://{}:{}/{path}", addr.ip(), addr.port()))
-            .env("FXPC_CONFIG", state.path().join("config.toml"))
-            .env("XDG_STATE_HOME", state.path())
-            .env("NETRC", "/nonexistent")
-            .stdin(std::process::Stdio::null())
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -350,17 +341,7 @@ fn the_clients_own_data_connections_ignore_the_pasv_host() {
     let addr = hostile.socket_addr();
     let base = format!("ftp://{}:{}/", addr.ip(), addr.port());
     let state = temp_root();
-    let fxpc = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
-            .args(args)
-            .env("FXPC_CONFIG", state.path().join("config.toml"))
-            .env("XDG_STATE_HOME", state.path())
-            .env("FXPC_QUEUE", state.path().join("queue.sqlite3"))
-            .env("NETRC", "/nonexistent")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap()
-    };
+    let fxpc = |args: &[&str]| common::fxpc_in(state.path()).args(args).output().unwrap();
     let listed = fxpc(&["ls", &format!("{base}d/")]);
     assert!(
         listed.status.success(),
@@ -404,15 +385,10 @@ fn no_byte_from_a_server_reaches_the_terminal_unescaped() {
     let addr = hostile.socket_addr();
     let out = temp_root();
     let state = temp_root();
-    let copied = std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+    let copied = common::fxpc_in(state.path())
         .args(["cp", "-r"])
         .arg(format!("ftp://{}:{}/t", addr.ip(), addr.port()))
         .arg(out.path())
-        .env("FXPC_CONFIG", state.path().join("config.toml"))
-        .env("XDG_STATE_HOME", state.path())
-        .env("FXPC_QUEUE", state.path().join("queue.sqlite3"))
-        .env("NETRC", "/nonexistent")
-        .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
     let everything = [copied.stdout.as_slice(), copied.stderr.as_slice()].concat();
@@ -448,15 +424,10 @@ fn tls_required_never_moves_data_in_clear() {
     let at = hostile.socket_addr();
     let out = temp_root();
     let state = temp_root();
-    let copied = std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+    let copied = common::fxpc_in(state.path())
         .args(["cp", "--ca-file", cert.cert.to_str().unwrap()])
         .arg(format!("ftpes://{}:{}/secret.txt", at.ip(), at.port()))
         .arg(out.path())
-        .env("FXPC_CONFIG", state.path().join("config.toml"))
-        .env("XDG_STATE_HOME", state.path())
-        .env("FXPC_QUEUE", state.path().join("queue.sqlite3"))
-        .env("NETRC", "/nonexistent")
-        .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
     let said = format!(
@@ -484,15 +455,10 @@ fn a_stalled_download_costs_the_stall_timeout_once_per_attempt() {
     let out = temp_root();
     let state = temp_root();
     let started = Instant::now();
-    let copied = std::process::Command::new(env!("CARGO_BIN_EXE_fxpc"))
+    let copied = common::fxpc_in(state.path())
         .args(["cp", "--stall-timeout", "2", "--retries", "1"])
         .arg(format!("ftp://{}:{}/f.bin", at.ip(), at.port()))
         .arg(out.path())
-        .env("FXPC_CONFIG", state.path().join("config.toml"))
-        .env("XDG_STATE_HOME", state.path())
-        .env("FXPC_QUEUE", state.path().join("queue.sqlite3"))
-        .env("NETRC", "/nonexistent")
-        .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
     let took = started.elapsed();

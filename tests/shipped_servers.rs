@@ -2,20 +2,13 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-
 use common::unpacked::{self, Setup};
 
 fn fxpc(args: &[&str]) -> std::process::Output {
     let state = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_fxpc"))
+    common::fxpc_in(state.path())
         .args(args)
-        .env("FXPC_CONFIG", state.path().join("config.toml"))
-        .env("XDG_STATE_HOME", state.path())
-        .env("FXPC_QUEUE", state.path().join("queue.sqlite3"))
-        .env("NETRC", "/nonexistent")
         .env("FXPC_PASSWORD", unpacked::PASSWORD)
-        .stdin(Stdio::null())
         .output()
         .unwrap()
 }

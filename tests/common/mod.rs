@@ -739,3 +739,17 @@ rsa_private_key_file={key}
         key = cert.key.display(),
     )
 }
+
+/// The real `fxpc` binary as a person runs it, with its config, state,
+/// journal and netrc kept in `state` (none of the user's own), no
+/// terminal on stdin.
+pub fn fxpc_in(state: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fxpc"));
+    command
+        .env("FXPC_CONFIG", state.join("config.toml"))
+        .env("XDG_STATE_HOME", state)
+        .env("FXPC_QUEUE", state.join("queue.sqlite3"))
+        .env("NETRC", "/nonexistent")
+        .stdin(Stdio::null());
+    command
+}
