@@ -14,6 +14,7 @@ use super::endpoint::Endpoint;
 use super::ends::{Ends, checkout, sessions};
 use super::error::{End, Failure};
 use super::fxp::{self, Dialect};
+use super::partial::{self, Standing};
 use super::progress::{self, Source, Watch};
 use super::relay;
 use super::shared::Ctx;
@@ -71,17 +72,23 @@ pub async fn run(
     slot: super::queue::Slot,
 ) -> EventKind {
     let mut slot = Some(slot);
-    match run_inner(ctx, spec, listed_size, &mut slot).await {
+    let mut part = None;
+    match run_inner(ctx, spec, listed_size, &mut slot, &mut part).await {
         Ok(kind) => kind,
-        Err(f) => f.into_event(),
+        Err(f) => match part {
+            Some(part) => partial::settle_failure(f, &part).await.into_event(),
+            None => f.into_event(),
+        },
     }
 }
 
+/// `part`: set to the part file the job writes, once it has chosen one.
 async fn run_inner(
     ctx: &Ctx,
     spec: &JobSpec,
     listed_size: Option<u64>,
     slot: &mut Option<super::queue::Slot>,
+    part: &mut Option<Location>,
 ) -> Result<EventKind, Failure> {
     let transports = transports(spec)?;
     if let Some(why) = ctx.shared.out_of_space(ctx.tree) {
@@ -95,6 +102,22 @@ async fn run_inner(
     let existed = (spec.kind == Kind::Append || spec.conflict != Conflict::Overwrite)
         .then_some(existing.is_some());
     let mut destination = spec.destination.clone();
+    // A local file is written beside its name, unless it is appended to
+    // or is not a plain file (`/dev/null`).
+    let local = matches!(destination.site, Site::Local) && spec.kind != Kind::Append;
+    let mut in_place = local && partial::standing(&destination).await? == Standing::Other;
+    let part_size = match local && !in_place {
+        true => match partial::standing(&partial::part_of(&destination)).await? {
+            Standing::File(n) => Some(n),
+            _ => None,
+        },
+        false => None,
+    };
+    // A resume continues an earlier run's part file first.
+    let existing = match (spec.conflict, part_size) {
+        (Conflict::Resume, Some(n)) => Some(n),
+        _ => existing,
+    };
 
     // What the conflict policy makes of an existing destination.
     let mut append = spec.kind == Kind::Append;
@@ -119,6 +142,7 @@ async fn run_inner(
             Conflict::Append => {
                 append = true;
                 offsets.append = true;
+                in_place = true;
             }
             Conflict::Skip => {
                 return Ok(EventKind::Skipped {
@@ -132,6 +156,9 @@ async fn run_inner(
                     Some(String::from_utf8_lossy(base_name(&destination.path)).into_owned());
             }
             Conflict::Resume if size <= source_size => {
+                // Without a part file, the target is the partial file
+                // (another tool's, or one the user chose to continue).
+                in_place |= part_size.is_none();
                 offsets.source = size;
                 offsets.destination = size;
                 complete_before = size == source_size;
@@ -142,6 +169,17 @@ async fn run_inner(
                 )));
             }
         }
+    }
+    // Where the bytes go until they verified.
+    let work = if local && !in_place {
+        let p = partial::part_of(&destination);
+        *part = Some(p.clone());
+        p
+    } else {
+        destination.clone()
+    };
+    if local && !complete_before {
+        partial::check_space(&destination, source_size.saturating_sub(offsets.source)).await?;
     }
     // Where the policy starts. Until this job's own bytes are at the
     // destination, every new attempt starts here again: the destination's
@@ -219,7 +257,7 @@ async fn run_inner(
                 &mut ends,
                 transport,
                 spec,
-                &destination,
+                &work,
                 offsets,
                 base,
                 source_size,
@@ -256,7 +294,7 @@ async fn run_inner(
             Err(Failure::Cancelled) => {
                 ends.discard();
                 drop(ends);
-                return Ok(cancelled(ctx, &destination, existed).await);
+                return Ok(cancelled(ctx, &work, existed, part.is_some()).await);
             }
             Err(Failure::Refused {
                 description,
@@ -333,7 +371,7 @@ async fn run_inner(
                 });
                 tokio::select! {
                     () = tokio::time::sleep(backoff) => {}
-                    () = ctx.cancel.cancelled() => return Ok(cancelled(ctx, &destination, existed).await),
+                    () = ctx.cancel.cancelled() => return Ok(cancelled(ctx, &work, existed, part.is_some()).await),
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(30));
                 retried = true;
@@ -353,7 +391,7 @@ async fn run_inner(
         offsets = if wrote {
             let now = ends
                 .destination()
-                .size(&destination.path)
+                .size(&work.path)
                 .await
                 .map_err(|e| Failure::ftp(End::Destination, &e))?
                 .unwrap_or(0);
@@ -396,7 +434,7 @@ async fn run_inner(
             let ends = sessions(ctx, &mut ends, spec, &destination).await?;
             let size = ends
                 .destination()
-                .size(&destination.path)
+                .size(&work.path)
                 .await
                 .map_err(|e| Failure::ftp(End::Destination, &e))?;
             let Some(size) = size else {
@@ -421,18 +459,13 @@ async fn run_inner(
     let check = match digest {
         Some(algorithm) => {
             let ends = sessions(ctx, &mut ends, spec, &destination).await?;
-            compare_digests(
-                ends,
-                &spec.source,
-                &destination,
-                algorithm,
-                size,
-                carried_digest,
-            )
-            .await?
+            compare_digests(ends, &spec.source, &work, algorithm, size, carried_digest).await?
         }
         None => Check::Size,
     };
+    if part.is_some() {
+        partial::promote(&work, &destination).await?;
+    }
     let mut source_deleted = false;
     if spec.kind == Kind::Move {
         let ends = sessions(ctx, &mut ends, spec, &destination).await?;
@@ -633,13 +666,37 @@ fn transports(spec: &JobSpec) -> Result<Vec<Transport>, Failure> {
 
 /// The final event of a cancelled job: what is left at the destination,
 /// after deleting it when asked to and the job created it.
-async fn cancelled(ctx: &Ctx, destination: &Location, existed: Option<bool>) -> EventKind {
+/// `is_part`: the destination is a download's part file, fxpc's own.
+async fn cancelled(
+    ctx: &Ctx,
+    destination: &Location,
+    existed: Option<bool>,
+    is_part: bool,
+) -> EventKind {
     let discard = ctx
         .shared
         .discard_partial
         .lock()
         .expect("discard set lock")
         .remove(&ctx.id);
+    if is_part {
+        return match discard {
+            true => match partial::remove(destination).await {
+                Ok(()) => EventKind::Cancelled {
+                    partial: None,
+                    kept_because: None,
+                },
+                Err(e) => EventKind::Cancelled {
+                    partial: fresh_size(ctx, destination).await,
+                    kept_because: Some(format!("{destination} could not be deleted: {e}")),
+                },
+            },
+            false => EventKind::Cancelled {
+                partial: fresh_size(ctx, destination).await,
+                kept_because: Some(format!("in {destination}, where a resume continues it")),
+            },
+        };
+    }
     let mut kept_because = None;
     if discard && existed == Some(true) {
         kept_because = Some("it existed before this copy".to_string());
@@ -743,6 +800,7 @@ async fn attempt(
         watch: watch.clone(),
         moved: ctx.shared.client_bytes.clone(),
         digest,
+        announced: Some(total),
     };
     let stall = ctx.shared.settings.stall_timeout;
     let src_path = spec.source.path.as_slice();

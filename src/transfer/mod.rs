@@ -10,7 +10,9 @@
 //! `endpoint.rs` is one end of a copy, an FTP session or the local disk,
 //! behind one type; `error.rs` is the one engine error, which knows which end said what;
 //! `relay.rs` carries bytes through the client when they cannot, and does
-//! plain uploads and downloads; `progress.rs` polls the destination's size;
+//! plain uploads and downloads (and stops a source that sends far more than
+//! it announced); `partial.rs` is where a download's bytes wait, beside
+//! the target, until they verified; `progress.rs` polls the destination's size;
 //! `refusal.rs` recognises servers and names the setting that would allow
 //! what they refused; `file.rs` runs one file from plan to verification;
 //! `verify.rs` verifies a tree's files with one listing per directory;
@@ -30,6 +32,7 @@ mod fxp;
 pub mod journal;
 mod local;
 pub mod mirror;
+mod partial;
 mod pool;
 mod progress;
 pub mod queue;

@@ -1,0 +1,235 @@
+//! Downloads from a server that means harm (`tests/hostile_server.py`):
+//! data that never ends, a connection that breaks off, a size the disk
+//! cannot hold, links planted in the local destination, a directory that
+//! lists itself. Nothing may be written outside the chosen destination,
+//! and nothing wrong may stay under the name the user asked for.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use fxpc::transfer::{Conflict, Engine, Event, EventKind, Location, Settings, Via};
+
+use common::jobs::{self, site};
+use common::{Hostile, next_addr, temp_root};
+
+/// The bytes `--seed NAME:SIZE` gives a file.
+fn seeded(size: usize) -> Vec<u8> {
+    (0..size).map(|i| (i % 251) as u8).collect()
+}
+
+/// The names in a local directory, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+fn resume(source: Location, destination: Location) -> fxpc::transfer::JobSpec {
+    let mut spec = jobs::copy(source, destination, Via::Auto);
+    spec.conflict = Conflict::Resume;
+    spec
+}
+
+fn no_retries() -> Settings {
+    Settings {
+        retries: 0,
+        ..jobs::settings()
+    }
+}
+
+fn verified(events: &[Event]) -> bool {
+    events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Verified { .. }))
+}
+
+/// A file whose `SIZE` says 10 bytes, sent without end: the download
+/// stops soon after twice the size plus 1 MiB, says the server sent more
+/// than it announced, and leaves neither a file under the name nor a part
+/// file; a file that was there before stays as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endless_data_is_stopped_and_leaves_nothing_behind() {
+    let server = Hostile::start(&next_addr(), &["--endless-data", "--seed", "f.txt:10"]);
+    let dst = temp_root();
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let from = Location::ftp(site(server.socket_addr()), "/f.txt");
+    let started = Instant::now();
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(
+            from.clone(),
+            Location::local(dst.path().join("f.txt")),
+            Via::Auto,
+        ),
+    )
+    .await;
+    let reason = jobs::failure(&seen);
+    assert!(
+        reason.contains("the server sent more than it announced"),
+        "{reason}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30), "{reason}");
+    assert!(names(dst.path()).is_empty(), "{:?}", names(dst.path()));
+
+    // An existing file under an overwrite is replaced only by a verified one.
+    std::fs::write(dst.path().join("f.txt"), b"the user's own").unwrap();
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(from, Location::local(dst.path().join("f.txt")), Via::Auto),
+    )
+    .await;
+    assert!(jobs::failure(&seen).contains("more than it announced"));
+    assert_eq!(names(dst.path()), ["f.txt"]);
+    assert_eq!(
+        std::fs::read(dst.path().join("f.txt")).unwrap(),
+        b"the user's own"
+    );
+    assert!(server.log().contains("endless data stopped by the client"));
+}
+
+/// A connection that breaks off: the job's own retries continue the part
+/// file; when they run out, the part file is kept and the failure says
+/// where; a later `--resume` (another server with the same file) continues
+/// it from its size and gives it the name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_download_keeps_its_part_file_for_a_resume() {
+    let size = 300_000;
+    let seed = format!("f.bin:{size}");
+    let dst = temp_root();
+    let target = dst.path().join("f.bin");
+    let part = dst.path().join(".f.bin.fxpc-part");
+
+    // Retries continue where the last attempt stopped.
+    let breaking = Hostile::start(&next_addr(), &["--drop-after", "120000", "--seed", &seed]);
+    let from = Location::ftp(site(breaking.socket_addr()), "/f.bin");
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(from.clone(), Location::local(&target), Via::Auto),
+    )
+    .await;
+    assert!(verified(&seen), "{seen:#?}");
+    assert_eq!(std::fs::read(&target).unwrap(), seeded(size));
+    assert!(breaking.log().contains("REST 240000"), "{}", breaking.log());
+    assert_eq!(names(dst.path()), ["f.bin"]);
+    std::fs::remove_file(&target).unwrap();
+
+    // Without retries: kept, and said so.
+    let (engine, mut events) = Engine::new(no_retries());
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(from, Location::local(&target), Via::Auto),
+    )
+    .await;
+    let reason = jobs::failure(&seen);
+    assert!(
+        reason.contains("kept in") && reason.contains(".f.bin.fxpc-part"),
+        "{reason}"
+    );
+    assert!(!target.exists());
+    assert_eq!(std::fs::read(&part).unwrap(), seeded(120_000));
+
+    // `--resume` continues the part file, not the target's name.
+    let whole = Hostile::start(&next_addr(), &["--seed", &seed]);
+    let from = Location::ftp(site(whole.socket_addr()), "/f.bin");
+    let seen = jobs::run(&engine, &mut events, resume(from, Location::local(&target))).await;
+    assert!(verified(&seen), "{seen:#?}");
+    assert!(whole.log().contains("REST 120000"), "{}", whole.log());
+    assert_eq!(std::fs::read(&target).unwrap(), seeded(size));
+    assert_eq!(names(dst.path()), ["f.bin"]);
+}
+
+/// Every policy against a local file that exists (smaller, same size,
+/// larger): the result is what the policy promises, and no part file is
+/// left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_policy_meets_an_existing_local_file() {
+    let size = 50_000;
+    let server = Hostile::start(&next_addr(), &["--seed", &format!("f.bin:{size}")]);
+    let from = Location::ftp(site(server.socket_addr()), "/f.bin");
+    let src = seeded(size);
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let other = vec![7u8; size * 2];
+    for (conflict, before, after) in [
+        (
+            Conflict::Overwrite,
+            other[..size / 2].to_vec(),
+            Some(src.clone()),
+        ),
+        (
+            Conflict::Overwrite,
+            other[..size].to_vec(),
+            Some(src.clone()),
+        ),
+        (Conflict::Overwrite, other.clone(), Some(src.clone())),
+        (
+            Conflict::Resume,
+            src[..size / 3].to_vec(),
+            Some(src.clone()),
+        ),
+        (Conflict::Resume, src.clone(), Some(src.clone())),
+        (Conflict::Resume, other.clone(), None),
+        (
+            Conflict::Skip,
+            other[..size].to_vec(),
+            Some(other[..size].to_vec()),
+        ),
+        (
+            Conflict::Append,
+            other[..100].to_vec(),
+            Some([&other[..100], &src[..]].concat()),
+        ),
+    ] {
+        let dst = temp_root();
+        let target = dst.path().join("f.bin");
+        std::fs::write(&target, &before).unwrap();
+        let mut spec = jobs::copy(from.clone(), Location::local(&target), Via::Auto);
+        spec.conflict = conflict;
+        let seen = jobs::run(&engine, &mut events, spec).await;
+        let now = std::fs::read(&target).unwrap();
+        let case = format!("{conflict:?} over {} bytes", before.len());
+        match after {
+            Some(after) => assert!(now == after, "{case}: wrong bytes; {seen:#?}"),
+            None => {
+                jobs::failure(&seen);
+                assert!(now == before, "{case}: a failed job changed the file");
+            }
+        }
+        assert_eq!(names(dst.path()), ["f.bin"], "{case}");
+    }
+}
+
+/// A size the local disk cannot hold is refused before any byte moves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_larger_than_the_free_space_is_refused_first() {
+    let claim = (1u64 << 60).to_string();
+    let server = Hostile::start(
+        &next_addr(),
+        &["--claim-size", &claim, "--seed", "f.bin:10"],
+    );
+    let dst = temp_root();
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(
+            Location::ftp(site(server.socket_addr()), "/f.bin"),
+            Location::local(dst.path().join("f.bin")),
+            Via::Auto,
+        ),
+    )
+    .await;
+    let reason = jobs::failure(&seen);
+    assert!(reason.contains("not enough space"), "{reason}");
+    assert!(!server.log().contains("RETR"), "{}", server.log());
+    assert!(names(dst.path()).is_empty());
+}
