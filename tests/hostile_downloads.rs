@@ -9,6 +9,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use fxpc::server::{Anonymous, Config, Handle};
 use fxpc::transfer::{Conflict, Engine, Event, EventKind, Location, Settings, Via};
 
 use common::jobs::{self, site};
@@ -232,4 +233,110 @@ async fn a_download_larger_than_the_free_space_is_refused_first() {
     assert!(reason.contains("not enough space"), "{reason}");
     assert!(!server.log().contains("RETR"), "{}", server.log());
     assert!(names(dst.path()).is_empty());
+}
+
+/// A tree with `sub` and `victim.txt` at the server (`fxpc serve`), copied into a local
+/// destination where `tree/sub -> ../outside` and `tree/victim.txt ->
+/// ../outside/victim.txt` were planted: nothing is written outside. Under
+/// an overwrite the links themselves are replaced; under skip they stay,
+/// reported as links.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_planted_in_the_destination_are_never_followed() {
+    let served = temp_root();
+    std::fs::create_dir_all(served.path().join("tree/sub")).unwrap();
+    std::fs::write(served.path().join("tree/victim.txt"), seeded(20)).unwrap();
+    std::fs::write(served.path().join("tree/sub/file.txt"), seeded(30)).unwrap();
+    let mut config = Config::new(served.path(), format!("{}:0", next_addr()).parse().unwrap());
+    config.anonymous = Some(Anonymous::Read);
+    let server = Handle::spawn(config).await.unwrap();
+    for conflict in [Conflict::Overwrite, Conflict::Skip] {
+        let top = temp_root();
+        let (dst, outside) = (top.path().join("dst"), top.path().join("outside"));
+        std::fs::create_dir_all(dst.join("tree")).unwrap();
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(outside.join("victim.txt"), b"not yours").unwrap();
+        std::os::unix::fs::symlink("../../outside", dst.join("tree/sub")).unwrap();
+        std::os::unix::fs::symlink("../../outside/victim.txt", dst.join("tree/victim.txt"))
+            .unwrap();
+
+        let (engine, mut events) = Engine::new(jobs::settings());
+        let mut spec = jobs::copy(
+            Location::ftp(site(server.addr()), "/tree"),
+            Location::local(dst.join("tree")),
+            Via::Auto,
+        );
+        spec.recursive = true;
+        spec.conflict = conflict;
+        let seen = jobs::run(&engine, &mut events, spec).await;
+
+        assert_eq!(names(&outside), ["victim.txt"], "{conflict:?}: {seen:#?}");
+        assert_eq!(
+            std::fs::read(outside.join("victim.txt")).unwrap(),
+            b"not yours"
+        );
+        let link = |p: &str| std::fs::symlink_metadata(dst.join(p)).unwrap().is_symlink();
+        match conflict {
+            Conflict::Overwrite => {
+                assert!(!link("tree/sub") && !link("tree/victim.txt"), "{seen:#?}");
+                assert_eq!(
+                    std::fs::read(dst.join("tree/victim.txt")).unwrap(),
+                    seeded(20)
+                );
+                assert_eq!(
+                    std::fs::read(dst.join("tree/sub/file.txt")).unwrap(),
+                    seeded(30)
+                );
+            }
+            _ => {
+                assert!(link("tree/sub") && link("tree/victim.txt"));
+                let skipped: Vec<String> = seen
+                    .iter()
+                    .filter_map(|e| match &e.kind {
+                        EventKind::Skipped { reason, .. } => Some(reason.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                assert_eq!(
+                    skipped
+                        .iter()
+                        .filter(|r| r.contains("symbolic link"))
+                        .count(),
+                    2,
+                    "{skipped:?}"
+                );
+            }
+        }
+    }
+}
+
+/// A single file downloaded onto a link: an overwrite replaces the link,
+/// never its target.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_onto_a_link_replaces_the_link() {
+    let server = Hostile::start(&next_addr(), &["--seed", "v.txt:20"]);
+    let top = temp_root();
+    let (dst, outside) = (top.path().join("dst"), top.path().join("outside"));
+    std::fs::create_dir(&dst).unwrap();
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(outside.join("v.txt"), b"not yours").unwrap();
+    std::os::unix::fs::symlink("../outside/v.txt", dst.join("v.txt")).unwrap();
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        jobs::copy(
+            Location::ftp(site(server.socket_addr()), "/v.txt"),
+            Location::local(dst.join("v.txt")),
+            Via::Auto,
+        ),
+    )
+    .await;
+    assert!(verified(&seen), "{seen:#?}");
+    assert_eq!(std::fs::read(outside.join("v.txt")).unwrap(), b"not yours");
+    assert!(
+        !std::fs::symlink_metadata(dst.join("v.txt"))
+            .unwrap()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read(dst.join("v.txt")).unwrap(), seeded(20));
 }

@@ -3,6 +3,7 @@
 //! source, creates the destination's directories and queues its files as
 //! plain items that become tasks when their turn comes.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -81,7 +82,7 @@ impl Engine {
     pub fn submit(&self, spec: JobSpec) -> JobId {
         let id = self.announce(&spec, None);
         let spec = Arc::new(spec);
-        let ctx = self.register(id, id, &spec);
+        let ctx = self.register(id, id, &spec, None);
         // It keeps its place in line while it asks what its source is.
         self.shared.queue.enqueue(id);
         let engine = self.clone();
@@ -140,7 +141,7 @@ impl Engine {
     /// Runs a tree's file whose turn came, holding its slot.
     async fn run_item(self, item: Item, slot: Slot) {
         let spec = Arc::new(item.spec());
-        let ctx = self.register(item.id, item.tree, &spec);
+        let ctx = self.register(item.id, item.tree, &spec, item.dir.local_root.clone());
         drop(item.dir);
         let last = Box::pin(file::run(&ctx, &spec, item.listed_size, slot)).await;
         self.finish(&ctx, &spec, true, last);
@@ -148,7 +149,13 @@ impl Engine {
 
     /// A job about to run (or end): its spec and cancel switch are known
     /// by id from now on, for `cancel` and `retry`.
-    fn register(&self, id: JobId, tree: JobId, spec: &Arc<JobSpec>) -> Ctx {
+    fn register(
+        &self,
+        id: JobId,
+        tree: JobId,
+        spec: &Arc<JobSpec>,
+        local_root: Option<Arc<Path>>,
+    ) -> Ctx {
         let cancel = CancellationToken::new();
         self.shared
             .jobs
@@ -161,6 +168,7 @@ impl Engine {
             shared: self.shared.clone(),
             cancel,
             asked_batch: AtomicBool::new(false),
+            local_root,
         }
     }
 
@@ -194,7 +202,7 @@ impl Engine {
             // It never started: nothing of it was written anywhere. Its
             // spec stays known, for a retry.
             let spec = Arc::new(item.spec());
-            let ctx = self.register(job, item.tree, &spec);
+            let ctx = self.register(job, item.tree, &spec, None);
             ctx.cancel.cancel();
             let cancelled = EventKind::Cancelled {
                 partial: None,
@@ -324,6 +332,15 @@ impl Engine {
         };
         let mut pending = vec![(spec.source.clone(), spec.destination.clone())];
         let (mut files, mut directories) = (0, 0);
+        // The directory the user named (or the one holding what they
+        // named): nothing beneath it is reached through a link.
+        let local_root: Option<Arc<Path>> = match &spec.destination.site {
+            Site::Local => {
+                let to = spec.destination.local_path();
+                Some(Arc::from(to.parent().unwrap_or(Path::new("."))))
+            }
+            Site::Ftp(_) => None,
+        };
         while let Some((from, to)) = pending.pop() {
             if ctx.cancel.is_cancelled() {
                 return EventKind::Cancelled {
@@ -331,10 +348,27 @@ impl Engine {
                     kept_because: None,
                 };
             }
-            if let Err(e) = browse.make_dir(&to).await {
-                return Failure::ftp(End::Destination, &e)
-                    .context(&format!("cannot create directory {to}"))
-                    .into_event();
+            let replace_links = spec.conflict == Conflict::Overwrite;
+            match browse
+                .make_dir(&to, local_root.as_deref(), replace_links)
+                .await
+            {
+                Ok(()) => {}
+                Err(MadeDir::Link(at)) => {
+                    let _ = ctx.shared.events.send(Event {
+                        job: ctx.id,
+                        kind: EventKind::Skipped {
+                            path: at.display().to_string(),
+                            reason: "a symbolic link stands where a directory should: not followed (only an overwrite replaces it); nothing copied beneath it".into(),
+                        },
+                    });
+                    continue;
+                }
+                Err(MadeDir::Failed(e)) => {
+                    return Failure::ftp(End::Destination, &e)
+                        .context(&format!("cannot create directory {to}"))
+                        .into_event();
+                }
             }
             directories += 1;
             let entries = match browse.list(&from).await {
@@ -368,6 +402,7 @@ impl Engine {
                 destination: to.clone(),
                 kind: spec.kind,
                 via: spec.via,
+                local_root: local_root.clone(),
             });
             for (name, kind, size) in entries {
                 // A listing's names are the server's words: one that is not
@@ -497,6 +532,7 @@ impl Engine {
                 id: 0,
                 tree: 0,
                 asked_batch: AtomicBool::new(false),
+                local_root: None,
                 shared: self.shared.clone(),
                 cancel: CancellationToken::new(),
             };
@@ -637,8 +673,15 @@ impl Browser {
         }
     }
 
-    /// Creates a directory unless it exists already.
-    async fn make_dir(&mut self, dir: &Location) -> Result<(), FtpError> {
+    /// Creates a directory unless it exists already; on the local disk,
+    /// beneath `root` without following a link (one where a directory
+    /// should be is replaced when `replace_links`, else refused).
+    async fn make_dir(
+        &mut self,
+        dir: &Location,
+        root: Option<&Path>,
+        replace_links: bool,
+    ) -> Result<(), MadeDir> {
         match self.ends.destination.as_deref_mut() {
             Some(client) => {
                 if client.mkd(&dir.path).await.is_ok() {
@@ -649,10 +692,25 @@ impl Browser {
                     Ok(()) => client.cwd(&self.destination_home).await,
                     Err(_) => client.mkd(&dir.path).await.map(drop),
                 }
+                .map_err(MadeDir::Failed)
             }
-            None => tokio::fs::create_dir_all(dir.local_path())
-                .await
-                .map_err(FtpError::Io),
+            None => {
+                let confined = super::beneath::Confined::new(root, &dir.local_path());
+                tokio::task::spawn_blocking(move || confined.make_dirs(replace_links))
+                    .await
+                    .map_err(|e| MadeDir::Failed(FtpError::Io(std::io::Error::other(e))))?
+                    .map_err(|e| match e {
+                        super::beneath::DirError::Link(at) => MadeDir::Link(at),
+                        super::beneath::DirError::Io(e) => MadeDir::Failed(FtpError::Io(e)),
+                    })
+            }
         }
     }
+}
+
+/// Why a tree's directory was not made.
+enum MadeDir {
+    /// A symbolic link stands there (its path), and was left.
+    Link(std::path::PathBuf),
+    Failed(FtpError),
 }

@@ -105,9 +105,25 @@ async fn run_inner(
     // A local file is written beside its name, unless it is appended to
     // or is not a plain file (`/dev/null`).
     let local = matches!(destination.site, Site::Local) && spec.kind != Kind::Append;
-    let mut in_place = local && partial::standing(&destination).await? == Standing::Other;
+    let root = ctx.local_root.as_deref();
+    let standing = match local {
+        true => partial::standing(root, &destination).await?,
+        false => Standing::Absent,
+    };
+    // A link is never written through: an overwrite replaces the link
+    // itself (the part file is renamed over it), a new name leaves it be.
+    if standing == Standing::Link
+        && !matches!(spec.conflict, Conflict::Overwrite | Conflict::Rename)
+    {
+        return Ok(EventKind::Skipped {
+            path: destination.to_string(),
+            reason: "a symbolic link stands there: not followed (only an overwrite replaces it)"
+                .into(),
+        });
+    }
+    let mut in_place = standing == Standing::Other;
     let part_size = match local && !in_place {
-        true => match partial::standing(&partial::part_of(&destination)).await? {
+        true => match partial::standing(root, &partial::part_of(&destination)).await? {
             Standing::File(n) => Some(n),
             _ => None,
         },
@@ -464,7 +480,7 @@ async fn run_inner(
         None => Check::Size,
     };
     if part.is_some() {
-        partial::promote(&work, &destination).await?;
+        partial::promote(root, &work, &destination).await?;
     }
     let mut source_deleted = false;
     if spec.kind == Kind::Move {
@@ -888,6 +904,7 @@ async fn attempt(
                     offsets.append,
                     offsets.destination,
                     meters.clone(),
+                    ctx.local_root.as_deref(),
                 )
                 .await
                 .map(|_| how)

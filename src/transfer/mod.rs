@@ -12,7 +12,8 @@
 //! `relay.rs` carries bytes through the client when they cannot, and does
 //! plain uploads and downloads (and stops a source that sends far more than
 //! it announced); `partial.rs` is where a download's bytes wait, beside
-//! the target, until they verified; `progress.rs` polls the destination's size;
+//! the target, until they verified; `beneath.rs` opens every local
+//! destination path beneath the copy's root, never through a link; `progress.rs` polls the destination's size;
 //! `refusal.rs` recognises servers and names the setting that would allow
 //! what they refused; `file.rs` runs one file from plan to verification;
 //! `verify.rs` verifies a tree's files with one listing per directory;
@@ -21,6 +22,7 @@
 //! `queue.rs` is the line of waiting files (plain items until their turn);
 //! `engine.rs` submits jobs, walks trees and runs what the line starts.
 
+mod beneath;
 mod check;
 pub mod compare;
 mod endpoint;

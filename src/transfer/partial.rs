@@ -11,6 +11,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::beneath::Confined;
 use super::error::Failure;
 use super::site::Location;
 
@@ -19,6 +20,9 @@ use super::site::Location;
 pub(super) enum Standing {
     Absent,
     File(u64),
+    /// A symbolic link: never written through. An overwrite replaces the
+    /// link itself; other policies leave it and say so.
+    Link,
     /// A device, a FIFO, a directory: written in place (`/dev/null`,
     /// `/dev/full`), or refused by the open, never renamed over.
     Other,
@@ -37,17 +41,13 @@ pub(super) fn part_of(destination: &Location) -> Location {
     destination.with_path(path)
 }
 
-/// What stands at a local path, looked at off the async threads.
-pub(super) async fn standing(at: &Location) -> Result<Standing, Failure> {
-    let path = at.local_path();
-    blocking(move || match std::fs::symlink_metadata(&path) {
-        Ok(m) if m.file_type().is_file() => Ok(Standing::File(m.len())),
-        Ok(_) => Ok(Standing::Other),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Standing::Absent),
-        Err(e) => Err(e),
-    })
-    .await
-    .map_err(|e| Failure::local(super::error::End::Destination, e))
+/// What stands at a local path beneath the copy's root, looked at off the
+/// async threads; a link on the way is an error.
+pub(super) async fn standing(root: Option<&Path>, at: &Location) -> Result<Standing, Failure> {
+    let confined = Confined::new(root, &at.local_path());
+    blocking(move || confined.standing())
+        .await
+        .map_err(|e| Failure::local(super::error::End::Destination, e))
 }
 
 /// Refuses a download the destination's file system cannot hold: `needed`
@@ -78,15 +78,18 @@ pub(super) async fn check_space(at: &Location, needed: u64) -> Result<(), Failur
 
 /// Gives the verified part file the target's name. `rename` replaces what
 /// stood there (a symlink itself, never what it points to).
-pub(super) async fn promote(part: &Location, destination: &Location) -> Result<(), Failure> {
-    let (from, to) = (part.local_path(), destination.local_path());
-    blocking(move || std::fs::rename(&from, &to))
-        .await
-        .map_err(|e| {
-            Failure::permanent(format!(
-                "verified, but the download could not take its name {destination}: {e}"
-            ))
-        })
+pub(super) async fn promote(
+    root: Option<&Path>,
+    part: &Location,
+    destination: &Location,
+) -> Result<(), Failure> {
+    let from = Confined::new(root, &part.local_path());
+    let to = Confined::new(root, &destination.local_path());
+    blocking(move || from.rename_to(&to)).await.map_err(|e| {
+        Failure::permanent(format!(
+            "verified, but the download could not take its name {destination}: {e}"
+        ))
+    })
 }
 
 /// After a failed download: a part file a resume can continue (the
@@ -100,7 +103,7 @@ pub(super) async fn settle_failure(failure: Failure, part: &Location) -> Failure
             ..
         }
     );
-    let arrived = match standing(part).await {
+    let arrived = match standing(None, part).await {
         Ok(Standing::File(n)) => n,
         _ => return failure,
     };

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use tokio::fs::{File, OpenOptions};
+use tokio::fs::File;
 use tokio::io::{AsyncRead, AsyncSeekExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 
 use super::endpoint::{self, Endpoint};
@@ -140,6 +140,7 @@ pub async fn carry(
     append: bool,
     destination_offset: u64,
     meters: Meters,
+    local_root: Option<&Path>,
 ) -> Result<u64, Failure> {
     // Local ends are opened first: a file that cannot be read or written
     // is refused before any server is asked for anything.
@@ -160,6 +161,7 @@ pub async fn carry(
     let mut destination_file = match destination {
         Endpoint::Local => {
             let file = open_local_destination(
+                local_root,
                 endpoint::local(destination_path),
                 append,
                 destination_offset,
@@ -273,21 +275,19 @@ const LAST_WORD: std::time::Duration = std::time::Duration::from_secs(2);
 /// stuck (a hung network file system).
 const LOCAL_IDLE: std::time::Duration = std::time::Duration::from_secs(300);
 
-/// How a local destination file is opened.
+/// How a local destination file is opened: beneath the copy's root, no
+/// link followed (see `beneath.rs`).
 pub async fn open_local_destination(
+    root: Option<&Path>,
     path: &Path,
     append: bool,
     offset: u64,
 ) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    if append {
-        options.append(true).create(true);
-    } else if offset > 0 {
-        options.write(true);
-    } else {
-        options.write(true).create(true).truncate(true);
-    }
-    let mut file = options.open(path).await?;
+    let confined = super::beneath::Confined::new(root, path);
+    let file = tokio::task::spawn_blocking(move || confined.open_write(append, offset > 0))
+        .await
+        .map_err(std::io::Error::other)??;
+    let mut file = File::from_std(file);
     if !append && offset > 0 {
         file.seek(SeekFrom::Start(offset)).await?;
     }

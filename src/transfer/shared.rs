@@ -160,6 +160,10 @@ pub struct Ctx {
     /// Set when the job asked its tree's directory listing for its size:
     /// it has then been counted there.
     pub asked_batch: AtomicBool,
+    /// The local directory a tree copies into: nothing beneath it is
+    /// reached through a link (`beneath.rs`). `None` for a single file:
+    /// its own directory is the root.
+    pub local_root: Option<std::sync::Arc<std::path::Path>>,
 }
 
 impl Ctx {
