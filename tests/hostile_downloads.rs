@@ -340,3 +340,92 @@ async fn a_download_onto_a_link_replaces_the_link() {
     );
     assert_eq!(std::fs::read(dst.join("v.txt")).unwrap(), seeded(20));
 }
+
+/// Every `Skipped` event as (path, reason).
+fn skipped(events: &[Event]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Skipped { path, reason } => Some((path.clone(), reason.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A directory whose `sub` holds `sub` for ever: `cp -r` stops at the
+/// depth bound (64 by default, or as set), having copied each level's file,
+/// and says which directory it did not walk and why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_directory_that_lists_itself_stops_at_the_depth_bound() {
+    let server = Hostile::start(&next_addr(), &["--self-nesting", "tree"]);
+    for (max_depth, files) in [(3, 4), (fxpc::transfer::MAX_DEPTH, 65)] {
+        let dst = temp_root();
+        let (engine, mut events) = Engine::new(Settings {
+            max_depth,
+            ..jobs::settings()
+        });
+        let mut spec = jobs::copy(
+            Location::ftp(site(server.socket_addr()), "/tree"),
+            Location::local(dst.path().join("tree")),
+            Via::Auto,
+        );
+        spec.recursive = true;
+        let started = Instant::now();
+        let seen = jobs::run(&engine, &mut events, spec).await;
+        assert!(started.elapsed() < Duration::from_secs(60));
+        let walked = seen.iter().find_map(|e| match e.kind {
+            EventKind::Walked { files, .. } => Some(files),
+            _ => None,
+        });
+        assert_eq!(walked, Some(files), "{max_depth}: {:?}", skipped(&seen));
+        let deep = format!("/tree{}", "/sub".repeat(max_depth + 1));
+        let said = skipped(&seen);
+        assert!(
+            said.iter()
+                .any(|(path, why)| path.ends_with(&deep) && why.contains("--max-depth")),
+            "{said:?}"
+        );
+        let last = dst
+            .path()
+            .join("tree")
+            .join("sub/".repeat(max_depth))
+            .join("f.txt");
+        assert_eq!(std::fs::read(&last).unwrap(), b"level");
+        assert!(!last.parent().unwrap().join("sub").exists());
+    }
+}
+
+/// `mirror`'s plan of the same server ends at the bound, with a line that
+/// names the directory it did not walk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mirror_of_a_directory_that_lists_itself_ends_at_the_depth_bound() {
+    use fxpc::transfer::mirror::{self, Options, Tree};
+    let server = Hostile::start(&next_addr(), &["--self-nesting", "tree"]);
+    let dst = temp_root();
+    let source = Location::ftp(site(server.socket_addr()), "/tree");
+    let destination = Location::local(dst.path());
+    let mut from = Tree::open(&source.site).await.unwrap();
+    let mut to = Tree::open(&destination.site).await.unwrap();
+    let options = Options {
+        rules: Default::default(),
+        delete: false,
+        skip: fxpc::transfer::skip::SkipList::none(),
+        max_depth: 3,
+    };
+    let plan = tokio::time::timeout(
+        Duration::from_secs(30),
+        mirror::plan(&source, &destination, &mut from, &mut to, &options),
+    )
+    .await
+    .expect("the plan ends")
+    .unwrap();
+    let lines: Vec<String> = plan.items.iter().map(|i| i.to_string()).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("? not copied sub/sub/sub/sub ") && l.contains("--max-depth")),
+        "{lines:#?}"
+    );
+    assert_eq!(plan.copies().count(), 4, "{lines:#?}");
+    from.close().await;
+}

@@ -39,7 +39,14 @@ pub struct Settings {
     pub skip: super::skip::SkipList,
     /// Which files of a directory go first.
     pub priority: super::skip::Priority,
+    /// How many directories deep a tree copy walks below its root; what is
+    /// deeper is reported, not walked (a server whose `sub` holds `sub`
+    /// for ever).
+    pub max_depth: usize,
 }
+
+/// The default bound on a tree walk's depth.
+pub const MAX_DEPTH: usize = 64;
 
 impl Default for Settings {
     fn default() -> Settings {
@@ -52,6 +59,7 @@ impl Default for Settings {
             verify: super::Verify::Auto,
             skip: super::skip::SkipList::none(),
             priority: super::skip::Priority::none(),
+            max_depth: MAX_DEPTH,
         }
     }
 }
@@ -330,7 +338,7 @@ impl Engine {
             Ok(b) => b,
             Err(failed) => return failed,
         };
-        let mut pending = vec![(spec.source.clone(), spec.destination.clone())];
+        let mut pending = vec![(spec.source.clone(), spec.destination.clone(), 0)];
         let (mut files, mut directories) = (0, 0);
         // The directory the user named (or the one holding what they
         // named): nothing beneath it is reached through a link.
@@ -341,7 +349,8 @@ impl Engine {
             }
             Site::Ftp(_) => None,
         };
-        while let Some((from, to)) = pending.pop() {
+        let max_depth = self.shared.settings.max_depth;
+        while let Some((from, to, depth)) = pending.pop() {
             if ctx.cancel.is_cancelled() {
                 return EventKind::Cancelled {
                     partial: None,
@@ -422,7 +431,16 @@ impl Engine {
                 }
                 let (child_from, child_to) = (from.join(&name), to.join(&name));
                 match kind {
-                    EntryKind::Dir => pending.push((child_from, child_to)),
+                    EntryKind::Dir if depth >= max_depth => {
+                        let _ = ctx.shared.events.send(Event {
+                            job: ctx.id,
+                            kind: EventKind::Skipped {
+                                path: child_from.to_string(),
+                                reason: too_deep(max_depth),
+                            },
+                        });
+                    }
+                    EntryKind::Dir => pending.push((child_from, child_to, depth + 1)),
                     EntryKind::File => {
                         files += 1;
                         let earlier = self
@@ -544,6 +562,13 @@ impl Engine {
             destination.clone()
         })
     }
+}
+
+/// Why a directory below the depth bound is not walked.
+pub fn too_deep(max_depth: usize) -> String {
+    format!(
+        "more than {max_depth} directories deep (--max-depth): not walked; a server whose directory lists itself would never end"
+    )
 }
 
 /// A name that stays where it is joined: not empty, not `.` or `..`, no

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use chrono::TimeZone;
 
 use super::compare::{Rules, Side, Verdict, compare};
-use super::engine::is_plain_name;
+use super::engine::{is_plain_name, too_deep};
 use super::site::{FtpSite, Location, Site};
 use super::skip::SkipList;
 use crate::ftp::{Client, Entry, EntryKind, FtpError};
@@ -26,6 +26,9 @@ pub struct Options {
     /// Plan the deletion of what is only at the destination.
     pub delete: bool,
     pub skip: SkipList,
+    /// How many directories deep the walks go below the roots; deeper is
+    /// planned as not copied, with the reason.
+    pub max_depth: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,6 +285,11 @@ fn local_path(path: &[u8]) -> std::path::PathBuf {
     std::path::PathBuf::from(std::ffi::OsStr::from_bytes(path))
 }
 
+/// How many directories below the root a relative path is (`a/b`: 2).
+fn depth(rel: &[u8]) -> usize {
+    rel.split(|&b| b == b'/').count()
+}
+
 /// `rel/name`, or `name` at the root.
 pub fn join(rel: &[u8], name: &[u8]) -> Vec<u8> {
     if rel.is_empty() {
@@ -423,7 +431,11 @@ pub async fn plan(
                 source: at_source(name).map_or("?", kind_name),
                 destination: at_dest(name).map_or("?", kind_name),
             };
+            let deep = c.is_dir && depth(&path) > options.max_depth;
             let change = match c.verdict {
+                Verdict::New | Verdict::BothDirs if deep => Change::NotCopied {
+                    reason: too_deep(options.max_depth),
+                },
                 Verdict::New if c.is_dir => {
                     pending.push((path.clone(), false));
                     Change::NewDir
@@ -507,7 +519,10 @@ async fn extra_tree(
                 kept_in.insert(rel.clone());
                 continue;
             }
-            if e.is_dir() {
+            if e.is_dir() && depth(&path) > options.max_depth {
+                // Not walked, so not known to be empty: it stays.
+                kept_in.insert(rel.clone());
+            } else if e.is_dir() {
                 dirs.push(path.clone());
                 pending.push(path);
             } else {
@@ -554,6 +569,7 @@ mod tests {
             rules: Rules::default(),
             delete,
             skip: SkipList::new(&["*.tmp".into()], &[]).unwrap(),
+            max_depth: crate::transfer::MAX_DEPTH,
         }
     }
 

@@ -50,7 +50,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use engine::{Engine, Settings, is_plain_name};
+pub use engine::{Engine, MAX_DEPTH, Settings, is_plain_name};
 pub use local::list_local;
 pub use site::{FtpSite, Location, Site};
 
