@@ -88,9 +88,14 @@ impl Engine {
 
     /// Queues a job; its events follow on the channel.
     pub fn submit(&self, spec: JobSpec) -> JobId {
+        self.submit_beneath(spec, None)
+    }
+
+    /// Queues a job whose local destination stays beneath `local_root`.
+    fn submit_beneath(&self, spec: JobSpec, local_root: Option<Arc<Path>>) -> JobId {
         let id = self.announce(&spec, None);
         let spec = Arc::new(spec);
-        let ctx = self.register(id, id, &spec, None);
+        let ctx = self.register(id, id, &spec, local_root);
         // It keeps its place in line while it asks what its source is.
         self.shared.queue.enqueue(id);
         let engine = self.clone();
@@ -169,7 +174,7 @@ impl Engine {
             .jobs
             .lock()
             .expect("job map lock")
-            .insert(id, (spec.clone(), cancel.clone()));
+            .insert(id, (spec.clone(), cancel.clone(), local_root.clone()));
         Ctx {
             id,
             tree,
@@ -219,7 +224,7 @@ impl Engine {
             self.finish(&ctx, &spec, true, cancelled);
             return;
         }
-        if let Some((_, token)) = self.shared.jobs.lock().expect("job map lock").get(&job) {
+        if let Some((_, token, _)) = self.shared.jobs.lock().expect("job map lock").get(&job) {
             token.cancel();
         }
     }
@@ -254,14 +259,21 @@ impl Engine {
     /// destination resumes from what arrived; one that never did starts
     /// over, since whatever is there is not its own.
     pub fn retry(&self, job: JobId) -> Option<JobId> {
-        let mut spec = (*self.shared.jobs.lock().expect("job map lock").get(&job)?.0).clone();
+        let (spec, _, local_root) = self
+            .shared
+            .jobs
+            .lock()
+            .expect("job map lock")
+            .get(&job)?
+            .clone();
+        let mut spec = (*spec).clone();
         if spec.conflict == Conflict::Overwrite
             && spec.kind != super::Kind::Append
             && self.shared.wrote(job)
         {
             spec.conflict = Conflict::Resume;
         }
-        Some(self.submit(spec))
+        Some(self.submit_beneath(spec, local_root))
     }
 
     /// What an interrupted run did to a file a tree resumed now will meet:

@@ -243,9 +243,29 @@ impl Tree {
     pub async fn make_dir(&mut self, path: &[u8]) -> Result<(), FtpError> {
         match &mut self.client {
             Some(client) => client.mkd(path).await.map(drop),
-            None => tokio::fs::create_dir_all(local_path(path))
+            // Parents first (the plan is sorted), each made without
+            // following a link that stands in its place.
+            None => {
+                let path = local_path(path);
+                tokio::task::spawn_blocking(move || {
+                    // The root's own parents are the user's path to it.
+                    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(parent).map_err(super::beneath::DirError::Io)?;
+                    }
+                    super::beneath::Confined::new(None, &path).make_dirs(false)
+                })
                 .await
-                .map_err(FtpError::Io),
+                .map_err(std::io::Error::other)?
+                .map_err(|e| {
+                    FtpError::Io(match e {
+                        super::beneath::DirError::Link(at) => std::io::Error::other(format!(
+                            "{}: a symbolic link stands there: not followed",
+                            at.display()
+                        )),
+                        super::beneath::DirError::Io(e) => e,
+                    })
+                })
+            }
         }
     }
 

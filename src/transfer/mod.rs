@@ -16,6 +16,8 @@
 //! destination path beneath the copy's root, never through a link; `progress.rs` polls the destination's size;
 //! `refusal.rs` recognises servers and names the setting that would allow
 //! what they refused; `file.rs` runs one file from plan to verification;
+//! `existing.rs` what a job makes of an existing destination (asking, a
+//! free name) and what a cancel leaves;
 //! `verify.rs` verifies a tree's files with one listing per directory;
 //! `ends.rs` takes a job's sessions from the pools; `check.rs` chooses
 //! and compares digests; `shared.rs` is what all jobs of an engine share (and learn);
@@ -29,6 +31,7 @@ mod endpoint;
 mod ends;
 mod engine;
 mod error;
+mod existing;
 mod file;
 mod fxp;
 pub mod journal;
