@@ -76,14 +76,7 @@ impl Confined {
     /// `rel` opened beneath `dir`; its last component is not followed
     /// either (`O_NOFOLLOW`; with `O_PATH`, a link is opened as itself).
     fn at(&self, dir: BorrowedFd<'_>, rel: &Path, flags: OFlags, mode: u32) -> io::Result<OwnedFd> {
-        rustix::fs::openat2(
-            dir,
-            rel,
-            flags | OFlags::CLOEXEC | OFlags::NOFOLLOW,
-            Mode::from_raw_mode(mode),
-            RESOLVE,
-        )
-        .map_err(|e| self.explain(e.into()))
+        open_beneath(dir, rel, flags | OFlags::NOFOLLOW, mode).map_err(|e| self.explain(e.into()))
     }
 
     fn explain(&self, e: io::Error) -> io::Error {
@@ -173,12 +166,11 @@ impl Confined {
                 Ok(()) | Err(rustix::io::Errno::EXIST) => {}
                 Err(e) => return Err(io(e.into())),
             }
-            let opened = rustix::fs::openat2(
-                &dir,
+            let opened = open_beneath(
+                dir.as_fd(),
                 name,
-                OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-                Mode::empty(),
-                RESOLVE,
+                OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW,
+                0,
             );
             let next = match opened {
                 Ok(fd) => fd,
@@ -197,15 +189,11 @@ impl Confined {
                     rustix::fs::unlinkat(&dir, name, AtFlags::empty())
                         .and_then(|()| rustix::fs::mkdirat(&dir, name, Mode::from_raw_mode(0o777)))
                         .and_then(|()| {
-                            rustix::fs::openat2(
-                                &dir,
+                            open_beneath(
+                                dir.as_fd(),
                                 name,
-                                OFlags::PATH
-                                    | OFlags::DIRECTORY
-                                    | OFlags::NOFOLLOW
-                                    | OFlags::CLOEXEC,
-                                Mode::empty(),
-                                RESOLVE,
+                                OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW,
+                                0,
                             )
                         })
                         .map_err(|e| io(e.into()))?
@@ -215,6 +203,59 @@ impl Confined {
         }
         Ok(())
     }
+}
+
+/// `rel` opened beneath `dir` with no link followed on the way: by
+/// `openat2` where the kernel has it (Linux 5.6), else one component at a
+/// time with `O_NOFOLLOW`, refusing `..`.
+fn open_beneath(
+    dir: BorrowedFd<'_>,
+    rel: &Path,
+    flags: OFlags,
+    mode: u32,
+) -> rustix::io::Result<OwnedFd> {
+    let flags = flags | OFlags::CLOEXEC;
+    match rustix::fs::openat2(dir, rel, flags, Mode::from_raw_mode(mode), RESOLVE) {
+        Err(rustix::io::Errno::NOSYS) => open_by_parts(dir, rel, flags, mode),
+        other => other,
+    }
+}
+
+/// [`open_beneath`] without `openat2`.
+fn open_by_parts(
+    dir: BorrowedFd<'_>,
+    rel: &Path,
+    flags: OFlags,
+    mode: u32,
+) -> rustix::io::Result<OwnedFd> {
+    let parts: Vec<&std::ffi::OsStr> = rel.iter().collect();
+    let Some((last, on_the_way)) = parts.split_last() else {
+        return Err(rustix::io::Errno::INVAL);
+    };
+    let mut here: Option<OwnedFd> = None;
+    for part in on_the_way.iter().chain(std::iter::once(last)) {
+        if *part == ".." || *part == "/" {
+            return Err(rustix::io::Errno::XDEV);
+        }
+    }
+    for part in on_the_way {
+        let at = here.as_ref().map_or(dir, |d| d.as_fd());
+        let next = rustix::fs::openat(
+            at,
+            *part,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        // A link where a directory should be: what openat2 says too.
+        .map_err(|e| {
+            let link = rustix::fs::statat(at, *part, AtFlags::SYMLINK_NOFOLLOW)
+                .is_ok_and(|s| FileType::from_raw_mode(s.st_mode) == FileType::Symlink);
+            if link { rustix::io::Errno::LOOP } else { e }
+        })?;
+        here = Some(next);
+    }
+    let at = here.as_ref().map_or(dir, |d| d.as_fd());
+    rustix::fs::openat(at, *last, flags, Mode::from_raw_mode(mode))
 }
 
 #[cfg(test)]
@@ -240,6 +281,31 @@ mod tests {
         ));
         at("tree/sub/deeper").make_dirs(true).unwrap();
         assert!(root.join("tree/sub/deeper").is_dir());
+        assert!(std::fs::read_dir(&outside).unwrap().next().is_none());
+
+        // Without openat2 (before Linux 5.6), one component at a time.
+        let root_fd =
+            rustix::fs::open(&root, OFlags::PATH | OFlags::DIRECTORY, Mode::empty()).unwrap();
+        std::os::unix::fs::symlink("../../outside", root.join("tree/sub2")).unwrap();
+        let by_parts = |p: &str, flags| {
+            open_by_parts(
+                root_fd.as_fd(),
+                Path::new(p),
+                flags | OFlags::NOFOLLOW,
+                0o666,
+            )
+        };
+        let create = OFlags::WRONLY | OFlags::CREATE;
+        assert_eq!(
+            by_parts("tree/sub2/f", create).unwrap_err(),
+            rustix::io::Errno::LOOP
+        );
+        assert_eq!(
+            by_parts("tree/v", create).unwrap_err(),
+            rustix::io::Errno::LOOP
+        );
+        assert!(by_parts("../outside/f", create).is_err());
+        by_parts("tree/sub/deeper/f", create).unwrap();
         assert!(std::fs::read_dir(&outside).unwrap().next().is_none());
     }
 }
