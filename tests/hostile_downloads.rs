@@ -149,6 +149,52 @@ async fn a_broken_download_keeps_its_part_file_for_a_resume() {
     assert_eq!(names(dst.path()), ["f.bin"]);
 }
 
+/// A cancelled download keeps its part file, and says where (a resume
+/// continues it); cancelled with "discard", the part file goes. The name
+/// the user asked for is never touched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_download_leaves_only_its_part_file() {
+    let server = Hostile::start(&next_addr(), &["--trickle", "--seed", "f.bin:400000"]);
+    let from = Location::ftp(site(server.socket_addr()), "/f.bin");
+    for discard in [false, true] {
+        let dst = temp_root();
+        let target = dst.path().join("f.bin");
+        let (engine, mut events) = Engine::new(jobs::settings());
+        let job = engine.submit(jobs::copy(
+            from.clone(),
+            Location::local(&target),
+            Via::Auto,
+        ));
+        let mut seen = jobs::until_progress(&mut events, 20_000).await;
+        if discard {
+            engine.cancel_and_discard(job);
+        } else {
+            engine.cancel(job);
+        }
+        seen.extend(jobs::collect(&engine, &mut events).await);
+        let (partial, kept) = seen
+            .iter()
+            .find_map(|e| match &e.kind {
+                EventKind::Cancelled {
+                    partial,
+                    kept_because,
+                } => Some((*partial, kept_because.clone())),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("not cancelled: {seen:#?}"));
+        assert!(!target.exists());
+        if discard {
+            assert!(names(dst.path()).is_empty(), "{:?}", names(dst.path()));
+            assert_eq!(partial, None);
+        } else {
+            assert_eq!(names(dst.path()), [".f.bin.fxpc-part"]);
+            let n = partial.expect("the part file's size");
+            assert!(n >= 20_000 && n < 400_000, "{n}");
+            assert!(kept.is_some_and(|k| k.contains(".f.bin.fxpc-part")));
+        }
+    }
+}
+
 /// Every policy against a local file that exists (smaller, same size,
 /// larger): the result is what the policy promises, and no part file is
 /// left behind.

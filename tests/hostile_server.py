@@ -46,6 +46,8 @@ one misbehaviour seen in real servers:
                    closes the data connection and answers 426 (a
                    connection that breaks off: a resume continues it).
 --claim-size N     SIZE says N bytes for every file, whatever it holds.
+--trickle          RETR sends 4 KiB every 50 ms (a transfer slow enough to
+                   be cancelled half-way).
 --self-nesting DIR DIR is a directory that holds `sub`, whose `sub` holds
                    `sub`, for ever; each level also holds `f.txt` (5
                    bytes). LIST and MLSD show it, CWD enters it, SIZE and
@@ -587,7 +589,17 @@ class Handler(socketserver.StreamRequestHandler):
                 conn.close()
                 self.reply("426 Connection closed; transfer aborted.")
                 return
-        conn.sendall(body)
+        if self.server.args.trickle:
+            try:
+                for at in range(0, len(body), 4096):
+                    conn.sendall(body[at : at + 4096])
+                    threading.Event().wait(0.05)
+            except OSError:
+                conn.close()
+                self.reply("426 Connection closed; transfer aborted.")
+                return
+        else:
+            conn.sendall(body)
         conn.close()
         self.reply("226 Transfer complete.")
 
@@ -619,6 +631,7 @@ def main():
     parser.add_argument("--drop-after", type=int, default=None)
     parser.add_argument("--self-nesting", default="")
     parser.add_argument("--claim-size", type=int, default=None)
+    parser.add_argument("--trickle", action="store_true")
     parser.add_argument("--home", default="/")
     parser.add_argument("--log", default="")
     args = parser.parse_args()
