@@ -31,7 +31,10 @@
 //!   behind a queue with per-site connection pools, server-to-server
 //!   negotiation (LSTN/SOCK, FXP both ways round, relay), SIZE-polled
 //!   progress, verification by size and digest, retries that resume only
-//!   from bytes the job wrote; events on a channel. `endpoint.rs` puts an
+//!   from bytes the job wrote; events on a channel. A download waits in
+//!   `.NAME.fxpc-part` until it verified (`partial.rs`), every local
+//!   destination path is opened beneath the copy's root without following
+//!   a link (`beneath.rs`), and tree walks stop at a depth bound. `endpoint.rs` puts an
 //!   FTP session and the local disk behind one type, `error.rs` is the one
 //!   engine error (which end said what), `queue.rs` the order in which
 //!   waiting files get a slot (moved, paused), `journal.rs` the SQLite

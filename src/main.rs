@@ -176,6 +176,10 @@ struct MirrorArgs {
     /// deletions stay text).
     #[arg(long)]
     json: bool,
+    /// Directories deeper than this below the roots are not walked (each
+    /// such directory is printed as not copied, with why).
+    #[arg(long, value_name = "N", default_value_t = transfer::MAX_DEPTH)]
+    max_depth: usize,
     #[command(flatten)]
     tls: TlsArgs,
 }
@@ -236,6 +240,10 @@ struct CpArgs {
     /// Never skip names matching this glob. Repeatable.
     #[arg(long = "include", value_name = "PATTERN")]
     include: Vec<String>,
+    /// In a tree, directories deeper than this below the source are not
+    /// walked (each is reported as skipped, with why).
+    #[arg(long, value_name = "N", default_value_t = transfer::MAX_DEPTH)]
+    max_depth: usize,
     #[command(flatten)]
     tls: TlsArgs,
 }
@@ -675,6 +683,7 @@ async fn cp(args: CpArgs) -> Result<()> {
         verify: args.verify.into(),
         skip,
         priority,
+        max_depth: args.max_depth,
         ..transfer::Settings::default()
     };
     let (engine, mut events) = Engine::new(settings);

@@ -51,6 +51,18 @@ one misbehaviour seen in real servers:
                    body of that family's lines (see FAMILIES; `corpus-NAME`
                    serves tests/fixtures/listings/NAME.txt); without
                    it, SYST and LIST are refused.
+--endless-data     RETR sends data without end (SIZE still says the
+                   stored size), until the client closes the connection.
+--drop-after N     RETR sends at most N bytes from where it starts, then
+                   closes the data connection and answers 426 (a
+                   connection that breaks off: a resume continues it).
+--claim-size N     SIZE says N bytes for every file, whatever it holds.
+--trickle          RETR sends 4 KiB every 50 ms (a transfer slow enough to
+                   be cancelled half-way).
+--self-nesting DIR DIR is a directory that holds `sub`, whose `sub` holds
+                   `sub`, for ever; each level also holds `f.txt` (5
+                   bytes). LIST and MLSD show it, CWD enters it, SIZE and
+                   RETR serve the files.
 
 Prints "ready <port>" once listening, then serves until killed. Every
 command it receives is appended to --log, one per line.
@@ -218,7 +230,32 @@ class Handler(socketserver.StreamRequestHandler):
         return "/".join(parts)
 
     def is_dir(self, key):
-        return key in [d.strip("/") for d in self.server.args.dir]
+        return key in [d.strip("/") for d in self.server.args.dir] or self.nested(key) == "dir"
+
+    def nested(self, key):
+        """What KEY is in the --self-nesting tree: "dir", "file" or None."""
+        root = self.server.args.self_nesting.strip("/")
+        if not root or not (key == root or key.startswith(root + "/")):
+            return None
+        parts = key[len(root):].strip("/").split("/") if key != root else []
+        if all(p == "sub" for p in parts):
+            return "dir"
+        if parts[-1] == "f.txt" and all(p == "sub" for p in parts[:-1]):
+            return "file"
+        return None
+
+    def stored(self, key):
+        """A file's bytes: stored, or one of the self-nesting tree's."""
+        if self.nested(key) == "file":
+            return b"level"
+        with LOCK:
+            return FILES.get(key)
+
+    def nested_listing(self, key, mlsd):
+        if mlsd:
+            return "type=dir; sub\r\ntype=file;size=5; f.txt\r\n"
+        return ("drwxr-xr-x   2 ftp      ftp          4096 Jan 01  2024 sub\r\n"
+                "-rw-r--r--   1 ftp      ftp             5 Jan 01  2024 f.txt\r\n")
 
     def reply(self, line):
         # A timer's unprompted reply may race the session's own.
@@ -314,7 +351,7 @@ class Handler(socketserver.StreamRequestHandler):
     def do_CWD(self, arg):
         with LOCK:
             is_file = self.key(arg) in FILES
-        if is_file:
+        if is_file or self.nested(self.key(arg)) == "file":
             self.reply("550 Not a directory.")
         else:
             self.cwd = self.key(arg)
@@ -335,14 +372,18 @@ class Handler(socketserver.StreamRequestHandler):
         self.reply("350 Restarting at %d." % self.rest)
 
     def do_SIZE(self, arg):
+        if self.nested(self.key(arg)) == "dir":
+            self.reply("550 Not a plain file.")
+            return
         if self.is_dir(self.key(arg)):
             # Some servers give a directory's size: its block size.
             self.reply("213 4096")
             return
-        with LOCK:
-            data = FILES.get(self.key(arg))
+        data = self.stored(self.key(arg))
         if data is None:
             self.reply("550 No such file.")
+        elif self.server.args.claim_size is not None:
+            self.reply("213 %d" % self.server.args.claim_size)
         else:
             self.reply("213 %d" % len(data))
 
@@ -472,6 +513,16 @@ class Handler(socketserver.StreamRequestHandler):
         self.reply("226 Transfer complete.")
 
     def do_MLSD(self, arg):
+        wanted = self.key(arg) if arg else self.cwd
+        if self.nested(wanted) == "dir":
+            conn = self.data_connection()
+            if not conn:
+                return
+            self.reply("150 Here comes the listing.")
+            conn.sendall(self.nested_listing(wanted, True).encode())
+            conn.close()
+            self.reply("226 Listing sent.")
+            return
         conn = self.data_connection()
         if not conn:
             return
@@ -512,6 +563,15 @@ class Handler(socketserver.StreamRequestHandler):
         dirs = [d.strip("/") for d in self.server.args.dir]
         words = [w for w in arg.split() if not w.startswith("-")]
         wanted = self.key(words[-1]) if words else self.cwd
+        if self.nested(wanted) == "dir":
+            conn = self.data_connection()
+            if not conn:
+                return
+            self.reply("150 Here comes the listing.")
+            conn.sendall(self.nested_listing(wanted, False).encode())
+            conn.close()
+            self.reply("226 Listing sent.")
+            return
         if wanted in dirs:
             conn = self.data_connection()
             if not conn:
@@ -555,8 +615,7 @@ class Handler(socketserver.StreamRequestHandler):
         if self.is_dir(self.key(arg)):
             self.reply("550 %s: is a directory." % arg)
             return
-        with LOCK:
-            data = FILES.get(self.key(arg))
+        data = self.stored(self.key(arg))
         if data is None:
             self.reply("550 No such file.")
             return
@@ -571,8 +630,34 @@ class Handler(socketserver.StreamRequestHandler):
             threading.Event().wait(600)
             return
         self.reply("150 Opening data connection.")
-        conn.sendall(data[self.rest :])
+        body = data[self.rest :]
         self.rest = 0
+        if self.server.args.drop_after is not None and len(body) > self.server.args.drop_after:
+            conn.sendall(body[: self.server.args.drop_after])
+            conn.close()
+            self.reply("426 Connection closed; transfer aborted.")
+            return
+        if self.server.args.endless_data:
+            chunk = bytes(65536)
+            try:
+                while True:
+                    conn.sendall(chunk)
+            except OSError:
+                self.log("endless data stopped by the client")
+                conn.close()
+                self.reply("426 Connection closed; transfer aborted.")
+                return
+        if self.server.args.trickle:
+            try:
+                for at in range(0, len(body), 4096):
+                    conn.sendall(body[at : at + 4096])
+                    threading.Event().wait(0.05)
+            except OSError:
+                conn.close()
+                self.reply("426 Connection closed; transfer aborted.")
+                return
+        else:
+            conn.sendall(body)
         conn.close()
         self.reply("226 Transfer complete.")
 
@@ -607,6 +692,11 @@ def main():
     parser.add_argument("--refuse-prot", action="store_true")
     parser.add_argument("--escape-names", action="store_true")
     parser.add_argument("--pasv-lie-host", default="")
+    parser.add_argument("--endless-data", action="store_true")
+    parser.add_argument("--drop-after", type=int, default=None)
+    parser.add_argument("--self-nesting", default="")
+    parser.add_argument("--claim-size", type=int, default=None)
+    parser.add_argument("--trickle", action="store_true")
     parser.add_argument("--home", default="/")
     parser.add_argument("--log", default="")
     args = parser.parse_args()

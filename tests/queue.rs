@@ -2,7 +2,8 @@
 //! `fxpc serve` is killed (SIGKILL) half-way; `fxpc queue` lists what was
 //! left; `fxpc queue resume` finishes it. All 20 files arrive identical,
 //! and none that had verified before the kill is sent again (the
-//! destination's own log counts its STORs).
+//! destination's own log counts its STORs). A download killed half-way
+//! continues from its part file.
 
 mod common;
 
@@ -293,4 +294,72 @@ fn a_resume_keeps_the_settings_the_copy_was_started_with() {
             "{name}"
         );
     }
+}
+
+/// A download killed half-way leaves its bytes in `.NAME.fxpc-part`, never
+/// under the name; `fxpc queue resume` continues them (a `REST`, not a
+/// second whole transfer) and gives the verified file its name.
+#[test]
+fn a_killed_download_resumes_from_its_part_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_root, local) = (dir.path().join("a"), dir.path().join("local"));
+    std::fs::create_dir_all(&a_root).unwrap();
+    std::fs::create_dir_all(&local).unwrap();
+    let body = common::pseudo_random(3_000_000, 7);
+    std::fs::write(a_root.join("big.bin"), &body).unwrap();
+    let a_state = dir.path().join("a-state");
+    // ~1 MiB/s: three seconds of transfer to kill in the middle of.
+    let a = Served::start(&common::next_addr(), &a_root, &a_state, &["--rate", "1M"]);
+
+    let mut copy = fxpc(dir.path())
+        .args(["cp", "--json"])
+        .arg(format!("{}big.bin", a.url))
+        .arg(&local)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let part = local.join(".big.bin.fxpc-part");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::metadata(&part).map_or(0, |m| m.len()) < 500_000 {
+        assert!(Instant::now() < deadline, "the download made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    copy.kill().unwrap(); // SIGKILL: no chance to tidy up
+    copy.wait().unwrap();
+    assert!(
+        !local.join("big.bin").exists(),
+        "a partial file took the name"
+    );
+    let arrived = std::fs::metadata(&part).unwrap().len();
+    assert!(
+        arrived < body.len() as u64,
+        "killed too late to test anything"
+    );
+
+    let resumed = fxpc(dir.path()).args(["queue", "resume"]).output().unwrap();
+    assert!(
+        resumed.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&resumed.stdout),
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert!(std::fs::read(local.join("big.bin")).unwrap() == body);
+    assert!(!part.exists());
+    let log = std::fs::read_to_string(a_state.join("fxpc/fxpc.log")).unwrap();
+    let rest = log
+        .lines()
+        .filter_map(|l| l.split("REST ").nth(1))
+        .filter_map(|n| {
+            n.split_whitespace()
+                .next()?
+                .trim_matches('"')
+                .parse::<u64>()
+                .ok()
+        })
+        .find(|n| *n > 0);
+    assert!(
+        rest.is_some_and(|n| n <= arrived),
+        "no REST within what arrived:\n{log}"
+    );
 }

@@ -36,6 +36,7 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
         },
         delete: args.delete,
         skip: skip_list(&args)?,
+        max_depth: args.max_depth,
     };
     let (mut from, mut to) =
         tokio::try_join!(Tree::open(&source.site), Tree::open(&destination.site))?;

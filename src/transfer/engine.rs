@@ -3,6 +3,7 @@
 //! source, creates the destination's directories and queues its files as
 //! plain items that become tasks when their turn comes.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -38,7 +39,14 @@ pub struct Settings {
     pub skip: super::skip::SkipList,
     /// Which files of a directory go first.
     pub priority: super::skip::Priority,
+    /// How many directories deep a tree copy walks below its root; what is
+    /// deeper is reported, not walked (a server whose `sub` holds `sub`
+    /// for ever).
+    pub max_depth: usize,
 }
+
+/// The default bound on a tree walk's depth.
+pub const MAX_DEPTH: usize = 64;
 
 impl Default for Settings {
     fn default() -> Settings {
@@ -51,6 +59,7 @@ impl Default for Settings {
             verify: super::Verify::Auto,
             skip: super::skip::SkipList::none(),
             priority: super::skip::Priority::none(),
+            max_depth: MAX_DEPTH,
         }
     }
 }
@@ -79,9 +88,14 @@ impl Engine {
 
     /// Queues a job; its events follow on the channel.
     pub fn submit(&self, spec: JobSpec) -> JobId {
+        self.submit_beneath(spec, None)
+    }
+
+    /// Queues a job whose local destination stays beneath `local_root`.
+    fn submit_beneath(&self, spec: JobSpec, local_root: Option<Arc<Path>>) -> JobId {
         let id = self.announce(&spec, None);
         let spec = Arc::new(spec);
-        let ctx = self.register(id, id, &spec);
+        let ctx = self.register(id, id, &spec, local_root);
         // It keeps its place in line while it asks what its source is.
         self.shared.queue.enqueue(id);
         let engine = self.clone();
@@ -140,7 +154,7 @@ impl Engine {
     /// Runs a tree's file whose turn came, holding its slot.
     async fn run_item(self, item: Item, slot: Slot) {
         let spec = Arc::new(item.spec());
-        let ctx = self.register(item.id, item.tree, &spec);
+        let ctx = self.register(item.id, item.tree, &spec, item.dir.local_root.clone());
         drop(item.dir);
         let last = Box::pin(file::run(&ctx, &spec, item.listed_size, slot)).await;
         self.finish(&ctx, &spec, true, last);
@@ -148,19 +162,26 @@ impl Engine {
 
     /// A job about to run (or end): its spec and cancel switch are known
     /// by id from now on, for `cancel` and `retry`.
-    fn register(&self, id: JobId, tree: JobId, spec: &Arc<JobSpec>) -> Ctx {
+    fn register(
+        &self,
+        id: JobId,
+        tree: JobId,
+        spec: &Arc<JobSpec>,
+        local_root: Option<Arc<Path>>,
+    ) -> Ctx {
         let cancel = CancellationToken::new();
         self.shared
             .jobs
             .lock()
             .expect("job map lock")
-            .insert(id, (spec.clone(), cancel.clone()));
+            .insert(id, (spec.clone(), cancel.clone(), local_root.clone()));
         Ctx {
             id,
             tree,
             shared: self.shared.clone(),
             cancel,
             asked_batch: AtomicBool::new(false),
+            local_root,
         }
     }
 
@@ -194,7 +215,7 @@ impl Engine {
             // It never started: nothing of it was written anywhere. Its
             // spec stays known, for a retry.
             let spec = Arc::new(item.spec());
-            let ctx = self.register(job, item.tree, &spec);
+            let ctx = self.register(job, item.tree, &spec, None);
             ctx.cancel.cancel();
             let cancelled = EventKind::Cancelled {
                 partial: None,
@@ -203,7 +224,7 @@ impl Engine {
             self.finish(&ctx, &spec, true, cancelled);
             return;
         }
-        if let Some((_, token)) = self.shared.jobs.lock().expect("job map lock").get(&job) {
+        if let Some((_, token, _)) = self.shared.jobs.lock().expect("job map lock").get(&job) {
             token.cancel();
         }
     }
@@ -238,14 +259,21 @@ impl Engine {
     /// destination resumes from what arrived; one that never did starts
     /// over, since whatever is there is not its own.
     pub fn retry(&self, job: JobId) -> Option<JobId> {
-        let mut spec = (*self.shared.jobs.lock().expect("job map lock").get(&job)?.0).clone();
+        let (spec, _, local_root) = self
+            .shared
+            .jobs
+            .lock()
+            .expect("job map lock")
+            .get(&job)?
+            .clone();
+        let mut spec = (*spec).clone();
         if spec.conflict == Conflict::Overwrite
             && spec.kind != super::Kind::Append
             && self.shared.wrote(job)
         {
             spec.conflict = Conflict::Resume;
         }
-        Some(self.submit(spec))
+        Some(self.submit_beneath(spec, local_root))
     }
 
     /// What an interrupted run did to a file a tree resumed now will meet:
@@ -322,19 +350,46 @@ impl Engine {
             Ok(b) => b,
             Err(failed) => return failed,
         };
-        let mut pending = vec![(spec.source.clone(), spec.destination.clone())];
+        let mut pending = vec![(spec.source.clone(), spec.destination.clone(), 0)];
         let (mut files, mut directories) = (0, 0);
-        while let Some((from, to)) = pending.pop() {
+        // The directory the user named (or the one holding what they
+        // named): nothing beneath it is reached through a link.
+        let local_root: Option<Arc<Path>> = match &spec.destination.site {
+            Site::Local => {
+                let to = spec.destination.local_path();
+                Some(Arc::from(to.parent().unwrap_or(Path::new("."))))
+            }
+            Site::Ftp(_) => None,
+        };
+        let max_depth = self.shared.settings.max_depth;
+        while let Some((from, to, depth)) = pending.pop() {
             if ctx.cancel.is_cancelled() {
                 return EventKind::Cancelled {
                     partial: None,
                     kept_because: None,
                 };
             }
-            if let Err(e) = browse.make_dir(&to).await {
-                return Failure::ftp(End::Destination, &e)
-                    .context(&format!("cannot create directory {to}"))
-                    .into_event();
+            let replace_links = spec.conflict == Conflict::Overwrite;
+            match browse
+                .make_dir(&to, local_root.as_deref(), replace_links)
+                .await
+            {
+                Ok(()) => {}
+                Err(MadeDir::Link(at)) => {
+                    let _ = ctx.shared.events.send(Event {
+                        job: ctx.id,
+                        kind: EventKind::Skipped {
+                            path: at.display().to_string(),
+                            reason: "a symbolic link stands where a directory should: not followed (only an overwrite replaces it); nothing copied beneath it".into(),
+                        },
+                    });
+                    continue;
+                }
+                Err(MadeDir::Failed(e)) => {
+                    return Failure::ftp(End::Destination, &e)
+                        .context(&format!("cannot create directory {to}"))
+                        .into_event();
+                }
             }
             directories += 1;
             let entries = match browse.list(&from).await {
@@ -368,6 +423,7 @@ impl Engine {
                 destination: to.clone(),
                 kind: spec.kind,
                 via: spec.via,
+                local_root: local_root.clone(),
             });
             for (name, kind, size) in entries {
                 // A listing's names are the server's words: one that is not
@@ -387,7 +443,16 @@ impl Engine {
                 }
                 let (child_from, child_to) = (from.join(&name), to.join(&name));
                 match kind {
-                    EntryKind::Dir => pending.push((child_from, child_to)),
+                    EntryKind::Dir if depth >= max_depth => {
+                        let _ = ctx.shared.events.send(Event {
+                            job: ctx.id,
+                            kind: EventKind::Skipped {
+                                path: child_from.to_string(),
+                                reason: too_deep(max_depth),
+                            },
+                        });
+                    }
+                    EntryKind::Dir => pending.push((child_from, child_to, depth + 1)),
                     EntryKind::File => {
                         files += 1;
                         let earlier = self
@@ -497,6 +562,7 @@ impl Engine {
                 id: 0,
                 tree: 0,
                 asked_batch: AtomicBool::new(false),
+                local_root: None,
                 shared: self.shared.clone(),
                 cancel: CancellationToken::new(),
             };
@@ -508,6 +574,13 @@ impl Engine {
             destination.clone()
         })
     }
+}
+
+/// Why a directory below the depth bound is not walked.
+pub fn too_deep(max_depth: usize) -> String {
+    format!(
+        "more than {max_depth} directories deep (--max-depth): not walked; a server whose directory lists itself would never end"
+    )
 }
 
 /// A name that stays where it is joined, on any server it is sent to: not
@@ -646,8 +719,15 @@ impl Browser {
         }
     }
 
-    /// Creates a directory unless it exists already.
-    async fn make_dir(&mut self, dir: &Location) -> Result<(), FtpError> {
+    /// Creates a directory unless it exists already; on the local disk,
+    /// beneath `root` without following a link (one where a directory
+    /// should be is replaced when `replace_links`, else refused).
+    async fn make_dir(
+        &mut self,
+        dir: &Location,
+        root: Option<&Path>,
+        replace_links: bool,
+    ) -> Result<(), MadeDir> {
         match self.ends.destination.as_deref_mut() {
             Some(client) => {
                 if client.mkd(&dir.path).await.is_ok() {
@@ -658,12 +738,27 @@ impl Browser {
                     Ok(()) => client.cwd(&self.destination_home).await,
                     Err(_) => client.mkd(&dir.path).await.map(drop),
                 }
+                .map_err(MadeDir::Failed)
             }
-            None => tokio::fs::create_dir_all(dir.local_path())
-                .await
-                .map_err(FtpError::Io),
+            None => {
+                let confined = super::beneath::Confined::new(root, &dir.local_path());
+                tokio::task::spawn_blocking(move || confined.make_dirs(replace_links))
+                    .await
+                    .map_err(|e| MadeDir::Failed(FtpError::Io(std::io::Error::other(e))))?
+                    .map_err(|e| match e {
+                        super::beneath::DirError::Link(at) => MadeDir::Link(at),
+                        super::beneath::DirError::Io(e) => MadeDir::Failed(FtpError::Io(e)),
+                    })
+            }
         }
     }
+}
+
+/// Why a tree's directory was not made.
+enum MadeDir {
+    /// A symbolic link stands there (its path), and was left.
+    Link(std::path::PathBuf),
+    Failed(FtpError),
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ use super::check::{batch_of, compare_digests, digest_to_compare};
 use super::endpoint::Endpoint;
 use super::ends::{Ends, checkout, sessions};
 use super::error::{End, Failure};
+use super::existing::{ask, cancelled, free_name, fresh_size};
 use super::fxp::{self, Dialect};
+use super::partial::{self, Standing};
 use super::progress::{self, Source, Watch};
 use super::relay;
 use super::shared::Ctx;
@@ -71,19 +73,25 @@ pub async fn run(
     slot: super::queue::Slot,
 ) -> EventKind {
     let mut slot = Some(slot);
-    match run_inner(ctx, spec, listed_size, &mut slot).await {
+    let mut part = None;
+    match run_inner(ctx, spec, listed_size, &mut slot, &mut part).await {
         Ok(kind) => kind,
-        Err(f @ Failure::Failed { .. }) => {
-            let left = tidy_after_failure(ctx, spec).await;
-            match (f.into_event(), left) {
-                (EventKind::Failed { reason, replies }, Some(left)) => EventKind::Failed {
-                    reason: format!("{reason}; {left}"),
-                    replies,
-                },
-                (event, _) => event,
-            }
-        }
-        Err(f) => f.into_event(),
+        Err(f) => match part {
+            Some(part) => partial::settle_failure(f, &part).await.into_event(),
+            None => match f {
+                f @ Failure::Failed { .. } => {
+                    let left = tidy_after_failure(ctx, spec).await;
+                    match (f.into_event(), left) {
+                        (EventKind::Failed { reason, replies }, Some(left)) => EventKind::Failed {
+                            reason: format!("{reason}; {left}"),
+                            replies,
+                        },
+                        (event, _) => event,
+                    }
+                }
+                f => f.into_event(),
+            },
+        },
     }
 }
 
@@ -94,26 +102,29 @@ pub async fn run(
 /// kept for `--resume`. Only for a plain overwrite: any other policy
 /// either kept the old file or wrote under another name.
 async fn tidy_after_failure(ctx: &Ctx, spec: &JobSpec) -> Option<String> {
+    // A local download writes a part file beside its target (see
+    // `partial`), which settles its own failures.
     if spec.conflict != Conflict::Overwrite
         || spec.kind == Kind::Append
+        || matches!(spec.destination.site, Site::Local)
         || !ctx.shared.wrote(ctx.id)
     {
         return None;
     }
     match fresh_size(ctx, &spec.destination).await? {
         0 => {
-            let deleted = match &spec.destination.site {
-                Site::Local => Endpoint::Local.delete(&spec.destination.path).await,
-                Site::Ftp(site) => match ctx.shared.pool(site).connect().await {
-                    Ok(mut client) => {
-                        let done = Endpoint::Ftp(&mut client)
-                            .delete(&spec.destination.path)
-                            .await;
-                        let _ = client.quit().await;
-                        done
-                    }
-                    Err(e) => Err(e),
-                },
+            let Site::Ftp(site) = &spec.destination.site else {
+                return None;
+            };
+            let deleted = match ctx.shared.pool(site).connect().await {
+                Ok(mut client) => {
+                    let done = Endpoint::Ftp(&mut client)
+                        .delete(&spec.destination.path)
+                        .await;
+                    let _ = client.quit().await;
+                    done
+                }
+                Err(e) => Err(e),
             };
             Some(match deleted {
                 Ok(()) => "the empty file it left at the destination was removed".to_string(),
@@ -128,11 +139,13 @@ async fn tidy_after_failure(ctx: &Ctx, spec: &JobSpec) -> Option<String> {
     }
 }
 
+/// `part`: set to the part file the job writes, once it has chosen one.
 async fn run_inner(
     ctx: &Ctx,
     spec: &JobSpec,
     listed_size: Option<u64>,
     slot: &mut Option<super::queue::Slot>,
+    part: &mut Option<Location>,
 ) -> Result<EventKind, Failure> {
     let transports = transports(spec)?;
     if let Some(why) = ctx.shared.out_of_space(ctx.tree) {
@@ -146,6 +159,38 @@ async fn run_inner(
     let existed = (spec.kind == Kind::Append || spec.conflict != Conflict::Overwrite)
         .then_some(existing.is_some());
     let mut destination = spec.destination.clone();
+    // A local file is written beside its name, unless it is appended to
+    // or is not a plain file (`/dev/null`).
+    let local = matches!(destination.site, Site::Local) && spec.kind != Kind::Append;
+    let root = ctx.local_root.as_deref();
+    let standing = match local {
+        true => partial::standing(root, &destination).await?,
+        false => Standing::Absent,
+    };
+    // A link is never written through: an overwrite replaces the link
+    // itself (the part file is renamed over it), a new name leaves it be.
+    if standing == Standing::Link
+        && !matches!(spec.conflict, Conflict::Overwrite | Conflict::Rename)
+    {
+        return Ok(EventKind::Skipped {
+            path: destination.to_string(),
+            reason: "a symbolic link stands there: not followed (only an overwrite replaces it)"
+                .into(),
+        });
+    }
+    let mut in_place = standing == Standing::Other;
+    let part_size = match local && !in_place {
+        true => match partial::standing(root, &partial::part_of(&destination)).await? {
+            Standing::File(n) => Some(n),
+            _ => None,
+        },
+        false => None,
+    };
+    // A resume continues an earlier run's part file first.
+    let existing = match (spec.conflict, part_size) {
+        (Conflict::Resume, Some(n)) => Some(n),
+        _ => existing,
+    };
 
     // What the conflict policy makes of an existing destination.
     let mut append = spec.kind == Kind::Append;
@@ -170,6 +215,7 @@ async fn run_inner(
             Conflict::Append => {
                 append = true;
                 offsets.append = true;
+                in_place = true;
             }
             Conflict::Skip => {
                 return Ok(EventKind::Skipped {
@@ -183,6 +229,9 @@ async fn run_inner(
                     Some(String::from_utf8_lossy(base_name(&destination.path)).into_owned());
             }
             Conflict::Resume if size <= source_size => {
+                // Without a part file, the target is the partial file
+                // (another tool's, or one the user chose to continue).
+                in_place |= part_size.is_none();
                 offsets.source = size;
                 offsets.destination = size;
                 complete_before = size == source_size;
@@ -193,6 +242,17 @@ async fn run_inner(
                 )));
             }
         }
+    }
+    // Where the bytes go until they verified.
+    let work = if local && !in_place {
+        let p = partial::part_of(&destination);
+        *part = Some(p.clone());
+        p
+    } else {
+        destination.clone()
+    };
+    if local && !complete_before {
+        partial::check_space(&destination, source_size.saturating_sub(offsets.source)).await?;
     }
     // Where the policy starts. Until this job's own bytes are at the
     // destination, every new attempt starts here again: the destination's
@@ -270,7 +330,7 @@ async fn run_inner(
                 &mut ends,
                 transport,
                 spec,
-                &destination,
+                &work,
                 offsets,
                 base,
                 source_size,
@@ -307,7 +367,7 @@ async fn run_inner(
             Err(Failure::Cancelled) => {
                 ends.discard();
                 drop(ends);
-                return Ok(cancelled(ctx, &destination, existed).await);
+                return Ok(cancelled(ctx, &work, existed, part.is_some()).await);
             }
             Err(Failure::Refused {
                 description,
@@ -384,7 +444,7 @@ async fn run_inner(
                 });
                 tokio::select! {
                     () = tokio::time::sleep(backoff) => {}
-                    () = ctx.cancel.cancelled() => return Ok(cancelled(ctx, &destination, existed).await),
+                    () = ctx.cancel.cancelled() => return Ok(cancelled(ctx, &work, existed, part.is_some()).await),
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(30));
                 retried = true;
@@ -404,7 +464,7 @@ async fn run_inner(
         offsets = if wrote {
             let now = ends
                 .destination()
-                .size(&destination.path)
+                .size(&work.path)
                 .await
                 .map_err(|e| Failure::ftp(End::Destination, &e))?
                 .unwrap_or(0);
@@ -447,7 +507,7 @@ async fn run_inner(
             let ends = sessions(ctx, &mut ends, spec, &destination).await?;
             let size = ends
                 .destination()
-                .size(&destination.path)
+                .size(&work.path)
                 .await
                 .map_err(|e| Failure::ftp(End::Destination, &e))?;
             let Some(size) = size else {
@@ -472,18 +532,13 @@ async fn run_inner(
     let check = match digest {
         Some(algorithm) => {
             let ends = sessions(ctx, &mut ends, spec, &destination).await?;
-            compare_digests(
-                ends,
-                &spec.source,
-                &destination,
-                algorithm,
-                size,
-                carried_digest,
-            )
-            .await?
+            compare_digests(ends, &spec.source, &work, algorithm, size, carried_digest).await?
         }
         None => Check::Size,
     };
+    if part.is_some() {
+        partial::promote(root, &work, &destination).await?;
+    }
     let mut source_deleted = false;
     if spec.kind == Kind::Move {
         let ends = sessions(ctx, &mut ends, spec, &destination).await?;
@@ -545,42 +600,6 @@ fn pair_key(spec: &JobSpec, destination: &Location) -> (String, String) {
         Site::Local => String::new(),
     };
     (key(&spec.source.site), key(&destination.site))
-}
-
-/// Asks whoever listens to the events what to do with an existing
-/// destination, and waits for [`Engine::answer`](super::Engine::answer).
-async fn ask(
-    ctx: &Ctx,
-    destination: &Location,
-    source_size: u64,
-    destination_size: u64,
-) -> Result<Conflict, Failure> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    ctx.shared
-        .questions
-        .lock()
-        .expect("question map lock")
-        .insert(ctx.id, tx);
-    ctx.emit(EventKind::Conflict {
-        destination: destination.to_string(),
-        source_size,
-        destination_size,
-    });
-    let answer = tokio::select! {
-        a = rx => a.ok(),
-        () = ctx.cancel.cancelled() => None,
-    };
-    ctx.shared
-        .questions
-        .lock()
-        .expect("question map lock")
-        .remove(&ctx.id);
-    match answer {
-        // Asking again would loop: an unanswerable question skips.
-        Some(Conflict::Ask) => Ok(Conflict::Skip),
-        Some(policy) => Ok(policy),
-        None => Err(Failure::Cancelled),
-    }
 }
 
 /// Sessions for both ends and the sizes that decide the plan: the source's,
@@ -682,82 +701,6 @@ fn transports(spec: &JobSpec) -> Result<Vec<Transport>, Failure> {
     })
 }
 
-/// The final event of a cancelled job: what is left at the destination,
-/// after deleting it when asked to and the job created it.
-async fn cancelled(ctx: &Ctx, destination: &Location, existed: Option<bool>) -> EventKind {
-    let discard = ctx
-        .shared
-        .discard_partial
-        .lock()
-        .expect("discard set lock")
-        .remove(&ctx.id);
-    let mut kept_because = None;
-    if discard && existed == Some(true) {
-        kept_because = Some("it existed before this copy".to_string());
-    }
-    if discard && existed == Some(false) {
-        let deleted = match &destination.site {
-            Site::Local => Endpoint::Local.delete(&destination.path).await,
-            Site::Ftp(site) => match ctx.shared.pool(site).connect().await {
-                Ok(mut client) => {
-                    let done = Endpoint::Ftp(&mut client).delete(&destination.path).await;
-                    let _ = client.quit().await;
-                    done
-                }
-                Err(e) => Err(e),
-            },
-        };
-        match deleted {
-            Ok(()) => {
-                return EventKind::Cancelled {
-                    partial: None,
-                    kept_because: None,
-                };
-            }
-            Err(e) => kept_because = Some(format!("it could not be deleted: {e}")),
-        }
-    }
-    EventKind::Cancelled {
-        partial: fresh_size(ctx, destination).await,
-        kept_because,
-    }
-}
-
-/// The destination's size on a new connection (after a cancel, the job's
-/// own sessions are in no state to ask).
-async fn fresh_size(ctx: &Ctx, at: &Location) -> Option<u64> {
-    match &at.site {
-        Site::Local => Endpoint::Local.size(&at.path).await.ok().flatten(),
-        Site::Ftp(site) => {
-            let mut client = ctx.shared.pool(site).connect().await.ok()?;
-            let size = Endpoint::Ftp(&mut client)
-                .size(&at.path)
-                .await
-                .ok()
-                .flatten();
-            let _ = client.quit().await;
-            size
-        }
-    }
-}
-
-async fn free_name(mut end: Endpoint<'_>, at: &Location) -> Result<Location, Failure> {
-    for n in 1..10_000 {
-        let mut path = at.path.clone();
-        path.extend_from_slice(format!(".{n}").as_bytes());
-        let candidate = at.with_path(path);
-        let exists = end
-            .size(&candidate.path)
-            .await
-            .map_err(|e| Failure::ftp(End::Destination, &e))?
-            .is_some();
-        if !exists {
-            return Ok(candidate);
-        }
-    }
-    Err(Failure::permanent(format!("no free name next to {at}")))
-}
-
 /// One try with one transport, watched for progress and cancellation.
 #[allow(clippy::too_many_arguments)]
 async fn attempt(
@@ -794,6 +737,7 @@ async fn attempt(
         watch: watch.clone(),
         moved: ctx.shared.client_bytes.clone(),
         digest,
+        announced: Some(total),
     };
     let stall = ctx.shared.settings.stall_timeout;
     let src_path = spec.source.path.as_slice();
@@ -881,6 +825,7 @@ async fn attempt(
                     offsets.append,
                     offsets.destination,
                     meters.clone(),
+                    ctx.local_root.as_deref(),
                 )
                 .await
                 .map(|_| how)

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use chrono::TimeZone;
 
 use super::compare::{Rules, Side, Verdict, compare};
-use super::engine::is_plain_name;
+use super::engine::{is_plain_name, too_deep};
 use super::site::{FtpSite, Location, Site};
 use super::skip::SkipList;
 use crate::ftp::{Client, Entry, EntryKind, FtpError};
@@ -26,6 +26,9 @@ pub struct Options {
     /// Plan the deletion of what is only at the destination.
     pub delete: bool,
     pub skip: SkipList,
+    /// How many directories deep the walks go below the roots; deeper is
+    /// planned as not copied, with the reason.
+    pub max_depth: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,9 +243,29 @@ impl Tree {
     pub async fn make_dir(&mut self, path: &[u8]) -> Result<(), FtpError> {
         match &mut self.client {
             Some(client) => client.mkd(path).await.map(drop),
-            None => tokio::fs::create_dir_all(local_path(path))
+            // Parents first (the plan is sorted), each made without
+            // following a link that stands in its place.
+            None => {
+                let path = local_path(path);
+                tokio::task::spawn_blocking(move || {
+                    // The root's own parents are the user's path to it.
+                    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(parent).map_err(super::beneath::DirError::Io)?;
+                    }
+                    super::beneath::Confined::new(None, &path).make_dirs(false)
+                })
                 .await
-                .map_err(FtpError::Io),
+                .map_err(std::io::Error::other)?
+                .map_err(|e| {
+                    FtpError::Io(match e {
+                        super::beneath::DirError::Link(at) => std::io::Error::other(format!(
+                            "{}: a symbolic link stands there: not followed",
+                            at.display()
+                        )),
+                        super::beneath::DirError::Io(e) => e,
+                    })
+                })
+            }
         }
     }
 
@@ -280,6 +303,11 @@ async fn open(site: &Arc<FtpSite>) -> Result<Client, MirrorError> {
 fn local_path(path: &[u8]) -> std::path::PathBuf {
     use std::os::unix::ffi::OsStrExt;
     std::path::PathBuf::from(std::ffi::OsStr::from_bytes(path))
+}
+
+/// How many directories below the root a relative path is (`a/b`: 2).
+fn depth(rel: &[u8]) -> usize {
+    rel.split(|&b| b == b'/').count()
 }
 
 /// `rel/name`, or `name` at the root.
@@ -423,7 +451,11 @@ pub async fn plan(
                 source: at_source(name).map_or("?", kind_name),
                 destination: at_dest(name).map_or("?", kind_name),
             };
+            let deep = c.is_dir && depth(&path) > options.max_depth;
             let change = match c.verdict {
+                Verdict::New | Verdict::BothDirs if deep => Change::NotCopied {
+                    reason: too_deep(options.max_depth),
+                },
                 Verdict::New if c.is_dir => {
                     pending.push((path.clone(), false));
                     Change::NewDir
@@ -507,7 +539,10 @@ async fn extra_tree(
                 kept_in.insert(rel.clone());
                 continue;
             }
-            if e.is_dir() {
+            if e.is_dir() && depth(&path) > options.max_depth {
+                // Not walked, so not known to be empty: it stays.
+                kept_in.insert(rel.clone());
+            } else if e.is_dir() {
                 dirs.push(path.clone());
                 pending.push(path);
             } else {
@@ -554,6 +589,7 @@ mod tests {
             rules: Rules::default(),
             delete,
             skip: SkipList::new(&["*.tmp".into()], &[]).unwrap(),
+            max_depth: crate::transfer::MAX_DEPTH,
         }
     }
 

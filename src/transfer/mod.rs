@@ -10,26 +10,34 @@
 //! `endpoint.rs` is one end of a copy, an FTP session or the local disk,
 //! behind one type; `error.rs` is the one engine error, which knows which end said what;
 //! `relay.rs` carries bytes through the client when they cannot, and does
-//! plain uploads and downloads; `progress.rs` polls the destination's size;
+//! plain uploads and downloads (and stops a source that sends far more than
+//! it announced); `partial.rs` is where a download's bytes wait, beside
+//! the target, until they verified; `beneath.rs` opens every local
+//! destination path beneath the copy's root, never through a link; `progress.rs` polls the destination's size;
 //! `refusal.rs` recognises servers and names the setting that would allow
 //! what they refused; `file.rs` runs one file from plan to verification;
+//! `existing.rs` what a job makes of an existing destination (asking, a
+//! free name) and what a cancel leaves;
 //! `verify.rs` verifies a tree's files with one listing per directory;
 //! `ends.rs` takes a job's sessions from the pools; `check.rs` chooses
 //! and compares digests; `shared.rs` is what all jobs of an engine share (and learn);
 //! `queue.rs` is the line of waiting files (plain items until their turn);
 //! `engine.rs` submits jobs, walks trees and runs what the line starts.
 
+mod beneath;
 mod check;
 pub mod compare;
 mod endpoint;
 mod ends;
 mod engine;
 mod error;
+mod existing;
 mod file;
 mod fxp;
 pub mod journal;
 mod local;
 pub mod mirror;
+mod partial;
 mod pool;
 mod progress;
 pub mod queue;
@@ -45,7 +53,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use engine::{Engine, Settings, is_plain_name};
+pub use engine::{Engine, MAX_DEPTH, Settings, is_plain_name};
 pub use local::list_local;
 pub use site::{FtpSite, Location, Site};
 

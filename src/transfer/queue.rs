@@ -42,6 +42,8 @@ pub(super) struct Dir {
     pub destination: Location,
     pub kind: Kind,
     pub via: Via,
+    /// The tree's local root, when it copies to the local disk.
+    pub local_root: Option<Arc<std::path::Path>>,
 }
 
 impl Item {
@@ -439,6 +441,7 @@ mod tests {
                 destination: Location::local(std::path::Path::new("/nonexistent/b")),
                 kind: Kind::Copy,
                 via: Via::Auto,
+                local_root: None,
             }),
             name: (*b"f").into(),
             conflict: Conflict::Overwrite,

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use tokio::fs::{File, OpenOptions};
+use tokio::fs::File;
 use tokio::io::{AsyncRead, AsyncSeekExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 
 use super::endpoint::{self, Endpoint};
@@ -32,6 +32,18 @@ pub struct Meters {
     pub moved: Arc<AtomicU64>,
     /// The digest of every byte carried, when the whole file is.
     pub digest: Option<Arc<Mutex<Option<Hasher>>>>,
+    /// The source's announced size: a server that sends far more (see
+    /// [`overrun_limit`]) is stopped, not written to the disk for ever.
+    pub announced: Option<u64>,
+}
+
+/// Bytes a transfer may carry beyond twice its announced size before it
+/// is stopped: room for a file that grew while it was sent.
+pub const BEYOND_ANNOUNCED: u64 = 1 << 20;
+
+/// Where a transfer of a file announced at `size` bytes is stopped.
+pub fn overrun_limit(size: u64) -> u64 {
+    size.saturating_mul(2).saturating_add(BEYOND_ANNOUNCED)
 }
 
 /// The pipe's input, whose bytes are counted into the job's watch and the
@@ -39,11 +51,19 @@ pub struct Meters {
 pub struct Counting<T> {
     inner: T,
     meters: Meters,
+    carried: u64,
+    /// Set when the source sent more than [`overrun_limit`] allows.
+    overrun: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl<T> Counting<T> {
     pub fn new(inner: T, meters: Meters) -> Counting<T> {
-        Counting { inner, meters }
+        Counting {
+            inner,
+            meters,
+            carried: 0,
+            overrun: Arc::default(),
+        }
     }
 
     fn count(&self, n: u64) {
@@ -58,8 +78,17 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for Counting<W> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
+        if let Some(size) = self.meters.announced
+            && self.carried + buf.len() as u64 > overrun_limit(size)
+        {
+            self.overrun.store(true, Ordering::Relaxed);
+            return Poll::Ready(Err(std::io::Error::other(
+                "the server sent more than it announced",
+            )));
+        }
         let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = &poll {
+            self.carried += *n as u64;
             self.count(*n as u64);
             if let Some(digest) = &self.meters.digest
                 && let Some(h) = digest.lock().expect("digest lock").as_mut()
@@ -111,6 +140,7 @@ pub async fn carry(
     append: bool,
     destination_offset: u64,
     meters: Meters,
+    local_root: Option<&Path>,
 ) -> Result<u64, Failure> {
     // Local ends are opened first: a file that cannot be read or written
     // is refused before any server is asked for anything.
@@ -131,6 +161,7 @@ pub async fn carry(
     let mut destination_file = match destination {
         Endpoint::Local => {
             let file = open_local_destination(
+                local_root,
                 endpoint::local(destination_path),
                 append,
                 destination_offset,
@@ -144,8 +175,10 @@ pub async fn carry(
     };
 
     let watch = meters.watch.clone();
+    let announced = meters.announced;
     let (writer, reader) = tokio::io::duplex(RELAY_BUFFER);
     let mut writer = Counting::new(writer, meters);
+    let overrun = writer.overrun.clone();
     let read = async move {
         let r = match (source, source_file.as_mut()) {
             (Endpoint::Ftp(client), _) => client
@@ -213,6 +246,14 @@ pub async fn carry(
             Ok(stored) => (read.await, Ok(stored)),
         },
     };
+    if overrun.load(Ordering::Relaxed) {
+        // Whatever either end said after the cut is only its symptom.
+        let size = announced.unwrap_or(0);
+        return Err(Failure::permanent(format!(
+            "the server sent more than it announced: {size} bytes announced, stopped after {} bytes",
+            overrun_limit(size)
+        )));
+    }
     match (read, write) {
         (Ok(n), Ok(stored)) if stored == n => Ok(n),
         (Ok(n), Ok(stored)) => Err(Failure::permanent(format!(
@@ -234,21 +275,19 @@ const LAST_WORD: std::time::Duration = std::time::Duration::from_secs(2);
 /// stuck (a hung network file system).
 const LOCAL_IDLE: std::time::Duration = std::time::Duration::from_secs(300);
 
-/// How a local destination file is opened.
+/// How a local destination file is opened: beneath the copy's root, no
+/// link followed (see `beneath.rs`).
 pub async fn open_local_destination(
+    root: Option<&Path>,
     path: &Path,
     append: bool,
     offset: u64,
 ) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    if append {
-        options.append(true).create(true);
-    } else if offset > 0 {
-        options.write(true);
-    } else {
-        options.write(true).create(true).truncate(true);
-    }
-    let mut file = options.open(path).await?;
+    let confined = super::beneath::Confined::new(root, path);
+    let file = tokio::task::spawn_blocking(move || confined.open_write(append, offset > 0))
+        .await
+        .map_err(std::io::Error::other)??;
+    let mut file = File::from_std(file);
     if !append && offset > 0 {
         file.seek(SeekFrom::Start(offset)).await?;
     }

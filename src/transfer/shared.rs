@@ -42,8 +42,9 @@ pub struct Shared {
     pub(super) queue: Arc<super::queue::Queue>,
     pub(super) next_id: AtomicU64,
     /// Each job's spec (shared with its task, not copied: a tree may queue
-    /// 100,000) and its cancel switch.
-    pub(super) jobs: Mutex<HashMap<JobId, (Arc<JobSpec>, CancellationToken)>>,
+    /// 100,000), its cancel switch, and its tree's local root (a retry
+    /// stays beneath it).
+    pub(super) jobs: Mutex<HashMap<JobId, JobEntry>>,
     /// Cancelled jobs whose partial destination should go, if they made it.
     pub discard_partial: Mutex<HashSet<JobId>>,
     /// Jobs waiting for an answer about an existing destination.
@@ -150,6 +151,12 @@ impl Shared {
 }
 
 /// One job's view of the engine.
+pub(super) type JobEntry = (
+    Arc<JobSpec>,
+    CancellationToken,
+    Option<Arc<std::path::Path>>,
+);
+
 pub struct Ctx {
     pub id: JobId,
     /// The tree job this file belongs to (its own id for a single file):
@@ -160,6 +167,10 @@ pub struct Ctx {
     /// Set when the job asked its tree's directory listing for its size:
     /// it has then been counted there.
     pub asked_batch: AtomicBool,
+    /// The local directory a tree copies into: nothing beneath it is
+    /// reached through a link (`beneath.rs`). `None` for a single file:
+    /// its own directory is the root.
+    pub local_root: Option<std::sync::Arc<std::path::Path>>,
 }
 
 impl Ctx {
