@@ -26,6 +26,7 @@ one misbehaviour seen in real servers:
                    nothing and never answers (a silent, stuck server).
 --unreadable NAME  SIZE answers for NAME, RETR refuses it ("550 Failed to
                    open file."), as for a file whose permissions forbid it.
+--endless-listing  with --evil-listing: MLSD sends short entries without end.
 --evil-listing     offers MLSD, and every directory lists names that climb
                    out (`../../escape.txt`, `a/b.txt`, `..`) beside its
                    real files.
@@ -527,6 +528,19 @@ class Handler(socketserver.StreamRequestHandler):
         if not conn:
             return
         self.reply("150 Here comes the listing.")
+        if self.server.args.endless_listing:
+            # Short entries without end, until the client stops reading.
+            n = 0
+            try:
+                while True:
+                    block = "".join("type=file;size=1; f%d\r\n" % i for i in range(n, n + 10000))
+                    conn.sendall(block.encode())
+                    n += 10000
+            except OSError:
+                self.log("endless listing stopped after %d entries" % n)
+            conn.close()
+            self.reply("426 Connection closed; transfer aborted.")
+            return
         lines = [
             "type=file;size=5; ../../escape.txt",
             "type=file;size=5; a/b.txt",
@@ -697,6 +711,7 @@ def main():
     parser.add_argument("--self-nesting", default="")
     parser.add_argument("--claim-size", type=int, default=None)
     parser.add_argument("--trickle", action="store_true")
+    parser.add_argument("--endless-listing", action="store_true")
     parser.add_argument("--home", default="/")
     parser.add_argument("--log", default="")
     args = parser.parse_args()

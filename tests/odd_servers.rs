@@ -505,3 +505,26 @@ async fn a_failed_copy_leaves_no_empty_file_behind() {
     assert!(reason.contains("removed"), "{reason}");
     assert!(!to.exists("locked.bin"), "{seen:#?}");
 }
+
+/// A listing without end is stopped at the entry cap, and the person reads
+/// why (not the server's `426` for the connection we closed).
+#[test]
+fn an_endless_listing_is_stopped_saying_why() {
+    let hostile = Hostile::start(&next_addr(), &["--evil-listing", "--endless-listing"]);
+    let at = hostile.socket_addr();
+    let state = temp_root();
+    let started = Instant::now();
+    let listed = common::fxpc_in(state.path())
+        .arg("ls")
+        .arg(format!("ftp://{}:{}/", at.ip(), at.port()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&listed.stderr);
+    assert!(!listed.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("listing larger than 1000000 entries: stopped"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("426"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(60));
+}

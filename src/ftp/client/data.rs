@@ -240,11 +240,17 @@ impl Client {
         let data = self.start_transfer(command, 0).await?;
         let mut body = Vec::new();
         let read = read_capped(data, &mut body, MAX_LISTING, self.options.data_idle_timeout).await;
+        if let Err(source) = read {
+            // We stopped reading (too large, or silent): the server's
+            // answer to that (`426`) would only hide why.
+            drop(body);
+            self.give_up_stalled().await?;
+            return Err(FtpError::Data {
+                command: command.to_string(),
+                source,
+            });
+        }
         self.finish_transfer(command).await?;
-        read.map_err(|source| FtpError::Data {
-            command: command.to_string(),
-            source,
-        })?;
         Ok(body)
     }
 
@@ -463,6 +469,7 @@ async fn read_capped(
     idle: Duration,
 ) -> std::io::Result<()> {
     let mut chunk = vec![0u8; 64 * 1024];
+    let mut lines = 0usize;
     loop {
         let n = match tokio::time::timeout(idle, data.read(&mut chunk)).await {
             Ok(r) => r?,
@@ -473,8 +480,14 @@ async fn read_capped(
         }
         if body.len() + n > cap {
             return Err(std::io::Error::other(format!(
-                "listing larger than {} MiB",
+                "listing larger than {} MiB: stopped",
                 cap / (1024 * 1024)
+            )));
+        }
+        lines += chunk[..n].iter().filter(|&&b| b == b'\n').count();
+        if lines > MAX_LISTING_ENTRIES {
+            return Err(std::io::Error::other(format!(
+                "listing larger than {MAX_LISTING_ENTRIES} entries: stopped"
             )));
         }
         body.extend_from_slice(&chunk[..n]);

@@ -24,6 +24,9 @@ use super::tls::{Tls, TlsMode};
 /// Biggest directory listing we hold in memory (a 100,000-entry directory is
 /// about 10 MiB of `LIST` output).
 const MAX_LISTING: usize = 256 * 1024 * 1024;
+/// The most entries one directory listing may have: past it, a server
+/// sending an endless listing is stopped, saying so.
+const MAX_LISTING_ENTRIES: usize = 1_000_000;
 
 #[derive(Debug, Clone)]
 pub struct Options {
