@@ -29,8 +29,10 @@ const RECEIVER_READY: Duration = Duration::from_secs(10);
 /// only this silence tells, and it must cost seconds, not the stall
 /// timeout.
 const PASSIVE_ANSWER: Duration = Duration::from_secs(5);
-/// How long an `ABOR` of the other side may take.
-const ABORT_WAIT: Duration = Duration::from_secs(5);
+/// How long an `ABOR` of the other side may take: a server that answers
+/// does so at once; one stuck waiting for a peer (Pure-FTPd after dropping
+/// a foreign connection) never does, and its session is dropped anyway.
+const ABORT_WAIT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
@@ -286,7 +288,9 @@ async fn exchange(
                 return Err(AttemptError::failed(End::Source, &e));
             }
             let asked = async {
-                source.in_step().await?;
+                // No resynchronisation here: a passive source that refused
+                // the other server's connection says so unprompted (425)
+                // before it answers RETR, and that is the refusal to read.
                 source.send_with("RETR", plan.source_path).await?;
                 // The passive source answers once the destination's
                 // connection is taken; silence is its refusal.
