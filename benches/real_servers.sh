@@ -355,7 +355,7 @@ vcount() { if [[ -f $TMP/$1/vsftpd.log ]]; then grep -cE "$2" "$TMP/$1/vsftpd.lo
 # measurement before repetition r+1 of any (odd repetitions in definition
 # order, even ones reversed), so a neighbour's load slows all tools alike.
 IDS=()
-declare -A TOOL PAIR OBJ FILES EXPECT WALLS CPUS RSSS
+declare -A TOOL PAIR OBJ FILES EXPECT WALLS CPUS RSSS FAILS
 
 # define ID TOOL PAIR OBJ FILES EXPECT -- COMMAND...
 #   OBJ: a directory (`small`, `smallrtt`) or a file name, in the pair's FTP home.
@@ -387,6 +387,15 @@ run_once() {
     t0=$(date +%s.%N)
     if ! /usr/bin/time -v -o "$out.time" "${cmd[@]}" >"$out.out" 2>"$out.err"; then
         tail -n 20 "$out.err" "$out.out" >&2
+        # lftp's `mirror --parallel` against a threaded pyftpdlib fails now
+        # and then under load: a run of the tool compared with is noted and
+        # left out, not a reason to lose the whole measurement. fxpc's own
+        # failures still stop it.
+        if [[ $tool == lftp ]]; then
+            say "$id: lftp failed (run $r), left out of the medians"
+            FAILS[$id]=$((${FAILS[$id]:-0} + 1))
+            return 0
+        fi
         die "$id failed (run $r; KEEP=1 keeps the logs): ${cmd[*]}"
     fi
     t1=$(date +%s.%N)
@@ -512,6 +521,9 @@ for c in "${CASES[@]}"; do
 done
 echo
 echo "fxpc/lftp is the ratio of the median wall times: below 1 means fxpc is faster."
+for id in "${IDS[@]}"; do
+    [[ -n ${FAILS[$id]:-} ]] && echo "$id: lftp failed ${FAILS[$id]} of $REPEAT run(s); its median is over the others."
+done
 if ((LATENCY)); then
     # Round trips per file, one file at a time: the whole run (connect, login
     # and listing included) over the files, in measured round trips.
