@@ -528,3 +528,43 @@ fn an_endless_listing_is_stopped_saying_why() {
     assert!(!stderr.contains("426"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(60));
 }
+
+/// pyftpdlib, sent `PORT` and `RETR` in one write (as fxpc does once a way
+/// worked), may answer `RETR`'s `150` before `PORT`'s `200`, and then never
+/// sends the file. That is no refusal of the way: the same way goes on,
+/// one command at a time, without spending a retry.
+#[test]
+fn a_source_answering_out_of_order_keeps_its_way() {
+    let (ra, rb) = (temp_root(), temp_root());
+    let (Some(a), Some(b)) = (
+        common::Pyftpd::start(&next_addr(), ra.path(), true),
+        common::Pyftpd::start(&next_addr(), rb.path(), true),
+    ) else {
+        return;
+    };
+    for i in 0..100 {
+        common::seed(ra.path(), &format!("t/f{i}"), &pseudo_random(4096, 200 + i));
+    }
+    let state = temp_root();
+    let copied = common::fxpc_in(state.path())
+        .args(["cp", "-r", "--json"])
+        .arg(format!("ftp://{}:{}/t", a.addr(), a.port()))
+        .arg(format!("ftp://{}:{}/", b.addr(), b.port()))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&copied.stdout);
+    assert!(copied.status.success(), "{stdout}");
+    assert_eq!(
+        stdout.matches(r#""event":"verified""#).count(),
+        100,
+        "{stdout}"
+    );
+    assert!(!stdout.contains("mode_changed"), "{stdout}");
+    for i in 0..100 {
+        let name = format!("t/f{i}");
+        assert!(
+            std::fs::read(rb.path().join(&name)).unwrap()
+                == std::fs::read(ra.path().join(&name)).unwrap()
+        );
+    }
+}

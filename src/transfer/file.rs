@@ -322,6 +322,7 @@ async fn run_inner(
                     && !matches!(transport, Transport::Servers(_))
             })
             .map(|a| Arc::new(std::sync::Mutex::new(Some(a.hasher()))));
+        let pipelining_was_broken = ctx.shared.pipelining_broken(&pair.0);
         let result = if complete_before {
             Ok(None)
         } else {
@@ -436,17 +437,28 @@ async fn run_inner(
                         cause,
                     });
                 }
-                retries_left -= 1;
-                ctx.emit(EventKind::Retrying {
-                    attempt: ctx.shared.settings.retries - retries_left,
-                    reason: reason.clone(),
-                    after: Some(backoff),
-                });
-                tokio::select! {
-                    () = tokio::time::sleep(backoff) => {}
-                    () = ctx.cancel.cancelled() => return Ok(cancelled(ctx, &work, existed, part.is_some()).await),
+                if !pipelining_was_broken && ctx.shared.pipelining_broken(&pair.0) {
+                    // Nothing went wrong but the order of the source's
+                    // answers: the same way again at once, one command at
+                    // a time, without spending a retry.
+                    ctx.emit(EventKind::Retrying {
+                        attempt: ctx.shared.settings.retries - retries_left,
+                        reason,
+                        after: None,
+                    });
+                } else {
+                    retries_left -= 1;
+                    ctx.emit(EventKind::Retrying {
+                        attempt: ctx.shared.settings.retries - retries_left,
+                        reason: reason.clone(),
+                        after: Some(backoff),
+                    });
+                    tokio::select! {
+                        () = tokio::time::sleep(backoff) => {}
+                        () = ctx.cancel.cancelled() => return Ok(cancelled(ctx, &work, existed, part.is_some()).await),
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(30));
                 retried = true;
                 fresh_sessions = true;
             }
@@ -761,6 +773,7 @@ async fn attempt(
                     Site::Ftp(f) => f.allow_foreign_passive,
                     Site::Local => false,
                 };
+                let pipelining_broken = std::sync::atomic::AtomicBool::new(false);
                 let plan = fxp::Plan {
                     source_path: src_path,
                     destination_path: dst_path,
@@ -773,12 +786,19 @@ async fn attempt(
                     destination_may_redirect: may_redirect(&destination.site),
                     pipeline: ctx
                         .shared
-                        .worked_before(&pair_key(spec, destination), dialect),
+                        .worked_before(&pair_key(spec, destination), dialect)
+                        && !ctx.shared.pipelining_broken(&pair_key(spec, destination).0),
+                    pipelining_broken: &pipelining_broken,
                     clear_data_allowed: [&spec.source.site, &destination.site]
                         .iter()
                         .all(|site| matches!(site, Site::Ftp(f) if f.allow_clear_data)),
                 };
-                let how = fxp::run(dialect, s, d, &plan, watch).await?;
+                let how = fxp::run(dialect, s, d, &plan, watch).await;
+                if pipelining_broken.load(std::sync::atomic::Ordering::Relaxed) {
+                    ctx.shared
+                        .mark_pipelining_broken(&pair_key(spec, destination).0);
+                }
+                let how = how?;
                 if how.is_some() {
                     // A server that sends as a TLS client may close its TLS
                     // connection before the last records left (ProFTPD

@@ -65,6 +65,9 @@ pub struct Shared {
     pub(super) earlier: Mutex<HashMap<Spot, bool>>,
     /// Trees' files waiting to be verified by one listing per directory.
     pub batches: Arc<Batches>,
+    /// Sources (site keys) that answer a pipelined `PORT`+`RETR` out of
+    /// order: they get the two one after the other.
+    no_pipelining: Mutex<HashSet<String>>,
 }
 
 impl Shared {
@@ -86,6 +89,7 @@ impl Shared {
             wrote: Mutex::new(HashSet::new()),
             earlier: Mutex::new(HashMap::new()),
             batches: Arc::new(Batches::default()),
+            no_pipelining: Mutex::new(HashSet::new()),
         }
     }
 
@@ -123,6 +127,20 @@ impl Shared {
             .lock()
             .expect("worked set lock")
             .contains(&(pair.clone(), dialect))
+    }
+
+    pub fn pipelining_broken(&self, source: &str) -> bool {
+        self.no_pipelining
+            .lock()
+            .expect("pipelining set lock")
+            .contains(source)
+    }
+
+    pub fn mark_pipelining_broken(&self, source: &str) {
+        self.no_pipelining
+            .lock()
+            .expect("pipelining set lock")
+            .insert(source.to_string());
     }
 
     pub fn out_of_space(&self, tree: JobId) -> Option<String> {

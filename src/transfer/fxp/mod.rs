@@ -67,6 +67,9 @@ pub struct Plan<'a> {
     /// This dialect worked between these two servers before: commands that
     /// may be refused can go out without waiting for each answer.
     pub pipeline: bool,
+    /// Set when the source answered a pipelined `PORT`+`RETR` out of
+    /// order: the engine stops pipelining with it.
+    pub pipelining_broken: &'a std::sync::atomic::AtomicBool,
     /// Both sites allow their data in the clear (`allow_clear_data`): when
     /// neither server can be a data connection's TLS client, `PROT C` on
     /// both (the control connections stay in TLS) rather than a relay.

@@ -78,17 +78,41 @@ pub(super) async fn pipelined_retr(
         }
         source.send_with("RETR", plan.source_path).await?;
         let port_reply = source.read_reply().await?;
+        if port_reply.is_preliminary() {
+            // RETR answered before PORT: the server took the transfer
+            // command before its own data connection was up (pyftpdlib),
+            // and then never sends the file.
+            return Ok((port_reply, None, None));
+        }
         let rest_reply = if plan.source_offset > 0 {
             Some(source.read_reply().await?)
         } else {
             None
         };
         let retr_reply = source.read_reply().await?;
-        Ok::<_, FtpError>((port_reply, rest_reply, retr_reply))
+        Ok::<_, FtpError>((port_reply, rest_reply, Some(retr_reply)))
     }
     .await;
     let (port_reply, rest_reply, retr_reply) = match sent {
-        Ok(replies) => replies,
+        Ok((port_reply, _, None)) => {
+            // Not a refusal of the way: the same way works with PORT and
+            // RETR sent one after the other, as they are for this source
+            // from now on.
+            plan.pipelining_broken
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            source.abandon("it answered RETR before a pipelined PORT");
+            abort(destination).await;
+            return Err(AttemptError::Failed(Failure::Failed {
+                reason: format!(
+                    "the source answered RETR ({port_reply}) before PORT: PORT and RETR go to it one after the other from now on"
+                ),
+                replies: Vec::new(),
+                transient: true,
+                out_of_space: None,
+                cause: None,
+            }));
+        }
+        Ok((port_reply, rest_reply, Some(retr_reply))) => (port_reply, rest_reply, retr_reply),
         Err(e) => {
             abort(destination).await;
             return Err(AttemptError::failed(End::Source, &e));
