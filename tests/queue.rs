@@ -167,13 +167,7 @@ fn a_resume_without_the_password_says_so_and_fails() {
     let (a_root, b_root) = (dir.path().join("a"), dir.path().join("b"));
     std::fs::create_dir_all(a_root.join("tree")).unwrap();
     std::fs::create_dir_all(&b_root).unwrap();
-    for i in 0..10 {
-        std::fs::write(
-            a_root.join(format!("tree/f{i}.bin")),
-            common::pseudo_random(200_000, 70 + i),
-        )
-        .unwrap();
-    }
+    seed_tree(&a_root, 70);
     let secret = dir.path().join("secret");
     std::fs::write(&secret, "s3cret").unwrap();
     let user = format!("u:@{}", secret.display());
@@ -186,7 +180,7 @@ fn a_resume_without_the_password_says_so_and_fails() {
     );
     let b = Served::start("127.0.0.3", &b_root, &b_state, &[]);
     let source = a.url.replacen("ftp://", "ftp://u@", 1);
-    let mut copy = fxpc(dir.path())
+    let copy = fxpc(dir.path())
         .env("FXPC_PASSWORD", "s3cret")
         .args(["cp", "-r", "-j", "1"])
         .arg(format!("{source}tree"))
@@ -195,13 +189,7 @@ fn a_resume_without_the_password_says_so_and_fails() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !b_root.join("tree/f0.bin").exists() {
-        assert!(Instant::now() < deadline, "the copy made no progress");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    copy.kill().unwrap();
-    copy.wait().unwrap();
+    kill_once_it_exists(copy, &b_root.join("tree/f0.bin"));
 
     let refused = fxpc(dir.path()).args(["queue", "resume"]).output().unwrap();
     let (stdout, stderr) = (
@@ -227,14 +215,7 @@ fn a_resume_without_the_password_says_so_and_fails() {
         "{}",
         String::from_utf8_lossy(&resumed.stderr)
     );
-    for i in 0..10 {
-        let name = format!("tree/f{i}.bin");
-        assert_eq!(
-            std::fs::read(b_root.join(&name)).ok(),
-            std::fs::read(a_root.join(&name)).ok(),
-            "{name}"
-        );
-    }
+    same_tree(&a_root, &b_root);
 }
 
 /// `queue resume` reaches each site as the killed run did: a copy started
@@ -247,13 +228,7 @@ fn a_resume_keeps_the_settings_the_copy_was_started_with() {
     let (a_root, b_root) = (dir.path().join("a"), dir.path().join("b"));
     std::fs::create_dir_all(a_root.join("tree")).unwrap();
     std::fs::create_dir_all(&b_root).unwrap();
-    for i in 0..10 {
-        std::fs::write(
-            a_root.join(format!("tree/f{i}.bin")),
-            common::pseudo_random(200_000, 90 + i),
-        )
-        .unwrap();
-    }
+    seed_tree(&a_root, 90);
     let a_state = dir.path().join("a-state");
     let a = Served::start(
         "127.0.0.2",
@@ -263,7 +238,7 @@ fn a_resume_keeps_the_settings_the_copy_was_started_with() {
     );
     let local = dir.path().join("local");
     std::fs::create_dir_all(&local).unwrap();
-    let mut copy = fxpc(dir.path())
+    let copy = fxpc(dir.path())
         .args(["cp", "-r", "-j", "1", "--tls", "off"])
         .arg(format!("{}tree", a.url))
         .arg(&local)
@@ -271,13 +246,7 @@ fn a_resume_keeps_the_settings_the_copy_was_started_with() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !local.join("tree/f1.bin").exists() {
-        assert!(Instant::now() < deadline, "the copy made no progress");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    copy.kill().unwrap();
-    copy.wait().unwrap();
+    kill_once_it_exists(copy, &local.join("tree/f1.bin"));
 
     let resumed = fxpc(dir.path()).args(["queue", "resume"]).output().unwrap();
     assert!(
@@ -286,14 +255,7 @@ fn a_resume_keeps_the_settings_the_copy_was_started_with() {
         String::from_utf8_lossy(&resumed.stdout),
         String::from_utf8_lossy(&resumed.stderr)
     );
-    for i in 0..10 {
-        let name = format!("tree/f{i}.bin");
-        assert_eq!(
-            std::fs::read(local.join(&name)).ok(),
-            std::fs::read(a_root.join(&name)).ok(),
-            "{name}"
-        );
-    }
+    same_tree(&a_root, &local);
 }
 
 /// A download killed half-way leaves its bytes in `.NAME.fxpc-part`, never
@@ -362,4 +324,38 @@ fn a_killed_download_resumes_from_its_part_file() {
         rest.is_some_and(|n| n <= arrived),
         "no REST within what arrived:\n{log}"
     );
+}
+
+/// Ten files of 200,000 bytes in `root/tree`.
+fn seed_tree(root: &Path, seed: u64) {
+    for i in 0..10 {
+        std::fs::write(
+            root.join(format!("tree/f{i}.bin")),
+            common::pseudo_random(200_000, seed + i),
+        )
+        .unwrap();
+    }
+}
+
+/// Kills `copy` (SIGKILL: no chance to tidy up) once `path` exists.
+fn kill_once_it_exists(mut copy: Child, path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !path.exists() {
+        assert!(Instant::now() < deadline, "the copy made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    copy.kill().unwrap();
+    copy.wait().unwrap();
+}
+
+/// Every file of `seed_tree` arrived whole under `destination`.
+fn same_tree(source: &Path, destination: &Path) {
+    for i in 0..10 {
+        let name = format!("tree/f{i}.bin");
+        assert_eq!(
+            std::fs::read(destination.join(&name)).ok(),
+            std::fs::read(source.join(&name)).ok(),
+            "{name}"
+        );
+    }
 }

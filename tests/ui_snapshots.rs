@@ -757,6 +757,7 @@ fn a_pane_in_clear_says_so_in_its_header() {
         .unwrap_or_else(|| panic!("{rows:#?}"));
     // At 80 columns the path comes first; wider, the reason fits too.
     assert!(header.contains("ftp://mirror-a"), "{header}");
+    insta::assert_snapshot!("clear_header_80x24", t.backend());
     let wide = draw(&{
         let mut w = state(160, 24);
         w.clear_because = s.clear_because.clone();

@@ -15,7 +15,18 @@ use std::path::{Path, PathBuf};
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, ResolveFlags};
 
-use super::partial::Standing;
+/// What stands at a local destination's name, a symlink not followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Standing {
+    Absent,
+    File(u64),
+    /// A symbolic link: never written through. An overwrite replaces the
+    /// link itself; other policies leave it and say so.
+    Link,
+    /// A device, a FIFO, a directory: written in place (`/dev/null`,
+    /// `/dev/full`), or refused by the open, never renamed over.
+    Other,
+}
 
 /// No link followed, nothing above the root reached, no `/proc` magic.
 const RESOLVE: ResolveFlags = ResolveFlags::BENEATH

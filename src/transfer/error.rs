@@ -131,6 +131,26 @@ impl Failure {
         }
     }
 
+    /// The same failure, with what it left behind said after its reason.
+    pub fn noting(self, note: &str) -> Failure {
+        match self {
+            Failure::Failed {
+                reason,
+                replies,
+                transient,
+                out_of_space,
+                cause,
+            } => Failure::Failed {
+                reason: format!("{reason}; {note}"),
+                replies,
+                transient,
+                out_of_space,
+                cause,
+            },
+            other => other,
+        }
+    }
+
     /// The same failure, its reason prefixed with what was being done.
     pub fn context(self, doing: &str) -> Failure {
         match self {

@@ -9,13 +9,14 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use super::beneath::Standing;
 use super::check::{batch_of, compare_digests, digest_to_compare};
 use super::endpoint::Endpoint;
 use super::ends::{Ends, checkout, sessions};
 use super::error::{End, Failure};
 use super::existing::{ask, cancelled, free_name, fresh_size};
 use super::fxp::{self, Dialect};
-use super::partial::{self, Standing};
+use super::partial;
 use super::progress::{self, Source, Watch};
 use super::relay;
 use super::shared::Ctx;
@@ -79,16 +80,10 @@ pub async fn run(
         Err(f) => match part {
             Some(part) => partial::settle_failure(f, &part).await.into_event(),
             None => match f {
-                f @ Failure::Failed { .. } => {
-                    let left = tidy_after_failure(ctx, spec).await;
-                    match (f.into_event(), left) {
-                        (EventKind::Failed { reason, replies }, Some(left)) => EventKind::Failed {
-                            reason: format!("{reason}; {left}"),
-                            replies,
-                        },
-                        (event, _) => event,
-                    }
-                }
+                f @ Failure::Failed { .. } => match tidy_after_failure(ctx, spec).await {
+                    Some(left) => f.noting(&left).into_event(),
+                    None => f.into_event(),
+                },
                 f => f.into_event(),
             },
         },

@@ -11,22 +11,9 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::beneath::Confined;
+use super::beneath::{Confined, Standing};
 use super::error::Failure;
 use super::site::Location;
-
-/// What stands at a local destination's name, a symlink not followed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Standing {
-    Absent,
-    File(u64),
-    /// A symbolic link: never written through. An overwrite replaces the
-    /// link itself; other policies leave it and say so.
-    Link,
-    /// A device, a FIFO, a directory: written in place (`/dev/null`,
-    /// `/dev/full`), or refused by the open, never renamed over.
-    Other,
-}
 
 /// The part file beside a destination: `dir/.NAME.fxpc-part`.
 pub(super) fn part_of(destination: &Location) -> Location {
@@ -111,22 +98,7 @@ pub(super) async fn settle_failure(failure: Failure, part: &Location) -> Failure
         let kept = format!(
             "the {arrived} bytes that arrived are kept in {part}, where a resume (--resume, or a retry) continues them"
         );
-        return match failure {
-            Failure::Failed {
-                reason,
-                replies,
-                transient,
-                out_of_space,
-                cause,
-            } => Failure::Failed {
-                reason: format!("{reason}; {kept}"),
-                replies,
-                transient,
-                out_of_space,
-                cause,
-            },
-            other => other,
-        };
+        return failure.noting(&kept);
     }
     let path = part.local_path();
     let _ = blocking(move || std::fs::remove_file(&path)).await;
