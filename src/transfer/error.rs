@@ -133,26 +133,15 @@ impl Failure {
 
     /// The same failure, with what it left behind said after its reason.
     pub fn noting(self, note: &str) -> Failure {
-        match self {
-            Failure::Failed {
-                reason,
-                replies,
-                transient,
-                out_of_space,
-                cause,
-            } => Failure::Failed {
-                reason: format!("{reason}; {note}"),
-                replies,
-                transient,
-                out_of_space,
-                cause,
-            },
-            other => other,
-        }
+        self.with_reason(|reason| format!("{reason}; {note}"))
     }
 
     /// The same failure, its reason prefixed with what was being done.
     pub fn context(self, doing: &str) -> Failure {
+        self.with_reason(|reason| format!("{doing}: {reason}"))
+    }
+
+    fn with_reason(self, reword: impl FnOnce(String) -> String) -> Failure {
         match self {
             Failure::Failed {
                 reason,
@@ -161,7 +150,7 @@ impl Failure {
                 out_of_space,
                 cause,
             } => Failure::Failed {
-                reason: format!("{doing}: {reason}"),
+                reason: reword(reason),
                 replies,
                 transient,
                 out_of_space,
