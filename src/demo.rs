@@ -153,7 +153,7 @@ mod tests {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| e.name)
+            .map(|e| e.name.into())
             .collect();
         for want in ["big.iso", "PROG1.PL1", "日本語", "🎵 playlist.m3u"] {
             assert!(names.iter().any(|n| n == want), "{want} in {names:?}");

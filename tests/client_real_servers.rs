@@ -92,7 +92,7 @@ async fn exercise(mut client: Client, home: &str, files: &Path) {
     let file = find(&entries, "seeded.bin");
     assert_eq!(file.kind, EntryKind::File, "{file:?}");
     assert_eq!(file.size, Some(1000), "{file:?}");
-    assert_eq!(file.raw_name, b"seeded.bin");
+    assert_eq!(file.raw_name(), b"seeded.bin");
     let dir = find(&entries, "seeded dir");
     assert_eq!(dir.kind, EntryKind::Dir, "{dir:?}");
     assert!(
@@ -201,7 +201,7 @@ async fn exercise(mut client: Client, home: &str, files: &Path) {
         assert!(on_disk(&work.join(name)) == data, "{name:?} on disk");
         let entries = client.list(None).await.expect("list work");
         let entry = find(&entries, name);
-        assert_eq!(entry.raw_name, name.as_bytes());
+        assert_eq!(entry.raw_name(), name.as_bytes());
         assert_eq!(entry.kind, EntryKind::File, "{entry:?}");
         assert_eq!(entry.size, Some(data.len() as u64), "{entry:?}");
         assert!(
@@ -210,7 +210,7 @@ async fn exercise(mut client: Client, home: &str, files: &Path) {
         );
         // Send back exactly what the listing said.
         client
-            .dele(&entry.raw_name)
+            .dele(entry.raw_name())
             .await
             .unwrap_or_else(|e| panic!("DELE {name:?}: {e}"));
         assert!(!work.join(name).exists(), "{name:?} deleted");
@@ -282,7 +282,7 @@ async fn vsftpd() {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.name)
+        .map(|e| e.name.to_string())
         .collect();
     assert!(names.contains(&".keep".to_string()), "{names:?}");
     std::fs::remove_file(server.files().join(".keep")).unwrap();

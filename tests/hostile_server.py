@@ -27,6 +27,8 @@ one misbehaviour seen in real servers:
 --unreadable NAME  SIZE answers for NAME, RETR refuses it ("550 Failed to
                    open file."), as for a file whose permissions forbid it.
 --endless-listing  with --evil-listing: MLSD sends short entries without end.
+--listing-entries N  with --endless-listing: N entries, then a 226.
+--listing-name-length L  with --endless-listing: names of L bytes (from 8).
 --evil-listing     offers MLSD, and every directory lists names that climb
                    out (`../../escape.txt`, `a/b.txt`, `..`) beside its
                    real files.
@@ -529,17 +531,28 @@ class Handler(socketserver.StreamRequestHandler):
             return
         self.reply("150 Here comes the listing.")
         if self.server.args.endless_listing:
-            # Short entries without end, until the client stops reading.
+            # Entries without end (or --listing-entries of them), until
+            # the client stops reading.
+            limit = self.server.args.listing_entries
+            pad = "n" * max(0, self.server.args.listing_name_length - 8)
             n = 0
             try:
-                while True:
-                    block = "".join("type=file;size=1; f%d\r\n" % i for i in range(n, n + 10000))
+                while limit is None or n < limit:
+                    # About 1 MiB at a time, whatever the names' length.
+                    block_entries = max(1, 10000 * 8 // max(8, len(pad) + 8))
+                    count = block_entries if limit is None else min(block_entries, limit - n)
+                    block = "".join(
+                        "type=file;size=1; f%07d%s\r\n" % (i, pad) for i in range(n, n + count)
+                    )
                     conn.sendall(block.encode())
-                    n += 10000
+                    n += count
             except OSError:
                 self.log("endless listing stopped after %d entries" % n)
+                conn.close()
+                self.reply("426 Connection closed; transfer aborted.")
+                return
             conn.close()
-            self.reply("426 Connection closed; transfer aborted.")
+            self.reply("226 Listing sent.")
             return
         lines = [
             "type=file;size=5; ../../escape.txt",
@@ -712,6 +725,8 @@ def main():
     parser.add_argument("--claim-size", type=int, default=None)
     parser.add_argument("--trickle", action="store_true")
     parser.add_argument("--endless-listing", action="store_true")
+    parser.add_argument("--listing-entries", type=int, default=None)
+    parser.add_argument("--listing-name-length", type=int, default=8)
     parser.add_argument("--home", default="/")
     parser.add_argument("--log", default="")
     args = parser.parse_args()

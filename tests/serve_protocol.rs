@@ -925,7 +925,7 @@ async fn large_listings_arrive_whole_in_chunks() {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.name)
+        .map(|e| e.name.to_string())
         .collect();
     names.sort();
     let expected: Vec<String> = (0..2000)

@@ -156,7 +156,7 @@ async fn our_client_in_tls_lists_uploads_downloads_resumes_and_appends() {
                 .await
                 .unwrap()
                 .into_iter()
-                .map(|e| e.name)
+                .map(|e| e.name.to_string())
                 .collect();
             assert!(names.contains(&"in.bin".to_string()), "{how}: {names:?}");
 

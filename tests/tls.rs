@@ -55,7 +55,7 @@ async fn vsftpd_in_tls_with_session_reuse_required() {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.name)
+        .map(|e| e.name.to_string())
         .collect();
     assert!(names.contains(&"in.bin".to_string()), "{names:?}");
 

@@ -34,25 +34,17 @@ fn at(month: u32, day: u32) -> Option<NaiveDateTime> {
 }
 
 fn file(name: &str, size: u64, month: u32, day: u32) -> Entry {
-    Entry {
-        name: name.to_string(),
-        raw_name: name.as_bytes().to_vec(),
-        kind: EntryKind::File,
-        size: Some(size),
-        modified: at(month, day),
-        perm: None,
-        unique: None,
-        link_target: None,
-        raw: None,
-    }
+    let mut entry = Entry::named(name.as_bytes(), EntryKind::File);
+    entry.size = Some(size);
+    entry.modified = at(month, day);
+    entry
 }
 
 fn dir(name: &str, month: u32, day: u32) -> Entry {
-    Entry {
-        kind: EntryKind::Dir,
-        size: None,
-        ..file(name, 0, month, day)
-    }
+    let mut entry = file(name, 0, month, day);
+    entry.kind = EntryKind::Dir;
+    entry.size = None;
+    entry
 }
 
 fn site(host: &str, port: u16) -> Arc<FtpSite> {

@@ -66,6 +66,10 @@ pub struct SiteEntry {
     /// `netpresenz`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listing: Option<String>,
+    /// The most entries one directory of this site may list (default
+    /// 1,000,000): past it the listing is stopped, saying so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_listing_entries: Option<usize>,
     /// Names `fxpc mirror` skips when this site is either end, on top of
     /// the top-level `exclude`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -193,6 +197,9 @@ pub fn build_site(
                 "site listing = {text:?}: auto, unix, dos, vms, mvs, zvm, tandem, as400, os2, netware or netpresenz"
             )
         })?;
+    }
+    if let Some(entries) = saved.and_then(|s| s.max_listing_entries) {
+        site.options.listing_limits.entries = entries.max(1);
     }
     let settings = tls_settings(url, saved, tls)?;
     site.set_tls(settings)

@@ -66,15 +66,15 @@ pub fn compare(source: &Side, destination: &Side, rules: Rules) -> Vec<Compared>
     // A name listed twice (a broken server) counts once, as first listed.
     let mut by_name: std::collections::HashMap<&[u8], &Entry> = std::collections::HashMap::new();
     for e in destination.entries.iter().filter(|e| comparable(e)) {
-        by_name.entry(e.raw_name.as_slice()).or_insert(e);
+        by_name.entry(e.raw_name()).or_insert(e);
     }
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for s in source.entries.iter().filter(|e| comparable(e)) {
-        if !seen.insert(s.raw_name.as_slice()) {
+        if !seen.insert(s.raw_name()) {
             continue;
         }
-        let verdict = match by_name.get(s.raw_name.as_slice()) {
+        let verdict = match by_name.get(s.raw_name()) {
             None => Verdict::New,
             Some(d) if s.is_dir() && d.is_dir() => Verdict::BothDirs,
             Some(d) if s.is_dir() != d.is_dir() => Verdict::KindMismatch,
@@ -97,18 +97,18 @@ pub fn compare(source: &Side, destination: &Side, rules: Rules) -> Vec<Compared>
             }
         };
         out.push(Compared {
-            raw_name: s.raw_name.clone(),
-            name: s.name.clone(),
+            raw_name: s.raw_name().to_vec(),
+            name: s.name.to_string(),
             is_dir: s.is_dir(),
             verdict,
         });
     }
     let mut extra_seen = std::collections::HashSet::new();
     for d in destination.entries.iter().filter(|e| comparable(e)) {
-        if !seen.contains(d.raw_name.as_slice()) && extra_seen.insert(d.raw_name.as_slice()) {
+        if !seen.contains(d.raw_name()) && extra_seen.insert(d.raw_name()) {
             out.push(Compared {
-                raw_name: d.raw_name.clone(),
-                name: d.name.clone(),
+                raw_name: d.raw_name().to_vec(),
+                name: d.name.to_string(),
                 is_dir: d.is_dir(),
                 verdict: Verdict::Extra,
             });
@@ -261,10 +261,10 @@ mod tests {
             let all: std::collections::HashSet<&[u8]> = source
                 .iter()
                 .chain(destination.iter())
-                .map(|e| e.raw_name.as_slice())
+                .map(|e| e.raw_name())
                 .collect();
             prop_assert_eq!(names.len(), all.len(), "a name missing");
-            let first = |list: &[Entry], name: &[u8]| list.iter().find(|e| e.raw_name == name).cloned();
+            let first = |list: &[Entry], name: &[u8]| list.iter().find(|e| e.raw_name() == name).cloned();
             for c in &got {
                 let s = first(&source, &c.raw_name);
                 let d = first(&destination, &c.raw_name);

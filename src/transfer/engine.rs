@@ -686,14 +686,7 @@ impl Browser {
                 .list(Some(&dir.path))
                 .await?
                 .into_iter()
-                .map(|e| {
-                    let name = if e.kind == EntryKind::Unparsed {
-                        e.name.into_bytes()
-                    } else {
-                        e.raw_name
-                    };
-                    (name, e.kind, e.size)
-                })
+                .map(|e| (e.raw_name().to_vec(), e.kind, e.size))
                 .collect()),
             None => {
                 let path = dir.path.clone();
@@ -704,13 +697,14 @@ impl Browser {
                     .into_iter()
                     .map(|e| {
                         // Symlinks are reported, not followed, even to directories.
+                        let raw_name = e.raw_name().to_vec();
                         let kind = if e.link_target.is_some() {
                             EntryKind::Link
                         } else {
                             e.kind
                         };
                         // Local sizes are cheap to ask again: no hint.
-                        (e.raw_name, kind, None)
+                        (raw_name, kind, None)
                     })
                     .collect();
                 out.sort_by(|a, b| a.0.cmp(&b.0));

@@ -22,7 +22,7 @@ pub fn list_local(path: &[u8]) -> std::io::Result<Vec<Entry>> {
         let meta = std::fs::symlink_metadata(entry.path());
         let link_target = std::fs::read_link(entry.path())
             .ok()
-            .map(|t| t.to_string_lossy().into_owned());
+            .map(|t| t.to_string_lossy().into());
         let (kind, size, modified) = match &meta {
             Ok(m) => {
                 let ft = m.file_type();
@@ -45,17 +45,11 @@ pub fn list_local(path: &[u8]) -> std::io::Result<Vec<Entry>> {
             }
             Err(_) => (EntryKind::Other("unreadable".into()), None, None),
         };
-        out.push(Entry {
-            name: String::from_utf8_lossy(&raw_name).into_owned(),
-            raw_name,
-            kind,
-            size,
-            modified,
-            perm: None,
-            unique: None,
-            link_target,
-            raw: None,
-        });
+        let mut listed = Entry::named(&raw_name, kind);
+        listed.size = size;
+        listed.modified = modified;
+        listed.link_target = link_target;
+        out.push(listed);
     }
     Ok(out)
 }

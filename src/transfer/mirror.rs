@@ -342,7 +342,7 @@ fn kind_name(e: &Entry) -> &'static str {
 
 /// Why a source entry is not copied, if it is not.
 fn not_copied(e: &Entry) -> Option<String> {
-    if !is_plain_name(&e.raw_name) {
+    if !is_plain_name(e.raw_name()) {
         return Some("not a plain file name: it names another directory".into());
     }
     match &e.kind {
@@ -410,13 +410,13 @@ pub async fn plan(
             if e.name == "." || e.name == ".." {
                 continue;
             }
-            if options.skip.skips(&e.raw_name, e.is_dir()) {
-                skipped_here.insert(e.raw_name.clone());
+            if options.skip.skips(e.raw_name(), e.is_dir()) {
+                skipped_here.insert(e.raw_name().to_vec());
                 continue;
             }
             match not_copied(&e) {
                 Some(reason) => plan.items.push(Item {
-                    path: join(&rel, &e.raw_name),
+                    path: join(&rel, e.raw_name()),
                     change: Change::NotCopied { reason },
                 }),
                 None => copyable.push(e),
@@ -424,9 +424,9 @@ pub async fn plan(
         }
         let mut kept = Vec::new();
         for e in destination_entries {
-            if options.skip.skips(&e.raw_name, e.is_dir()) {
-                skipped_here.insert(e.raw_name.clone());
-            } else if is_plain_name(&e.raw_name) {
+            if options.skip.skips(e.raw_name(), e.is_dir()) {
+                skipped_here.insert(e.raw_name().to_vec());
+            } else if is_plain_name(e.raw_name()) {
                 kept.push(e);
             }
         }
@@ -443,8 +443,8 @@ pub async fn plan(
             },
             options.rules,
         );
-        let at_dest = |name: &[u8]| kept.iter().find(|e| e.raw_name == name);
-        let at_source = |name: &[u8]| copyable.iter().find(|e| e.raw_name == name);
+        let at_dest = |name: &[u8]| kept.iter().find(|e| e.raw_name() == name);
+        let at_source = |name: &[u8]| copyable.iter().find(|e| e.raw_name() == name);
         for c in compared {
             let path = join(&rel, &c.raw_name);
             let mismatch = |name: &[u8]| Change::KindMismatch {
@@ -531,9 +531,9 @@ async fn extra_tree(
             if e.name == "." || e.name == ".." || e.kind == EntryKind::Unparsed {
                 continue;
             }
-            let path = join(&rel, &e.raw_name);
-            if !is_plain_name(&e.raw_name) || options.skip.skips(&e.raw_name, e.is_dir()) {
-                if is_plain_name(&e.raw_name) {
+            let path = join(&rel, e.raw_name());
+            if !is_plain_name(e.raw_name()) || options.skip.skips(e.raw_name(), e.is_dir()) {
+                if is_plain_name(e.raw_name()) {
                     plan.skipped += 1;
                 }
                 kept_in.insert(rel.clone());

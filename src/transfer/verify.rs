@@ -191,7 +191,7 @@ impl Batch {
                 entries
                     .into_iter()
                     .filter(|e| e.kind == EntryKind::File)
-                    .filter_map(|e| Some((e.raw_name, e.size?)))
+                    .filter_map(|e| Some((e.raw_name().to_vec(), e.size?)))
                     .collect(),
             ),
             Err(e) => {

@@ -173,14 +173,14 @@ async fn delete_tree(client: &mut Client, dir: Vec<u8>) -> Result<(), FtpError> 
         }
         stack.push((path.clone(), true));
         for e in client.list(Some(&path)).await? {
-            let child = super::pane::join(&path, &e.raw_name);
+            let child = super::pane::join(&path, e.raw_name());
             match e.kind {
                 EntryKind::Dir => stack.push((child, false)),
                 EntryKind::Unparsed => {
                     return Err(FtpError::Io(std::io::Error::other(format!(
                         "cannot delete {}: unparsed listing line {:?}",
                         String::from_utf8_lossy(&path),
-                        e.raw.unwrap_or_default()
+                        e.name
                     ))));
                 }
                 _ => client.dele(&child).await?,

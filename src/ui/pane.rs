@@ -124,15 +124,15 @@ impl Pane {
     /// Replaces the listing, keeping the cursor on the same name when it is
     /// still there, and dropping selections that vanished.
     pub fn set_entries(&mut self, mut entries: Vec<Entry>) {
-        let keep = self.cursor_entry().map(|e| e.raw_name.clone());
+        let keep = self.cursor_entry().map(|e| e.raw_name().to_vec());
         entries.retain(|e| e.name != "." && e.name != "..");
         self.entries = entries;
         self.sort_entries();
         // (A set of every name only when there is a selection to check:
         // for 100,000 entries it costs ~15 ms.)
         if !self.selected.is_empty() {
-            let names: BTreeSet<&Vec<u8>> = self.entries.iter().map(|e| &e.raw_name).collect();
-            self.selected.retain(|n| names.contains(n));
+            let names: BTreeSet<&[u8]> = self.entries.iter().map(|e| e.raw_name()).collect();
+            self.selected.retain(|n| names.contains(n.as_slice()));
         }
         self.refilter();
         if let Some(name) = keep {
@@ -150,12 +150,15 @@ impl Pane {
         // (benches/ui.rs). Same order: a stable sort of indices in listing
         // order, on the same keys.
         let entries = &self.entries;
-        let folded: Vec<String> = entries.iter().map(|e| e.name.to_lowercase()).collect();
+        let folded: Vec<String> = entries
+            .iter()
+            .map(|e| e.name.to_lowercase().into())
+            .collect();
         // Case-insensitive, as people read names; exact bytes break ties.
         let by_name = |a: usize, b: usize| {
             folded[a]
                 .cmp(&folded[b])
-                .then_with(|| entries[a].raw_name.cmp(&entries[b].raw_name))
+                .then_with(|| entries[a].raw_name().cmp(entries[b].raw_name()))
         };
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by(|&a, &b| {
@@ -198,7 +201,7 @@ impl Pane {
             self.sort = key;
             self.reverse = false;
         }
-        let keep = self.cursor_entry().map(|e| e.raw_name.clone());
+        let keep = self.cursor_entry().map(|e| e.raw_name().to_vec());
         self.sort_entries();
         self.refilter();
         if let Some(name) = keep {
@@ -223,7 +226,7 @@ impl Pane {
         if let Some(i) = self
             .visible
             .iter()
-            .position(|&e| self.entries[e].raw_name == raw_name)
+            .position(|&e| self.entries[e].raw_name() == raw_name)
         {
             self.cursor = parent + i;
         }
@@ -258,7 +261,7 @@ impl Pane {
     }
 
     pub fn toggle_selection_at_cursor(&mut self) {
-        if let Some(name) = self.cursor_entry().map(|e| e.raw_name.clone())
+        if let Some(name) = self.cursor_entry().map(|e| e.raw_name().to_vec())
             && !self.selected.remove(&name)
         {
             self.selected.insert(name);
@@ -274,9 +277,9 @@ impl Pane {
             if glob_match(pattern, &e.name) {
                 n += 1;
                 if select {
-                    self.selected.insert(e.raw_name.clone());
+                    self.selected.insert(e.raw_name().to_vec());
                 } else {
-                    self.selected.remove(&e.raw_name);
+                    self.selected.remove(e.raw_name());
                 }
             }
         }
@@ -286,9 +289,9 @@ impl Pane {
     /// `*`: inverts the selection over the visible files.
     pub fn invert_selection(&mut self) {
         for &i in &self.visible {
-            let name = &self.entries[i].raw_name;
+            let name = self.entries[i].raw_name();
             if !self.selected.remove(name) {
-                self.selected.insert(name.clone());
+                self.selected.insert(name.to_vec());
             }
         }
     }
@@ -300,7 +303,7 @@ impl Pane {
         } else {
             self.entries
                 .iter()
-                .filter(|e| self.selected.contains(&e.raw_name))
+                .filter(|e| self.selected.contains(e.raw_name()))
                 .collect()
         }
     }
@@ -308,7 +311,7 @@ impl Pane {
     pub fn selected_bytes(&self) -> u64 {
         self.entries
             .iter()
-            .filter(|e| self.selected.contains(&e.raw_name))
+            .filter(|e| self.selected.contains(e.raw_name()))
             .filter_map(|e| e.size)
             .sum()
     }
@@ -382,17 +385,12 @@ pub mod tests {
     use super::*;
 
     pub fn entry(name: &str, dir: bool, size: u64) -> Entry {
-        Entry {
-            name: name.to_string(),
-            raw_name: name.as_bytes().to_vec(),
-            kind: if dir { EntryKind::Dir } else { EntryKind::File },
-            size: (!dir).then_some(size),
-            modified: None,
-            perm: None,
-            unique: None,
-            link_target: None,
-            raw: None,
-        }
+        let mut entry = Entry::named(
+            name.as_bytes(),
+            if dir { EntryKind::Dir } else { EntryKind::File },
+        );
+        entry.size = (!dir).then_some(size);
+        entry
     }
 
     fn pane() -> Pane {
@@ -446,7 +444,7 @@ pub mod tests {
             a.name
                 .to_lowercase()
                 .cmp(&b.name.to_lowercase())
-                .then_with(|| a.raw_name.cmp(&b.raw_name))
+                .then_with(|| a.raw_name().cmp(b.raw_name()))
         };
         for key in [SortKey::Name, SortKey::Size, SortKey::Time] {
             for reverse in [false, true] {

@@ -200,15 +200,18 @@ fn render_pane(state: &State, side: Side, area: Rect, frame: &mut Frame, p: &Pal
                 None,
             ),
             Row::Entry(e) => {
-                let selected = pane.selected.contains(&e.raw_name);
+                let selected = pane.selected.contains(e.raw_name());
                 let (name, size) = match &e.kind {
                     EntryKind::Dir => (format!("{}/", e.name), "<DIR>".to_string()),
                     EntryKind::Link => (
                         format!("{}@", e.name),
                         e.size.map(human_bytes).unwrap_or_default(),
                     ),
-                    EntryKind::Unparsed => (e.raw.clone().unwrap_or_default(), "?".into()),
-                    _ => (e.name.clone(), e.size.map(human_bytes).unwrap_or_default()),
+                    EntryKind::Unparsed => (e.name.to_string(), "?".into()),
+                    _ => (
+                        e.name.to_string(),
+                        e.size.map(human_bytes).unwrap_or_default(),
+                    ),
                 };
                 (
                     if selected { '*' } else { ' ' },

@@ -178,13 +178,15 @@ impl Client {
     /// the server offers MLST, else `LIST` read as the server's type says
     /// (see [`listing_style`](Self::listing_style)).
     pub async fn list(&mut self, path: Option<&[u8]>) -> Result<Vec<Entry>> {
+        let limits = self.options.listing_limits;
         if self.features.mlst {
             let command = match path {
                 Some(p) => Command::with_arg("MLSD", p)?,
                 None => Command::new("MLSD"),
             };
-            let body = self.read_listing(&command).await?;
-            return Ok(listing::parse_mlsd(&body));
+            let mut reader = ListingReader::mlsd(limits);
+            self.read_listing(&command, &mut reader).await?;
+            return Ok(self.finish_listing(&command, reader)?.entries);
         }
         let mut style = self.listing_style().await?;
         if !style.style.takes_ls_options() {
@@ -200,50 +202,63 @@ impl Client {
             }
             None => None,
         };
-        let body = self.read_hidden_too().await;
+        let today = chrono::Local::now().date_naive();
+        let mut reader = ListingReader::list(style.style, today, limits);
+        let read = self.read_hidden_too(&mut reader).await;
         if let Some(here) = back {
             self.cwd(here).await?;
         }
-        let body = body?;
-        if style.style == listing::ListingStyle::Auto
-            && let Some(found) = listing::detect_style(&body)
-        {
+        let command = read?;
+        let listing = self.finish_listing(&command, reader)?;
+        if let Some(found) = listing.heading_style {
             style = listing::DetectedStyle {
                 style: found,
                 source: listing::StyleSource::FirstLines,
             };
         }
-        let today = chrono::Local::now().date_naive();
-        let entries = listing::parse_list_as(&body, today, style.style);
         self.last_style = Some(style);
-        Ok(entries)
+        Ok(listing.entries)
+    }
+
+    fn finish_listing(&self, command: &Command, reader: ListingReader) -> Result<Listing> {
+        reader.finish().map_err(|too_large| FtpError::Data {
+            command: command.to_string(),
+            source: std::io::Error::other(too_large),
+        })
     }
 
     /// `LIST -a`, so that names beginning with a dot (`.keep`,
     /// `.htaccess`) are listed too: vsftpd, ProFTPD and Pure-FTPd hide them
     /// from a plain `LIST`. A server that does not take the option gets a
-    /// plain `LIST` from then on.
-    pub(super) async fn read_hidden_too(&mut self) -> Result<Vec<u8>> {
+    /// plain `LIST` from then on. Returns the command that was answered.
+    pub(super) async fn read_hidden_too(&mut self, reader: &mut ListingReader) -> Result<Command> {
         if self.list_all_works {
-            match self.read_listing(&Command::with_arg("LIST", "-a")?).await {
+            let command = Command::with_arg("LIST", "-a")?;
+            match self.read_listing(&command, reader).await {
                 Err(FtpError::Reply { reply, .. }) if !reply.is_preliminary() => {
                     tracing::info!(host = %self.host, "LIST -a refused ({reply}); using LIST");
                     self.list_all_works = false;
                 }
-                other => return other,
+                other => return other.map(|()| command),
             }
         }
-        self.read_listing(&Command::new("LIST")).await
+        let command = Command::new("LIST");
+        self.read_listing(&command, reader).await?;
+        Ok(command)
     }
 
-    pub(super) async fn read_listing(&mut self, command: &Command) -> Result<Vec<u8>> {
+    /// Runs `command` and hands what its data connection brings to
+    /// `reader` as it arrives.
+    pub(super) async fn read_listing(
+        &mut self,
+        command: &Command,
+        reader: &mut ListingReader,
+    ) -> Result<()> {
         let data = self.start_transfer(command, 0).await?;
-        let mut body = Vec::new();
-        let read = read_capped(data, &mut body, MAX_LISTING, self.options.data_idle_timeout).await;
+        let read = read_into(data, reader, self.options.data_idle_timeout).await;
         if let Err(source) = read {
             // We stopped reading (too large, or silent): the server's
             // answer to that (`426`) would only hide why.
-            drop(body);
             self.give_up_stalled().await?;
             return Err(FtpError::Data {
                 command: command.to_string(),
@@ -251,7 +266,7 @@ impl Client {
             });
         }
         self.finish_transfer(command).await?;
-        Ok(body)
+        Ok(())
     }
 
     /// Opens the data connection, sends `REST` if needed and the transfer
@@ -462,14 +477,12 @@ fn idle_error(idle: Duration) -> std::io::Error {
     )
 }
 
-async fn read_capped(
+async fn read_into(
     mut data: Stream,
-    body: &mut Vec<u8>,
-    cap: usize,
+    reader: &mut ListingReader,
     idle: Duration,
 ) -> std::io::Result<()> {
     let mut chunk = vec![0u8; 64 * 1024];
-    let mut lines = 0usize;
     loop {
         let n = match tokio::time::timeout(idle, data.read(&mut chunk)).await {
             Ok(r) => r?,
@@ -478,18 +491,6 @@ async fn read_capped(
         if n == 0 {
             return Ok(());
         }
-        if body.len() + n > cap {
-            return Err(std::io::Error::other(format!(
-                "listing larger than {} MiB: stopped",
-                cap / (1024 * 1024)
-            )));
-        }
-        lines += chunk[..n].iter().filter(|&&b| b == b'\n').count();
-        if lines > MAX_LISTING_ENTRIES {
-            return Err(std::io::Error::other(format!(
-                "listing larger than {MAX_LISTING_ENTRIES} entries: stopped"
-            )));
-        }
-        body.extend_from_slice(&chunk[..n]);
+        reader.feed(&chunk[..n]).map_err(std::io::Error::other)?;
     }
 }

@@ -15,18 +15,13 @@ use super::control::Control;
 use super::error::{FtpError, Result};
 use super::features::Features;
 use super::hash::{self, Algorithm};
-use super::listing::{self, DetectedStyle, Entry, ListingStyle, StyleSource};
+use super::listing::{
+    self, DetectedStyle, Entry, Listing, ListingReader, ListingStyle, StyleSource,
+};
 use super::reply::Reply;
 use super::secret::Secret;
 use super::stream::Stream;
 use super::tls::{Tls, TlsMode};
-
-/// Biggest directory listing we hold in memory (a 100,000-entry directory is
-/// about 10 MiB of `LIST` output).
-const MAX_LISTING: usize = 256 * 1024 * 1024;
-/// The most entries one directory listing may have: past it, a server
-/// sending an endless listing is stopped, saying so.
-const MAX_LISTING_ENTRIES: usize = 1_000_000;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -43,6 +38,9 @@ pub struct Options {
     /// How LIST output is read: `Auto` asks the server (SYST) and looks
     /// for a heading; anything else is the site's say-so.
     pub listing: ListingStyle,
+    /// How large one directory's listing may grow before it is stopped
+    /// (a server sending one without end, or a million names).
+    pub listing_limits: listing::Limits,
     /// Connect our own passive data connections where `PASV` says. Off by
     /// default: the control connection's peer is used with the port from
     /// the reply, as curl and lftp do, so a hostile server cannot send our
@@ -64,6 +62,7 @@ impl Default for Options {
             passive: true,
             tls: None,
             listing: ListingStyle::Auto,
+            listing_limits: listing::Limits::default(),
             trust_passive_address: false,
             allow_clear_data: false,
         }

@@ -88,12 +88,13 @@ mod tests {
     use super::super::{ListLine, parse_list_line};
     use super::*;
     use crate::ftp::listing::fixtures::*;
+    use compact_str::CompactString;
 
     #[test]
     fn library_with_slash() {
         let e = one(b"QSYS            77824 11/20/26 11:12:13 *DIR       QSYS.LIB/");
         assert!(e.is_dir());
-        assert_eq!(e.raw_name, b"QSYS.LIB");
+        assert_eq!(e.raw_name(), b"QSYS.LIB");
         assert_eq!(e.size, None);
         assert_eq!(e.modified, at_s(2026, 11, 20, 11, 12, 13));
     }
@@ -118,7 +119,7 @@ mod tests {
     fn database_file_with_and_without_slash() {
         let e = one(b"QPGMR           36864 11/20/26 11:12:13 *FILE      MYLIB.LIB/SRC.FILE/");
         assert!(e.is_dir());
-        assert_eq!(e.raw_name, b"MYLIB.LIB/SRC.FILE");
+        assert_eq!(e.raw_name(), b"MYLIB.LIB/SRC.FILE");
         let e = one(b"QPGMR           36864 11/20/26 11:12:13 *FILE      DATA");
         assert_eq!(e.kind, EntryKind::File);
     }
@@ -136,13 +137,13 @@ mod tests {
     #[test]
     fn other_object_types() {
         let e = one(b"QSYS  4096 11/20/26 11:12:13 *PGM       QSYS.LIB/X.PGM");
-        assert_eq!(e.kind, EntryKind::Other(String::from("*PGM")));
+        assert_eq!(e.kind, EntryKind::Other(CompactString::from("*PGM")));
     }
 
     #[test]
     fn name_keeps_spaces_and_raw_bytes() {
         let e = one(b"OWNER 1 11/20/26 11:12:13 *STMF  my  file\xff.txt");
-        assert_eq!(e.raw_name, b"my  file\xff.txt");
+        assert_eq!(e.raw_name(), b"my  file\xff.txt");
     }
 
     #[test]

@@ -140,9 +140,9 @@ fn row(e: &Entry) -> String {
     };
     let size = e.size.map_or_else(|| "-".to_string(), |s| s.to_string());
     let name = match (&e.kind, &e.link_target) {
-        (EntryKind::Unparsed, _) => format!("(unparsed) {}", e.raw.as_deref().unwrap_or("")),
+        (EntryKind::Unparsed, _) => format!("(unparsed) {}", e.name),
         (_, Some(target)) => format!("{} -> {target}", e.name),
-        _ => e.name.clone(),
+        _ => e.name.to_string(),
     };
     format!("{kind} {size} {name}")
 }

@@ -7,6 +7,8 @@
 
 use chrono::{DateTime, NaiveDateTime};
 
+use compact_str::CompactString;
+
 use super::{Entry, EntryKind, lossy, parse_u64};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -48,7 +50,7 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
         (false, true) => EntryKind::File,
         // Neither: the server says it can do nothing with it (a device, a
         // dangling link); "File" would invite a doomed RETR.
-        (false, false) => EntryKind::Other(String::from("eplf")),
+        (false, false) => EntryKind::Other("eplf".into()),
     };
     let mut entry = Entry::named(name, kind);
     entry.size = size;
@@ -65,7 +67,7 @@ fn unix_time(secs: u64) -> Option<NaiveDateTime> {
 }
 
 /// `up644`: the Unix permission bits in octal, kept as the digits.
-fn permission(value: &[u8]) -> Option<String> {
+fn permission(value: &[u8]) -> Option<CompactString> {
     let octal = value.strip_prefix(b"p")?;
     let valid = (1..=4).contains(&octal.len()) && octal.iter().all(|b| (b'0'..=b'7').contains(b));
     valid.then(|| lossy(octal))
@@ -99,7 +101,7 @@ mod tests {
     #[test]
     fn name_keeps_spaces_and_raw_bytes() {
         let e = one(b"+r,s1,\t my file\xff.txt ");
-        assert_eq!(e.raw_name, b" my file\xff.txt ");
+        assert_eq!(e.raw_name(), b" my file\xff.txt ");
     }
 
     #[test]
@@ -124,7 +126,7 @@ mod tests {
     #[test]
     fn neither_cwd_nor_retr() {
         let e = one(b"+m825718503,\tdev");
-        assert_eq!(e.kind, EntryKind::Other(String::from("eplf")));
+        assert_eq!(e.kind, EntryKind::Other("eplf".into()));
     }
 
     #[test]

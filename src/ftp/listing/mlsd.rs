@@ -2,6 +2,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use compact_str::CompactString;
+
 use super::{Entry, EntryKind, is_blank, is_dot, lossy, parse_u32, parse_u64, trim_eol};
 
 pub(super) fn parse_line(line: &[u8]) -> Option<Entry> {
@@ -51,7 +53,7 @@ fn entry(line: &[u8], facts: &[u8], name: &[u8]) -> Option<Entry> {
         Some(Kind::Known(kind)) => kind,
         Some(Kind::ThisOrParent) => return None,
         None if facts.size.is_some() => EntryKind::File,
-        None => EntryKind::Other(String::new()),
+        None => EntryKind::Other(CompactString::default()),
     };
     // Some servers list "." and ".." as plain dirs instead of cdir/pdir.
     if is_dot(name) {
@@ -61,7 +63,6 @@ fn entry(line: &[u8], facts: &[u8], name: &[u8]) -> Option<Entry> {
     entry.size = facts.size.or(facts.sizd);
     entry.modified = facts.modify;
     entry.perm = facts.perm;
-    entry.unique = facts.unique;
     entry.link_target = facts.link_target;
     Some(entry)
 }
@@ -77,9 +78,8 @@ struct Facts {
     size: Option<u64>,
     sizd: Option<u64>,
     modify: Option<NaiveDateTime>,
-    perm: Option<String>,
-    unique: Option<String>,
-    link_target: Option<String>,
+    perm: Option<CompactString>,
+    link_target: Option<CompactString>,
 }
 
 impl Facts {
@@ -108,7 +108,6 @@ impl Facts {
                 b"sizd" => facts.sizd = parse_u64(value),
                 b"modify" => facts.modify = parse_time(value),
                 b"perm" => facts.perm = Some(lossy(value)),
-                b"unique" => facts.unique = Some(lossy(value)),
                 _ => {}
             }
         }
@@ -116,7 +115,7 @@ impl Facts {
     }
 }
 
-fn parse_type(value: &[u8]) -> (Kind, Option<String>) {
+fn parse_type(value: &[u8]) -> (Kind, Option<CompactString>) {
     let known = |kind| (Kind::Known(kind), None);
     let lower = value.to_ascii_lowercase();
     match lower.as_slice() {
@@ -200,7 +199,6 @@ mod tests {
         );
         assert_eq!(e.kind, EntryKind::File);
         assert_eq!(e.size, Some(1024));
-        assert_eq!(e.unique.as_deref(), Some("FD00U1A2B"));
         assert_eq!(e.perm.as_deref(), Some("adfrw"));
         assert_eq!(e.name, "notes.txt");
     }
@@ -261,7 +259,7 @@ mod tests {
         assert_eq!(one(b"size=3; sized").kind, EntryKind::File);
         assert_eq!(
             one(b"modify=20240101000000; bare").kind,
-            EntryKind::Other(String::new())
+            EntryKind::Other(CompactString::default())
         );
     }
 
@@ -293,7 +291,7 @@ mod tests {
         let e = one("type=file;size=1; emoji 🎉.bin".as_bytes());
         assert_eq!(e.name, "emoji 🎉.bin");
         let e = one(b"type=file;size=1; caf\xe9");
-        assert_eq!(e.raw_name, b"caf\xe9");
+        assert_eq!(e.raw_name(), b"caf\xe9");
     }
 
     #[test]
@@ -313,7 +311,7 @@ mod tests {
                 "{:?}",
                 String::from_utf8_lossy(line)
             );
-            assert_eq!(e.raw.as_deref(), Some(&*String::from_utf8_lossy(line)));
+            assert_eq!(e.name, String::from_utf8_lossy(line));
         }
     }
 

@@ -23,6 +23,7 @@ mod netware;
 mod os2;
 mod os9;
 mod pds;
+mod stream;
 mod style;
 mod tandem;
 mod unix;
@@ -32,9 +33,11 @@ mod vxworks;
 mod wftpd;
 mod zvm;
 
+pub use stream::{Limits, Listing, ListingReader, TooLarge};
 pub use style::{DetectedStyle, ListingStyle, StyleSource, detect as detect_style};
 
 use chrono::{NaiveDate, NaiveDateTime};
+use compact_str::CompactString;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryKind {
@@ -44,30 +47,30 @@ pub enum EntryKind {
     /// block/char device, pipe, socket, door: the ls type letter
     Special(char),
     /// an MLSD type fact we do not know (e.g. "OS.unix=slink" kept verbatim)
-    Other(String),
-    /// a line no parser understood; `Entry::raw` holds it
+    Other(CompactString),
+    /// a line no parser understood; the whole line is the entry's name
     Unparsed,
 }
 
+/// One entry of a listing. Kept small, because a directory may hold a
+/// million of them: short text is stored inline (`CompactString` holds up
+/// to 24 bytes without a heap allocation), and the server's bytes are kept
+/// apart from the name only when they are not its UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    /// Lossy UTF-8 for display.
-    pub name: String,
-    /// Exact bytes the server sent, to send back in commands.
-    pub raw_name: Vec<u8>,
+    /// Lossy UTF-8 for display; for an Unparsed entry, the whole line.
+    pub name: CompactString,
+    /// The server's bytes, when they are not `name`'s UTF-8.
+    raw_name: Option<Box<[u8]>>,
     pub kind: EntryKind,
     /// None for devices (major/minor instead of size), dirs in DOS, unknown.
     pub size: Option<u64>,
     /// MLSD: UTC; LIST: as the server printed it.
     pub modified: Option<NaiveDateTime>,
     /// MLSD perm fact, or the ls mode string like "-rw-r--r--".
-    pub perm: Option<String>,
-    /// MLSD unique fact.
-    pub unique: Option<String>,
-    /// For ls `name -> target`.
-    pub link_target: Option<String>,
-    /// The raw line (lossy) for Unparsed entries.
-    pub raw: Option<String>,
+    pub perm: Option<CompactString>,
+    /// For ls `name -> target`, and MLSD's `type=OS.unix=slink:target`.
+    pub link_target: Option<CompactString>,
 }
 
 impl Entry {
@@ -75,26 +78,56 @@ impl Entry {
         self.kind == EntryKind::Dir
     }
 
-    /// An entry for a line no parser understood. The whole line doubles as
-    /// the name so a listing pane has something to show for it.
+    /// The exact bytes the server sent for the name, to send back in
+    /// commands (RETR, CWD, DELE) whatever their encoding.
+    pub fn raw_name(&self) -> &[u8] {
+        self.raw_name.as_deref().unwrap_or(self.name.as_bytes())
+    }
+
+    /// An entry for a line no parser understood. The whole line is the
+    /// name so a listing pane has something to show for it.
     pub fn unparsed(line: &[u8]) -> Entry {
-        let mut entry = Entry::named(line, EntryKind::Unparsed);
-        entry.raw = Some(lossy(line));
-        entry
+        Entry::named(line, EntryKind::Unparsed)
     }
 
     pub fn named(raw_name: &[u8], kind: EntryKind) -> Entry {
+        let (name, raw_name) = match std::str::from_utf8(raw_name) {
+            Ok(text) => (CompactString::from(text), None),
+            Err(_) => (
+                CompactString::from_utf8_lossy(raw_name),
+                Some(raw_name.into()),
+            ),
+        };
         Entry {
-            name: lossy(raw_name),
-            raw_name: raw_name.to_vec(),
+            name,
+            raw_name,
             kind,
             size: None,
             modified: None,
             perm: None,
-            unique: None,
             link_target: None,
-            raw: None,
         }
+    }
+
+    /// What this entry holds in memory, its own size included: what a
+    /// listing's memory cap counts. A heap block costs its header too.
+    fn footprint(&self) -> usize {
+        const HEAP_BLOCK: usize = 16;
+        let text = |t: &CompactString| {
+            if t.is_heap_allocated() {
+                t.capacity() + HEAP_BLOCK
+            } else {
+                0
+            }
+        };
+        let mut total = std::mem::size_of::<Entry>() + text(&self.name);
+        total += self.raw_name.as_ref().map_or(0, |r| r.len() + HEAP_BLOCK);
+        total += self.perm.as_ref().map_or(0, text);
+        total += self.link_target.as_ref().map_or(0, text);
+        if let EntryKind::Other(other) = &self.kind {
+            total += text(other);
+        }
+        total
     }
 }
 
@@ -108,7 +141,7 @@ pub enum ListLine {
 
 /// Parses a whole MLSD body; lines may end in CRLF or bare LF.
 pub fn parse_mlsd(data: &[u8]) -> Vec<Entry> {
-    lines(data).filter_map(parse_mlsd_line).collect()
+    whole(ListingReader::mlsd(Limits::UNLIMITED), data)
 }
 
 /// Returns None for blank lines and for the cdir/pdir (and "."/"..")
@@ -127,42 +160,14 @@ pub fn parse_list(data: &[u8], today: NaiveDate) -> Vec<Entry> {
 /// `Auto`, a heading among the first lines (MVS, HP NonStop) picks the
 /// style for the whole body.
 pub fn parse_list_as(data: &[u8], today: NaiveDate, style: ListingStyle) -> Vec<Entry> {
-    let style = match style {
-        ListingStyle::Auto => style::detect(data).unwrap_or(ListingStyle::Auto),
-        given => given,
-    };
-    let mut out = Vec::new();
-    let mut lines = lines(data).peekable();
-    while let Some(line) = lines.next() {
-        if let Some(entry) = lines.peek().and_then(|next| join_vms_wrapped(line, next)) {
-            lines.next();
-            out.push(entry);
-            continue;
-        }
-        if let ListLine::Entry(entry) = parse_list_line_as(line, today, style) {
-            out.push(entry);
-        }
-    }
-    if !style.is_gated() {
-        read_mvs_remnants(data, &mut out);
-    }
-    out
+    whole(ListingReader::list(style, today, Limits::UNLIMITED), data)
 }
 
-/// A z/OS server that said it was Unix (see `mvs::parse_data_set`) also
-/// lists migrated, VSAM and tape data sets, whose lines are a word or two
-/// and a name: read as MVS only when the listing's other lines prove it
-/// is one, and only the lines nothing else read.
-fn read_mvs_remnants(data: &[u8], out: &mut [Entry]) {
-    if !out.iter().any(|e| e.kind == EntryKind::Unparsed)
-        || !lines(data).any(|line| mvs::parse_data_set(line).is_some())
-    {
-        return;
-    }
-    for entry in out.iter_mut().filter(|e| e.kind == EntryKind::Unparsed) {
-        if let Some(read) = mvs::parse(&entry.raw_name) {
-            *entry = read;
-        }
+fn whole(mut reader: ListingReader, data: &[u8]) -> Vec<Entry> {
+    // Unlimited, so nothing is refused.
+    match reader.feed(data).and_then(|()| reader.finish()) {
+        Ok(listing) => listing.entries,
+        Err(_) => Vec::new(),
     }
 }
 
@@ -250,7 +255,7 @@ pub fn parse_list_line_as(line: &[u8], today: NaiveDate, style: ListingStyle) ->
     if entry.kind == EntryKind::Unparsed && style::heading(line).is_some() {
         return ListLine::Skip;
     }
-    if entry.kind != EntryKind::Unparsed && is_dot(&entry.raw_name) {
+    if entry.kind != EntryKind::Unparsed && is_dot(entry.raw_name()) {
         ListLine::Skip
     } else {
         ListLine::Entry(entry)
@@ -379,8 +384,8 @@ fn is_dot(name: &[u8]) -> bool {
     name == b"." || name == b".."
 }
 
-fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn lossy(bytes: &[u8]) -> CompactString {
+    CompactString::from_utf8_lossy(bytes)
 }
 
 /// Byte ranges of the space/tab separated fields of a line. Ranges rather

@@ -55,6 +55,16 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
 /// these are read whatever the server said it was, as graphical clients
 /// do (a z/OS server answers SYST with `UNIX` in its Unix file system and
 /// may keep that answer after a CWD to data sets).
+/// Whether `line` is a full data set line: what proves a listing comes
+/// from MVS. Asked of every line of a listing, so most are turned away by
+/// their first word (an `ls` mode or a date is no volume serial).
+pub(super) fn names_data_set(line: &[u8]) -> bool {
+    let first = line
+        .split(|&b| b == b' ' || b == b'\t')
+        .find(|word| !word.is_empty());
+    first.is_some_and(is_volume) && parse_data_set(line).is_some()
+}
+
 pub(super) fn parse_data_set(line: &[u8]) -> Option<Entry> {
     let toks = tokens(line);
     let words: Vec<&[u8]> = toks.iter().map(|&(s, e)| &line[s..e]).collect();
@@ -140,6 +150,7 @@ mod tests {
     use super::super::{ListingStyle, parse_list, parse_list_as};
     use super::*;
     use crate::ftp::listing::fixtures::*;
+    use compact_str::CompactString;
 
     #[track_caller]
     fn mvs(line: &[u8]) -> Entry {
@@ -159,7 +170,7 @@ mod tests {
     fn partitioned_data_sets_are_directories() {
         let e = mvs(b"WPTA01 3390   2026/11/04  1    3  FB      80  3120  PO  SOURCE.COBOL");
         assert!(e.is_dir());
-        assert_eq!(e.raw_name, b"SOURCE.COBOL");
+        assert_eq!(e.raw_name(), b"SOURCE.COBOL");
         let e = mvs(b"SMS004 3390   2026/11/04  2   45  VB     255 27998  PO-E  LIBRARY.PDSE");
         assert!(e.is_dir());
     }
@@ -200,9 +211,9 @@ Migrated                                                HSM.DATASET\r\n";
         assert_eq!(
             got,
             [
-                (String::from("BREAD.CLIST"), false),
-                (String::from("SOURCE.COBOL"), true),
-                (String::from("HSM.DATASET"), false),
+                (CompactString::from("BREAD.CLIST"), false),
+                (CompactString::from("SOURCE.COBOL"), true),
+                (CompactString::from("HSM.DATASET"), false),
             ]
         );
     }
@@ -223,10 +234,10 @@ V43525 Tape                                             SOME.TAPE\r\n";
         assert_eq!(
             names,
             [
-                (String::from("$.BDATA.XBB"), EntryKind::File),
-                (String::from("SOME.FILE"), EntryKind::File),
-                (String::from("SOME.VSAM"), EntryKind::File),
-                (String::from("SOME.TAPE"), EntryKind::File),
+                (CompactString::from("$.BDATA.XBB"), EntryKind::File),
+                (CompactString::from("SOME.FILE"), EntryKind::File),
+                (CompactString::from("SOME.VSAM"), EntryKind::File),
+                (CompactString::from("SOME.TAPE"), EntryKind::File),
             ]
         );
     }

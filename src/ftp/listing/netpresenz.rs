@@ -39,7 +39,7 @@ mod tests {
         assert_eq!(e.modified, at(2026, 11, 20, 9, 15));
         // Mac Roman bytes come through untouched.
         let e = one(b"drwxrwxr-x               folder        0 Jan  2  1997 Syst\x8fme");
-        assert_eq!(e.raw_name, b"Syst\x8fme");
+        assert_eq!(e.raw_name(), b"Syst\x8fme");
     }
 
     #[test]

@@ -73,7 +73,7 @@ pub(super) fn parse(line: &[u8], today: NaiveDate) -> Option<Entry> {
         entry.size = Some(size);
     }
     entry.modified = modified;
-    entry.perm = Some(rights);
+    entry.perm = Some(rights.into());
     Some(entry)
 }
 
@@ -151,7 +151,7 @@ mod tests {
         // Blanks inside are the name's, those NetWare 3 pads it with after
         // are not.
         let e = one(b"- [RW------] a 1 Nov 20 10:00 my  file\xff   ");
-        assert_eq!(e.raw_name, b"my  file\xff");
+        assert_eq!(e.raw_name(), b"my  file\xff");
     }
 
     #[test]

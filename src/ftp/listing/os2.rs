@@ -8,6 +8,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
+use compact_str::CompactString;
+
 use super::calendar::date_of;
 use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
 
@@ -41,7 +43,7 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
         entry.size = Some(size);
     }
     entry.modified = date.map(|d| NaiveDateTime::new(d, time));
-    entry.perm = attrs.map(|a| String::from_utf8_lossy(a).into_owned());
+    entry.perm = attrs.map(CompactString::from_utf8_lossy);
     Some(entry)
 }
 
@@ -125,7 +127,7 @@ mod tests {
     #[test]
     fn name_keeps_inner_spaces_and_raw_bytes() {
         let e = one(b"          12      A          08-11-26   11:37  My  Notes\xff.txt ");
-        assert_eq!(e.raw_name, b"My  Notes\xff.txt ");
+        assert_eq!(e.raw_name(), b"My  Notes\xff.txt ");
     }
 
     #[test]

@@ -10,6 +10,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
+use compact_str::CompactString;
+
 use super::calendar::date_of;
 use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
 
@@ -45,7 +47,7 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
         entry.size = Some(size);
     }
     entry.modified = date.zip(time).map(|(d, t)| NaiveDateTime::new(d, t));
-    entry.perm = Some(String::from_utf8_lossy(attributes).into_owned());
+    entry.perm = Some(CompactString::from_utf8_lossy(attributes));
     Some(entry)
 }
 
@@ -116,7 +118,7 @@ mod tests {
     fn directory() {
         let e = one(b"   0.0     98/01/28 1433   d-ewrewr     A8        160 CMDS");
         assert!(e.is_dir());
-        assert_eq!(e.raw_name, b"CMDS");
+        assert_eq!(e.raw_name(), b"CMDS");
         assert_eq!(e.size, None);
         assert_eq!(e.modified, at(1998, 1, 28, 14, 33));
     }

@@ -126,6 +126,7 @@ mod tests {
     use super::super::{ListingStyle, parse_list};
     use super::*;
     use crate::ftp::listing::fixtures::*;
+    use compact_str::CompactString;
 
     #[track_caller]
     fn mvs(line: &[u8]) -> Entry {
@@ -155,7 +156,7 @@ mod tests {
         let e = mvs(b"JCLLIB");
         assert_eq!((e.name.as_str(), e.kind), ("JCLLIB", EntryKind::File));
         let e = mvs(b"  @TEMP#1  ");
-        assert_eq!(e.raw_name, b"@TEMP#1");
+        assert_eq!(e.raw_name(), b"@TEMP#1");
     }
 
     #[test]
@@ -180,8 +181,8 @@ NOSTATS\r\n";
         assert_eq!(
             names,
             [
-                (String::from("MEMBER1"), EntryKind::File),
-                (String::from("NOSTATS"), EntryKind::File)
+                (CompactString::from("MEMBER1"), EntryKind::File),
+                (CompactString::from("NOSTATS"), EntryKind::File)
             ]
         );
         let body =

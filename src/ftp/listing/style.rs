@@ -192,7 +192,7 @@ impl fmt::Display for DetectedStyle {
 }
 
 /// How many lines at the start of a listing are searched for a heading.
-const HEADING_LINES: usize = 4;
+pub(super) const HEADING_LINES: usize = 4;
 
 /// The style a heading among the first lines of a LIST body names.
 pub fn detect(data: &[u8]) -> Option<ListingStyle> {

@@ -32,7 +32,7 @@ this is not a listing line\n";
         [EntryKind::File, EntryKind::File, EntryKind::Unparsed]
     );
     assert_eq!(
-        entries[2].raw.as_deref(),
+        Some(entries[2].name.as_str()),
         Some("this is not a listing line")
     );
 }
@@ -90,8 +90,8 @@ fn localized_totals() {
 fn unparsed_entry_keeps_line() {
     let e = Entry::unparsed(b"weird \xff line");
     assert_eq!(e.kind, EntryKind::Unparsed);
-    assert_eq!(e.raw_name, b"weird \xff line");
-    assert_eq!(e.raw.as_deref(), Some("weird \u{fffd} line"));
+    assert_eq!(e.raw_name(), b"weird \xff line");
+    assert_eq!(e.name, "weird \u{fffd} line");
     assert!(!e.is_dir());
 }
 
@@ -376,7 +376,7 @@ proptest! {
         prop_assert_eq!(entries.len(), 1);
         let e = &entries[0];
         prop_assert_eq!(&e.kind, &EntryKind::File, "{:?}", String::from_utf8_lossy(&line));
-        prop_assert_eq!(&e.raw_name, &name, "{:?}", String::from_utf8_lossy(&line));
+        prop_assert_eq!(e.raw_name(), &name, "{:?}", String::from_utf8_lossy(&line));
         prop_assert_eq!(e.size, Some(size));
     }
 
@@ -398,9 +398,9 @@ proptest! {
         // never something a parser made up.
         if let ListLine::Entry(e) = parse_list_line_as(&line, today(), style) {
             prop_assert!(
-                named_by(&line, &e.raw_name),
+                named_by(&line, e.raw_name()),
                 "{:?} not in {:?}",
-                String::from_utf8_lossy(&e.raw_name),
+                String::from_utf8_lossy(e.raw_name()),
                 String::from_utf8_lossy(&line)
             );
         }
@@ -416,8 +416,8 @@ proptest! {
         let data = lines.join(&b"\r\n"[..]);
         for e in parse_list_as(&data, today(), style) {
             prop_assert!(
-                contains(&data, &e.raw_name)
-                    || data.split(|b| *b == b'\n').any(|l| named_by(l, &e.raw_name))
+                contains(&data, e.raw_name())
+                    || data.split(|b| *b == b'\n').any(|l| named_by(l, e.raw_name()))
             );
         }
     }
@@ -433,7 +433,7 @@ proptest! {
         line.extend_from_slice(&name);
         let entries = parse_list(&line, today());
         prop_assert_eq!(entries.len(), 1);
-        prop_assert_eq!(&entries[0].raw_name, &name);
+        prop_assert_eq!(entries[0].raw_name(), &name);
         prop_assert_eq!(entries[0].is_dir(), facts.contains('/'));
     }
 
@@ -482,7 +482,7 @@ proptest! {
         let entries = parse_list(&line, today());
         prop_assert_eq!(entries.len(), 1);
         prop_assert_eq!(&entries[0].kind, &EntryKind::File);
-        prop_assert_eq!(&entries[0].raw_name, &name);
+        prop_assert_eq!(entries[0].raw_name(), &name);
         prop_assert_eq!(entries[0].size, Some(size));
     }
 
@@ -496,7 +496,7 @@ proptest! {
         line.extend_from_slice(&name);
         let entries = parse_list(&line, today());
         prop_assert_eq!(entries.len(), 1);
-        prop_assert_eq!(&entries[0].raw_name, &name);
+        prop_assert_eq!(entries[0].raw_name(), &name);
         prop_assert_eq!(entries[0].is_dir(), head.contains("<DIR>"));
     }
 
@@ -543,7 +543,7 @@ proptest! {
         body.extend_from_slice(b"\r\n");
         let entries = parse_mlsd(&body);
         prop_assert_eq!(entries.len(), 1);
-        prop_assert_eq!(&entries[0].raw_name, &name);
+        prop_assert_eq!(entries[0].raw_name(), &name);
         prop_assert!(entries[0].kind != EntryKind::Unparsed);
     }
 }

@@ -14,6 +14,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
+use compact_str::CompactString;
+
 use super::{Entry, EntryKind, parse_u32, parse_u64, tokens};
 
 pub(super) fn parse(line: &[u8]) -> Option<Entry> {
@@ -67,7 +69,7 @@ struct Columns {
     time: Option<NaiveTime>,
     /// Whether the line had a time column, possible or not.
     timed: bool,
-    perm: Option<String>,
+    perm: Option<CompactString>,
 }
 
 impl Columns {
@@ -93,7 +95,7 @@ impl Columns {
             } else if !owner && is_enclosed(col, b'[', b']') {
                 owner = true;
             } else if perm.is_none() && is_enclosed(col, b'(', b')') {
-                perm = Some(String::from_utf8_lossy(col).into_owned());
+                perm = Some(CompactString::from_utf8_lossy(col));
             } else if !owner && perm.is_none() && i < cols.len() && is_bare_owner(col) {
                 // `PRONAS   (RWED,RWED,RE,)`: an owner without brackets,
                 // only ever seen right before the protection.

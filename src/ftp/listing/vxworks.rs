@@ -74,7 +74,7 @@ mod tests {
     fn directory() {
         let e = one(b"       512    Jan-08-2002  13:27:58   docs           <DIR>");
         assert!(e.is_dir());
-        assert_eq!(e.raw_name, b"docs");
+        assert_eq!(e.raw_name(), b"docs");
         assert_eq!(e.size, None);
         assert_eq!(e.modified, at_s(2002, 1, 8, 13, 27, 58));
     }
@@ -82,9 +82,9 @@ mod tests {
     #[test]
     fn name_with_blanks() {
         let e = one(b"  7  NOV-20-2026  09:00:00   boot log.txt");
-        assert_eq!(e.raw_name, b"boot log.txt");
+        assert_eq!(e.raw_name(), b"boot log.txt");
         let e = one(b"  512  NOV-20-2026  09:00:00   old logs   <DIR>");
-        assert_eq!(e.raw_name, b"old logs");
+        assert_eq!(e.raw_name(), b"old logs");
         assert!(e.is_dir());
     }
 

@@ -144,7 +144,7 @@ mod tests {
     fn name_first_directory() {
         let e = one(b"PUB              <DIR>  11/20/2026  2:18 PM");
         assert!(e.is_dir());
-        assert_eq!(e.raw_name, b"PUB");
+        assert_eq!(e.raw_name(), b"PUB");
         assert_eq!(e.size, None);
         assert_eq!(e.modified, at(2026, 11, 20, 14, 18));
         let e = one(b"INCOMING <DIR> 11-20-26 12:05a");

@@ -127,7 +127,7 @@ mod tests {
     fn sfs_directory() {
         let e = zvm(b"SOURCES  DIR      -          -          -          - 2026-11-20 09:00:00 -");
         assert!(e.is_dir());
-        assert_eq!(e.raw_name, b"SOURCES");
+        assert_eq!(e.raw_name(), b"SOURCES");
         assert_eq!(e.modified, at(2026, 11, 20, 9, 0));
         let e = zvm(b"OLD      DIR      -          0          0          0  1/12/07 13:02 -");
         assert_eq!(e.modified, at(2007, 1, 12, 13, 2));
@@ -138,8 +138,8 @@ mod tests {
         let e =
             zvm(b"PROFILE  EXEC     V         71          4          1 2007-01-12 13:02:10 MAINT1");
         assert_eq!(
-            (e.kind, e.raw_name),
-            (EntryKind::File, b"PROFILE.EXEC".to_vec())
+            (e.kind.clone(), e.raw_name()),
+            (EntryKind::File, &b"PROFILE.EXEC"[..])
         );
         assert_eq!(
             e.size,
@@ -149,14 +149,17 @@ mod tests {
         assert_eq!(e.modified, at_s(2007, 1, 12, 13, 2, 10));
         let e =
             zvm(b"DATA     FILE     F         80        100         2 2026-11-20 09:00:00 MAINT1");
-        assert_eq!(e.raw_name, b"DATA.FILE");
+        assert_eq!(e.raw_name(), b"DATA.FILE");
         assert_eq!(e.size, Some(8000), "fixed records: length x count");
     }
 
     #[test]
     fn minidisk_directories_and_unpadded_hours() {
         let e = zvm(b"AUTHORS           DIR        -          -          - 1999-09-20 10:31:11 -");
-        assert_eq!((e.kind, e.raw_name), (EntryKind::Dir, b"AUTHORS".to_vec()));
+        assert_eq!(
+            (e.kind.clone(), e.raw_name()),
+            (EntryKind::Dir, &b"AUTHORS"[..])
+        );
         let e = zvm(b"JIMTEST           DIR        -          -          -  4/12/94  9:16:01 -");
         assert_eq!(e.modified, at_s(1994, 4, 12, 9, 16, 1));
     }
@@ -165,7 +168,7 @@ mod tests {
     fn names_longer_than_cms_ones() {
         let e =
             zvm(b"70-ZVMFILE  TRACE   V        65      107        2 2005-10-04 15:28:42 060191");
-        assert_eq!(e.raw_name, b"70-ZVMFILE.TRACE");
+        assert_eq!(e.raw_name(), b"70-ZVMFILE.TRACE");
         assert_eq!(e.size, Some(65 * 107));
     }
 

@@ -136,7 +136,7 @@ pub(super) fn open(state: &mut State, side: Side, fx: &mut Vec<Effect>) {
     match pane.row(pane.cursor) {
         Some(pane::Row::Parent) => go_parent(state, side, fx),
         Some(pane::Row::Entry(e)) if Pane::is_openable(e) => {
-            let path = pane.child_path(&e.raw_name);
+            let path = pane.child_path(e.raw_name());
             state.pane_mut(side).loading = true;
             fx.push(Effect::List { side, path });
         }
@@ -163,8 +163,8 @@ pub(super) fn view(state: &mut State, side: Side, fx: &mut Vec<Effect>) {
     if loading {
         fx.push(Effect::Peek {
             side,
-            path: state.pane(side).child_path(&e.raw_name),
-            name: e.name.clone(),
+            path: state.pane(side).child_path(e.raw_name()),
+            name: e.name.to_string(),
         });
     }
     let mut lines = vec![format!(
@@ -183,8 +183,8 @@ pub(super) fn view(state: &mut State, side: Side, fx: &mut Vec<Effect>) {
     if let Some(t) = &e.link_target {
         lines.push(format!("link to: {}", printable(t)));
     }
-    if let Some(raw) = &e.raw {
-        lines.push(format!("unparsed listing line: {}", printable(raw)));
+    if e.kind == EntryKind::Unparsed {
+        lines.push(format!("unparsed listing line: {}", printable(&e.name)));
     }
     if loading {
         lines.push(String::new());
@@ -192,7 +192,7 @@ pub(super) fn view(state: &mut State, side: Side, fx: &mut Vec<Effect>) {
     }
     state.dialog = Some(Dialog::View(dialog::Viewer {
         title: "View".into(),
-        name: e.name.clone(),
+        name: e.name.to_string(),
         size: e.size,
         loading,
         lines,
@@ -259,8 +259,8 @@ pub(super) fn show_peek(state: &mut State, name: &str, result: Result<Vec<u8>, S
 
 pub(super) fn item_of(e: &Entry) -> Item {
     Item {
-        raw_name: e.raw_name.clone(),
-        name: e.name.clone(),
+        raw_name: e.raw_name().to_vec(),
+        name: e.name.to_string(),
         is_dir: e.is_dir(),
         size: e.size,
     }

@@ -310,12 +310,15 @@ pub(super) fn submit_input(state: &mut State, d: Input, fx: &mut Vec<Effect>) {
         InputPurpose::Rename(side) if !text.is_empty() => {
             let pane = state.pane(side);
             let Some(e) = pane.cursor_entry() else { return };
-            if e.raw_name == text.as_bytes() {
+            if e.raw_name() == text.as_bytes() {
                 return;
             }
-            let from = pane.child_path(&e.raw_name);
+            let from = pane.child_path(e.raw_name());
             let to = pane.child_path(text.as_bytes());
-            let taken = pane.entries.iter().find(|o| o.raw_name == text.as_bytes());
+            let taken = pane
+                .entries
+                .iter()
+                .find(|o| o.raw_name() == text.as_bytes());
             match taken {
                 // Shift-F6 onto an existing name replaced it without a word.
                 Some(existing) => {
@@ -323,7 +326,7 @@ pub(super) fn submit_input(state: &mut State, d: Input, fx: &mut Vec<Effect>) {
                         side,
                         from,
                         to,
-                        name: e.name.clone(),
+                        name: e.name.to_string(),
                         existing: item_of(existing),
                     }))
                 }

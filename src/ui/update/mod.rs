@@ -524,7 +524,7 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
 /// a row index, and without this it would land on whatever entry the
 /// unfiltered list has at that row (found by the update tests).
 fn clear_filter(pane: &mut Pane) {
-    let keep = pane.cursor_entry().map(|e| e.raw_name.clone());
+    let keep = pane.cursor_entry().map(|e| e.raw_name().to_vec());
     pane.filter.clear();
     pane.refilter();
     if let Some(name) = keep {

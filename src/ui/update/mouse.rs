@@ -30,7 +30,7 @@ pub(super) fn on_mouse(state: &mut State, event: MouseEvent, at: Instant, fx: &m
                     // the entry is part of it, else the entry alone.
                     let pane = state.pane(side);
                     if let Some(e) = pane.cursor_entry() {
-                        let items = if pane.selected.contains(&e.raw_name) {
+                        let items = if pane.selected.contains(e.raw_name()) {
                             items_of(pane)
                         } else {
                             vec![item_of(e)]

@@ -30,12 +30,12 @@ mod lines {
         let e = one(b"-rw-r--r--    1 1000     1000         1234 Nov 20 10:00 readme.txt");
         assert_eq!(e.kind, EntryKind::File);
         assert_eq!(e.name, "readme.txt");
-        assert_eq!(e.raw_name, b"readme.txt");
+        assert_eq!(e.raw_name(), b"readme.txt");
         assert_eq!(e.size, Some(1234));
         assert_eq!(e.modified, at(2026, 11, 20, 10, 0));
         assert_eq!(e.perm.as_deref(), Some("-rw-r--r--"));
         assert_eq!(e.link_target, None);
-        assert_eq!(e.raw, None);
+        assert_ne!(e.kind, EntryKind::Unparsed);
     }
 
     #[test]
@@ -194,7 +194,7 @@ mod lines {
     #[test]
     fn non_utf8_name_keeps_bytes() {
         let e = one(b"-rw-r--r-- 1 u g 5 Nov 20 10:00 caf\xe9.txt");
-        assert_eq!(e.raw_name, b"caf\xe9.txt");
+        assert_eq!(e.raw_name(), b"caf\xe9.txt");
         assert_eq!(e.name, "caf\u{fffd}.txt");
     }
 

@@ -142,12 +142,12 @@ fn clear_input(s: &mut State) {
 fn names(p: &Pane) -> Vec<String> {
     p.visible
         .iter()
-        .map(|&i| p.entries[i].name.clone())
+        .map(|&i| p.entries[i].name.to_string())
         .collect()
 }
 
 fn cursor_name(s: &State, side: Side) -> Option<String> {
-    s.pane(side).cursor_entry().map(|e| e.name.clone())
+    s.pane(side).cursor_entry().map(|e| e.name.to_string())
 }
 
 fn cursor_on(s: &mut State, side: Side, name: &str) {

@@ -12,7 +12,7 @@ fn reads(line: &[u8], name: &[u8], size: Option<u64>, when: Option<chrono::Naive
     let e = one(line);
     let shown = String::from_utf8_lossy(line);
     assert_eq!(e.kind, EntryKind::File, "{shown}");
-    assert_eq!(e.raw_name, name, "{shown}: name {:?}", e.name);
+    assert_eq!(e.raw_name(), name, "{shown}: name {:?}", e.name);
     assert_eq!(e.size, size, "{shown}");
     assert_eq!(e.modified, when, "{shown}");
 }
