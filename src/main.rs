@@ -118,6 +118,22 @@ enum Command {
     /// new or differs (server to server where possible); with --delete,
     /// delete what is only at the destination.
     Mirror(MirrorArgs),
+    /// The saved sites.
+    Sites {
+        #[command(subcommand)]
+        action: SitesAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SitesAction {
+    /// Save the sites of FileZilla's sitemanager.xml, lftp's bookmarks or
+    /// a .netrc file (which one, the file says); sites already saved are
+    /// not saved twice.
+    Import {
+        /// The file to read.
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -397,6 +413,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Cp(args)) => cp(args).await.map(done),
         Some(Command::Mirror(args)) => cli::mirror::mirror(args).await.map(done),
         Some(Command::Demo) => demo().await,
+        Some(Command::Sites {
+            action: SitesAction::Import { file },
+        }) => cli::sites::import(&file).map(done),
         Some(Command::Queue { action, tls }) => match action {
             None => cli_queue::list().map(done),
             Some(QueueAction::Clear) => cli_queue::clear().map(done),

@@ -540,3 +540,69 @@ fn cp_json_into_a_closed_pipe_finishes_the_copy_quietly() {
     assert!(status.success(), "{status:?}");
     r.check();
 }
+
+/// FileZilla's sites come over with their passwords: one import saves the
+/// site (0600), a second saves nothing twice, and the saved password then
+/// logs in — against a server that wants it. What cannot be imported is
+/// said, never dropped in silence.
+#[test]
+fn a_filezilla_site_manager_imports_once_and_its_password_logs_in() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("here.txt"), b"hello").unwrap();
+    let served = Served::start(
+        "127.0.0.4",
+        &root,
+        &["--user", "bob:s3cret-pw", "--anonymous", "none"],
+    );
+    let addr = served.url.trim_start_matches("ftp://");
+    let (host, port) = addr.rsplit_once(':').unwrap();
+    // "s3cret-pw" in base64, as FileZilla keeps it.
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<FileZilla3 version="3.66.4" platform="*nix"><Servers>
+  <Folder expanded="1">Lab
+    <Server><Host>{host}</Host><Port>{port}</Port><Protocol>0</Protocol><Type>0</Type>
+      <User>bob</User><Pass encoding="base64">czNjcmV0LXB3</Pass><Logontype>1</Logontype>
+      <Name>served</Name></Server>
+    <Server><Host>{host}</Host><Port>22</Port><Protocol>1</Protocol><User>bob</User>
+      <Name>shell</Name></Server>
+  </Folder>
+</Servers></FileZilla3>"#
+    );
+    let file = dir.path().join("sitemanager.xml");
+    std::fs::write(&file, xml).unwrap();
+    let config = dir.path().join("config.toml");
+    let config = config.to_str().unwrap();
+
+    let (ok, out, err) = fxpc_with(&["sites", "import", file.to_str().unwrap()], config);
+    assert!(ok, "{err}");
+    assert!(out.contains("1 sites imported from FileZilla"), "{out}");
+    assert!(out.contains("imported    Lab/served"), "{out}");
+    assert!(
+        out.contains("left out    Lab/shell: SFTP is not supported"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("s3cret") && !err.contains("s3cret"),
+        "{out}{err}"
+    );
+    let mode = std::fs::metadata(config).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    let (ok, out, err) = fxpc_with(&["sites", "import", file.to_str().unwrap()], config);
+    assert!(ok, "{err}");
+    assert!(out.contains("0 sites imported"), "{out}");
+    assert!(
+        out.contains("Lab/served: already saved as Lab/served"),
+        "{out}"
+    );
+    let saved = std::fs::read_to_string(config).unwrap();
+    assert_eq!(saved.matches("[[site]]").count(), 1, "{saved}");
+
+    let (ok, out, err) = fxpc_with(&["ls", &format!("ftp://bob@{addr}/")], config);
+    assert!(ok, "{err}");
+    assert!(out.contains("here.txt"), "{out}");
+}

@@ -4,4 +4,5 @@
 pub(crate) mod mirror;
 pub(crate) mod queue;
 pub(crate) mod serve;
+pub(crate) mod sites;
 pub(crate) mod view;

@@ -100,7 +100,7 @@ impl FtpUrl {
 
 /// The URL without the password: what headers, logs and errors show.
 impl FtpUrl {
-    fn scheme(&self) -> &'static str {
+    pub fn scheme(&self) -> &'static str {
         match self.tls {
             Some(super::tls::TlsMode::Implicit) => "ftps",
             Some(super::tls::TlsMode::Required) => "ftpes",
@@ -108,7 +108,7 @@ impl FtpUrl {
         }
     }
 
-    fn default_port(&self) -> u16 {
+    pub fn default_port(&self) -> u16 {
         if self.tls == Some(super::tls::TlsMode::Implicit) {
             990
         } else {

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub mod credentials;
+pub mod import;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Config {
@@ -70,6 +71,12 @@ pub struct SiteEntry {
     /// 1,000,000): past it the listing is stopped, saying so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_listing_entries: Option<usize>,
+    /// The folder the site is filed in (`Work/Customers`), as the site
+    /// managers people come from keep them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     /// Names `fxpc mirror` skips when this site is either end, on top of
     /// the top-level `exclude`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -339,7 +339,7 @@ impl Runtime {
             Effect::SaveSite { site, replaces } => {
                 let name = site.name.clone();
                 self.change_sites(format!("saved site {name}"), |config| {
-                    config.put_site(site, replaces.as_deref())
+                    config.put_site(*site, replaces.as_deref())
                 });
             }
             Effect::TrustCertificate {

@@ -74,11 +74,11 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
                 // Ctrl-S: keep this URL as a site named after its host.
                 if let Ok(url) = crate::ftp::FtpUrl::parse(d.text().trim()) {
                     fx.push(Effect::SaveSite {
-                        site: SiteEntry {
+                        site: Box::new(SiteEntry {
                             name: url.host.clone(),
                             url: url.to_string(),
                             ..SiteEntry::default()
-                        },
+                        }),
                         replaces: None,
                     });
                 }
@@ -152,7 +152,7 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
                         None => shown,
                     };
                     fx.push(Effect::SaveSite {
-                        site,
+                        site: Box::new(site),
                         replaces: d.original,
                     });
                     None

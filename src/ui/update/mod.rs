@@ -138,7 +138,7 @@ pub enum Effect {
     /// Write a site into config.toml (replacing `replaces`, a rename's old
     /// name, and any site of the same name).
     SaveSite {
-        site: SiteEntry,
+        site: Box<SiteEntry>,
         replaces: Option<String>,
     },
     DeleteSite(String),
