@@ -106,6 +106,7 @@ fn a_killed_copy_is_resumed_and_nothing_verified_is_sent_twice() {
         assert!(Instant::now() < deadline, "the copy made no progress");
         std::thread::sleep(Duration::from_millis(20));
     }
+    let pid = copy.id();
     copy.kill().unwrap(); // SIGKILL: no chance to tidy up
     copy.wait().unwrap();
     let whole_before = (0..FILES).filter(|i| whole(*i)).count();
@@ -115,6 +116,21 @@ fn a_killed_copy_is_resumed_and_nothing_verified_is_sent_twice() {
     let text = String::from_utf8_lossy(&listed.stdout);
     assert!(text.contains("unfinished"), "{text}");
     assert!(text.contains("tree/f"), "{text}");
+    // What was running when the process died is not running now.
+    assert!(!text.contains("running"), "{text}");
+    assert!(
+        text.contains(&format!("interrupted (pid {pid} is gone)")),
+        "{text}"
+    );
+    // Paths and site addresses are in the journal's WAL files too.
+    for file in ["queue.sqlite3", "queue.sqlite3-wal", "queue.sqlite3-shm"] {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.path().join(file);
+        if let Ok(meta) = std::fs::metadata(&path) {
+            assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{file}");
+        }
+    }
+    assert!(dir.path().join("queue.sqlite3").exists());
 
     let resumed = fxpc(dir.path())
         .args(["queue", "resume", "-j", "2"])

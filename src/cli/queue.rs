@@ -24,11 +24,21 @@ pub fn list() -> Result<()> {
     Ok(())
 }
 
+/// A pending item was left by a process that is gone: one that was
+/// running is not running any more.
+fn state(item: &Item) -> String {
+    match (item.state.as_str(), item.owner) {
+        ("running", Some(pid)) => format!("interrupted (pid {pid} is gone)"),
+        ("running", None) => "interrupted".to_string(),
+        (state, _) => state.to_string(),
+    }
+}
+
 fn describe(item: &Item) -> String {
     let path = |p: &[u8]| fxpc::ui::format::printable(&String::from_utf8_lossy(p));
     format!(
         "{:<8} {}{} {}{} → {}{}{}",
-        item.state,
+        state(item),
         match item.kind {
             transfer::Kind::Copy => "",
             transfer::Kind::Append => "append ",

@@ -36,6 +36,8 @@ pub struct Item {
     pub wrote: bool,
     /// The tree it is a file of.
     pub parent: Option<i64>,
+    /// The process that had it last (gone, or it would not be pending).
+    pub owner: Option<i64>,
     /// How its sites were reached when it was queued (TLS, trusted
     /// certificates, connections): a resume reaches them the same way.
     pub settings: Option<ItemSettings>,
@@ -170,6 +172,25 @@ fn via_of(s: &str) -> Via {
     }
 }
 
+/// The journal holds site addresses and paths: the user's alone. SQLite
+/// gives its `-wal` and `-shm` files the database's mode, so the database
+/// is made 0600 before SQLite first opens it; files an older version left
+/// readable to all are closed too.
+fn keep_private(path: &Path) {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let _ = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600));
+    }
+}
+
 /// Whether process `pid` is alive (its items are then its own).
 fn alive(pid: i64) -> bool {
     pid > 0 && Path::new(&format!("/proc/{pid}")).exists()
@@ -190,6 +211,7 @@ impl Journal {
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
+        keep_private(path);
         let conn = Connection::open(path)?;
         // Several processes at once: writers wait for each other instead
         // of failing, and readers never block them.
@@ -221,9 +243,6 @@ impl Journal {
         if conn.prepare("SELECT settings FROM items LIMIT 0").is_err() {
             conn.execute_batch("ALTER TABLE items ADD COLUMN settings TEXT")?;
         }
-        // The file holds site addresses and paths: the user's alone.
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
         Ok(Journal {
             conn,
             pid: std::process::id(),
@@ -319,6 +338,7 @@ impl Journal {
                     state: r.get(9)?,
                     wrote: r.get(10)?,
                     parent: r.get(12)?,
+                    owner: r.get(11)?,
                     settings: r
                         .get::<_, Option<String>>(13)?
                         .and_then(|s| serde_json::from_str(&s).ok()),
