@@ -919,3 +919,54 @@ fn a_killed_ui_asks_and_resumes_its_unfinished_transfers() {
     tui.send(F10);
     tui.wait_exit(Duration::from_secs(15));
 }
+
+/// The panes are remembered as they change, not only at a clean quit:
+/// after a `kill -9` (the crash a resume is for), a plain `fxpc` opens
+/// both where they were — a local directory and a server's directory.
+#[test]
+fn a_killed_ui_reopens_its_panes_where_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().join("local");
+    std::fs::create_dir_all(local.join("inner")).unwrap();
+    std::fs::write(local.join("inner/deep.txt"), b"deep").unwrap();
+    let remote = dir.path().join("remote");
+    std::fs::create_dir_all(remote.join("far-sub")).unwrap();
+    std::fs::write(remote.join("far-sub/far.txt"), b"far").unwrap();
+    let served = Served::start("127.0.0.5", &remote, &dir.path().join("served-state"), &[]);
+    {
+        let mut tui = Tui::start(dir.path(), &[local.to_str().unwrap(), &served.url]);
+        tui.wait_text("▸ ..");
+        tui.send("\x1b[B");
+        tui.wait_text("▸ inner/");
+        tui.send(ENTER);
+        tui.wait_for("the left pane entered inner/", |s| {
+            s.pane(0).contains("deep.txt")
+        });
+        tui.wait_for("the right pane listed", |s| s.pane(1).contains("far-sub/"));
+        tui.send("\t");
+        tui.wait_text("▸ far-sub/");
+        tui.send(ENTER);
+        tui.wait_for("the right pane entered far-sub/", |s| {
+            s.pane(1).contains("far.txt")
+        });
+        // The save is not instant: it follows the change.
+        let config = dir.path().join("config.toml");
+        let deadline = Instant::now() + TIMEOUT;
+        while !std::fs::read_to_string(&config).is_ok_and(|c| c.contains("far-sub")) {
+            assert!(Instant::now() < deadline, "never saved\n{}", tui.dump());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let pid = tui.child.process_id().unwrap();
+        Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .unwrap();
+        tui.wait_exit(Duration::from_secs(10));
+    }
+    let mut tui = Tui::start(dir.path(), &[]);
+    tui.wait_for("both panes where they were", |s| {
+        s.pane(0).contains("deep.txt") && s.pane(1).contains("far.txt")
+    });
+    tui.send(F10);
+    tui.wait_exit(Duration::from_secs(15));
+}

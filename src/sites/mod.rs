@@ -83,7 +83,7 @@ pub struct SiteEntry {
     pub exclude: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub left: Option<String>,
     pub right: Option<String>,

@@ -19,8 +19,8 @@ use super::state::{Side, State};
 use super::terminal::Guard;
 use super::update::{Action, Effect, update};
 use crate::ftp::{FtpUrl, Login, Secret};
-use crate::sites::Config;
 use crate::sites::credentials;
+use crate::sites::{Config, Session};
 use crate::transfer::{Engine, Settings};
 
 pub struct Options {
@@ -112,6 +112,7 @@ pub async fn run(options: Options) -> std::io::Result<Ended> {
         }
     }
 
+    let mut session_saver = SessionSaver::new(config.clone());
     let mut terminal_events = EventStream::new();
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
@@ -163,34 +164,14 @@ pub async fn run(options: Options) -> std::io::Result<Ended> {
         if state.quit {
             break;
         }
+        if options.remember {
+            session_saver.keep(&state);
+        }
     }
     drop(guard);
     if options.remember {
         let mut config = config.lock().map(|c| c.clone()).unwrap_or_default();
-        for side in [Side::Left, Side::Right] {
-            let target = match &state.pane(side).place {
-                Place::Local => Some(format!(
-                    "local:{}",
-                    String::from_utf8_lossy(&state.pane(side).cwd)
-                )),
-                // The working directory is what PWD said: absolute, so
-                // written from the root (`/%2F…`), not the login directory.
-                Place::Ftp { url } => Some(format!(
-                    "{url}{}",
-                    crate::ftp::url::url_path(&state.pane(side).cwd)
-                )),
-                // Never connected: what it was asked to open, without a
-                // password.
-                Place::Nowhere => state.targets[side.index()]
-                    .as_ref()
-                    .map(|t| t.shown.clone()),
-            };
-            match side {
-                Side::Left => config.session.left = target,
-                Side::Right => config.session.right = target,
-            }
-        }
-        config.session.history = state.history.clone();
+        config.session = session_of(&state);
         if let Err(e) = config.save() {
             tracing::warn!("cannot save the session: {e}");
         }
@@ -201,6 +182,74 @@ pub async fn run(options: Options) -> std::io::Result<Ended> {
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), engine.wait_idle()).await;
     Ok(ended)
+}
+
+/// What the next plain `fxpc` opens: each pane's site and directory, and
+/// the command history.
+fn session_of(state: &State) -> Session {
+    let place = |side: Side| match &state.pane(side).place {
+        Place::Local => Some(format!(
+            "local:{}",
+            String::from_utf8_lossy(&state.pane(side).cwd)
+        )),
+        // The working directory is what PWD said: absolute, so written
+        // from the root (`/%2F…`), not the login directory.
+        Place::Ftp { url } => Some(format!(
+            "{url}{}",
+            crate::ftp::url::url_path(&state.pane(side).cwd)
+        )),
+        // Never connected: what it was asked to open, without a password.
+        Place::Nowhere => state.targets[side.index()]
+            .as_ref()
+            .map(|t| t.shown.clone()),
+    };
+    Session {
+        left: place(Side::Left),
+        right: place(Side::Right),
+        history: state.history.clone(),
+    }
+}
+
+/// Saves the session as it changes, not only at a clean quit: after a
+/// crash or a `kill -9` (the very case a resume is for), the panes open
+/// where they were. One save at a time, off the runtime's workers; a
+/// change made while one is being written is saved after it.
+struct SessionSaver {
+    last: Session,
+    wanted: tokio::sync::watch::Sender<Session>,
+}
+
+impl SessionSaver {
+    fn new(config: Arc<Mutex<Config>>) -> SessionSaver {
+        let last = config.lock().map(|c| c.session.clone()).unwrap_or_default();
+        let (wanted, mut changes) = tokio::sync::watch::channel(last.clone());
+        tokio::spawn(async move {
+            while changes.changed().await.is_ok() {
+                let session = changes.borrow_and_update().clone();
+                let config = config.clone();
+                let saved = tokio::task::spawn_blocking(move || {
+                    let mut config = config.lock().map_err(|_| {
+                        std::io::Error::other("the configuration's lock is poisoned")
+                    })?;
+                    config.session = session;
+                    config.save()
+                })
+                .await;
+                if let Ok(Err(e)) = saved {
+                    tracing::warn!("cannot save the session: {e}");
+                }
+            }
+        });
+        SessionSaver { last, wanted }
+    }
+
+    fn keep(&mut self, state: &State) {
+        let now = session_of(state);
+        if now != self.last {
+            self.last = now.clone();
+            let _ = self.wanted.send(now);
+        }
+    }
 }
 
 fn terminal_action(e: TermEvent) -> Option<Action> {
