@@ -41,7 +41,12 @@ impl Served {
         let mut child = Command::new(FXPC)
             .args(["serve", "--root"])
             .arg(root)
-            .args(["--listen", &format!("{ip}:0"), "--anonymous", "write"])
+            .args(["--listen", &format!("{ip}:0")])
+            .args(if extra.contains(&"--anonymous") {
+                &[][..]
+            } else {
+                &["--anonymous", "write"][..]
+            })
             .args(extra)
             .env("XDG_STATE_HOME", state)
             // Every command in its log: tests count what a server was sent.
@@ -967,6 +972,116 @@ fn a_killed_ui_reopens_its_panes_where_they_were() {
     tui.wait_for("both panes where they were", |s| {
         s.pane(0).contains("deep.txt") && s.pane(1).contains("far.txt")
     });
+    tui.send(F10);
+    tui.wait_exit(Duration::from_secs(15));
+}
+
+/// After a crash, the sites' passwords were only in the killed UI: the
+/// resume asks each site's once (in the password dialog), then every item
+/// runs and arrives whole — it used to stay waiting, saying there was no
+/// password, without asking.
+#[test]
+fn a_resume_after_a_crash_asks_each_sites_password_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_root, b_root) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(a_root.join("tree")).unwrap();
+    std::fs::create_dir_all(&b_root).unwrap();
+    const FILES: usize = 12;
+    let size = |i: usize| 150_000 + i * 1000;
+    for i in 0..FILES {
+        std::fs::write(
+            a_root.join(format!("tree/f{i:02}.bin")),
+            noise(size(i), i as u64 + 7),
+        )
+        .unwrap();
+    }
+    let private = ["--user", "bob:a-pw", "--anonymous", "none"];
+    let a = Served::start(
+        "127.0.0.6",
+        &a_root,
+        &dir.path().join("a-state"),
+        &[&private[..], &["--allow-fxp", "--rate", "1M"]].concat(),
+    );
+    let private_b = ["--user", "bob:b-pw", "--anonymous", "none"];
+    let b = Served::start(
+        "127.0.0.7",
+        &b_root,
+        &dir.path().join("b-state"),
+        &private_b,
+    );
+    let with_user = |url: &str| url.replacen("ftp://", "ftp://bob@", 1);
+    let (a_url, b_url) = (with_user(&a.url), with_user(&b.url));
+    let whole = |i: usize| {
+        std::fs::metadata(b_root.join(format!("tree/f{i:02}.bin")))
+            .is_ok_and(|m| m.len() as usize == size(i))
+    };
+    {
+        let mut tui = Tui::start(dir.path(), &[&a_url, &b_url]);
+        for (pw, side) in [("a-pw", "left"), ("b-pw", "right")] {
+            tui.wait_text(&format!("({side} pane)"));
+            tui.send(pw);
+            tui.send(ENTER);
+        }
+        tui.wait_text("▸ tree/");
+        tui.wait_for("the right pane listed", |s| s.pane(1).contains("(empty)"));
+        tui.send(F5);
+        tui.wait_text("copy tree/");
+        tui.send(ENTER);
+        let deadline = Instant::now() + TIMEOUT;
+        while (0..FILES).filter(|i| whole(*i)).count() < 2 {
+            assert!(Instant::now() < deadline, "no progress\n{}", tui.dump());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let pid = tui.child.process_id().unwrap();
+        Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .unwrap();
+        tui.wait_exit(Duration::from_secs(10));
+    }
+    assert!(
+        (0..FILES).filter(|i| whole(*i)).count() < FILES,
+        "killed too late"
+    );
+    // Two local panes: nothing else asks for a password.
+    let here = dir.path().to_str().unwrap();
+    let mut tui = Tui::start(dir.path(), &[here, here]);
+    tui.wait_text("left unfinished by an earlier run");
+    tui.send("r");
+    let mut asked = Vec::new();
+    for _ in 0..2 {
+        let screen = tui.wait_text("(unfinished transfers)");
+        let line = screen
+            .line_with("(unfinished transfers)")
+            .unwrap()
+            .to_string();
+        let pw = if line.contains("127.0.0.6") {
+            "a-pw"
+        } else {
+            "b-pw"
+        };
+        asked.push(pw);
+        tui.send(pw);
+        tui.send(ENTER);
+        tui.wait_for("the question answered", |s| {
+            s.line_with("(unfinished transfers)") != Some(line.as_str())
+        });
+    }
+    asked.sort_unstable();
+    assert_eq!(asked, ["a-pw", "b-pw"], "each site asked once");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while (0..FILES).filter(|i| whole(*i)).count() < FILES {
+        assert!(Instant::now() < deadline, "not resumed\n{}", tui.dump());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for i in 0..FILES {
+        let name = format!("tree/f{i:02}.bin");
+        assert_same_file(&a_root.join(&name), &b_root.join(&name));
+    }
+    tui.wait_for("the transfers done", |s| {
+        s.text.contains("0 running") && s.text.contains(&format!("{FILES} verified"))
+    });
+    assert!(!tui.dump().contains("(unfinished transfers)"));
     tui.send(F10);
     tui.wait_exit(Duration::from_secs(15));
 }

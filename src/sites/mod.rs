@@ -220,15 +220,35 @@ pub fn site_without_asking(
     url: &crate::ftp::FtpUrl,
     tls: &TlsOverrides,
 ) -> Result<crate::transfer::FtpSite, String> {
+    site_unless_password_missing(url, None, tls)?.ok_or_else(|| {
+        format!(
+            "no password for {}@{} (the URL, ~/.netrc, a saved site or FXPC_PASSWORD)",
+            url.user.as_deref().unwrap_or("anonymous"),
+            url.host
+        )
+    })
+}
+
+/// The site `url` names, with `typed` as its password when no other
+/// source has one; `None` when the password is all that is missing (the
+/// UI then asks for it).
+pub fn site_unless_password_missing(
+    url: &crate::ftp::FtpUrl,
+    typed: Option<&crate::ftp::Secret>,
+    tls: &TlsOverrides,
+) -> Result<Option<crate::transfer::FtpSite>, String> {
     let config = Config::load();
     let sources = credentials::Sources::from_env(&config.sites);
-    match credentials::find(url, None, &sources) {
-        credentials::Credentials::Ready(login) => build_site(url, login, None, &config.sites, tls),
-        credentials::Credentials::NeedPassword { user } => Err(format!(
-            "no password for {user}@{} (the URL, ~/.netrc, a saved site or FXPC_PASSWORD)",
-            url.host
-        )),
-    }
+    let login = match (credentials::find(url, None, &sources), typed) {
+        (credentials::Credentials::Ready(login), _) => login,
+        (credentials::Credentials::NeedPassword { user }, Some(password)) => crate::ftp::Login {
+            user,
+            password: password.clone(),
+            account: None,
+        },
+        (credentials::Credentials::NeedPassword { .. }, None) => return Ok(None),
+    };
+    build_site(url, login, None, &config.sites, tls).map(Some)
 }
 
 /// The skip list and priority order for copies between `urls` (source,

@@ -68,6 +68,12 @@ struct Runtime {
     browsers: Browsers,
     engine: Engine,
     config: Arc<Mutex<Config>>,
+    /// Passwords typed in this run, by site (`ftp://user@host:port`): a
+    /// resume uses them for sites no other source has a password for.
+    typed_passwords: std::collections::HashMap<String, Secret>,
+    /// Sites whose password the user would not give for a resume: not
+    /// asked again in this run.
+    declined: std::collections::HashSet<String>,
 }
 
 pub async fn run(options: Options) -> std::io::Result<Ended> {
@@ -90,6 +96,8 @@ pub async fn run(options: Options) -> std::io::Result<Ended> {
         browsers: Arc::new(Mutex::new(Slots::default())),
         engine: engine.clone(),
         config: config.clone(),
+        typed_passwords: Default::default(),
+        declined: Default::default(),
     };
     let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let start = |given: &Option<String>, saved: &Option<String>| {
@@ -182,6 +190,15 @@ pub async fn run(options: Options) -> std::io::Result<Ended> {
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), engine.wait_idle()).await;
     Ok(ended)
+}
+
+/// A site as the passwords typed in this run are kept: scheme, user,
+/// host and port, whatever the path.
+fn site_key(url: &FtpUrl) -> String {
+    let mut site = url.clone();
+    site.path.clear();
+    site.password = None;
+    site.to_string()
 }
 
 /// What the next plain `fxpc` opens: each pane's site and directory, and
@@ -306,11 +323,24 @@ impl Runtime {
             return;
         };
         let tls = self.tls.clone();
+        let missing = std::cell::RefCell::new(Vec::<String>::new());
         let claimed = crate::transfer::journal::claim_all(&mut journal, &|url, stored| {
             crate::sites::site_as_queued(url, stored, &tls, &|url, tls| {
-                crate::sites::site_without_asking(url, tls)
+                let site = site_key(url);
+                let typed = self.typed_passwords.get(&site);
+                match crate::sites::site_unless_password_missing(url, typed, tls)? {
+                    Some(found) => Ok(found),
+                    None => {
+                        let mut missing = missing.borrow_mut();
+                        if !self.declined.contains(&site) && !missing.contains(&site) {
+                            missing.push(site.clone());
+                        }
+                        Err(format!("no password for {site}"))
+                    }
+                }
             })
         });
+        let missing = missing.into_inner();
         let (jobs, problems, earlier) = match claimed {
             Ok(found) => found,
             Err(e) => {
@@ -329,7 +359,10 @@ impl Runtime {
                 tap.submitted(job, &spec, Some(row));
             }
         }
-        if let Some(problem) = problems.first() {
+        if !missing.is_empty() {
+            // Asked once each; the answers bring the resume back here.
+            let _ = self.actions.send(Action::QueueNeedsPasswords(missing));
+        } else if let Some(problem) = problems.first() {
             let _ = self.actions.send(Action::Notice(format!(
                 "{} left in the queue: {problem}",
                 problems.len()
@@ -345,6 +378,10 @@ impl Runtime {
                 password,
                 attempt,
             } => {
+                if let (Some(password), Ok(url)) = (&password, FtpUrl::parse(&target)) {
+                    self.typed_passwords
+                        .insert(site_key(&url), password.clone());
+                }
                 let (actions, browsers) = (self.actions.clone(), self.browsers.clone());
                 if let Ok(mut slots) = browsers.lock() {
                     slots.wanted[side.index()] = attempt;
@@ -425,6 +462,14 @@ impl Runtime {
                 }
             }
             Effect::ResumeUnfinished => self.resume_unfinished(),
+            Effect::QueuePassword { site, password } => match password {
+                Some(password) => {
+                    self.typed_passwords.insert(site, password);
+                }
+                None => {
+                    self.declined.insert(site);
+                }
+            },
             Effect::DiscardUnfinished => {
                 if let Some(journal) = open_journal() {
                     let _ = journal.discard_pending();

@@ -308,6 +308,8 @@ pub struct State {
     pub pending_conflicts: VecDeque<(JobId, String, u64, u64)>,
     /// Password questions, one per pane, asked one after the other.
     pub pending_passwords: VecDeque<PasswordAsk>,
+    /// Sites a resume needs a password for, asked after the panes'.
+    pub pending_queue_passwords: VecDeque<String>,
     pub targets: [Option<Target>; 2],
     pub next_attempt: u64,
     /// A choice made "for all" answers the batch's later questions.
@@ -341,6 +343,7 @@ impl State {
             saved_sites: Vec::new(),
             pending_conflicts: VecDeque::new(),
             pending_passwords: VecDeque::new(),
+            pending_queue_passwords: VecDeque::new(),
             targets: [None, None],
             next_attempt: 0,
             conflict_for_all: None,

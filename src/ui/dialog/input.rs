@@ -18,6 +18,8 @@ pub enum InputPurpose {
     Rename(Side),
     Connect(Side),
     Password(Side),
+    /// A site's password for the unfinished transfers being resumed.
+    QueuePassword,
     SelectPattern(Side),
     UnselectPattern(Side),
 }
@@ -28,7 +30,7 @@ impl InputPurpose {
             InputPurpose::Mkdir(_) => "Make directory",
             InputPurpose::Rename(_) => "Rename",
             InputPurpose::Connect(_) => "Connect",
-            InputPurpose::Password(_) => "Password",
+            InputPurpose::Password(_) | InputPurpose::QueuePassword => "Password",
             InputPurpose::SelectPattern(_) => "Select",
             InputPurpose::UnselectPattern(_) => "Unselect",
         }

@@ -37,6 +37,10 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
         Dialog::Input(mut d) => match d.key(key) {
             input::Outcome::Stay => Some(Dialog::Input(d)),
             input::Outcome::Cancel => {
+                if d.purpose == InputPurpose::QueuePassword {
+                    answer_queue_password(state, d.context, None, fx);
+                    return;
+                }
                 if let InputPurpose::Password(side) = d.purpose {
                     if let Some(t) = &mut state.targets[side.index()] {
                         t.connecting = false;
@@ -349,6 +353,10 @@ pub(super) fn submit_input(state: &mut State, d: Input, fx: &mut Vec<Effect>) {
                 fx,
             );
         }
+        InputPurpose::QueuePassword => {
+            let password = crate::ftp::Secret::new(text);
+            answer_queue_password(state, d.context, Some(password), fx);
+        }
         InputPurpose::SelectPattern(side) => {
             let n = state.pane_mut(side).select_pattern(&text, true);
             state.status = format!(
@@ -429,5 +437,19 @@ pub(super) fn dialog_click(state: &mut State, col: u16, row: u16, fx: &mut Vec<E
             dialog_key(state, key(KeyCode::Enter), fx);
         }
         _ => {}
+    }
+}
+
+/// One site's answer; after the last, the resume runs again with them.
+fn answer_queue_password(
+    state: &mut State,
+    site: String,
+    password: Option<crate::ftp::Secret>,
+    fx: &mut Vec<Effect>,
+) {
+    state.pending_queue_passwords.retain(|s| *s != site);
+    fx.push(Effect::QueuePassword { site, password });
+    if state.pending_queue_passwords.is_empty() {
+        fx.push(Effect::ResumeUnfinished);
     }
 }

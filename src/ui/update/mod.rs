@@ -89,6 +89,8 @@ pub enum Action {
     Sites(Vec<SiteEntry>),
     /// At start: what an earlier run left unfinished (one line each).
     Unfinished(Vec<String>),
+    /// A resume found sites whose password no source has: ask each once.
+    QueueNeedsPasswords(Vec<String>),
     /// The first bytes of a file the viewer asked for.
     Peeked {
         name: String,
@@ -131,6 +133,12 @@ pub enum Effect {
     PauseAll(bool),
     /// Run what an earlier run left unfinished (from the journal).
     ResumeUnfinished,
+    /// A password for a resume's site (`None`: the user would not give
+    /// one, and that site's items stay in the queue).
+    QueuePassword {
+        site: String,
+        password: Option<crate::ftp::Secret>,
+    },
     /// Forget what an earlier run left unfinished.
     DiscardUnfinished,
     /// The answer to a job's question about an existing destination.
@@ -298,6 +306,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Unfinished(_) => {}
+        Action::QueueNeedsPasswords(sites) => {
+            for site in sites {
+                if !state.pending_queue_passwords.contains(&site) {
+                    state.pending_queue_passwords.push_back(site);
+                }
+            }
+        }
     }
     // A question that came while another dialog (help, a copy dialog …)
     // was open waits in `pending_conflicts`; once that dialog closes, ask
@@ -307,6 +322,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     }
     if state.dialog.is_none() {
         ask_next_password(state);
+    }
+    if state.dialog.is_none() {
+        ask_next_queue_password(state);
     }
     if state.dialog.is_none()
         && let Some(question) = state.pending_unfinished.take()
@@ -386,6 +404,21 @@ fn ask_next_password(state: &mut State) {
     );
     d.masked = true;
     d.context = ask.url;
+    state.dialog = Some(Dialog::Input(d));
+}
+
+/// The resume's passwords, after the panes' own: one site at a time.
+fn ask_next_queue_password(state: &mut State) {
+    let Some(site) = state.pending_queue_passwords.front().cloned() else {
+        return;
+    };
+    let mut d = dialog::Input::new(
+        InputPurpose::QueuePassword,
+        &format!("Password for {site} (unfinished transfers)"),
+        "",
+    );
+    d.masked = true;
+    d.context = site;
     state.dialog = Some(Dialog::Input(d));
 }
 
