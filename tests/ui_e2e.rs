@@ -874,22 +874,7 @@ fn a_killed_ui_asks_and_resumes_its_unfinished_transfers() {
     };
     {
         let mut tui = Tui::start(dir.path(), &[&a.url, &b.url]);
-        tui.wait_text("▸ tree/");
-        tui.wait_for("the right pane listed", |s| s.pane(1).contains("(empty)"));
-        tui.send(F5);
-        tui.wait_text("copy tree/");
-        tui.send(ENTER);
-        let deadline = Instant::now() + TIMEOUT;
-        while (0..FILES).filter(|i| whole(*i)).count() < 4 {
-            assert!(Instant::now() < deadline, "no progress\n{}", tui.dump());
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let pid = tui.child.process_id().unwrap();
-        Command::new("kill")
-            .args(["-9", &pid.to_string()])
-            .status()
-            .unwrap();
-        tui.wait_exit(Duration::from_secs(10));
+        copy_tree_then_kill(&mut tui, || (0..FILES).filter(|i| whole(*i)).count() >= 4);
     }
     assert!(
         (0..FILES).filter(|i| whole(*i)).count() < FILES,
@@ -1022,22 +1007,7 @@ fn a_resume_after_a_crash_asks_each_sites_password_once() {
             tui.send(pw);
             tui.send(ENTER);
         }
-        tui.wait_text("▸ tree/");
-        tui.wait_for("the right pane listed", |s| s.pane(1).contains("(empty)"));
-        tui.send(F5);
-        tui.wait_text("copy tree/");
-        tui.send(ENTER);
-        let deadline = Instant::now() + TIMEOUT;
-        while (0..FILES).filter(|i| whole(*i)).count() < 2 {
-            assert!(Instant::now() < deadline, "no progress\n{}", tui.dump());
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let pid = tui.child.process_id().unwrap();
-        Command::new("kill")
-            .args(["-9", &pid.to_string()])
-            .status()
-            .unwrap();
-        tui.wait_exit(Duration::from_secs(10));
+        copy_tree_then_kill(&mut tui, || (0..FILES).filter(|i| whole(*i)).count() >= 2);
     }
     assert!(
         (0..FILES).filter(|i| whole(*i)).count() < FILES,
@@ -1084,4 +1054,25 @@ fn a_resume_after_a_crash_asks_each_sites_password_once() {
     assert!(!tui.dump().contains("(unfinished transfers)"));
     tui.send(F10);
     tui.wait_exit(Duration::from_secs(15));
+}
+
+/// F5 on `tree/` (the cursor's) into the other pane, then SIGKILL once
+/// `far_enough` says the copy is under way: the crash a resume is for.
+fn copy_tree_then_kill(tui: &mut Tui, far_enough: impl Fn() -> bool) {
+    tui.wait_text("▸ tree/");
+    tui.wait_for("the right pane listed", |s| s.pane(1).contains("(empty)"));
+    tui.send(F5);
+    tui.wait_text("copy tree/");
+    tui.send(ENTER);
+    let deadline = Instant::now() + TIMEOUT;
+    while !far_enough() {
+        assert!(Instant::now() < deadline, "no progress\n{}", tui.dump());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = tui.child.process_id().unwrap();
+    Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
+    tui.wait_exit(Duration::from_secs(10));
 }
