@@ -306,6 +306,25 @@ struct Tui {
 }
 
 impl Tui {
+    /// SIGKILL (no chance to tidy up) once `ready` holds.
+    fn kill_once(&mut self, ready: impl Fn() -> bool) {
+        let deadline = Instant::now() + TIMEOUT;
+        while !ready() {
+            assert!(
+                Instant::now() < deadline,
+                "not ready to kill\n{}",
+                self.dump()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let pid = self.child.process_id().unwrap();
+        Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .unwrap();
+        self.wait_exit(Duration::from_secs(10));
+    }
+
     fn start(dir: &Path, panes: &[&str]) -> Tui {
         Tui::start_with(dir, panes, &[])
     }
@@ -941,17 +960,7 @@ fn a_killed_ui_reopens_its_panes_where_they_were() {
         });
         // The save is not instant: it follows the change.
         let config = dir.path().join("config.toml");
-        let deadline = Instant::now() + TIMEOUT;
-        while !std::fs::read_to_string(&config).is_ok_and(|c| c.contains("far-sub")) {
-            assert!(Instant::now() < deadline, "never saved\n{}", tui.dump());
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let pid = tui.child.process_id().unwrap();
-        Command::new("kill")
-            .args(["-9", &pid.to_string()])
-            .status()
-            .unwrap();
-        tui.wait_exit(Duration::from_secs(10));
+        tui.kill_once(|| std::fs::read_to_string(&config).is_ok_and(|c| c.contains("far-sub")));
     }
     let mut tui = Tui::start(dir.path(), &[]);
     tui.wait_for("both panes where they were", |s| {
@@ -1064,15 +1073,5 @@ fn copy_tree_then_kill(tui: &mut Tui, far_enough: impl Fn() -> bool) {
     tui.send(F5);
     tui.wait_text("copy tree/");
     tui.send(ENTER);
-    let deadline = Instant::now() + TIMEOUT;
-    while !far_enough() {
-        assert!(Instant::now() < deadline, "no progress\n{}", tui.dump());
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let pid = tui.child.process_id().unwrap();
-    Command::new("kill")
-        .args(["-9", &pid.to_string()])
-        .status()
-        .unwrap();
-    tui.wait_exit(Duration::from_secs(10));
+    tui.kill_once(far_enough);
 }
