@@ -64,6 +64,9 @@ pub enum FtpError {
     /// be brought back in step: a fresh session is needed.
     #[error("replies out of step with commands ({why}); the session was dropped")]
     OutOfStep { why: String },
+    /// The server has no command for what was asked.
+    #[error("the server cannot do it: {what}")]
+    Unsupported { what: &'static str },
 
     #[error("{0}")]
     Io(#[from] io::Error),

@@ -12,6 +12,8 @@ pub struct Features {
     pub mlst: bool,
     pub size: bool,
     pub mdtm: bool,
+    /// `MFMT` (draft-somers-ftp-mfxx): sets a file's modification time.
+    pub mfmt: bool,
     pub rest_stream: bool,
     pub utf8: bool,
     pub epsv: bool,
@@ -77,6 +79,7 @@ impl Features {
             }
             "SIZE" => self.size = true,
             "MDTM" => self.mdtm = true,
+            "MFMT" => self.mfmt = true,
             "REST" => self.rest_stream |= params.eq_ignore_ascii_case("STREAM"),
             "UTF8" => self.utf8 = true,
             "EPSV" => self.epsv = true,

@@ -15,7 +15,7 @@ pub mod stream;
 pub mod tls;
 pub mod url;
 
-pub use client::{Client, Login, Options, StoreMode};
+pub use client::{Client, Login, Options, StoreMode, TimeWay};
 pub use error::{FtpError, Result};
 pub use features::Features;
 pub use listing::{Entry, EntryKind};

@@ -129,6 +129,11 @@ impl Jail {
         plain_blocking(file)
     }
 
+    /// Sets a plain file's modification time (`MFMT`).
+    pub fn set_modified(&self, virtual_path: &[u8], time: std::time::SystemTime) -> io::Result<()> {
+        self.open_read(virtual_path)?.set_modified(time)
+    }
+
     /// Creates a file that must not exist yet (`STOU`).
     pub fn create_new(&self, virtual_path: &[u8]) -> io::Result<File> {
         self.open(

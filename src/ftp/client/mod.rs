@@ -133,6 +133,8 @@ pub struct Client {
     /// Why a session that would have taken TLS (`if-available`) is in the
     /// clear: the server did not offer `AUTH TLS`, or refused it.
     clear_because: Option<String>,
+    /// Which ways of setting a file's time this server refused.
+    time_ways: times::Ways,
 }
 
 impl Client {
@@ -173,6 +175,7 @@ impl Client {
             server_style: None,
             last_style: None,
             clear_because: None,
+            time_ways: times::Ways::default(),
         })
     }
 
@@ -683,6 +686,9 @@ pub fn parse_mdtm(text: &str) -> Option<NaiveDateTime> {
 
 mod data;
 mod secure;
+mod times;
+
+pub use times::TimeWay;
 
 pub use data::copy_idle;
 

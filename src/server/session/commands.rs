@@ -96,6 +96,7 @@ commands! {
         done(s.hash(algorithm, &c.arg, false).await)
     };
     ["MDTM"] false Always ["MDTM"] => |s, c| done(s.mdtm(&c.arg).await);
+    ["MFMT"] false Always ["MFMT"] => |s, c| done(s.mfmt(&c.arg).await);
     ["MKD" | "XMKD"] false Always [] => |s, c| done(s.mkd(&c.arg).await);
     ["RMD" | "XRMD"] false Always [] => |s, c| done(s.rmd(&c.arg).await);
     ["DELE"] false Always [] => |s, c| done(s.dele(&c.arg).await);

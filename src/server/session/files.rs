@@ -89,6 +89,30 @@ impl Session {
         self.send(&reply).await
     }
 
+    /// `MFMT YYYYMMDDHHMMSS[.sss] path` (draft-somers-ftp-mfxx): the
+    /// time is UTC; the reply repeats it with the path.
+    pub(super) async fn mfmt(&mut self, arg: &[u8]) -> std::io::Result<()> {
+        let reply = match (self.require_write(), parse_mfmt(arg)) {
+            (Err(r), _) => r,
+            (Ok(()), None) => Reply::new(501, "Syntax: MFMT YYYYMMDDHHMMSS path."),
+            (Ok(()), Some((time, name))) => {
+                let target = self.virtual_path(name);
+                let when = std::time::SystemTime::from(time.and_utc());
+                match self.in_jail(move |j| j.set_modified(&target, when)).await {
+                    Ok(()) => {
+                        let shown = String::from_utf8_lossy(name);
+                        Reply::new(
+                            213,
+                            format!("Modify={}; {shown}", time.format("%Y%m%d%H%M%S")),
+                        )
+                    }
+                    Err(e) => Reply::new(550, format!("Could not set the time: {e}.")),
+                }
+            }
+        };
+        self.send(&reply).await
+    }
+
     pub(super) async fn mkd(&mut self, arg: &[u8]) -> std::io::Result<()> {
         let target = self.virtual_path(arg);
         let reply = match self.require_write() {
@@ -307,4 +331,18 @@ fn listing_of(
             format,
         ))
     }
+}
+
+/// `YYYYMMDDHHMMSS[.fraction] path`: the time (fractions dropped) and the
+/// path, which may hold spaces.
+fn parse_mfmt(arg: &[u8]) -> Option<(chrono::NaiveDateTime, &[u8])> {
+    let space = arg.iter().position(|&b| b == b' ')?;
+    let (time, name) = (&arg[..space], &arg[space + 1..]);
+    let whole = time.split(|&b| b == b'.').next()?;
+    if whole.len() != 14 || !whole.iter().all(u8::is_ascii_digit) || name.is_empty() {
+        return None;
+    }
+    let text = std::str::from_utf8(whole).ok()?;
+    let time = chrono::NaiveDateTime::parse_from_str(text, "%Y%m%d%H%M%S").ok()?;
+    Some((time, name))
 }

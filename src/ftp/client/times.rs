@@ -1,0 +1,128 @@
+//! Setting a file's modification time, so that a copy keeps its source's
+//! date. No command does it everywhere: `MFMT` (draft-somers-ftp-mfxx:
+//! pyftpdlib, ProFTPD, FileZilla Server, `fxpc serve`) where `FEAT` lists
+//! it, else `SITE UTIME` (ProFTPD's mod_site_misc, Pure-FTPd) in its two
+//! spellings, else `MDTM` with a time before the name (vsftpd's
+//! `mdtm_write`). What a server refused is not asked of it again.
+
+use chrono::NaiveDateTime;
+
+use super::Client;
+use crate::ftp::command::Command;
+use crate::ftp::error::{FtpError, Result};
+
+/// The command that set a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeWay {
+    Mfmt,
+    /// `SITE UTIME YYYYMMDDhhmmss path`
+    SiteUtime,
+    /// `SITE UTIME path atime mtime ctime UTC`
+    SiteUtimeFive,
+    /// `MDTM YYYYMMDDhhmmss path`
+    MdtmWrite,
+}
+
+impl TimeWay {
+    const ALL: [TimeWay; 4] = [
+        TimeWay::Mfmt,
+        TimeWay::SiteUtime,
+        TimeWay::SiteUtimeFive,
+        TimeWay::MdtmWrite,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeWay::Mfmt => "MFMT",
+            TimeWay::SiteUtime | TimeWay::SiteUtimeFive => "SITE UTIME",
+            TimeWay::MdtmWrite => "MDTM",
+        }
+    }
+
+    fn command(self, path: &[u8], time: &str) -> Result<Command> {
+        let spaced = |before: &str, after: &str| -> Vec<u8> {
+            [before.as_bytes(), path, after.as_bytes()].concat()
+        };
+        Ok(match self {
+            TimeWay::Mfmt => Command::with_arg("MFMT", spaced(&format!("{time} "), ""))?,
+            TimeWay::SiteUtime => Command::with_arg("SITE", spaced(&format!("UTIME {time} "), ""))?,
+            TimeWay::SiteUtimeFive => Command::with_arg(
+                "SITE",
+                spaced("UTIME ", &format!(" {time} {time} {time} UTC")),
+            )?,
+            TimeWay::MdtmWrite => Command::with_arg("MDTM", spaced(&format!("{time} "), ""))?,
+        })
+    }
+}
+
+/// The ways a server refused as commands it does not know (5xx but 550),
+/// or never offered.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Ways {
+    refused: Vec<TimeWay>,
+}
+
+impl Client {
+    /// Sets `path`'s modification time to `time` (UTC), by the first way
+    /// this server takes. A command the server does not know (`500`-`504`)
+    /// is not sent to it again. `550` is ambiguous: vsftpd refuses any
+    /// `SITE` so, others a file that is not there; such a way is only
+    /// given up once a later one worked on the same file. Where `FEAT`
+    /// lists `MFMT`, its `550` is about the file and ends the attempt.
+    pub async fn set_modified(&mut self, path: &[u8], time: NaiveDateTime) -> Result<TimeWay> {
+        let text = time.format("%Y%m%d%H%M%S").to_string();
+        let mut last = None;
+        let mut ambiguous = Vec::new();
+        for way in TimeWay::ALL {
+            if self.time_ways.refused.contains(&way) {
+                continue;
+            }
+            // MFMT only where FEAT names it: elsewhere a server may read
+            // it as nothing, or as something else.
+            if way == TimeWay::Mfmt && !self.features.mfmt {
+                continue;
+            }
+            let command = way.command(path, &text)?;
+            let reply = self.control.execute(&command).await?;
+            // A server that reads `MDTM time name` as a query may answer
+            // `213` with the file's own, unchanged time: that is no success.
+            let done = match way {
+                TimeWay::MdtmWrite => {
+                    let said = reply.message();
+                    let said = said.trim();
+                    let a_time =
+                        said.len() >= 14 && said.bytes().take(14).all(|b| b.is_ascii_digit());
+                    reply.code == 213 && (!a_time || said.starts_with(&text))
+                }
+                _ => reply.is_completion(),
+            };
+            if done {
+                self.time_ways.refused.extend(ambiguous);
+                return Ok(way);
+            }
+            let unknown = (500..=504).contains(&reply.code);
+            let code = reply.code;
+            last = Some(FtpError::Reply {
+                command: command.to_string(),
+                reply,
+            });
+            if unknown {
+                self.time_ways.refused.push(way);
+            } else if way == TimeWay::Mfmt && (code == 550 || code == 553) {
+                break;
+            } else {
+                ambiguous.push(way);
+            }
+        }
+        Err(last.unwrap_or(FtpError::Unsupported {
+            what: "setting a file's time (no MFMT, SITE UTIME or MDTM with a time)",
+        }))
+    }
+
+    /// Whether some way of setting times may still work here.
+    pub fn may_set_times(&self) -> bool {
+        TimeWay::ALL.iter().any(|w| {
+            !self.time_ways.refused.contains(w) && (*w != TimeWay::Mfmt || self.features.mfmt)
+        })
+    }
+}
