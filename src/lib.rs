@@ -43,10 +43,16 @@
 //! - [`ui`] — the two-pane terminal UI: plain-data state, a pure
 //!   `update(state, action) -> effects`, `render(&state)`, keymap, layout
 //!   shared by drawing and mouse hit-testing, and the event loop that runs
-//!   effects as tasks. Never awaits the network in the loop.
+//!   effects as tasks. Never awaits the network in the loop. `format.rs`
+//!   is the screen's own text (names cut to a display width, gauges,
+//!   previews); `side.rs` the pane names every part of the UI uses.
 //! - [`sites`] — saved sites (`config.toml`, 0600) and `credentials.rs`, the
 //!   one order in which a password is looked for, used by the command line
 //!   and the UI alike.
+//! - [`text`] — words for people, whoever prints them: sizes, rates and
+//!   durations in human units, and `printable`, the one door through which
+//!   a server's string reaches a terminal or a log. Belongs to no UI: the
+//!   engine, the command line and the TUI all use it.
 //! - [`demo`] — `fxpc demo`'s two seeded, rate-limited servers.
 //!
 //! The binary (`main.rs`) holds the command line and the wiring; it is the
@@ -56,5 +62,6 @@ pub mod demo;
 pub mod ftp;
 pub mod server;
 pub mod sites;
+pub mod text;
 pub mod transfer;
 pub mod ui;

@@ -17,9 +17,9 @@ use cli::queue as cli_queue;
 use cli::view::CpView;
 
 use fxpc::sites::credentials;
+use fxpc::text::{human_bytes, human_duration, human_rate, printable};
 use fxpc::transfer::{self, Conflict, Engine, EventKind, FtpSite, Kind, Location, Via};
 use fxpc::ui::app::Ended;
-use fxpc::ui::format::{human_bytes, human_duration, human_rate, printable};
 
 #[derive(Parser)]
 #[command(
@@ -519,7 +519,7 @@ async fn ls(text: &str, verbose: bool, tls: &fxpc::sites::TlsOverrides) -> Resul
     if let Some(why) = client.clear_because() {
         eprintln!(
             "fxpc: {site}: not encrypted: {}",
-            fxpc::ui::format::printable(why)
+            fxpc::text::printable(why)
         );
     }
     let site = site.to_string();

@@ -25,7 +25,7 @@ pub fn list() -> Result<()> {
 }
 
 fn describe(item: &Item) -> String {
-    let path = |p: &[u8]| fxpc::ui::format::printable(&String::from_utf8_lossy(p));
+    let path = |p: &[u8]| fxpc::text::printable(&String::from_utf8_lossy(p));
     format!(
         "{:<8} {}{} {}{} → {}{}{}",
         item.state,

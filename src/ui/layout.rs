@@ -5,7 +5,7 @@
 use ratatui::layout::Rect;
 
 use super::keymap::{Command, FKEYS};
-use super::state::Side;
+use super::side::Side;
 
 pub struct Areas {
     /// Each pane with its border.

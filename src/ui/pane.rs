@@ -3,9 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use super::format::printable;
 use super::side::Side;
 use crate::ftp::{Entry, EntryKind};
+use crate::text::printable;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {

@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Button;
-use crate::ui::format::{fit, human_bytes, printable};
+use crate::text::{human_bytes, printable};
+use crate::ui::format::fit;
 use crate::ui::layout;
 use crate::ui::palette::Palette;
 use crate::ui::side::{Item, Side};

@@ -7,7 +7,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use crate::ui::format::{fit, human_bytes, printable};
+use crate::text::{human_bytes, printable};
+use crate::ui::format::fit;
 use crate::ui::side::{Item, Side};
 
 pub enum Outcome {

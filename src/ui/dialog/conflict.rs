@@ -7,8 +7,9 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::Button;
+use crate::text::{human_bytes, printable};
 use crate::transfer::{Conflict, JobId};
-use crate::ui::format::{fit, human_bytes, printable};
+use crate::ui::format::fit;
 use crate::ui::layout;
 
 #[derive(Debug, Clone)]

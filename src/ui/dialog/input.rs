@@ -9,7 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::TextField;
-use crate::ui::format::{fit, printable};
+use crate::text::printable;
+use crate::ui::format::fit;
 use crate::ui::side::Side;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::ui::format::{fit, printable};
+use crate::text::printable;
+use crate::ui::format::fit;
 use crate::ui::keymap;
 use crate::ui::layout;
 

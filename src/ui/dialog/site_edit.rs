@@ -10,7 +10,8 @@ use ratatui::widgets::Paragraph;
 
 use super::TextField;
 use crate::sites::SiteEntry;
-use crate::ui::format::{fit, printable};
+use crate::text::printable;
+use crate::ui::format::fit;
 use crate::ui::side::Side;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,8 +11,9 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::{Button, conflict_name};
+use crate::text::printable;
 use crate::transfer::{Conflict, Kind};
-use crate::ui::format::{fit, printable};
+use crate::ui::format::fit;
 use crate::ui::layout;
 use crate::ui::palette::Palette;
 use crate::ui::side::{Item, Side};

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::ui::format::printable;
+use crate::text::printable;
 use crate::ui::side::Side;
 
 #[derive(Debug, Clone)]

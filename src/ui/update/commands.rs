@@ -1,7 +1,7 @@
 //! What the keymap's commands do to the panes, and the dialogs they open.
 
 use super::*;
-use crate::ui::format::{human_bytes, printable};
+use crate::text::{human_bytes, printable};
 
 pub(super) fn run_command(state: &mut State, command: Command, fx: &mut Vec<Effect>) {
     let side = state.active_side();
