@@ -55,8 +55,11 @@
 //!   engine, the command line and the TUI all use it.
 //! - [`demo`] — `fxpc demo`'s two seeded, rate-limited servers.
 //!
-//! The binary (`main.rs`) holds the command line and the wiring; it is the
-//! only place that uses `anyhow`.
+//! The binary (`main.rs`, `cli/`) holds the command line and the wiring; it
+//! is the only place that uses `anyhow`. `cli/` has one file per larger
+//! subcommand, `view.rs` what the copying ones print, and `run.rs` what
+//! they share: one pool for two operands on the same login, and the loop
+//! that follows the engine's events until it is idle.
 
 pub mod demo;
 pub mod ftp;

@@ -14,6 +14,7 @@ use fxpc::server::{self, Anonymous};
 mod cli;
 
 use cli::queue as cli_queue;
+use cli::run::OnInterrupt;
 use cli::view::CpView;
 
 use fxpc::sites::credentials;
@@ -633,21 +634,7 @@ async fn queue_resume(jobs: usize, json: bool, tls: &fxpc::sites::TlsOverrides) 
         tap.submitted(job, &spec, Some(row));
     }
     let mut view = CpView::new(json);
-    let idle = engine.wait_idle();
-    tokio::pin!(idle);
-    loop {
-        tokio::select! {
-            Some(event) = events.recv() => {
-                tap.event(&event);
-                view.show(&event);
-            }
-            () = &mut idle => break,
-        }
-    }
-    while let Ok(event) = events.try_recv() {
-        tap.event(&event);
-        view.show(&event);
-    }
+    cli::run::follow(&engine, &mut events, &mut tap, &mut view, OnInterrupt::Exit).await;
     view.finish(engine.client_data_bytes())?;
     if left > 0 {
         bail!(
@@ -669,12 +656,7 @@ async fn cp(args: CpArgs) -> Result<()> {
     let stall = std::time::Duration::from_secs(args.stall_timeout.max(1));
     let source = with_stall(location(&args.source, args.connections, &tls)?, stall);
     let mut destination = with_stall(location(&args.destination, args.connections, &tls)?, stall);
-    // Both operands on the same server and login share one pool of sessions.
-    if let (transfer::Site::Ftp(a), transfer::Site::Ftp(b)) = (&source.site, &destination.site)
-        && a.key() == b.key()
-    {
-        destination.site = source.site.clone();
-    }
+    cli::run::share_pool(&source, &mut destination);
     let settings = transfer::Settings {
         parallel: args.jobs.max(1),
         retries: args.retries,
@@ -722,28 +704,13 @@ async fn cp(args: CpArgs) -> Result<()> {
     tap.submitted(root, &spec, None);
 
     let mut view = CpView::new(args.json);
-    let idle = engine.wait_idle();
-    tokio::pin!(idle);
-    let mut interrupted = false;
-    loop {
-        tokio::select! {
-            Some(event) = events.recv() => {
-                tap.event(&event);
-                view.show(&event);
-            }
-            () = &mut idle => break,
-            _ = tokio::signal::ctrl_c(), if !interrupted => {
-                interrupted = true;
-                for job in view.running() {
-                    engine.cancel(job);
-                }
-                engine.cancel(root);
-            }
-        }
-    }
-    while let Ok(event) = events.try_recv() {
-        tap.event(&event);
-        view.show(&event);
-    }
+    cli::run::follow(
+        &engine,
+        &mut events,
+        &mut tap,
+        &mut view,
+        OnInterrupt::Cancel(&[root]),
+    )
+    .await;
     view.finish(engine.client_data_bytes())
 }

@@ -3,5 +3,6 @@
 
 pub(crate) mod mirror;
 pub(crate) mod queue;
+pub(crate) mod run;
 pub(crate) mod serve;
 pub(crate) mod view;
