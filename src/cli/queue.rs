@@ -7,7 +7,7 @@ use fxpc::transfer;
 use fxpc::transfer::journal::{Item, Journal};
 
 /// `fxpc queue`: what is unfinished.
-pub fn list() -> Result<()> {
+pub(crate) fn list() -> Result<()> {
     let journal = open()?;
     let pending = journal.pending()?;
     if pending.is_empty() {
@@ -49,14 +49,14 @@ fn open() -> Result<Journal> {
 }
 
 /// `fxpc queue clear`.
-pub fn clear() -> Result<()> {
+pub(crate) fn clear() -> Result<()> {
     let n = open()?.clear()?;
     println!("forgot {n} item(s)");
     Ok(())
 }
 
 /// The unfinished items, claimed for this run, as jobs to submit.
-pub fn claim_all(
+pub(crate) fn claim_all(
     tls: &fxpc::sites::TlsOverrides,
     site_of: &dyn Fn(&fxpc::ftp::FtpUrl, &fxpc::sites::TlsOverrides) -> Result<transfer::FtpSite>,
 ) -> Result<transfer::journal::Claimed> {

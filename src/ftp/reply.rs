@@ -10,9 +10,9 @@ use std::fmt;
 
 /// Longest reply line we accept. RFC 959 sets no limit; real servers stay far
 /// below this, and anything longer is a broken or hostile peer.
-pub const MAX_LINE: usize = 8 * 1024;
+pub(crate) const MAX_LINE: usize = 8 * 1024;
 /// Largest whole reply (a multi-line `STAT dir` can be long).
-pub const MAX_REPLY: usize = 1024 * 1024;
+pub(crate) const MAX_REPLY: usize = 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
@@ -35,14 +35,14 @@ pub enum ParseError {
 }
 
 impl Reply {
-    pub fn new(code: u16, text: impl Into<String>) -> Reply {
+    pub(crate) fn new(code: u16, text: impl Into<String>) -> Reply {
         let text: String = text.into();
         let lines = text.split('\n').map(|l| l.as_bytes().to_vec()).collect();
         Reply { code, lines }
     }
 
     /// Builds a reply from raw lines (e.g. a FEAT list), for the server side.
-    pub fn multiline(code: u16, lines: Vec<Vec<u8>>) -> Reply {
+    pub(crate) fn multiline(code: u16, lines: Vec<Vec<u8>>) -> Reply {
         let lines = if lines.is_empty() {
             vec![Vec::new()]
         } else {
@@ -75,20 +75,17 @@ impl Reply {
     pub fn is_completion(&self) -> bool {
         (200..300).contains(&self.code)
     }
-    pub fn is_transient_failure(&self) -> bool {
+    pub(crate) fn is_transient_failure(&self) -> bool {
         (400..500).contains(&self.code)
     }
-    pub fn is_permanent_failure(&self) -> bool {
+    pub(crate) fn is_permanent_failure(&self) -> bool {
         (500..600).contains(&self.code)
-    }
-    pub fn is_failure(&self) -> bool {
-        self.code >= 400
     }
 
     /// Wire form. Continuation lines that could be mistaken for the end line
     /// (they start with the code and a space) get a leading space, as RFC 959
     /// suggests.
-    pub fn encode(&self) -> Vec<u8> {
+    pub(crate) fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         let code = format!("{:03}", self.code);
         let last = self.lines.len().saturating_sub(1);
@@ -118,7 +115,7 @@ impl Reply {
 /// `"/a ""b"""`: a path as RFC 959 quotes it in 257 replies (`PWD`,
 /// `MKD`); [`parse_quoted_path`](super::client::parse_quoted_path) reads
 /// it back.
-pub fn quote_path(path: &[u8]) -> Vec<u8> {
+pub(crate) fn quote_path(path: &[u8]) -> Vec<u8> {
     let mut out = vec![b'"'];
     for &b in path {
         if b == b'"' {

@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::text::printable;
 
 /// `11-20` for this year's dates, `2024` for older ones: five columns.
-pub fn short_time(t: Option<NaiveDateTime>, this_year: i32) -> String {
+pub(crate) fn short_time(t: Option<NaiveDateTime>, this_year: i32) -> String {
     use chrono::Datelike;
     match t {
         Some(t) if t.year() == this_year => t.format("%m-%d").to_string(),
@@ -21,7 +21,7 @@ pub fn short_time(t: Option<NaiveDateTime>, this_year: i32) -> String {
 /// Cuts `text` to at most `width` columns, marking a cut with `…`, and pads
 /// with spaces to exactly `width`. Zero-width characters (combining marks)
 /// stay with the character before them.
-pub fn fit(text: &str, width: usize) -> String {
+pub(crate) fn fit(text: &str, width: usize) -> String {
     let text = &printable(text);
     if text.width() <= width {
         let mut s = text.to_string();
@@ -54,7 +54,7 @@ pub fn fit(text: &str, width: usize) -> String {
 /// What the viewer shows of a file's first bytes: text lines (tabs
 /// expanded, control characters defused), or a hex dump when the bytes
 /// look binary.
-pub fn preview_lines(bytes: &[u8]) -> Vec<String> {
+pub(crate) fn preview_lines(bytes: &[u8]) -> Vec<String> {
     let head = &bytes[..bytes.len().min(1024)];
     if head.contains(&0) {
         return bytes
@@ -84,7 +84,7 @@ pub fn preview_lines(bytes: &[u8]) -> Vec<String> {
 }
 
 /// A text gauge of `width` cells: `███████░░░░`.
-pub fn gauge(fraction: f64, width: usize) -> String {
+pub(crate) fn gauge(fraction: f64, width: usize) -> String {
     let filled = ((fraction.clamp(0.0, 1.0)) * width as f64).round() as usize;
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
