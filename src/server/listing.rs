@@ -8,7 +8,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use chrono::{DateTime, Utc};
 
 pub(crate) struct Item {
-    pub name: Vec<u8>,
+    pub(crate) name: Vec<u8>,
     pub(crate) meta: Metadata,
     pub(crate) link_target: Option<Vec<u8>>,
 }
