@@ -61,7 +61,7 @@
 //! they share: one pool for two operands on the same login, and the loop
 //! that follows the engine's events until it is idle.
 
-// `unreachable_pub`: what no other crate (the binary, tests/, benches/)
+// `unreachable_pub`: what no other crate (the binary, tests/, benches/, fuzz/)
 // can reach says `pub(crate)`, so the dead-code lint sees it once nobody
 // calls it. `transfer/` gets it when its restructuring lands.
 #[warn(unreachable_pub)]

@@ -14,7 +14,7 @@ pub enum AddrForm {
 }
 
 /// `h1,h2,h3,h4,p1,p2`, with surrounding spaces tolerated.
-pub(crate) fn parse_rfc959(text: &str) -> Option<SocketAddrV4> {
+pub fn parse_rfc959(text: &str) -> Option<SocketAddrV4> {
     let nums: Vec<u8> = text
         .trim()
         .split(',')
@@ -40,7 +40,7 @@ pub fn format_rfc959(addr: SocketAddrV4) -> String {
 
 /// `<d>af<d>addr<d>port<d>` where `<d>` is any printable ASCII delimiter
 /// (RFC 2428 §2; `|` in practice).
-pub(crate) fn parse_rfc2428(text: &str) -> Option<SocketAddr> {
+pub fn parse_rfc2428(text: &str) -> Option<SocketAddr> {
     let text = text.trim();
     let delim = text.chars().next().filter(|c| c.is_ascii_graphic())?;
     let parts: Vec<&str> = text.split(delim).collect();
@@ -77,7 +77,7 @@ pub fn parse_any(text: &str) -> Option<(SocketAddr, AddrForm)> {
 }
 
 /// Formats in `form`; an IPv6 address can only be written in RFC 2428 form.
-pub(crate) fn format(addr: SocketAddr, form: AddrForm) -> String {
+pub fn format(addr: SocketAddr, form: AddrForm) -> String {
     match (addr, form) {
         (SocketAddr::V4(v4), AddrForm::Rfc959) => format_rfc959(v4),
         _ => format_rfc2428(addr),

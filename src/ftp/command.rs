@@ -9,10 +9,10 @@ use std::fmt;
 const IAC: u8 = 0xFF;
 /// Longest command line the server accepts (RFC 959 sets none; paths rarely
 /// exceed 4 KiB).
-pub(crate) const MAX_COMMAND_LINE: usize = 8 * 1024;
+pub const MAX_COMMAND_LINE: usize = 8 * 1024;
 
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Command {
+pub struct Command {
     verb: String,
     arg: Option<Vec<u8>>,
 }
@@ -33,7 +33,7 @@ impl Command {
         }
     }
 
-    pub(crate) fn with_arg(verb: &str, arg: impl AsRef<[u8]>) -> Result<Command, CommandError> {
+    pub fn with_arg(verb: &str, arg: impl AsRef<[u8]>) -> Result<Command, CommandError> {
         let arg = arg.as_ref();
         if arg.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
             return Err(CommandError::ForbiddenByte {
@@ -48,7 +48,7 @@ impl Command {
     }
 
     /// Parses a raw command string such as `"PASV"` or `"PORT 1,2,3,4,5,6"`.
-    pub(crate) fn parse_text(line: &str) -> Result<Command, CommandError> {
+    pub fn parse_text(line: &str) -> Result<Command, CommandError> {
         let line = line.trim_end_matches(['\r', '\n']);
         // The verb is guarded like the argument: "NOOP\r\nDELE x" would go
         // out as two commands.
@@ -65,7 +65,15 @@ impl Command {
         }
     }
 
-    pub(crate) fn encode(&self) -> Vec<u8> {
+    pub fn verb(&self) -> &str {
+        &self.verb
+    }
+
+    pub fn arg(&self) -> Option<&[u8]> {
+        self.arg.as_deref()
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
         let mut out = self.verb.as_bytes().to_vec();
         if let Some(arg) = &self.arg {
             out.push(b' ');
@@ -100,15 +108,15 @@ impl fmt::Debug for Command {
 
 /// A command line as the server received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CommandLine {
+pub struct CommandLine {
     /// Upper-cased verb.
-    pub(crate) verb: String,
+    pub verb: String,
     /// The argument with Telnet escapes undone; empty when absent.
-    pub(crate) arg: Vec<u8>,
+    pub arg: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum LineError {
+pub enum LineError {
     #[error("incomplete command line")]
     Incomplete,
     #[error("command line longer than {MAX_COMMAND_LINE} bytes")]
@@ -119,7 +127,7 @@ pub(crate) enum LineError {
 /// escapes are undone: `IAC IAC` is a literal 0xFF, `IAC IP`/`IAC DM` (sent
 /// before `ABOR` by clients that follow RFC 959's "Telnet Synch") and option
 /// negotiations are dropped.
-pub(crate) fn parse_line(buf: &[u8]) -> Result<(CommandLine, usize), LineError> {
+pub fn parse_line(buf: &[u8]) -> Result<(CommandLine, usize), LineError> {
     let Some(end) = buf.iter().position(|&b| b == b'\n') else {
         return if buf.len() > MAX_COMMAND_LINE {
             Err(LineError::TooLong)
@@ -213,7 +221,7 @@ mod tests {
     fn parse_text_splits_verb() {
         let c = Command::parse_text("port 1,2,3,4,5,6").unwrap();
         assert_eq!(c.encode(), b"PORT 1,2,3,4,5,6\r\n");
-        assert_eq!(Command::parse_text("PASV").unwrap().arg, None);
+        assert_eq!(Command::parse_text("PASV").unwrap().arg(), None);
     }
 
     /// Found by the `server_command` fuzz target: `parse_text` checked only

@@ -6,7 +6,7 @@ pub mod addr;
 // them once that settles.
 #[allow(unreachable_pub)]
 pub mod client;
-pub(crate) mod command;
+pub mod command;
 pub(crate) mod control;
 pub(crate) mod error;
 pub(crate) mod features;

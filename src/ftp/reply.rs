@@ -10,9 +10,9 @@ use std::fmt;
 
 /// Longest reply line we accept. RFC 959 sets no limit; real servers stay far
 /// below this, and anything longer is a broken or hostile peer.
-pub(crate) const MAX_LINE: usize = 8 * 1024;
+pub const MAX_LINE: usize = 8 * 1024;
 /// Largest whole reply (a multi-line `STAT dir` can be long).
-pub(crate) const MAX_REPLY: usize = 1024 * 1024;
+pub const MAX_REPLY: usize = 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
@@ -35,14 +35,14 @@ pub enum ParseError {
 }
 
 impl Reply {
-    pub(crate) fn new(code: u16, text: impl Into<String>) -> Reply {
+    pub fn new(code: u16, text: impl Into<String>) -> Reply {
         let text: String = text.into();
         let lines = text.split('\n').map(|l| l.as_bytes().to_vec()).collect();
         Reply { code, lines }
     }
 
     /// Builds a reply from raw lines (e.g. a FEAT list), for the server side.
-    pub(crate) fn multiline(code: u16, lines: Vec<Vec<u8>>) -> Reply {
+    pub fn multiline(code: u16, lines: Vec<Vec<u8>>) -> Reply {
         let lines = if lines.is_empty() {
             vec![Vec::new()]
         } else {
@@ -85,7 +85,7 @@ impl Reply {
     /// Wire form. Continuation lines that could be mistaken for the end line
     /// (they start with the code and a space) get a leading space, as RFC 959
     /// suggests.
-    pub(crate) fn encode(&self) -> Vec<u8> {
+    pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         let code = format!("{:03}", self.code);
         let last = self.lines.len().saturating_sub(1);
@@ -115,7 +115,7 @@ impl Reply {
 /// `"/a ""b"""`: a path as RFC 959 quotes it in 257 replies (`PWD`,
 /// `MKD`); [`parse_quoted_path`](super::client::parse_quoted_path) reads
 /// it back.
-pub(crate) fn quote_path(path: &[u8]) -> Vec<u8> {
+pub fn quote_path(path: &[u8]) -> Vec<u8> {
     let mut out = vec![b'"'];
     for &b in path {
         if b == b'"' {

@@ -11,7 +11,7 @@ impl Secret {
     }
 
     /// The clear text, for the one place that needs it: the wire.
-    pub(crate) fn expose(&self) -> &str {
+    pub fn expose(&self) -> &str {
         &self.0
     }
 }

@@ -13,8 +13,8 @@ use super::secret::Secret;
 pub struct FtpUrl {
     pub host: String,
     pub(crate) port: u16,
-    pub(crate) user: Option<String>,
-    pub(crate) password: Option<Secret>,
+    pub user: Option<String>,
+    pub password: Option<Secret>,
     /// Percent-decoded path bytes; empty means the login directory.
     pub path: Vec<u8>,
     /// What the scheme says of TLS (`None` for `ftp://`: the site's

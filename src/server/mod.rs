@@ -41,7 +41,7 @@ use crate::ftp::secret::Secret;
 pub use data::PEER_RULES;
 pub use net::Cidr;
 pub use tls::{TlsConfig, TlsPolicy};
-pub(crate) use vfs::Jail;
+pub use vfs::Jail;
 
 /// What anonymous users (`anonymous`, `ftp`) may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use rustix::fs::{AtFlags, Mode, OFlags, ResolveFlags};
 
 #[derive(Debug, Clone)]
-pub(crate) struct Jail {
+pub struct Jail {
     root: Arc<OwnedFd>,
     /// The names being uploaded to: one upload at a time per name.
     pub(super) uploads: Arc<Mutex<HashSet<UploadKey>>>,
@@ -66,7 +66,7 @@ impl Jail {
 
     /// The virtual absolute path (`/a/b`) that `arg` names when the working
     /// directory is `cwd`. `..` stops at `/`, as on a real root directory.
-    pub(crate) fn virtual_path(cwd: &[u8], arg: &[u8]) -> Vec<u8> {
+    pub fn virtual_path(cwd: &[u8], arg: &[u8]) -> Vec<u8> {
         let mut parts: Vec<&[u8]> = Vec::new();
         let joined: Vec<&[u8]> = if arg.starts_with(b"/") {
             arg.split(|&b| b == b'/').collect()
