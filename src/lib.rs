@@ -56,10 +56,12 @@
 //! - [`demo`] — `fxpc demo`'s two seeded, rate-limited servers.
 //!
 //! The binary (`main.rs`, `cli/`) holds the command line and the wiring; it
-//! is the only place that uses `anyhow`. `cli/` has one file per larger
-//! subcommand, `view.rs` what the copying ones print, and `run.rs` what
-//! they share: one pool for two operands on the same login, and the loop
-//! that follows the engine's events until it is idle.
+//! is the only place that uses `anyhow`. `main.rs` dispatches; in `cli/`,
+//! `args.rs` holds the arguments, `operands.rs` what a URL or a path
+//! becomes (and one pool for two operands on the same login), one file per
+//! larger subcommand (`cp`, `mirror`, `queue`, `serve`), `run.rs` the loop
+//! that follows the engine's events until it is idle, `view.rs` what the
+//! copying subcommands print.
 
 // `unreachable_pub`: what no other crate (the binary, tests/, benches/, fuzz/)
 // can reach says `pub(crate)`, so the dead-code lint sees it once nobody

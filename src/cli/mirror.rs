@@ -1,8 +1,17 @@
 //! `fxpc mirror`: the plan (`transfer::mirror`), then the copies it asks
 //! for, then — only if everything verified — the deletions.
 
-use crate::cli::run::OnInterrupt;
-use crate::*;
+use std::io::Write as _;
+
+use anyhow::{Result, bail};
+use fxpc::ftp::FtpUrl;
+use fxpc::text::printable;
+use fxpc::transfer::{self, Conflict, Engine, Kind, Via};
+
+use crate::cli::args::MirrorArgs;
+use crate::cli::operands::{location, share_pool};
+use crate::cli::run::{OnInterrupt, follow};
+use crate::cli::view::CpView;
 
 /// The skip list for a mirror: config.toml's top-level `exclude`, each
 /// saved site's own for the operands it matches, then the command line's.
@@ -25,7 +34,7 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
     let tls = args.tls.overrides()?;
     let source = location(&args.source, args.connections, &tls)?;
     let mut destination = location(&args.destination, args.connections, &tls)?;
-    crate::cli::run::share_pool(&source, &mut destination);
+    share_pool(&source, &mut destination);
     let options = mirror::Options {
         rules: transfer::compare::Rules {
             size_only: args.size_only,
@@ -95,7 +104,7 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
         jobs.push(job);
     }
     let mut view = CpView::new(args.json);
-    let interrupted = crate::cli::run::follow(
+    let interrupted = follow(
         &engine,
         &mut events,
         &mut tap,

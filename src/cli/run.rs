@@ -1,23 +1,12 @@
-//! What `cp`, `mirror` and `queue resume` share once their jobs are
-//! submitted: one pool for two operands on the same login, and the loop
-//! that carries the engine's events into the journal and onto the screen
+//! The loop `cp`, `mirror` and `queue resume` share once their jobs are
+//! submitted: the engine's events into the journal and onto the screen
 //! until the engine is idle.
 
 use fxpc::transfer::journal::Tap;
-use fxpc::transfer::{Engine, Event, JobId, Location, Site};
+use fxpc::transfer::{Engine, Event, JobId};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::cli::view::CpView;
-
-/// Both operands on the same server and login share one pool of sessions,
-/// so `--connections` caps the site, not each operand.
-pub(crate) fn share_pool(source: &Location, destination: &mut Location) {
-    if let (Site::Ftp(a), Site::Ftp(b)) = (&source.site, &destination.site)
-        && a.key() == b.key()
-    {
-        destination.site = source.site.clone();
-    }
-}
 
 /// What a Ctrl-C does while the jobs run.
 pub(crate) enum OnInterrupt<'a> {

@@ -1,7 +1,11 @@
 //! What `fxpc cp`, `mirror` and `queue resume` print: progress bars on
 //! stderr and a summary, or the engine's events as JSON lines on stdout.
 
-use crate::*;
+use std::io::Write as _;
+
+use anyhow::{Result, bail};
+use fxpc::text::{human_bytes, human_duration, human_rate, printable};
+use fxpc::transfer::{self, EventKind};
 
 /// What `fxpc cp` prints: progress bars on stderr and a summary, or JSON
 /// events on stdout.
