@@ -11,7 +11,7 @@ use crate::ftp::Fingerprint;
 use crate::server::{Anonymous, Config, Handle, TlsConfig};
 
 /// About 20 MiB/s per data connection: a 160 MiB copy takes ~8 s.
-pub const DEMO_RATE: u64 = 20 << 20;
+pub(crate) const DEMO_RATE: u64 = 20 << 20;
 const BIG_FILE_SIZE: usize = 160 << 20;
 
 const LEFT: &[(&str, &[u8])] = &[
@@ -49,8 +49,8 @@ const RIGHT: &[(&str, &[u8])] = &[
 ];
 
 pub struct Demo {
-    pub left: Handle,
-    pub right: Handle,
+    pub(crate) left: Handle,
+    pub(crate) right: Handle,
     /// The two servers' certificates, for the UI to trust.
     pub fingerprints: Vec<Fingerprint>,
     _roots: (tempfile::TempDir, tempfile::TempDir),

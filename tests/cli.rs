@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use fxpc::ui::format::human_bytes;
+use fxpc::text::human_bytes;
 
 const FXPC: &str = env!("CARGO_BIN_EXE_fxpc");
 

@@ -1,7 +1,17 @@
 //! `fxpc mirror`: the plan (`transfer::mirror`), then the copies it asks
 //! for, then — only if everything verified — the deletions.
 
-use crate::*;
+use std::io::Write as _;
+
+use anyhow::{Result, bail};
+use fxpc::ftp::FtpUrl;
+use fxpc::text::printable;
+use fxpc::transfer::{self, Conflict, Engine, Kind, Via};
+
+use crate::cli::args::MirrorArgs;
+use crate::cli::operands::{location, share_pool};
+use crate::cli::run::{OnInterrupt, follow};
+use crate::cli::view::CpView;
 
 /// The skip list for a mirror: config.toml's top-level `exclude`, each
 /// saved site's own for the operands it matches, then the command line's.
@@ -24,11 +34,7 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
     let tls = args.tls.overrides()?;
     let source = location(&args.source, args.connections, &tls)?;
     let mut destination = location(&args.destination, args.connections, &tls)?;
-    if let (transfer::Site::Ftp(a), transfer::Site::Ftp(b)) = (&source.site, &destination.site)
-        && a.key() == b.key()
-    {
-        destination.site = source.site.clone();
-    }
+    share_pool(&source, &mut destination);
     let options = mirror::Options {
         rules: transfer::compare::Rules {
             size_only: args.size_only,
@@ -98,32 +104,15 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
         jobs.push(job);
     }
     let mut view = CpView::new(args.json);
-    let mut verified = 0;
-    let idle = engine.wait_idle();
-    tokio::pin!(idle);
-    let mut interrupted = false;
-    loop {
-        tokio::select! {
-            Some(event) = events.recv() => {
-                verified += usize::from(matches!(event.kind, EventKind::Verified { .. }));
-                tap.event(&event);
-                view.show(&event);
-            }
-            () = &mut idle => break,
-            _ = tokio::signal::ctrl_c(), if !interrupted => {
-                interrupted = true;
-                for &job in &jobs {
-                    engine.cancel(job);
-                }
-            }
-        }
-    }
-    while let Ok(event) = events.try_recv() {
-        verified += usize::from(matches!(event.kind, EventKind::Verified { .. }));
-        tap.event(&event);
-        view.show(&event);
-    }
-    let all_verified = view.failed == 0 && !interrupted && verified == jobs.len();
+    let interrupted = follow(
+        &engine,
+        &mut events,
+        &mut tap,
+        &mut view,
+        OnInterrupt::Cancel(&jobs),
+    )
+    .await;
+    let all_verified = view.failed == 0 && !interrupted && view.verified == jobs.len();
     view.finish(engine.client_data_bytes())?;
 
     let extras: Vec<_> = plan

@@ -2,12 +2,16 @@
 //! `cp` records its work as it goes, and `fxpc queue` lists, resumes or
 //! clears what a run that quit or was killed left unfinished.
 
-use anyhow::{Context, Result};
-use fxpc::transfer;
+use anyhow::{Context, Result, bail};
 use fxpc::transfer::journal::{Item, Journal};
+use fxpc::transfer::{self, Engine};
+
+use crate::cli::operands::ftp_site;
+use crate::cli::run::{OnInterrupt, follow};
+use crate::cli::view::CpView;
 
 /// `fxpc queue`: what is unfinished.
-pub fn list() -> Result<()> {
+pub(crate) fn list() -> Result<()> {
     let journal = open()?;
     let pending = journal.pending()?;
     if pending.is_empty() {
@@ -35,7 +39,7 @@ fn state(item: &Item) -> String {
 }
 
 fn describe(item: &Item) -> String {
-    let path = |p: &[u8]| fxpc::ui::format::printable(&String::from_utf8_lossy(p));
+    let path = |p: &[u8]| fxpc::text::printable(&String::from_utf8_lossy(p));
     format!(
         "{:<8} {}{} {}{} → {}{}{}",
         state(item),
@@ -59,14 +63,14 @@ fn open() -> Result<Journal> {
 }
 
 /// `fxpc queue clear`.
-pub fn clear() -> Result<()> {
+pub(crate) fn clear() -> Result<()> {
     let n = open()?.clear()?;
     println!("forgot {n} item(s)");
     Ok(())
 }
 
 /// The unfinished items, claimed for this run, as jobs to submit.
-pub fn claim_all(
+pub(crate) fn claim_all(
     tls: &fxpc::sites::TlsOverrides,
     site_of: &dyn Fn(&fxpc::ftp::FtpUrl, &fxpc::sites::TlsOverrides) -> Result<transfer::FtpSite>,
 ) -> Result<transfer::journal::Claimed> {
@@ -92,4 +96,37 @@ pub fn claim_all(
         }
     }
     Ok(claimed)
+}
+
+/// `fxpc queue resume`: the unfinished items, claimed and run again.
+pub(crate) async fn resume(jobs: usize, json: bool, tls: &fxpc::sites::TlsOverrides) -> Result<()> {
+    let (claimed, problems, earlier) = claim_all(tls, &ftp_site)?;
+    if claimed.is_empty() && problems.is_empty() {
+        println!("nothing unfinished");
+        return Ok(());
+    }
+    // Items that could not be claimed stay in the queue, and the run says
+    // so by its status: a script must not take half-copied files for done.
+    let left = problems.len();
+    let (engine, mut events) = Engine::new(transfer::Settings {
+        parallel: jobs.max(1),
+        ..transfer::Settings::default()
+    });
+    let mut tap = transfer::journal::Tap::open();
+    for (destination, verified) in earlier {
+        engine.note_earlier(&destination, verified);
+    }
+    for (row, spec) in claimed {
+        let job = engine.submit(spec.clone());
+        tap.submitted(job, &spec, Some(row));
+    }
+    let mut view = CpView::new(json);
+    follow(&engine, &mut events, &mut tap, &mut view, OnInterrupt::Exit).await;
+    view.finish(engine.client_data_bytes())?;
+    if left > 0 {
+        bail!(
+            "{left} item(s) left in the queue (see above): give each site's password in ~/.netrc, a saved site (config.toml) or FXPC_PASSWORD, or run `fxpc queue resume` on a terminal to be asked"
+        );
+    }
+    Ok(())
 }

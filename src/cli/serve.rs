@@ -1,6 +1,12 @@
 //! `fxpc serve`: the command line's options made into a server config.
 
-use crate::*;
+use std::io::Write as _;
+
+use anyhow::{Context, Result, bail};
+use fxpc::ftp::Secret;
+use fxpc::server::{self, Anonymous};
+
+use crate::cli::args::{AnonymousArg, ServeArgs};
 
 pub(crate) async fn serve(args: ServeArgs) -> Result<()> {
     let mut config = server::Config::new(&args.root, args.listen);

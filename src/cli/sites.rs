@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use fxpc::sites::Config;
 use fxpc::sites::import;
-use fxpc::ui::format::printable;
+use fxpc::text::printable;
 
 pub fn import(file: &Path) -> Result<()> {
     let text = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
@@ -23,8 +23,7 @@ pub fn import(file: &Path) -> Result<()> {
         printable(&file.display().to_string()),
         outcome.added.len()
     );
-    for name in &outcome.added {
-        let url = config.site(name).map_or("", |s| s.url.as_str());
+    for (name, url) in &outcome.added {
         println!("  imported    {}  {}", printable(name), printable(url));
     }
     for (name, saved) in &outcome.already {

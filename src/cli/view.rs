@@ -1,7 +1,11 @@
 //! What `fxpc cp`, `mirror` and `queue resume` print: progress bars on
 //! stderr and a summary, or the engine's events as JSON lines on stdout.
 
-use crate::*;
+use std::io::Write as _;
+
+use anyhow::{Result, bail};
+use fxpc::text::{human_bytes, human_duration, human_rate, printable};
+use fxpc::transfer::{self, EventKind};
 
 /// What `fxpc cp` prints: progress bars on stderr and a summary, or JSON
 /// events on stdout.
@@ -15,6 +19,8 @@ pub(crate) struct CpView {
     /// file on every event made a 100,000-file tree quadratic.
     sums: Sums,
     pub(crate) failed: usize,
+    /// Files that ended verified: a mirror deletes only when all did.
+    pub(crate) verified: usize,
     /// The JSON events' reader went away (`| grep -q`): no more lines.
     stdout_gone: bool,
     /// Entries a tree walk left out: counted for the closing line.
@@ -84,6 +90,7 @@ impl CpView {
             files: Default::default(),
             sums: Sums::default(),
             failed: 0,
+            verified: 0,
             stdout_gone: false,
             skipped: 0,
         }
@@ -194,6 +201,7 @@ impl CpView {
                 protection,
                 ..
             } => {
+                self.verified += 1;
                 file.outcome = Some(format!(
                     "{mode}{}  verified {check} {}{}{}{}",
                     protection

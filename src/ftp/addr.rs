@@ -123,7 +123,7 @@ pub fn parse_epsv_reply(text: &str) -> Option<u16> {
 /// An address a client cannot connect to as given: the wildcard address, or a
 /// private/loopback one advertised by a server we reach over a public address
 /// (a NATed server that does not know its own public address).
-pub fn is_unusable_passive_address(advertised: IpAddr, control_peer: IpAddr) -> bool {
+pub(crate) fn is_unusable_passive_address(advertised: IpAddr, control_peer: IpAddr) -> bool {
     if advertised.is_unspecified() {
         return true;
     }

@@ -26,7 +26,7 @@ pub enum CommandError {
 }
 
 impl Command {
-    pub fn new(verb: &str) -> Command {
+    pub(crate) fn new(verb: &str) -> Command {
         Command {
             verb: verb.to_ascii_uppercase(),
             arg: None,

@@ -15,7 +15,7 @@ use super::reply::{self, ParseError, Reply};
 use super::stream::Stream;
 use super::tls::Tls;
 
-pub struct Control {
+pub(crate) struct Control {
     /// `None` only after a TLS upgrade failed halfway: the connection is
     /// then unusable.
     stream: Option<Stream>,
@@ -43,7 +43,7 @@ const QUIET: Duration = Duration::from_millis(250);
 const DRAIN_LIMIT: Duration = Duration::from_secs(2);
 
 impl Control {
-    pub fn new(stream: TcpStream, reply_timeout: Duration) -> Result<Control> {
+    pub(crate) fn new(stream: TcpStream, reply_timeout: Duration) -> Result<Control> {
         let peer = stream.peer_addr()?;
         let local = stream.local_addr()?;
         Ok(Control {
@@ -58,7 +58,7 @@ impl Control {
         })
     }
 
-    pub fn peer_addr(&self) -> SocketAddr {
+    pub(crate) fn peer_addr(&self) -> SocketAddr {
         self.peer
     }
 
@@ -68,14 +68,14 @@ impl Control {
         })
     }
 
-    pub fn is_tls(&self) -> bool {
+    pub(crate) fn is_tls(&self) -> bool {
         self.stream.as_ref().is_some_and(Stream::is_tls)
     }
 
     /// TLS from here on, as the client of `host` (after `AUTH TLS`'s
     /// `234`, or at once for implicit FTPS). Anything the server sent
     /// before the handshake would be a man in the middle's: it is dropped.
-    pub async fn upgrade(&mut self, tls: &Tls, host: &str) -> Result<()> {
+    pub(crate) async fn upgrade(&mut self, tls: &Tls, host: &str) -> Result<()> {
         let Some(Stream::Plain(tcp)) = self.stream.take() else {
             return Err(FtpError::Closed {
                 after: Some("AUTH TLS on a connection already in TLS".into()),
@@ -93,24 +93,11 @@ impl Control {
         Ok(())
     }
 
-    pub fn local_addr(&self) -> SocketAddr {
+    pub(crate) fn local_addr(&self) -> SocketAddr {
         self.local
     }
 
-    pub fn reply_timeout(&self) -> Duration {
-        self.reply_timeout
-    }
-
-    pub fn set_reply_timeout(&mut self, timeout: Duration) {
-        self.reply_timeout = timeout;
-    }
-
-    /// The last command sent, as logged (passwords masked).
-    pub fn last_command(&self) -> Option<&str> {
-        self.last_command.as_deref()
-    }
-
-    pub async fn send(&mut self, command: &Command) -> Result<()> {
+    pub(crate) async fn send(&mut self, command: &Command) -> Result<()> {
         tracing::debug!(peer = %self.peer, ">> {command}");
         self.last_command = Some(command.to_string());
         self.stream()?.write_all(&command.encode()).await?;
@@ -119,18 +106,18 @@ impl Control {
 
     /// Whether a whole reply is already buffered: a reply the server sent
     /// unprompted (pyftpdlib's early `425`) shows up here.
-    pub fn has_buffered_reply(&self) -> bool {
+    pub(crate) fn has_buffered_reply(&self) -> bool {
         !matches!(reply::parse(&self.buf), Err(ParseError::Incomplete))
     }
 
-    pub async fn read_reply(&mut self) -> Result<Reply> {
+    pub(crate) async fn read_reply(&mut self) -> Result<Reply> {
         self.read_reply_within(self.reply_timeout).await
     }
 
     /// Reads one reply, waiting at most `timeout`. Cancel-safe: bytes read
     /// stay buffered until a whole reply is there, so this can sit in a
     /// `select!`.
-    pub async fn read_reply_within(&mut self, timeout: Duration) -> Result<Reply> {
+    pub(crate) async fn read_reply_within(&mut self, timeout: Duration) -> Result<Reply> {
         let result = self.poll_reply_within(timeout).await;
         if let Err(FtpError::Timeout { waiting_for, .. }) = &result {
             // The reply may still come: it must not answer the next command.
@@ -142,7 +129,7 @@ impl Control {
     /// Like [`read_reply_within`](Self::read_reply_within), for a caller
     /// that polls for a reply it keeps waiting for: a timeout here only
     /// means "not yet".
-    pub async fn poll_reply_within(&mut self, timeout: Duration) -> Result<Reply> {
+    pub(crate) async fn poll_reply_within(&mut self, timeout: Duration) -> Result<Reply> {
         match tokio::time::timeout(timeout, self.read_reply_forever()).await {
             Ok(result) => result,
             Err(_) => Err(FtpError::Timeout {
@@ -157,16 +144,16 @@ impl Control {
 
     /// No command goes out on this session again: its caller dials a
     /// fresh one.
-    pub fn abandon(&mut self, why: &str) {
+    pub(crate) fn abandon(&mut self, why: &str) {
         self.abandoned = Some(why.to_string());
     }
 
-    pub fn abandoned(&self) -> bool {
+    pub(crate) fn abandoned(&self) -> bool {
         self.abandoned.is_some()
     }
 
     /// Whether the session's replies may be out of step with its commands.
-    pub fn out_of_step(&self) -> Option<&str> {
+    pub(crate) fn out_of_step(&self) -> Option<&str> {
         self.out_of_step.as_deref()
     }
 
@@ -175,7 +162,7 @@ impl Control {
     /// here that nobody asked for, is read away, then `NOOP` proves the
     /// next reply answers what was sent. A session that cannot be brought
     /// back fails, and its caller dials a fresh one.
-    pub async fn ensure_in_step(&mut self) -> Result<()> {
+    pub(crate) async fn ensure_in_step(&mut self) -> Result<()> {
         if let Some(why) = &self.abandoned {
             return Err(FtpError::OutOfStep { why: why.clone() });
         }
@@ -282,13 +269,13 @@ impl Control {
 
     /// Sends a command and returns its first reply, whatever its code —
     /// its own reply: a session out of step is put back in step first.
-    pub async fn execute(&mut self, command: &Command) -> Result<Reply> {
+    pub(crate) async fn execute(&mut self, command: &Command) -> Result<Reply> {
         self.ensure_in_step().await?;
         self.send(command).await?;
         self.read_reply().await
     }
 
-    pub async fn shutdown(&mut self) {
+    pub(crate) async fn shutdown(&mut self) {
         if let Some(stream) = self.stream.as_mut() {
             let _ = stream.shutdown().await;
         }

@@ -75,7 +75,7 @@ pub enum FtpError {
 impl FtpError {
     /// A failed TLS handshake: a refused certificate says so, with its
     /// fingerprint.
-    pub fn tls(host: &str, source: io::Error) -> FtpError {
+    pub(crate) fn tls(host: &str, source: io::Error) -> FtpError {
         match super::tls::rejection(&source) {
             Some(rejected) => FtpError::Certificate {
                 host: host.to_string(),

@@ -20,23 +20,23 @@ pub struct Features {
     pub eprt: bool,
     pub lstn: bool,
     pub sock: bool,
-    pub sscn: bool,
-    pub cpsv: bool,
+    pub(crate) sscn: bool,
+    pub(crate) cpsv: bool,
     /// `PRET`: the server wants to hear the transfer command before
     /// `PASV` (drftpd refuses `PASV` without it).
-    pub pret: bool,
+    pub(crate) pret: bool,
     /// `AUTH TLS`, `AUTH SSL` … mechanisms.
-    pub auth: Vec<String>,
+    pub(crate) auth: Vec<String>,
     /// Algorithms of the `HASH` command, and the one currently selected.
-    pub hash: Vec<Algorithm>,
-    pub hash_current: Option<Algorithm>,
+    pub(crate) hash: Vec<Algorithm>,
+    pub(crate) hash_current: Option<Algorithm>,
     /// Algorithms offered as `XSHA256`, `XSHA1`, `XMD5`, `XCRC`.
-    pub x_hash: Vec<Algorithm>,
+    pub(crate) x_hash: Vec<Algorithm>,
 }
 
 impl Features {
     /// Whether `AUTH TLS` is offered (`AUTH TLS`, `AUTH TLS;SSL`, …).
-    pub fn auth_tls(&self) -> bool {
+    pub(crate) fn auth_tls(&self) -> bool {
         self.auth
             .iter()
             .flat_map(|m| m.split(';'))
@@ -45,7 +45,7 @@ impl Features {
 
     /// From a 211 reply. Feature lines start with a space (RFC 2389 §3.2);
     /// lines that don't (the header, "End") are not features.
-    pub fn from_reply(reply: &Reply) -> Features {
+    pub(crate) fn from_reply(reply: &Reply) -> Features {
         let mut f = Features::default();
         let n = reply.lines().len();
         for (i, raw) in reply.lines().iter().enumerate() {
@@ -103,7 +103,7 @@ impl Features {
     }
 
     /// Every digest the server can compute, by either kind of command.
-    pub fn hash_algorithms(&self) -> Vec<Algorithm> {
+    pub(crate) fn hash_algorithms(&self) -> Vec<Algorithm> {
         let mut all: Vec<Algorithm> = self.hash.iter().chain(&self.x_hash).copied().collect();
         all.sort();
         all.dedup();

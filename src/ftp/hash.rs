@@ -19,7 +19,7 @@ pub enum Algorithm {
 }
 
 impl Algorithm {
-    pub const ALL: [Algorithm; 4] = [
+    pub(crate) const ALL: [Algorithm; 4] = [
         Algorithm::Sha256,
         Algorithm::Sha1,
         Algorithm::Md5,
@@ -27,7 +27,7 @@ impl Algorithm {
     ];
 
     /// The name `HASH` and `OPTS HASH` use.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Algorithm::Sha256 => "SHA-256",
             Algorithm::Sha1 => "SHA-1",
@@ -37,7 +37,7 @@ impl Algorithm {
     }
 
     /// The older command that computes this digest alone.
-    pub fn x_command(self) -> &'static str {
+    pub(crate) fn x_command(self) -> &'static str {
         match self {
             Algorithm::Sha256 => "XSHA256",
             Algorithm::Sha1 => "XSHA1",
@@ -47,7 +47,7 @@ impl Algorithm {
     }
 
     /// From a `HASH` name (any case, with or without the dash).
-    pub fn from_name(name: &str) -> Option<Algorithm> {
+    pub(crate) fn from_name(name: &str) -> Option<Algorithm> {
         let n: String = name
             .chars()
             .filter(|c| *c != '-')
@@ -62,7 +62,7 @@ impl Algorithm {
         })
     }
 
-    pub fn from_x_command(verb: &str) -> Option<Algorithm> {
+    pub(crate) fn from_x_command(verb: &str) -> Option<Algorithm> {
         Algorithm::ALL
             .into_iter()
             .find(|a| a.x_command().eq_ignore_ascii_case(verb))
@@ -119,7 +119,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The algorithms a `FEAT` line `HASH SHA-256;SHA-1*;MD5` offers, and the
 /// one marked current.
-pub fn parse_feat(params: &str) -> (Vec<Algorithm>, Option<Algorithm>) {
+pub(crate) fn parse_feat(params: &str) -> (Vec<Algorithm>, Option<Algorithm>) {
     let mut offered = Vec::new();
     let mut current = None;
     for item in params.split(';').map(str::trim).filter(|s| !s.is_empty()) {
@@ -141,7 +141,7 @@ pub fn parse_feat(params: &str) -> (Vec<Algorithm>, Option<Algorithm>) {
 /// or to an `X…` command (`<hex>`, sometimes followed by the path, or the
 /// path first as some servers write it), normalised to lower case. `None`
 /// when no token looks like a digest of the expected length.
-pub fn parse_digest(message: &str, algorithm: Algorithm) -> Option<String> {
+pub(crate) fn parse_digest(message: &str, algorithm: Algorithm) -> Option<String> {
     let digits = match algorithm {
         Algorithm::Sha256 => 64,
         Algorithm::Sha1 => 40,

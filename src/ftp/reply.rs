@@ -75,14 +75,11 @@ impl Reply {
     pub fn is_completion(&self) -> bool {
         (200..300).contains(&self.code)
     }
-    pub fn is_transient_failure(&self) -> bool {
+    pub(crate) fn is_transient_failure(&self) -> bool {
         (400..500).contains(&self.code)
     }
-    pub fn is_permanent_failure(&self) -> bool {
+    pub(crate) fn is_permanent_failure(&self) -> bool {
         (500..600).contains(&self.code)
-    }
-    pub fn is_failure(&self) -> bool {
-        self.code >= 400
     }
 
     /// Wire form. Continuation lines that could be mistaken for the end line

@@ -23,7 +23,7 @@ pub fn handshakes() -> (u64, u64) {
     )
 }
 
-pub enum Stream {
+pub(crate) enum Stream {
     Plain(TcpStream),
     Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
 }
@@ -32,7 +32,7 @@ impl Stream {
     /// Wraps a connection in TLS as its client, resuming a session of the
     /// same configuration where the server allows (data connections must:
     /// vsftpd refuses one that does not resume the control connection's).
-    pub async fn tls(tcp: TcpStream, tls: &Tls, host: &str) -> io::Result<Stream> {
+    pub(crate) async fn tls(tcp: TcpStream, tls: &Tls, host: &str) -> io::Result<Stream> {
         let name = rustls::pki_types::ServerName::try_from(host.to_string())
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("{host}: {e}")))?;
         let stream = Stream::Tls(Box::new(tls.connector().connect(name, tcp).await?));
@@ -45,19 +45,12 @@ impl Stream {
         Ok(stream)
     }
 
-    pub fn tcp(&self) -> &TcpStream {
-        match self {
-            Stream::Plain(s) => s,
-            Stream::Tls(s) => s.get_ref().0,
-        }
-    }
-
-    pub fn is_tls(&self) -> bool {
+    pub(crate) fn is_tls(&self) -> bool {
         matches!(self, Stream::Tls(_))
     }
 
     /// Whether the TLS session was resumed rather than negotiated anew.
-    pub fn resumed(&self) -> bool {
+    pub(crate) fn resumed(&self) -> bool {
         match self {
             Stream::Plain(_) => false,
             Stream::Tls(s) => matches!(

@@ -130,8 +130,8 @@ pub struct TlsSettings {
 /// resume from, so one is made per site and shared by its connections.
 #[derive(Clone)]
 pub struct Tls {
-    pub settings: TlsSettings,
-    pub config: Arc<rustls::ClientConfig>,
+    pub(crate) settings: TlsSettings,
+    pub(crate) config: Arc<rustls::ClientConfig>,
 }
 
 impl fmt::Debug for Tls {
@@ -336,7 +336,7 @@ fn self_signed(cert: &CertificateDer<'_>, name: &ServerName<'_>, now: UnixTime) 
 }
 
 /// The refusal behind a failed handshake, if a certificate was refused.
-pub fn rejection(e: &std::io::Error) -> Option<CertRejected> {
+pub(crate) fn rejection(e: &std::io::Error) -> Option<CertRejected> {
     let inner = e.get_ref()?;
     let rustls_error = inner.downcast_ref::<rustls::Error>()?;
     match rustls_error {

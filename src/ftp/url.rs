@@ -12,14 +12,14 @@ use super::secret::Secret;
 #[derive(Clone, PartialEq, Eq)]
 pub struct FtpUrl {
     pub host: String,
-    pub port: u16,
+    pub(crate) port: u16,
     pub user: Option<String>,
     pub password: Option<Secret>,
     /// Percent-decoded path bytes; empty means the login directory.
     pub path: Vec<u8>,
     /// What the scheme says of TLS (`None` for `ftp://`: the site's
     /// setting decides).
-    pub tls: Option<super::tls::TlsMode>,
+    pub(crate) tls: Option<super::tls::TlsMode>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -71,30 +71,6 @@ impl FtpUrl {
             path,
             tls,
         })
-    }
-
-    /// The credentials to log in with: those in the URL, else a matching
-    /// `~/.netrc` entry, else anonymous. `None` when a user name is known but
-    /// no password: the caller should ask for one.
-    pub fn login(&self, netrc: Option<&Path>) -> Option<Login> {
-        if let (Some(user), Some(password)) = (&self.user, &self.password) {
-            return Some(Login {
-                user: user.clone(),
-                password: password.clone(),
-                account: None,
-            });
-        }
-        if let Some(found) = netrc.and_then(|p| netrc_lookup(p, &self.host, self.user.as_deref())) {
-            return Some(found);
-        }
-        match &self.user {
-            None => Some(Login::default()),
-            Some(u) if u == "anonymous" || u == "ftp" => Some(Login {
-                user: u.clone(),
-                ..Login::default()
-            }),
-            Some(_) => None,
-        }
     }
 }
 
@@ -169,7 +145,7 @@ fn redact(text: &str) -> String {
 /// by [`FtpUrl::parse`]: `/pub/a b` (relative to the login directory) for
 /// `pub/a b`, `/%2Fsrv/x` for the absolute `/srv/x`. Bytes that would end
 /// or change the URL are escaped.
-pub fn url_path(path: &[u8]) -> String {
+pub(crate) fn url_path(path: &[u8]) -> String {
     let mut out = String::from("/");
     let rest = match path.strip_prefix(b"/") {
         Some(rest) => {
@@ -209,7 +185,7 @@ fn percent_decode(input: &[u8]) -> Vec<u8> {
 
 /// The `~/.netrc` entry for `host` (and `user`, when given), or the
 /// `default` entry.
-pub fn netrc_lookup(path: &Path, host: &str, user: Option<&str>) -> Option<Login> {
+pub(crate) fn netrc_lookup(path: &Path, host: &str, user: Option<&str>) -> Option<Login> {
     let file = std::fs::File::open(path).ok()?;
     let parsed = match netrc::Netrc::parse(std::io::BufReader::new(file)) {
         Ok(n) => n,
@@ -277,8 +253,6 @@ mod tests {
         assert_eq!((u.host.as_str(), u.port), ("::1", 21));
         assert!(u.path.is_empty());
         assert_eq!(u.to_string(), "ftp://[::1]/");
-        let login = u.login(None).unwrap();
-        assert_eq!(login.user, "anonymous");
     }
 
     #[test]
@@ -306,12 +280,6 @@ mod tests {
     }
 
     #[test]
-    fn user_without_password_asks() {
-        let u = FtpUrl::parse("ftp://alice@host/").unwrap();
-        assert!(u.login(None).is_none());
-    }
-
-    #[test]
     fn netrc_supplies_password() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("netrc");
@@ -320,13 +288,17 @@ mod tests {
             "machine other login x password y\nmachine host login alice password wonder\ndefault login anonymous password me@\n",
         )
         .unwrap();
-        let u = FtpUrl::parse("ftp://alice@host/").unwrap();
-        let login = u.login(Some(&path)).unwrap();
+        let login = netrc_lookup(&path, "host", Some("alice")).unwrap();
         assert_eq!(
             (login.user.as_str(), login.password.expose()),
             ("alice", "wonder")
         );
-        let u = FtpUrl::parse("ftp://elsewhere/").unwrap();
-        assert_eq!(u.login(Some(&path)).unwrap().password.expose(), "me@");
+        assert_eq!(
+            netrc_lookup(&path, "elsewhere", None)
+                .unwrap()
+                .password
+                .expose(),
+            "me@"
+        );
     }
 }

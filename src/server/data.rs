@@ -31,7 +31,7 @@ Who may be on the other end of a data connection:
 
 /// Which way data will flow, from the server's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub(crate) enum Direction {
     /// `LSTN S`: RETR, LIST, NLST, MLSD.
     Send,
     /// `LSTN R`: STOR, APPE, STOU.
@@ -40,7 +40,7 @@ pub enum Direction {
 
 /// Who may be the other end of a data connection, unless SOCK names it.
 #[derive(Debug, Clone)]
-pub enum Peers {
+pub(crate) enum Peers {
     /// The control connection's peer address, and the networks
     /// `--allow-fxp` trusts.
     Client(IpAddr, Arc<[Cidr]>),
@@ -60,7 +60,7 @@ impl Peers {
 }
 
 #[derive(Default)]
-pub enum DataSetup {
+pub(crate) enum DataSetup {
     #[default]
     None,
     /// PASV/EPSV: a foreign peer is turned away at once with 425, as
@@ -88,7 +88,7 @@ pub enum DataSetup {
 
 impl DataSetup {
     /// Makes the data connection. Errors are the reply to send instead.
-    pub async fn establish(
+    pub(crate) async fn establish(
         self,
         direction: Direction,
         accept_timeout: Duration,
@@ -173,7 +173,7 @@ impl DataSetup {
 }
 
 /// IPv4 and IPv4-mapped IPv6 spellings of one host compare equal.
-pub fn same_host(a: IpAddr, b: IpAddr) -> bool {
+pub(crate) fn same_host(a: IpAddr, b: IpAddr) -> bool {
     a.to_canonical() == b.to_canonical()
 }
 
@@ -195,7 +195,7 @@ fn cannot_open(e: std::io::Error) -> Reply {
     Reply::new(425, format!("Can't open data connection: {e}."))
 }
 
-pub fn new_socket(like: SocketAddr) -> std::io::Result<TcpSocket> {
+pub(crate) fn new_socket(like: SocketAddr) -> std::io::Result<TcpSocket> {
     let socket = if like.is_ipv4() {
         TcpSocket::new_v4()?
     } else {
@@ -206,7 +206,7 @@ pub fn new_socket(like: SocketAddr) -> std::io::Result<TcpSocket> {
 }
 
 /// A listening socket on our own address, inside `range` when one is set.
-pub async fn listen(ip: IpAddr, range: Option<(u16, u16)>) -> std::io::Result<TcpListener> {
+pub(crate) async fn listen(ip: IpAddr, range: Option<(u16, u16)>) -> std::io::Result<TcpListener> {
     let Some((low, high)) = range else {
         return TcpListener::bind(SocketAddr::new(ip, 0)).await;
     };
@@ -230,7 +230,7 @@ pub async fn listen(ip: IpAddr, range: Option<(u16, u16)>) -> std::io::Result<Tc
 
 /// Checks a PORT/EPRT/SOCK target against the profile's policy. `Err` is
 /// the refusal to send.
-pub fn check_target(target: SocketAddr, client: IpAddr, peers: &Peers) -> Result<(), Reply> {
+pub(crate) fn check_target(target: SocketAddr, client: IpAddr, peers: &Peers) -> Result<(), Reply> {
     if target.port() < 1024 {
         return Err(Reply::new(
             504,

@@ -27,7 +27,7 @@ pub(crate) struct BanRule {
     pub(crate) time: Duration,
 }
 
-pub struct Guard {
+pub(crate) struct Guard {
     max_per_ip: usize,
     base_delay: Duration,
     ban: BanRule,
@@ -66,7 +66,7 @@ pub(crate) struct Verdict {
 }
 
 /// A session's place among its client's sessions; given back on drop.
-pub struct Admission {
+pub(crate) struct Admission {
     guard: Arc<Guard>,
     key: IpAddr,
 }

@@ -7,15 +7,15 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
 use chrono::{DateTime, Utc};
 
-pub struct Item {
-    pub name: Vec<u8>,
-    pub meta: Metadata,
-    pub link_target: Option<Vec<u8>>,
+pub(crate) struct Item {
+    pub(crate) name: Vec<u8>,
+    pub(crate) meta: Metadata,
+    pub(crate) link_target: Option<Vec<u8>>,
 }
 
 /// How a listing's entries are written.
 #[derive(Debug, Clone, Copy)]
-pub enum Format {
+pub(crate) enum Format {
     /// `ls -l` lines (`LIST`, `STAT path`).
     List(DateTime<Utc>),
     /// Bare names (`NLST`).
@@ -34,7 +34,7 @@ const CHUNK: usize = 128;
 /// were built whole, 147 MB when only the names were held, 22 MB now.
 /// Entries come in the directory's order, not sorted: sorting would mean
 /// holding them all.
-pub struct Listing {
+pub(crate) struct Listing {
     /// The directory, open (its entries are looked at through it even if
     /// it is renamed meanwhile), and its entries still to come.
     dir: Option<(std::fs::File, std::path::PathBuf, std::fs::ReadDir)>,
@@ -45,7 +45,7 @@ pub struct Listing {
 
 impl Listing {
     /// The entries of `dir`, an open directory reached through `path`.
-    pub fn of_dir(
+    pub(crate) fn of_dir(
         dir: std::fs::File,
         path: std::path::PathBuf,
         format: Format,
@@ -59,7 +59,7 @@ impl Listing {
     }
 
     /// A listing of one entry (`LIST file`).
-    pub fn of_item(item: Item, format: Format) -> Listing {
+    pub(crate) fn of_item(item: Item, format: Format) -> Listing {
         Listing {
             dir: None,
             single: Some(item),
@@ -71,7 +71,7 @@ impl Listing {
     /// containing CR or LF are left out (and logged): inside a listing
     /// they would forge extra entries. Blocking: call it off the async
     /// workers.
-    pub fn next_chunk(&mut self) -> Option<Vec<u8>> {
+    pub(crate) fn next_chunk(&mut self) -> Option<Vec<u8>> {
         if let Some(item) = self.single.take() {
             return Some(self.line(&item));
         }
@@ -166,7 +166,7 @@ fn modified(meta: &Metadata) -> DateTime<Utc> {
 
 /// One `ls -l` line, as vsftpd writes it (times in UTC; the year replaces
 /// the time for files older than six months or in the future).
-pub fn list_line(item: &Item, now: DateTime<Utc>) -> Vec<u8> {
+pub(crate) fn list_line(item: &Item, now: DateTime<Utc>) -> Vec<u8> {
     let time = modified(&item.meta);
     let recent =
         time <= now + chrono::Duration::days(1) && now - time < chrono::Duration::days(182);
@@ -195,7 +195,7 @@ pub fn list_line(item: &Item, now: DateTime<Utc>) -> Vec<u8> {
 /// An MLSD line for a directory entry. A symlink says so, with its target
 /// (`type=OS.unix=slink:target`, as ProFTPD writes it), rather than
 /// passing for what it points at: a tree copy must not follow it blindly.
-pub fn mlsd_item(item: &Item, writable: bool) -> Vec<u8> {
+pub(crate) fn mlsd_item(item: &Item, writable: bool) -> Vec<u8> {
     match &item.link_target {
         Some(target) => {
             let mut line = format!(
@@ -215,7 +215,7 @@ pub fn mlsd_item(item: &Item, writable: bool) -> Vec<u8> {
 
 /// RFC 3659 facts, then a space and the name. `writable` decides which
 /// `perm` letters we promise.
-pub fn mlsd_line(name: &[u8], meta: &Metadata, writable: bool) -> Vec<u8> {
+pub(crate) fn mlsd_line(name: &[u8], meta: &Metadata, writable: bool) -> Vec<u8> {
     let ft = meta.file_type();
     let (kind, perm) = if ft.is_dir() {
         ("dir", if writable { "elcmpdf" } else { "el" })

@@ -52,8 +52,8 @@ pub enum Anonymous {
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub root: PathBuf,
-    pub listen: SocketAddr,
+    pub(crate) root: PathBuf,
+    pub(crate) listen: SocketAddr,
     pub users: Vec<(String, Secret)>,
     /// `None`: anonymous login refused.
     pub anonymous: Option<Anonymous>,
@@ -73,7 +73,7 @@ pub struct Config {
     /// How long a listening data socket waits for its peer (profile: 30 s).
     pub data_accept_timeout: Duration,
     /// How long a data connection may stall.
-    pub data_idle_timeout: Duration,
+    pub(crate) data_idle_timeout: Duration,
     pub max_sessions: usize,
     /// Sessions one client address may have at once.
     pub max_per_ip: usize,

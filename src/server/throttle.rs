@@ -5,14 +5,14 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-pub struct Throttle {
+pub(crate) struct Throttle {
     rate: Option<u64>,
     start: Instant,
     bytes: u64,
 }
 
 impl Throttle {
-    pub fn new(rate: Option<u64>) -> Throttle {
+    pub(crate) fn new(rate: Option<u64>) -> Throttle {
         Throttle {
             rate: rate.filter(|r| *r > 0),
             start: Instant::now(),
@@ -22,7 +22,7 @@ impl Throttle {
 
     /// How many bytes to move at a time: small enough that pacing is smooth
     /// (about ten steps a second).
-    pub fn chunk(&self) -> usize {
+    pub(crate) fn chunk(&self) -> usize {
         match self.rate {
             Some(r) => (r / 10).clamp(1024, 256 * 1024) as usize,
             None => 256 * 1024,
@@ -31,7 +31,7 @@ impl Throttle {
 
     /// Call after moving `n` bytes: sleeps until the average rate since the
     /// start is back under the limit.
-    pub async fn pace(&mut self, n: usize) {
+    pub(crate) async fn pace(&mut self, n: usize) {
         self.bytes += n as u64;
         if let Some(rate) = self.rate {
             let due = self.start + Duration::from_secs_f64(self.bytes as f64 / rate as f64);

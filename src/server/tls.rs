@@ -89,7 +89,7 @@ impl TlsConfig {
         TlsConfig::new(vec![made.cert.der().clone()], key.into())
     }
 
-    pub fn new(
+    pub(crate) fn new(
         chain: Vec<CertificateDer<'static>>,
         key: PrivateKeyDer<'static>,
     ) -> io::Result<TlsConfig> {
@@ -130,9 +130,9 @@ impl TlsConfig {
 
 /// A server's TLS, prepared once: one rustls configuration (its ticket
 /// keys are what data connections resume from) shared by every session.
-pub struct Tls {
-    pub policy: TlsPolicy,
-    pub require_reuse: bool,
+pub(crate) struct Tls {
+    pub(crate) policy: TlsPolicy,
+    pub(crate) require_reuse: bool,
     acceptor: tokio_rustls::TlsAcceptor,
     /// For SSCN/CPSV, when this server is the TLS client.
     connector: tokio_rustls::TlsConnector,
@@ -140,7 +140,7 @@ pub struct Tls {
 
 /// Which side of the TLS handshake this server takes on a data connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     Server,
     /// After `SSCN ON`, or on a `CPSV` connection.
     Client,
@@ -149,10 +149,10 @@ pub enum Role {
 /// What the tickets a control connection and its data connections are
 /// given carry: the control connection's client address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionKey([u8; 16]);
+pub(crate) struct SessionKey([u8; 16]);
 
 impl SessionKey {
-    pub fn of(client: IpAddr) -> SessionKey {
+    pub(crate) fn of(client: IpAddr) -> SessionKey {
         SessionKey(match client.to_canonical() {
             IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
             IpAddr::V6(v6) => v6.octets(),
@@ -161,7 +161,7 @@ impl SessionKey {
 }
 
 impl Tls {
-    pub fn prepare(config: &TlsConfig) -> io::Result<Tls> {
+    pub(crate) fn prepare(config: &TlsConfig) -> io::Result<Tls> {
         Ok(Tls {
             policy: config.policy,
             require_reuse: config.require_reuse,
@@ -171,7 +171,7 @@ impl Tls {
     }
 
     /// The control connection's handshake, after `234`.
-    pub async fn accept_control(&self, tcp: TcpStream, key: SessionKey) -> io::Result<Conn> {
+    pub(crate) async fn accept_control(&self, tcp: TcpStream, key: SessionKey) -> io::Result<Conn> {
         let stream = self
             .acceptor
             .accept_with(tcp, |c| c.set_resumption_data(&key.0))
@@ -181,7 +181,7 @@ impl Tls {
 
     /// A data connection's handshake, in `role`, after the `1xx`. Errors
     /// are the reply to send instead of `226`.
-    pub async fn secure_data(
+    pub(crate) async fn secure_data(
         &self,
         tcp: TcpStream,
         role: Role,
@@ -309,14 +309,14 @@ impl ServerCertVerifier for AnyPeerCertificate {
 }
 
 /// How one data connection is to be protected.
-pub struct DataProtection {
-    pub tls: Arc<Tls>,
-    pub key: SessionKey,
-    pub role: Role,
+pub(crate) struct DataProtection {
+    pub(crate) tls: Arc<Tls>,
+    pub(crate) key: SessionKey,
+    pub(crate) role: Role,
 }
 
 impl DataProtection {
-    pub async fn secure(&self, tcp: TcpStream, timeout: Duration) -> Result<Conn, Reply> {
+    pub(crate) async fn secure(&self, tcp: TcpStream, timeout: Duration) -> Result<Conn, Reply> {
         self.tls
             .secure_data(tcp, self.role, self.key, timeout)
             .await
@@ -324,7 +324,7 @@ impl DataProtection {
 }
 
 /// A control or data connection, plain or in TLS (either side).
-pub enum Conn {
+pub(crate) enum Conn {
     Plain(TcpStream),
     Tls(Box<tokio_rustls::TlsStream<TcpStream>>),
     /// Only while `AUTH TLS`'s handshake has the connection.
@@ -335,7 +335,7 @@ pub enum Conn {
 const LINGER: Duration = Duration::from_secs(3);
 
 impl Conn {
-    pub fn is_tls(&self) -> bool {
+    pub(crate) fn is_tls(&self) -> bool {
         matches!(self, Conn::Tls(_))
     }
 
@@ -360,7 +360,7 @@ impl Conn {
     /// without holding up the reply: a TLS 1.3 peer server may have sent
     /// session tickets we never read, and closing on unread bytes sends a
     /// reset that can destroy data the peer has not read yet.
-    pub async fn finish(mut self) {
+    pub(crate) async fn finish(mut self) {
         let _ = tokio::time::timeout(LINGER, self.shutdown()).await;
         if self.is_tls() {
             tokio::spawn(async move {

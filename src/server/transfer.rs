@@ -18,7 +18,7 @@ use super::upload::{Pending, Write};
 use super::vfs::Jail;
 use crate::ftp::reply::Reply;
 
-pub enum Job {
+pub(crate) enum Job {
     /// RETR: the file is opened before the data connection so that a missing
     /// file gets 550 without any 150.
     Send { file: File, offset: u64, text: Text },
@@ -39,7 +39,7 @@ pub enum Job {
 }
 
 impl Job {
-    pub fn direction(&self) -> Direction {
+    pub(crate) fn direction(&self) -> Direction {
         match self {
             Job::Send { .. } | Job::Listing { .. } => Direction::Send,
             Job::Receive { .. } => Direction::Receive,
@@ -50,7 +50,7 @@ impl Job {
 /// TYPE A (RFC 959 §3.1.1.1): text goes over the wire with CR LF line
 /// ends, and is stored with the platform's LF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Text {
+pub(crate) enum Text {
     /// TYPE I: bytes as they are.
     Binary,
     /// TYPE A: LF → CR LF when sending, CR LF → LF when receiving.
@@ -103,13 +103,13 @@ impl LineEnds {
     }
 }
 
-pub struct Limits {
-    pub accept_timeout: Duration,
-    pub idle_timeout: Duration,
-    pub rate: Option<u64>,
+pub(crate) struct Limits {
+    pub(crate) accept_timeout: Duration,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) rate: Option<u64>,
     /// Uploads stop when the file system's free space falls under this
     /// share (percent) of its size.
-    pub min_free_percent: f64,
+    pub(crate) min_free_percent: f64,
 }
 
 /// How often an upload looks at the free space: every so many bytes.

@@ -37,7 +37,7 @@ pub(crate) type UploadKey = (u64, u64, Vec<u8>);
 const RESOLVE: ResolveFlags = ResolveFlags::IN_ROOT.union(ResolveFlags::NO_MAGICLINKS);
 
 impl Jail {
-    pub fn new(root: &Path) -> io::Result<Jail> {
+    pub(crate) fn new(root: &Path) -> io::Result<Jail> {
         let fd = rustix::fs::open(
             root,
             OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
@@ -110,12 +110,12 @@ impl Jail {
     }
 
     /// What the path names, following symlinks (inside the root).
-    pub fn metadata(&self, virtual_path: &[u8]) -> io::Result<Metadata> {
+    pub(crate) fn metadata(&self, virtual_path: &[u8]) -> io::Result<Metadata> {
         self.open(virtual_path, OFlags::PATH, 0)?.metadata()
     }
 
     /// What the path names itself, a symlink not followed.
-    pub fn symlink_metadata(&self, virtual_path: &[u8]) -> io::Result<Metadata> {
+    pub(crate) fn symlink_metadata(&self, virtual_path: &[u8]) -> io::Result<Metadata> {
         self.open(virtual_path, OFlags::PATH | OFlags::NOFOLLOW, 0)?
             .metadata()
     }
@@ -124,7 +124,7 @@ impl Jail {
     /// without waiting: opening a FIFO for reading blocks until a writer
     /// comes, so the open is non-blocking and checked before anything
     /// reads it.
-    pub fn open_read(&self, virtual_path: &[u8]) -> io::Result<File> {
+    pub(crate) fn open_read(&self, virtual_path: &[u8]) -> io::Result<File> {
         let file = self.open(virtual_path, OFlags::RDONLY | OFlags::NONBLOCK, 0)?;
         plain_blocking(file)
     }
@@ -135,7 +135,7 @@ impl Jail {
     }
 
     /// Creates a file that must not exist yet (`STOU`).
-    pub fn create_new(&self, virtual_path: &[u8]) -> io::Result<File> {
+    pub(crate) fn create_new(&self, virtual_path: &[u8]) -> io::Result<File> {
         self.open(
             virtual_path,
             OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL,
@@ -144,7 +144,7 @@ impl Jail {
     }
 
     /// A directory, opened for reading its entries.
-    pub fn open_dir(&self, virtual_path: &[u8]) -> io::Result<File> {
+    pub(crate) fn open_dir(&self, virtual_path: &[u8]) -> io::Result<File> {
         self.open(virtual_path, OFlags::RDONLY | OFlags::DIRECTORY, 0)
     }
 
@@ -165,26 +165,26 @@ impl Jail {
         Ok((parent, name.to_vec()))
     }
 
-    pub fn create_dir(&self, virtual_path: &[u8]) -> io::Result<()> {
+    pub(crate) fn create_dir(&self, virtual_path: &[u8]) -> io::Result<()> {
         let (dir, name) = self.parent(virtual_path)?;
         rustix::fs::mkdirat(&dir, OsStr::from_bytes(&name), Mode::from_raw_mode(0o777))?;
         Ok(())
     }
 
-    pub fn remove_dir(&self, virtual_path: &[u8]) -> io::Result<()> {
+    pub(crate) fn remove_dir(&self, virtual_path: &[u8]) -> io::Result<()> {
         let (dir, name) = self.parent(virtual_path)?;
         rustix::fs::unlinkat(&dir, OsStr::from_bytes(&name), AtFlags::REMOVEDIR)?;
         Ok(())
     }
 
     /// Removes a file or a symlink (the link itself, never its target).
-    pub fn remove_file(&self, virtual_path: &[u8]) -> io::Result<()> {
+    pub(crate) fn remove_file(&self, virtual_path: &[u8]) -> io::Result<()> {
         let (dir, name) = self.parent(virtual_path)?;
         rustix::fs::unlinkat(&dir, OsStr::from_bytes(&name), AtFlags::empty())?;
         Ok(())
     }
 
-    pub fn rename(&self, from: &[u8], to: &[u8]) -> io::Result<()> {
+    pub(crate) fn rename(&self, from: &[u8], to: &[u8]) -> io::Result<()> {
         let (from_dir, from_name) = self.parent(from)?;
         let (to_dir, to_name) = self.parent(to)?;
         rustix::fs::renameat(
@@ -233,7 +233,7 @@ pub(super) fn not_plain() -> io::Error {
 /// A path through an open directory, for the standard library's directory
 /// reading: `/proc/self/fd/N` is that very directory, however its name
 /// changes meanwhile. The file must stay open while the path is used.
-pub fn opened_path(dir: &File) -> PathBuf {
+pub(crate) fn opened_path(dir: &File) -> PathBuf {
     PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd()))
 }
 
@@ -244,7 +244,7 @@ fn relative(virtual_path: &[u8]) -> &[u8] {
 }
 
 /// The last component of a virtual path, for messages and `STOU`.
-pub fn file_name(virtual_path: &[u8]) -> &[u8] {
+pub(crate) fn file_name(virtual_path: &[u8]) -> &[u8] {
     Path::new(OsStr::from_bytes(virtual_path))
         .components()
         .next_back()

@@ -12,10 +12,10 @@ use crate::ftp::{FtpUrl, Login, Secret};
 
 /// Everything besides the URL that may hold a password.
 pub struct Sources<'a> {
-    pub netrc: Option<PathBuf>,
+    pub(crate) netrc: Option<PathBuf>,
     /// `FXPC_PASSWORD`.
-    pub env_password: Option<Secret>,
-    pub sites: &'a [SiteEntry],
+    pub(crate) env_password: Option<Secret>,
+    pub(crate) sites: &'a [SiteEntry],
 }
 
 impl<'a> Sources<'a> {
@@ -30,7 +30,7 @@ impl<'a> Sources<'a> {
     }
 }
 
-pub fn netrc_path() -> Option<PathBuf> {
+pub(crate) fn netrc_path() -> Option<PathBuf> {
     std::env::var_os("NETRC")
         .map(PathBuf::from)
         .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".netrc")))
@@ -95,7 +95,7 @@ fn login(user: &str, password: Secret) -> Login {
 
 /// `text` as it may be kept in the history or shown: an ftp:// URL loses
 /// its password; anything else (a saved site's name, a local path) stays.
-pub fn without_password(text: &str) -> String {
+pub(crate) fn without_password(text: &str) -> String {
     let text = text.trim();
     if text.contains("://") {
         // Display leaves the password out.
@@ -109,7 +109,7 @@ pub fn without_password(text: &str) -> String {
 /// `user:` and `@` becomes bullets. Before the `@` is typed, what follows a
 /// `:` may be a port or a password: it is masked until a `/` shows it was a
 /// port (a moment of a masked port beats a moment of a shown password).
-pub fn mask_password(text: &str) -> String {
+pub(crate) fn mask_password(text: &str) -> String {
     let Some(start) = text.find("://").map(|i| i + 3) else {
         return text.to_string();
     };

@@ -49,8 +49,8 @@ pub fn read(text: &str) -> Result<Found, ImportError> {
 /// What importing did to the saved sites.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Names the new sites were saved under.
-    pub added: Vec<String>,
+    /// (name, URL) of each new site, by the name it was saved under.
+    pub added: Vec<(String, String)>,
     /// (the file's name, the saved site's name) for sites already saved.
     pub already: Vec<(String, String)>,
 }
@@ -72,7 +72,7 @@ impl Config {
                 site.name = format!("{base} ({n})");
                 n += 1;
             }
-            outcome.added.push(site.name.clone());
+            outcome.added.push((site.name.clone(), site.url.clone()));
             self.sites.push(site);
         }
         outcome
@@ -670,7 +670,8 @@ mod tests {
             outcome.already,
             [("pub-again".to_string(), "pub".to_string())]
         );
-        assert_eq!(outcome.added, ["box (2)", "box (3)"]);
+        let added: Vec<&str> = outcome.added.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(added, ["box (2)", "box (3)"]);
         assert_eq!(config.sites.len(), 4);
     }
 

@@ -22,61 +22,61 @@ pub struct Config {
     /// A directory's files matching these go first, in this order
     /// (`*.sfv`, `*.nfo`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub priority: Vec<String>,
+    pub(crate) priority: Vec<String>,
     #[serde(default, rename = "site")]
     pub sites: Vec<SiteEntry>,
     #[serde(default)]
-    pub session: Session,
+    pub(crate) session: Session,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SiteEntry {
-    pub name: String,
+    pub(crate) name: String,
     /// `ftp://user@host:port/dir` — without the password.
-    pub url: String,
+    pub(crate) url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
+    pub(crate) password: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_connections: Option<usize>,
+    pub(crate) max_connections: Option<usize>,
     /// Prefer passive mode for this site's own transfers (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub passive: Option<bool>,
+    pub(crate) passive: Option<bool>,
     /// Trust a passive reply naming another host than the one this site is
     /// reached at, for server-to-server copies and the client's own data
     /// connections (default false: RFC 2577; our own connections then go
     /// to the control connection's host).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allow_foreign_passive: Option<bool>,
+    pub(crate) allow_foreign_passive: Option<bool>,
     /// `off`, `if-available` (the default), `required`, `implicit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls: Option<String>,
+    pub(crate) tls: Option<String>,
     /// Certificates trusted for this site whatever the roots say
     /// (`SHA256:AB:CD:…`): what "trust this certificate" saves.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub trust_fingerprint: Vec<String>,
+    pub(crate) trust_fingerprint: Vec<String>,
     /// Extra CA certificates (PEM) for this site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ca_file: Option<PathBuf>,
+    pub(crate) ca_file: Option<PathBuf>,
     /// Server-to-server copies may ask for clear data connections (`PROT
     /// C`) when no protected way exists (default false: relayed in TLS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allow_clear_data: Option<bool>,
+    pub(crate) allow_clear_data: Option<bool>,
     /// How the server's LIST output is read: `auto` (the default: the
     /// SYST reply and the listing's headings decide), `unix`, `dos`,
     /// `vms`, `mvs`, `zvm`, `tandem`, `as400`, `os2`, `netware`,
     /// `netpresenz`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub listing: Option<String>,
+    pub(crate) listing: Option<String>,
     /// The most entries one directory of this site may list (default
     /// 1,000,000): past it the listing is stopped, saying so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_listing_entries: Option<usize>,
+    pub(crate) max_listing_entries: Option<usize>,
     /// The folder the site is filed in (`Work/Customers`), as the site
     /// managers people come from keep them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub folder: Option<String>,
+    pub(crate) folder: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
+    pub(crate) comment: Option<String>,
     /// Names `fxpc mirror` skips when this site is either end, on top of
     /// the top-level `exclude`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -84,14 +84,14 @@ pub struct SiteEntry {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Session {
-    pub left: Option<String>,
-    pub right: Option<String>,
+pub(crate) struct Session {
+    pub(crate) left: Option<String>,
+    pub(crate) right: Option<String>,
     #[serde(default)]
-    pub history: Vec<String>,
+    pub(crate) history: Vec<String>,
 }
 
-pub fn path() -> Option<PathBuf> {
+pub(crate) fn path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("FXPC_CONFIG") {
         return Some(PathBuf::from(p));
     }
@@ -144,7 +144,7 @@ pub struct TlsOverrides {
 /// then the command line, then the saved site, then "if available". Pinned
 /// certificates add up; a fingerprint in config.toml that does not parse
 /// is an error that names it, not a silent "trust nothing".
-pub fn tls_settings(
+pub(crate) fn tls_settings(
     url: &crate::ftp::FtpUrl,
     saved: Option<&SiteEntry>,
     given: &TlsOverrides,
@@ -212,21 +212,6 @@ pub fn build_site(
     site.set_tls(settings)
         .map_err(|e| format!("{site}: TLS settings: {e}"))?;
     Ok(site)
-}
-
-/// The site for `url` with its password found without asking anyone (for
-/// work resumed from the journal by the UI): `Err` names what is missing.
-pub fn site_without_asking(
-    url: &crate::ftp::FtpUrl,
-    tls: &TlsOverrides,
-) -> Result<crate::transfer::FtpSite, String> {
-    site_unless_password_missing(url, None, tls)?.ok_or_else(|| {
-        format!(
-            "no password for {}@{} (the URL, ~/.netrc, a saved site or FXPC_PASSWORD)",
-            url.user.as_deref().unwrap_or("anonymous"),
-            url.host
-        )
-    })
 }
 
 /// The site `url` names, with `typed` as its password when no other
@@ -305,7 +290,7 @@ impl Config {
         }
     }
 
-    pub fn load_from(path: &std::path::Path) -> Config {
+    pub(crate) fn load_from(path: &std::path::Path) -> Config {
         match std::fs::read_to_string(path) {
             Ok(text) => {
                 let mut config: Config = toml::from_str(&text).unwrap_or_else(|e| {
@@ -354,7 +339,7 @@ impl Config {
     /// Trusts a certificate for the site `target` names: a saved site by
     /// name, else the saved site with the URL's user, host and port, else a
     /// new site for the URL (named after its host; no password kept).
-    pub fn trust(&mut self, target: &str, fingerprint: &str) {
+    pub(crate) fn trust(&mut self, target: &str, fingerprint: &str) {
         let target = target.trim();
         let url = crate::ftp::FtpUrl::parse(target).ok();
         let existing = self
@@ -393,7 +378,7 @@ impl Config {
     /// or one of the same name was, else at the end; any other site with
     /// either name goes. A rename used to add a second entry, and the
     /// password lookup then found the first, stale one.
-    pub fn put_site(&mut self, site: SiteEntry, replaces: Option<&str>) {
+    pub(crate) fn put_site(&mut self, site: SiteEntry, replaces: Option<&str>) {
         let same = |s: &SiteEntry| s.name == site.name || Some(s.name.as_str()) == replaces;
         match self.sites.iter().position(same) {
             Some(at) => {

@@ -18,7 +18,7 @@ use super::engine::{is_plain_name, too_deep};
 use super::site::{FtpSite, Location, Site};
 use super::skip::SkipList;
 use crate::ftp::{Client, Entry, EntryKind, FtpError};
-use crate::ui::format::{human_bytes, printable};
+use crate::text::{human_bytes, printable};
 
 #[derive(Debug, Clone)]
 pub struct Options {

@@ -30,7 +30,7 @@ pub enum Request {
 }
 
 /// How much of a file the viewer fetches.
-pub const PEEK_BYTES: usize = 64 * 1024;
+pub(crate) const PEEK_BYTES: usize = 64 * 1024;
 
 /// Starts the browsing task for an FTP pane around an open session.
 pub fn spawn_ftp(

@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
+pub(crate) enum Command {
     Up,
     Down,
     PageUp,
@@ -37,10 +37,10 @@ pub enum Command {
 }
 
 /// (keys as shown in help, what they do, the command, the key codes).
-pub struct Binding {
-    pub keys: &'static str,
-    pub help: &'static str,
-    pub command: Command,
+pub(crate) struct Binding {
+    pub(crate) keys: &'static str,
+    pub(crate) help: &'static str,
+    pub(crate) command: Command,
     matches: fn(&KeyEvent) -> bool,
 }
 
@@ -60,7 +60,7 @@ macro_rules! bind {
     };
 }
 
-pub const BINDINGS: &[Binding] = &[
+pub(crate) const BINDINGS: &[Binding] = &[
     bind!("↑ k", "move up", Up, |k| matches!(k.code, KeyCode::Up)
         || (plain(k) && k.code == KeyCode::Char('k'))),
     bind!("↓ j", "move down", Down, |k| matches!(
@@ -130,7 +130,7 @@ pub const BINDINGS: &[Binding] = &[
         || (plain(k) && k.code == KeyCode::Char('q'))),
 ];
 
-pub fn command_for(key: &KeyEvent) -> Option<Command> {
+pub(crate) fn command_for(key: &KeyEvent) -> Option<Command> {
     BINDINGS
         .iter()
         .find(|b| (b.matches)(key))
@@ -138,7 +138,7 @@ pub fn command_for(key: &KeyEvent) -> Option<Command> {
 }
 
 /// The F-key bar: (number, label, command).
-pub const FKEYS: &[(u8, &str, Command)] = &[
+pub(crate) const FKEYS: &[(u8, &str, Command)] = &[
     (1, "Help", Command::Help),
     (2, "Site", Command::Connect),
     (3, "View", Command::View),
@@ -152,7 +152,7 @@ pub const FKEYS: &[(u8, &str, Command)] = &[
 ];
 
 /// An F-key label in four letters or fewer, for a narrow bar.
-pub fn short_label(label: &str) -> &str {
+pub(crate) fn short_label(label: &str) -> &str {
     match label {
         "Append" => "Apnd",
         "Mkdir" => "MkDr",

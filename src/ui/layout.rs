@@ -5,17 +5,17 @@
 use ratatui::layout::Rect;
 
 use super::keymap::{Command, FKEYS};
-use super::state::Side;
+use super::side::Side;
 
 pub struct Areas {
     /// Each pane with its border.
     pub panes: [Rect; 2],
     /// Each pane's list rows (inside the border).
     pub rows: [Rect; 2],
-    pub transfers: Rect,
-    pub transfer_rows: Rect,
-    pub status: Rect,
-    pub fkeys: Rect,
+    pub(crate) transfers: Rect,
+    pub(crate) transfer_rows: Rect,
+    pub(crate) status: Rect,
+    pub(crate) fkeys: Rect,
 }
 
 pub fn areas(width: u16, height: u16) -> Areas {
@@ -53,7 +53,7 @@ pub fn areas(width: u16, height: u16) -> Areas {
 }
 
 /// The F-key bar's cells: ten equal slices, as mc draws it.
-pub fn fkey_cells(bar: Rect) -> Vec<(Rect, u8, &'static str, Command)> {
+pub(crate) fn fkey_cells(bar: Rect) -> Vec<(Rect, u8, &'static str, Command)> {
     let n = FKEYS.len() as u16;
     FKEYS
         .iter()
@@ -67,26 +67,26 @@ pub fn fkey_cells(bar: Rect) -> Vec<(Rect, u8, &'static str, Command)> {
         .collect()
 }
 
-pub fn contains(r: Rect, col: u16, row: u16) -> bool {
+pub(crate) fn contains(r: Rect, col: u16, row: u16) -> bool {
     col >= r.x && col < r.x + r.width && row >= r.y && row < r.y + r.height
 }
 
 /// Which pane a point is in.
-pub fn pane_at(a: &Areas, col: u16, row: u16) -> Option<Side> {
+pub(crate) fn pane_at(a: &Areas, col: u16, row: u16) -> Option<Side> {
     [Side::Left, Side::Right]
         .into_iter()
         .find(|s| contains(a.panes[s.index()], col, row))
 }
 
 /// A centred dialog box.
-pub fn dialog_rect(width: u16, height: u16, want_w: u16, want_h: u16) -> Rect {
+pub(crate) fn dialog_rect(width: u16, height: u16, want_w: u16, want_h: u16) -> Rect {
     let w = want_w.min(width.saturating_sub(2)).max(10.min(width));
     let h = want_h.min(height.saturating_sub(2)).max(3.min(height));
     Rect::new((width - w) / 2, (height - h) / 2, w, h)
 }
 
 /// A dialog's text area: inside its border, a column of margin each side.
-pub fn dialog_body(r: Rect) -> Rect {
+pub(crate) fn dialog_body(r: Rect) -> Rect {
     Rect::new(
         r.x + 2,
         r.y + 1,
@@ -96,7 +96,7 @@ pub fn dialog_body(r: Rect) -> Rect {
 }
 
 /// The `n`th line from the bottom of a dialog's body (1: the last).
-pub fn from_end(body: Rect, n: u16) -> Rect {
+pub(crate) fn from_end(body: Rect, n: u16) -> Rect {
     Rect::new(
         body.x,
         body.y + body.height.saturating_sub(n),
@@ -110,7 +110,7 @@ pub fn from_end(body: Rect, n: u16) -> Rect {
 /// columns the transfer dialog's six conflict choices only fit narrow, and
 /// the last ones used to be dropped, out of the mouse's reach (found by the
 /// update tests). `render` draws whichever form the rectangle's width says.
-pub fn buttons<T: Copy>(line: Rect, labels: &[(T, &str)]) -> Vec<(Rect, T)> {
+pub(crate) fn buttons<T: Copy>(line: Rect, labels: &[(T, &str)]) -> Vec<(Rect, T)> {
     let row = |pad: usize| -> usize {
         labels
             .iter()

@@ -9,15 +9,15 @@
 pub mod app;
 pub mod browse;
 pub mod dialog;
-pub mod format;
+pub(crate) mod format;
 pub mod keymap;
 pub mod layout;
-pub mod palette;
+pub(crate) mod palette;
 pub mod pane;
 pub mod render;
-pub mod side;
+pub(crate) mod side;
 pub mod state;
-pub mod terminal;
+pub(crate) mod terminal;
 pub mod update;
 
 pub use app::{Options, run};

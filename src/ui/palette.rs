@@ -3,26 +3,26 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-pub struct Palette {
-    pub color: bool,
+pub(crate) struct Palette {
+    pub(crate) color: bool,
 }
 
 impl Palette {
-    pub fn style(&self, fg: Color) -> Style {
+    pub(crate) fn style(&self, fg: Color) -> Style {
         if self.color {
             Style::default().fg(fg)
         } else {
             Style::default()
         }
     }
-    pub fn cursor(&self, focused: bool) -> Style {
+    pub(crate) fn cursor(&self, focused: bool) -> Style {
         match (self.color, focused) {
             (true, true) => Style::default().bg(Color::Cyan).fg(Color::Black),
             (_, true) | (false, false) => Style::default().add_modifier(Modifier::REVERSED),
             (true, false) => Style::default().bg(Color::DarkGray),
         }
     }
-    pub fn selected(&self) -> Style {
+    pub(crate) fn selected(&self) -> Style {
         if self.color {
             Style::default()
                 .fg(Color::Yellow)

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use super::format::printable;
 use super::side::Side;
 use crate::ftp::{Entry, EntryKind};
+use crate::text::printable;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKey {
+pub(crate) enum SortKey {
     Name,
     Size,
     Time,
@@ -27,8 +27,8 @@ pub enum Place {
 
 #[derive(Debug, Clone)]
 pub struct Pane {
-    pub place: Place,
-    pub cwd: Vec<u8>,
+    pub(crate) place: Place,
+    pub(crate) cwd: Vec<u8>,
     /// Sorted, directories first.
     pub entries: Vec<Entry>,
     /// Indices into `entries` that pass the filter, in order.
@@ -36,30 +36,30 @@ pub struct Pane {
     /// Row under the cursor: 0 is `..` when there is a parent.
     pub cursor: usize,
     /// First row shown.
-    pub scroll: usize,
+    pub(crate) scroll: usize,
     /// Raw names of selected entries.
     pub selected: BTreeSet<Vec<u8>>,
-    pub filter: String,
-    pub filtering: bool,
-    pub sort: SortKey,
-    pub reverse: bool,
-    pub loading: bool,
+    pub(crate) filter: String,
+    pub(crate) filtering: bool,
+    pub(crate) sort: SortKey,
+    pub(crate) reverse: bool,
+    pub(crate) loading: bool,
     /// The last error for this pane, shown in its footer.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// A name the cursor goes to when the next listing has it: the
     /// directory F7 made, the new name of a renamed file.
-    pub land_on: Option<Vec<u8>>,
+    pub(crate) land_on: Option<Vec<u8>>,
 }
 
 /// What a row of the pane shows.
-pub enum Row<'a> {
+pub(crate) enum Row<'a> {
     Parent,
     Entry(&'a Entry),
 }
 
 impl Pane {
     /// The title: which side, and where it is.
-    pub fn header(&self, side: Side) -> String {
+    pub(crate) fn header(&self, side: Side) -> String {
         let pane = self;
         let place = match &pane.place {
             Place::Local => format!("local:{}", String::from_utf8_lossy(&pane.cwd)),
@@ -100,11 +100,11 @@ impl Pane {
         !(self.cwd.is_empty() || self.cwd == b"/")
     }
 
-    pub fn row_count(&self) -> usize {
+    pub(crate) fn row_count(&self) -> usize {
         usize::from(self.has_parent()) + self.visible.len()
     }
 
-    pub fn row(&self, i: usize) -> Option<Row<'_>> {
+    pub(crate) fn row(&self, i: usize) -> Option<Row<'_>> {
         let parent = usize::from(self.has_parent());
         if i < parent {
             return Some(Row::Parent);
@@ -194,7 +194,7 @@ impl Pane {
     }
 
     /// Toggles a sort key: the same key again reverses the order.
-    pub fn set_sort(&mut self, key: SortKey) {
+    pub(crate) fn set_sort(&mut self, key: SortKey) {
         if self.sort == key {
             self.reverse = !self.reverse;
         } else {
@@ -209,7 +209,7 @@ impl Pane {
         }
     }
 
-    pub fn refilter(&mut self) {
+    pub(crate) fn refilter(&mut self) {
         let needle = self.filter.to_lowercase();
         self.visible = self
             .entries
@@ -233,21 +233,21 @@ impl Pane {
     }
 
     /// The first entry row (past `..`): where a kept filter leaves the cursor.
-    pub fn cursor_to_first_entry(&mut self) {
+    pub(crate) fn cursor_to_first_entry(&mut self) {
         self.cursor = usize::from(self.has_parent()).min(self.row_count().saturating_sub(1));
     }
 
-    pub fn clamp_cursor(&mut self) {
+    pub(crate) fn clamp_cursor(&mut self) {
         self.cursor = self.cursor.min(self.row_count().saturating_sub(1));
     }
 
-    pub fn move_cursor(&mut self, delta: isize) {
+    pub(crate) fn move_cursor(&mut self, delta: isize) {
         let last = self.row_count().saturating_sub(1) as isize;
         self.cursor = (self.cursor as isize + delta).clamp(0, last.max(0)) as usize;
     }
 
     /// Keeps the cursor inside a window of `height` rows.
-    pub fn scroll_into_view(&mut self, height: usize) {
+    pub(crate) fn scroll_into_view(&mut self, height: usize) {
         if height == 0 {
             return;
         }
@@ -260,7 +260,7 @@ impl Pane {
         self.scroll = self.scroll.min(max_scroll);
     }
 
-    pub fn toggle_selection_at_cursor(&mut self) {
+    pub(crate) fn toggle_selection_at_cursor(&mut self) {
         if let Some(name) = self.cursor_entry().map(|e| e.raw_name().to_vec())
             && !self.selected.remove(&name)
         {
@@ -270,7 +270,7 @@ impl Pane {
 
     /// `+` / `-`: select or unselect the visible entries matching a shell
     /// pattern (`*`, `?`).
-    pub fn select_pattern(&mut self, pattern: &str, select: bool) -> usize {
+    pub(crate) fn select_pattern(&mut self, pattern: &str, select: bool) -> usize {
         let mut n = 0;
         for &i in &self.visible {
             let e = &self.entries[i];
@@ -287,7 +287,7 @@ impl Pane {
     }
 
     /// `*`: inverts the selection over the visible files.
-    pub fn invert_selection(&mut self) {
+    pub(crate) fn invert_selection(&mut self) {
         for &i in &self.visible {
             let name = self.entries[i].raw_name();
             if !self.selected.remove(name) {
@@ -297,7 +297,7 @@ impl Pane {
     }
 
     /// What an operation acts on: the selection, or else the cursor entry.
-    pub fn targets(&self) -> Vec<&Entry> {
+    pub(crate) fn targets(&self) -> Vec<&Entry> {
         if self.selected.is_empty() {
             self.cursor_entry().into_iter().collect()
         } else {
@@ -308,7 +308,7 @@ impl Pane {
         }
     }
 
-    pub fn selected_bytes(&self) -> u64 {
+    pub(crate) fn selected_bytes(&self) -> u64 {
         self.entries
             .iter()
             .filter(|e| self.selected.contains(e.raw_name()))
@@ -317,20 +317,20 @@ impl Pane {
     }
 
     /// `cwd/name`.
-    pub fn child_path(&self, name: &[u8]) -> Vec<u8> {
+    pub(crate) fn child_path(&self, name: &[u8]) -> Vec<u8> {
         join(&self.cwd, name)
     }
 
-    pub fn parent_path(&self) -> Vec<u8> {
+    pub(crate) fn parent_path(&self) -> Vec<u8> {
         parent(&self.cwd)
     }
 
-    pub fn is_openable(entry: &Entry) -> bool {
+    pub(crate) fn is_openable(entry: &Entry) -> bool {
         entry.is_dir() || entry.kind == EntryKind::Link
     }
 }
 
-pub fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
+pub(crate) fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
     let mut p = dir.to_vec();
     if !p.is_empty() && !p.ends_with(b"/") {
         p.push(b'/');
@@ -339,7 +339,7 @@ pub fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
     p
 }
 
-pub fn parent(path: &[u8]) -> Vec<u8> {
+pub(crate) fn parent(path: &[u8]) -> Vec<u8> {
     let trimmed = if path.len() > 1 {
         path.strip_suffix(b"/").unwrap_or(path)
     } else {
@@ -353,7 +353,7 @@ pub fn parent(path: &[u8]) -> Vec<u8> {
 }
 
 /// Shell-style `*` and `?`, case-insensitive (as mc does on `+`).
-pub fn glob_match(pattern: &str, name: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
     let p: Vec<char> = pattern.to_lowercase().chars().collect();
     let n: Vec<char> = name.to_lowercase().chars().collect();
     let (mut pi, mut ni) = (0, 0);
@@ -381,10 +381,10 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 }
 
 #[cfg(test)]
-pub mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    pub fn entry(name: &str, dir: bool, size: u64) -> Entry {
+    pub(crate) fn entry(name: &str, dir: bool, size: u64) -> Entry {
         let mut entry = Entry::named(
             name.as_bytes(),
             if dir { EntryKind::Dir } else { EntryKind::File },

@@ -8,13 +8,14 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Sparkline};
 
-use super::format::{fit, gauge, human_bytes, human_duration, human_rate, printable, short_time};
+use super::format::{fit, gauge, short_time};
 use super::keymap;
 use super::layout::{self, areas};
 use super::palette::Palette;
 use super::pane::{Pane, Place, Row};
 use super::state::{Focus, JobRow, JobState, Side, State};
 use crate::ftp::EntryKind;
+use crate::text::{human_bytes, human_duration, human_rate, printable};
 use crate::transfer::Kind;
 
 pub fn render(state: &State, frame: &mut Frame) {

@@ -14,19 +14,19 @@ impl Side {
             Side::Right => 1,
         }
     }
-    pub fn other(self) -> Side {
+    pub(crate) fn other(self) -> Side {
         match self {
             Side::Left => Side::Right,
             Side::Right => Side::Left,
         }
     }
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Side::Left => "left",
             Side::Right => "right",
         }
     }
-    pub fn letter(self) -> char {
+    pub(crate) fn letter(self) -> char {
         match self {
             Side::Left => 'a',
             Side::Right => 'b',

@@ -30,7 +30,7 @@ pub enum JobState {
 }
 
 impl JobState {
-    pub fn is_over(&self) -> bool {
+    pub(crate) fn is_over(&self) -> bool {
         !matches!(self, JobState::Queued | JobState::Running)
     }
 }
@@ -97,11 +97,11 @@ impl Default for Progress {
 }
 
 impl JobRow {
-    pub fn progress(&self) -> &Progress {
+    pub(crate) fn progress(&self) -> &Progress {
         self.progress.as_deref().unwrap_or(&NO_PROGRESS)
     }
 
-    pub fn progress_mut(&mut self) -> &mut Progress {
+    pub(crate) fn progress_mut(&mut self) -> &mut Progress {
         self.progress.get_or_insert_with(Default::default)
     }
 }
@@ -112,34 +112,34 @@ pub struct Transfers {
     /// moved by K/J, so that a row is found by binary search: a tree of
     /// 100,000 files sends several events per file. Add rows with `add` or
     /// `set_rows`.
-    pub jobs: Vec<JobRow>,
+    pub(crate) jobs: Vec<JobRow>,
     pub selected: usize,
     /// The first row shown while the panel has the keyboard; without it
     /// the panel follows the running work (`update::transfers_scroll`).
-    pub scroll: usize,
+    pub(crate) scroll: usize,
     /// The whole queue is held back (P).
-    pub paused: bool,
+    pub(crate) paused: bool,
     /// What the rows add up to, kept as they change: counting them again
     /// on every event would cost a pass over every row per event.
-    pub unfinished: usize,
+    pub(crate) unfinished: usize,
     /// Files (not trees) that verified, and that failed.
-    pub files_verified: usize,
-    pub files_failed: usize,
+    pub(crate) files_verified: usize,
+    pub(crate) files_failed: usize,
     /// Per tree job: its files, likewise.
-    pub trees: std::collections::HashMap<JobId, Tally>,
+    pub(crate) trees: std::collections::HashMap<JobId, Tally>,
     /// The directions rows have shown (`a→b` …), each kept once.
     directions: Vec<Arc<str>>,
 }
 
 /// How a tree's files stand.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Tally {
-    pub files: usize,
-    pub over: usize,
-    pub verified: usize,
-    pub failed: usize,
+pub(crate) struct Tally {
+    pub(crate) files: usize,
+    pub(crate) over: usize,
+    pub(crate) verified: usize,
+    pub(crate) failed: usize,
     /// Bytes of the files that ended.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
 }
 
 impl Transfers {
@@ -149,7 +149,7 @@ impl Transfers {
 
     /// `direction` as a row keeps it: one copy for every row going the
     /// same way.
-    pub fn shared_direction(&mut self, direction: String) -> Arc<str> {
+    pub(crate) fn shared_direction(&mut self, direction: String) -> Arc<str> {
         if let Some(known) = self.directions.iter().find(|d| ***d == *direction) {
             return known.clone();
         }
@@ -182,7 +182,7 @@ impl Transfers {
 
     /// A new row, at its place by id (events of jobs queued at once by
     /// two walks may come in either order).
-    pub fn add(&mut self, row: JobRow) {
+    pub(crate) fn add(&mut self, row: JobRow) {
         if !row.state.is_over() {
             self.unfinished += 1;
         }
@@ -203,18 +203,18 @@ impl Transfers {
             .or_else(|| self.jobs.iter().position(|j| j.id == id))
     }
 
-    pub fn row(&self, id: JobId) -> Option<&JobRow> {
+    pub(crate) fn row(&self, id: JobId) -> Option<&JobRow> {
         self.index(id).map(|i| &self.jobs[i])
     }
 
-    pub fn row_mut(&mut self, id: JobId) -> Option<&mut JobRow> {
+    pub(crate) fn row_mut(&mut self, id: JobId) -> Option<&mut JobRow> {
         self.index(id).map(|i| &mut self.jobs[i])
     }
 
     /// Counts a row that just ended (its state went from queued or
     /// running to one that is over). A tree's files are queued before its
     /// walk ends, so a tree is known as one by then.
-    pub fn ended(&mut self, id: JobId) {
+    pub(crate) fn ended(&mut self, id: JobId) {
         let Some(i) = self.index(id) else { return };
         let row = &self.jobs[i];
         self.unfinished = self.unfinished.saturating_sub(1);
@@ -237,28 +237,27 @@ impl Transfers {
 /// What a pane was last asked to open, for its header while it dials, for
 /// Ctrl-R after a failure, and for the history once it worked.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(crate) struct Target {
     /// As given (it may hold a URL's password: never shown nor saved).
-    pub text: String,
+    pub(crate) text: String,
     /// Without a password: what the header, the history and the session
     /// file show.
-    pub shown: String,
+    pub(crate) shown: String,
     /// Which connect this is: results of an earlier, cancelled one are
     /// dropped.
-    pub attempt: u64,
-    pub connecting: bool,
+    pub(crate) attempt: u64,
+    pub(crate) connecting: bool,
     /// It worked (else a failure or an unanswered question ended it).
-    pub connected: bool,
+    pub(crate) connected: bool,
     /// Typed in the connect dialog: goes into the history once it works.
-    pub remember: bool,
+    pub(crate) remember: bool,
 }
 
 /// A pane waiting for its password, behind the dialog that is open.
 #[derive(Debug, Clone)]
-pub struct PasswordAsk {
-    pub side: Side,
-    pub url: String,
-    pub attempt: u64,
+pub(crate) struct PasswordAsk {
+    pub(crate) side: Side,
+    pub(crate) url: String,
 }
 
 /// A drag in progress: pressed on a pane row, maybe moved.
@@ -273,53 +272,54 @@ pub struct Drag {
 }
 
 /// The status line when nothing needs saying.
-pub const IDLE_STATUS: &str = "F1 help · Tab other pane · F5 copy · drag entries across to copy";
+pub(crate) const IDLE_STATUS: &str =
+    "F1 help · Tab other pane · F5 copy · drag entries across to copy";
 
 pub struct State {
     pub panes: [Pane; 2],
     /// The FTP site behind each pane; `None` for the local disk.
     pub sites: [Option<Arc<FtpSite>>; 2],
     /// Whether each pane's server advertises LSTN and SOCK.
-    pub rfc438: [bool; 2],
+    pub(crate) rfc438: [bool; 2],
     /// Each pane's TLS: on its control connection, on its data connections.
-    pub protection: [(bool, bool); 2],
+    pub(crate) protection: [(bool, bool); 2],
     /// Why a pane's site, which takes TLS when offered, is in the clear.
     pub clear_because: [Option<String>; 2],
     pub focus: Focus,
     /// The pane that had the keyboard last, for while the transfers panel
     /// has it: `active_side` and Esc from the panel go back there.
-    pub last_pane: Side,
+    pub(crate) last_pane: Side,
     pub transfers: Transfers,
     pub dialog: Option<Dialog>,
-    pub status: String,
+    pub(crate) status: String,
     /// The pane an error in the status line is about, with its text: the
     /// line is cleared once that pane works again (a connect error stayed
     /// there long after the pane had connected).
-    pub status_about: Option<(Side, String)>,
+    pub(crate) status_about: Option<(Side, String)>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     pub drag: Option<Drag>,
     /// For double-clicks: when and where the last click was.
-    pub last_click: Option<(Instant, u16, u16)>,
-    pub history: Vec<String>,
+    pub(crate) last_click: Option<(Instant, u16, u16)>,
+    pub(crate) history: Vec<String>,
     /// Saved sites from config.toml.
-    pub saved_sites: Vec<SiteEntry>,
+    pub(crate) saved_sites: Vec<SiteEntry>,
     /// Conflict questions waiting behind the open dialog.
-    pub pending_conflicts: VecDeque<(JobId, String, u64, u64)>,
+    pub(crate) pending_conflicts: VecDeque<(JobId, String, u64, u64)>,
     /// Password questions, one per pane, asked one after the other.
-    pub pending_passwords: VecDeque<PasswordAsk>,
+    pub(crate) pending_passwords: VecDeque<PasswordAsk>,
     /// Sites a resume needs a password for, asked after the panes'.
-    pub pending_queue_passwords: VecDeque<String>,
-    pub targets: [Option<Target>; 2],
-    pub next_attempt: u64,
+    pub(crate) pending_queue_passwords: VecDeque<String>,
+    pub(crate) targets: [Option<Target>; 2],
+    pub(crate) next_attempt: u64,
     /// A choice made "for all" answers the batch's later questions.
-    pub conflict_for_all: Option<Conflict>,
+    pub(crate) conflict_for_all: Option<Conflict>,
     pub color: bool,
-    pub quit: bool,
+    pub(crate) quit: bool,
     /// Ctrl-X was pressed: the next key completes mc's two-key command.
-    pub ctrl_x: bool,
+    pub(crate) ctrl_x: bool,
     /// The unfinished-work question, while its list is being reviewed.
-    pub pending_unfinished: Option<super::dialog::Unfinished>,
+    pub(crate) pending_unfinished: Option<super::dialog::Unfinished>,
 }
 
 impl State {
@@ -364,13 +364,13 @@ impl State {
 
     /// An error about one pane's site, for the status line (until that
     /// pane works again).
-    pub fn pane_status(&mut self, side: Side, text: String) {
+    pub(crate) fn pane_status(&mut self, side: Side, text: String) {
         self.status_about = Some((side, text.clone()));
         self.status = text;
     }
 
     /// `side` works again: an error about it leaves the status line.
-    pub fn pane_works(&mut self, side: Side) {
+    pub(crate) fn pane_works(&mut self, side: Side) {
         if let Some((about, text)) = &self.status_about
             && *about == side
             && *text == self.status
@@ -383,14 +383,14 @@ impl State {
     }
 
     /// Whether `attempt` is the connect the pane waits for.
-    pub fn awaits(&self, side: Side, attempt: u64) -> bool {
+    pub(crate) fn awaits(&self, side: Side, attempt: u64) -> bool {
         self.targets[side.index()]
             .as_ref()
             .is_some_and(|t| t.connecting && t.attempt == attempt)
     }
 
     /// The pane with the keyboard, or the last one that had it.
-    pub fn active_side(&self) -> Side {
+    pub(crate) fn active_side(&self) -> Side {
         match self.focus {
             Focus::Pane(s) => s,
             // Was `Side::Left` whatever the doc said: F9 from the right

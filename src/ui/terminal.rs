@@ -13,14 +13,14 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+pub(crate) type Term = Terminal<CrosstermBackend<Stdout>>;
 
-pub struct Guard {
-    pub terminal: Term,
+pub(crate) struct Guard {
+    pub(crate) terminal: Term,
 }
 
 impl Guard {
-    pub fn enter() -> std::io::Result<Guard> {
+    pub(crate) fn enter() -> std::io::Result<Guard> {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore();
@@ -44,7 +44,7 @@ impl Drop for Guard {
 }
 
 /// Puts the terminal back as the shell expects it. Safe to call twice.
-pub fn restore() {
+pub(crate) fn restore() {
     let _ = execute!(stdout(), DisableMouseCapture, LeaveAlternateScreen);
     let _ = disable_raw_mode();
 }

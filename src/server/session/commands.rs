@@ -9,10 +9,10 @@ use super::*;
 /// What a handler gets: the command's argument, and the state the previous
 /// command left for it (`REST`'s offset, `RNFR`'s path).
 pub(super) struct Call {
-    pub verb: String,
-    pub arg: Vec<u8>,
-    pub rest: u64,
-    pub rename_from: Option<Vec<u8>>,
+    pub(crate) verb: String,
+    pub(crate) arg: Vec<u8>,
+    pub(crate) rest: u64,
+    pub(crate) rename_from: Option<Vec<u8>>,
 }
 
 /// When a command is offered.
@@ -26,12 +26,12 @@ pub(super) enum Needs {
 }
 
 pub(super) struct Spec {
-    pub verbs: &'static [&'static str],
+    pub(crate) verbs: &'static [&'static str],
     /// Answered before login (`USER`, `FEAT`, `AUTH` …).
-    pub open: bool,
-    pub needs: Needs,
+    pub(crate) open: bool,
+    pub(crate) needs: Needs,
     /// Lines it adds to `FEAT` (without the leading space).
-    pub feat: &'static [&'static str],
+    pub(crate) feat: &'static [&'static str],
 }
 
 fn done(r: std::io::Result<()>) -> std::io::Result<Flow> {

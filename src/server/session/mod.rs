@@ -47,7 +47,7 @@ enum Access {
     Write,
 }
 
-pub struct Session {
+pub(crate) struct Session {
     config: Arc<Config>,
     jail: Arc<Jail>,
     /// Plain until `AUTH TLS`, then in TLS for good.
@@ -80,7 +80,7 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(
+    pub(crate) fn new(
         stream: TcpStream,
         config: Arc<Config>,
         jail: Arc<Jail>,
@@ -118,7 +118,7 @@ impl Session {
         })
     }
 
-    pub async fn run(mut self) -> std::io::Result<()> {
+    pub(crate) async fn run(mut self) -> std::io::Result<()> {
         let served = self.serve().await;
         // In TLS, a close_notify tells the client the session ended here
         // rather than being cut; a client that no longer reads does not

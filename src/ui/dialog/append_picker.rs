@@ -8,20 +8,21 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Button;
-use crate::ui::format::{fit, human_bytes, printable};
+use crate::text::{human_bytes, printable};
+use crate::ui::format::fit;
 use crate::ui::layout;
 use crate::ui::palette::Palette;
 use crate::ui::side::{Item, Side};
 
 #[derive(Debug, Clone)]
 pub struct AppendPicker {
-    pub from: Side,
-    pub source: Item,
-    pub candidates: Vec<Item>,
-    pub cursor: usize,
+    pub(crate) from: Side,
+    pub(crate) source: Item,
+    pub(crate) candidates: Vec<Item>,
+    pub(crate) cursor: usize,
 }
 
-pub enum Outcome {
+pub(crate) enum Outcome {
     Stay,
     Cancel,
     /// The file under the cursor.
@@ -29,7 +30,7 @@ pub enum Outcome {
 }
 
 impl AppendPicker {
-    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+    pub(crate) fn key(&mut self, key: KeyEvent) -> Outcome {
         let last = self.candidates.len().saturating_sub(1);
         match key.code {
             KeyCode::Esc => return Outcome::Cancel,
@@ -43,7 +44,7 @@ impl AppendPicker {
         Outcome::Stay
     }
 
-    pub fn size(&self) -> (u16, u16) {
+    pub(crate) fn size(&self) -> (u16, u16) {
         (60, 5 + self.candidates.len().min(12) as u16)
     }
 
@@ -54,7 +55,7 @@ impl AppendPicker {
         first..(first + rows).min(self.candidates.len())
     }
 
-    pub fn buttons(&self, body: Rect) -> Vec<(Rect, Button)> {
+    pub(crate) fn buttons(&self, body: Rect) -> Vec<(Rect, Button)> {
         let mut b: Vec<(Rect, Button)> = self
             .shown(body)
             .enumerate()
@@ -72,7 +73,7 @@ impl AppendPicker {
         b
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect, p: &Palette) {
+    pub(crate) fn draw(&self, frame: &mut Frame, body: Rect, p: &Palette) {
         let w = body.width as usize;
         let mut lines = vec![Line::from(fit(
             &format!("append {} to:", printable(&self.source.name)),

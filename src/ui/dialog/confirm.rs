@@ -7,10 +7,11 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use crate::ui::format::{fit, human_bytes, printable};
+use crate::text::{human_bytes, printable};
+use crate::ui::format::fit;
 use crate::ui::side::{Item, Side};
 
-pub enum Outcome {
+pub(crate) enum Outcome {
     Stay,
     Yes,
     No,
@@ -32,23 +33,23 @@ fn draw_lines(frame: &mut Frame, body: Rect, lines: Vec<String>) {
 
 #[derive(Debug, Clone)]
 pub struct ConfirmDelete {
-    pub side: Side,
-    pub items: Vec<Item>,
+    pub(crate) side: Side,
+    pub(crate) items: Vec<Item>,
 }
 
 impl ConfirmDelete {
-    pub fn key(&self, key: KeyEvent) -> Outcome {
+    pub(crate) fn key(&self, key: KeyEvent) -> Outcome {
         yes_no(key)
     }
 
-    pub fn size(&self) -> (u16, u16) {
+    pub(crate) fn size(&self) -> (u16, u16) {
         (
             60,
             6 + self.items.len().min(6) as u16 + u16::from(self.items.len() > 6),
         )
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+    pub(crate) fn draw(&self, frame: &mut Frame, body: Rect) {
         let mut lines = vec![format!(
             "Delete {}? Directories go with their contents.",
             match self.items.len() {
@@ -73,15 +74,15 @@ impl ConfirmDelete {
 /// Rename/move onto a name that exists: overwrite or cancel.
 #[derive(Debug, Clone)]
 pub struct ConfirmOverwrite {
-    pub side: Side,
-    pub from: Vec<u8>,
-    pub to: Vec<u8>,
-    pub name: String,
-    pub existing: Item,
+    pub(crate) side: Side,
+    pub(crate) from: Vec<u8>,
+    pub(crate) to: Vec<u8>,
+    pub(crate) name: String,
+    pub(crate) existing: Item,
 }
 
 impl ConfirmOverwrite {
-    pub fn key(&self, key: KeyEvent) -> Outcome {
+    pub(crate) fn key(&self, key: KeyEvent) -> Outcome {
         match key.code {
             KeyCode::Char('o') | KeyCode::Char('y') => Outcome::Yes,
             // Enter is Cancel here: replacing a file is never the default.
@@ -90,11 +91,11 @@ impl ConfirmOverwrite {
         }
     }
 
-    pub fn size(&self) -> (u16, u16) {
+    pub(crate) fn size(&self) -> (u16, u16) {
         (64, 7)
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+    pub(crate) fn draw(&self, frame: &mut Frame, body: Rect) {
         draw_lines(
             frame,
             body,
@@ -117,20 +118,20 @@ impl ConfirmOverwrite {
 #[derive(Debug, Clone)]
 pub struct ConfirmQuit {
     /// Transfers running or queued when it was asked.
-    pub running: usize,
+    pub(crate) running: usize,
 }
 
 impl ConfirmQuit {
-    pub fn key(&self, key: KeyEvent) -> Outcome {
+    pub(crate) fn key(&self, key: KeyEvent) -> Outcome {
         yes_no(key)
     }
 
     /// Two short lines: one long one was cut at 60 columns.
-    pub fn size(&self, _screen: (u16, u16)) -> (u16, u16) {
+    pub(crate) fn size(&self, _screen: (u16, u16)) -> (u16, u16) {
         (50, 7)
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+    pub(crate) fn draw(&self, frame: &mut Frame, body: Rect) {
         let what = match self.running {
             1 => "1 transfer is".to_string(),
             n => format!("{n} transfers are"),

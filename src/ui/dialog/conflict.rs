@@ -7,26 +7,27 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::Button;
+use crate::text::{human_bytes, printable};
 use crate::transfer::{Conflict, JobId};
-use crate::ui::format::{fit, human_bytes, printable};
+use crate::ui::format::fit;
 use crate::ui::layout;
 
 #[derive(Debug, Clone)]
 pub struct ConflictQuestion {
-    pub job: JobId,
-    pub destination: String,
-    pub source_size: u64,
-    pub destination_size: u64,
-    pub for_all: bool,
+    pub(crate) job: JobId,
+    pub(crate) destination: String,
+    pub(crate) source_size: u64,
+    pub(crate) destination_size: u64,
+    pub(crate) for_all: bool,
 }
 
-pub enum Outcome {
+pub(crate) enum Outcome {
     Stay,
     Answer(Conflict),
 }
 
 impl ConflictQuestion {
-    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+    pub(crate) fn key(&mut self, key: KeyEvent) -> Outcome {
         let choice = match key.code {
             KeyCode::Char('o') | KeyCode::Enter => Conflict::Overwrite,
             KeyCode::Char('r') => Conflict::Resume,
@@ -42,11 +43,11 @@ impl ConflictQuestion {
         Outcome::Answer(choice)
     }
 
-    pub fn size(&self) -> (u16, u16) {
+    pub(crate) fn size(&self) -> (u16, u16) {
         (72, 8)
     }
 
-    pub fn buttons(&self, body: Rect) -> Vec<(Rect, Button)> {
+    pub(crate) fn buttons(&self, body: Rect) -> Vec<(Rect, Button)> {
         let mut b = layout::buttons(
             layout::from_end(body, 2),
             &[
@@ -64,7 +65,7 @@ impl ConflictQuestion {
         b
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+    pub(crate) fn draw(&self, frame: &mut Frame, body: Rect) {
         let w = body.width as usize;
         let lines = vec![
             Line::from(fit(&format!("{} exists.", printable(&self.destination)), w)),

@@ -9,11 +9,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::TextField;
-use crate::ui::format::{fit, printable};
+use crate::text::printable;
+use crate::ui::format::fit;
 use crate::ui::side::Side;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputPurpose {
+pub(crate) enum InputPurpose {
     Mkdir(Side),
     Rename(Side),
     Connect(Side),
@@ -25,7 +26,7 @@ pub enum InputPurpose {
 }
 
 impl InputPurpose {
-    pub fn title(&self) -> &'static str {
+    pub(crate) fn title(&self) -> &'static str {
         match self {
             InputPurpose::Mkdir(_) => "Make directory",
             InputPurpose::Rename(_) => "Rename",
@@ -39,22 +40,22 @@ impl InputPurpose {
 
 #[derive(Debug, Clone)]
 pub struct Input {
-    pub purpose: InputPurpose,
+    pub(crate) purpose: InputPurpose,
     /// The question, above the field.
-    pub title: String,
-    pub field: TextField,
-    pub masked: bool,
+    pub(crate) title: String,
+    pub(crate) field: TextField,
+    pub(crate) masked: bool,
     /// For Connect: saved sites, then earlier URLs, newest first; Up/Down
     /// walk them.
-    pub history: Vec<String>,
-    pub history_pos: Option<usize>,
+    pub(crate) history: Vec<String>,
+    pub(crate) history_pos: Option<usize>,
     /// For Password: the URL waiting for it.
-    pub context: String,
+    pub(crate) context: String,
     /// A line of keys under the question (Connect: the saved sites).
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
 }
 
-pub enum Outcome {
+pub(crate) enum Outcome {
     Stay,
     Cancel,
     Submit,
@@ -67,7 +68,7 @@ pub enum Outcome {
 }
 
 impl Input {
-    pub fn new(purpose: InputPurpose, title: &str, text: &str) -> Input {
+    pub(crate) fn new(purpose: InputPurpose, title: &str, text: &str) -> Input {
         Input {
             purpose,
             title: title.to_string(),
@@ -80,11 +81,11 @@ impl Input {
         }
     }
 
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         self.field.text()
     }
 
-    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+    pub(crate) fn key(&mut self, key: KeyEvent) -> Outcome {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let connect = matches!(self.purpose, InputPurpose::Connect(_));
         match key.code {
@@ -116,11 +117,11 @@ impl Input {
         Outcome::Stay
     }
 
-    pub fn size(&self) -> (u16, u16) {
+    pub(crate) fn size(&self) -> (u16, u16) {
         (70, 7)
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+    pub(crate) fn draw(&self, frame: &mut Frame, body: Rect) {
         let w = body.width as usize;
         let mut lines = vec![Line::from(fit(&self.title, w))];
         if let Some(hint) = &self.hint {

@@ -7,27 +7,28 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::ui::format::{fit, printable};
+use crate::text::printable;
+use crate::ui::format::fit;
 use crate::ui::keymap;
 use crate::ui::layout;
 
 #[derive(Debug, Clone)]
 pub struct Message {
-    pub title: String,
-    pub text: String,
+    pub(crate) title: String,
+    pub(crate) text: String,
 }
 
 /// Whether a key closes a message or the help.
-pub fn closes(key: &KeyEvent) -> bool {
+pub(crate) fn closes(key: &KeyEvent) -> bool {
     matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char(' '))
 }
 
 impl Message {
-    pub fn size(&self) -> (u16, u16) {
+    pub(crate) fn size(&self) -> (u16, u16) {
         (72, 5 + self.text.lines().count().min(12) as u16)
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+    pub(crate) fn draw(&self, frame: &mut Frame, body: Rect) {
         let lines: Vec<Line> = self
             .text
             .lines()
@@ -44,10 +45,10 @@ impl Message {
 /// fit: Up/Down scroll it).
 #[derive(Debug, Clone, Default)]
 pub struct Help {
-    pub scroll: usize,
+    pub(crate) scroll: usize,
 }
 
-pub fn help_size() -> (u16, u16) {
+pub(crate) fn help_size() -> (u16, u16) {
     (72, keymap::help_lines().len() as u16 + 3)
 }
 
@@ -59,7 +60,7 @@ pub fn help_rows(screen: (u16, u16)) -> usize {
 }
 
 impl Help {
-    pub fn title(&self, screen: (u16, u16)) -> &'static str {
+    pub(crate) fn title(&self, screen: (u16, u16)) -> &'static str {
         if help_rows(screen) < keymap::help_lines().len() {
             "Help (↑↓ scroll)"
         } else {
@@ -68,7 +69,7 @@ impl Help {
     }
 
     /// `false` when the key closes the help.
-    pub fn key(&mut self, key: KeyEvent, screen: (u16, u16)) -> bool {
+    pub(crate) fn key(&mut self, key: KeyEvent, screen: (u16, u16)) -> bool {
         if matches!(
             key.code,
             KeyCode::Esc | KeyCode::Enter | KeyCode::F(1) | KeyCode::Char('q') | KeyCode::Char('?')
@@ -81,7 +82,7 @@ impl Help {
         true
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+    pub(crate) fn draw(&self, frame: &mut Frame, body: Rect) {
         // Only the rows above the OK button: the list used to run under
         // it, and past the box's end at 80x24 (found reviewing the
         // snapshots); Up/Down scroll it now.

@@ -15,29 +15,29 @@ use super::layout;
 use super::palette::Palette;
 use crate::transfer::{Conflict, Kind};
 
-pub mod append_picker;
-pub mod confirm;
-pub mod conflict;
-pub mod input;
+pub(crate) mod append_picker;
+pub(crate) mod confirm;
+pub(crate) mod conflict;
+pub(crate) mod input;
 pub mod message;
-pub mod site_edit;
-pub mod text_field;
-pub mod transfer;
-pub mod trust;
-pub mod unfinished;
-pub mod view;
+pub(crate) mod site_edit;
+pub(crate) mod text_field;
+pub(crate) mod transfer;
+pub(crate) mod trust;
+pub(crate) mod unfinished;
+pub(crate) mod view;
 
-pub use append_picker::AppendPicker;
-pub use confirm::{ConfirmDelete, ConfirmOverwrite, ConfirmQuit};
-pub use conflict::ConflictQuestion;
-pub use input::{Input, InputPurpose};
-pub use message::{Help, Message};
-pub use site_edit::SiteForm;
-pub use text_field::TextField;
-pub use transfer::TransferDialog;
-pub use trust::TrustQuestion;
-pub use unfinished::Unfinished;
-pub use view::Viewer;
+pub(crate) use append_picker::AppendPicker;
+pub(crate) use confirm::{ConfirmDelete, ConfirmOverwrite, ConfirmQuit};
+pub(crate) use conflict::ConflictQuestion;
+pub(crate) use input::{Input, InputPurpose};
+pub(crate) use message::{Help, Message};
+pub(crate) use site_edit::SiteForm;
+pub(crate) use text_field::TextField;
+pub(crate) use transfer::TransferDialog;
+pub(crate) use trust::TrustQuestion;
+pub(crate) use unfinished::Unfinished;
+pub(crate) use view::Viewer;
 
 #[derive(Debug, Clone)]
 pub enum Dialog {
@@ -63,7 +63,7 @@ pub enum Dialog {
 
 /// What a click inside a dialog hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Button {
+pub(crate) enum Button {
     Ok,
     Cancel,
     Kind(Kind),
@@ -77,7 +77,7 @@ pub enum Button {
 }
 
 impl Dialog {
-    pub fn message(title: &str, text: impl Into<String>) -> Dialog {
+    pub(crate) fn message(title: &str, text: impl Into<String>) -> Dialog {
         Dialog::Message(Message {
             title: title.to_string(),
             text: text.into(),
@@ -103,7 +103,7 @@ impl Dialog {
     }
 
     /// Where the dialog sits on a screen of `screen` columns and rows.
-    pub fn area(&self, screen: (u16, u16)) -> Rect {
+    pub(crate) fn area(&self, screen: (u16, u16)) -> Rect {
         let (w, h) = match self {
             Dialog::Transfer(d) => d.size(),
             Dialog::AppendPicker(d) => d.size(),
@@ -123,7 +123,7 @@ impl Dialog {
     }
 
     /// The clickable parts, for drawing and for the mouse alike.
-    pub fn buttons(&self, screen: (u16, u16)) -> Vec<(Rect, Button)> {
+    pub(crate) fn buttons(&self, screen: (u16, u16)) -> Vec<(Rect, Button)> {
         let body = layout::dialog_body(self.area(screen));
         match self {
             Dialog::Transfer(d) => d.buttons(body),
@@ -157,7 +157,7 @@ impl Dialog {
         }
     }
 
-    pub fn draw(&self, screen: (u16, u16), frame: &mut Frame, p: &Palette) {
+    pub(crate) fn draw(&self, screen: (u16, u16), frame: &mut Frame, p: &Palette) {
         let r = self.area(screen);
         if let Dialog::View(_) = self {
             // The viewer has the whole screen: a column of the panes at

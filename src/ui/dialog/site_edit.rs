@@ -10,11 +10,11 @@ use ratatui::widgets::Paragraph;
 
 use super::TextField;
 use crate::sites::SiteEntry;
-use crate::ui::format::{fit, printable};
-use crate::ui::side::Side;
+use crate::text::printable;
+use crate::ui::format::fit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
+pub(crate) enum Field {
     Name,
     Url,
     Password,
@@ -24,7 +24,7 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 6] = [
+    pub(crate) const ALL: [Field; 6] = [
         Field::Name,
         Field::Url,
         Field::Password,
@@ -33,7 +33,7 @@ impl Field {
         Field::Tls,
     ];
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Field::Name => "name",
             Field::Url => "URL",
@@ -48,19 +48,18 @@ impl Field {
 #[derive(Debug, Clone)]
 pub struct SiteForm {
     /// The name the site had when editing began (a rename replaces it).
-    pub original: Option<String>,
-    pub side: Side,
-    pub name: TextField,
-    pub url: TextField,
-    pub password: TextField,
-    pub connections: TextField,
-    pub passive: bool,
+    pub(crate) original: Option<String>,
+    pub(crate) name: TextField,
+    pub(crate) url: TextField,
+    pub(crate) password: TextField,
+    pub(crate) connections: TextField,
+    pub(crate) passive: bool,
     /// `tls = …` for the site (the URL's scheme still wins).
-    pub tls: crate::ftp::TlsMode,
-    pub focus: Field,
+    pub(crate) tls: crate::ftp::TlsMode,
+    pub(crate) focus: Field,
 }
 
-pub enum Outcome {
+pub(crate) enum Outcome {
     Stay,
     Cancel,
     Save,
@@ -70,11 +69,10 @@ const LABEL_W: usize = 24;
 
 impl SiteForm {
     /// The form for a saved site, or for a new one from a typed URL.
-    pub fn new(existing: Option<&SiteEntry>, typed: &str, side: Side) -> SiteForm {
+    pub(crate) fn new(existing: Option<&SiteEntry>, typed: &str) -> SiteForm {
         match existing {
             Some(site) => SiteForm {
                 original: Some(site.name.clone()),
-                side,
                 name: TextField::new(site.name.clone()),
                 url: TextField::new(site.url.clone()),
                 password: TextField::new(site.password.clone().unwrap_or_default()),
@@ -95,7 +93,6 @@ impl SiteForm {
                 let url = crate::ftp::FtpUrl::parse(typed).ok();
                 SiteForm {
                     original: None,
-                    side,
                     name: TextField::new(url.as_ref().map(|u| u.host.clone()).unwrap_or_default()),
                     url: TextField::new(
                         url.as_ref()
@@ -126,7 +123,7 @@ impl SiteForm {
         }
     }
 
-    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+    pub(crate) fn key(&mut self, key: KeyEvent) -> Outcome {
         let at = Field::ALL
             .iter()
             .position(|f| *f == self.focus)
@@ -164,7 +161,7 @@ impl SiteForm {
     }
 
     /// The site the form describes; `Err` says what is wrong.
-    pub fn to_site(&self) -> Result<SiteEntry, String> {
+    pub(crate) fn to_site(&self) -> Result<SiteEntry, String> {
         let name = self.name.text().trim();
         if name.is_empty() {
             return Err("a site needs a name".into());
@@ -194,11 +191,11 @@ impl SiteForm {
         })
     }
 
-    pub fn size(&self) -> (u16, u16) {
+    pub(crate) fn size(&self) -> (u16, u16) {
         (72, 10)
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+    pub(crate) fn draw(&self, frame: &mut Frame, body: Rect) {
         let w = body.width as usize;
         let value_w = w.saturating_sub(LABEL_W);
         let mut lines = Vec::new();
@@ -279,7 +276,7 @@ mod tests {
     use super::*;
 
     fn form(name: &str, url: &str, connections: &str) -> SiteForm {
-        let mut f = SiteForm::new(None, "", Side::Left);
+        let mut f = SiteForm::new(None, "");
         f.name.set(name);
         f.url.set(url);
         f.connections.set(connections);

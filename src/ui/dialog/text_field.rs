@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use unicode_width::UnicodeWidthChar;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TextField {
+pub(crate) struct TextField {
     text: String,
     /// A byte offset on a char boundary.
     cursor: usize,
@@ -16,7 +16,7 @@ pub struct TextField {
 
 impl TextField {
     /// The text with the cursor at its end.
-    pub fn new(text: impl Into<String>) -> TextField {
+    pub(crate) fn new(text: impl Into<String>) -> TextField {
         let text = text.into();
         TextField {
             cursor: text.len(),
@@ -24,22 +24,22 @@ impl TextField {
         }
     }
 
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         &self.text
     }
 
     /// The cursor as a count of characters before it.
-    pub fn cursor_chars(&self) -> usize {
+    pub(crate) fn cursor_chars(&self) -> usize {
         self.text[..self.cursor].chars().count()
     }
 
     /// Replaces the text (a history entry, say); the cursor goes to its end.
-    pub fn set(&mut self, text: impl Into<String>) {
+    pub(crate) fn set(&mut self, text: impl Into<String>) {
         *self = TextField::new(text);
     }
 
     /// Edits or moves for `key`; `false` when the key is not a field's.
-    pub fn key(&mut self, key: &KeyEvent) -> bool {
+    pub(crate) fn key(&mut self, key: &KeyEvent) -> bool {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Left if ctrl => self.cursor = self.word_start(),
@@ -108,7 +108,7 @@ impl TextField {
     /// `shown` turns the text into what may be displayed (masked,
     /// control characters defused) character for character, and the view
     /// scrolls sideways to keep the cursor in it, `…` marking cut ends.
-    pub fn view(&self, width: usize, shown: impl Fn(&str) -> String) -> String {
+    pub(crate) fn view(&self, width: usize, shown: impl Fn(&str) -> String) -> String {
         let chars: Vec<char> = shown(&self.text).chars().collect();
         let at = self.cursor_chars().min(chars.len());
         let w = |c: &char| c.width().unwrap_or(0);

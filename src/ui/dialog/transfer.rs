@@ -11,8 +11,9 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::{Button, conflict_name};
+use crate::text::printable;
 use crate::transfer::{Conflict, Kind};
-use crate::ui::format::{fit, printable};
+use crate::ui::format::fit;
 use crate::ui::layout;
 use crate::ui::palette::Palette;
 use crate::ui::side::{Item, Side};
@@ -21,7 +22,7 @@ use crate::ui::side::{Item, Side};
 const LISTED: usize = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Row {
+pub(crate) enum Row {
     Kind,
     Conflict,
     Ok,
@@ -30,23 +31,23 @@ pub enum Row {
 
 #[derive(Debug, Clone)]
 pub struct TransferDialog {
-    pub kind: Kind,
-    pub from: Side,
-    pub items: Vec<Item>,
-    pub source_dir: Vec<u8>,
-    pub destination_dir: Vec<u8>,
+    pub(crate) kind: Kind,
+    pub(crate) from: Side,
+    pub(crate) items: Vec<Item>,
+    pub(crate) source_dir: Vec<u8>,
+    pub(crate) destination_dir: Vec<u8>,
     /// For an append: the file in the other pane that grows.
-    pub append_target: Option<Item>,
-    pub conflict: Conflict,
+    pub(crate) append_target: Option<Item>,
+    pub(crate) conflict: Conflict,
     /// What will be tried first, in words.
-    pub mode_hint: String,
+    pub(crate) mode_hint: String,
     /// Where from and where to, as the panes' headers said when it opened.
-    pub from_place: String,
-    pub to_place: String,
-    pub row: Row,
+    pub(crate) from_place: String,
+    pub(crate) to_place: String,
+    pub(crate) row: Row,
 }
 
-pub enum Outcome {
+pub(crate) enum Outcome {
     Stay,
     Cancel,
     Confirm,
@@ -68,7 +69,7 @@ fn step<T: PartialEq + Copy>(all: &[T], now: T, by: isize) -> T {
 }
 
 impl TransferDialog {
-    pub fn title(&self) -> &'static str {
+    pub(crate) fn title(&self) -> &'static str {
         match self.kind {
             Kind::Copy => "Copy",
             Kind::Append => "Append",
@@ -76,7 +77,7 @@ impl TransferDialog {
         }
     }
 
-    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+    pub(crate) fn key(&mut self, key: KeyEvent) -> Outcome {
         const ROWS: [Row; 3] = [Row::Kind, Row::Conflict, Row::Ok];
         let row_step = |row: Row, by: isize| match row {
             Row::Cancel => step(&ROWS, Row::Ok, by),
@@ -120,7 +121,7 @@ impl TransferDialog {
         4 + listed
     }
 
-    pub fn size(&self) -> (u16, u16) {
+    pub(crate) fn size(&self) -> (u16, u16) {
         // Text, the hint, the kind row, the label, the conflict row, the
         // buttons, and the border.
         (72, self.text_lines() as u16 + 5 + 2)
@@ -132,7 +133,7 @@ impl TransferDialog {
         Rect::new(line.x + 2, line.y, line.width.saturating_sub(2), 1)
     }
 
-    pub fn buttons(&self, body: Rect) -> Vec<(Rect, Button)> {
+    pub(crate) fn buttons(&self, body: Rect) -> Vec<(Rect, Button)> {
         let mut b = layout::buttons(
             Self::row_rect(body, 4),
             &[
@@ -159,7 +160,7 @@ impl TransferDialog {
         b
     }
 
-    pub fn label(&self, button: Button) -> Option<(String, bool)> {
+    pub(crate) fn label(&self, button: Button) -> Option<(String, bool)> {
         Some(match button {
             Button::Kind(k) => (
                 format!(
@@ -184,7 +185,7 @@ impl TransferDialog {
         })
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect, _p: &Palette) {
+    pub(crate) fn draw(&self, frame: &mut Frame, body: Rect, _p: &Palette) {
         let w = body.width as usize;
         let names: Vec<String> = self
             .items

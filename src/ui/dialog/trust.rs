@@ -8,28 +8,28 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::ui::format::printable;
+use crate::text::printable;
 use crate::ui::side::Side;
 
 #[derive(Debug, Clone)]
 pub struct TrustQuestion {
-    pub side: Side,
+    pub(crate) side: Side,
     /// What the pane was dialling (it is dialled again once trusted).
-    pub target: String,
+    pub(crate) target: String,
     /// The site, as shown (no password).
-    pub site: String,
-    pub reason: String,
-    pub fingerprint: String,
+    pub(crate) site: String,
+    pub(crate) reason: String,
+    pub(crate) fingerprint: String,
 }
 
-pub enum Outcome {
+pub(crate) enum Outcome {
     Stay,
     Cancel,
     Trust,
 }
 
 impl TrustQuestion {
-    pub fn key(&self, key: KeyEvent) -> Outcome {
+    pub(crate) fn key(&self, key: KeyEvent) -> Outcome {
         match key.code {
             KeyCode::Char('t') => Outcome::Trust,
             // Enter is not "trust": a certificate is trusted on purpose.
@@ -38,11 +38,11 @@ impl TrustQuestion {
         }
     }
 
-    pub fn size(&self) -> (u16, u16) {
+    pub(crate) fn size(&self) -> (u16, u16) {
         (74, 12)
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+    pub(crate) fn draw(&self, frame: &mut Frame, body: Rect) {
         let lines = vec![
             Line::from(format!(
                 "{} presented a certificate that is",

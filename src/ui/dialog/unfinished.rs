@@ -12,10 +12,10 @@ use crate::ui::format::fit;
 #[derive(Debug, Clone)]
 pub struct Unfinished {
     /// One line per item, as `fxpc queue` lists them.
-    pub items: Vec<String>,
+    pub(crate) items: Vec<String>,
 }
 
-pub enum Outcome {
+pub(crate) enum Outcome {
     Stay,
     Later,
     Resume,
@@ -24,7 +24,7 @@ pub enum Outcome {
 }
 
 impl Unfinished {
-    pub fn key(&self, key: KeyEvent) -> Outcome {
+    pub(crate) fn key(&self, key: KeyEvent) -> Outcome {
         match key.code {
             KeyCode::Char('r') | KeyCode::Enter => Outcome::Resume,
             KeyCode::Char('v') => Outcome::Review,
@@ -34,11 +34,11 @@ impl Unfinished {
         }
     }
 
-    pub fn size(&self) -> (u16, u16) {
+    pub(crate) fn size(&self) -> (u16, u16) {
         (66, 8)
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+    pub(crate) fn draw(&self, frame: &mut Frame, body: Rect) {
         let w = body.width as usize;
         let n = self.items.len();
         let lines = vec![

@@ -7,24 +7,25 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::ui::format::{fit, printable};
+use crate::text::printable;
+use crate::ui::format::fit;
 use crate::ui::layout;
 
 #[derive(Debug, Clone)]
 pub struct Viewer {
-    pub title: String,
+    pub(crate) title: String,
     /// The whole name, wrapped above the lines (a title has room for
     /// little of a long one).
-    pub name: String,
+    pub(crate) name: String,
     /// The file's size from its listing, to say how much of it is shown.
-    pub size: Option<u64>,
+    pub(crate) size: Option<u64>,
     /// Its first bytes are on their way.
-    pub loading: bool,
-    pub lines: Vec<String>,
-    pub scroll: usize,
+    pub(crate) loading: bool,
+    pub(crate) lines: Vec<String>,
+    pub(crate) scroll: usize,
 }
 
-pub fn size(screen: (u16, u16)) -> (u16, u16) {
+pub(crate) fn size(screen: (u16, u16)) -> (u16, u16) {
     (
         screen.0.saturating_sub(4).max(20),
         screen.1.saturating_sub(2),
@@ -51,7 +52,7 @@ impl Viewer {
     }
 
     /// `false` when the key closes the viewer.
-    pub fn key(&mut self, key: KeyEvent, screen: (u16, u16)) -> bool {
+    pub(crate) fn key(&mut self, key: KeyEvent, screen: (u16, u16)) -> bool {
         let rows = self.rows(body_for(screen));
         // The last line is at the bottom of the last page, not alone at the
         // top of an empty one.
@@ -66,7 +67,7 @@ impl Viewer {
         true
     }
 
-    pub fn draw(&self, frame: &mut Frame, body: Rect) {
+    pub(crate) fn draw(&self, frame: &mut Frame, body: Rect) {
         let w = body.width as usize;
         let name_rows = self.name_rows(body.width);
         frame.render_widget(

@@ -1,7 +1,7 @@
 //! What the keymap's commands do to the panes, and the dialogs they open.
 
 use super::*;
-use crate::ui::format::{human_bytes, printable};
+use crate::text::{human_bytes, printable};
 
 pub(super) fn run_command(state: &mut State, command: Command, fx: &mut Vec<Effect>) {
     let side = state.active_side();
@@ -381,7 +381,7 @@ pub(super) fn location(state: &State, side: Side, path: Vec<u8>) -> Location {
 /// The jobs a confirmed transfer dialog starts.
 /// Entries whose names are not plain names (`..`, `a/b`: a hostile
 /// server's listing) are left out: they would name other places.
-pub fn jobs_for(state: &State, d: &TransferDialog) -> Vec<JobSpec> {
+pub(crate) fn jobs_for(state: &State, d: &TransferDialog) -> Vec<JobSpec> {
     let to = d.from.other();
     if d.append_target
         .as_ref()

@@ -59,12 +59,12 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
                 return;
             }
             input::Outcome::EditSite => {
-                let InputPurpose::Connect(side) = d.purpose else {
+                let InputPurpose::Connect(_) = d.purpose else {
                     return;
                 };
                 let typed = d.text().trim();
                 let existing = state.saved_sites.iter().find(|site| site.name == typed);
-                Some(Dialog::SiteEdit(SiteForm::new(existing, typed, side)))
+                Some(Dialog::SiteEdit(SiteForm::new(existing, typed)))
             }
             input::Outcome::DeleteSite => {
                 let name = d.text().trim().to_string();

@@ -1,7 +1,7 @@
 //! The engine's events: rows of the transfers panel, and its questions.
 
 use super::*;
-use crate::ui::format::human_bytes;
+use crate::text::human_bytes;
 
 pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
     let id = event.job;
@@ -156,10 +156,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                 said.push(format!("appended {}", human_bytes(bytes)));
             }
             if let Some(name) = renamed_to {
-                said.push(format!(
-                    "renamed to {}",
-                    crate::ui::format::printable(&name)
-                ));
+                said.push(format!("renamed to {}", crate::text::printable(&name)));
             }
             if let Some(offset) = resumed_from {
                 said.push(format!("resumed from {}", human_bytes(offset)));

@@ -266,13 +266,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             let status = state.status.clone();
             state.pane_status(side, status);
         }
-        Action::NeedPassword { side, attempt, url } => {
+        Action::NeedPassword { side, url, .. } => {
             // Stays "connecting" (the header says what it dials) until the
             // question is answered; each pane gets its own question.
             state.pending_passwords.retain(|p| p.side != side);
             state
                 .pending_passwords
-                .push_back(super::state::PasswordAsk { side, url, attempt });
+                .push_back(super::state::PasswordAsk { side, url });
         }
         Action::Engine(event) => on_engine(state, event, &mut fx),
         Action::OpDone { side, result } => {
@@ -597,12 +597,12 @@ mod engine;
 mod mouse;
 mod panel;
 
-pub use commands::jobs_for;
+pub(crate) use commands::jobs_for;
 use commands::*;
 use dialogs::*;
 use engine::*;
 use mouse::*;
-pub use panel::transfers_scroll;
+pub(crate) use panel::transfers_scroll;
 use panel::*;
 
 #[cfg(test)]

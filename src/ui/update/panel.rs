@@ -143,7 +143,7 @@ pub(super) fn transfers_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effec
 /// its selection moves; without it, it follows the work: from the first
 /// running row (else the first queued one, else the newest rows), so new
 /// and running transfers are never below the panel's edge.
-pub fn transfers_scroll(state: &State, a: &layout::Areas) -> usize {
+pub(crate) fn transfers_scroll(state: &State, a: &layout::Areas) -> usize {
     let t = &state.transfers;
     let last_page = t.jobs.len().saturating_sub(a.transfer_rows.height as usize);
     if state.focus == Focus::Transfers {

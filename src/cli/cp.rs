@@ -1,0 +1,81 @@
+//! `fxpc cp`: one job (a file or a tree) from the two operands, journaled
+//! so that a run that is killed can be resumed.
+
+use anyhow::{Context, Result};
+use fxpc::transfer::{self, Conflict, Engine, Kind};
+
+use crate::cli::args::CpArgs;
+use crate::cli::operands::{location, share_pool, with_stall};
+use crate::cli::run::{OnInterrupt, follow};
+use crate::cli::view::CpView;
+
+pub(crate) async fn cp(args: CpArgs) -> Result<()> {
+    let tls = args.tls.overrides()?;
+    let (skip, priority) = fxpc::sites::copy_rules(
+        &fxpc::sites::Config::load(),
+        &[&args.source, &args.destination],
+        &args.exclude,
+        &args.include,
+    )
+    .map_err(anyhow::Error::msg)?;
+    let stall = std::time::Duration::from_secs(args.stall_timeout.max(1));
+    let source = with_stall(location(&args.source, args.connections, &tls)?, stall);
+    let mut destination = with_stall(location(&args.destination, args.connections, &tls)?, stall);
+    share_pool(&source, &mut destination);
+    let settings = transfer::Settings {
+        parallel: args.jobs.max(1),
+        retries: args.retries,
+        stall_timeout: std::time::Duration::from_secs(args.stall_timeout.max(1)),
+        connect_timeout: std::time::Duration::from_secs(args.connect_timeout.max(1)),
+        verify: args.verify.into(),
+        skip,
+        priority,
+        max_depth: args.max_depth,
+        ..transfer::Settings::default()
+    };
+    let (engine, mut events) = Engine::new(settings);
+    // Both ends log in at once.
+    let (resolved, ()) = tokio::join!(
+        engine.resolve_destination(&source, &destination),
+        engine.warm_up(&source)
+    );
+    // The location, not the argument: a URL's password stays out of errors.
+    let destination = resolved.with_context(|| format!("destination {destination}"))?;
+    let kind = if args.append {
+        Kind::Append
+    } else if args.move_ {
+        Kind::Move
+    } else {
+        Kind::Copy
+    };
+    let conflict = if args.resume {
+        Conflict::Resume
+    } else if args.skip_existing {
+        Conflict::Skip
+    } else {
+        Conflict::Overwrite
+    };
+    let spec = transfer::JobSpec {
+        source,
+        destination,
+        kind,
+        recursive: args.recursive,
+        conflict,
+        via: args.via.into(),
+    };
+    let root = engine.submit(spec.clone());
+    // Journaled: a run that is killed can be resumed (`fxpc queue resume`).
+    let mut tap = transfer::journal::Tap::open();
+    tap.submitted(root, &spec, None);
+
+    let mut view = CpView::new(args.json);
+    follow(
+        &engine,
+        &mut events,
+        &mut tap,
+        &mut view,
+        OnInterrupt::Cancel(&[root]),
+    )
+    .await;
+    view.finish(engine.client_data_bytes())
+}
