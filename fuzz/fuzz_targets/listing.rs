@@ -17,7 +17,7 @@
 //! - an entry's `raw_name` is never empty, holds no LF (lines are split on
 //!   it), and `name` is its lossy UTF-8;
 //! - an `Unparsed` entry keeps its whole line (without the line end) as
-//!   `raw_name` and, lossily, as `raw`;
+//!   `raw_name` (and, lossily, as its `name`);
 //! - a parsed entry's name is never `.` or `..` and is bytes of its line
 //!   (families strip a VMS directory's `.DIR;1` or a trailing `/`, or stop
 //!   before a VxWorks `<DIR>`, so not always its end); MLSD names and
@@ -56,19 +56,18 @@ fn names_a_dot(line: &[u8]) -> bool {
 
 fn check_common(entry: &Entry, line: &[u8], is_list: bool) {
     let shown = String::from_utf8_lossy(line);
-    assert!(!entry.raw_name.is_empty(), "empty name from {shown:?}");
+    assert!(!entry.raw_name().is_empty(), "empty name from {shown:?}");
     assert!(
-        !entry.raw_name.contains(&b'\n'),
+        !entry.raw_name().contains(&b'\n'),
         "LF in name from {shown:?}"
     );
-    assert_eq!(entry.name, String::from_utf8_lossy(&entry.raw_name));
+    assert_eq!(entry.name, String::from_utf8_lossy(entry.raw_name()));
     let line = trim_eol(line);
     if entry.kind == EntryKind::Unparsed {
-        assert_eq!(entry.raw_name, line, "unparsed entry lost bytes");
-        assert_eq!(entry.raw.as_deref(), Some(&*String::from_utf8_lossy(line)));
+        assert_eq!(entry.raw_name(), line, "unparsed entry lost bytes");
         return;
     }
-    assert!(!is_dot(&entry.raw_name), "dot entry kept from {shown:?}");
+    assert!(!is_dot(entry.raw_name()), "dot entry kept from {shown:?}");
     // An `ls` symlink (its mode in `perm`); MLSD fact lines sent over LIST
     // carry a link's target in a fact instead.
     // (MLSD's own `perm` fact may start with an `l` too: `perm=ldfr`.)
@@ -78,7 +77,7 @@ fn check_common(entry: &Entry, line: &[u8], is_list: bool) {
             && p.as_bytes()[1..10].iter().all(|b| b"rwxsStTlL-?".contains(b))
     });
     if is_list && entry.kind == EntryKind::Link && entry.link_target.is_some() && ls_link {
-        let mut with_arrow = entry.raw_name.clone();
+        let mut with_arrow = entry.raw_name().to_vec();
         with_arrow.extend_from_slice(b" -> ");
         assert!(
             line.windows(with_arrow.len()).any(|w| w == with_arrow),
@@ -87,13 +86,13 @@ fn check_common(entry: &Entry, line: &[u8], is_list: bool) {
         );
     } else if !is_list {
         assert!(
-            line.ends_with(&entry.raw_name),
+            line.ends_with(entry.raw_name()),
             "name {:?} is not the end of {shown:?}",
             entry.name
         );
     } else {
         assert!(
-            named_by(line, &entry.raw_name),
+            named_by(line, entry.raw_name()),
             "name {:?} is not in {shown:?}",
             entry.name
         );
@@ -205,9 +204,9 @@ fn check_list(body: &[u8], today: NaiveDate, style: ListingStyle) {
         assert!(entries.len() <= expected.len(), "more entries than lines");
         for entry in &entries {
             assert!(
-                body.windows(entry.raw_name.len())
-                    .any(|w| w == entry.raw_name)
-                    || body.split(|b| *b == b'\n').any(|l| named_by(l, &entry.raw_name)),
+                body.windows(entry.raw_name().len())
+                    .any(|w| w == entry.raw_name())
+                    || body.split(|b| *b == b'\n').any(|l| named_by(l, entry.raw_name())),
                 "name {:?} is not in the body",
                 entry.name
             );
@@ -221,9 +220,9 @@ fn check_list(body: &[u8], today: NaiveDate, style: ListingStyle) {
             // Only an unparsed line may be read once the body proves MVS,
             // and then under a name of its own.
             assert_eq!(alone.kind, EntryKind::Unparsed, "parse_list differs from its lines");
-            assert!(!effective.is_gated(), "{:?} read twice", alone.raw_name);
+            assert!(!effective.is_gated(), "{:?} read twice", alone.raw_name());
             assert!(
-                named_by(&alone.raw_name, &got.raw_name),
+                named_by(alone.raw_name(), got.raw_name()),
                 "name {:?} is not in its line",
                 got.name
             );
