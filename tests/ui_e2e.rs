@@ -156,10 +156,10 @@ impl Session {
     /// Waits for the single transfer to end and checks it verified.
     fn wait_verified(&self, what: &str) -> Screen {
         let screen = self.tui.wait_for(what, |s| {
-            s.text.contains("1 verified") || s.text.contains("1 failed")
+            s.text.contains("1 file verified") || s.text.contains("1 failed")
         });
         assert!(
-            screen.text.contains("1 verified") && screen.line_with("✓").is_some(),
+            screen.text.contains("1 file verified") && screen.line_with("✓").is_some(),
             "{what}: the transfer did not verify\n{}",
             self.tui.dump()
         );
@@ -832,10 +832,10 @@ fn the_ui_browses_and_copies_in_tls() {
     tui.wait_text("copy big.bin");
     tui.send(ENTER);
     let screen = tui.wait_for("the copy verified", |s| {
-        s.text.contains("1 verified") || s.text.contains("1 failed")
+        s.text.contains("1 file verified") || s.text.contains("1 failed")
     });
     let row = screen.line_with("✓").unwrap_or_default().to_string();
-    assert!(screen.text.contains("1 verified"), "{}", tui.dump());
+    assert!(screen.text.contains("1 file verified"), "{}", tui.dump());
     assert!(row.contains("🔒LSTN/SOCK"), "{row}");
     assert_same_file(&left_root.join(BIG), &right_root.join(BIG));
 
@@ -852,7 +852,9 @@ fn the_ui_browses_and_copies_in_tls() {
     tui.send(F5);
     tui.wait_text("mode: download");
     tui.send(ENTER);
-    tui.wait_for("the download verified", |s| s.text.contains("2 verified"));
+    tui.wait_for("the download verified", |s| {
+        s.text.contains("2 files verified")
+    });
     assert_same_file(&left_root.join(BIG), &local.join(BIG));
     tui.send(F10);
     let status = tui.wait_exit(Duration::from_secs(15));
@@ -1058,7 +1060,7 @@ fn a_resume_after_a_crash_asks_each_sites_password_once() {
         assert_same_file(&a_root.join(&name), &b_root.join(&name));
     }
     tui.wait_for("the transfers done", |s| {
-        s.text.contains("0 running") && s.text.contains(&format!("{FILES} verified"))
+        s.text.contains("0 running") && s.text.contains(&format!("{FILES} files verified"))
     });
     assert!(!tui.dump().contains("(unfinished transfers)"));
     tui.send(F10);

@@ -288,10 +288,13 @@ fn job_line(job: &JobRow, width: usize) -> String {
     } else {
         job.name.to_string()
     };
-    let mode = job
-        .mode
-        .map(|m| m.to_string())
-        .unwrap_or_else(|| "queued".into());
+    // A tree has no way of its own until its files say (see
+    // `settle_tree_row`); a file waiting for its turn has none yet.
+    let mode = match (job.mode, job.tree) {
+        (Some(m), _) => m.to_string(),
+        (None, true) => "tree".into(),
+        (None, false) => "queued".into(),
+    };
     let mode = if job.protected {
         format!("🔒{mode}")
     } else {
@@ -366,21 +369,17 @@ fn job_line(job: &JobRow, width: usize) -> String {
 
 fn render_transfers(state: &State, area: Rect, frame: &mut Frame, p: &Palette) {
     let t = &state.transfers;
-    let count = |st: &JobState| t.jobs.iter().filter(|j| j.state == *st).count();
+    // Files, as the status line counts them: a tree's row is not one more.
+    let files = || t.jobs.iter().filter(|j| !j.tree);
+    let count = |st: &JobState| files().filter(|j| j.state == *st).count();
     let running = count(&JobState::Running);
     // Queued rows counted as running read as 18 transfers at once.
     let queued = match count(&JobState::Queued) {
         0 => String::new(),
         n => format!("{n} queued, "),
     };
-    let done = t
-        .jobs
-        .iter()
-        .filter(|j| j.state == JobState::Verified)
-        .count();
-    let failed = t
-        .jobs
-        .iter()
+    let done = count(&JobState::Verified);
+    let failed = files()
         .filter(|j| matches!(j.state, JobState::Failed(_)))
         .count();
     let rate: f64 = t
@@ -390,8 +389,9 @@ fn render_transfers(state: &State, area: Rect, frame: &mut Frame, p: &Palette) {
         .map(|j| j.progress().rate)
         .sum();
     let title = format!(
-        " transfers{}: {running} running, {queued}{done} verified, {failed} failed{} ",
+        " transfers{}: {running} running, {queued}{done} {} verified, {failed} failed{} ",
         if t.paused { " (paused: P)" } else { "" },
+        if done == 1 { "file" } else { "files" },
         if rate > 0.0 {
             format!(", {}", human_rate(rate))
         } else {

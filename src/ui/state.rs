@@ -138,6 +138,8 @@ pub(crate) struct Tally {
     pub(crate) over: usize,
     pub(crate) verified: usize,
     pub(crate) failed: usize,
+    /// The ways its files went, each with how many went that way.
+    pub(crate) ways: Vec<(Mode, usize)>,
     /// Bytes of the files that ended.
     pub(crate) bytes: u64,
 }
@@ -226,6 +228,12 @@ impl Transfers {
             t.bytes += row.done;
             t.verified += usize::from(verified);
             t.failed += usize::from(failed);
+            if let Some(mode) = row.mode.filter(|_| verified) {
+                match t.ways.iter_mut().find(|(m, _)| *m == mode) {
+                    Some((_, n)) => *n += 1,
+                    None => t.ways.push((mode, 1)),
+                }
+            }
         }
         if !self.trees.contains_key(&id) {
             self.files_verified += usize::from(verified);

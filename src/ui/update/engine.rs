@@ -228,14 +228,15 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
     // in place of "copying …".
     if state.transfers.unfinished == 0 {
         let t = &state.transfers;
-        // Files, not the trees they belong to.
+        // Files, not the trees they belong to, as the panel's title.
         let (verified, failed) = (t.files_verified, t.files_failed);
         if state.status.starts_with("copying ")
             || state.status.starts_with("moving ")
             || state.status.starts_with("appending ")
         {
             state.status = format!(
-                "transfers done: {verified} verified, {failed} failed{}",
+                "transfers done: {verified} {} verified, {failed} failed{}",
+                if verified == 1 { "file" } else { "files" },
                 if failed > 0 { " (F9, Enter: why)" } else { "" }
             );
         }
@@ -266,6 +267,22 @@ fn settle_tree_row(state: &mut State, parent: JobId) {
     }
     row.done = files.bytes;
     row.total = Some(files.bytes);
+    // The tree's way is its files': one way names the row, several are
+    // counted in its note ("queued" was no way of copying).
+    if let [(mode, _)] = files.ways.as_slice() {
+        row.mode = Some(*mode);
+    }
+    let by_way = match files.ways.as_slice() {
+        [] | [_] => String::new(),
+        several => format!(
+            " ({})",
+            several
+                .iter()
+                .map(|(mode, n)| format!("{n} by {mode}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     row.state = if files.failed > 0 {
         JobState::Failed(
             format!(
@@ -275,7 +292,8 @@ fn settle_tree_row(state: &mut State, parent: JobId) {
             .into(),
         )
     } else {
-        row.note = Some(format!("{} files", files.verified).into());
+        let noun = if files.verified == 1 { "file" } else { "files" };
+        row.note = Some(format!("{} {noun}{by_way}", files.verified).into());
         JobState::Verified
     };
 }

@@ -494,7 +494,7 @@ fn messages_stop_when_they_stop_being_true() {
             protection: None,
         },
     );
-    assert_eq!(s.status, "transfers done: 1 verified, 0 failed");
+    assert_eq!(s.status, "transfers done: 1 file verified, 0 failed");
 }
 
 /// Issue 10: a refused certificate asks whether to trust it; trusting saves

@@ -559,7 +559,9 @@ fn a_tree_row_is_settled_by_its_files_whatever_the_order_and_skips_do_not_end_it
     let tree = row(&s, 1);
     assert_eq!(tree.state, JobState::Verified);
     assert_eq!((tree.done, tree.note.as_deref()), (12, Some("2 files")));
-    assert_eq!(s.status, "transfers done: 2 verified, 0 failed");
+    // The way its files went, not "queued" (issue 24: say it right).
+    assert_eq!(tree.mode, Some(Mode::LstnSock));
+    assert_eq!(s.status, "transfers done: 2 files verified, 0 failed");
     assert!(
         fx.iter().any(|f| matches!(f, Effect::List { .. })),
         "{fx:?}"
