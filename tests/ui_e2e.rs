@@ -37,11 +37,17 @@ struct Served {
 }
 
 impl Served {
+    /// On `ip` (any port), or on `ip:port` when given one.
     fn start(ip: &str, root: &Path, state: &Path, extra: &[&str]) -> Served {
+        let listen = if ip.contains(':') {
+            ip.to_string()
+        } else {
+            format!("{ip}:0")
+        };
         let mut child = Command::new(FXPC)
             .args(["serve", "--root"])
             .arg(root)
-            .args(["--listen", &format!("{ip}:0")])
+            .args(["--listen", &listen])
             .args(if extra.contains(&"--anonymous") {
                 &[][..]
             } else {
@@ -1076,4 +1082,32 @@ fn copy_tree_then_kill(tui: &mut Tui, far_enough: impl Fn() -> bool) {
     tui.wait_text("copy tree/");
     tui.send(ENTER);
     tui.kill_once(far_enough);
+}
+
+/// A server that went away and came back: the pane that lost its
+/// connection dials again when the user next acts in it, and says so.
+#[test]
+fn a_pane_reconnects_when_its_server_came_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let remote = dir.path().join("remote");
+    std::fs::create_dir_all(remote.join("one")).unwrap();
+    std::fs::write(remote.join("one/x.txt"), b"x").unwrap();
+    let state = dir.path().join("served-state");
+    let served = Served::start("127.0.0.8", &remote, &state, &[]);
+    let url = served.url.clone();
+    let here = dir.path().to_str().unwrap();
+    let mut tui = Tui::start(dir.path(), &[here, &url]);
+    tui.wait_for("the right pane listed", |s| s.pane(1).contains("one/"));
+    drop(served);
+    let addr = url.trim_start_matches("ftp://").trim_end_matches('/');
+    let _back = Served::start(addr, &remote, &state, &[]);
+    tui.send("\t");
+    tui.wait_text("▸ one/");
+    tui.send(ENTER);
+    let screen = tui.wait_for("the right pane entered one/", |s| {
+        s.pane(1).contains("x.txt")
+    });
+    assert!(screen.text.contains("reconnected"), "{}", tui.dump());
+    tui.send(F10);
+    tui.wait_exit(Duration::from_secs(15));
 }
