@@ -14,7 +14,11 @@ pub(crate) struct CpView {
     bars: indicatif::MultiProgress,
     /// All files together, below the per-file bars.
     total: Option<indicatif::ProgressBar>,
+    /// The files that started and have not ended. A file that ended is
+    /// said at once and forgotten, and one still waiting is only its
+    /// name: a tree of a million files must not keep a million lines.
     files: std::collections::BTreeMap<transfer::JobId, FileLine>,
+    waiting: std::collections::HashMap<transfer::JobId, Box<str>>,
     /// What the total bar shows, kept as files change: summing every
     /// file on every event made a 100,000-file tree quadratic.
     sums: Sums,
@@ -88,6 +92,7 @@ impl CpView {
             bars,
             total: None,
             files: Default::default(),
+            waiting: Default::default(),
             sums: Sums::default(),
             failed: 0,
             verified: 0,
@@ -96,12 +101,17 @@ impl CpView {
         }
     }
 
+    /// Every file not ended yet, started or waiting (what Ctrl-C cancels).
     pub(crate) fn running(&self) -> Vec<transfer::JobId> {
-        self.files
+        let mut ids: Vec<transfer::JobId> = self
+            .files
             .iter()
             .filter(|(_, f)| f.outcome.is_none())
             .map(|(id, _)| *id)
-            .collect()
+            .chain(self.waiting.keys().copied())
+            .collect();
+        ids.sort_unstable();
+        ids
     }
 
     pub(crate) fn show(&mut self, event: &transfer::Event) {
@@ -119,8 +129,16 @@ impl CpView {
                 eprintln!("fxpc: cannot write the events ({e}); the copy goes on");
             }
         }
+        if let EventKind::Queued { source, .. } = &event.kind {
+            self.waiting.insert(event.job, printable(source).into());
+            return;
+        }
+        let waiting = &mut self.waiting;
         let file = self.files.entry(event.job).or_insert_with(|| FileLine {
-            name: String::new(),
+            name: waiting
+                .remove(&event.job)
+                .map(String::from)
+                .unwrap_or_default(),
             done: 0,
             size: 0,
             bar: None,
@@ -131,7 +149,7 @@ impl CpView {
         });
         self.sums.count(file, -1);
         match &event.kind {
-            EventKind::Queued { source, .. } => file.name = printable(source),
+            EventKind::Queued { .. } => {}
             EventKind::Started {
                 mode,
                 total,
@@ -279,7 +297,31 @@ impl CpView {
             bar.finish_and_clear();
         }
         self.sums.count(file, 1);
+        let ended = file.outcome.is_some();
         self.update_total();
+        // Its line now (the sums keep what it added to the total bar).
+        if ended && let Some(ended) = self.files.remove(&event.job) {
+            self.report(&ended);
+        }
+    }
+
+    /// A file's closing line on stdout, the bars out of its way.
+    fn report(&self, file: &FileLine) {
+        let Some(outcome) = &file.outcome else {
+            return;
+        };
+        if self.json {
+            return;
+        }
+        let mark = if outcome.starts_with("FAILED") || outcome.starts_with("cancelled") {
+            '✗'
+        } else {
+            '✓'
+        };
+        let line = escaped(&format!("{mark} {}  {outcome}", file.name));
+        self.bars.suspend(|| {
+            let _ = writeln!(std::io::stdout().lock(), "{line}");
+        });
     }
 
     /// The total bar appears once two files are known, as a sum of them.
@@ -315,21 +357,6 @@ impl CpView {
         let _ = self.bars.clear();
         if !self.json {
             let mut out = std::io::stdout().lock();
-            for file in self.files.values() {
-                if let Some(outcome) = &file.outcome {
-                    let mark = if outcome.starts_with("FAILED") || outcome.starts_with("cancelled")
-                    {
-                        '✗'
-                    } else {
-                        '✓'
-                    };
-                    let _ = writeln!(
-                        out,
-                        "{}",
-                        escaped(&format!("{mark} {}  {outcome}", file.name))
-                    );
-                }
-            }
             if client_bytes > 0 {
                 let _ = writeln!(
                     out,
@@ -494,7 +521,46 @@ mod tests {
             (sized.len(), done, size, rate)
         };
         let s = &view.sums;
-        assert_eq!((s.files, s.done, s.size, s.rate), naive(&view));
+        // File 1 ended: its line was said and it is no longer held, but
+        // what it added stays in the total.
+        assert!(!view.files.contains_key(&1));
+        let (files, done, size, rate) = naive(&view);
+        assert_eq!(
+            (s.files, s.done, s.size, s.rate),
+            (files + 1, done + 1000, size + 1000, rate)
+        );
         assert_eq!((s.done, s.size, s.rate), (1000 + 900 + 400, 6000, 75.0));
+    }
+
+    /// A waiting file is its name only, and Ctrl-C still reaches it.
+    #[test]
+    fn a_waiting_file_is_only_its_name() {
+        let mut view = CpView::new(true);
+        view.show(&event(
+            7,
+            EventKind::Queued {
+                source: "/a/b.txt".into(),
+                destination: "/c/b.txt".into(),
+                source_site: None,
+                destination_site: None,
+                source_path: b"/a/b.txt".to_vec(),
+                destination_path: b"/c/b.txt".to_vec(),
+                kind: transfer::Kind::Copy,
+                parent: None,
+                recursive: false,
+            },
+        ));
+        assert!(view.files.is_empty());
+        assert_eq!(view.running(), [7]);
+        view.show(&event(
+            7,
+            EventKind::Started {
+                mode: Mode::Relay,
+                total: Some(10),
+                offset: 0,
+            },
+        ));
+        assert_eq!(view.files[&7].name, "/a/b.txt");
+        assert!(view.waiting.is_empty());
     }
 }
