@@ -12,12 +12,14 @@
 //!   type, `tls.rs` FTPS settings and certificate checks (roots, CA file,
 //!   pinned fingerprints), `client/` the logged-in session (`mod.rs`: login,
 //!   FEAT, file operations; `secure.rs`: AUTH TLS, PROT, SSCN, PRET;
-//!   `data.rs`: data connections and listings), `addr.rs` the PORT/EPRT/PASV/EPSV address forms,
+//!   `data.rs`: data connections and listings; `times.rs`: setting a
+//!   file's time), `addr.rs` the PORT/EPRT/PASV/EPSV address forms,
 //!   `listing/` the listing parsers, one file per family (MLSD; LIST as
 //!   Unix, DOS, EPLF, VMS, OS/2, NetWare, AS/400, Connect:Enterprise,
 //!   OS-9, VxWorks, name-first DOS (WFTPD), and, when the server type
 //!   says so, MVS data sets and PDS members, z/VM, HP NonStop; tests
-//!   only for NetPresenz and VShell, which are `ls`-like) and `style.rs`
+//!   only for NetPresenz and VShell, which are `ls`-like), `stream.rs`
+//!   the reader that takes a listing line by line within its limits, and `style.rs`
 //!   the server type (SYST, a heading, the site's `listing`), `url.rs` ftp:// URLs
 //!   and `~/.netrc`, `hash.rs` the digests servers compute (`HASH`,
 //!   `XSHA256` …) and the same computed locally. Errors are typed
@@ -48,7 +50,8 @@
 //!   previews); `side.rs` the pane names every part of the UI uses.
 //! - [`sites`] — saved sites (`config.toml`, 0600) and `credentials.rs`, the
 //!   one order in which a password is looked for, used by the command line
-//!   and the UI alike.
+//!   and the UI alike; `import.rs` reads FileZilla's, lftp's and netrc's
+//!   sites.
 //! - [`text`] — words for people, whoever prints them: sizes, rates and
 //!   durations in human units, and `printable`, the one door through which
 //!   a server's string reaches a terminal or a log. Belongs to no UI: the

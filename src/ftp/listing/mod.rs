@@ -6,8 +6,12 @@
 //! [`EntryKind::Unparsed`] entries so the user still sees them.
 //!
 //! Everything works on bytes because servers send names in whatever encoding
-//! the file system holds; `raw_name` keeps those bytes so they can be sent
-//! back verbatim in RETR/CWD/DELE.
+//! the file system holds; `raw_name()` gives those bytes back so they can be
+//! sent verbatim in RETR/CWD/DELE.
+//!
+//! `stream.rs` reads a listing as it arrives, line by line, within limits
+//! (entries, memory, line length) a hostile server cannot push past; the
+//! whole-body functions here are that reader without limits.
 
 mod as400;
 mod calendar;
