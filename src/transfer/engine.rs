@@ -6,63 +6,18 @@
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio_util::sync::CancellationToken;
 
-use super::ends::{self, Ends};
-use super::error::{End, Failure};
-use super::file;
-use super::queue::{Dir, Item, Slot};
-use super::shared::{Ctx, Shared};
-use super::site::{Location, Site};
-use super::{Conflict, Event, EventKind, JobId, JobSpec};
 use crate::ftp::{EntryKind, FtpError};
-
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Files transferred at once, across all sites.
-    pub parallel: usize,
-    /// Further tries after a transient failure (a lost connection, a 4xx).
-    pub retries: u32,
-    /// The first pause before a retry; it doubles each time.
-    pub retry_backoff: Duration,
-    /// A transfer with no progress for this long has failed.
-    pub stall_timeout: Duration,
-    /// How long two servers may take to set up their data connection
-    /// before the way they were asked to is taken as refused.
-    pub connect_timeout: Duration,
-    /// How a finished copy is checked.
-    pub verify: super::Verify,
-    /// Names a tree copy leaves alone (reported, never silently dropped).
-    pub skip: super::skip::SkipList,
-    /// Which files of a directory go first.
-    pub priority: super::skip::Priority,
-    /// How many directories deep a tree copy walks below its root; what is
-    /// deeper is reported, not walked (a server whose `sub` holds `sub`
-    /// for ever).
-    pub max_depth: usize,
-}
-
-/// The default bound on a tree walk's depth.
-pub const MAX_DEPTH: usize = 64;
-
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
-            parallel: 4,
-            retries: 3,
-            retry_backoff: Duration::from_secs(1),
-            stall_timeout: Duration::from_secs(60),
-            connect_timeout: Duration::from_secs(10),
-            verify: super::Verify::Auto,
-            skip: super::skip::SkipList::none(),
-            priority: super::skip::Priority::none(),
-            max_depth: MAX_DEPTH,
-        }
-    }
-}
+use crate::transfer::error::{End, Failure};
+use crate::transfer::job;
+use crate::transfer::queue::{Dir, Item, Slot};
+use crate::transfer::sessions::ends::{self, Ends};
+use crate::transfer::sessions::site::{Location, Site};
+use crate::transfer::shared::{Ctx, Shared};
+use crate::transfer::{Conflict, Event, EventKind, JobId, JobSpec, Settings};
 
 #[derive(Clone)]
 pub struct Engine {
@@ -156,7 +111,7 @@ impl Engine {
         let spec = Arc::new(item.spec());
         let ctx = self.register(item.id, item.tree, &spec, item.dir.local_root.clone());
         drop(item.dir);
-        let last = Box::pin(file::run(&ctx, &spec, item.listed_size, slot)).await;
+        let last = Box::pin(job::run(&ctx, &spec, item.listed_size, slot)).await;
         self.finish(&ctx, &spec, true, last);
     }
 
@@ -268,7 +223,7 @@ impl Engine {
             .clone();
         let mut spec = (*spec).clone();
         if spec.conflict == Conflict::Overwrite
-            && spec.kind != super::Kind::Append
+            && spec.kind != crate::transfer::Kind::Append
             && self.shared.wrote(job)
         {
             spec.conflict = Conflict::Resume;
@@ -337,7 +292,7 @@ impl Engine {
                         kept_because: None,
                     },
                 };
-                Box::pin(file::run(ctx, spec, size, slot)).await
+                Box::pin(job::run(ctx, spec, size, slot)).await
             }
         }
     }
@@ -473,7 +428,8 @@ impl Engine {
                             });
                             continue;
                         }
-                        let conflict = if earlier == Some(false) && spec.kind != super::Kind::Append
+                        let conflict = if earlier == Some(false)
+                            && spec.kind != crate::transfer::Kind::Append
                         {
                             Conflict::Resume
                         } else {
@@ -697,9 +653,10 @@ impl Browser {
                 .collect()),
             None => {
                 let path = dir.path.clone();
-                let entries = tokio::task::spawn_blocking(move || super::local::list_local(&path))
-                    .await
-                    .map_err(std::io::Error::other)??;
+                let entries =
+                    tokio::task::spawn_blocking(move || crate::transfer::local::list_local(&path))
+                        .await
+                        .map_err(std::io::Error::other)??;
                 let mut out: Vec<_> = entries
                     .into_iter()
                     .map(|e| {
@@ -741,13 +698,16 @@ impl Browser {
                 .map_err(MadeDir::Failed)
             }
             None => {
-                let confined = super::beneath::Confined::new(root, &dir.local_path());
+                let confined =
+                    crate::transfer::local::beneath::Confined::new(root, &dir.local_path());
                 tokio::task::spawn_blocking(move || confined.make_dirs(replace_links))
                     .await
                     .map_err(|e| MadeDir::Failed(FtpError::Io(std::io::Error::other(e))))?
                     .map_err(|e| match e {
-                        super::beneath::DirError::Link(at) => MadeDir::Link(at),
-                        super::beneath::DirError::Io(e) => MadeDir::Failed(FtpError::Io(e)),
+                        crate::transfer::local::beneath::DirError::Link(at) => MadeDir::Link(at),
+                        crate::transfer::local::beneath::DirError::Io(e) => {
+                            MadeDir::Failed(FtpError::Io(e))
+                        }
                     })
             }
         }

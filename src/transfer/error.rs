@@ -5,8 +5,8 @@
 
 use std::fmt;
 
-use super::EventKind;
 use crate::ftp::{FtpError, Reply};
+use crate::transfer::EventKind;
 
 /// Which end of a copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,38 +24,28 @@
 //! `queue.rs` is the line of waiting files (plain items until their turn);
 //! `engine.rs` submits jobs, walks trees and runs what the line starts.
 
-mod beneath;
-mod check;
-pub mod compare;
-mod endpoint;
-mod ends;
 mod engine;
 mod error;
-mod existing;
-mod file;
-mod fxp;
-pub mod journal;
+mod job;
 mod local;
-pub mod mirror;
-mod partial;
-mod pool;
-mod progress;
 pub mod queue;
-mod refusal;
-mod relay;
+mod sessions;
+mod settings;
 mod shared;
-mod site;
-pub mod skip;
-mod verify;
+mod tree;
+mod ways;
 
 use std::fmt;
 use std::time::Duration;
 
 use serde::Serialize;
 
-pub use engine::{Engine, MAX_DEPTH, Settings, is_plain_name};
+pub use engine::{Engine, is_plain_name};
 pub use local::list_local;
-pub use site::{FtpSite, Location, Site};
+pub use queue::journal;
+pub use sessions::site::{FtpSite, Location, Site};
+pub use settings::{MAX_DEPTH, Settings};
+pub use tree::{compare, mirror, skip};
 
 pub type JobId = u64;
 

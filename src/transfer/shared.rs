@@ -12,12 +12,11 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::engine::Settings;
-use super::fxp::Dialect;
-use super::pool::Pool;
-use super::site::FtpSite;
-use super::verify::Batches;
-use super::{Conflict, Event, EventKind, JobId, JobSpec};
+use crate::transfer::job::listing::Batches;
+use crate::transfer::sessions::pool::Pool;
+use crate::transfer::sessions::site::FtpSite;
+use crate::transfer::ways::fxp::Dialect;
+use crate::transfer::{Conflict, Event, EventKind, JobId, JobSpec, Settings};
 
 /// How long a refused dialect is not asked for again between the same two
 /// servers. Long enough for a tree; short enough that a server whose
@@ -39,7 +38,7 @@ pub struct Shared {
     pub client_bytes: Arc<AtomicU64>,
     pools: Mutex<HashMap<String, Arc<Pool>>>,
     /// Who gets the next of the `parallel` transfer slots.
-    pub(super) queue: Arc<super::queue::Queue>,
+    pub(super) queue: Arc<crate::transfer::queue::Queue>,
     pub(super) next_id: AtomicU64,
     /// Each job's spec (shared with its task, not copied: a tree may queue
     /// 100,000), its cancel switch, and its tree's local root (a retry
@@ -73,7 +72,7 @@ pub struct Shared {
 impl Shared {
     pub fn new(settings: Settings, events: UnboundedSender<Event>) -> Shared {
         Shared {
-            queue: super::queue::Queue::new(settings.parallel),
+            queue: crate::transfer::queue::Queue::new(settings.parallel),
             settings,
             events,
             client_bytes: Arc::new(AtomicU64::new(0)),

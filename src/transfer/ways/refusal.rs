@@ -4,8 +4,8 @@
 
 use std::net::SocketAddr;
 
-use super::error::End;
 use crate::ftp::Reply;
+use crate::transfer::error::End;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Product {

@@ -14,12 +14,12 @@ use std::task::{Context, Poll};
 use tokio::fs::File;
 use tokio::io::{AsyncRead, AsyncSeekExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 
-use super::endpoint::{self, Endpoint};
-use super::error::{End, Failure};
-use super::progress::Watch;
 use crate::ftp::StoreMode;
 use crate::ftp::client::copy_idle;
 use crate::ftp::hash::Hasher;
+use crate::transfer::error::{End, Failure};
+use crate::transfer::sessions::endpoint::{self, Endpoint};
+use crate::transfer::ways::progress::Watch;
 
 /// Size of the pipe between the download and the upload of a relay.
 const RELAY_BUFFER: usize = 256 * 1024;
@@ -283,7 +283,7 @@ pub async fn open_local_destination(
     append: bool,
     offset: u64,
 ) -> std::io::Result<File> {
-    let confined = super::beneath::Confined::new(root, path);
+    let confined = crate::transfer::local::beneath::Confined::new(root, path);
     let file = tokio::task::spawn_blocking(move || confined.open_write(append, offset > 0))
         .await
         .map_err(std::io::Error::other)??;

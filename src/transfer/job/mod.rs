@@ -3,30 +3,34 @@
 //! resume from what arrived, the size check, and — for a move — deleting
 //! the source only once the copy verified.
 
+mod existing;
+pub(crate) mod listing;
+mod verify;
+
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::beneath::Standing;
-use super::check::{batch_of, compare_digests, digest_to_compare};
-use super::endpoint::Endpoint;
-use super::ends::{Ends, checkout, sessions};
-use super::error::{End, Failure};
-use super::existing::{ask, cancelled, free_name, fresh_size};
-use super::fxp::{self, Dialect};
-use super::partial;
-use super::progress::{self, Source, Watch};
-use super::relay;
-use super::shared::Ctx;
-use super::site::{Location, Site};
-use super::{Check, Conflict, EventKind, JobSpec, Kind, Mode, Via};
 use crate::ftp::hash::Hasher;
+use crate::transfer::error::{End, Failure};
+use crate::transfer::job::existing::{ask, cancelled, free_name, fresh_size};
+use crate::transfer::job::verify::{batch_of, compare_digests, digest_to_compare};
+use crate::transfer::local::beneath::Standing;
+use crate::transfer::local::partial;
+use crate::transfer::sessions::endpoint::Endpoint;
+use crate::transfer::sessions::ends::{Ends, checkout, sessions};
+use crate::transfer::sessions::site::{Location, Site};
+use crate::transfer::shared::Ctx;
+use crate::transfer::ways::fxp::{self, Dialect};
+use crate::transfer::ways::progress::{self, Source, Watch};
+use crate::transfer::ways::relay;
+use crate::transfer::{Check, Conflict, EventKind, JobSpec, Kind, Mode, Via};
 
 /// How the bytes travel for one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Transport {
+pub(crate) enum Transport {
     Servers(Dialect),
     Relay,
     Download,
@@ -71,7 +75,7 @@ pub async fn run(
     ctx: &Ctx,
     spec: &JobSpec,
     listed_size: Option<u64>,
-    slot: super::queue::Slot,
+    slot: crate::transfer::queue::Slot,
 ) -> EventKind {
     let mut slot = Some(slot);
     let mut part = None;
@@ -139,7 +143,7 @@ async fn run_inner(
     ctx: &Ctx,
     spec: &JobSpec,
     listed_size: Option<u64>,
-    slot: &mut Option<super::queue::Slot>,
+    slot: &mut Option<crate::transfer::queue::Slot>,
     part: &mut Option<Location>,
 ) -> Result<EventKind, Failure> {
     let transports = transports(spec)?;

@@ -17,7 +17,7 @@ use rustix::fs::{AtFlags, FileType, Mode, OFlags, ResolveFlags};
 
 /// What stands at a local destination's name, a symlink not followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Standing {
+pub(crate) enum Standing {
     Absent,
     File(u64),
     /// A symbolic link: never written through. An overwrite replaces the

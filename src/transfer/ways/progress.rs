@@ -12,9 +12,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::site::FtpSite;
-use super::{Event, EventKind, JobId};
 use crate::ftp::Client;
+use crate::transfer::sessions::site::FtpSite;
+use crate::transfer::{Event, EventKind, JobId};
 
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// Without a way to see bytes arrive, wait this many stall timeouts.

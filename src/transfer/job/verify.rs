@@ -4,20 +4,20 @@
 
 use std::time::Duration;
 
-use super::endpoint::Endpoint;
-use super::ends::Ends;
-use super::error::{End, Failure};
-use super::shared::Ctx;
-use super::site::{Location, Site};
-use super::{Check, Verify};
 use crate::ftp::FtpError;
 use crate::ftp::hash::Algorithm;
+use crate::transfer::error::{End, Failure};
+use crate::transfer::sessions::endpoint::Endpoint;
+use crate::transfer::sessions::ends::Ends;
+use crate::transfer::sessions::site::{Location, Site};
+use crate::transfer::shared::Ctx;
+use crate::transfer::{Check, Verify};
 
 /// Which digest both ends will compare, when the settings ask for one and
 /// the ends can give it in a common algorithm (a local end computes any);
 /// `None`: the size is the check. An append is checked by size: the
 /// destination's digest covers what was there before too.
-pub(super) fn digest_to_compare(
+pub(crate) fn digest_to_compare(
     ctx: &Ctx,
     ends: &mut Ends,
     append: bool,
@@ -57,7 +57,7 @@ pub(super) fn digest_to_compare(
 /// digest of the bytes the client carried itself; it stands for the
 /// client's own end (the local file of a download, the source of an upload
 /// or a relay), which is then not read again.
-pub(super) async fn compare_digests(
+pub(crate) async fn compare_digests(
     ends: &mut Ends,
     source: &Location,
     destination: &Location,
@@ -118,7 +118,7 @@ pub(super) async fn compare_digests(
 
 /// The destination directory and name a tree's file is verified under,
 /// when it is one of a tree's files on an FTP destination.
-pub(super) fn batch_of(ctx: &Ctx, destination: &Location) -> Option<(Vec<u8>, Vec<u8>)> {
+pub(crate) fn batch_of(ctx: &Ctx, destination: &Location) -> Option<(Vec<u8>, Vec<u8>)> {
     if ctx.tree == ctx.id || matches!(destination.site, Site::Local) {
         return None;
     }

@@ -15,10 +15,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::error::{End, Failure, no_space};
-use super::progress::Watch;
-use super::refusal::{self, Refused};
 use crate::ftp::{Client, FtpError, Reply, addr};
+use crate::transfer::error::{End, Failure, no_space};
+use crate::transfer::ways::progress::Watch;
+use crate::transfer::ways::refusal::{self, Refused};
 
 /// How long the receiving side may take to say `1xx` when it is the one
 /// that connects (pyftpdlib drops data that arrives before it did).

@@ -18,12 +18,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use tokio::runtime::Handle;
 use tokio::sync::oneshot;
 
-use super::{Conflict, JobId, JobSpec, Kind, Location, Via};
+use crate::transfer::{Conflict, JobId, JobSpec, Kind, Location, Via};
 
 /// A file waiting in line as data: its name in a directory its walk
 /// shares with its neighbours, not a spec of its own (two paths, two
 /// sites), since a tree may queue 100,000.
-pub(super) struct Item {
+pub(crate) struct Item {
     pub id: JobId,
     /// The tree job whose walk found it.
     pub tree: JobId,
@@ -37,7 +37,7 @@ pub(super) struct Item {
 }
 
 /// A directory a walk is in: where its files come from and go to, and how.
-pub(super) struct Dir {
+pub(crate) struct Dir {
     pub source: Location,
     pub destination: Location,
     pub kind: Kind,
@@ -60,7 +60,7 @@ impl Item {
 }
 
 /// What runs an item whose turn came, holding its slot.
-pub(super) type Launch =
+pub(crate) type Launch =
     Box<dyn Fn(Item, Slot) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
 pub struct Queue {
@@ -178,7 +178,7 @@ impl Queue {
     }
 
     /// Says how an item whose turn came is run (once, by the engine).
-    pub(super) fn set_launch(&self, launch: Launch) {
+    pub(crate) fn set_launch(&self, launch: Launch) {
         let _ = self.launch.set(launch);
     }
 
@@ -200,7 +200,7 @@ impl Queue {
 
     /// Queues a file as data; a task runs it when its turn comes. Must be
     /// called within a tokio runtime.
-    pub(super) fn push(self: &Arc<Self>, item: Item) {
+    pub(crate) fn push(self: &Arc<Self>, item: Item) {
         self.runtime.get_or_init(Handle::current);
         let due = {
             let mut s = self.state.lock().expect("queue lock");
@@ -212,7 +212,7 @@ impl Queue {
 
     /// Takes a queued item out of line before it started (cancelled);
     /// `None` when `job` is no waiting item.
-    pub(super) fn withdraw(&self, job: JobId) -> Option<Box<Item>> {
+    pub(crate) fn withdraw(&self, job: JobId) -> Option<Box<Item>> {
         let mut s = self.state.lock().expect("queue lock");
         if !matches!(s.waiting.get(&job)?.turn, Turn::Run(_)) {
             return None;
@@ -270,6 +270,7 @@ impl Queue {
 
     /// Waits for `job`'s turn. Cancel-safe: a job that stops waiting
     /// (cancelled) leaves the line.
+    #[cfg(test)]
     pub async fn slot(self: &Arc<Queue>, job: JobId) -> Slot {
         self.ticket(job).wait().await
     }
@@ -317,10 +318,6 @@ impl Queue {
             s.grant()
         };
         self.start(due);
-    }
-
-    pub fn is_paused(&self) -> bool {
-        self.state.lock().expect("queue lock").paused_all
     }
 }
 

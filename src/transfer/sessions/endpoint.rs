@@ -71,10 +71,12 @@ impl<'a> Endpoint<'a> {
             Endpoint::Ftp(client) => client.hash(path, algorithm, timeout).await,
             Endpoint::Local => {
                 let path = local(path).to_path_buf();
-                tokio::task::spawn_blocking(move || super::local::digest(&path, algorithm))
-                    .await
-                    .map_err(std::io::Error::other)?
-                    .map_err(FtpError::Io)
+                tokio::task::spawn_blocking(move || {
+                    crate::transfer::local::digest(&path, algorithm)
+                })
+                .await
+                .map_err(std::io::Error::other)?
+                .map_err(FtpError::Io)
             }
         }
     }

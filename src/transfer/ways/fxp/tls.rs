@@ -3,11 +3,11 @@
 use super::*;
 
 /// How a server-to-server copy's data connection is protected.
-pub(super) struct TlsPlan {
+pub(crate) struct TlsPlan {
     /// The listening side is asked with `CPSV` (it is the TLS client).
-    pub(super) cpsv: bool,
+    pub(crate) cpsv: bool,
     /// In words, for the verified event; `None` for plain FTP.
-    pub(super) description: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 /// Servers whose data connections are in TLS (`PROT P`) can exchange data
@@ -18,7 +18,7 @@ pub(super) struct TlsPlan {
 /// listens is asked first, as it receives the connection either way: with
 /// `CPSV` where it offers it (one command for `SSCN ON` and `PASV`: `true`
 /// is returned), else `SSCN ON`.
-pub(super) async fn arrange_tls(
+pub(crate) async fn arrange_tls(
     dialect: Dialect,
     source: &mut Client,
     destination: &mut Client,

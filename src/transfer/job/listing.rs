@@ -18,9 +18,9 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use super::JobId;
-use super::pool::Pool;
 use crate::ftp::EntryKind;
+use crate::transfer::JobId;
+use crate::transfer::sessions::pool::Pool;
 
 /// How long the first waiting file waits for the rest of its directory.
 const GATHER: Duration = Duration::from_millis(500);

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use super::site::FtpSite;
 use crate::ftp::{Client, FtpError};
+use crate::transfer::sessions::site::FtpSite;
 
 /// A session put back this recently is handed out without a NOOP.
 const TRUST_IDLE: Duration = Duration::from_secs(5);
@@ -46,7 +46,7 @@ impl Pool {
 
     /// Why `client` is not encrypted although the site takes TLS when
     /// offered, the first time a session of this site is so.
-    pub(super) fn clear_notice(&self, client: &Client) -> Option<String> {
+    pub(crate) fn clear_notice(&self, client: &Client) -> Option<String> {
         let reason = client.clear_because()?;
         (!self.told_clear.swap(true, Ordering::Relaxed)).then(|| reason.to_string())
     }
