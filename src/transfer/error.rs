@@ -141,6 +141,23 @@ impl Failure {
         self.with_reason(|reason| format!("{doing}: {reason}"))
     }
 
+    /// The same failure, never retried, and about no end's reply or space:
+    /// what is left to do would repeat what was done.
+    pub fn not_retried(self) -> Failure {
+        match self {
+            Failure::Failed {
+                reason, replies, ..
+            } => Failure::Failed {
+                reason,
+                replies,
+                transient: false,
+                out_of_space: None,
+                cause: None,
+            },
+            other => other,
+        }
+    }
+
     fn with_reason(self, reword: impl FnOnce(String) -> String) -> Failure {
         match self {
             Failure::Failed {

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
+use crate::transfer::EventKind;
 use crate::transfer::error::{End, Failure};
 use crate::transfer::sessions::endpoint::Endpoint;
 use crate::transfer::sessions::pool::{Pool, Session};
-use crate::transfer::sessions::site::{Location, Site};
+use crate::transfer::sessions::site::Site;
 use crate::transfer::shared::Ctx;
-use crate::transfer::{EventKind, JobSpec};
 
 /// The two ends' sessions for one attempt (`None` for a local end).
 pub(crate) struct Ends {
@@ -113,18 +113,4 @@ pub(crate) async fn checkout(
             })
         }
     }
-}
-
-/// The job's sessions, taken again from the pools if they were handed
-/// back while waiting for a directory listing.
-pub(crate) async fn sessions<'a>(
-    ctx: &Ctx,
-    ends: &'a mut Option<Ends>,
-    spec: &JobSpec,
-    destination: &Location,
-) -> Result<&'a mut Ends, Failure> {
-    if ends.is_none() {
-        *ends = Some(checkout(ctx, &spec.source.site, &destination.site).await?);
-    }
-    Ok(ends.as_mut().expect("just filled"))
 }
