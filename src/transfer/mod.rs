@@ -6,8 +6,8 @@
 //!
 //! - `engine.rs` takes jobs ([`Engine::submit`]), asks what a source is,
 //!   and runs what the line starts; `settings.rs` is what a person tunes.
-//! - `tree/` — whole directories: a tree's walk queues its files
-//!   (`engine.rs` for now), `compare.rs` says what differs between two
+//! - `tree/` — whole directories: `walk.rs` queues a tree's files,
+//!   `compare.rs` says what differs between two
 //!   directories, `mirror.rs` is `fxpc mirror`'s plan, `skip.rs` the names
 //!   left alone and the order files go in.
 //! - `queue/` — what waits: `line.rs`, the line of files waiting for a
@@ -52,11 +52,12 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use engine::{Engine, is_plain_name};
+pub use engine::Engine;
 pub use local::list_local;
 pub use queue::journal;
 pub use sessions::site::{FtpSite, Location, Site};
 pub use settings::{MAX_DEPTH, Settings};
+pub use tree::walk::is_plain_name;
 pub use tree::{compare, mirror, skip};
 
 pub type JobId = u64;

@@ -14,10 +14,10 @@ use std::sync::Arc;
 use chrono::TimeZone;
 
 use crate::ftp::{Client, Entry, EntryKind, FtpError};
-use crate::transfer::engine::{is_plain_name, too_deep};
 use crate::transfer::sessions::site::{FtpSite, Location, Site};
 use crate::transfer::tree::compare::{Rules, Side, Verdict, compare};
 use crate::transfer::tree::skip::SkipList;
+use crate::transfer::tree::walk::{is_plain_name, too_deep};
 use crate::ui::format::{human_bytes, printable};
 
 #[derive(Debug, Clone)]

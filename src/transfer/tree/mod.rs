@@ -5,9 +5,13 @@
 //!   the same directory at the destination.
 //! - `mirror.rs` is `fxpc mirror`'s plan: both trees walked, each pair of
 //!   listings compared.
+//! - `walk.rs` is a tree copy's walk: directories made as they are met,
+//!   files queued for the line, anything else reported; and the check of
+//!   every name a server lists.
 //! - `skip.rs` holds the skip lists (names left alone) and the priority
 //!   order of a directory's files.
 
 pub mod compare;
 pub mod mirror;
 pub mod skip;
+pub(crate) mod walk;
