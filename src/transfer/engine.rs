@@ -156,7 +156,7 @@ impl Engine {
                 .lock()
                 .expect("job map lock")
                 .remove(&ctx.id);
-            self.shared.forget_wrote(ctx.id);
+            self.shared.written.forget_wrote(ctx.id);
         }
         ctx.emit(last);
         self.shared.outstanding.send_modify(|n| *n -= 1);
@@ -223,7 +223,7 @@ impl Engine {
         let mut spec = (*spec).clone();
         if spec.conflict == Conflict::Overwrite
             && spec.kind != crate::transfer::Kind::Append
-            && self.shared.wrote(job)
+            && self.shared.written.wrote(job)
         {
             spec.conflict = Conflict::Resume;
         }
@@ -234,11 +234,7 @@ impl Engine {
     /// `verified` (it is not copied again), or it had started writing it
     /// (it continues from the destination's size).
     pub fn note_earlier(&self, destination: &Location, verified: bool) {
-        self.shared
-            .earlier
-            .lock()
-            .expect("earlier lock")
-            .insert((destination.site.key(), destination.path.clone()), verified);
+        self.shared.earlier.note(destination, verified);
     }
 
     /// Moves a waiting file one place earlier (`up`) or later in line;

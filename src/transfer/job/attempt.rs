@@ -177,7 +177,7 @@ impl FileJob<'_> {
             .filter(|_| offsets.source == 0 && !offsets.append && !way.between_servers())
             .map(|a| Arc::new(std::sync::Mutex::new(Some(a.hasher()))));
         let source_key = super::pair_key(self.spec).0;
-        let pipelining_was_broken = self.ctx.shared.pipelining_broken(&source_key);
+        let pipelining_was_broken = self.ctx.shared.learned.pipelining_broken(&source_key);
         let result = match self.plan.complete {
             true => Ok(None),
             false => self.attempt(way, offsets, &watch, in_flight.clone()).await,
@@ -189,10 +189,10 @@ impl FileJob<'_> {
             false => None,
         };
         tries.pipelining_just_broke =
-            !pipelining_was_broken && self.ctx.shared.pipelining_broken(&source_key);
+            !pipelining_was_broken && self.ctx.shared.learned.pipelining_broken(&source_key);
         if watch.began_writing() && !tries.wrote {
             tries.wrote = true;
-            self.ctx.shared.mark_wrote(self.ctx.id);
+            self.ctx.shared.written.mark_wrote(self.ctx.id);
         }
         (result, digest)
     }
@@ -204,10 +204,10 @@ impl FileJob<'_> {
         }
         let pair = super::pair_key(self.spec);
         if let Transport::Servers(d) = tries.way {
-            self.ctx.shared.mark_worked(&pair, d);
+            self.ctx.shared.learned.mark_worked(&pair, d);
         }
         for (d, _, why) in tries.unconfirmed.drain(..) {
-            self.ctx.shared.remember_refusal(&pair, d, &why);
+            self.ctx.shared.learned.remember_refusal(&pair, d, &why);
         }
     }
 
@@ -227,7 +227,10 @@ impl FileJob<'_> {
     ) -> Next {
         match (tries.way, transfer_reply) {
             (Transport::Servers(d), None) => {
-                self.ctx.shared.remember_refusal(pair, d, &description);
+                self.ctx
+                    .shared
+                    .learned
+                    .remember_refusal(pair, d, &description);
             }
             // Remembered for the pair only once another way carried the
             // file: it may have been about the file.
@@ -286,7 +289,7 @@ impl FileJob<'_> {
         };
         let ctx = self.ctx;
         if let Some(why) = &out_of_space {
-            ctx.shared.mark_out_of_space(ctx.tree, why);
+            ctx.shared.written.mark_out_of_space(ctx.tree, why);
         }
         if !transient || tries.retries_left == 0 {
             return Next::Stop(Err(Failure::Failed {
@@ -415,8 +418,8 @@ impl FileJob<'_> {
             connect_timeout: ctx.shared.settings.connect_timeout,
             source_may_redirect: may_redirect(&source.site),
             destination_may_redirect: may_redirect(&destination.site),
-            pipeline: ctx.shared.worked_before(&pair, dialect)
-                && !ctx.shared.pipelining_broken(&pair.0),
+            pipeline: ctx.shared.learned.worked_before(&pair, dialect)
+                && !ctx.shared.learned.pipelining_broken(&pair.0),
             pipelining_broken: &pipelining_broken,
             clear_data_allowed: [&source.site, &destination.site]
                 .iter()
@@ -424,7 +427,7 @@ impl FileJob<'_> {
         };
         let how = fxp::run(dialect, s, d, &plan, watch).await;
         if pipelining_broken.load(std::sync::atomic::Ordering::Relaxed) {
-            ctx.shared.mark_pipelining_broken(&pair.0);
+            ctx.shared.learned.mark_pipelining_broken(&pair.0);
         }
         let how = how?;
         if how.is_some() {

@@ -84,7 +84,7 @@ impl FileJob<'_> {
         if spec.conflict != Conflict::Overwrite
             || spec.kind == Kind::Append
             || matches!(spec.destination.site, Site::Local)
-            || !ctx.shared.wrote(ctx.id)
+            || !ctx.shared.written.wrote(ctx.id)
         {
             return None;
         }

@@ -13,7 +13,8 @@
 //! 5. `finish.rs` — a download's part file promoted, a move's source
 //!    deleted, the final event; or what a failure leaves, said.
 //!
-//! `existing.rs` asks about an existing destination, finds a free name
+//! `written.rs` records which jobs wrote at their destination and which
+//! trees found it full. `existing.rs` asks about an existing destination, finds a free name
 //! beside it, and says what a cancel leaves.
 
 mod attempt;
@@ -22,6 +23,7 @@ mod finish;
 pub(crate) mod listing;
 mod plan;
 mod verify;
+pub(crate) mod written;
 
 use crate::ftp::hash::Algorithm;
 use crate::transfer::error::{End, Failure};
@@ -95,7 +97,7 @@ impl<'a> FileJob<'a> {
         spec: &'a JobSpec,
         listed_size: Option<u64>,
     ) -> Result<Opened<'a>, Failure> {
-        if let Some(why) = ctx.shared.out_of_space(ctx.tree) {
+        if let Some(why) = ctx.shared.written.out_of_space(ctx.tree) {
             return Err(Failure::permanent(format!(
                 "not sent: an earlier file of this copy found the destination full ({why})"
             )));
@@ -201,7 +203,7 @@ fn refused_lately(ctx: &Ctx, spec: &JobSpec) -> Vec<(Dialect, String)> {
         Dialect::FxpSourcePassive,
     ]
     .into_iter()
-    .filter_map(|d| Some((d, ctx.shared.refused_before(&pair, d)?)))
+    .filter_map(|d| Some((d, ctx.shared.learned.refused_before(&pair, d)?)))
     .collect()
 }
 

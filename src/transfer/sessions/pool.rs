@@ -3,6 +3,7 @@
 //! browsing connection — and gives them back when they are still in a known
 //! state.
 
+use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,22 @@ use crate::transfer::sessions::site::FtpSite;
 const TRUST_IDLE: Duration = Duration::from_secs(5);
 /// How often a `421 too many connections` is waited out before giving up.
 const BUSY_RETRIES: u32 = 20;
+
+/// Every site's pool, by site key: sessions with the same login share one.
+#[derive(Default)]
+pub(crate) struct Pools {
+    by_site: Mutex<HashMap<String, Arc<Pool>>>,
+}
+
+impl Pools {
+    pub(crate) fn get(&self, site: &Arc<FtpSite>) -> Arc<Pool> {
+        let mut pools = self.by_site.lock().expect("pool map lock");
+        pools
+            .entry(site.key())
+            .or_insert_with(|| Pool::new(site.clone()))
+            .clone()
+    }
+}
 
 pub struct Pool {
     site: Arc<FtpSite>,

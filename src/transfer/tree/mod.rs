@@ -8,10 +8,12 @@
 //! - `walk.rs` is a tree copy's walk: directories made as they are met,
 //!   files queued for the line, anything else reported; and the check of
 //!   every name a server lists.
+//! - `earlier.rs` is what an interrupted run left, for a tree resumed.
 //! - `skip.rs` holds the skip lists (names left alone) and the priority
 //!   order of a directory's files.
 
 pub mod compare;
+pub(crate) mod earlier;
 pub mod mirror;
 pub mod skip;
 pub(crate) mod walk;

@@ -120,13 +120,7 @@ impl Engine {
             }
             EntryKind::Dir => Met::Dir((child_from, child_to, depth + 1)),
             EntryKind::File => {
-                let earlier = self
-                    .shared
-                    .earlier
-                    .lock()
-                    .expect("earlier lock")
-                    .get(&(child_to.site.key(), child_to.path.clone()))
-                    .copied();
+                let earlier = self.shared.earlier.of(&child_to);
                 if earlier == Some(true) {
                     let reason = "verified before the interruption: not copied again";
                     skipped(ctx, child_to.to_string(), reason.into());

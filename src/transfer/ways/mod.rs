@@ -9,10 +9,14 @@
 //!   a source that sends far more than it announced).
 //! - `refusal.rs` recognises servers and names the setting that would
 //!   allow what they refused.
+//! - `learned.rs` is what the ways taught about pairs of servers (what
+//!   they refused lately, what worked, who answers pipelined commands out
+//!   of order).
 //! - `progress.rs` measures a running copy: counted bytes, or the
 //!   destination's size polled while two servers exchange.
 
 pub(crate) mod fxp;
+pub(crate) mod learned;
 pub(crate) mod progress;
 pub(crate) mod refusal;
 pub(crate) mod relay;
