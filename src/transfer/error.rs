@@ -3,26 +3,11 @@
 //! written here once: "the destination answered 452 …", never a bare
 //! "broken pipe" from the other side.
 
-use std::fmt;
-
 use crate::ftp::{FtpError, Reply};
 use crate::transfer::EventKind;
+use crate::transfer::ways::refusal::Refusal;
 
-/// Which end of a copy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum End {
-    Source,
-    Destination,
-}
-
-impl fmt::Display for End {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            End::Source => "source",
-            End::Destination => "destination",
-        })
-    }
-}
+pub use crate::transfer::End;
 
 /// `452`/`552`: out of space. Retrying the same file cannot help, nor can
 /// any other file to that place.
@@ -35,16 +20,10 @@ pub enum Failure {
     /// asked to: the next way may work.
     Refused {
         /// Who refused, what, with their words, and the setting to change.
-        description: String,
+        refusal: Box<Refusal>,
         /// Both sessions answered everything: they can be used again (a
         /// refused `PORT` leaves a session as it was).
         clean: bool,
-        /// Refused at the transfer command itself (`RETR`, `STOR`, `APPE`),
-        /// by this end with this code: perhaps about the way (`550 Remote
-        /// addresses do not match`, a TLS failure), perhaps about the file
-        /// (`451 Append/Restart not permitted`). The relay tells which: if
-        /// it meets the same refusal, the file fails.
-        transfer_reply: Option<(End, u16)>,
     },
     Failed {
         reason: String,
@@ -179,8 +158,8 @@ impl Failure {
 
     pub fn into_event(self) -> EventKind {
         match self {
-            Failure::Refused { description, .. } => EventKind::Failed {
-                reason: description,
+            Failure::Refused { refusal, .. } => EventKind::Failed {
+                reason: refusal.to_string(),
                 replies: Vec::new(),
             },
             Failure::Failed {

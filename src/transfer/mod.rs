@@ -155,6 +155,22 @@ pub enum Verify {
     Auto,
 }
 
+/// Which end of a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    Source,
+    Destination,
+}
+
+impl fmt::Display for End {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            End::Source => "source",
+            End::Destination => "destination",
+        })
+    }
+}
+
 /// What a `Verified` copy was checked by: `size`, `sha-256`, `md5` …
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
@@ -162,7 +178,7 @@ pub enum Check {
     Hash(crate::ftp::hash::Algorithm),
     /// Both ends offered a digest, but one end's reply to it could not be
     /// read: the size alone vouches, and the person is told so.
-    SizeDigestUnreadable(error::End),
+    SizeDigestUnreadable(End),
 }
 
 impl fmt::Display for Check {

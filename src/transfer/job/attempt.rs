@@ -18,6 +18,7 @@ use crate::transfer::sessions::endpoint::Endpoint;
 use crate::transfer::sessions::site::Site;
 use crate::transfer::ways::fxp::{self, Dialect};
 use crate::transfer::ways::progress::{self, Source, Watch};
+use crate::transfer::ways::refusal::Refusal;
 use crate::transfer::ways::{Transport, relay};
 use crate::transfer::{EventKind, Mode};
 
@@ -57,10 +58,10 @@ struct Tries {
     /// a new attempt resume from its size.
     wrote: bool,
     /// Every refusal, said if no way carries the file.
-    refusals: Vec<String>,
+    refusals: Vec<Refusal>,
     /// Refusals at the transfer command, not yet known to be about the way
     /// rather than the file.
-    unconfirmed: Vec<(Dialect, (End, u16), String)>,
+    unconfirmed: Vec<(Dialect, (End, u16), Refusal)>,
     /// The last attempt found the source answering a pipelined `PORT` and
     /// `RETR` out of order.
     pipelining_just_broke: bool,
@@ -112,11 +113,9 @@ impl FileJob<'_> {
                     self.discard_ends();
                     return Ok(Carry::Cancelled(self.cancelled().await));
                 }
-                Err(Failure::Refused {
-                    description,
-                    clean,
-                    transfer_reply,
-                }) => self.refused(&mut tries, &pair, description, clean, transfer_reply),
+                Err(Failure::Refused { refusal, clean }) => {
+                    self.refused(&mut tries, &pair, *refusal, clean)
+                }
                 Err(f @ Failure::Failed { .. }) => self.failed_attempt(&mut tries, f).await,
             };
             let retried = match next {
@@ -221,37 +220,35 @@ impl FileJob<'_> {
         &mut self,
         tries: &mut Tries,
         pair: &(String, String),
-        description: String,
+        refusal: Refusal,
         clean: bool,
-        transfer_reply: Option<(End, u16)>,
     ) -> Next {
-        match (tries.way, transfer_reply) {
+        match (tries.way, refusal.at_transfer()) {
             (Transport::Servers(d), None) => {
-                self.ctx
-                    .shared
-                    .learned
-                    .remember_refusal(pair, d, &description);
+                self.ctx.shared.learned.remember_refusal(pair, d, &refusal);
             }
             // Remembered for the pair only once another way carried the
             // file: it may have been about the file.
             (Transport::Servers(d), Some(reply)) => {
-                tries.unconfirmed.push((d, reply, description.clone()));
+                tries.unconfirmed.push((d, reply, refusal.clone()));
             }
             _ => {}
         }
-        if !tries.refusals.contains(&description) {
-            tries.refusals.push(description.clone());
+        // Said once, however many ways met the same words.
+        let said = refusal.to_string();
+        if !tries.refusals.iter().any(|r| r.to_string() == said) {
+            tries.refusals.push(refusal.clone());
         }
         if !clean {
             self.discard_ends();
         }
         let Some(next) = self.plan.ways.pop_front() else {
-            return Next::Stop(Err(Failure::permanent(tries.refusals.join("; "))));
+            return Next::Stop(Err(Failure::permanent(words(&tries.refusals))));
         };
         self.ctx.emit(EventKind::ModeChanged {
             from: tries.way.mode(),
             to: next.mode(),
-            reason: description,
+            reason: refusal.to_string(),
         });
         tries.way = next;
         Next::Again { retried: false }
@@ -283,7 +280,7 @@ impl FileJob<'_> {
         let reason = match &cause {
             Some((end, reply)) if confirmed => format!(
                 "the {end} answered {reply} server to server and through fxpc alike ({reason}; {})",
-                tries.refusals.join("; ")
+                words(&tries.refusals)
             ),
             _ => reason,
         };
@@ -390,12 +387,11 @@ impl FileJob<'_> {
         let pair = super::pair_key(self.spec);
         let ends = self.ends.as_mut().expect("an attempt holds its ends");
         if dialect == Dialect::Lstn
-            && let Err(description) = super::lstn_unavailable(ends)
+            && let Err(refusal) = super::lstn_unavailable(ends)
         {
             return Err(Failure::Refused {
-                description,
+                refusal: Box::new(refusal),
                 clean: true,
-                transfer_reply: None,
             });
         }
         let (Some(s), Some(d)) = (ends.source.as_deref_mut(), ends.destination.as_deref_mut())
@@ -444,12 +440,11 @@ impl FileJob<'_> {
             if arrived.is_some_and(|n| n < expected) {
                 d.abandon("a protected server-to-server copy arrived short");
                 return Err(Failure::Refused {
-                    description: format!(
-                        "the data arrived short over TLS ({} of {expected} bytes), although both servers reported success",
-                        arrived.unwrap_or(0)
-                    ),
+                    refusal: Box::new(Refusal::ArrivedShort {
+                        arrived: arrived.unwrap_or(0),
+                        expected,
+                    }),
                     clean: true,
-                    transfer_reply: None,
                 });
             }
         }
@@ -498,4 +493,13 @@ impl FileJob<'_> {
         .await
         .map(|_| how)
     }
+}
+
+/// Refusals in words, in the order they came.
+pub(super) fn words(refusals: &[Refusal]) -> String {
+    refusals
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -35,6 +35,7 @@ use crate::transfer::sessions::site::Location;
 use crate::transfer::shared::Ctx;
 use crate::transfer::ways::Transport;
 use crate::transfer::ways::fxp::Dialect;
+use crate::transfer::ways::refusal::Refusal;
 use crate::transfer::{EventKind, JobSpec};
 use plan::{Decision, Facts, Plan};
 
@@ -119,7 +120,7 @@ impl<'a> FileJob<'a> {
                     }));
                 }
                 Decision::Fail(reason) => return Err(Failure::permanent(reason)),
-                Decision::Go(plan) => break plan,
+                Decision::Go(plan) => break *plan,
             }
         };
         let destination = match plan.rename {
@@ -195,7 +196,7 @@ async fn checkout(ctx: &Ctx, spec: &JobSpec) -> Result<Ends, Failure> {
 }
 
 /// What the pair of servers refused lately, by way.
-fn refused_lately(ctx: &Ctx, spec: &JobSpec) -> Vec<(Dialect, String)> {
+fn refused_lately(ctx: &Ctx, spec: &JobSpec) -> Vec<(Dialect, Refusal)> {
     let pair = pair_key(spec);
     [
         Dialect::Lstn,
@@ -216,7 +217,7 @@ fn pair_key(spec: &JobSpec) -> (String, String) {
 }
 
 /// Why LSTN/SOCK is not a way for these two ends.
-fn lstn_unavailable(ends: &Ends) -> Result<(), String> {
+fn lstn_unavailable(ends: &Ends) -> Result<(), Refusal> {
     let speaks = |c: Option<&crate::ftp::Client>| c.is_some_and(|c| c.features().rfc438());
     let (source, destination) = (
         speaks(ends.source.as_deref()),
@@ -225,10 +226,12 @@ fn lstn_unavailable(ends: &Ends) -> Result<(), String> {
     if source && destination {
         return Ok(());
     }
-    let who = if source { "destination" } else { "source" };
-    Err(format!(
-        "the {who} does not advertise LSTN and SOCK in FEAT"
-    ))
+    let end = if source {
+        End::Destination
+    } else {
+        End::Source
+    };
+    Err(Refusal::NoLstn { end })
 }
 
 /// Sessions for both ends and what the plan is made from: the source's

@@ -17,6 +17,7 @@ use crate::transfer::local::beneath::Standing;
 use crate::transfer::sessions::site::Site;
 use crate::transfer::ways::Transport;
 use crate::transfer::ways::fxp::Dialect;
+use crate::transfer::ways::refusal::Refusal;
 use crate::transfer::{Conflict, JobSpec, Kind};
 
 /// Where an attempt starts.
@@ -41,7 +42,7 @@ pub(crate) struct Facts {
     /// The size of an earlier run's part file beside a local destination.
     pub part_size: Option<u64>,
     /// `Err(why)` when one end does not advertise LSTN and SOCK.
-    pub lstn: Result<(), String>,
+    pub lstn: Result<(), Refusal>,
 }
 
 /// What the plan makes of the facts.
@@ -57,7 +58,7 @@ pub(crate) enum Decision {
     },
     /// Not worth trying: the reason says why.
     Fail(String),
-    Go(Plan),
+    Go(Box<Plan>),
 }
 
 #[derive(Debug)]
@@ -85,9 +86,9 @@ pub(crate) struct Plan {
     pub ways: VecDeque<Transport>,
     /// Why the ways left out were left out, said if nothing else carries
     /// the file.
-    pub refused: Vec<String>,
+    pub refused: Vec<Refusal>,
     /// Why LSTN/SOCK was left out: said only when no way remains.
-    lstn_unavailable: Option<String>,
+    lstn_unavailable: Option<Refusal>,
 }
 
 impl Plan {
@@ -96,7 +97,7 @@ impl Plan {
         self.ways.is_empty().then(|| {
             let mut why = self.refused.clone();
             why.extend(self.lstn_unavailable.clone());
-            why.join("; ")
+            super::attempt::words(&why)
         })
     }
 
@@ -149,7 +150,7 @@ pub(crate) fn plan(
     spec: &JobSpec,
     facts: &Facts,
     answer: Option<Conflict>,
-    refused: &[(Dialect, String)],
+    refused: &[(Dialect, Refusal)],
 ) -> Decision {
     let source_size = facts.source_size;
     // A link is never written through: an overwrite replaces the link
@@ -216,7 +217,7 @@ pub(crate) fn plan(
     }
     let base = if append { existing.unwrap_or(0) } else { 0 };
     let (ways, refused, lstn_unavailable) = ways(spec, facts, refused);
-    Decision::Go(Plan {
+    Decision::Go(Box::new(Plan {
         offsets,
         base,
         expected: base + source_size,
@@ -227,7 +228,7 @@ pub(crate) fn plan(
         ways,
         refused,
         lstn_unavailable,
-    })
+    }))
 }
 
 /// The ways `--via` allows, less what these servers cannot speak or
@@ -235,8 +236,8 @@ pub(crate) fn plan(
 fn ways(
     spec: &JobSpec,
     facts: &Facts,
-    refused: &[(Dialect, String)],
-) -> (VecDeque<Transport>, Vec<String>, Option<String>) {
+    refused: &[(Dialect, Refusal)],
+) -> (VecDeque<Transport>, Vec<Refusal>, Option<Refusal>) {
     let mut ways = VecDeque::new();
     let mut why = Vec::new();
     let mut lstn_unavailable = None;
@@ -472,7 +473,7 @@ mod tests {
 
     fn go(d: Decision) -> Plan {
         match d {
-            Decision::Go(p) => p,
+            Decision::Go(p) => *p,
             other => panic!("{other:?}"),
         }
     }
@@ -521,8 +522,8 @@ mod tests {
     /// ways left, and why none is when none is.
     type WaysRow = (
         Via,
-        Result<(), String>,
-        Vec<(Dialect, String)>,
+        Result<(), Refusal>,
+        Vec<(Dialect, Refusal)>,
         Vec<Transport>,
         Option<&'static str>,
     );
@@ -533,10 +534,16 @@ mod tests {
     fn ways_follow_via_and_what_the_pair_refused() {
         use Dialect::*;
         use Transport::*;
-        let dp = || (FxpDestinationPassive, "PORT refused".to_string());
-        let sp = || (FxpSourcePassive, "PASV refused".to_string());
-        let lstn = || (Lstn, "LSTN refused".to_string());
-        let no_lstn: Result<(), String> = Err("no LSTN in FEAT".into());
+        let short = |arrived| Refusal::ArrivedShort {
+            arrived,
+            expected: SOURCE,
+        };
+        let dp = || (FxpDestinationPassive, short(1));
+        let sp = || (FxpSourcePassive, short(2));
+        let lstn = || (Lstn, short(3));
+        let no_lstn: Result<(), Refusal> = Err(Refusal::NoLstn {
+            end: crate::transfer::End::Source,
+        });
         #[rustfmt::skip]
         let table: Vec<WaysRow> = vec![
             (Via::Auto, Ok(()), vec![], vec![Servers(Lstn), Servers(FxpDestinationPassive), Servers(FxpSourcePassive), Relay], None),
@@ -544,9 +551,9 @@ mod tests {
             (Via::Auto, Ok(()), vec![lstn(), dp()], vec![Servers(FxpSourcePassive), Relay], None),
             (Via::Auto, no_lstn.clone(), vec![dp(), sp()], vec![Relay], None),
             (Via::Fxp, Ok(()), vec![dp()], vec![Servers(FxpSourcePassive)], None),
-            (Via::Fxp, Ok(()), vec![dp(), sp()], vec![], Some("PORT refused; PASV refused")),
-            (Via::Lstn, no_lstn.clone(), vec![], vec![], Some("no LSTN in FEAT")),
-            (Via::Lstn, Ok(()), vec![lstn()], vec![], Some("LSTN refused")),
+            (Via::Fxp, Ok(()), vec![dp(), sp()], vec![], Some("the data arrived short over TLS (1 of 1000 bytes), although both servers reported success; the data arrived short over TLS (2 of 1000 bytes), although both servers reported success")),
+            (Via::Lstn, no_lstn.clone(), vec![], vec![], Some("the source does not advertise LSTN and SOCK in FEAT")),
+            (Via::Lstn, Ok(()), vec![lstn()], vec![], Some("the data arrived short over TLS (3 of 1000 bytes), although both servers reported success")),
             (Via::Relay, Ok(()), vec![dp(), sp(), lstn()], vec![Relay], None),
         ];
         for (via, lstn, refused, want, no_way) in table {
@@ -564,7 +571,12 @@ mod tests {
     /// refused between servers.
     #[test]
     fn one_way_with_the_local_disk() {
-        let refused = [(Dialect::FxpDestinationPassive, "x".to_string())];
+        let refused = [(
+            Dialect::FxpDestinationPassive,
+            Refusal::NoLstn {
+                end: crate::transfer::End::Source,
+            },
+        )];
         let p = go(plan(
             &spec(Kind::Copy, Conflict::Overwrite, true),
             &facts(None),

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::fxp::Dialect;
+use super::refusal::Refusal;
 
 /// How long a refused dialect is not asked for again between the same two
 /// servers. Long enough for a tree; short enough that a server whose
@@ -26,7 +27,7 @@ pub(crate) struct Learned {
 
 #[derive(Default)]
 struct Facts {
-    refusals: HashMap<(Pair, Dialect), (String, Instant)>,
+    refusals: HashMap<(Pair, Dialect), (Refusal, Instant)>,
     /// Dialects that carried a file between two servers.
     worked: HashSet<(Pair, Dialect)>,
     /// Sources (site keys) that answer a pipelined `PORT`+`RETR` out of
@@ -40,16 +41,16 @@ impl Learned {
     }
 
     /// Why `dialect` was refused between these servers, if it was lately.
-    pub(crate) fn refused_before(&self, pair: &Pair, dialect: Dialect) -> Option<String> {
+    pub(crate) fn refused_before(&self, pair: &Pair, dialect: Dialect) -> Option<Refusal> {
         let facts = self.facts();
         let (why, when) = facts.refusals.get(&(pair.clone(), dialect))?;
         (when.elapsed() < REFUSAL_MEMORY).then(|| why.clone())
     }
 
-    pub(crate) fn remember_refusal(&self, pair: &Pair, dialect: Dialect, why: &str) {
+    pub(crate) fn remember_refusal(&self, pair: &Pair, dialect: Dialect, why: &Refusal) {
         self.facts()
             .refusals
-            .insert((pair.clone(), dialect), (why.to_string(), Instant::now()));
+            .insert((pair.clone(), dialect), (why.clone(), Instant::now()));
     }
 
     pub(crate) fn mark_worked(&self, pair: &Pair, dialect: Dialect) {

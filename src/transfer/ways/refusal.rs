@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use crate::ftp::Reply;
-use crate::transfer::error::End;
+use crate::transfer::End;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Product {
@@ -95,34 +95,134 @@ pub fn hint(product: Product, refused: Refused) -> Option<&'static str> {
     })
 }
 
-/// What a person reads about a refusal: which end, at which address,
-/// refused what, in its own words, and the setting that would allow it.
-pub fn describe(
-    greeting: &Reply,
-    peer: SocketAddr,
-    end: End,
-    refused: Refused,
-    command: &str,
-    reply: &Reply,
-) -> String {
-    if let Refused::Redirect(target) = refused {
-        return format!(
-            "the {end} ftp://{peer} answered {command} with another host's address {target} ({reply}): not used, since the other server could be sent anywhere that way (RFC 2577); if the server really is reached there, allow it in the site's settings (allow_foreign_passive)"
-        );
-    }
-    let product = recognise(greeting, Some(reply));
-    let mut text = format!("the {end} ftp://{peer} refused {command}: {reply}");
-    if let Some(hint) = hint(product, refused) {
-        // Silence proves nothing about who refused: the setting is only a
-        // possibility then (Pure-FTPd drops foreign peers without a word,
-        // but so does a peer that gave up).
-        if reply.message().contains("timed out") {
-            text.push_str(&format!(" (if it refuses foreign peers: {hint})"));
-        } else {
-            text.push_str(&format!(" ({hint})"));
+/// Why two servers would not take a way, as data: which end, which
+/// command, which reply, which server. Rendered to words once, by
+/// `Display`, when it reaches an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// An end answered a command of the way with a refusal (or with
+    /// silence, as a `425 … timed out` of our own).
+    Answered {
+        end: End,
+        /// The end's control connection.
+        peer: SocketAddr,
+        what: Refused,
+        command: String,
+        reply: Reply,
+        /// The server, as its greeting or its words give it away.
+        server: Product,
+    },
+    /// An end does not advertise `LSTN` and `SOCK` in `FEAT`.
+    NoLstn { end: End },
+    /// One server keeps its data connections in TLS, the other in the
+    /// clear.
+    TlsOnOneEnd { tls: SocketAddr, clear: SocketAddr },
+    /// Neither server can be the TLS client of a data connection.
+    NoTlsClient {
+        source: SocketAddr,
+        destination: SocketAddr,
+    },
+    /// A command arranging the data connection's TLS (`SSCN`, `PROT C`)
+    /// failed at a server: its error, in its words.
+    TlsArrangement { at: SocketAddr, error: String },
+    /// A protected exchange delivered fewer bytes than expected although
+    /// both servers reported success.
+    ArrivedShort { arrived: u64, expected: u64 },
+}
+
+impl Refusal {
+    pub fn answered(
+        client_greeting: &Reply,
+        peer: SocketAddr,
+        end: End,
+        what: Refused,
+        command: &str,
+        reply: &Reply,
+    ) -> Refusal {
+        Refusal::Answered {
+            end,
+            peer,
+            what,
+            command: command.to_string(),
+            reply: reply.clone(),
+            server: recognise(client_greeting, Some(reply)),
         }
     }
-    text
+
+    /// The end and code of a refusal at the transfer command itself
+    /// (`RETR`, `STOR`, `APPE`): perhaps about the way, perhaps about the
+    /// file; the relay tells which.
+    pub fn at_transfer(&self) -> Option<(End, u16)> {
+        match self {
+            Refusal::Answered {
+                end,
+                what: Refused::Transfer,
+                reply,
+                ..
+            } => Some((*end, reply.code)),
+            _ => None,
+        }
+    }
+}
+
+/// What a person reads about a refusal: which end, at which address,
+/// refused what, in its own words, and the setting that would allow it.
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Answered {
+                end,
+                peer,
+                what: Refused::Redirect(target),
+                command,
+                reply,
+                ..
+            } => write!(
+                f,
+                "the {end} ftp://{peer} answered {command} with another host's address {target} ({reply}): not used, since the other server could be sent anywhere that way (RFC 2577); if the server really is reached there, allow it in the site's settings (allow_foreign_passive)"
+            ),
+            Refusal::Answered {
+                end,
+                peer,
+                what,
+                command,
+                reply,
+                server,
+            } => {
+                write!(f, "the {end} ftp://{peer} refused {command}: {reply}")?;
+                match hint(*server, *what) {
+                    // Silence proves nothing about who refused: the setting
+                    // is only a possibility then (Pure-FTPd drops foreign
+                    // peers without a word, but so does a peer that gave up).
+                    Some(hint) if reply.message().contains("timed out") => {
+                        write!(f, " (if it refuses foreign peers: {hint})")
+                    }
+                    Some(hint) => write!(f, " ({hint})"),
+                    None => Ok(()),
+                }
+            }
+            Refusal::NoLstn { end } => {
+                write!(f, "the {end} does not advertise LSTN and SOCK in FEAT")
+            }
+            Refusal::TlsOnOneEnd { tls, clear } => write!(
+                f,
+                "{tls} keeps its data connections in TLS and {clear} in the clear: they cannot exchange data directly"
+            ),
+            Refusal::NoTlsClient {
+                source,
+                destination,
+            } => write!(
+                f,
+                "neither {source} nor {destination} can be the TLS client of a data connection (neither offers SSCN or CPSV): \
+                 protected server-to-server copies need one that can (or allow_clear_data for both sites)"
+            ),
+            Refusal::TlsArrangement { at, error } => write!(f, "{at}: {error}"),
+            Refusal::ArrivedShort { arrived, expected } => write!(
+                f,
+                "the data arrived short over TLS ({arrived} of {expected} bytes), although both servers reported success"
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

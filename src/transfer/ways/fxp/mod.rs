@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use crate::ftp::{Client, FtpError, Reply, addr};
 use crate::transfer::error::{End, Failure, no_space};
 use crate::transfer::ways::progress::Watch;
-use crate::transfer::ways::refusal::{self, Refused};
+use crate::transfer::ways::refusal::{Refusal, Refused};
 
 /// How long the receiving side may take to say `1xx` when it is the one
 /// that connects (pyftpdlib drops data that arrives before it did).
@@ -130,15 +130,14 @@ pub async fn run(
                 destination
             };
             Err(Failure::Refused {
-                transfer_reply: (refused == Refused::Transfer).then_some((side, reply.code)),
-                description: refusal::describe(
+                refusal: Box::new(Refusal::answered(
                     client.greeting(),
                     client.peer_addr(),
                     side,
                     refused,
                     &command,
                     &reply,
-                ),
+                )),
                 clean,
             })
         }
