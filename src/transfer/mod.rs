@@ -36,6 +36,10 @@
 //! (`ways::transports`); a new check in `job/verify.rs`; a new conflict
 //! policy in [`Conflict`] and `job/plan.rs`, with its rows in the tables.
 
+// What only the crate uses says so: the compiler then finds what nobody
+// uses.
+#![warn(unreachable_pub)]
+
 mod engine;
 mod error;
 mod job;

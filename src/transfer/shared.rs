@@ -22,7 +22,7 @@ use crate::transfer::tree::earlier::Earlier;
 use crate::transfer::ways::learned::Learned;
 use crate::transfer::{Conflict, Event, EventKind, JobId, JobSpec, Settings};
 
-pub struct Shared {
+pub(crate) struct Shared {
     pub settings: Settings,
     pub events: UnboundedSender<Event>,
     /// Bytes of file data the client itself carried (relay, upload,
@@ -49,7 +49,7 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(settings: Settings, events: UnboundedSender<Event>) -> Shared {
+    pub(crate) fn new(settings: Settings, events: UnboundedSender<Event>) -> Shared {
         Shared {
             queue: crate::transfer::queue::Queue::new(settings.parallel),
             settings,
@@ -68,7 +68,7 @@ impl Shared {
         }
     }
 
-    pub fn pool(&self, site: &Arc<FtpSite>) -> Arc<Pool> {
+    pub(crate) fn pool(&self, site: &Arc<FtpSite>) -> Arc<Pool> {
         self.pools.get(site)
     }
 }
@@ -80,7 +80,7 @@ pub(super) type JobEntry = (
     Option<Arc<std::path::Path>>,
 );
 
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub id: JobId,
     /// The tree job this file belongs to (its own id for a single file):
     /// a full destination stops the rest of the tree.
@@ -97,7 +97,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn emit(&self, kind: EventKind) {
+    pub(crate) fn emit(&self, kind: EventKind) {
         let _ = self.shared.events.send(Event { job: self.id, kind });
     }
 }

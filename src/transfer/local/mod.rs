@@ -74,7 +74,7 @@ fn os(path: &[u8]) -> PathBuf {
 }
 
 /// A local file's digest, read in full (off the async threads).
-pub fn digest(path: &Path, algorithm: Algorithm) -> std::io::Result<String> {
+pub(crate) fn digest(path: &Path, algorithm: Algorithm) -> std::io::Result<String> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
     let mut hasher = algorithm.hasher();

@@ -47,7 +47,7 @@ pub(crate) struct Dir {
 }
 
 impl Item {
-    pub fn spec(&self) -> JobSpec {
+    pub(crate) fn spec(&self) -> JobSpec {
         JobSpec {
             source: self.dir.source.join(&self.name),
             destination: self.dir.destination.join(&self.name),
@@ -63,7 +63,7 @@ impl Item {
 pub(crate) type Launch =
     Box<dyn Fn(Item, Slot) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
-pub struct Queue {
+pub(crate) struct Queue {
     state: Mutex<State>,
     launch: OnceLock<Launch>,
     /// Where items' tasks run: the runtime of whoever queued the first
@@ -100,7 +100,7 @@ enum Turn {
 }
 
 /// A transfer slot; the next in line gets it when this is dropped.
-pub struct Slot {
+pub(crate) struct Slot {
     queue: Arc<Queue>,
 }
 
@@ -162,7 +162,7 @@ impl State {
 }
 
 impl Queue {
-    pub fn new(capacity: usize) -> Arc<Queue> {
+    pub(crate) fn new(capacity: usize) -> Arc<Queue> {
         Arc::new(Queue {
             state: Mutex::new(State {
                 capacity: capacity.max(1),
@@ -228,7 +228,7 @@ impl Queue {
     /// Takes `job`'s place in line now (when it is submitted), whenever it
     /// comes to wait for its slot: jobs keep the order they were submitted
     /// in, whatever order their probes finish.
-    pub fn enqueue(&self, job: JobId) {
+    pub(crate) fn enqueue(&self, job: JobId) {
         self.state
             .lock()
             .expect("queue lock")
@@ -236,7 +236,7 @@ impl Queue {
     }
 
     /// `job` is over (or never needed a slot: a tree): it leaves the line.
-    pub fn forget(&self, job: JobId) {
+    pub(crate) fn forget(&self, job: JobId) {
         let mut s = self.state.lock().expect("queue lock");
         if s.waiting
             .get(&job)
@@ -248,7 +248,7 @@ impl Queue {
     }
 
     /// Waits in line from `job`'s place (or the end, if it took none).
-    pub fn ticket(self: &Arc<Queue>, job: JobId) -> Ticket {
+    pub(crate) fn ticket(self: &Arc<Queue>, job: JobId) -> Ticket {
         let (tx, rx) = oneshot::channel();
         let due = {
             let mut s = self.state.lock().expect("queue lock");
@@ -271,12 +271,12 @@ impl Queue {
     /// Waits for `job`'s turn. Cancel-safe: a job that stops waiting
     /// (cancelled) leaves the line.
     #[cfg(test)]
-    pub async fn slot(self: &Arc<Queue>, job: JobId) -> Slot {
+    pub(crate) async fn slot(self: &Arc<Queue>, job: JobId) -> Slot {
         self.ticket(job).wait().await
     }
 
     /// Moves a waiting job one place earlier (`up`) or later in line.
-    pub fn nudge(&self, job: JobId, up: bool) -> bool {
+    pub(crate) fn nudge(&self, job: JobId, up: bool) -> bool {
         let mut s = self.state.lock().expect("queue lock");
         let Some(place) = s.waiting.get(&job).map(|w| w.place) else {
             return false;
@@ -298,7 +298,7 @@ impl Queue {
     }
 
     /// Pauses or resumes a waiting job; `false` when it is not waiting.
-    pub fn pause(self: &Arc<Self>, job: JobId, paused: bool) -> bool {
+    pub(crate) fn pause(self: &Arc<Self>, job: JobId, paused: bool) -> bool {
         let due = {
             let mut s = self.state.lock().expect("queue lock");
             let Some(w) = s.waiting.get_mut(&job) else {
@@ -311,7 +311,7 @@ impl Queue {
         true
     }
 
-    pub fn pause_all(self: &Arc<Self>, paused: bool) {
+    pub(crate) fn pause_all(self: &Arc<Self>, paused: bool) {
         let due = {
             let mut s = self.state.lock().expect("queue lock");
             s.paused_all = paused;
@@ -322,13 +322,13 @@ impl Queue {
 }
 
 /// A place in line with its waker: `wait` for the slot.
-pub struct Ticket {
+pub(crate) struct Ticket {
     rx: oneshot::Receiver<()>,
     leave: LeaveOnDrop,
 }
 
 impl Ticket {
-    pub async fn wait(self) -> Slot {
+    pub(crate) async fn wait(self) -> Slot {
         let Ticket { rx, leave } = self;
         let _ = rx.await;
         let queue = leave.queue.clone();

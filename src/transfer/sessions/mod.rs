@@ -12,4 +12,4 @@
 pub(crate) mod endpoint;
 pub(crate) mod ends;
 pub(crate) mod pool;
-pub mod site;
+pub(crate) mod site;

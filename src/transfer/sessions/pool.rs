@@ -36,7 +36,7 @@ impl Pools {
     }
 }
 
-pub struct Pool {
+pub(crate) struct Pool {
     site: Arc<FtpSite>,
     slots: Arc<Semaphore>,
     /// Sessions put back, with when: a session idle for a moment is
@@ -48,7 +48,7 @@ pub struct Pool {
 }
 
 impl Pool {
-    pub fn new(site: Arc<FtpSite>) -> Arc<Pool> {
+    pub(crate) fn new(site: Arc<FtpSite>) -> Arc<Pool> {
         Arc::new(Pool {
             slots: Arc::new(Semaphore::new(site.max_connections.max(1))),
             site,
@@ -57,7 +57,7 @@ impl Pool {
         })
     }
 
-    pub fn site(&self) -> &Arc<FtpSite> {
+    pub(crate) fn site(&self) -> &Arc<FtpSite> {
         &self.site
     }
 
@@ -72,7 +72,7 @@ impl Pool {
     /// site has that many free slots. Taking them together means two jobs
     /// can never each hold one and wait for the other. `None` when
     /// cancelled while waiting.
-    pub async fn checkout(
+    pub(crate) async fn checkout(
         self: &Arc<Pool>,
         n: usize,
         cancel: &CancellationToken,
@@ -133,7 +133,7 @@ impl Pool {
 
     /// Opens and logs in a new session, waiting out "too many connections"
     /// (421) with a growing pause instead of failing.
-    pub async fn connect(&self) -> Result<Client, FtpError> {
+    pub(crate) async fn connect(&self) -> Result<Client, FtpError> {
         let site = &self.site;
         let mut pause = Duration::from_millis(250);
         let mut tries = 0;
@@ -158,7 +158,7 @@ fn is_busy(e: &FtpError) -> bool {
 /// A pooled session. Dropped, it goes back to the pool unless it was marked
 /// [`discard`](Session::discard) (after a failed or aborted transfer its
 /// state is unknown).
-pub struct Session {
+pub(crate) struct Session {
     client: Option<Client>,
     pool: Arc<Pool>,
     _permit: OwnedSemaphorePermit,
@@ -166,7 +166,7 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn discard(&mut self) {
+    pub(crate) fn discard(&mut self) {
         self.reusable = false;
     }
 }

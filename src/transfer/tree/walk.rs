@@ -219,7 +219,7 @@ fn expect_batch(ctx: &Ctx, to: &Location, entries: &[(Vec<u8>, EntryKind, Option
 }
 
 /// Why a directory below the depth bound is not walked.
-pub fn too_deep(max_depth: usize) -> String {
+pub(crate) fn too_deep(max_depth: usize) -> String {
     format!(
         "more than {max_depth} directories deep (--max-depth): not walked; a server whose directory lists itself would never end"
     )

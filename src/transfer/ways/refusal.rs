@@ -8,7 +8,7 @@ use crate::ftp::Reply;
 use crate::transfer::End;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Product {
+pub(crate) enum Product {
     Vsftpd,
     ProFtpd,
     PureFtpd,
@@ -20,7 +20,7 @@ pub enum Product {
 
 /// Which half of FXP a server refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     /// PORT/EPRT/SOCK to a foreign address.
     Connect,
     /// A foreign peer on its passive port.
@@ -35,7 +35,7 @@ pub enum Refused {
     Transfer,
 }
 
-pub fn recognise(greeting: &Reply, refusal: Option<&Reply>) -> Product {
+pub(crate) fn recognise(greeting: &Reply, refusal: Option<&Reply>) -> Product {
     // The greeting names the product more surely than a reply's wording,
     // which servers share (ours and pyftpdlib's 425 read alike).
     let by_name = |text: &str| {
@@ -80,7 +80,7 @@ pub fn recognise(greeting: &Reply, refusal: Option<&Reply>) -> Product {
 }
 
 /// The setting to change, when we know the server.
-pub fn hint(product: Product, refused: Refused) -> Option<&'static str> {
+pub(crate) fn hint(product: Product, refused: Refused) -> Option<&'static str> {
     Some(match (product, refused) {
         (_, Refused::Redirect(_)) => return None,
         (_, Refused::Transfer) => return None,
@@ -99,7 +99,7 @@ pub fn hint(product: Product, refused: Refused) -> Option<&'static str> {
 /// command, which reply, which server. Rendered to words once, by
 /// `Display`, when it reaches an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// An end answered a command of the way with a refusal (or with
     /// silence, as a `425 … timed out` of our own).
     Answered {
@@ -131,7 +131,7 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub fn answered(
+    pub(crate) fn answered(
         client_greeting: &Reply,
         peer: SocketAddr,
         end: End,
@@ -152,7 +152,7 @@ impl Refusal {
     /// The end and code of a refusal at the transfer command itself
     /// (`RETR`, `STOR`, `APPE`): perhaps about the way, perhaps about the
     /// file; the relay tells which.
-    pub fn at_transfer(&self) -> Option<(End, u16)> {
+    pub(crate) fn at_transfer(&self) -> Option<(End, u16)> {
         match self {
             Refusal::Answered {
                 end,

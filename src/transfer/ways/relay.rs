@@ -27,7 +27,7 @@ const RELAY_BUFFER: usize = 256 * 1024;
 /// Where moved bytes are counted: the job's progress and the engine's
 /// client-data total.
 #[derive(Clone)]
-pub struct Meters {
+pub(crate) struct Meters {
     pub watch: Arc<Watch>,
     pub moved: Arc<AtomicU64>,
     /// The digest of every byte carried, when the whole file is.
@@ -39,16 +39,16 @@ pub struct Meters {
 
 /// Bytes a transfer may carry beyond twice its announced size before it
 /// is stopped: room for a file that grew while it was sent.
-pub const BEYOND_ANNOUNCED: u64 = 1 << 20;
+pub(crate) const BEYOND_ANNOUNCED: u64 = 1 << 20;
 
 /// Where a transfer of a file announced at `size` bytes is stopped.
-pub fn overrun_limit(size: u64) -> u64 {
+pub(crate) fn overrun_limit(size: u64) -> u64 {
     size.saturating_mul(2).saturating_add(BEYOND_ANNOUNCED)
 }
 
 /// The pipe's input, whose bytes are counted into the job's watch and the
 /// engine's client-data total (and hashed, when the whole file passes).
-pub struct Counting<T> {
+pub(crate) struct Counting<T> {
     inner: T,
     meters: Meters,
     carried: u64,
@@ -57,7 +57,7 @@ pub struct Counting<T> {
 }
 
 impl<T> Counting<T> {
-    pub fn new(inner: T, meters: Meters) -> Counting<T> {
+    pub(crate) fn new(inner: T, meters: Meters) -> Counting<T> {
         Counting {
             inner,
             meters,
@@ -131,7 +131,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for Opened<R> {
 /// concurrently. `append` (or `destination_offset` > 0, a resume) decides
 /// how the destination is written. Returns the bytes carried.
 #[allow(clippy::too_many_arguments)] // one per end and offset; a struct would only rename them
-pub async fn carry(
+pub(crate) async fn carry(
     source: Endpoint<'_>,
     source_path: &[u8],
     source_offset: u64,
@@ -277,7 +277,7 @@ const LOCAL_IDLE: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// How a local destination file is opened: beneath the copy's root, no
 /// link followed (see `beneath.rs`).
-pub async fn open_local_destination(
+pub(crate) async fn open_local_destination(
     root: Option<&Path>,
     path: &Path,
     append: bool,

@@ -35,7 +35,7 @@ const PASSIVE_ANSWER: Duration = Duration::from_secs(5);
 const ABORT_WAIT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Dialect {
+pub(crate) enum Dialect {
     Lstn,
     /// Destination passive, source connects.
     FxpDestinationPassive,
@@ -44,7 +44,7 @@ pub enum Dialect {
 }
 
 /// What one attempt needs to know.
-pub struct Plan<'a> {
+pub(crate) struct Plan<'a> {
     pub source_path: &'a [u8],
     pub destination_path: &'a [u8],
     /// `APPE` instead of `STOR`.
@@ -106,7 +106,7 @@ const LAST_WORD: Duration = Duration::from_secs(2);
 
 /// Runs one server-to-server transfer. After a refusal with `clean` the
 /// sessions may be used again; on any other error their state is unknown.
-pub async fn run(
+pub(crate) async fn run(
     dialect: Dialect,
     source: &mut Client,
     destination: &mut Client,
