@@ -179,40 +179,28 @@ pub(crate) fn plan(
     };
     let mut complete = false;
     let mut rename = false;
-    if let Some(size) = existing
-        && !append
-    {
-        match answer.unwrap_or(spec.conflict) {
-            Conflict::Ask => {
-                return Decision::Ask {
-                    destination_size: size,
-                };
-            }
-            Conflict::Overwrite => {}
-            Conflict::Append => {
-                append = true;
-                offsets.append = true;
-                in_place = true;
-            }
-            Conflict::Skip => {
-                return Decision::Skip {
-                    reason: format!("exists ({size} bytes)"),
-                };
-            }
-            Conflict::Rename => rename = true,
-            Conflict::Resume if size <= source_size => {
-                // Without a part file, the target is the partial file
-                // (another tool's, or one the person chose to continue).
-                in_place |= part_size.is_none();
-                offsets.source = size;
-                offsets.destination = size;
-                complete = size == source_size;
-            }
-            Conflict::Resume => {
-                return Decision::Fail(format!(
-                    "cannot resume: the destination has {size} bytes, more than the source's {source_size}"
-                ));
-            }
+    let meeting = match existing.filter(|_| !append) {
+        None => Meeting::Replace,
+        Some(size) => match meet(answer.unwrap_or(spec.conflict), size, source_size) {
+            Ok(meeting) => meeting,
+            Err(decision) => return decision,
+        },
+    };
+    match meeting {
+        Meeting::Replace => {}
+        Meeting::Append => {
+            append = true;
+            offsets.append = true;
+            in_place = true;
+        }
+        Meeting::Rename => rename = true,
+        Meeting::Continue(size) => {
+            // Without a part file, the target is the partial file
+            // (another tool's, or one the person chose to continue).
+            in_place |= part_size.is_none();
+            offsets.source = size;
+            offsets.destination = size;
+            complete = size == source_size;
         }
     }
     let base = if append { existing.unwrap_or(0) } else { 0 };
@@ -229,6 +217,38 @@ pub(crate) fn plan(
         refused,
         lstn_unavailable,
     }))
+}
+
+/// What a policy makes of an existing destination.
+enum Meeting {
+    /// Every byte replaced.
+    Replace,
+    /// Added to, after what is there.
+    Append,
+    /// Left as it is: the copy takes a free name beside it.
+    Rename,
+    /// Continued from its size, a prefix of the source.
+    Continue(u64),
+}
+
+/// `policy` against a destination of `size` bytes; `Err`: the plan's
+/// decision without a copy (a question, a skip, a failure).
+fn meet(policy: Conflict, size: u64, source_size: u64) -> Result<Meeting, Decision> {
+    match policy {
+        Conflict::Ask => Err(Decision::Ask {
+            destination_size: size,
+        }),
+        Conflict::Overwrite => Ok(Meeting::Replace),
+        Conflict::Append => Ok(Meeting::Append),
+        Conflict::Skip => Err(Decision::Skip {
+            reason: format!("exists ({size} bytes)"),
+        }),
+        Conflict::Rename => Ok(Meeting::Rename),
+        Conflict::Resume if size <= source_size => Ok(Meeting::Continue(size)),
+        Conflict::Resume => Err(Decision::Fail(format!(
+            "cannot resume: the destination has {size} bytes, more than the source's {source_size}"
+        ))),
+    }
 }
 
 /// The ways `--via` allows, less what these servers cannot speak or
