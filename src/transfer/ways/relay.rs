@@ -144,35 +144,18 @@ pub(crate) async fn carry(
 ) -> Result<u64, Failure> {
     // Local ends are opened first: a file that cannot be read or written
     // is refused before any server is asked for anything.
-    let mut source_file = match source {
-        Endpoint::Local => {
-            let mut file = File::open(endpoint::local(source_path))
-                .await
-                .map_err(|e| Failure::local(End::Source, e))?;
-            if source_offset > 0 {
-                file.seek(SeekFrom::Start(source_offset))
-                    .await
-                    .map_err(|e| Failure::local(End::Source, e))?;
-            }
-            Some(file)
-        }
-        Endpoint::Ftp(_) => None,
-    };
-    let mut destination_file = match destination {
-        Endpoint::Local => {
-            let file = open_local_destination(
-                local_root,
-                endpoint::local(destination_path),
-                append,
-                destination_offset,
-            )
-            .await
-            .map_err(|e| Failure::local(End::Destination, e))?;
-            meters.watch.mark_writing();
-            Some(file)
-        }
-        Endpoint::Ftp(_) => None,
-    };
+    let mut source_file = open_source(&source, source_path, source_offset).await?;
+    let mut destination_file = open_destination(
+        &destination,
+        destination_path,
+        append,
+        destination_offset,
+        local_root,
+    )
+    .await?;
+    if destination_file.is_some() {
+        meters.watch.mark_writing();
+    }
 
     let watch = meters.watch.clone();
     let announced = meters.announced;
@@ -246,7 +229,55 @@ pub(crate) async fn carry(
             Ok(stored) => (read.await, Ok(stored)),
         },
     };
-    if overrun.load(Ordering::Relaxed) {
+    verdict(read, write, overrun.load(Ordering::Relaxed), announced)
+}
+
+/// A local source, opened at its offset (`None`: a server sends).
+async fn open_source(
+    source: &Endpoint<'_>,
+    path: &[u8],
+    offset: u64,
+) -> Result<Option<File>, Failure> {
+    if !matches!(source, Endpoint::Local) {
+        return Ok(None);
+    }
+    let mut file = File::open(endpoint::local(path))
+        .await
+        .map_err(|e| Failure::local(End::Source, e))?;
+    if offset > 0 {
+        file.seek(SeekFrom::Start(offset))
+            .await
+            .map_err(|e| Failure::local(End::Source, e))?;
+    }
+    Ok(Some(file))
+}
+
+/// A local destination, opened beneath the copy's root (`None`: a server
+/// stores).
+async fn open_destination(
+    destination: &Endpoint<'_>,
+    path: &[u8],
+    append: bool,
+    offset: u64,
+    local_root: Option<&Path>,
+) -> Result<Option<File>, Failure> {
+    if !matches!(destination, Endpoint::Local) {
+        return Ok(None);
+    }
+    let file = open_local_destination(local_root, endpoint::local(path), append, offset)
+        .await
+        .map_err(|e| Failure::local(End::Destination, e))?;
+    Ok(Some(file))
+}
+
+/// What both sides' results make of the attempt.
+fn verdict(
+    read: Result<u64, Failure>,
+    write: Result<u64, Failure>,
+    overrun: bool,
+    announced: Option<u64>,
+) -> Result<u64, Failure> {
+    if overrun {
         // Whatever either end said after the cut is only its symptom.
         let size = announced.unwrap_or(0);
         return Err(Failure::permanent(format!(
