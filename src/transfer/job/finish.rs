@@ -7,6 +7,7 @@ use super::FileJob;
 use super::attempt::Carried;
 use crate::transfer::error::{End, Failure};
 use crate::transfer::local::partial;
+use crate::transfer::sessions::endpoint::Endpoint;
 use crate::transfer::sessions::site::Site;
 use crate::transfer::shared::Ctx;
 use crate::transfer::{Check, Conflict, EventKind, JobSpec, Kind};
@@ -55,7 +56,7 @@ impl FileJob<'_> {
     }
 
     /// The final event of a failed job, with what it left.
-    pub(super) async fn failed(mut self, failure: Failure) -> EventKind {
+    pub(super) async fn failed(self, failure: Failure) -> EventKind {
         if self.plan.part {
             return partial::settle_failure(failure, &self.work)
                 .await
@@ -77,29 +78,36 @@ impl FileJob<'_> {
     /// `RETR` after the destination had opened the file; bytes this job
     /// wrote are kept for `--resume`. Only for a plain overwrite: any other
     /// policy either kept the old file or wrote under another name. Asked
-    /// on the job's own sessions (taken again if a failure dropped them).
-    async fn tidy_after_failure(&mut self, ctx: &Ctx, spec: &JobSpec) -> Option<String> {
+    /// on a new connection: after a failure the job's own sessions are in
+    /// no state to be trusted (and the source's may be gone).
+    async fn tidy_after_failure(&self, ctx: &Ctx, spec: &JobSpec) -> Option<String> {
         // A local download writes a part file beside its target (see
         // `partial`), which settles its own failures.
+        let Site::Ftp(site) = &spec.destination.site else {
+            return None;
+        };
         if spec.conflict != Conflict::Overwrite
             || spec.kind == Kind::Append
-            || matches!(spec.destination.site, Site::Local)
             || !ctx.shared.written.wrote(ctx.id)
         {
             return None;
         }
-        let path = spec.destination.path.clone();
-        let mut destination = self.ends().await.ok()?.destination();
-        match destination.size(&path).await.ok().flatten()? {
-            0 => Some(match destination.delete(&path).await {
+        let path = &spec.destination.path;
+        let mut client = ctx.shared.pool(site).connect().await.ok()?;
+        let mut destination = Endpoint::Ftp(&mut client);
+        let left = match destination.size(path).await.ok().flatten() {
+            None => None,
+            Some(0) => Some(match destination.delete(path).await {
                 Ok(()) => "the empty file it left at the destination was removed".to_string(),
                 Err(e) => format!(
                     "an empty file is left at the destination (it could not be removed: {e})"
                 ),
             }),
-            n => Some(format!(
+            Some(n) => Some(format!(
                 "{n} bytes are kept at the destination: `--resume` continues them"
             )),
-        }
+        };
+        let _ = client.quit().await;
+        left
     }
 }
