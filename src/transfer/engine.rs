@@ -126,9 +126,7 @@ impl Engine {
         let cancel = CancellationToken::new();
         self.shared
             .jobs
-            .lock()
-            .expect("job map lock")
-            .insert(id, (spec.clone(), cancel.clone(), local_root.clone()));
+            .register(id, (spec.clone(), cancel.clone(), local_root.clone()));
         Ctx {
             id,
             tree,
@@ -151,11 +149,7 @@ impl Engine {
             // Only a failed or cancelled job is ever retried: the others'
             // specs would stay for nothing (a tree of 100,000 verified
             // files kept 35 MiB of them).
-            self.shared
-                .jobs
-                .lock()
-                .expect("job map lock")
-                .remove(&ctx.id);
+            self.shared.jobs.forget(ctx.id);
             self.shared.written.forget_wrote(ctx.id);
         }
         ctx.emit(last);
@@ -178,33 +172,21 @@ impl Engine {
             self.finish(&ctx, &spec, true, cancelled);
             return;
         }
-        if let Some((_, token, _)) = self.shared.jobs.lock().expect("job map lock").get(&job) {
-            token.cancel();
-        }
+        self.shared.jobs.cancel(job);
     }
 
     /// Cancels a job and deletes what it wrote — but only a file the job
     /// itself created; a file that was there before is kept whatever state
     /// it is in (and so is one whose earlier existence is unknown).
     pub fn cancel_and_discard(&self, job: JobId) {
-        self.shared
-            .discard_partial
-            .lock()
-            .expect("discard set lock")
-            .insert(job);
+        self.shared.jobs.discard_when_cancelled(job);
         self.cancel(job);
     }
 
     /// Answers a job's `Conflict` question: what to do with the existing
     /// destination.
     pub fn answer(&self, job: JobId, policy: Conflict) {
-        if let Some(tx) = self
-            .shared
-            .questions
-            .lock()
-            .expect("question map lock")
-            .remove(&job)
-        {
+        if let Some(tx) = self.shared.jobs.question(job) {
             let _ = tx.send(policy);
         }
     }
@@ -213,13 +195,7 @@ impl Engine {
     /// destination resumes from what arrived; one that never did starts
     /// over, since whatever is there is not its own.
     pub fn retry(&self, job: JobId) -> Option<JobId> {
-        let (spec, _, local_root) = self
-            .shared
-            .jobs
-            .lock()
-            .expect("job map lock")
-            .get(&job)?
-            .clone();
+        let (spec, _, local_root) = self.shared.jobs.entry(job)?;
         let mut spec = (*spec).clone();
         if spec.conflict == Conflict::Overwrite
             && spec.kind != crate::transfer::Kind::Append

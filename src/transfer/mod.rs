@@ -5,7 +5,8 @@
 //! A job goes through the folders in this order:
 //!
 //! - `engine.rs` takes jobs ([`Engine::submit`]), asks what a source is,
-//!   and runs what the line starts; `settings.rs` is what a person tunes.
+//!   and runs what the line starts; `jobs.rs` is its book of jobs by id
+//!   (for cancel, retry, answers); `settings.rs` is what a person tunes.
 //! - `tree/` — whole directories: `walk.rs` queues a tree's files,
 //!   `compare.rs` says what differs between two
 //!   directories, `mirror.rs` is `fxpc mirror`'s plan, `skip.rs` the names
@@ -43,6 +44,7 @@
 mod engine;
 mod error;
 mod job;
+mod jobs;
 mod local;
 pub mod queue;
 mod sessions;

@@ -1,14 +1,13 @@
 //! What every job of one engine shares: the settings, the event channel,
-//! the line and the job registry (the engine's), and one handle to each
+//! the line and the book of jobs (`jobs.rs`), and one handle to each
 //! piece of state the jobs learn while running, owned by the file that
 //! keeps it: the pools (`sessions/pool.rs`), what pairs of servers taught
 //! (`ways/learned.rs`), what jobs wrote (`job/written.rs`), a tree's
 //! listings that verify its files (`job/listing.rs`), and what an
 //! interrupted run left (`tree/earlier.rs`).
 
-use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
-use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
@@ -16,11 +15,12 @@ use tokio_util::sync::CancellationToken;
 
 use crate::transfer::job::listing::Batches;
 use crate::transfer::job::written::Written;
+use crate::transfer::jobs::Jobs;
 use crate::transfer::sessions::pool::{Pool, Pools};
 use crate::transfer::sessions::site::FtpSite;
 use crate::transfer::tree::earlier::Earlier;
 use crate::transfer::ways::learned::Learned;
-use crate::transfer::{Conflict, Event, EventKind, JobId, JobSpec, Settings};
+use crate::transfer::{Event, EventKind, JobId, Settings};
 
 pub(crate) struct Shared {
     pub settings: Settings,
@@ -32,14 +32,7 @@ pub(crate) struct Shared {
     /// Who gets the next of the `parallel` transfer slots.
     pub(crate) queue: Arc<crate::transfer::queue::Queue>,
     pub(crate) next_id: AtomicU64,
-    /// Each job's spec (shared with its task, not copied: a tree may queue
-    /// 100,000), its cancel switch, and its tree's local root (a retry
-    /// stays beneath it).
-    pub(crate) jobs: Mutex<HashMap<JobId, JobEntry>>,
-    /// Cancelled jobs whose partial destination should go, if they made it.
-    pub discard_partial: Mutex<HashSet<JobId>>,
-    /// Jobs waiting for an answer about an existing destination.
-    pub questions: Mutex<HashMap<JobId, tokio::sync::oneshot::Sender<Conflict>>>,
+    pub(crate) jobs: Jobs,
     pub(crate) outstanding: watch::Sender<usize>,
     pub(crate) learned: Learned,
     pub(crate) written: Written,
@@ -57,9 +50,7 @@ impl Shared {
             client_bytes: Arc::new(AtomicU64::new(0)),
             pools: Pools::default(),
             next_id: AtomicU64::new(1),
-            jobs: Mutex::new(HashMap::new()),
-            questions: Mutex::new(HashMap::new()),
-            discard_partial: Mutex::new(HashSet::new()),
+            jobs: Jobs::default(),
             outstanding: watch::Sender::new(0),
             learned: Learned::default(),
             written: Written::default(),
@@ -72,13 +63,6 @@ impl Shared {
         self.pools.get(site)
     }
 }
-
-/// One job's view of the engine.
-pub(super) type JobEntry = (
-    Arc<JobSpec>,
-    CancellationToken,
-    Option<Arc<std::path::Path>>,
-);
 
 pub(crate) struct Ctx {
     pub id: JobId,

@@ -19,11 +19,7 @@ pub(crate) async fn ask(
     destination_size: u64,
 ) -> Result<Conflict, Failure> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    ctx.shared
-        .questions
-        .lock()
-        .expect("question map lock")
-        .insert(ctx.id, tx);
+    ctx.shared.jobs.ask(ctx.id, tx);
     ctx.emit(EventKind::Conflict {
         destination: destination.to_string(),
         source_size,
@@ -33,11 +29,7 @@ pub(crate) async fn ask(
         a = rx => a.ok(),
         () = ctx.cancel.cancelled() => None,
     };
-    ctx.shared
-        .questions
-        .lock()
-        .expect("question map lock")
-        .remove(&ctx.id);
+    ctx.shared.jobs.question(ctx.id);
     match answer {
         // Asking again would loop: an unanswerable question skips.
         Some(Conflict::Ask) => Ok(Conflict::Skip),
@@ -55,12 +47,7 @@ pub(crate) async fn cancelled(
     existed: Option<bool>,
     is_part: bool,
 ) -> EventKind {
-    let discard = ctx
-        .shared
-        .discard_partial
-        .lock()
-        .expect("discard set lock")
-        .remove(&ctx.id);
+    let discard = ctx.shared.jobs.take_discard(ctx.id);
     if is_part {
         return match discard {
             true => match partial::remove(destination).await {
