@@ -33,7 +33,6 @@ use crate::transfer::queue::Slot;
 use crate::transfer::sessions::ends::{self, Ends};
 use crate::transfer::sessions::site::Location;
 use crate::transfer::shared::Ctx;
-use crate::transfer::ways::Transport;
 use crate::transfer::ways::fxp::Dialect;
 use crate::transfer::ways::refusal::Refusal;
 use crate::transfer::{EventKind, JobSpec};
@@ -158,7 +157,7 @@ impl<'a> FileJob<'a> {
     /// that can be made as asked (a copy that cannot be checked is not
     /// made).
     async fn prepare(&mut self) -> Result<(), Failure> {
-        if self.local_destination() && !self.plan.complete {
+        if plan::local_beside(self.spec) && !self.plan.complete {
             let needed = self.source_size.saturating_sub(self.plan.offsets.source);
             partial::check_space(&self.destination, needed).await?;
         }
@@ -166,10 +165,6 @@ impl<'a> FileJob<'a> {
         let settings = &self.ctx.shared.settings;
         self.digest = verify::digest_to_compare(settings.verify, self.ends().await?, append)?;
         Ok(())
-    }
-
-    fn local_destination(&self) -> bool {
-        plan::local_beside(self.spec)
     }
 
     /// The job's sessions: the ones it holds, or both ends taken again
@@ -311,11 +306,4 @@ async fn sizes(
         false => None,
     };
     Ok((source, existing))
-}
-
-impl Transport {
-    /// Whether two servers exchange the bytes directly.
-    fn between_servers(self) -> bool {
-        matches!(self, Transport::Servers(_))
-    }
 }

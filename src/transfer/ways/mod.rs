@@ -51,6 +51,12 @@ impl Transport {
             Transport::Local => Mode::Local,
         }
     }
+
+    /// Whether two servers exchange the bytes directly (the client then
+    /// sees none of them).
+    pub(crate) fn between_servers(self) -> bool {
+        matches!(self, Transport::Servers(_))
+    }
 }
 
 /// The ways to try, in order, for this pair of sites and `--via`.
