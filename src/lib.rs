@@ -30,18 +30,20 @@
 //!   digest algorithms' names) with [`ftp`].
 //!
 //! - [`transfer`] — the engine: jobs (copy, append, move; files and trees)
-//!   behind a queue with per-site connection pools, server-to-server
-//!   negotiation (LSTN/SOCK, FXP both ways round, relay), SIZE-polled
-//!   progress, verification by size and digest, retries that resume only
-//!   from bytes the job wrote; events on a channel. A download waits in
-//!   `.NAME.fxpc-part` until it verified (`partial.rs`), every local
-//!   destination path is opened beneath the copy's root without following
-//!   a link (`beneath.rs`), and tree walks stop at a depth bound. `endpoint.rs` puts an
-//!   FTP session and the local disk behind one type, `error.rs` is the one
-//!   engine error (which end said what), `queue.rs` the order in which
-//!   waiting files get a slot (moved, paused), `journal.rs` the SQLite
-//!   journal of queued work that a later run resumes, `compare.rs` what
-//!   differs between two directories. Knows no UI.
+//!   behind a queue with per-site connection pools, reported as events on
+//!   a channel; knows no UI. Its folders follow a job: `engine.rs` takes
+//!   it, `tree/` walks and compares directories (and `fxpc mirror`'s
+//!   plan), `queue/` holds what waits (the line, the SQLite journal a
+//!   later run resumes), `job/` runs one file (open, a pure `plan.rs`
+//!   tested by tables, attempts, verification by size, listing or digest,
+//!   finish), `ways/` is how bytes travel (LSTN/SOCK and FXP between
+//!   servers, the relay through the client, progress), `sessions/` the
+//!   ends (sites, pools, a job's two sessions, FTP or local disk behind
+//!   one type), `local/` the local disk (listings, opens beneath the
+//!   copy's root without following a link, a download's part file until
+//!   it verified). `error.rs` is the one engine error (which end said
+//!   what). A new way of copying goes in `ways/`, a new verification in
+//!   `job/verify.rs`, a new conflict policy in `job/plan.rs`.
 //! - [`ui`] — the two-pane terminal UI: plain-data state, a pure
 //!   `update(state, action) -> effects`, `render(&state)`, keymap, layout
 //!   shared by drawing and mouse hit-testing, and the event loop that runs

@@ -6,67 +6,21 @@
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio_util::sync::CancellationToken;
 
-use super::ends::{self, Ends};
-use super::error::{End, Failure};
-use super::file;
-use super::queue::{Dir, Item, Slot};
-use super::shared::{Ctx, Shared};
-use super::site::{Location, Site};
-use super::{Conflict, Event, EventKind, JobId, JobSpec};
 use crate::ftp::{EntryKind, FtpError};
-
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Files transferred at once, across all sites.
-    pub parallel: usize,
-    /// Further tries after a transient failure (a lost connection, a 4xx).
-    pub retries: u32,
-    /// The first pause before a retry; it doubles each time.
-    pub retry_backoff: Duration,
-    /// A transfer with no progress for this long has failed.
-    pub stall_timeout: Duration,
-    /// How long two servers may take to set up their data connection
-    /// before the way they were asked to is taken as refused.
-    pub connect_timeout: Duration,
-    /// How a finished copy is checked.
-    pub verify: super::Verify,
-    /// Names a tree copy leaves alone (reported, never silently dropped).
-    pub skip: super::skip::SkipList,
-    /// Which files of a directory go first.
-    pub priority: super::skip::Priority,
-    /// How many directories deep a tree copy walks below its root; what is
-    /// deeper is reported, not walked (a server whose `sub` holds `sub`
-    /// for ever).
-    pub max_depth: usize,
-}
-
-/// The default bound on a tree walk's depth.
-pub const MAX_DEPTH: usize = 64;
-
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
-            parallel: 4,
-            retries: 3,
-            retry_backoff: Duration::from_secs(1),
-            stall_timeout: Duration::from_secs(60),
-            connect_timeout: Duration::from_secs(10),
-            verify: super::Verify::Auto,
-            skip: super::skip::SkipList::none(),
-            priority: super::skip::Priority::none(),
-            max_depth: MAX_DEPTH,
-        }
-    }
-}
+use crate::transfer::error::{End, Failure};
+use crate::transfer::job;
+use crate::transfer::queue::{Dir, Item, Slot};
+use crate::transfer::sessions::site::{Location, Site};
+use crate::transfer::shared::{Ctx, Shared};
+use crate::transfer::{Conflict, Event, EventKind, JobId, JobSpec, Settings};
 
 #[derive(Clone)]
 pub struct Engine {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
 }
 
 impl Engine {
@@ -109,7 +63,7 @@ impl Engine {
     /// Queues a file a tree's walk found. Known to be a file, it skips the
     /// probe that asks the server, and waits in line as plain data until
     /// its turn.
-    fn queue_file(
+    pub(crate) fn queue_file(
         &self,
         tree: JobId,
         dir: &Arc<Dir>,
@@ -156,7 +110,7 @@ impl Engine {
         let spec = Arc::new(item.spec());
         let ctx = self.register(item.id, item.tree, &spec, item.dir.local_root.clone());
         drop(item.dir);
-        let last = Box::pin(file::run(&ctx, &spec, item.listed_size, slot)).await;
+        let last = Box::pin(job::run(&ctx, &spec, item.listed_size, slot)).await;
         self.finish(&ctx, &spec, true, last);
     }
 
@@ -172,9 +126,7 @@ impl Engine {
         let cancel = CancellationToken::new();
         self.shared
             .jobs
-            .lock()
-            .expect("job map lock")
-            .insert(id, (spec.clone(), cancel.clone(), local_root.clone()));
+            .register(id, (spec.clone(), cancel.clone(), local_root.clone()));
         Ctx {
             id,
             tree,
@@ -197,12 +149,8 @@ impl Engine {
             // Only a failed or cancelled job is ever retried: the others'
             // specs would stay for nothing (a tree of 100,000 verified
             // files kept 35 MiB of them).
-            self.shared
-                .jobs
-                .lock()
-                .expect("job map lock")
-                .remove(&ctx.id);
-            self.shared.forget_wrote(ctx.id);
+            self.shared.jobs.forget(ctx.id);
+            self.shared.written.forget_wrote(ctx.id);
         }
         ctx.emit(last);
         self.shared.outstanding.send_modify(|n| *n -= 1);
@@ -224,33 +172,21 @@ impl Engine {
             self.finish(&ctx, &spec, true, cancelled);
             return;
         }
-        if let Some((_, token, _)) = self.shared.jobs.lock().expect("job map lock").get(&job) {
-            token.cancel();
-        }
+        self.shared.jobs.cancel(job);
     }
 
     /// Cancels a job and deletes what it wrote — but only a file the job
     /// itself created; a file that was there before is kept whatever state
     /// it is in (and so is one whose earlier existence is unknown).
     pub fn cancel_and_discard(&self, job: JobId) {
-        self.shared
-            .discard_partial
-            .lock()
-            .expect("discard set lock")
-            .insert(job);
+        self.shared.jobs.discard_when_cancelled(job);
         self.cancel(job);
     }
 
     /// Answers a job's `Conflict` question: what to do with the existing
     /// destination.
     pub fn answer(&self, job: JobId, policy: Conflict) {
-        if let Some(tx) = self
-            .shared
-            .questions
-            .lock()
-            .expect("question map lock")
-            .remove(&job)
-        {
+        if let Some(tx) = self.shared.jobs.question(job) {
             let _ = tx.send(policy);
         }
     }
@@ -259,17 +195,11 @@ impl Engine {
     /// destination resumes from what arrived; one that never did starts
     /// over, since whatever is there is not its own.
     pub fn retry(&self, job: JobId) -> Option<JobId> {
-        let (spec, _, local_root) = self
-            .shared
-            .jobs
-            .lock()
-            .expect("job map lock")
-            .get(&job)?
-            .clone();
+        let (spec, _, local_root) = self.shared.jobs.entry(job)?;
         let mut spec = (*spec).clone();
         if spec.conflict == Conflict::Overwrite
-            && spec.kind != super::Kind::Append
-            && self.shared.wrote(job)
+            && spec.kind != crate::transfer::Kind::Append
+            && self.shared.written.wrote(job)
         {
             spec.conflict = Conflict::Resume;
         }
@@ -280,11 +210,7 @@ impl Engine {
     /// `verified` (it is not copied again), or it had started writing it
     /// (it continues from the destination's size).
     pub fn note_earlier(&self, destination: &Location, verified: bool) {
-        self.shared
-            .earlier
-            .lock()
-            .expect("earlier lock")
-            .insert((destination.site.key(), destination.path.clone()), verified);
+        self.shared.earlier.note(destination, verified);
     }
 
     /// Moves a waiting file one place earlier (`up`) or later in line;
@@ -337,205 +263,9 @@ impl Engine {
                         kept_because: None,
                     },
                 };
-                Box::pin(file::run(ctx, spec, size, slot)).await
+                Box::pin(job::run(ctx, spec, size, slot)).await
             }
         }
-    }
-
-    /// Walks a source tree breadth-first: directories are created at the
-    /// destination as they are met, files queued as jobs of their own,
-    /// anything else reported.
-    async fn walk(&self, ctx: &Ctx, spec: &JobSpec) -> EventKind {
-        let mut browse = match Browser::open(ctx, &spec.source.site, &spec.destination.site).await {
-            Ok(b) => b,
-            Err(failed) => return failed,
-        };
-        let mut pending = vec![(spec.source.clone(), spec.destination.clone(), 0)];
-        let (mut files, mut directories) = (0, 0);
-        // The directory the user named (or the one holding what they
-        // named): nothing beneath it is reached through a link.
-        let local_root: Option<Arc<Path>> = match &spec.destination.site {
-            Site::Local => {
-                let to = spec.destination.local_path();
-                Some(Arc::from(to.parent().unwrap_or(Path::new("."))))
-            }
-            Site::Ftp(_) => None,
-        };
-        let max_depth = self.shared.settings.max_depth;
-        while let Some((from, to, depth)) = pending.pop() {
-            if ctx.cancel.is_cancelled() {
-                return EventKind::Cancelled {
-                    partial: None,
-                    kept_because: None,
-                };
-            }
-            let replace_links = spec.conflict == Conflict::Overwrite;
-            match browse
-                .make_dir(&to, local_root.as_deref(), replace_links)
-                .await
-            {
-                Ok(()) => {}
-                Err(MadeDir::Link(at)) => {
-                    let _ = ctx.shared.events.send(Event {
-                        job: ctx.id,
-                        kind: EventKind::Skipped {
-                            path: at.display().to_string(),
-                            reason: "a symbolic link stands where a directory should: not followed (only an overwrite replaces it); nothing copied beneath it".into(),
-                        },
-                    });
-                    continue;
-                }
-                Err(MadeDir::Failed(e)) => {
-                    return Failure::ftp(End::Destination, &e)
-                        .context(&format!("cannot create directory {to}"))
-                        .into_event();
-                }
-            }
-            directories += 1;
-            let entries = match browse.list(&from).await {
-                Ok(e) => self.prepare(ctx, &from, e),
-                Err(e) => {
-                    return Failure::ftp(End::Source, &e)
-                        .context(&format!("cannot list {from}"))
-                        .into_event();
-                }
-            };
-            // The files about to be queued here are verified by one listing.
-            if let Site::Ftp(site) = &to.site {
-                let files_here = entries
-                    .iter()
-                    .filter(|(_, kind, _)| *kind == EntryKind::File)
-                    .count();
-                if files_here > 0 {
-                    let child = to.join(b"-");
-                    let (dir, _) = child.parent_and_name();
-                    ctx.shared.batches.expect(
-                        ctx.id,
-                        dir.to_vec(),
-                        ctx.shared.pool(site),
-                        files_here,
-                    );
-                }
-            }
-            // What this directory's files share, once for all of them.
-            let here = Arc::new(Dir {
-                source: from.clone(),
-                destination: to.clone(),
-                kind: spec.kind,
-                via: spec.via,
-                local_root: local_root.clone(),
-            });
-            for (name, kind, size) in entries {
-                // A listing's names are the server's words: one that is not
-                // a plain name (`..`, `a/b`, `/etc/x`) would put the copy
-                // somewhere else than the destination.
-                if !is_plain_name(&name) {
-                    let _ = ctx.shared.events.send(Event {
-                        job: ctx.id,
-                        kind: EventKind::Skipped {
-                            path: format!("{from}/{}", String::from_utf8_lossy(&name)),
-                            reason:
-                                "not a plain file name (it names another directory): not copied"
-                                    .into(),
-                        },
-                    });
-                    continue;
-                }
-                let (child_from, child_to) = (from.join(&name), to.join(&name));
-                match kind {
-                    EntryKind::Dir if depth >= max_depth => {
-                        let _ = ctx.shared.events.send(Event {
-                            job: ctx.id,
-                            kind: EventKind::Skipped {
-                                path: child_from.to_string(),
-                                reason: too_deep(max_depth),
-                            },
-                        });
-                    }
-                    EntryKind::Dir => pending.push((child_from, child_to, depth + 1)),
-                    EntryKind::File => {
-                        files += 1;
-                        let earlier = self
-                            .shared
-                            .earlier
-                            .lock()
-                            .expect("earlier lock")
-                            .get(&(child_to.site.key(), child_to.path.clone()))
-                            .copied();
-                        if earlier == Some(true) {
-                            let _ = ctx.shared.events.send(Event {
-                                job: ctx.id,
-                                kind: EventKind::Skipped {
-                                    path: child_to.to_string(),
-                                    reason: "verified before the interruption: not copied again"
-                                        .into(),
-                                },
-                            });
-                            continue;
-                        }
-                        let conflict = if earlier == Some(false) && spec.kind != super::Kind::Append
-                        {
-                            Conflict::Resume
-                        } else {
-                            spec.conflict
-                        };
-                        self.queue_file(ctx.id, &here, &name, conflict, size);
-                    }
-                    other => {
-                        let reason = match other {
-                            EntryKind::Link => "a symbolic link: not followed".to_string(),
-                            EntryKind::Unparsed => {
-                                "a listing line that could not be parsed".to_string()
-                            }
-                            EntryKind::Special(c) => format!("a special file (type {c})"),
-                            EntryKind::Other(t) => format!("of type {t:?}"),
-                            _ => unreachable!(),
-                        };
-                        let _ = ctx.shared.events.send(Event {
-                            job: ctx.id,
-                            kind: EventKind::Skipped {
-                                path: child_from.to_string(),
-                                reason,
-                            },
-                        });
-                    }
-                }
-            }
-        }
-        EventKind::Walked { files, directories }
-    }
-
-    /// A directory's entries as the walk takes them: excluded names
-    /// reported and left out, files in priority order (a stable sort:
-    /// otherwise the listing's order).
-    fn prepare(
-        &self,
-        ctx: &Ctx,
-        from: &Location,
-        mut entries: Vec<(Vec<u8>, EntryKind, Option<u64>)>,
-    ) -> Vec<(Vec<u8>, EntryKind, Option<u64>)> {
-        let settings = &self.shared.settings;
-        entries.retain(|(name, kind, _)| {
-            let skipped = settings.skip.skips(name, *kind == EntryKind::Dir);
-            if skipped {
-                let _ = ctx.shared.events.send(Event {
-                    job: ctx.id,
-                    kind: EventKind::Skipped {
-                        path: format!("{from}/{}", String::from_utf8_lossy(name)),
-                        reason: "excluded by a skip pattern".into(),
-                    },
-                });
-            }
-            !skipped
-        });
-        entries.sort_by_key(|(name, kind, _)| {
-            if *kind == EntryKind::File {
-                settings.priority.rank(name)
-            } else {
-                0
-            }
-        });
-        entries
     }
 
     /// Logs in to a location's site ahead of the jobs, so that the login
@@ -574,28 +304,6 @@ impl Engine {
             destination.clone()
         })
     }
-}
-
-/// Why a directory below the depth bound is not walked.
-pub fn too_deep(max_depth: usize) -> String {
-    format!(
-        "more than {max_depth} directories deep (--max-depth): not walked; a server whose directory lists itself would never end"
-    )
-}
-
-/// A name that stays where it is joined, on any server it is sent to: not
-/// empty, not `.` or `..`, no `/`, no NUL, no CR or LF (it would end the
-/// command line), and nothing a Windows server reads as a path: no `..`
-/// between backslashes (`..\evil.txt`), no leading backslash, no drive
-/// (`C:`). The one check every name from a server passes before anything
-/// is made from it.
-pub fn is_plain_name(name: &[u8]) -> bool {
-    let windows_path = name.starts_with(b"\\")
-        || name.split(|&b| b == b'\\').any(|part| part == b"..")
-        || (name.len() >= 2 && name[1] == b':' && name[0].is_ascii_alphabetic());
-    !matches!(name, b"" | b"." | b"..")
-        && !windows_path
-        && !name.iter().any(|&b| matches!(b, b'/' | 0 | b'\r' | b'\n'))
 }
 
 /// What a location is, as far as a copy needs to know.
@@ -645,150 +353,6 @@ async fn probe(ctx: &Ctx, at: &Location) -> Result<Probe, FtpError> {
                 session.discard();
             }
             Ok(Probe::Directory)
-        }
-    }
-}
-
-/// Listing and directory creation for a tree walk, on pooled sessions:
-/// held while walking (so the walk never waits behind files), then handed
-/// on to the files' transfers instead of logging in again.
-struct Browser {
-    ends: Ends,
-    /// The destination session's login directory, to return to after a
-    /// `CWD` probe so relative paths keep their meaning.
-    destination_home: Vec<u8>,
-}
-
-impl Browser {
-    async fn open(ctx: &Ctx, source: &Site, destination: &Site) -> Result<Browser, EventKind> {
-        let mut ends = ends::checkout(ctx, source, destination)
-            .await
-            .map_err(|f| f.into_event())?;
-        let destination_home = match ends.destination.as_deref_mut() {
-            Some(c) => c
-                .pwd()
-                .await
-                .map_err(|e| Failure::ftp(End::Destination, &e).into_event())?,
-            None => Vec::new(),
-        };
-        Ok(Browser {
-            ends,
-            destination_home,
-        })
-    }
-
-    async fn list(
-        &mut self,
-        dir: &Location,
-    ) -> Result<Vec<(Vec<u8>, EntryKind, Option<u64>)>, FtpError> {
-        match self.ends.source.as_deref_mut() {
-            Some(client) => Ok(client
-                .list(Some(&dir.path))
-                .await?
-                .into_iter()
-                .map(|e| (e.raw_name().to_vec(), e.kind, e.size))
-                .collect()),
-            None => {
-                let path = dir.path.clone();
-                let entries = tokio::task::spawn_blocking(move || super::local::list_local(&path))
-                    .await
-                    .map_err(std::io::Error::other)??;
-                let mut out: Vec<_> = entries
-                    .into_iter()
-                    .map(|e| {
-                        // Symlinks are reported, not followed, even to directories.
-                        let raw_name = e.raw_name().to_vec();
-                        let kind = if e.link_target.is_some() {
-                            EntryKind::Link
-                        } else {
-                            e.kind
-                        };
-                        // Local sizes are cheap to ask again: no hint.
-                        (raw_name, kind, None)
-                    })
-                    .collect();
-                out.sort_by(|a, b| a.0.cmp(&b.0));
-                Ok(out)
-            }
-        }
-    }
-
-    /// Creates a directory unless it exists already; on the local disk,
-    /// beneath `root` without following a link (one where a directory
-    /// should be is replaced when `replace_links`, else refused).
-    async fn make_dir(
-        &mut self,
-        dir: &Location,
-        root: Option<&Path>,
-        replace_links: bool,
-    ) -> Result<(), MadeDir> {
-        match self.ends.destination.as_deref_mut() {
-            Some(client) => {
-                if client.mkd(&dir.path).await.is_ok() {
-                    return Ok(());
-                }
-                // It may exist already: CWD says.
-                match client.cwd(&dir.path).await {
-                    Ok(()) => client.cwd(&self.destination_home).await,
-                    Err(_) => client.mkd(&dir.path).await.map(drop),
-                }
-                .map_err(MadeDir::Failed)
-            }
-            None => {
-                let confined = super::beneath::Confined::new(root, &dir.local_path());
-                tokio::task::spawn_blocking(move || confined.make_dirs(replace_links))
-                    .await
-                    .map_err(|e| MadeDir::Failed(FtpError::Io(std::io::Error::other(e))))?
-                    .map_err(|e| match e {
-                        super::beneath::DirError::Link(at) => MadeDir::Link(at),
-                        super::beneath::DirError::Io(e) => MadeDir::Failed(FtpError::Io(e)),
-                    })
-            }
-        }
-    }
-}
-
-/// Why a tree's directory was not made.
-enum MadeDir {
-    /// A symbolic link stands there (its path), and was left.
-    Link(std::path::PathBuf),
-    Failed(FtpError),
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_plain_name;
-
-    /// Names a hostile server lists to make a client write, or send, where
-    /// it should not: a Windows server reads `\` as `/`, and a CR would end
-    /// the command it is sent in.
-    #[test]
-    fn names_that_name_another_place_are_not_plain() {
-        for bad in [
-            &b""[..],
-            b".",
-            b"..",
-            b"../x",
-            b"a/b",
-            b"..\\evil.txt",
-            b"a\\..\\..\\b",
-            b"\\windows\\x",
-            b"C:x.txt",
-            b"x\rDELE y",
-            b"x\ny",
-            b"nul\0",
-        ] {
-            assert!(!is_plain_name(bad), "{:?}", String::from_utf8_lossy(bad));
-        }
-        for good in [
-            &b"a.txt"[..],
-            b"..hidden",
-            b"a..b",
-            b"back\\slash",
-            b"r\xc3\xa9sum\xc3\xa9",
-            b"ab:c",
-        ] {
-            assert!(is_plain_name(good), "{:?}", String::from_utf8_lossy(good));
         }
     }
 }

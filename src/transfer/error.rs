@@ -3,48 +3,27 @@
 //! written here once: "the destination answered 452 …", never a bare
 //! "broken pipe" from the other side.
 
-use std::fmt;
-
-use super::EventKind;
 use crate::ftp::{FtpError, Reply};
+use crate::transfer::EventKind;
+use crate::transfer::ways::refusal::Refusal;
 
-/// Which end of a copy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum End {
-    Source,
-    Destination,
-}
-
-impl fmt::Display for End {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            End::Source => "source",
-            End::Destination => "destination",
-        })
-    }
-}
+pub(crate) use crate::transfer::End;
 
 /// `452`/`552`: out of space. Retrying the same file cannot help, nor can
 /// any other file to that place.
-pub fn no_space(reply: &Reply) -> bool {
+pub(crate) fn no_space(reply: &Reply) -> bool {
     matches!(reply.code, 452 | 552)
 }
 
-pub enum Failure {
+pub(crate) enum Failure {
     /// The servers would not connect to each other the way they were
     /// asked to: the next way may work.
     Refused {
         /// Who refused, what, with their words, and the setting to change.
-        description: String,
+        refusal: Box<Refusal>,
         /// Both sessions answered everything: they can be used again (a
         /// refused `PORT` leaves a session as it was).
         clean: bool,
-        /// Refused at the transfer command itself (`RETR`, `STOR`, `APPE`),
-        /// by this end with this code: perhaps about the way (`550 Remote
-        /// addresses do not match`, a TLS failure), perhaps about the file
-        /// (`451 Append/Restart not permitted`). The relay tells which: if
-        /// it meets the same refusal, the file fails.
-        transfer_reply: Option<(End, u16)>,
     },
     Failed {
         reason: String,
@@ -62,7 +41,7 @@ pub enum Failure {
 
 impl Failure {
     /// An FTP error at one end.
-    pub fn ftp(end: End, e: &FtpError) -> Failure {
+    pub(crate) fn ftp(end: End, e: &FtpError) -> Failure {
         let reply = e.reply();
         let out_of_space = reply
             .filter(|r| end == End::Destination && no_space(r))
@@ -79,7 +58,7 @@ impl Failure {
     }
 
     /// A reply that was not what the command needed.
-    pub fn answered(end: End, command: &str, reply: &Reply) -> Failure {
+    pub(crate) fn answered(end: End, command: &str, reply: &Reply) -> Failure {
         let out_of_space = (end == End::Destination && no_space(reply))
             .then(|| format!("the destination answered {reply}"));
         Failure::Failed {
@@ -93,7 +72,7 @@ impl Failure {
 
     /// The local file at one end (a download's destination, an upload's
     /// source).
-    pub fn local(end: End, e: std::io::Error) -> Failure {
+    pub(crate) fn local(end: End, e: std::io::Error) -> Failure {
         let out_of_space = (end == End::Destination && e.kind() == std::io::ErrorKind::StorageFull)
             .then(|| format!("the local disk is full ({e})"));
         Failure::Failed {
@@ -106,7 +85,7 @@ impl Failure {
     }
 
     /// Not worth trying again: the reason says why.
-    pub fn permanent(reason: String) -> Failure {
+    pub(crate) fn permanent(reason: String) -> Failure {
         Failure::Failed {
             reason,
             replies: Vec::new(),
@@ -119,7 +98,7 @@ impl Failure {
     /// Whether this names why a transfer stopped (a server's words, a full
     /// or unreadable file) rather than only its symptom at the other end (a
     /// broken pipe, a dropped connection).
-    pub fn names_a_cause(&self) -> bool {
+    pub(crate) fn names_a_cause(&self) -> bool {
         match self {
             Failure::Failed {
                 replies,
@@ -132,13 +111,30 @@ impl Failure {
     }
 
     /// The same failure, with what it left behind said after its reason.
-    pub fn noting(self, note: &str) -> Failure {
+    pub(crate) fn noting(self, note: &str) -> Failure {
         self.with_reason(|reason| format!("{reason}; {note}"))
     }
 
     /// The same failure, its reason prefixed with what was being done.
-    pub fn context(self, doing: &str) -> Failure {
+    pub(crate) fn context(self, doing: &str) -> Failure {
         self.with_reason(|reason| format!("{doing}: {reason}"))
+    }
+
+    /// The same failure, never retried, and about no end's reply or space:
+    /// what is left to do would repeat what was done.
+    pub(crate) fn not_retried(self) -> Failure {
+        match self {
+            Failure::Failed {
+                reason, replies, ..
+            } => Failure::Failed {
+                reason,
+                replies,
+                transient: false,
+                out_of_space: None,
+                cause: None,
+            },
+            other => other,
+        }
     }
 
     fn with_reason(self, reword: impl FnOnce(String) -> String) -> Failure {
@@ -160,10 +156,10 @@ impl Failure {
         }
     }
 
-    pub fn into_event(self) -> EventKind {
+    pub(crate) fn into_event(self) -> EventKind {
         match self {
-            Failure::Refused { description, .. } => EventKind::Failed {
-                reason: description,
+            Failure::Refused { refusal, .. } => EventKind::Failed {
+                reason: refusal.to_string(),
                 replies: Vec::new(),
             },
             Failure::Failed {

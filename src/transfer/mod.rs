@@ -2,60 +2,69 @@
 //! any two sites, run in the background behind a queue, reported as events
 //! on a channel. Knows no UI: `fxpc cp` and the TUI only read events.
 //!
-//! `site.rs` names sites and paths; `pool.rs` keeps logged-in sessions per
-//! site within a connection limit; `fxp/` makes two servers exchange a
-//! file (LSTN/SOCK or FXP) with the choreography real servers need (its
-//! commands in `negotiate.rs`, who is TLS client in `tls.rs`, what the
-//! final replies mean in `replies.rs`);
-//! `endpoint.rs` is one end of a copy, an FTP session or the local disk,
-//! behind one type; `error.rs` is the one engine error, which knows which end said what;
-//! `relay.rs` carries bytes through the client when they cannot, and does
-//! plain uploads and downloads (and stops a source that sends far more than
-//! it announced); `partial.rs` is where a download's bytes wait, beside
-//! the target, until they verified; `beneath.rs` opens every local
-//! destination path beneath the copy's root, never through a link; `progress.rs` polls the destination's size;
-//! `refusal.rs` recognises servers and names the setting that would allow
-//! what they refused; `file.rs` runs one file from plan to verification;
-//! `existing.rs` what a job makes of an existing destination (asking, a
-//! free name) and what a cancel leaves;
-//! `verify.rs` verifies a tree's files with one listing per directory;
-//! `ends.rs` takes a job's sessions from the pools; `check.rs` chooses
-//! and compares digests; `shared.rs` is what all jobs of an engine share (and learn);
-//! `queue.rs` is the line of waiting files (plain items until their turn);
-//! `engine.rs` submits jobs, walks trees and runs what the line starts.
+//! A job goes through the folders in this order:
+//!
+//! - `engine.rs` takes jobs ([`Engine::submit`]), asks what a source is,
+//!   and runs what the line starts; `jobs.rs` is its book of jobs by id
+//!   (for cancel, retry, answers); `settings.rs` is what a person tunes.
+//! - `tree/` — whole directories: `walk.rs` queues a tree's files,
+//!   `compare.rs` says what differs between two
+//!   directories, `mirror.rs` is `fxpc mirror`'s plan, `skip.rs` the names
+//!   left alone and the order files go in.
+//! - `queue/` — what waits: `line.rs`, the line of files waiting for a
+//!   slot (moved, paused); `journal.rs`, the SQLite journal a later run
+//!   resumes.
+//! - `job/` — one file: open (what both ends say), `plan.rs` (pure: the
+//!   offsets, the name, the expected size, the ways in order), `attempt.rs`
+//!   (each way, retries), `verify.rs` and `listing.rs` (size, digests, a
+//!   directory's listing), `finish.rs` (a move's delete, the final event),
+//!   `existing.rs` (the question, a free name, what a cancel leaves).
+//! - `ways/` — how bytes travel: `fxp/` (LSTN/SOCK, FXP both ways round,
+//!   who is the TLS client), `relay.rs` (through the client; uploads and
+//!   downloads), `refusal.rs` (who refused what, and the setting that
+//!   would allow it), `progress.rs` (counted bytes or a polled size).
+//! - `sessions/` — the ends: `site.rs` (sites and paths), `pool.rs`
+//!   (logged-in sessions within a limit), `ends.rs` (a job's two sessions,
+//!   taken without deadlock), `endpoint.rs` (an FTP session or the local
+//!   disk behind one type).
+//! - `local/` — the local disk: listings and digests, `beneath.rs` (every
+//!   path opened beneath the copy's root, no link followed), `partial.rs`
+//!   (a download's part file until it verified).
+//! - `error.rs` is the one engine error, which knows which end said what;
+//!   `shared.rs` is what the jobs of one engine share and learn.
+//!
+//! A new way of copying goes in `ways/` and into the plan's order
+//! (`ways::transports`); a new check in `job/verify.rs`; a new conflict
+//! policy in [`Conflict`] and `job/plan.rs`, with its rows in the tables.
 
-mod beneath;
-mod check;
-pub mod compare;
-mod endpoint;
-mod ends;
+// What only the crate uses says so: the compiler then finds what nobody
+// uses.
+#![warn(unreachable_pub)]
+
 mod engine;
 mod error;
-mod existing;
-mod file;
-mod fxp;
-pub mod journal;
+mod job;
+mod jobs;
 mod local;
-pub mod mirror;
-mod partial;
-mod pool;
-mod progress;
 pub mod queue;
-mod refusal;
-mod relay;
+mod sessions;
+mod settings;
 mod shared;
-mod site;
-pub mod skip;
-mod verify;
+mod tree;
+mod ways;
 
 use std::fmt;
 use std::time::Duration;
 
 use serde::Serialize;
 
-pub use engine::{Engine, MAX_DEPTH, Settings, is_plain_name};
+pub use engine::Engine;
 pub use local::list_local;
-pub use site::{FtpSite, Location, Site};
+pub use queue::journal;
+pub use sessions::site::{FtpSite, Location, Site};
+pub use settings::{MAX_DEPTH, Settings};
+pub use tree::walk::is_plain_name;
+pub use tree::{compare, mirror, skip};
 
 pub type JobId = u64;
 
@@ -152,6 +161,22 @@ pub enum Verify {
     Auto,
 }
 
+/// Which end of a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    Source,
+    Destination,
+}
+
+impl fmt::Display for End {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            End::Source => "source",
+            End::Destination => "destination",
+        })
+    }
+}
+
 /// What a `Verified` copy was checked by: `size`, `sha-256`, `md5` …
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
@@ -159,7 +184,7 @@ pub enum Check {
     Hash(crate::ftp::hash::Algorithm),
     /// Both ends offered a digest, but one end's reply to it could not be
     /// read: the size alone vouches, and the person is told so.
-    SizeDigestUnreadable(error::End),
+    SizeDigestUnreadable(End),
 }
 
 impl fmt::Display for Check {

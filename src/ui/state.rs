@@ -304,6 +304,10 @@ pub struct State {
     /// line is cleared once that pane works again (a connect error stayed
     /// there long after the pane had connected).
     pub(crate) status_about: Option<(Side, String)>,
+    /// The status line as the last submitted transfers wrote it ("copying
+    /// 2 items: FXP"): once they are all over, the totals replace it —
+    /// unless something else has been said since.
+    pub(crate) status_of_transfers: Option<String>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     pub drag: Option<Drag>,
@@ -344,6 +348,7 @@ impl State {
             dialog: None,
             status: IDLE_STATUS.to_string(),
             status_about: None,
+            status_of_transfers: None,
             size,
             drag: None,
             last_click: None,

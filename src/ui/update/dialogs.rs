@@ -278,6 +278,7 @@ pub(super) fn confirm_transfer(state: &mut State, d: &TransferDialog, fx: &mut V
             "; {left_out} left out: their names are not plain file names"
         ));
     }
+    state.status_of_transfers = Some(state.status.clone());
     state.pane_mut(d.from).selected.clear();
     fx.extend(jobs.into_iter().map(Effect::Submit));
 }

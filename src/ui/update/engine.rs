@@ -6,28 +6,33 @@ use crate::text::human_bytes;
 pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
     let id = event.job;
     if let EventKind::Queued {
-        source,
-        destination,
         source_site,
         destination_site,
+        source_path,
+        destination_path,
         kind,
         parent,
         recursive,
         ..
     } = &event.kind
     {
-        let short = |s: &str| -> Arc<str> {
-            s.trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or(s)
-                .into()
+        // The last component of the raw path, not of the text shown for
+        // it (a site's address, escapes).
+        let short = |path: &[u8]| -> Arc<str> {
+            let trimmed = match path.iter().rposition(|&b| b != b'/') {
+                Some(end) => &path[..=end],
+                // The root, or the login directory.
+                None if path.is_empty() => return ".".into(),
+                None => return "/".into(),
+            };
+            let name = trimmed.rsplit(|&b| b == b'/').next().unwrap_or(trimmed);
+            String::from_utf8_lossy(name).into()
         };
         let direction =
             state
                 .transfers
                 .shared_direction(direction_of(state, source_site, destination_site));
-        let (name, destination_name) = (short(source), short(destination));
+        let (name, destination_name) = (short(source_path), short(destination_path));
         let destination_name = if destination_name == name {
             name.clone()
         } else {
@@ -230,10 +235,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
         let t = &state.transfers;
         // Files, not the trees they belong to, as the panel's title.
         let (verified, failed) = (t.files_verified, t.files_failed);
-        if state.status.starts_with("copying ")
-            || state.status.starts_with("moving ")
-            || state.status.starts_with("appending ")
-        {
+        if state.status_of_transfers.take().as_ref() == Some(&state.status) {
             state.status = format!(
                 "transfers done: {verified} {} verified, {failed} failed{}",
                 if verified == 1 { "file" } else { "files" },

@@ -512,7 +512,9 @@ fn a_row_is_locked_when_both_ends_protect_their_data() {
 #[test]
 fn a_tree_row_is_settled_by_its_files_whatever_the_order_and_skips_do_not_end_it() {
     let mut s = state();
+    // As a submission leaves it.
     s.status = "copying 1 item".into();
+    s.status_of_transfers = Some(s.status.clone());
     let queued = queued_between_mirrors;
     queued(&mut s, 1, None, "docs");
     engine(

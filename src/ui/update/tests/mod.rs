@@ -307,13 +307,21 @@ fn queued_between_mirrors(s: &mut State, id: JobId, parent: Option<JobId>, name:
             destination: format!("ftp://mirror-b:2121/in/{name}"),
             source_site: site_key("ftp://mirror-a/"),
             destination_site: site_key("ftp://mirror-b:2121/"),
-            source_path: Vec::new(),
-            destination_path: Vec::new(),
+            source_path: format!("/pub/{name}").into_bytes(),
+            destination_path: format!("/in/{name}").into_bytes(),
             parent,
             kind: Kind::Copy,
             recursive: parent.is_none(),
         },
     );
+}
+
+/// The raw path an engine's `Queued` event carries beside its text.
+fn raw_path(shown: &str) -> Vec<u8> {
+    match shown.strip_prefix("ftp://") {
+        Some(rest) => rest.find('/').map_or("", |i| &rest[i..]).into(),
+        None => shown.into(),
+    }
 }
 
 fn queued(s: &mut State, job: JobId, source: &str, destination: &str, kind: Kind) {
@@ -325,8 +333,8 @@ fn queued(s: &mut State, job: JobId, source: &str, destination: &str, kind: Kind
             destination: destination.into(),
             source_site: site_key(source),
             destination_site: site_key(destination),
-            source_path: Vec::new(),
-            destination_path: Vec::new(),
+            source_path: raw_path(source),
+            destination_path: raw_path(destination),
             parent: None,
             kind,
             recursive: false,

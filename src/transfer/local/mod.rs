@@ -1,6 +1,15 @@
-//! The local disk as a site: its directory listings in the same `Entry`
-//! form FTP listings take, for the engine's tree walks and the UI's panes;
-//! and the digests a server would compute, for content checks.
+//! The local disk, as one end of a copy.
+//!
+//! - `mod.rs` lists a local directory in the `Entry` form FTP listings
+//!   take (for tree walks and the UI's panes) and computes the digests a
+//!   server would, for content checks.
+//! - `beneath.rs` opens every local destination path beneath the copy's
+//!   root, never through a symbolic link (`openat2` `RESOLVE_BENEATH`).
+//! - `partial.rs` is where a download's bytes wait, beside the target as
+//!   `.NAME.fxpc-part`, until they verified.
+
+pub(crate) mod beneath;
+pub(crate) mod partial;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -59,7 +68,7 @@ fn os(path: &[u8]) -> PathBuf {
 }
 
 /// A local file's digest, read in full (off the async threads).
-pub fn digest(path: &Path, algorithm: Algorithm) -> std::io::Result<String> {
+pub(crate) fn digest(path: &Path, algorithm: Algorithm) -> std::io::Result<String> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
     let mut hasher = algorithm.hasher();

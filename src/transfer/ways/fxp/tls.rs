@@ -3,11 +3,11 @@
 use super::*;
 
 /// How a server-to-server copy's data connection is protected.
-pub(super) struct TlsPlan {
+pub(crate) struct TlsPlan {
     /// The listening side is asked with `CPSV` (it is the TLS client).
-    pub(super) cpsv: bool,
+    pub(crate) cpsv: bool,
     /// In words, for the verified event; `None` for plain FTP.
-    pub(super) description: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 /// Servers whose data connections are in TLS (`PROT P`) can exchange data
@@ -18,7 +18,7 @@ pub(super) struct TlsPlan {
 /// listens is asked first, as it receives the connection either way: with
 /// `CPSV` where it offers it (one command for `SSCN ON` and `PASV`: `true`
 /// is returned), else `SSCN ON`.
-pub(super) async fn arrange_tls(
+pub(crate) async fn arrange_tls(
     dialect: Dialect,
     source: &mut Client,
     destination: &mut Client,
@@ -31,9 +31,8 @@ pub(super) async fn arrange_tls(
             description: None,
         });
     }
-    let refused = |description: String| Failure::Refused {
-        transfer_reply: None,
-        description,
+    let refused = |refusal: Refusal| Failure::Refused {
+        refusal: Box::new(refusal),
         clean: true,
     };
     if source_tls != destination_tls {
@@ -42,11 +41,10 @@ pub(super) async fn arrange_tls(
         } else {
             (&*destination, &*source)
         };
-        return Err(refused(format!(
-            "{} keeps its data connections in TLS and {} in the clear: they cannot exchange data directly",
-            tls.peer_addr(),
-            clear.peer_addr()
-        )));
+        return Err(refused(Refusal::TlsOnOneEnd {
+            tls: tls.peer_addr(),
+            clear: clear.peer_addr(),
+        }));
     }
     let destination_listens = dialect != Dialect::FxpSourcePassive;
     let planned = |cpsv: bool, how: String| TlsPlan {
@@ -81,18 +79,22 @@ pub(super) async fn arrange_tls(
         };
         let server_addr = server_side.peer_addr();
         if server_side.features().sscn {
-            server_side
-                .set_sscn(false)
-                .await
-                .map_err(|e| refused(format!("{server_addr}: {e}")))?;
+            server_side.set_sscn(false).await.map_err(|e| {
+                refused(Refusal::TlsArrangement {
+                    at: server_addr,
+                    error: e.to_string(),
+                })
+            })?;
         }
         let client_addr = client_side.peer_addr();
         // CPSV makes the listening side the client of that connection on
         // its own; an earlier SSCN ON must not linger for our transfers.
-        client_side
-            .set_sscn(!cpsv)
-            .await
-            .map_err(|e| refused(format!("{client_addr}: {e}")))?;
+        client_side.set_sscn(!cpsv).await.map_err(|e| {
+            refused(Refusal::TlsArrangement {
+                at: client_addr,
+                error: e.to_string(),
+            })
+        })?;
         let how = if cpsv { "CPSV" } else { "SSCN" };
         return Ok(planned(
             cpsv,
@@ -104,20 +106,20 @@ pub(super) async fn arrange_tls(
         // this copy only (our own transfers ask for PROT P again).
         for client in [&mut *source, &mut *destination] {
             let addr = client.peer_addr();
-            client
-                .set_data_protection(false)
-                .await
-                .map_err(|e| refused(format!("{addr}: {e}")))?;
+            client.set_data_protection(false).await.map_err(|e| {
+                refused(Refusal::TlsArrangement {
+                    at: addr,
+                    error: e.to_string(),
+                })
+            })?;
         }
         return Ok(planned(
             false,
             "clear data (PROT C: both sites allow it), control in TLS".into(),
         ));
     }
-    Err(refused(format!(
-        "neither {} nor {} can be the TLS client of a data connection (neither offers SSCN or CPSV): \
-         protected server-to-server copies need one that can (or allow_clear_data for both sites)",
-        source.peer_addr(),
-        destination.peer_addr()
-    )))
+    Err(refused(Refusal::NoTlsClient {
+        source: source.peer_addr(),
+        destination: destination.peer_addr(),
+    }))
 }

@@ -1,28 +1,109 @@
-//! What "verified" compares beyond the size: both ends' digests, chosen
-//! before any byte moves; and where a tree's file is verified by its
-//! directory's listing instead.
+//! The verify step: the destination must exist with the size it should
+//! have — its directory's listing says so for a tree's file (`listing.rs`),
+//! else its own `SIZE` — and, where both ends give one, the same digest,
+//! chosen before any byte moves. A listing can only spare a `SIZE`, never
+//! fail a copy or pass one that is not whole.
 
 use std::time::Duration;
 
-use super::endpoint::Endpoint;
-use super::ends::Ends;
-use super::error::{End, Failure};
-use super::shared::Ctx;
-use super::site::{Location, Site};
-use super::{Check, Verify};
 use crate::ftp::FtpError;
 use crate::ftp::hash::Algorithm;
+use crate::transfer::error::{End, Failure};
+use crate::transfer::queue::Slot;
+use crate::transfer::sessions::endpoint::Endpoint;
+use crate::transfer::sessions::ends::Ends;
+use crate::transfer::sessions::site::{Location, Site};
+use crate::transfer::shared::Ctx;
+use crate::transfer::{Check, Verify};
+
+use super::FileJob;
+
+impl FileJob<'_> {
+    /// The destination's size as expected, then the digests: what the
+    /// verified event says was checked. `carried`: the digest of the bytes
+    /// the client carried.
+    pub(super) async fn verify(
+        &mut self,
+        slot: &mut Option<Slot>,
+        carried: Option<String>,
+    ) -> Result<(u64, Check), Failure> {
+        let size = match self.listed_size(slot).await {
+            Some(n) if n == self.plan.expected => n,
+            // Not shown, or not as expected: the file's own SIZE decides.
+            _ => self.size_check().await?,
+        };
+        let check = match self.digest {
+            Some(algorithm) => {
+                let (source, work) = (&self.spec.source, &self.work);
+                let ends = match self.ends.as_mut() {
+                    Some(ends) => ends,
+                    None => {
+                        self.ends = Some(super::checkout(self.ctx, self.spec).await?);
+                        self.ends.as_mut().expect("just filled")
+                    }
+                };
+                compare_digests(ends, source, work, algorithm, size, carried).await?
+            }
+            None => Check::Size,
+        };
+        Ok((size, check))
+    }
+
+    /// In a tree, one listing of the directory answers for all its files:
+    /// the job waits for it holding neither sessions nor a slot.
+    async fn listed_size(&mut self, slot: &mut Option<Slot>) -> Option<u64> {
+        if self.digest.is_some() {
+            return None;
+        }
+        let (dir, name) = batch_of(self.ctx, &self.destination)?;
+        let answer = self.ctx.shared.batches.ask(self.ctx.tree, dir, name)?;
+        self.ctx
+            .asked_batch
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.ends = None;
+        slot.take();
+        answer.await.ok().flatten()
+    }
+
+    /// The destination's own `SIZE`, which must be the expected one.
+    async fn size_check(&mut self) -> Result<u64, Failure> {
+        let work = self.work.path.clone();
+        let size = self
+            .ends()
+            .await?
+            .destination()
+            .size(&work)
+            .await
+            .map_err(|e| Failure::ftp(End::Destination, &e))?;
+        let Some(size) = size else {
+            return Err(Failure::permanent(format!(
+                "verification failed: {} does not exist after the transfer, although the servers reported success",
+                self.destination
+            )));
+        };
+        let (expected, base, source_size) = (self.plan.expected, self.plan.base, self.source_size);
+        if size != expected {
+            return Err(Failure::permanent(if self.plan.offsets.append {
+                format!(
+                    "size check failed: destination has {size} bytes, expected {base} + {source_size} = {expected}"
+                )
+            } else {
+                format!("size check failed: destination has {size} bytes, source has {source_size}")
+            }));
+        }
+        Ok(size)
+    }
+}
 
 /// Which digest both ends will compare, when the settings ask for one and
 /// the ends can give it in a common algorithm (a local end computes any);
 /// `None`: the size is the check. An append is checked by size: the
 /// destination's digest covers what was there before too.
-pub(super) fn digest_to_compare(
-    ctx: &Ctx,
+pub(crate) fn digest_to_compare(
+    mode: Verify,
     ends: &mut Ends,
     append: bool,
 ) -> Result<Option<Algorithm>, Failure> {
-    let mode = ctx.shared.settings.verify;
     if mode == Verify::Size {
         return Ok(None);
     }
@@ -57,7 +138,7 @@ pub(super) fn digest_to_compare(
 /// digest of the bytes the client carried itself; it stands for the
 /// client's own end (the local file of a download, the source of an upload
 /// or a relay), which is then not read again.
-pub(super) async fn compare_digests(
+pub(crate) async fn compare_digests(
     ends: &mut Ends,
     source: &Location,
     destination: &Location,
@@ -118,7 +199,7 @@ pub(super) async fn compare_digests(
 
 /// The destination directory and name a tree's file is verified under,
 /// when it is one of a tree's files on an FTP destination.
-pub(super) fn batch_of(ctx: &Ctx, destination: &Location) -> Option<(Vec<u8>, Vec<u8>)> {
+pub(crate) fn batch_of(ctx: &Ctx, destination: &Location) -> Option<(Vec<u8>, Vec<u8>)> {
     if ctx.tree == ctx.id || matches!(destination.site, Site::Local) {
         return None;
     }

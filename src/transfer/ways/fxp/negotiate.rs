@@ -5,7 +5,7 @@ use super::*;
 
 /// `LSTN R` to the destination and `SOCK` with its address to the source;
 /// returns the source's socket, which the caller pins on the destination.
-pub(super) async fn negotiate_lstn(
+pub(crate) async fn negotiate_lstn(
     source: &mut Client,
     destination: &mut Client,
     destination_may_redirect: bool,
@@ -32,7 +32,7 @@ pub(super) async fn negotiate_lstn(
 
 /// Sends a command that must answer `255 SOCK <addr>`; returns the address
 /// text as the server wrote it, and the reply.
-pub(super) async fn sock_exchange(
+pub(crate) async fn sock_exchange(
     client: &mut Client,
     side: End,
     command: &str,
@@ -62,7 +62,7 @@ pub(super) async fn sock_exchange(
 /// replies in order; returns the `RETR`'s first reply. A refused `PORT`
 /// is a refusal as in the careful order, but the destination's `STOR` has
 /// gone out already and is aborted, so the sessions are not clean.
-pub(super) async fn pipelined_retr(
+pub(crate) async fn pipelined_retr(
     source: &mut Client,
     destination: &mut Client,
     port: &str,
@@ -145,7 +145,7 @@ pub(super) async fn pipelined_retr(
 }
 
 /// The destination's transfer command, as `PRET` announces it.
-pub(super) fn store_line(plan: &Plan<'_>) -> Vec<u8> {
+pub(crate) fn store_line(plan: &Plan<'_>) -> Vec<u8> {
     let mut line = if plan.append {
         b"APPE ".to_vec()
     } else {
@@ -157,7 +157,7 @@ pub(super) fn store_line(plan: &Plan<'_>) -> Vec<u8> {
 
 /// `PRET` where the passive side asks for it; its refusal is a refusal of
 /// this way of connecting the servers.
-pub(super) async fn pret(client: &mut Client, side: End, line: &[u8]) -> Result<(), AttemptError> {
+pub(crate) async fn pret(client: &mut Client, side: End, line: &[u8]) -> Result<(), AttemptError> {
     client.pret(line).await.map_err(|e| match e {
         FtpError::Reply { command, reply } => AttemptError::Refused {
             side,
@@ -173,7 +173,7 @@ pub(super) async fn pret(client: &mut Client, side: End, line: &[u8]) -> Result<
 /// A command of the negotiation that got no answer in time refuses this
 /// way (some servers answer `PORT` only once they tried the address); its
 /// session is out of step and is not used again.
-pub(super) fn silence_refuses(
+pub(crate) fn silence_refuses(
     side: End,
     refused: Refused,
     command: &str,
@@ -199,7 +199,7 @@ pub(super) fn silence_refuses(
 /// reads no `ABOR` and keeps the upload's file locked for its accept
 /// timeout, so every next `STOR` of that file would hang behind it. A
 /// connection that closes at once ends its wait.
-pub(super) async fn release_passive(target: Option<SocketAddr>) {
+pub(crate) async fn release_passive(target: Option<SocketAddr>) {
     if let Some(target) = target {
         let _ = tokio::time::timeout(
             Duration::from_secs(2),
@@ -209,7 +209,7 @@ pub(super) async fn release_passive(target: Option<SocketAddr>) {
     }
 }
 
-pub(super) fn port_command(target: SocketAddr) -> String {
+pub(crate) fn port_command(target: SocketAddr) -> String {
     match target {
         SocketAddr::V4(v4) => format!("PORT {}", addr::format_rfc959(v4)),
         SocketAddr::V6(_) => format!("EPRT {}", addr::format_rfc2428(target)),
@@ -218,7 +218,7 @@ pub(super) fn port_command(target: SocketAddr) -> String {
 
 /// `PASV` (or `EPSV`) on one side, `PORT` (or `EPRT`) with that address on
 /// the other.
-pub(super) async fn negotiate_fxp(
+pub(crate) async fn negotiate_fxp(
     passive: &mut Client,
     passive_side: End,
     may_redirect: bool,
@@ -254,7 +254,7 @@ pub(super) async fn negotiate_fxp(
 /// is refused, with the host taken from the control connection's peer.
 /// `cpsv`: `CPSV` in place of `PASV`, the passive side being the TLS client
 /// of the protected data connection.
-pub(super) async fn passive_address(
+pub(crate) async fn passive_address(
     passive: &mut Client,
     side: End,
     may_redirect: bool,
@@ -308,7 +308,7 @@ pub(super) async fn passive_address(
 /// from a server reached at another one is its NAT's doing and is replaced
 /// by the control peer's; any other foreign host is refused unless the
 /// site allows it.
-pub(super) fn own_address(
+pub(crate) fn own_address(
     passive: &Client,
     side: End,
     may_redirect: bool,

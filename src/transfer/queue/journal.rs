@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Conflict, EventKind, JobId, Kind, Via};
+use crate::transfer::{Conflict, EventKind, JobId, Kind, Via};
 
 pub struct Journal {
     conn: Connection,
@@ -68,9 +68,9 @@ pub struct ItemSettings {
 }
 
 impl ItemSettings {
-    pub fn of(spec: &super::JobSpec) -> ItemSettings {
-        let end = |location: &super::Location| match &location.site {
-            super::Site::Ftp(site) => Some(EndSettings {
+    pub fn of(spec: &crate::transfer::JobSpec) -> ItemSettings {
+        let end = |location: &crate::transfer::Location| match &location.site {
+            crate::transfer::Site::Ftp(site) => Some(EndSettings {
                 tls: match site.options.tls.as_ref().map(|t| t.settings.mode) {
                     None | Some(crate::ftp::TlsMode::Off) => "off",
                     Some(crate::ftp::TlsMode::IfAvailable) => "if-available",
@@ -92,7 +92,7 @@ impl ItemSettings {
                 connections: site.max_connections,
                 allow_clear_data: site.allow_clear_data,
             }),
-            super::Site::Local => None,
+            crate::transfer::Site::Local => None,
         };
         ItemSettings {
             source: end(&spec.source),
@@ -430,10 +430,10 @@ impl Journal {
 pub type Rows = std::collections::HashMap<JobId, i64>;
 
 /// A site as the journal names it: its URL without a password, or "local".
-pub fn site_url(location: &super::Location) -> String {
+pub fn site_url(location: &crate::transfer::Location) -> String {
     match &location.site {
-        super::Site::Ftp(site) => site.to_string(),
-        super::Site::Local => "local".to_string(),
+        crate::transfer::Site::Ftp(site) => site.to_string(),
+        crate::transfer::Site::Local => "local".to_string(),
     }
 }
 
@@ -450,7 +450,7 @@ pub struct Tap {
     journal: Option<Journal>,
     rows: Rows,
     /// What a job's files inherit: its spec's sites, kind, policy, way.
-    specs: std::collections::HashMap<JobId, (String, String, super::JobSpec)>,
+    specs: std::collections::HashMap<JobId, (String, String, crate::transfer::JobSpec)>,
     /// Files queued by a tree, not yet recorded: (file, tree, paths).
     unrecorded: Vec<(JobId, JobId, Vec<u8>, Vec<u8>)>,
 }
@@ -483,7 +483,7 @@ impl Tap {
     }
 
     /// A job just submitted (or resumed: `row` is its journal row).
-    pub fn submitted(&mut self, job: JobId, spec: &super::JobSpec, row: Option<i64>) {
+    pub fn submitted(&mut self, job: JobId, spec: &crate::transfer::JobSpec, row: Option<i64>) {
         self.flush();
         let (source_url, destination_url) = (site_url(&spec.source), site_url(&spec.destination));
         if let Some(journal) = &self.journal {
@@ -514,7 +514,7 @@ impl Tap {
     }
 
     /// Follows an event; a tree's files get rows of their own.
-    pub fn event(&mut self, event: &super::Event) {
+    pub fn event(&mut self, event: &crate::transfer::Event) {
         if self.journal.is_none() {
             return;
         }
@@ -601,9 +601,9 @@ impl Drop for Tap {
 /// Claimed items (row, job to submit), why others could not be, and what
 /// a claimed tree's earlier run did to its files (destination, verified).
 pub type Claimed = (
-    Vec<(i64, super::JobSpec)>,
+    Vec<(i64, crate::transfer::JobSpec)>,
     Vec<String>,
-    Vec<(super::Location, bool)>,
+    Vec<(crate::transfer::Location, bool)>,
 );
 
 /// The unfinished items, claimed for this process, as jobs to submit: a
@@ -614,8 +614,8 @@ pub type Claimed = (
 /// unclaimed and reported.
 /// Makes a queued item's site from its URL and the settings it was
 /// queued with.
-pub type SiteOf<'a> =
-    dyn Fn(&crate::ftp::FtpUrl, Option<&EndSettings>) -> Result<super::FtpSite, String> + 'a;
+pub type SiteOf<'a> = dyn Fn(&crate::ftp::FtpUrl, Option<&EndSettings>) -> Result<crate::transfer::FtpSite, String>
+    + 'a;
 
 pub fn claim_all(journal: &mut Journal, site_of: &SiteOf<'_>) -> rusqlite::Result<Claimed> {
     let mut jobs = Vec::new();
@@ -624,15 +624,15 @@ pub fn claim_all(journal: &mut Journal, site_of: &SiteOf<'_>) -> rusqlite::Resul
     let location = |url: &str,
                     path: &[u8],
                     settings: Option<&EndSettings>|
-     -> Result<super::Location, String> {
+     -> Result<crate::transfer::Location, String> {
         if url == "local" {
-            return Ok(super::Location {
-                site: super::Site::Local,
+            return Ok(crate::transfer::Location {
+                site: crate::transfer::Site::Local,
                 path: path.to_vec(),
             });
         }
         let parsed = crate::ftp::FtpUrl::parse(url).map_err(|e| e.to_string())?;
-        Ok(super::Location::ftp(
+        Ok(crate::transfer::Location::ftp(
             std::sync::Arc::new(site_of(&parsed, settings)?),
             path.to_vec(),
         ))
@@ -686,7 +686,7 @@ pub fn claim_all(journal: &mut Journal, site_of: &SiteOf<'_>) -> rusqlite::Resul
         if item.recursive {
             for (state, wrote, path) in journal.files_of(item.id)? {
                 if state == "verified" || wrote {
-                    let at = super::Location {
+                    let at = crate::transfer::Location {
                         site: destination.site.clone(),
                         path,
                     };
@@ -696,7 +696,7 @@ pub fn claim_all(journal: &mut Journal, site_of: &SiteOf<'_>) -> rusqlite::Resul
         }
         jobs.push((
             item.id,
-            super::JobSpec {
+            crate::transfer::JobSpec {
                 source,
                 destination,
                 kind: item.kind,
@@ -789,10 +789,10 @@ mod tests {
         j.record(
             done,
             &EventKind::Verified {
-                mode: super::super::Mode::Local,
+                mode: crate::transfer::Mode::Local,
                 bytes: 1,
                 size: 1,
-                check: super::super::Check::Size,
+                check: crate::transfer::Check::Size,
                 source_deleted: false,
                 renamed_to: None,
                 protection: None,
@@ -822,7 +822,7 @@ mod tests {
 
     #[test]
     fn a_trees_files_are_recorded_in_batches_before_anything_else_and_its_skips_do_not_end_it() {
-        use super::super::{Event, JobSpec, Location};
+        use crate::transfer::{Event, JobSpec, Location};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("q.sqlite3");
         let mut tap = Tap::at(Some(&path));

@@ -11,12 +11,12 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::beneath::{Confined, Standing};
-use super::error::Failure;
-use super::site::Location;
+use crate::transfer::error::Failure;
+use crate::transfer::local::beneath::{Confined, Standing};
+use crate::transfer::sessions::site::Location;
 
 /// The part file beside a destination: `dir/.NAME.fxpc-part`.
-pub(super) fn part_of(destination: &Location) -> Location {
+pub(crate) fn part_of(destination: &Location) -> Location {
     let (dir, name) = destination.parent_and_name();
     let mut path = dir.to_vec();
     if !path.is_empty() && !path.ends_with(b"/") {
@@ -30,16 +30,16 @@ pub(super) fn part_of(destination: &Location) -> Location {
 
 /// What stands at a local path beneath the copy's root, looked at off the
 /// async threads; a link on the way is an error.
-pub(super) async fn standing(root: Option<&Path>, at: &Location) -> Result<Standing, Failure> {
+pub(crate) async fn standing(root: Option<&Path>, at: &Location) -> Result<Standing, Failure> {
     let confined = Confined::new(root, &at.local_path());
     blocking(move || confined.standing())
         .await
-        .map_err(|e| Failure::local(super::error::End::Destination, e))
+        .map_err(|e| Failure::local(crate::transfer::error::End::Destination, e))
 }
 
 /// Refuses a download the destination's file system cannot hold: `needed`
 /// more bytes than its free space (as an unprivileged writer sees it).
-pub(super) async fn check_space(at: &Location, needed: u64) -> Result<(), Failure> {
+pub(crate) async fn check_space(at: &Location, needed: u64) -> Result<(), Failure> {
     let dir = parent_dir(&at.local_path());
     let free = blocking(move || {
         let s = rustix::fs::statvfs(&dir)?;
@@ -65,7 +65,7 @@ pub(super) async fn check_space(at: &Location, needed: u64) -> Result<(), Failur
 
 /// Gives the verified part file the target's name. `rename` replaces what
 /// stood there (a symlink itself, never what it points to).
-pub(super) async fn promote(
+pub(crate) async fn promote(
     root: Option<&Path>,
     part: &Location,
     destination: &Location,
@@ -82,7 +82,7 @@ pub(super) async fn promote(
 /// After a failed download: a part file a resume can continue (the
 /// failure was one a retry could get past) is kept and the reason says
 /// where; any other is removed.
-pub(super) async fn settle_failure(failure: Failure, part: &Location) -> Failure {
+pub(crate) async fn settle_failure(failure: Failure, part: &Location) -> Failure {
     let resumable = matches!(
         failure,
         Failure::Failed {
@@ -106,7 +106,7 @@ pub(super) async fn settle_failure(failure: Failure, part: &Location) -> Failure
 }
 
 /// Removes a part file (a cancel that discards what it wrote).
-pub(super) async fn remove(part: &Location) -> io::Result<()> {
+pub(crate) async fn remove(part: &Location) -> io::Result<()> {
     let path = part.local_path();
     blocking(move || match std::fs::remove_file(&path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),

@@ -5,7 +5,7 @@ use super::*;
 
 /// Reads the final replies of an attempt that moved nothing for a refusal
 /// of the data connection.
-pub(super) fn refusal_in(
+pub(crate) fn refusal_in(
     src_result: &Option<Result<Reply, FtpError>>,
     dst_result: &Option<Result<Reply, FtpError>>,
     dst_listens: bool,
@@ -122,7 +122,7 @@ pub(super) fn refusal_in(
 
 /// The failure of an attempt whose data connection worked (or whose sides
 /// failed for other reasons), with the most telling reply first.
-pub(super) fn failure(
+pub(crate) fn failure(
     src_result: Option<Result<Reply, FtpError>>,
     dst_result: Option<Result<Reply, FtpError>>,
 ) -> AttemptError {
@@ -190,7 +190,7 @@ pub(super) fn failure(
     })
 }
 
-pub(super) fn classify(
+pub(crate) fn classify(
     side: End,
     command: &str,
     reply: Reply,
@@ -231,7 +231,7 @@ pub(super) fn classify(
 /// the limit is on silence: no byte arriving at the destination for
 /// `stall` (measured by the size poller) ends the wait. `preliminary` is
 /// told of each `1xx`.
-pub(super) async fn final_reply(
+pub(crate) async fn final_reply(
     client: &mut Client,
     watch: &Watch,
     stall: Duration,
@@ -258,7 +258,7 @@ pub(super) async fn final_reply(
 /// How long to wait for the second final reply: as long as it takes when
 /// the first side succeeded (the second has its own stall limit), a moment
 /// when it failed.
-pub(super) async fn last_word(first_succeeded: bool) {
+pub(crate) async fn last_word(first_succeeded: bool) {
     if first_succeeded {
         std::future::pending::<()>().await
     } else {
@@ -267,6 +267,6 @@ pub(super) async fn last_word(first_succeeded: bool) {
 }
 
 /// Best effort: the session is discarded afterwards anyway.
-pub(super) async fn abort(client: &mut Client) {
+pub(crate) async fn abort(client: &mut Client) {
     let _ = tokio::time::timeout(ABORT_WAIT, client.abort()).await;
 }

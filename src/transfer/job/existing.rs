@@ -3,27 +3,23 @@
 //! cancel leaves there (deleted when asked and the job's own, else kept
 //! and said where).
 
-use super::endpoint::Endpoint;
-use super::error::{End, Failure};
-use super::partial;
-use super::shared::Ctx;
-use super::site::{Location, Site};
-use super::{Conflict, EventKind};
+use crate::transfer::error::{End, Failure};
+use crate::transfer::local::partial;
+use crate::transfer::sessions::endpoint::Endpoint;
+use crate::transfer::sessions::site::{Location, Site};
+use crate::transfer::shared::Ctx;
+use crate::transfer::{Conflict, EventKind};
 
 /// Asks whoever listens to the events what to do with an existing
-/// destination, and waits for [`Engine::answer`](super::Engine::answer).
-pub(super) async fn ask(
+/// destination, and waits for [`Engine::answer`](crate::transfer::Engine::answer).
+pub(crate) async fn ask(
     ctx: &Ctx,
     destination: &Location,
     source_size: u64,
     destination_size: u64,
 ) -> Result<Conflict, Failure> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    ctx.shared
-        .questions
-        .lock()
-        .expect("question map lock")
-        .insert(ctx.id, tx);
+    ctx.shared.jobs.ask(ctx.id, tx);
     ctx.emit(EventKind::Conflict {
         destination: destination.to_string(),
         source_size,
@@ -33,11 +29,7 @@ pub(super) async fn ask(
         a = rx => a.ok(),
         () = ctx.cancel.cancelled() => None,
     };
-    ctx.shared
-        .questions
-        .lock()
-        .expect("question map lock")
-        .remove(&ctx.id);
+    ctx.shared.jobs.question(ctx.id);
     match answer {
         // Asking again would loop: an unanswerable question skips.
         Some(Conflict::Ask) => Ok(Conflict::Skip),
@@ -49,18 +41,13 @@ pub(super) async fn ask(
 /// The final event of a cancelled job: what is left at the destination,
 /// after deleting it when asked to and the job created it.
 /// `is_part`: the destination is a download's part file, fxpc's own.
-pub(super) async fn cancelled(
+pub(crate) async fn cancelled(
     ctx: &Ctx,
     destination: &Location,
     existed: Option<bool>,
     is_part: bool,
 ) -> EventKind {
-    let discard = ctx
-        .shared
-        .discard_partial
-        .lock()
-        .expect("discard set lock")
-        .remove(&ctx.id);
+    let discard = ctx.shared.jobs.take_discard(ctx.id);
     if is_part {
         return match discard {
             true => match partial::remove(destination).await {
@@ -113,7 +100,7 @@ pub(super) async fn cancelled(
 
 /// The destination's size on a new connection (after a cancel, the job's
 /// own sessions are in no state to ask).
-pub(super) async fn fresh_size(ctx: &Ctx, at: &Location) -> Option<u64> {
+pub(crate) async fn fresh_size(ctx: &Ctx, at: &Location) -> Option<u64> {
     match &at.site {
         Site::Local => Endpoint::Local.size(&at.path).await.ok().flatten(),
         Site::Ftp(site) => {
@@ -129,7 +116,7 @@ pub(super) async fn fresh_size(ctx: &Ctx, at: &Location) -> Option<u64> {
     }
 }
 
-pub(super) async fn free_name(mut end: Endpoint<'_>, at: &Location) -> Result<Location, Failure> {
+pub(crate) async fn free_name(mut end: Endpoint<'_>, at: &Location) -> Result<Location, Failure> {
     for n in 1..10_000 {
         let mut path = at.path.clone();
         path.extend_from_slice(format!(".{n}").as_bytes());

@@ -12,11 +12,11 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::site::FtpSite;
-use super::{Event, EventKind, JobId};
 use crate::ftp::Client;
+use crate::transfer::sessions::site::FtpSite;
+use crate::transfer::{Event, EventKind, JobId};
 
-pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// Without a way to see bytes arrive, wait this many stall timeouts.
 const UNMEASURED_STALL_FACTOR: u32 = 60;
 /// How long a destination may show no growth at all, from the start,
@@ -27,7 +27,7 @@ const RATE_WINDOW: Duration = Duration::from_secs(3);
 
 /// Shared between the transfer (which may count bytes), the reporter, and
 /// the stall watchdog.
-pub struct Watch {
+pub(crate) struct Watch {
     start: Instant,
     done: AtomicU64,
     /// Milliseconds after `start` when `done` last grew.
@@ -51,7 +51,7 @@ pub struct Watch {
 }
 
 impl Watch {
-    pub fn new() -> Arc<Watch> {
+    pub(crate) fn new() -> Arc<Watch> {
         Arc::new(Watch {
             start: Instant::now(),
             done: AtomicU64::new(0),
@@ -66,7 +66,7 @@ impl Watch {
 
     /// Sends `Writing` for `job` on `events` the moment the destination
     /// starts taking its bytes.
-    pub fn tell_writing(&self, job: JobId, events: UnboundedSender<Event>) {
+    pub(crate) fn tell_writing(&self, job: JobId, events: UnboundedSender<Event>) {
         let _ = self.tell_writing.set((job, events));
     }
 
@@ -81,11 +81,11 @@ impl Watch {
         }
     }
 
-    pub fn done(&self) -> u64 {
+    pub(crate) fn done(&self) -> u64 {
         self.done.load(Ordering::Relaxed)
     }
 
-    pub fn set_done(&self, n: u64) {
+    pub(crate) fn set_done(&self, n: u64) {
         if n > self.done.swap(n, Ordering::Relaxed) {
             self.grew_at_ms
                 .store(self.start.elapsed().as_millis() as u64, Ordering::Relaxed);
@@ -101,38 +101,38 @@ impl Watch {
     }
 
     /// Whether the destination was seen growing during this attempt.
-    pub fn saw_growth(&self) -> bool {
+    pub(crate) fn saw_growth(&self) -> bool {
         self.moved.load(Ordering::Relaxed)
     }
 
-    pub fn mark_writing(&self) {
+    pub(crate) fn mark_writing(&self) {
         self.set_writing();
     }
 
-    pub fn began_writing(&self) -> bool {
+    pub(crate) fn began_writing(&self) -> bool {
         self.writing.load(Ordering::Relaxed)
     }
 
-    pub fn mark_connected(&self) {
+    pub(crate) fn mark_connected(&self) {
         self.connected.store(true, Ordering::Relaxed);
     }
 
-    pub fn is_connected(&self) -> bool {
+    pub(crate) fn is_connected(&self) -> bool {
         self.connected.load(Ordering::Relaxed)
     }
 
-    pub fn add(&self, n: u64) {
+    pub(crate) fn add(&self, n: u64) {
         self.set_done(self.done() + n);
     }
 
-    pub fn set_unmeasurable(&self) {
+    pub(crate) fn set_unmeasurable(&self) {
         self.measurable.store(false, Ordering::Relaxed);
     }
 
     /// How long a silent transfer may go on before it counts as stalled:
     /// `stall` while progress is measured; when it cannot be, a limit as
     /// generous as a large file needs, but still finite.
-    pub fn stall_limit(&self, stall: Duration) -> Duration {
+    pub(crate) fn stall_limit(&self, stall: Duration) -> Duration {
         if self.measurable.load(Ordering::Relaxed) {
             stall
         } else {
@@ -141,14 +141,14 @@ impl Watch {
     }
 
     /// How long since anything moved (or since the start).
-    pub fn stalled_for(&self) -> Duration {
+    pub(crate) fn stalled_for(&self) -> Duration {
         let grew = Duration::from_millis(self.grew_at_ms.load(Ordering::Relaxed));
         self.start.elapsed().saturating_sub(grew)
     }
 }
 
 /// Where the reporter learns how far a transfer is.
-pub enum Source {
+pub(crate) enum Source {
     /// Bytes counted on a stream through the client.
     Counted,
     /// `SIZE` of the destination file on an extra connection, minus what
@@ -165,18 +165,18 @@ pub enum Source {
 }
 
 /// Rate over a sliding window, and the ETA it implies.
-pub struct Meter {
+pub(crate) struct Meter {
     samples: VecDeque<(Instant, u64)>,
 }
 
 impl Meter {
-    pub fn new() -> Meter {
+    pub(crate) fn new() -> Meter {
         Meter {
             samples: VecDeque::new(),
         }
     }
 
-    pub fn update(
+    pub(crate) fn update(
         &mut self,
         now: Instant,
         done: u64,
@@ -208,7 +208,7 @@ impl Meter {
 }
 
 /// Emits `Progress` events until `stop` is cancelled.
-pub async fn report(
+pub(crate) async fn report(
     job: JobId,
     total: Option<u64>,
     mut source: Source,

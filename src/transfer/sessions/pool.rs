@@ -3,6 +3,7 @@
 //! browsing connection — and gives them back when they are still in a known
 //! state.
 
+use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -11,15 +12,31 @@ use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use super::site::FtpSite;
 use crate::ftp::{Client, FtpError};
+use crate::transfer::sessions::site::FtpSite;
 
 /// A session put back this recently is handed out without a NOOP.
 const TRUST_IDLE: Duration = Duration::from_secs(5);
 /// How often a `421 too many connections` is waited out before giving up.
 const BUSY_RETRIES: u32 = 20;
 
-pub struct Pool {
+/// Every site's pool, by site key: sessions with the same login share one.
+#[derive(Default)]
+pub(crate) struct Pools {
+    by_site: Mutex<HashMap<String, Arc<Pool>>>,
+}
+
+impl Pools {
+    pub(crate) fn get(&self, site: &Arc<FtpSite>) -> Arc<Pool> {
+        let mut pools = self.by_site.lock().expect("pool map lock");
+        pools
+            .entry(site.key())
+            .or_insert_with(|| Pool::new(site.clone()))
+            .clone()
+    }
+}
+
+pub(crate) struct Pool {
     site: Arc<FtpSite>,
     slots: Arc<Semaphore>,
     /// Sessions put back, with when: a session idle for a moment is
@@ -31,7 +48,7 @@ pub struct Pool {
 }
 
 impl Pool {
-    pub fn new(site: Arc<FtpSite>) -> Arc<Pool> {
+    pub(crate) fn new(site: Arc<FtpSite>) -> Arc<Pool> {
         Arc::new(Pool {
             slots: Arc::new(Semaphore::new(site.max_connections.max(1))),
             site,
@@ -40,13 +57,13 @@ impl Pool {
         })
     }
 
-    pub fn site(&self) -> &Arc<FtpSite> {
+    pub(crate) fn site(&self) -> &Arc<FtpSite> {
         &self.site
     }
 
     /// Why `client` is not encrypted although the site takes TLS when
     /// offered, the first time a session of this site is so.
-    pub(super) fn clear_notice(&self, client: &Client) -> Option<String> {
+    pub(crate) fn clear_notice(&self, client: &Client) -> Option<String> {
         let reason = client.clear_because()?;
         (!self.told_clear.swap(true, Ordering::Relaxed)).then(|| reason.to_string())
     }
@@ -55,7 +72,7 @@ impl Pool {
     /// site has that many free slots. Taking them together means two jobs
     /// can never each hold one and wait for the other. `None` when
     /// cancelled while waiting.
-    pub async fn checkout(
+    pub(crate) async fn checkout(
         self: &Arc<Pool>,
         n: usize,
         cancel: &CancellationToken,
@@ -116,7 +133,7 @@ impl Pool {
 
     /// Opens and logs in a new session, waiting out "too many connections"
     /// (421) with a growing pause instead of failing.
-    pub async fn connect(&self) -> Result<Client, FtpError> {
+    pub(crate) async fn connect(&self) -> Result<Client, FtpError> {
         let site = &self.site;
         let mut pause = Duration::from_millis(250);
         let mut tries = 0;
@@ -141,7 +158,7 @@ fn is_busy(e: &FtpError) -> bool {
 /// A pooled session. Dropped, it goes back to the pool unless it was marked
 /// [`discard`](Session::discard) (after a failed or aborted transfer its
 /// state is unknown).
-pub struct Session {
+pub(crate) struct Session {
     client: Option<Client>,
     pool: Arc<Pool>,
     _permit: OwnedSemaphorePermit,
@@ -149,7 +166,7 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn discard(&mut self) {
+    pub(crate) fn discard(&mut self) {
         self.reusable = false;
     }
 }

@@ -17,7 +17,7 @@ use rustix::fs::{AtFlags, FileType, Mode, OFlags, ResolveFlags};
 
 /// What stands at a local destination's name, a symlink not followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Standing {
+pub(crate) enum Standing {
     Absent,
     File(u64),
     /// A symbolic link: never written through. An overwrite replaces the
@@ -35,7 +35,7 @@ const RESOLVE: ResolveFlags = ResolveFlags::BENEATH
 
 /// A path under a copy's local root.
 #[derive(Debug, Clone)]
-pub struct Confined {
+pub(crate) struct Confined {
     root: PathBuf,
     /// Never empty: at least the last component.
     rel: PathBuf,
@@ -43,7 +43,7 @@ pub struct Confined {
 
 /// Why a directory of a tree could not be made.
 #[derive(Debug)]
-pub enum DirError {
+pub(crate) enum DirError {
     /// A symbolic link stands where a directory should (its path).
     Link(PathBuf),
     Io(io::Error),
@@ -52,7 +52,7 @@ pub enum DirError {
 impl Confined {
     /// `path` beneath `root` when it is under it; otherwise beneath its
     /// own directory.
-    pub fn new(root: Option<&Path>, path: &Path) -> Confined {
+    pub(crate) fn new(root: Option<&Path>, path: &Path) -> Confined {
         if let Some(root) = root
             && let Ok(rel) = path.strip_prefix(root)
             && !rel.as_os_str().is_empty()
@@ -102,7 +102,7 @@ impl Confined {
     }
 
     /// What stands at the path, a link not followed (nor any on the way).
-    pub fn standing(&self) -> io::Result<Standing> {
+    pub(crate) fn standing(&self) -> io::Result<Standing> {
         let root = self.root_fd()?;
         match self.at(root.as_fd(), &self.rel, OFlags::PATH, 0) {
             Ok(fd) => {
@@ -120,7 +120,7 @@ impl Confined {
 
     /// Opens the file for writing as a copy's policy asks: appended to,
     /// continued (`resume`: it must exist), or created and emptied.
-    pub fn open_write(&self, append: bool, resume: bool) -> io::Result<File> {
+    pub(crate) fn open_write(&self, append: bool, resume: bool) -> io::Result<File> {
         let root = self.root_fd()?;
         let flags = if append {
             OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE
@@ -152,7 +152,7 @@ impl Confined {
 
     /// Renames this file over `to` (both under the same root): what stood
     /// at `to`, a link included, is replaced, never what a link names.
-    pub fn rename_to(&self, to: &Confined) -> io::Result<()> {
+    pub(crate) fn rename_to(&self, to: &Confined) -> io::Result<()> {
         let root = self.root_fd()?;
         let (from_dir, from_name) = self.parent(&root)?;
         let to_root = to.root_fd()?;
@@ -166,7 +166,7 @@ impl Confined {
     /// Makes every directory of the path that is missing. A link where a
     /// directory should be is replaced by a directory when `replace_links`
     /// (the link itself goes, never what it names), else refused.
-    pub fn make_dirs(&self, replace_links: bool) -> Result<(), DirError> {
+    pub(crate) fn make_dirs(&self, replace_links: bool) -> Result<(), DirError> {
         let io = DirError::Io;
         let mut dir = self.root_fd().map_err(io)?;
         let mut so_far = self.root.clone();

@@ -14,12 +14,12 @@ use std::task::{Context, Poll};
 use tokio::fs::File;
 use tokio::io::{AsyncRead, AsyncSeekExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 
-use super::endpoint::{self, Endpoint};
-use super::error::{End, Failure};
-use super::progress::Watch;
 use crate::ftp::StoreMode;
 use crate::ftp::client::copy_idle;
 use crate::ftp::hash::Hasher;
+use crate::transfer::error::{End, Failure};
+use crate::transfer::sessions::endpoint::{self, Endpoint};
+use crate::transfer::ways::progress::Watch;
 
 /// Size of the pipe between the download and the upload of a relay.
 const RELAY_BUFFER: usize = 256 * 1024;
@@ -27,7 +27,7 @@ const RELAY_BUFFER: usize = 256 * 1024;
 /// Where moved bytes are counted: the job's progress and the engine's
 /// client-data total.
 #[derive(Clone)]
-pub struct Meters {
+pub(crate) struct Meters {
     pub watch: Arc<Watch>,
     pub moved: Arc<AtomicU64>,
     /// The digest of every byte carried, when the whole file is.
@@ -39,16 +39,16 @@ pub struct Meters {
 
 /// Bytes a transfer may carry beyond twice its announced size before it
 /// is stopped: room for a file that grew while it was sent.
-pub const BEYOND_ANNOUNCED: u64 = 1 << 20;
+pub(crate) const BEYOND_ANNOUNCED: u64 = 1 << 20;
 
 /// Where a transfer of a file announced at `size` bytes is stopped.
-pub fn overrun_limit(size: u64) -> u64 {
+pub(crate) fn overrun_limit(size: u64) -> u64 {
     size.saturating_mul(2).saturating_add(BEYOND_ANNOUNCED)
 }
 
 /// The pipe's input, whose bytes are counted into the job's watch and the
 /// engine's client-data total (and hashed, when the whole file passes).
-pub struct Counting<T> {
+pub(crate) struct Counting<T> {
     inner: T,
     meters: Meters,
     carried: u64,
@@ -57,7 +57,7 @@ pub struct Counting<T> {
 }
 
 impl<T> Counting<T> {
-    pub fn new(inner: T, meters: Meters) -> Counting<T> {
+    pub(crate) fn new(inner: T, meters: Meters) -> Counting<T> {
         Counting {
             inner,
             meters,
@@ -131,7 +131,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for Opened<R> {
 /// concurrently. `append` (or `destination_offset` > 0, a resume) decides
 /// how the destination is written. Returns the bytes carried.
 #[allow(clippy::too_many_arguments)] // one per end and offset; a struct would only rename them
-pub async fn carry(
+pub(crate) async fn carry(
     source: Endpoint<'_>,
     source_path: &[u8],
     source_offset: u64,
@@ -144,35 +144,18 @@ pub async fn carry(
 ) -> Result<u64, Failure> {
     // Local ends are opened first: a file that cannot be read or written
     // is refused before any server is asked for anything.
-    let mut source_file = match source {
-        Endpoint::Local => {
-            let mut file = File::open(endpoint::local(source_path))
-                .await
-                .map_err(|e| Failure::local(End::Source, e))?;
-            if source_offset > 0 {
-                file.seek(SeekFrom::Start(source_offset))
-                    .await
-                    .map_err(|e| Failure::local(End::Source, e))?;
-            }
-            Some(file)
-        }
-        Endpoint::Ftp(_) => None,
-    };
-    let mut destination_file = match destination {
-        Endpoint::Local => {
-            let file = open_local_destination(
-                local_root,
-                endpoint::local(destination_path),
-                append,
-                destination_offset,
-            )
-            .await
-            .map_err(|e| Failure::local(End::Destination, e))?;
-            meters.watch.mark_writing();
-            Some(file)
-        }
-        Endpoint::Ftp(_) => None,
-    };
+    let mut source_file = open_source(&source, source_path, source_offset).await?;
+    let mut destination_file = open_destination(
+        &destination,
+        destination_path,
+        append,
+        destination_offset,
+        local_root,
+    )
+    .await?;
+    if destination_file.is_some() {
+        meters.watch.mark_writing();
+    }
 
     let watch = meters.watch.clone();
     let announced = meters.announced;
@@ -246,7 +229,55 @@ pub async fn carry(
             Ok(stored) => (read.await, Ok(stored)),
         },
     };
-    if overrun.load(Ordering::Relaxed) {
+    verdict(read, write, overrun.load(Ordering::Relaxed), announced)
+}
+
+/// A local source, opened at its offset (`None`: a server sends).
+async fn open_source(
+    source: &Endpoint<'_>,
+    path: &[u8],
+    offset: u64,
+) -> Result<Option<File>, Failure> {
+    if !matches!(source, Endpoint::Local) {
+        return Ok(None);
+    }
+    let mut file = File::open(endpoint::local(path))
+        .await
+        .map_err(|e| Failure::local(End::Source, e))?;
+    if offset > 0 {
+        file.seek(SeekFrom::Start(offset))
+            .await
+            .map_err(|e| Failure::local(End::Source, e))?;
+    }
+    Ok(Some(file))
+}
+
+/// A local destination, opened beneath the copy's root (`None`: a server
+/// stores).
+async fn open_destination(
+    destination: &Endpoint<'_>,
+    path: &[u8],
+    append: bool,
+    offset: u64,
+    local_root: Option<&Path>,
+) -> Result<Option<File>, Failure> {
+    if !matches!(destination, Endpoint::Local) {
+        return Ok(None);
+    }
+    let file = open_local_destination(local_root, endpoint::local(path), append, offset)
+        .await
+        .map_err(|e| Failure::local(End::Destination, e))?;
+    Ok(Some(file))
+}
+
+/// What both sides' results make of the attempt.
+fn verdict(
+    read: Result<u64, Failure>,
+    write: Result<u64, Failure>,
+    overrun: bool,
+    announced: Option<u64>,
+) -> Result<u64, Failure> {
+    if overrun {
         // Whatever either end said after the cut is only its symptom.
         let size = announced.unwrap_or(0);
         return Err(Failure::permanent(format!(
@@ -277,13 +308,13 @@ const LOCAL_IDLE: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// How a local destination file is opened: beneath the copy's root, no
 /// link followed (see `beneath.rs`).
-pub async fn open_local_destination(
+pub(crate) async fn open_local_destination(
     root: Option<&Path>,
     path: &Path,
     append: bool,
     offset: u64,
 ) -> std::io::Result<File> {
-    let confined = super::beneath::Confined::new(root, path);
+    let confined = crate::transfer::local::beneath::Confined::new(root, path);
     let file = tokio::task::spawn_blocking(move || confined.open_write(append, offset > 0))
         .await
         .map_err(std::io::Error::other)??;

@@ -11,14 +11,14 @@ use std::time::Duration;
 use crate::ftp::hash::Algorithm;
 use crate::ftp::{Client, FtpError};
 
-pub enum Endpoint<'a> {
+pub(crate) enum Endpoint<'a> {
     Ftp(&'a mut Client),
     Local,
 }
 
 impl<'a> Endpoint<'a> {
     /// The session of an end, or the local disk when there is none.
-    pub fn of(session: Option<&'a mut Client>) -> Endpoint<'a> {
+    pub(crate) fn of(session: Option<&'a mut Client>) -> Endpoint<'a> {
         match session {
             Some(c) => Endpoint::Ftp(c),
             None => Endpoint::Local,
@@ -26,7 +26,7 @@ impl<'a> Endpoint<'a> {
     }
 
     /// The size of a file, `None` when it does not exist (or is not a file).
-    pub async fn size(&mut self, path: &[u8]) -> Result<Option<u64>, FtpError> {
+    pub(crate) async fn size(&mut self, path: &[u8]) -> Result<Option<u64>, FtpError> {
         match self {
             Endpoint::Ftp(client) => match client.size(path).await {
                 Ok(n) => Ok(Some(n)),
@@ -42,7 +42,7 @@ impl<'a> Endpoint<'a> {
         }
     }
 
-    pub async fn delete(&mut self, path: &[u8]) -> Result<(), FtpError> {
+    pub(crate) async fn delete(&mut self, path: &[u8]) -> Result<(), FtpError> {
         match self {
             Endpoint::Ftp(client) => client.dele(path).await,
             Endpoint::Local => tokio::fs::remove_file(local(path))
@@ -52,7 +52,7 @@ impl<'a> Endpoint<'a> {
     }
 
     /// The digests this end can give: a server's by `FEAT`, any here.
-    pub fn digests(&self) -> Vec<Algorithm> {
+    pub(crate) fn digests(&self) -> Vec<Algorithm> {
         match self {
             Endpoint::Ftp(client) => client.features().hash_algorithms(),
             Endpoint::Local => Algorithm::ALL.to_vec(),
@@ -61,7 +61,7 @@ impl<'a> Endpoint<'a> {
 
     /// A whole file's digest; `timeout` bounds a server's answer (it reads
     /// the whole file first).
-    pub async fn digest(
+    pub(crate) async fn digest(
         &mut self,
         path: &[u8],
         algorithm: Algorithm,
@@ -71,16 +71,18 @@ impl<'a> Endpoint<'a> {
             Endpoint::Ftp(client) => client.hash(path, algorithm, timeout).await,
             Endpoint::Local => {
                 let path = local(path).to_path_buf();
-                tokio::task::spawn_blocking(move || super::local::digest(&path, algorithm))
-                    .await
-                    .map_err(std::io::Error::other)?
-                    .map_err(FtpError::Io)
+                tokio::task::spawn_blocking(move || {
+                    crate::transfer::local::digest(&path, algorithm)
+                })
+                .await
+                .map_err(std::io::Error::other)?
+                .map_err(FtpError::Io)
             }
         }
     }
 }
 
 /// A local path from the engine's raw bytes.
-pub fn local(path: &[u8]) -> &Path {
+pub(crate) fn local(path: &[u8]) -> &Path {
     Path::new(OsStr::from_bytes(path))
 }

@@ -18,12 +18,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use tokio::runtime::Handle;
 use tokio::sync::oneshot;
 
-use super::{Conflict, JobId, JobSpec, Kind, Location, Via};
+use crate::transfer::{Conflict, JobId, JobSpec, Kind, Location, Via};
 
 /// A file waiting in line as data: its name in a directory its walk
 /// shares with its neighbours, not a spec of its own (two paths, two
 /// sites), since a tree may queue 100,000.
-pub(super) struct Item {
+pub(crate) struct Item {
     pub id: JobId,
     /// The tree job whose walk found it.
     pub tree: JobId,
@@ -37,7 +37,7 @@ pub(super) struct Item {
 }
 
 /// A directory a walk is in: where its files come from and go to, and how.
-pub(super) struct Dir {
+pub(crate) struct Dir {
     pub source: Location,
     pub destination: Location,
     pub kind: Kind,
@@ -47,7 +47,7 @@ pub(super) struct Dir {
 }
 
 impl Item {
-    pub fn spec(&self) -> JobSpec {
+    pub(crate) fn spec(&self) -> JobSpec {
         JobSpec {
             source: self.dir.source.join(&self.name),
             destination: self.dir.destination.join(&self.name),
@@ -60,10 +60,10 @@ impl Item {
 }
 
 /// What runs an item whose turn came, holding its slot.
-pub(super) type Launch =
+pub(crate) type Launch =
     Box<dyn Fn(Item, Slot) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
-pub struct Queue {
+pub(crate) struct Queue {
     state: Mutex<State>,
     launch: OnceLock<Launch>,
     /// Where items' tasks run: the runtime of whoever queued the first
@@ -100,7 +100,7 @@ enum Turn {
 }
 
 /// A transfer slot; the next in line gets it when this is dropped.
-pub struct Slot {
+pub(crate) struct Slot {
     queue: Arc<Queue>,
 }
 
@@ -162,7 +162,7 @@ impl State {
 }
 
 impl Queue {
-    pub fn new(capacity: usize) -> Arc<Queue> {
+    pub(crate) fn new(capacity: usize) -> Arc<Queue> {
         Arc::new(Queue {
             state: Mutex::new(State {
                 capacity: capacity.max(1),
@@ -178,7 +178,7 @@ impl Queue {
     }
 
     /// Says how an item whose turn came is run (once, by the engine).
-    pub(super) fn set_launch(&self, launch: Launch) {
+    pub(crate) fn set_launch(&self, launch: Launch) {
         let _ = self.launch.set(launch);
     }
 
@@ -200,7 +200,7 @@ impl Queue {
 
     /// Queues a file as data; a task runs it when its turn comes. Must be
     /// called within a tokio runtime.
-    pub(super) fn push(self: &Arc<Self>, item: Item) {
+    pub(crate) fn push(self: &Arc<Self>, item: Item) {
         self.runtime.get_or_init(Handle::current);
         let due = {
             let mut s = self.state.lock().expect("queue lock");
@@ -212,7 +212,7 @@ impl Queue {
 
     /// Takes a queued item out of line before it started (cancelled);
     /// `None` when `job` is no waiting item.
-    pub(super) fn withdraw(&self, job: JobId) -> Option<Box<Item>> {
+    pub(crate) fn withdraw(&self, job: JobId) -> Option<Box<Item>> {
         let mut s = self.state.lock().expect("queue lock");
         if !matches!(s.waiting.get(&job)?.turn, Turn::Run(_)) {
             return None;
@@ -228,7 +228,7 @@ impl Queue {
     /// Takes `job`'s place in line now (when it is submitted), whenever it
     /// comes to wait for its slot: jobs keep the order they were submitted
     /// in, whatever order their probes finish.
-    pub fn enqueue(&self, job: JobId) {
+    pub(crate) fn enqueue(&self, job: JobId) {
         self.state
             .lock()
             .expect("queue lock")
@@ -236,7 +236,7 @@ impl Queue {
     }
 
     /// `job` is over (or never needed a slot: a tree): it leaves the line.
-    pub fn forget(&self, job: JobId) {
+    pub(crate) fn forget(&self, job: JobId) {
         let mut s = self.state.lock().expect("queue lock");
         if s.waiting
             .get(&job)
@@ -248,7 +248,7 @@ impl Queue {
     }
 
     /// Waits in line from `job`'s place (or the end, if it took none).
-    pub fn ticket(self: &Arc<Queue>, job: JobId) -> Ticket {
+    pub(crate) fn ticket(self: &Arc<Queue>, job: JobId) -> Ticket {
         let (tx, rx) = oneshot::channel();
         let due = {
             let mut s = self.state.lock().expect("queue lock");
@@ -270,12 +270,13 @@ impl Queue {
 
     /// Waits for `job`'s turn. Cancel-safe: a job that stops waiting
     /// (cancelled) leaves the line.
-    pub async fn slot(self: &Arc<Queue>, job: JobId) -> Slot {
+    #[cfg(test)]
+    pub(crate) async fn slot(self: &Arc<Queue>, job: JobId) -> Slot {
         self.ticket(job).wait().await
     }
 
     /// Moves a waiting job one place earlier (`up`) or later in line.
-    pub fn nudge(&self, job: JobId, up: bool) -> bool {
+    pub(crate) fn nudge(&self, job: JobId, up: bool) -> bool {
         let mut s = self.state.lock().expect("queue lock");
         let Some(place) = s.waiting.get(&job).map(|w| w.place) else {
             return false;
@@ -297,7 +298,7 @@ impl Queue {
     }
 
     /// Pauses or resumes a waiting job; `false` when it is not waiting.
-    pub fn pause(self: &Arc<Self>, job: JobId, paused: bool) -> bool {
+    pub(crate) fn pause(self: &Arc<Self>, job: JobId, paused: bool) -> bool {
         let due = {
             let mut s = self.state.lock().expect("queue lock");
             let Some(w) = s.waiting.get_mut(&job) else {
@@ -310,7 +311,7 @@ impl Queue {
         true
     }
 
-    pub fn pause_all(self: &Arc<Self>, paused: bool) {
+    pub(crate) fn pause_all(self: &Arc<Self>, paused: bool) {
         let due = {
             let mut s = self.state.lock().expect("queue lock");
             s.paused_all = paused;
@@ -318,20 +319,16 @@ impl Queue {
         };
         self.start(due);
     }
-
-    pub fn is_paused(&self) -> bool {
-        self.state.lock().expect("queue lock").paused_all
-    }
 }
 
 /// A place in line with its waker: `wait` for the slot.
-pub struct Ticket {
+pub(crate) struct Ticket {
     rx: oneshot::Receiver<()>,
     leave: LeaveOnDrop,
 }
 
 impl Ticket {
-    pub async fn wait(self) -> Slot {
+    pub(crate) async fn wait(self) -> Slot {
         let Ticket { rx, leave } = self;
         let _ = rx.await;
         let queue = leave.queue.clone();

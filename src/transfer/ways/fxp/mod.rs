@@ -15,10 +15,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::error::{End, Failure, no_space};
-use super::progress::Watch;
-use super::refusal::{self, Refused};
 use crate::ftp::{Client, FtpError, Reply, addr};
+use crate::transfer::error::{End, Failure, no_space};
+use crate::transfer::ways::progress::Watch;
+use crate::transfer::ways::refusal::{Refusal, Refused};
 
 /// How long the receiving side may take to say `1xx` when it is the one
 /// that connects (pyftpdlib drops data that arrives before it did).
@@ -35,7 +35,7 @@ const PASSIVE_ANSWER: Duration = Duration::from_secs(5);
 const ABORT_WAIT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Dialect {
+pub(crate) enum Dialect {
     Lstn,
     /// Destination passive, source connects.
     FxpDestinationPassive,
@@ -44,7 +44,7 @@ pub enum Dialect {
 }
 
 /// What one attempt needs to know.
-pub struct Plan<'a> {
+pub(crate) struct Plan<'a> {
     pub source_path: &'a [u8],
     pub destination_path: &'a [u8],
     /// `APPE` instead of `STOR`.
@@ -106,7 +106,7 @@ const LAST_WORD: Duration = Duration::from_secs(2);
 
 /// Runs one server-to-server transfer. After a refusal with `clean` the
 /// sessions may be used again; on any other error their state is unknown.
-pub async fn run(
+pub(crate) async fn run(
     dialect: Dialect,
     source: &mut Client,
     destination: &mut Client,
@@ -130,15 +130,14 @@ pub async fn run(
                 destination
             };
             Err(Failure::Refused {
-                transfer_reply: (refused == Refused::Transfer).then_some((side, reply.code)),
-                description: refusal::describe(
+                refusal: Box::new(Refusal::answered(
                     client.greeting(),
                     client.peer_addr(),
                     side,
                     refused,
                     &command,
                     &reply,
-                ),
+                )),
                 clean,
             })
         }
@@ -153,12 +152,69 @@ async fn exchange(
     watch: &Watch,
     cpsv: bool,
 ) -> Result<(), AttemptError> {
-    // The destination's pinning `SOCK`, when it goes out pipelined with the
-    // transfer command (its 255 is then read before the transfer's replies).
-    let mut pin: Option<String> = None;
-    let mut deferred_port: Option<String> = None;
-    // Where a passive destination waits for the source's connection.
-    let mut destination_listens_at: Option<SocketAddr> = None;
+    let mut negotiated = negotiate(dialect, source, destination, plan, cpsv).await?;
+    let receiver_connects = dialect == Dialect::FxpSourcePassive;
+    let passive_side = passive_side(receiver_connects);
+    let pinned = negotiated.pin.is_some();
+    let store_verb = receive(destination, plan, watch, pinned, receiver_connects).await?;
+    send(dialect, source, destination, plan, watch, &mut negotiated).await?;
+    let pin = negotiated.pin.as_ref();
+    let (src_result, dst_result) =
+        final_replies(source, destination, plan, watch, pin, passive_side).await;
+    // A side without a final reply (or one we stopped waiting for) is
+    // aborted, so the servers stop at once rather than at their timeouts.
+    if src_result.as_ref().is_none_or(|r| r.is_err()) {
+        abort(source).await;
+    }
+    if dst_result.as_ref().is_none_or(|r| r.is_err()) {
+        abort(destination).await;
+    }
+    let completed = |r: &Last| matches!(r, Some(Ok(reply)) if reply.is_completion());
+    if completed(&src_result) && completed(&dst_result) {
+        return Ok(());
+    }
+    // Nothing arrived and a side said it could not make or accept the data
+    // connection: a refusal, so another dialect may work.
+    if !watch.saw_growth() {
+        let dst_listens = passive_side == End::Destination;
+        if let Some(refusal) = refusal_in(&src_result, &dst_result, dst_listens, store_verb) {
+            return Err(refusal);
+        }
+    }
+    Err(failure(src_result, dst_result))
+}
+
+/// The side that listens: the source when the receiver connects.
+fn passive_side(receiver_connects: bool) -> End {
+    if receiver_connects {
+        End::Source
+    } else {
+        End::Destination
+    }
+}
+
+/// What the negotiation leaves for the transfer commands.
+#[derive(Default)]
+struct Negotiated {
+    /// The destination's pinning `SOCK`, when it goes out pipelined with
+    /// the transfer command (its 255 is then read before the transfer's
+    /// replies).
+    pin: Option<String>,
+    /// The source's `PORT`, sent in one write with its `RETR`.
+    deferred_port: Option<String>,
+    /// Where a passive destination waits for the source's connection.
+    destination_listens_at: Option<SocketAddr>,
+}
+
+/// Makes one server listen and tells the other where.
+async fn negotiate(
+    dialect: Dialect,
+    source: &mut Client,
+    destination: &mut Client,
+    plan: &Plan<'_>,
+    cpsv: bool,
+) -> Result<Negotiated, AttemptError> {
+    let mut n = Negotiated::default();
     match dialect {
         Dialect::Lstn => {
             let y = negotiate_lstn(source, destination, plan.destination_may_redirect).await?;
@@ -175,7 +231,7 @@ async fn exchange(
                     .send_command(&pin_command)
                     .await
                     .map_err(|e| AttemptError::failed(End::Destination, &e))?;
-                pin = Some(pin_command);
+                n.pin = Some(pin_command);
             }
         }
         // Known to work between these two: the source's PORT goes out
@@ -189,12 +245,12 @@ async fn exchange(
                 cpsv,
             )
             .await?;
-            deferred_port = Some(port_command(target));
-            destination_listens_at = Some(target);
+            n.deferred_port = Some(port_command(target));
+            n.destination_listens_at = Some(target);
         }
         Dialect::FxpDestinationPassive => {
             pret(destination, End::Destination, &store_line(plan)).await?;
-            destination_listens_at = Some(
+            n.destination_listens_at = Some(
                 negotiate_fxp(
                     destination,
                     End::Destination,
@@ -221,14 +277,19 @@ async fn exchange(
             .await?;
         }
     }
-    let receiver_connects = dialect == Dialect::FxpSourcePassive;
-    let passive_side = if receiver_connects {
-        End::Source
-    } else {
-        End::Destination
-    };
+    Ok(n)
+}
 
-    // The receiving side first.
+/// The receiving side first: `REST`, `STOR` or `APPE`, and a reply
+/// before the sender starts. Returns the verb sent.
+async fn receive(
+    destination: &mut Client,
+    plan: &Plan<'_>,
+    watch: &Watch,
+    pinned: bool,
+    receiver_connects: bool,
+) -> Result<&'static str, AttemptError> {
+    let passive_side = passive_side(receiver_connects);
     let mut append = plan.append;
     if plan.destination_offset > 0 {
         match destination.rest(plan.destination_offset).await {
@@ -239,7 +300,7 @@ async fn exchange(
         }
     }
     let store_verb = if append { "APPE" } else { "STOR" };
-    if pin.is_none() {
+    if !pinned {
         destination
             .in_step()
             .await
@@ -254,7 +315,7 @@ async fn exchange(
     // after which the answer to STOR is still to come).
     let early = if receiver_connects {
         Some((Refused::Connect, true))
-    } else if pin.is_none() && destination.has_buffered_reply() {
+    } else if !pinned && destination.has_buffered_reply() {
         Some((Refused::Accept, false))
     } else {
         None
@@ -280,8 +341,22 @@ async fn exchange(
             watch.mark_connected();
         }
     }
+    Ok(store_verb)
+}
 
-    let first = match deferred_port {
+/// The sender's `RETR` (with its `PORT`, when pipelined): its first reply
+/// says it is sending.
+async fn send(
+    dialect: Dialect,
+    source: &mut Client,
+    destination: &mut Client,
+    plan: &Plan<'_>,
+    watch: &Watch,
+    negotiated: &mut Negotiated,
+) -> Result<(), AttemptError> {
+    let receiver_connects = dialect == Dialect::FxpSourcePassive;
+    let passive_side = passive_side(receiver_connects);
+    let first = match negotiated.deferred_port.take() {
         Some(port) => pipelined_retr(source, destination, &port, plan).await?,
         None => {
             if plan.source_offset > 0
@@ -330,7 +405,7 @@ async fn exchange(
         }
     };
     if !first.is_preliminary() {
-        release_passive(destination_listens_at).await;
+        release_passive(negotiated.destination_listens_at).await;
         abort(destination).await;
         let refused = if dialect == Dialect::FxpSourcePassive {
             Refused::Accept
@@ -342,13 +417,26 @@ async fn exchange(
     if passive_side == End::Source {
         watch.mark_connected();
     }
+    Ok(())
+}
 
-    // Both final replies, concurrently. When one side fails, the other gets
-    // a moment for its own last word before it is aborted.
+/// A side's last reply, if it gave one in time.
+type Last = Option<Result<Reply, FtpError>>;
+
+/// Both final replies, concurrently. When one side fails, the other gets
+/// a moment for its own last word before it is aborted.
+async fn final_replies(
+    source: &mut Client,
+    destination: &mut Client,
+    plan: &Plan<'_>,
+    watch: &Watch,
+    pin: Option<&String>,
+    passive_side: End,
+) -> (Last, Last) {
     // The active side has said 1xx: the passive side's own follows at once
     // from a server that accepted the connection.
     let connect_deadline = Instant::now() + PASSIVE_ANSWER.min(plan.connect_timeout);
-    let (src_result, dst_result) = {
+    {
         let src = final_reply(source, watch, plan.stall_timeout, || {
             if passive_side == End::Source {
                 watch.mark_connected();
@@ -358,7 +446,7 @@ async fn exchange(
             // The pipelined pin answers first. Our server handles it before
             // the STOR behind it, so the listening socket is pinned before
             // it accepts: pipelining loses none of the profile's safety.
-            if let Some(command) = &pin {
+            if let Some(command) = pin {
                 let reply = destination.read_reply().await?;
                 if reply.code != 255 {
                     // Reported as the destination refusing the data
@@ -418,27 +506,5 @@ async fn exchange(
                 (s, d)
             }
         }
-    };
-    // A side without a final reply (or one we stopped waiting for) is
-    // aborted, so the servers stop at once rather than at their timeouts.
-    if src_result.as_ref().is_none_or(|r| r.is_err()) {
-        abort(source).await;
     }
-    if dst_result.as_ref().is_none_or(|r| r.is_err()) {
-        abort(destination).await;
-    }
-    let completed =
-        |r: &Option<Result<Reply, FtpError>>| matches!(r, Some(Ok(reply)) if reply.is_completion());
-    if completed(&src_result) && completed(&dst_result) {
-        return Ok(());
-    }
-    // Nothing arrived and a side said it could not make or accept the data
-    // connection: a refusal, so another dialect may work.
-    if !watch.saw_growth() {
-        let dst_listens = passive_side == End::Destination;
-        if let Some(refusal) = refusal_in(&src_result, &dst_result, dst_listens, store_verb) {
-            return Err(refusal);
-        }
-    }
-    Err(failure(src_result, dst_result))
 }

@@ -1,6 +1,6 @@
 //! `fxpc mirror`'s plan: both trees walked directory by directory (one
 //! listing per directory and side), each pair of listings put through
-//! [`compare`](super::compare::compare). A directory only at the source is
+//! [`compare`](crate::transfer::tree::compare::compare). A directory only at the source is
 //! walked as all new, without listing a destination that does not exist.
 //! The plan is everything that would change, and everything that will not
 //! although it differs (a file against a directory, a link): never a
@@ -13,12 +13,12 @@ use std::sync::Arc;
 
 use chrono::TimeZone;
 
-use super::compare::{Rules, Side, Verdict, compare};
-use super::engine::{is_plain_name, too_deep};
-use super::site::{FtpSite, Location, Site};
-use super::skip::SkipList;
 use crate::ftp::{Client, Entry, EntryKind, FtpError};
 use crate::text::{human_bytes, printable};
+use crate::transfer::sessions::site::{FtpSite, Location, Site};
+use crate::transfer::tree::compare::{Rules, Side, Verdict, compare};
+use crate::transfer::tree::skip::SkipList;
+use crate::transfer::tree::walk::{is_plain_name, too_deep};
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -215,9 +215,10 @@ impl Tree {
                 } else {
                     path.to_vec()
                 };
-                let entries = tokio::task::spawn_blocking(move || super::local::list_local(&path))
-                    .await
-                    .map_err(std::io::Error::other)??;
+                let entries =
+                    tokio::task::spawn_blocking(move || crate::transfer::local::list_local(&path))
+                        .await
+                        .map_err(std::io::Error::other)??;
                 let entries = entries
                     .into_iter()
                     .map(|mut e| {
@@ -250,19 +251,22 @@ impl Tree {
                 tokio::task::spawn_blocking(move || {
                     // The root's own parents are the user's path to it.
                     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                        std::fs::create_dir_all(parent).map_err(super::beneath::DirError::Io)?;
+                        std::fs::create_dir_all(parent)
+                            .map_err(crate::transfer::local::beneath::DirError::Io)?;
                     }
-                    super::beneath::Confined::new(None, &path).make_dirs(false)
+                    crate::transfer::local::beneath::Confined::new(None, &path).make_dirs(false)
                 })
                 .await
                 .map_err(std::io::Error::other)?
                 .map_err(|e| {
                     FtpError::Io(match e {
-                        super::beneath::DirError::Link(at) => std::io::Error::other(format!(
-                            "{}: a symbolic link stands there: not followed",
-                            at.display()
-                        )),
-                        super::beneath::DirError::Io(e) => e,
+                        crate::transfer::local::beneath::DirError::Link(at) => {
+                            std::io::Error::other(format!(
+                                "{}: a symbolic link stands there: not followed",
+                                at.display()
+                            ))
+                        }
+                        crate::transfer::local::beneath::DirError::Io(e) => e,
                     })
                 })
             }

@@ -18,9 +18,9 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use super::JobId;
-use super::pool::Pool;
 use crate::ftp::EntryKind;
+use crate::transfer::JobId;
+use crate::transfer::sessions::pool::Pool;
 
 /// How long the first waiting file waits for the rest of its directory.
 const GATHER: Duration = Duration::from_millis(500);
@@ -29,7 +29,7 @@ const GATHER: Duration = Duration::from_millis(500);
 type Key = (JobId, Vec<u8>);
 
 #[derive(Default)]
-pub struct Batches {
+pub(crate) struct Batches {
     dirs: Mutex<HashMap<Key, Dir>>,
 }
 
@@ -50,7 +50,7 @@ struct Dir {
 impl Batches {
     /// The walk is about to queue `files` files into `dir` on the site of
     /// `pool`.
-    pub fn expect(&self, tree: JobId, dir: Vec<u8>, pool: Arc<Pool>, files: usize) {
+    pub(crate) fn expect(&self, tree: JobId, dir: Vec<u8>, pool: Arc<Pool>, files: usize) {
         let mut dirs = self.dirs.lock().expect("batch map lock");
         let entry = dirs.entry((tree, dir)).or_insert_with(|| Dir {
             pool,
@@ -65,7 +65,7 @@ impl Batches {
 
     /// A file of `dir` ended without asking (it failed, was skipped, or
     /// checked itself).
-    pub fn settle(self: &Arc<Self>, tree: JobId, dir: Vec<u8>) {
+    pub(crate) fn settle(self: &Arc<Self>, tree: JobId, dir: Vec<u8>) {
         let key = (tree, dir);
         let due = {
             let mut dirs = self.dirs.lock().expect("batch map lock");
@@ -81,7 +81,7 @@ impl Batches {
     /// The size of `name` in `dir` as a listing taken after this call
     /// shows it (`None`: not shown). `None` when the directory is not
     /// batched: the caller asks `SIZE` itself.
-    pub fn ask(
+    pub(crate) fn ask(
         self: &Arc<Self>,
         tree: JobId,
         dir: Vec<u8>,

@@ -3,38 +3,38 @@
 
 use std::sync::Arc;
 
-use super::endpoint::Endpoint;
-use super::error::{End, Failure};
-use super::pool::{Pool, Session};
-use super::shared::Ctx;
-use super::site::{Location, Site};
-use super::{EventKind, JobSpec};
+use crate::transfer::EventKind;
+use crate::transfer::error::{End, Failure};
+use crate::transfer::sessions::endpoint::Endpoint;
+use crate::transfer::sessions::pool::{Pool, Session};
+use crate::transfer::sessions::site::Site;
+use crate::transfer::shared::Ctx;
 
 /// The two ends' sessions for one attempt (`None` for a local end).
-pub(super) struct Ends {
+pub(crate) struct Ends {
     pub source: Option<Session>,
     pub destination: Option<Session>,
 }
 
 impl Ends {
-    pub(super) fn source(&mut self) -> Endpoint<'_> {
+    pub(crate) fn source(&mut self) -> Endpoint<'_> {
         Endpoint::of(self.source.as_deref_mut())
     }
 
-    pub(super) fn destination(&mut self) -> Endpoint<'_> {
+    pub(crate) fn destination(&mut self) -> Endpoint<'_> {
         Endpoint::of(self.destination.as_deref_mut())
     }
 
     /// Whether the last way left a session unusable (see
     /// `Client::abandon`): the pools drop it when it is given back.
-    pub(super) fn any_abandoned(&self) -> bool {
+    pub(crate) fn any_abandoned(&self) -> bool {
         [&self.source, &self.destination]
             .into_iter()
             .flatten()
             .any(|s| s.abandoned())
     }
 
-    pub(super) fn discard(&mut self) {
+    pub(crate) fn discard(&mut self) {
         for s in [&mut self.source, &mut self.destination]
             .into_iter()
             .flatten()
@@ -47,7 +47,7 @@ impl Ends {
 /// Sessions for both ends. Two pools are always entered in the same order
 /// (by key), and a copy within one site takes its two sessions at once, so
 /// jobs waiting for slots can never hold each other up for good.
-pub(super) async fn checkout(
+pub(crate) async fn checkout(
     ctx: &Ctx,
     source: &Site,
     destination: &Site,
@@ -113,18 +113,4 @@ pub(super) async fn checkout(
             })
         }
     }
-}
-
-/// The job's sessions, taken again from the pools if they were handed
-/// back while waiting for a directory listing.
-pub(super) async fn sessions<'a>(
-    ctx: &Ctx,
-    ends: &'a mut Option<Ends>,
-    spec: &JobSpec,
-    destination: &Location,
-) -> Result<&'a mut Ends, Failure> {
-    if ends.is_none() {
-        *ends = Some(checkout(ctx, &spec.source.site, &destination.site).await?);
-    }
-    Ok(ends.as_mut().expect("just filled"))
 }

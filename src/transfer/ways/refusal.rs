@@ -4,11 +4,11 @@
 
 use std::net::SocketAddr;
 
-use super::error::End;
 use crate::ftp::Reply;
+use crate::transfer::End;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Product {
+pub(crate) enum Product {
     Vsftpd,
     ProFtpd,
     PureFtpd,
@@ -20,7 +20,7 @@ pub enum Product {
 
 /// Which half of FXP a server refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     /// PORT/EPRT/SOCK to a foreign address.
     Connect,
     /// A foreign peer on its passive port.
@@ -35,7 +35,7 @@ pub enum Refused {
     Transfer,
 }
 
-pub fn recognise(greeting: &Reply, refusal: Option<&Reply>) -> Product {
+pub(crate) fn recognise(greeting: &Reply, refusal: Option<&Reply>) -> Product {
     // The greeting names the product more surely than a reply's wording,
     // which servers share (ours and pyftpdlib's 425 read alike).
     let by_name = |text: &str| {
@@ -80,7 +80,7 @@ pub fn recognise(greeting: &Reply, refusal: Option<&Reply>) -> Product {
 }
 
 /// The setting to change, when we know the server.
-pub fn hint(product: Product, refused: Refused) -> Option<&'static str> {
+pub(crate) fn hint(product: Product, refused: Refused) -> Option<&'static str> {
     Some(match (product, refused) {
         (_, Refused::Redirect(_)) => return None,
         (_, Refused::Transfer) => return None,
@@ -95,34 +95,134 @@ pub fn hint(product: Product, refused: Refused) -> Option<&'static str> {
     })
 }
 
-/// What a person reads about a refusal: which end, at which address,
-/// refused what, in its own words, and the setting that would allow it.
-pub fn describe(
-    greeting: &Reply,
-    peer: SocketAddr,
-    end: End,
-    refused: Refused,
-    command: &str,
-    reply: &Reply,
-) -> String {
-    if let Refused::Redirect(target) = refused {
-        return format!(
-            "the {end} ftp://{peer} answered {command} with another host's address {target} ({reply}): not used, since the other server could be sent anywhere that way (RFC 2577); if the server really is reached there, allow it in the site's settings (allow_foreign_passive)"
-        );
-    }
-    let product = recognise(greeting, Some(reply));
-    let mut text = format!("the {end} ftp://{peer} refused {command}: {reply}");
-    if let Some(hint) = hint(product, refused) {
-        // Silence proves nothing about who refused: the setting is only a
-        // possibility then (Pure-FTPd drops foreign peers without a word,
-        // but so does a peer that gave up).
-        if reply.message().contains("timed out") {
-            text.push_str(&format!(" (if it refuses foreign peers: {hint})"));
-        } else {
-            text.push_str(&format!(" ({hint})"));
+/// Why two servers would not take a way, as data: which end, which
+/// command, which reply, which server. Rendered to words once, by
+/// `Display`, when it reaches an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// An end answered a command of the way with a refusal (or with
+    /// silence, as a `425 … timed out` of our own).
+    Answered {
+        end: End,
+        /// The end's control connection.
+        peer: SocketAddr,
+        what: Refused,
+        command: String,
+        reply: Reply,
+        /// The server, as its greeting or its words give it away.
+        server: Product,
+    },
+    /// An end does not advertise `LSTN` and `SOCK` in `FEAT`.
+    NoLstn { end: End },
+    /// One server keeps its data connections in TLS, the other in the
+    /// clear.
+    TlsOnOneEnd { tls: SocketAddr, clear: SocketAddr },
+    /// Neither server can be the TLS client of a data connection.
+    NoTlsClient {
+        source: SocketAddr,
+        destination: SocketAddr,
+    },
+    /// A command arranging the data connection's TLS (`SSCN`, `PROT C`)
+    /// failed at a server: its error, in its words.
+    TlsArrangement { at: SocketAddr, error: String },
+    /// A protected exchange delivered fewer bytes than expected although
+    /// both servers reported success.
+    ArrivedShort { arrived: u64, expected: u64 },
+}
+
+impl Refusal {
+    pub(crate) fn answered(
+        client_greeting: &Reply,
+        peer: SocketAddr,
+        end: End,
+        what: Refused,
+        command: &str,
+        reply: &Reply,
+    ) -> Refusal {
+        Refusal::Answered {
+            end,
+            peer,
+            what,
+            command: command.to_string(),
+            reply: reply.clone(),
+            server: recognise(client_greeting, Some(reply)),
         }
     }
-    text
+
+    /// The end and code of a refusal at the transfer command itself
+    /// (`RETR`, `STOR`, `APPE`): perhaps about the way, perhaps about the
+    /// file; the relay tells which.
+    pub(crate) fn at_transfer(&self) -> Option<(End, u16)> {
+        match self {
+            Refusal::Answered {
+                end,
+                what: Refused::Transfer,
+                reply,
+                ..
+            } => Some((*end, reply.code)),
+            _ => None,
+        }
+    }
+}
+
+/// What a person reads about a refusal: which end, at which address,
+/// refused what, in its own words, and the setting that would allow it.
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Answered {
+                end,
+                peer,
+                what: Refused::Redirect(target),
+                command,
+                reply,
+                ..
+            } => write!(
+                f,
+                "the {end} ftp://{peer} answered {command} with another host's address {target} ({reply}): not used, since the other server could be sent anywhere that way (RFC 2577); if the server really is reached there, allow it in the site's settings (allow_foreign_passive)"
+            ),
+            Refusal::Answered {
+                end,
+                peer,
+                what,
+                command,
+                reply,
+                server,
+            } => {
+                write!(f, "the {end} ftp://{peer} refused {command}: {reply}")?;
+                match hint(*server, *what) {
+                    // Silence proves nothing about who refused: the setting
+                    // is only a possibility then (Pure-FTPd drops foreign
+                    // peers without a word, but so does a peer that gave up).
+                    Some(hint) if reply.message().contains("timed out") => {
+                        write!(f, " (if it refuses foreign peers: {hint})")
+                    }
+                    Some(hint) => write!(f, " ({hint})"),
+                    None => Ok(()),
+                }
+            }
+            Refusal::NoLstn { end } => {
+                write!(f, "the {end} does not advertise LSTN and SOCK in FEAT")
+            }
+            Refusal::TlsOnOneEnd { tls, clear } => write!(
+                f,
+                "{tls} keeps its data connections in TLS and {clear} in the clear: they cannot exchange data directly"
+            ),
+            Refusal::NoTlsClient {
+                source,
+                destination,
+            } => write!(
+                f,
+                "neither {source} nor {destination} can be the TLS client of a data connection (neither offers SSCN or CPSV): \
+                 protected server-to-server copies need one that can (or allow_clear_data for both sites)"
+            ),
+            Refusal::TlsArrangement { at, error } => write!(f, "{at}: {error}"),
+            Refusal::ArrivedShort { arrived, expected } => write!(
+                f,
+                "the data arrived short over TLS ({arrived} of {expected} bytes), although both servers reported success"
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

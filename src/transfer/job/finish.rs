@@ -1,0 +1,113 @@
+//! The finish step: a verified download's part file takes its name, a
+//! move's source is deleted (only now: the copy verified), and the final
+//! event says how the bytes went and what vouched for them. A job that
+//! failed says what it left at its destination.
+
+use super::FileJob;
+use super::attempt::Carried;
+use crate::transfer::error::{End, Failure};
+use crate::transfer::local::partial;
+use crate::transfer::sessions::endpoint::Endpoint;
+use crate::transfer::sessions::site::Site;
+use crate::transfer::shared::Ctx;
+use crate::transfer::{Check, Conflict, EventKind, JobSpec, Kind};
+
+impl FileJob<'_> {
+    pub(super) async fn finish(
+        &mut self,
+        carried: Carried,
+        (size, check): (u64, Check),
+    ) -> Result<EventKind, Failure> {
+        if self.plan.part {
+            let root = self.ctx.local_root.as_deref();
+            partial::promote(root, &self.work, &self.destination).await?;
+        }
+        let source_deleted = self.delete_source().await?;
+        Ok(EventKind::Verified {
+            // Only the way that carried the bytes is named; none did when a
+            // resume found the file whole.
+            mode: carried.mode(),
+            bytes: self.source_size,
+            size,
+            check,
+            source_deleted,
+            renamed_to: self
+                .plan
+                .rename
+                .then(|| String::from_utf8_lossy(self.destination.name()).into_owned()),
+            protection: carried.protection,
+        })
+    }
+
+    /// A move's source, deleted once its copy verified. Not retried: the
+    /// copy is done, and a second try would copy it again.
+    async fn delete_source(&mut self) -> Result<bool, Failure> {
+        if self.spec.kind != Kind::Move {
+            return Ok(false);
+        }
+        let path = self.spec.source.path.clone();
+        let deleted = self.ends().await?.source().delete(&path).await;
+        deleted.map_err(|e| {
+            Failure::ftp(End::Source, &e)
+                .context("copied and verified, but deleting the source failed")
+                .not_retried()
+        })?;
+        Ok(true)
+    }
+
+    /// The final event of a failed job, with what it left.
+    pub(super) async fn failed(self, failure: Failure) -> EventKind {
+        if self.plan.part {
+            return partial::settle_failure(failure, &self.work)
+                .await
+                .into_event();
+        }
+        let (ctx, spec) = (self.ctx, self.spec);
+        match failure {
+            f @ Failure::Failed { .. } => match self.tidy_after_failure(ctx, spec).await {
+                Some(left) => f.noting(&left).into_event(),
+                None => f.into_event(),
+            },
+            f => f.into_event(),
+        }
+    }
+
+    /// What a failed copy leaves at its destination, said, and never a
+    /// file that only looks copied: an empty file this job's `STOR` made
+    /// (or emptied, overwriting) is removed — the source may have refused
+    /// `RETR` after the destination had opened the file; bytes this job
+    /// wrote are kept for `--resume`. Only for a plain overwrite: any other
+    /// policy either kept the old file or wrote under another name. Asked
+    /// on a new connection: after a failure the job's own sessions are in
+    /// no state to be trusted (and the source's may be gone).
+    async fn tidy_after_failure(&self, ctx: &Ctx, spec: &JobSpec) -> Option<String> {
+        // A local download writes a part file beside its target (see
+        // `partial`), which settles its own failures.
+        let Site::Ftp(site) = &spec.destination.site else {
+            return None;
+        };
+        if spec.conflict != Conflict::Overwrite
+            || spec.kind == Kind::Append
+            || !ctx.shared.written.wrote(ctx.id)
+        {
+            return None;
+        }
+        let path = &spec.destination.path;
+        let mut client = ctx.shared.pool(site).connect().await.ok()?;
+        let mut destination = Endpoint::Ftp(&mut client);
+        let left = match destination.size(path).await.ok().flatten() {
+            None => None,
+            Some(0) => Some(match destination.delete(path).await {
+                Ok(()) => "the empty file it left at the destination was removed".to_string(),
+                Err(e) => format!(
+                    "an empty file is left at the destination (it could not be removed: {e})"
+                ),
+            }),
+            Some(n) => Some(format!(
+                "{n} bytes are kept at the destination: `--resume` continues them"
+            )),
+        };
+        let _ = client.quit().await;
+        left
+    }
+}
