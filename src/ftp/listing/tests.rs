@@ -125,15 +125,12 @@ fn may_skip(line: &[u8]) -> bool {
             matches!((words.next(), words.next()), (Some(w), None)
                 if w.ends_with(b"]") && contains(w, b":["))
         }
-        || line.ends_with(b" .")
-        || line.ends_with(b" ..")
-        || line.ends_with(b"\t.")
-        || line.ends_with(b"\t..")
-        // AS/400 marks directories with a trailing '/'.
-        || line.ends_with(b" ./")
-        || line.ends_with(b" ../")
-        || line.ends_with(b"\t./")
-        || line.ends_with(b"\t../")
+        // A dot entry, its name perhaps followed by blanks (found by this
+        // test: `0 JAN-00-0000 00:00:00 .\t`, a VxWorks line).
+        || [&b" ."[..], b" ..", b"\t.", b"\t..", b" ./", b" ../", b"\t./", b"\t../"]
+            .iter()
+            // AS/400 marks directories with a trailing '/'.
+            .any(|dot| line.trim_ascii_end().ends_with(dot))
         // Windows `dir` puts a link's target after its name.
         || line.ends_with(b"]") && (contains(line, b" . [") || contains(line, b" .. ["))
         // Name-first DOS lines (WFTPD).
@@ -588,4 +585,13 @@ mod mlsd_over_list {
         // the name.
         assert_eq!(entries[2].kind, EntryKind::Unparsed);
     }
+}
+
+/// A dot entry whose name is followed by a blank is still a dot entry
+/// (found by `no_line_is_silently_dropped`).
+#[test]
+fn a_dot_entry_with_a_trailing_blank_is_skipped_and_may_be() {
+    let line = b"0 JAN-00-0000 00:00:00 .\t";
+    assert_eq!(parse_list_line(line, fixtures::today()), ListLine::Skip);
+    assert!(may_skip(line));
 }
