@@ -164,3 +164,135 @@ async fn fxpc_serve_takes_mfmt() {
     .await;
     assert_eq!(way, TimeWay::Mfmt);
 }
+
+fn set_time(path: &Path, time: NaiveDateTime) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(SystemTime::from(time.and_utc())).unwrap();
+}
+
+/// Seeds `root/t/` with two dated files and a dated file in a directory.
+fn seed_dated(root: &Path) -> Vec<(&'static str, NaiveDateTime)> {
+    let files = [
+        ("t/a.txt", when()),
+        ("t/sub/b.bin", when() - chrono::Duration::days(400)),
+        ("t/c.txt", when() + chrono::Duration::hours(7)),
+    ];
+    for (i, (name, time)) in files.iter().enumerate() {
+        common::seed(root, name, &common::pseudo_random(1000 + i, i as u64));
+        set_time(&root.join(name), *time);
+    }
+    files.to_vec()
+}
+
+fn fxpc(state: &Path, args: &[&str]) -> (bool, String) {
+    let out = common::fxpc_in(state)
+        .args(args)
+        .env("FXPC_PASSWORD", common::PYFTPD_PASSWORD)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// A mirror keeps every file's time, so a second `mirror --newer` of the
+/// unchanged tree has nothing to copy — from pyftpdlib (MLSD times) to
+/// ProFTPD (MFMT), and from there to the local disk.
+#[test]
+fn a_second_mirror_newer_copies_nothing() {
+    let (py_root, state, local) = (temp_root(), temp_root(), temp_root());
+    let (Some(py), Some(pro)) = (
+        Pyftpd::start(&next_addr(), py_root.path(), true),
+        unpacked::proftpd(&next_addr(), Setup::FXP, None),
+    ) else {
+        return;
+    };
+    let dated = seed_dated(py_root.path());
+    let py_url = format!(
+        "ftp://{}@{}:{}/t",
+        common::PYFTPD_USER,
+        py.addr(),
+        py.port()
+    );
+    let pro_url = format!("ftp://{}@{}:{}/t", unpacked::USER, pro.addr(), pro.port());
+    let local_dir = local.path().join("t");
+    let local_url = local_dir.to_str().unwrap();
+    for (from, to, at) in [
+        (py_url.as_str(), pro_url.as_str(), pro.files()),
+        (pro_url.as_str(), local_url, local.path()),
+    ] {
+        let (ok, out) = fxpc(state.path(), &["mirror", "--newer", from, to]);
+        assert!(ok, "{from} → {to}:\n{out}");
+        for (name, time) in &dated {
+            assert_eq!(on_disk(&at.join(name)), *time, "{name} at {to}:\n{out}");
+        }
+        let (ok, out) = fxpc(state.path(), &["mirror", "--newer", "--dry-run", from, to]);
+        assert!(ok, "{out}");
+        assert!(
+            out.contains("0 new, 0 differ"),
+            "{from} → {to} again:\n{out}"
+        );
+    }
+}
+
+/// `cp -r` keeps its files' times by default (vsftpd's `MDTM` gives the
+/// source's, pyftpdlib takes `MFMT`); a single file keeps the time of its
+/// copy unless asked, and `--no-preserve-times` keeps none.
+#[test]
+fn tree_copies_keep_times_and_single_files_when_asked() {
+    let (vs_root, py_root, state) = (temp_root(), temp_root(), temp_root());
+    let (Some(vs), Some(py)) = (
+        Vsftpd::start(&next_addr(), vs_root.path(), true),
+        Pyftpd::start(&next_addr(), py_root.path(), true),
+    ) else {
+        return;
+    };
+    let dated = seed_dated(vs.files());
+    let vs_url = |path: &str| format!("ftp://{}:{}{}/{path}", vs.addr(), vs.port(), vs.home());
+    let py_url = |path: &str| {
+        format!(
+            "ftp://{}@{}:{}/{path}",
+            common::PYFTPD_USER,
+            py.addr(),
+            py.port()
+        )
+    };
+    let (ok, out) = fxpc(state.path(), &["cp", "-r", &vs_url("t"), &py_url("")]);
+    assert!(ok, "{out}");
+    for (name, time) in &dated {
+        let at = py.files().join(name);
+        assert!(at.exists(), "{} missing:\n{out}", at.display());
+        assert_eq!(on_disk(&at), *time, "{name}:\n{out}");
+    }
+    let recent = |path: &Path| on_disk(path) > when() + chrono::Duration::days(1000);
+    let (ok, out) = fxpc(
+        state.path(),
+        &["cp", &vs_url("t/a.txt"), &py_url("one.txt")],
+    );
+    assert!(ok && recent(&py.files().join("one.txt")), "{out}");
+    let (ok, out) = fxpc(
+        state.path(),
+        &[
+            "cp",
+            "--preserve-times",
+            &vs_url("t/a.txt"),
+            &py_url("two.txt"),
+        ],
+    );
+    assert!(ok, "{out}");
+    assert_eq!(on_disk(&py.files().join("two.txt")), when(), "{out}");
+    let (ok, out) = fxpc(
+        state.path(),
+        &[
+            "cp",
+            "-r",
+            "--no-preserve-times",
+            &vs_url("t"),
+            &py_url("again"),
+        ],
+    );
+    assert!(ok && recent(&py.files().join("again/a.txt")), "{out}");
+}

@@ -184,6 +184,11 @@ pub(crate) struct MirrorArgs {
     /// such directory is printed as not copied, with why).
     #[arg(long, value_name = "N", default_value_t = transfer::MAX_DEPTH)]
     pub(crate) max_depth: usize,
+    /// Leave each copy with the time it was made (a mirror gives each copy
+    /// its source's modification time, so a second `--newer` run copies
+    /// nothing).
+    #[arg(long)]
+    pub(crate) no_preserve_times: bool,
     #[command(flatten)]
     pub(crate) tls: TlsArgs,
 }
@@ -248,6 +253,14 @@ pub(crate) struct CpArgs {
     /// walked (each is reported as skipped, with why).
     #[arg(long, value_name = "N", default_value_t = transfer::MAX_DEPTH)]
     pub(crate) max_depth: usize,
+    /// Give each copy its source's modification time (the default for the
+    /// files of a tree, `-r`).
+    #[arg(long, overrides_with = "no_preserve_times")]
+    pub(crate) preserve_times: bool,
+    /// Leave each copy with the time it was made (the default for a single
+    /// file).
+    #[arg(long, overrides_with = "preserve_times")]
+    pub(crate) no_preserve_times: bool,
     #[command(flatten)]
     pub(crate) tls: TlsArgs,
 }

@@ -31,6 +31,11 @@ pub(crate) async fn cp(args: CpArgs) -> Result<()> {
         skip,
         priority,
         max_depth: args.max_depth,
+        keep_times: match (args.preserve_times, args.no_preserve_times) {
+            (true, _) => transfer::KeepTimes::Always,
+            (_, true) => transfer::KeepTimes::Never,
+            _ => transfer::KeepTimes::Trees,
+        },
         ..transfer::Settings::default()
     };
     let (engine, mut events) = Engine::new(settings);

@@ -83,6 +83,13 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
     let settings = transfer::Settings {
         parallel: args.jobs.max(1),
         verify: args.verify.into(),
+        // A mirror's files are submitted one by one, not as a tree: they
+        // keep their times unless asked not to.
+        keep_times: if args.no_preserve_times {
+            transfer::KeepTimes::Never
+        } else {
+            transfer::KeepTimes::Always
+        },
         ..transfer::Settings::default()
     };
     let (engine, mut events) = Engine::new(settings);

@@ -276,6 +276,15 @@ impl CpView {
                     &format!("fxpc: {site}: not encrypted: {reason}"),
                 );
             }
+            EventKind::TimesNotKept { site, reason } => {
+                say(
+                    self.json,
+                    &self.bars,
+                    &format!(
+                        "fxpc: {site}: copies keep the time of their copy, not their source's: {reason}"
+                    ),
+                );
+            }
             EventKind::Walked { files, directories } => {
                 file.outcome = Some(format!("{files} files in {directories} directories"));
             }

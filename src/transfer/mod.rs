@@ -62,7 +62,7 @@ pub use engine::Engine;
 pub use local::list_local;
 pub use queue::journal;
 pub use sessions::site::{FtpSite, Location, Site};
-pub use settings::{MAX_DEPTH, Settings};
+pub use settings::{KeepTimes, MAX_DEPTH, Settings};
 pub use tree::walk::is_plain_name;
 pub use tree::{compare, mirror, skip};
 
@@ -320,6 +320,9 @@ pub enum EventKind {
     /// A site that takes TLS when offered is used in the clear: its server
     /// did not offer `AUTH TLS`, or refused it. Said once per site.
     Unencrypted { site: String, reason: String },
+    /// Copies to `site` keep the time of their copy, not their source's:
+    /// neither end could give or take one. Said once per site.
+    TimesNotKept { site: String, reason: String },
     /// A tree job finished walking: its files are queued.
     Walked { files: usize, directories: usize },
     /// The destination has started taking this job's bytes: from here on

@@ -28,6 +28,21 @@ pub struct Settings {
     /// deeper is reported, not walked (a server whose `sub` holds `sub`
     /// for ever).
     pub max_depth: usize,
+    /// Which copies get their source's modification time.
+    pub keep_times: KeepTimes,
+}
+
+/// Which copies keep their source's modification time (a mirrored tree
+/// that looked brand new, and `mirror --newer` comparing upload times,
+/// were what not keeping them cost).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeepTimes {
+    /// The files of tree copies and mirrors; a single file keeps the time
+    /// of its copy.
+    #[default]
+    Trees,
+    Always,
+    Never,
 }
 
 /// The default bound on a tree walk's depth.
@@ -45,6 +60,7 @@ impl Default for Settings {
             skip: crate::transfer::tree::skip::SkipList::none(),
             priority: crate::transfer::tree::skip::Priority::none(),
             max_depth: MAX_DEPTH,
+            keep_times: KeepTimes::Trees,
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::transfer::local::partial;
 use crate::transfer::sessions::endpoint::Endpoint;
 use crate::transfer::sessions::site::Site;
 use crate::transfer::shared::Ctx;
-use crate::transfer::{Check, Conflict, EventKind, JobSpec, Kind};
+use crate::transfer::{Check, Conflict, EventKind, JobSpec, KeepTimes, Kind};
 
 impl FileJob<'_> {
     pub(super) async fn finish(
@@ -22,6 +22,7 @@ impl FileJob<'_> {
             let root = self.ctx.local_root.as_deref();
             partial::promote(root, &self.work, &self.destination).await?;
         }
+        self.keep_time().await;
         let source_deleted = self.delete_source().await?;
         Ok(EventKind::Verified {
             // Only the way that carried the bytes is named; none did when a
@@ -37,6 +38,45 @@ impl FileJob<'_> {
                 .then(|| String::from_utf8_lossy(self.destination.name()).into_owned()),
             protection: carried.protection,
         })
+    }
+
+    /// The source's modification time given to the copy, where the
+    /// settings want it (`--preserve-times`; trees by default). Never a
+    /// failure: the bytes are there and verified. What cannot be kept is
+    /// said once per destination.
+    async fn keep_time(&mut self) {
+        let wanted = match self.ctx.shared.settings.keep_times {
+            KeepTimes::Always => true,
+            KeepTimes::Never => false,
+            KeepTimes::Trees => self.ctx.tree != self.ctx.id,
+        };
+        // An append's destination is a file of its own, with its own time.
+        if !wanted || self.spec.kind == Kind::Append {
+            return;
+        }
+        let (source, destination) = (self.spec.source.path.clone(), self.destination.path.clone());
+        let Ok(ends) = self.ends().await else {
+            return;
+        };
+        let kept = match ends.source().modified(&source).await {
+            Ok(Some(time)) => ends
+                .destination()
+                .set_modified(&destination, time)
+                .await
+                .map_err(|e| format!("the destination: {e}")),
+            Ok(None) => Err("the source has no MDTM".to_string()),
+            Err(e) => Err(format!("the source: {e}")),
+        };
+        if let Err(reason) = kept {
+            let site = match &self.destination.site {
+                Site::Ftp(site) => site.to_string(),
+                Site::Local => "the local disk".to_string(),
+            };
+            tracing::info!("{site}: a file's time not kept: {reason}");
+            if self.ctx.shared.learned.first_time_not_kept(&site) {
+                self.ctx.emit(EventKind::TimesNotKept { site, reason });
+            }
+        }
     }
 
     /// A move's source, deleted once its copy verified. Not retried: the

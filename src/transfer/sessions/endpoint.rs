@@ -8,6 +8,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::Duration;
 
+use chrono::NaiveDateTime;
+
 use crate::ftp::hash::Algorithm;
 use crate::ftp::{Client, FtpError};
 
@@ -48,6 +50,60 @@ impl<'a> Endpoint<'a> {
             Endpoint::Local => tokio::fs::remove_file(local(path))
                 .await
                 .map_err(FtpError::Io),
+        }
+    }
+
+    /// A file's modification time in UTC (`MDTM`, RFC 3659); `None` when
+    /// the server has no `MDTM`.
+    pub(crate) async fn modified(
+        &mut self,
+        path: &[u8],
+    ) -> Result<Option<NaiveDateTime>, FtpError> {
+        match self {
+            Endpoint::Ftp(client) if client.features().mdtm => client.mdtm(path).await.map(Some),
+            Endpoint::Ftp(_) => Ok(None),
+            Endpoint::Local => {
+                let meta = tokio::fs::metadata(local(path)).await?;
+                let time: chrono::DateTime<chrono::Utc> = meta.modified()?.into();
+                Ok(Some(time.naive_utc()))
+            }
+        }
+    }
+
+    /// Gives a file the modification time `time` (UTC). On the local disk
+    /// a link is not followed: only the file this job wrote is touched.
+    pub(crate) async fn set_modified(
+        &mut self,
+        path: &[u8],
+        time: NaiveDateTime,
+    ) -> Result<(), FtpError> {
+        match self {
+            Endpoint::Ftp(client) => client.set_modified(path, time).await.map(drop),
+            Endpoint::Local => {
+                let path = local(path).to_path_buf();
+                let utc = time.and_utc();
+                let times = rustix::fs::Timestamps {
+                    last_access: rustix::fs::Timespec {
+                        tv_sec: 0,
+                        tv_nsec: rustix::fs::UTIME_OMIT,
+                    },
+                    last_modification: rustix::fs::Timespec {
+                        tv_sec: utc.timestamp(),
+                        tv_nsec: utc.timestamp_subsec_nanos().into(),
+                    },
+                };
+                tokio::task::spawn_blocking(move || {
+                    rustix::fs::utimensat(
+                        rustix::fs::CWD,
+                        &path,
+                        &times,
+                        rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
+                    )
+                })
+                .await
+                .map_err(std::io::Error::other)?
+                .map_err(|e| FtpError::Io(e.into()))
+            }
         }
     }
 

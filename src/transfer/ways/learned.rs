@@ -33,6 +33,8 @@ struct Facts {
     /// Sources (site keys) that answer a pipelined `PORT`+`RETR` out of
     /// order.
     no_pipelining: HashSet<String>,
+    /// Destinations whose files could not be given their source's time.
+    times_not_kept: HashSet<String>,
 }
 
 impl Learned {
@@ -63,6 +65,12 @@ impl Learned {
 
     pub(crate) fn pipelining_broken(&self, source: &str) -> bool {
         self.facts().no_pipelining.contains(source)
+    }
+
+    /// True the first time a destination could not keep a file's time:
+    /// that is said once, not for every file.
+    pub(crate) fn first_time_not_kept(&self, site: &str) -> bool {
+        self.facts().times_not_kept.insert(site.to_string())
     }
 
     pub(crate) fn mark_pipelining_broken(&self, source: &str) {

@@ -1,7 +1,7 @@
 //! The engine's events: rows of the transfers panel, and its questions.
 
 use super::*;
-use crate::text::human_bytes;
+use crate::text::{human_bytes, printable};
 
 pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
     let id = event.job;
@@ -208,6 +208,11 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
         // other sessions say it in the log.
         EventKind::Unencrypted { site, reason } => {
             tracing::info!(site, reason, "a transfer session is not encrypted");
+        }
+        EventKind::TimesNotKept { site, reason } => {
+            state.status = printable(&format!(
+                "{site}: copies keep the time of their copy ({reason})"
+            ));
         }
         EventKind::Walked { files, directories } => {
             job.state =
