@@ -7,7 +7,7 @@ pub(super) fn on_mouse(state: &mut State, event: MouseEvent, at: Instant, fx: &m
     let a = areas(state.size.0, state.size.1);
     if state.dialog.is_some() {
         if let MouseEventKind::Down(MouseButton::Left) = event.kind {
-            dialog_click(state, col, row, fx);
+            dialog_click(state, col, row, at, fx);
         }
         return;
     }
