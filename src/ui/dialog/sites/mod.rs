@@ -87,7 +87,7 @@ struct Parts {
 
 fn parts(body: Rect) -> Parts {
     let list_h = body.height.saturating_sub(4);
-    let list_w = (body.width * 2 / 5).max(24).min(body.width);
+    let list_w = (body.width / 3).max(22).min(body.width);
     Parts {
         filter: Rect::new(body.x, body.y, body.width, 1),
         list: Rect::new(body.x, body.y + 1, list_w, list_h),
@@ -479,7 +479,7 @@ impl SiteManager {
             });
         frame.render_widget(
             Paragraph::new(Line::from(vec![
-                Span::raw("filter: "),
+                Span::raw("filter or URL: "),
                 Span::styled(filter, Style::default().add_modifier(Modifier::UNDERLINED)),
             ])),
             parts.filter,
@@ -491,9 +491,8 @@ impl SiteManager {
                 let w = parts.details.width as usize;
                 let lines = vec![
                     Line::from(fit(&format!("Delete the site {}?", printable(name)), w)),
-                    Line::from(fit("Its settings and password leave config.toml.", w)),
-                    Line::from(""),
-                    Line::from(fit("Enter or y: delete · Esc or n: keep it", w)),
+                    Line::from(fit("Its settings and password", w)),
+                    Line::from(fit("leave config.toml.", w)),
                 ];
                 frame.render_widget(Paragraph::new(lines), parts.details);
             }
@@ -502,7 +501,7 @@ impl SiteManager {
         let keys = match self.mode {
             Mode::Browse => [
                 format!(
-                    "Enter: connect the {} pane · Ctrl-O: the {} · a typed URL connects · Ctrl-L: URL line",
+                    "Enter: connect the {} pane · Ctrl-O: the {} pane · Ctrl-L: URL line",
                     self.side.name(),
                     self.side.other().name()
                 ),
@@ -512,7 +511,10 @@ impl SiteManager {
                 "Tab ↑↓: field · Space ←→: change a choice".into(),
                 "Enter: save to config.toml (0600) · Esc: back to the list".into(),
             ],
-            Mode::ConfirmDelete(_) => ["".into(), "".into()],
+            Mode::ConfirmDelete(_) => [
+                "Enter or y: delete the site".into(),
+                "Esc or n: keep it".into(),
+            ],
         };
         let w = parts.keys.width as usize;
         let lines: Vec<Line> = keys.iter().map(|k| Line::from(fit(k, w))).collect();
@@ -542,9 +544,12 @@ impl SiteManager {
                 )),
                 Row::Site { depth, index } => {
                     let selected = self.is_selected(*index);
+                    // A mark as well as the colour: without colour the
+                    // selection must still show.
                     let text = format!(
-                        "{}{}",
-                        "  ".repeat(*depth + 1),
+                        "{}{}{}",
+                        "  ".repeat(*depth),
+                        if selected { "▸ " } else { "  " },
                         printable(&self.sites[*index].name)
                     );
                     let style = if selected {
@@ -573,7 +578,6 @@ impl SiteManager {
         let shown_url = crate::sites::credentials::without_password(&site.url);
         let mut lines = vec![
             ("name", site.name.clone()),
-            ("URL", shown_url),
             ("folder", site.folder.clone().unwrap_or_else(|| "—".into())),
             (
                 "user",
@@ -616,14 +620,15 @@ impl SiteManager {
         if let Some(comment) = &site.comment {
             lines.push(("comment", comment.clone()));
         }
-        let lines: Vec<Line> = lines
-            .into_iter()
-            .map(|(label, value)| {
+        // The URL on a line of its own: aligned with the rest it was cut.
+        let url_line = Line::from(fit(&format!("URL: {}", printable(&shown_url)), w));
+        let lines: Vec<Line> = std::iter::once(url_line)
+            .chain(lines.into_iter().map(|(label, value)| {
                 Line::from(fit(
                     &format!("{:<12} {}", format!("{label}:"), printable(&value)),
                     w,
                 ))
-            })
+            }))
             .collect();
         frame.render_widget(Paragraph::new(lines), area);
     }
