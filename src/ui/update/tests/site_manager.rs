@@ -385,3 +385,43 @@ fn a_click_selects_and_a_double_click_connects() {
     let fx = down(&mut s, gamma, t0 + Duration::from_millis(150));
     assert_eq!(connect_of(&fx), (Side::Left, "gamma"));
 }
+
+#[test]
+fn forty_sites_scroll_and_clicks_follow_the_scroll() {
+    let mut s = state();
+    s.saved_sites = (0..40)
+        .map(|i| {
+            saved(
+                &format!("site{i:02}"),
+                "ftp://h/",
+                Some(if i < 20 { "A" } else { "B" }),
+            )
+        })
+        .collect();
+    press(&mut s, KeyCode::F(2));
+    press(&mut s, KeyCode::End);
+    assert_eq!(selected_name(&s).as_deref(), Some("site39"));
+    let d = manager(&s);
+    assert!(d.scroll > 0, "the end of the list is shown");
+    // The last site's row is clickable where it is drawn.
+    let last = d.rows().len() - 1;
+    assert!(
+        s.dialog
+            .as_ref()
+            .unwrap()
+            .buttons(s.size)
+            .iter()
+            .any(|(_, b)| *b == Button::Pick(last))
+    );
+    press(&mut s, KeyCode::PageUp);
+    let page_up = selected_name(&s);
+    assert!(page_up.as_deref() < Some("site39") && page_up.as_deref() > Some("site00"));
+    press(&mut s, KeyCode::Home);
+    assert_eq!(manager(&s).scroll, 0);
+    // The wheel moves the selection too.
+    update(
+        &mut s,
+        mouse(MouseEventKind::ScrollDown, 10, 10, Instant::now()),
+    );
+    assert_eq!(selected_name(&s).as_deref(), Some("site03"));
+}
