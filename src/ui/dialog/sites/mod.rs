@@ -46,6 +46,9 @@ pub struct SiteManager {
     /// The first list row shown.
     pub(crate) scroll: usize,
     pub(crate) mode: Mode,
+    /// Why the last key did nothing (a wrong field): shown in the
+    /// dialog, since the status line is under it on small screens.
+    pub(crate) problem: Option<String>,
 }
 
 /// A line of the list: a folder's heading, or a site (its index in
@@ -124,6 +127,7 @@ impl SiteManager {
             selected: None,
             scroll: 0,
             mode: Mode::Browse,
+            problem: None,
         };
         d.select_first();
         d
@@ -282,6 +286,7 @@ impl SiteManager {
     /// A key; `body` is the dialog's text area (for the list's height).
     pub(crate) fn key(&mut self, key: KeyEvent, body: Rect) -> Outcome {
         let height = parts(body).list.height as usize;
+        self.problem = None;
         let outcome = match std::mem::replace(&mut self.mode, Mode::Browse) {
             Mode::Browse => self.browse_key(key, height),
             Mode::ConfirmDelete(name) => match key.code {
@@ -302,6 +307,9 @@ impl SiteManager {
             },
         };
         self.keep_visible(height);
+        if let Outcome::Problem(problem) = &outcome {
+            self.problem = Some(problem.clone());
+        }
         outcome
     }
 
@@ -517,7 +525,13 @@ impl SiteManager {
             ],
         };
         let w = parts.keys.width as usize;
-        let lines: Vec<Line> = keys.iter().map(|k| Line::from(fit(k, w))).collect();
+        let mut lines: Vec<Line> = keys.iter().map(|k| Line::from(fit(k, w))).collect();
+        if let Some(problem) = &self.problem {
+            lines[0] = Line::from(Span::styled(
+                fit(problem, w),
+                Style::default().add_modifier(Modifier::BOLD),
+            ));
+        }
         frame.render_widget(Paragraph::new(lines), parts.keys);
     }
 
@@ -576,6 +590,10 @@ impl SiteManager {
             .or_else(|| site.tls.as_deref().and_then(crate::ftp::TlsMode::parse))
             .unwrap_or_default();
         let shown_url = crate::sites::credentials::without_password(&site.url);
+        let anonymous = url
+            .as_ref()
+            .and_then(|u| u.user.as_deref())
+            .is_none_or(|u| u == "anonymous" || u == "ftp");
         let mut lines = vec![
             ("name", site.name.clone()),
             ("folder", site.folder.clone().unwrap_or_else(|| "—".into())),
@@ -589,6 +607,8 @@ impl SiteManager {
                 "password",
                 if site.password.is_some() {
                     "stored (not shown)"
+                } else if anonymous {
+                    "none (anonymous)"
                 } else {
                     "asked when connecting"
                 }

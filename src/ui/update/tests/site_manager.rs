@@ -298,6 +298,13 @@ fn a_bad_field_keeps_the_form_open_and_says_which() {
     type_text(&mut s, "x");
     assert!(press(&mut s, KeyCode::Enter).is_empty());
     assert!(s.status.starts_with("port"), "{}", s.status);
+    assert!(
+        manager(&s)
+            .problem
+            .as_deref()
+            .is_some_and(|p| p.starts_with("port")),
+        "said in the dialog too: the status line may be under it"
+    );
     assert!(matches!(manager(&s).mode, dialog::sites::Mode::Edit(_)));
     press(&mut s, KeyCode::Esc);
     assert!(matches!(manager(&s).mode, dialog::sites::Mode::Browse));
