@@ -1,4 +1,5 @@
-//! The dialogs, one file each: its state, its keys (returning what the
+//! The dialogs, one file each (the site manager, larger, a folder): its
+//! state, its keys (returning what the
 //! person chose, for `update` to act on — dialogs never touch the rest of
 //! the state), its buttons and its drawing. This file only dispatches, and
 //! frames every dialog the same way.

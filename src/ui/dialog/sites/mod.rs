@@ -35,7 +35,7 @@ pub(crate) enum Mode {
     ConfirmDelete(String),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SiteManager {
     /// The pane F2 was pressed in: Enter connects it.
     pub(crate) side: Side,
@@ -49,6 +49,20 @@ pub struct SiteManager {
     /// Why the last key did nothing (a wrong field): shown in the
     /// dialog, since the status line is under it on small screens.
     pub(crate) problem: Option<String>,
+}
+
+/// Names only: the sites carry their passwords, and a dialog printed in a
+/// test failure or a log must not.
+impl std::fmt::Debug for SiteManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.sites.iter().map(|s| s.name.as_str()).collect();
+        f.debug_struct("SiteManager")
+            .field("side", &self.side)
+            .field("sites", &names)
+            .field("selected", &self.selected)
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A line of the list: a folder's heading, or a site (its index in
@@ -290,7 +304,15 @@ impl SiteManager {
         let outcome = match std::mem::replace(&mut self.mode, Mode::Browse) {
             Mode::Browse => self.browse_key(key, height),
             Mode::ConfirmDelete(name) => match key.code {
-                KeyCode::Enter | KeyCode::Char('y') => Outcome::Delete(name),
+                KeyCode::Enter | KeyCode::Char('y') => {
+                    // The next site (else the one before) takes its place
+                    // once the list comes back without it.
+                    self.move_by(1);
+                    if self.selected.as_deref() == Some(name.as_str()) {
+                        self.move_by(-1);
+                    }
+                    Outcome::Delete(name)
+                }
                 KeyCode::Esc | KeyCode::Char('n') => Outcome::Stay,
                 _ => {
                     self.mode = Mode::ConfirmDelete(name);

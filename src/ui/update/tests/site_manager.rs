@@ -366,8 +366,26 @@ fn delete_asks_first() {
         "{fx:?}"
     );
     let after: Vec<SiteEntry> = sites().into_iter().filter(|x| x.name != "zeta").collect();
-    update(&mut s, Action::Sites(after));
+    update(&mut s, Action::Sites(after.clone()));
     assert!(!listed(&s).iter().any(|l| l.contains("zeta")));
+
+    // Unfiltered, the next site takes the deleted one's place.
+    let mut s = state();
+    s.saved_sites = after;
+    press(&mut s, KeyCode::F(2));
+    press(&mut s, KeyCode::Down);
+    assert_eq!(selected_name(&s).as_deref(), Some("beta"));
+    press(&mut s, KeyCode::F(8));
+    let fx = ch(&mut s, 'y');
+    assert!(matches!(fx.as_slice(), [Effect::DeleteSite(n)] if n == "beta"));
+    let fewer: Vec<SiteEntry> = s
+        .saved_sites
+        .iter()
+        .filter(|x| x.name != "beta")
+        .cloned()
+        .collect();
+    update(&mut s, Action::Sites(fewer));
+    assert_eq!(selected_name(&s).as_deref(), Some("delta"));
 }
 
 #[test]
@@ -431,4 +449,31 @@ fn forty_sites_scroll_and_clicks_follow_the_scroll() {
         mouse(MouseEventKind::ScrollDown, 10, 10, Instant::now()),
     );
     assert_eq!(selected_name(&s).as_deref(), Some("site03"));
+}
+
+#[test]
+fn f7_adds_a_site_in_the_selected_folder() {
+    let mut s = manager_open(Side::Left);
+    type_text(&mut s, "beta");
+    press(&mut s, KeyCode::F(7));
+    type_text(&mut s, "new one");
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Tab);
+    type_text(&mut s, "files.example");
+    let fx = press(&mut s, KeyCode::Enter);
+    let (site, replaces) = only_save(&fx);
+    assert_eq!(replaces, None);
+    assert_eq!(
+        (
+            site.name.as_str(),
+            site.url.as_str(),
+            site.folder.as_deref()
+        ),
+        ("new one", "ftp://files.example/", Some("Work"))
+    );
+    assert_eq!(site.password, None, "no password typed: asked each time");
+    assert!(
+        !format!("{:?}", s.dialog).contains("hunter2"),
+        "the dialog prints no password"
+    );
 }
