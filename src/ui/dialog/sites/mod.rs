@@ -264,25 +264,33 @@ impl SiteManager {
 
     /// Keeps the selected row (and the heading above it) on screen.
     fn keep_visible(&mut self, height: usize) {
+        self.scroll = self.shown_scroll(height);
+    }
+
+    /// The first row shown in a list `height` rows high: the stored one,
+    /// moved as little as brings the selection into view. Drawing and
+    /// clicks both use it, so a list refreshed from config.toml (which
+    /// moves no scroll) still shows, and clicks, what is drawn.
+    fn shown_scroll(&self, height: usize) -> usize {
         let rows = self.rows();
         let Some(at) = rows
             .iter()
             .position(|r| matches!(r, Row::Site { index, .. } if self.is_selected(*index)))
         else {
-            self.scroll = 0;
-            return;
+            return 0;
         };
         let height = height.max(1);
-        if at < self.scroll {
-            self.scroll = at;
-        } else if at >= self.scroll + height {
-            self.scroll = at + 1 - height;
+        let mut scroll = self.scroll;
+        if at < scroll {
+            scroll = at;
+        } else if at >= scroll + height {
+            scroll = at + 1 - height;
         }
         // A first site under headings shows them too.
         if rows[..at].iter().all(|r| matches!(r, Row::Folder { .. })) {
-            self.scroll = 0;
+            scroll = 0;
         }
-        self.scroll = self.scroll.min(rows.len().saturating_sub(height));
+        scroll.min(rows.len().saturating_sub(height))
     }
 
     /// A name not yet taken: `NAME (copy)`, then `NAME (copy 2)` …
@@ -371,6 +379,9 @@ impl SiteManager {
             Mode::Edit(Box::new(form))
         };
         match key.code {
+            // As in a pane's filter: Esc drops the filter first, and the
+            // selection stays on the site it was on.
+            KeyCode::Esc if !self.filter.text().is_empty() => self.filter.set(""),
             KeyCode::Esc => return Outcome::Close,
             KeyCode::Enter => return self.connect(self.side),
             KeyCode::Char('o') if ctrl => return self.connect(self.side.other()),
@@ -461,8 +472,9 @@ impl SiteManager {
         let p = parts(body);
         let mut out = Vec::new();
         if matches!(self.mode, Mode::Browse) {
-            for (i, row) in self.rows().iter().enumerate().skip(self.scroll) {
-                let y = (i - self.scroll) as u16;
+            let scroll = self.shown_scroll(p.list.height as usize);
+            for (i, row) in self.rows().iter().enumerate().skip(scroll) {
+                let y = (i - scroll) as u16;
                 if y >= p.list.height {
                     break;
                 }
@@ -535,7 +547,7 @@ impl SiteManager {
                     self.side.name(),
                     self.side.other().name()
                 ),
-                "F4 edit · F5 duplicate · F6 rename · F7 new · F8 delete · Esc close".into(),
+                "F4 edit · F5 duplicate · F6 rename · F7 new · F8 delete · Esc clear, close".into(),
             ],
             Mode::Edit(_) => [
                 "Tab ↑↓: field · Space ←→: change a choice".into(),
@@ -571,7 +583,7 @@ impl SiteManager {
         }
         let lines: Vec<Line> = rows
             .iter()
-            .skip(self.scroll)
+            .skip(self.shown_scroll(area.height as usize))
             .take(area.height as usize)
             .map(|row| match row {
                 Row::Folder { depth, name } => Line::from(Span::styled(

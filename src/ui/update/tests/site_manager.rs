@@ -129,6 +129,14 @@ fn typing_filters_on_name_host_user_and_folder() {
     clear_input(&mut s);
     type_text(&mut s, "zeta.ex");
     assert_eq!(listed(&s), ["Home/", "  zeta"], "the host");
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(listed(&s).len(), 8, "Esc drops the filter");
+    assert_eq!(
+        selected_name(&s).as_deref(),
+        Some("zeta"),
+        "on the same site"
+    );
+    assert!(s.dialog.is_some());
     clear_input(&mut s);
     type_text(&mut s, "nothing like it");
     assert!(listed(&s).is_empty());
@@ -430,6 +438,22 @@ fn forty_sites_scroll_and_clicks_follow_the_scroll() {
     assert!(d.scroll > 0, "the end of the list is shown");
     // The last site's row is clickable where it is drawn.
     let last = d.rows().len() - 1;
+    assert!(
+        s.dialog
+            .as_ref()
+            .unwrap()
+            .buttons(s.size)
+            .iter()
+            .any(|(_, b)| *b == Button::Pick(last))
+    );
+    // A copy of the last site lands below the rows shown: the list
+    // that comes back shows it, and clicks reach it.
+    let fx = press(&mut s, KeyCode::F(5));
+    let mut after = s.saved_sites.clone();
+    after.push(only_save(&fx).0.clone());
+    update(&mut s, Action::Sites(after));
+    assert_eq!(selected_name(&s).as_deref(), Some("site39 (copy)"));
+    let last = manager(&s).rows().len() - 1;
     assert!(
         s.dialog
             .as_ref()
