@@ -600,6 +600,62 @@ fn f4_appends_a_small_file_to_the_chosen_file_in_the_other_pane() {
     s.quit();
 }
 
+/// Issue 24 item 5: F2's site manager with several saved sites in
+/// folders; typing filters to one, Enter connects the pane F2 was pressed
+/// in and it lists that server's files; Ctrl-O connects the other pane.
+#[test]
+fn the_site_manager_filters_to_a_saved_site_and_connects_either_pane() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_root, b_root) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a_root).unwrap();
+    std::fs::create_dir_all(&b_root).unwrap();
+    std::fs::write(a_root.join("from-alpha.txt"), b"alpha\n").unwrap();
+    std::fs::write(b_root.join("from-beta.txt"), b"beta\n").unwrap();
+    let state = dir.path().join("servers");
+    let a = Served::start("127.0.0.2", &a_root, &state, &[]);
+    let b = Served::start("127.0.0.3", &b_root, &state, &[]);
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!(
+            "[[site]]\nname = \"alpha\"\nurl = \"{}\"\nfolder = \"Work/Customers\"\n\n\
+             [[site]]\nname = \"beta\"\nurl = \"{}\"\nfolder = \"Work\"\n\n\
+             [[site]]\nname = \"nowhere\"\nurl = \"ftp://127.0.0.9:1/\"\n",
+            a.url, b.url
+        ),
+    )
+    .unwrap();
+    let mut tui = Tui::start(dir.path(), &[]);
+    tui.wait_text("F1 help");
+
+    tui.send(F2);
+    tui.wait_for("the sites under their folders", |s| {
+        s.text.contains("Sites · connect the left pane")
+            && s.text.contains("Customers/")
+            && s.text.contains("nowhere")
+    });
+    tui.send("bet");
+    tui.wait_for("the filter down to beta", |s| {
+        s.text.contains("▸ beta") && !s.text.contains("nowhere") && !s.text.contains("alpha")
+    });
+    tui.send(ENTER);
+    tui.wait_for("the left pane on beta's server", |s| {
+        s.pane(0).contains("from-beta.txt") && !s.text.contains("Sites ·")
+    });
+
+    // From the left pane, Ctrl-O connects the right one.
+    tui.send(F2);
+    tui.wait_text("Sites · connect the left pane");
+    tui.send("ALPHA");
+    tui.wait_text("▸ alpha");
+    tui.send("\x0f");
+    tui.wait_for("the right pane on alpha's server", |s| {
+        s.pane(1).contains("from-alpha.txt") && s.pane(0).contains("from-beta.txt")
+    });
+    tui.send(F10);
+    let status = tui.wait_exit(Duration::from_secs(15));
+    assert!(status.success(), "{status:?}");
+}
+
 const CTRL_U: &str = "\x15";
 const F2: &str = "\x1bOQ";
 const SHIFT_F6: &str = "\x1b[17;2~";
@@ -652,7 +708,8 @@ fn both_password_questions_come_secrets_stay_out_of_history_and_renames_ask() {
     // A URL typed with its password: masked while typed, connected, and
     // kept in the history without it.
     tui.send(F2);
-    tui.wait_text("Connect the left pane");
+    // F2 is the site manager: a URL typed into its filter connects.
+    tui.wait_text("Sites · connect the left pane");
     tui.send(CTRL_U);
     let typed = right.url.replace("ftp://", "ftp://bob:s3cret-pw@");
     tui.send(&typed);
@@ -848,7 +905,7 @@ fn the_ui_browses_and_copies_in_tls() {
     // The right pane to the local disk, then the same file downloaded.
     tui.send("\t");
     tui.send(F2);
-    tui.wait_text("Connect the right pane");
+    tui.wait_text("Sites · connect the right pane");
     tui.send(CTRL_U);
     tui.send(&format!("local:{}", local.display()));
     tui.send(ENTER);

@@ -609,7 +609,12 @@ fn type_keys(s: &mut State, text: &str) {
 #[test]
 fn connect_masks_the_password_and_the_header_names_the_dialled_url() {
     let mut s = state(80, 24);
+    // F2 is the site manager; Ctrl-L there is the one-line URL dialog.
     key(&mut s, KeyCode::F(2));
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL)),
+    );
     update(
         &mut s,
         Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
@@ -772,4 +777,135 @@ fn a_pane_in_clear_says_so_in_its_header() {
         "only the left pane: {rows:#?}"
     );
     check_cells(buf);
+}
+
+/// Issue 24 item 5: F2's site manager, with folders, details and the
+/// edit form; passwords never on screen, control characters defused.
+fn saved_sites() -> Vec<fxpc::sites::SiteEntry> {
+    let config: fxpc::sites::Config = toml::from_str(
+        r#"
+[[site]]
+name = "archive"
+url = "ftp://anonymous@archive.example/pub"
+
+[[site]]
+name = "printshop"
+url = "ftp://lena@print.example:2121/%2Fjobs/in"
+password = "hunter2"
+folder = "Work/Customers"
+comment = "night shift only\u001b[31m"
+max_connections = 2
+passive = false
+
+[[site]]
+name = "broadcast"
+url = "ftps://tx@[2001:db8::20]/"
+password = "s3cret"
+folder = "Work"
+tls = "implicit"
+
+[[site]]
+name = "lab board"
+url = "ftp://10.0.0.7/"
+folder = "Home"
+"#,
+    )
+    .unwrap();
+    config.sites
+}
+
+fn ctrl(s: &mut State, c: char) {
+    update(
+        s,
+        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    );
+}
+
+#[test]
+fn site_manager_lists_folders_details_and_edits_in_place() {
+    let mut s = state(80, 24);
+    update(&mut s, Action::Sites(saved_sites()));
+    key(&mut s, KeyCode::F(2));
+    type_keys(&mut s, "print");
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    for wanted in [
+        "Sites · connect the left pane",
+        "Work/",
+        "Customers/",
+        "printshop",
+        "ftp://lena@print.example:2121/%2Fjobs/in",
+        "stored (not shown)",
+        "active",
+        "night shift only?[31m",
+        "F4 edit",
+    ] {
+        assert!(text.contains(wanted), "{wanted} missing:\n{text}");
+    }
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(!text.contains("archive"), "filtered out:\n{text}");
+    insta::assert_snapshot!("site_manager_80x24", t.backend());
+
+    key(&mut s, KeyCode::F(4));
+    for _ in 0..3 {
+        key(&mut s, KeyCode::Tab);
+    }
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    assert!(text.contains("•••••••"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    for wanted in ["print.example", "2121", "lena", "/jobs/in", "Enter: save"] {
+        assert!(text.contains(wanted), "{wanted} missing:\n{text}");
+    }
+    insta::assert_snapshot!("site_manager_edit_80x24", t.backend());
+}
+
+#[test]
+fn site_manager_everything_and_a_typed_url() {
+    let mut s = state(80, 24);
+    update(&mut s, Action::Sites(saved_sites()));
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::F(2));
+    key(&mut s, KeyCode::End);
+    key(&mut s, KeyCode::Up);
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    for wanted in [
+        "archive",
+        "Home/",
+        "lab board",
+        "broadcast",
+        "ftps://tx@[2001:db8::20]/",
+        "implicit",
+        "Ctrl-O: the left pane",
+    ] {
+        assert!(text.contains(wanted), "{wanted} missing:\n{text}");
+    }
+    assert!(!text.contains("s3cret"), "{text}");
+    insta::assert_snapshot!("site_manager_all_80x24", t.backend());
+    ctrl(&mut s, 'u');
+    type_keys(&mut s, "ftp://bob:hunter2@h9/pub");
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(
+        text.contains("no site matches") || text.contains("ftp://bob:"),
+        "{text}"
+    );
+    key(&mut s, KeyCode::F(8));
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    assert!(!text.contains("hunter2"), "{text}");
+}
+
+#[test]
+fn site_manager_delete_asks_small() {
+    let mut s = state(60, 20);
+    update(&mut s, Action::Sites(saved_sites()));
+    key(&mut s, KeyCode::F(2));
+    key(&mut s, KeyCode::F(8));
+    let t = draw(&s);
+    let text = t.backend().to_string();
+    assert!(text.contains("Delete the site archive?"), "{text}");
+    insta::assert_snapshot!("site_manager_delete_60x20", t.backend());
 }

@@ -99,7 +99,7 @@ pub(crate) const BINDINGS: &[Binding] = &[
     bind!("F6", "move / rename", Move, |k| k.code == KeyCode::F(6)),
     bind!("F7", "make directory", Mkdir, |k| k.code == KeyCode::F(7)),
     bind!("F8", "delete", Delete, |k| k.code == KeyCode::F(8)),
-    bind!("F2", "connect / sites", Connect, |k| k.code
+    bind!("F2", "site manager / connect", Connect, |k| k.code
         == KeyCode::F(2)),
     bind!("F3", "view entry details", View, |k| k.code
         == KeyCode::F(3)),

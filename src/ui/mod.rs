@@ -2,7 +2,8 @@
 //! `side.rs`); `update/` turns actions into new state and effects without
 //! touching the network; `render.rs` draws from state alone into the
 //! rectangles of `layout.rs` (which mouse hit-testing uses too);
-//! `dialog/` holds one file per dialog (its state, keys, buttons and
+//! `dialog/` holds one file per dialog (`sites/`, F2's site manager, a
+//! folder) (its state, keys, buttons and
 //! drawing); `app.rs` runs the event loop and carries effects out;
 //! `browse.rs` holds each pane's connection.
 

@@ -1,5 +1,6 @@
-//! One line of text: mkdir, rename, connect (with the history and the
-//! saved sites), a password, a selection pattern.
+//! One line of text: mkdir, rename, connect (the site manager's Ctrl-L:
+//! a URL, with the history and the saved sites' names), a password, a
+//! selection pattern.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -51,7 +52,7 @@ pub struct Input {
     pub(crate) history_pos: Option<usize>,
     /// For Password: the URL waiting for it.
     pub(crate) context: String,
-    /// A line of keys under the question (Connect: the saved sites).
+    /// A line of keys under the question.
     pub(crate) hint: Option<String>,
 }
 
@@ -59,10 +60,6 @@ pub(crate) enum Outcome {
     Stay,
     Cancel,
     Submit,
-    /// Ctrl-E in Connect: edit the site named (or a new one from the URL).
-    EditSite,
-    /// Ctrl-D in Connect: delete the site named.
-    DeleteSite,
     /// Ctrl-S in Connect: keep the URL as a site.
     SaveUrl,
 }
@@ -91,8 +88,6 @@ impl Input {
         match key.code {
             KeyCode::Esc => return Outcome::Cancel,
             KeyCode::Enter => return Outcome::Submit,
-            KeyCode::Char('e') if ctrl && connect => return Outcome::EditSite,
-            KeyCode::Char('d') if ctrl && connect => return Outcome::DeleteSite,
             KeyCode::Char('s') if ctrl && connect => return Outcome::SaveUrl,
             KeyCode::Up if !self.history.is_empty() => {
                 let pos = self

@@ -1,4 +1,5 @@
-//! The dialogs, one file each: its state, its keys (returning what the
+//! The dialogs, one file each (the site manager, larger, a folder): its
+//! state, its keys (returning what the
 //! person chose, for `update` to act on — dialogs never touch the rest of
 //! the state), its buttons and its drawing. This file only dispatches, and
 //! frames every dialog the same way.
@@ -20,7 +21,7 @@ pub(crate) mod confirm;
 pub(crate) mod conflict;
 pub(crate) mod input;
 pub mod message;
-pub(crate) mod site_edit;
+pub(crate) mod sites;
 pub(crate) mod text_field;
 pub(crate) mod transfer;
 pub(crate) mod trust;
@@ -32,7 +33,7 @@ pub(crate) use confirm::{ConfirmDelete, ConfirmOverwrite, ConfirmQuit};
 pub(crate) use conflict::ConflictQuestion;
 pub(crate) use input::{Input, InputPurpose};
 pub(crate) use message::{Help, Message};
-pub(crate) use site_edit::SiteForm;
+pub(crate) use sites::SiteManager;
 pub(crate) use text_field::TextField;
 pub(crate) use transfer::TransferDialog;
 pub(crate) use trust::TrustQuestion;
@@ -49,8 +50,8 @@ pub enum Dialog {
     ConfirmQuit(ConfirmQuit),
     /// F3: the first part of a file (text, or a hex dump).
     View(Viewer),
-    /// Editing a saved site: the fields of config.toml's `[[site]]`.
-    SiteEdit(SiteForm),
+    /// F2: the saved sites, to connect, edit, add and delete.
+    Sites(SiteManager),
     /// A job found its destination existing and waits for a choice.
     Conflict(ConflictQuestion),
     Message(Message),
@@ -93,7 +94,7 @@ impl Dialog {
             Dialog::ConfirmOverwrite(_) => "Target exists".into(),
             Dialog::ConfirmQuit(_) => "Quit".into(),
             Dialog::View(d) => d.title.clone(),
-            Dialog::SiteEdit(_) => "Site".into(),
+            Dialog::Sites(d) => d.title(),
             Dialog::Conflict(_) => "Target exists".into(),
             Dialog::Message(d) => d.title.clone(),
             Dialog::Help(d) => d.title(screen).into(),
@@ -112,7 +113,7 @@ impl Dialog {
             Dialog::ConfirmOverwrite(d) => d.size(),
             Dialog::ConfirmQuit(d) => d.size(screen),
             Dialog::View(_) => view::size(screen),
-            Dialog::SiteEdit(d) => d.size(),
+            Dialog::Sites(d) => d.size(),
             Dialog::Conflict(d) => d.size(),
             Dialog::Message(d) => d.size(),
             Dialog::Help(_) => message::help_size(),
@@ -147,10 +148,10 @@ impl Dialog {
                     (Button::Cancel, "Cancel"),
                 ],
             ),
-            Dialog::Input(_)
-            | Dialog::ConfirmDelete(_)
-            | Dialog::ConfirmQuit(_)
-            | Dialog::SiteEdit(_) => ok_cancel(body, "OK"),
+            Dialog::Sites(d) => d.buttons(body),
+            Dialog::Input(_) | Dialog::ConfirmDelete(_) | Dialog::ConfirmQuit(_) => {
+                ok_cancel(body, "OK")
+            }
             Dialog::Message(_) | Dialog::Help(_) | Dialog::View(_) => {
                 layout::buttons(layout::from_end(body, 1), &[(Button::Ok, "OK")])
             }
@@ -183,7 +184,7 @@ impl Dialog {
             Dialog::ConfirmOverwrite(d) => d.draw(frame, body),
             Dialog::ConfirmQuit(d) => d.draw(frame, body),
             Dialog::View(d) => d.draw(frame, body),
-            Dialog::SiteEdit(d) => d.draw(frame, body),
+            Dialog::Sites(d) => d.draw(frame, body, p),
             Dialog::Conflict(d) => d.draw(frame, body),
             Dialog::Message(d) => d.draw(frame, body),
             Dialog::Help(d) => d.draw(frame, body),
@@ -206,6 +207,8 @@ impl Dialog {
             (Button::Ok, Dialog::Unfinished(_)) => ("Resume".into(), true),
             (Button::Cancel, Dialog::Unfinished(_)) => ("Later".into(), false),
             (Button::Pick(_), _) => return None,
+            (Button::Ok, Dialog::Sites(d)) => (d.ok_label().into(), true),
+            (Button::Cancel, Dialog::Sites(d)) => (d.cancel_label().into(), false),
             (Button::Ok, _) => ("OK".into(), true),
             (Button::Cancel, _) => ("Cancel".into(), false),
             (Button::Answer(_), Dialog::Trust(_)) => ("Trust".into(), false),

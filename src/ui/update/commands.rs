@@ -56,23 +56,10 @@ pub(super) fn run_command(state: &mut State, command: Command, fx: &mut Vec<Effe
             }
         }
         Command::Connect => {
-            let mut d = dialog::Input::new(
-                InputPurpose::Connect(side),
-                &format!(
-                    "Connect the {} pane (ftp://user@host:port/path or local)",
-                    side.name()
-                ),
-                "ftp://",
-            );
-            // Up and Down walk the saved sites, then recent URLs.
-            d.history = state
-                .saved_sites
-                .iter()
-                .map(|site| site.name.clone())
-                .collect();
-            d.history.extend(state.history.iter().cloned());
-            d.hint = Some(connect_hint(&state.saved_sites));
-            state.dialog = Some(Dialog::Input(d));
+            state.dialog = Some(Dialog::Sites(dialog::SiteManager::new(
+                side,
+                state.saved_sites.clone(),
+            )))
         }
         Command::View => view(state, side, fx),
         Command::Transfers => focus_transfers(state),
@@ -99,17 +86,25 @@ pub(super) fn input(purpose: InputPurpose, title: &str, text: &str) -> Dialog {
     Dialog::Input(dialog::Input::new(purpose, title, text))
 }
 
-/// The connect dialog's second line: the saved sites and the keys.
-pub(super) fn connect_hint(sites: &[SiteEntry]) -> String {
-    if sites.is_empty() {
-        "↑↓ recent URLs · Ctrl-S saves the URL as a site · Ctrl-E edits".to_string()
-    } else {
-        let names: Vec<&str> = sites.iter().map(|site| site.name.as_str()).collect();
-        format!(
-            "sites: {} · ↑↓ choose · Ctrl-E edit · Ctrl-D delete",
-            names.join(", ")
-        )
-    }
+/// The one-line URL dialog (the site manager's Ctrl-L): Up and Down walk
+/// the saved sites' names, then recent URLs.
+pub(super) fn connect_line(state: &State, side: Side) -> Dialog {
+    let mut d = dialog::Input::new(
+        InputPurpose::Connect(side),
+        &format!(
+            "Connect the {} pane (ftp://user@host:port/path or local)",
+            side.name()
+        ),
+        "ftp://",
+    );
+    d.history = state
+        .saved_sites
+        .iter()
+        .map(|site| site.name.clone())
+        .collect();
+    d.history.extend(state.history.iter().cloned());
+    d.hint = Some("↑↓ saved sites and recent URLs · Ctrl-S saves the URL as a site".into());
+    Dialog::Input(d)
 }
 
 pub(super) fn reload(state: &mut State, side: Side, fx: &mut Vec<Effect>) {

@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::ui::dialog::{
-    AppendPicker, ConfirmOverwrite, ConflictQuestion, Input, SiteForm, append_picker, confirm,
-    conflict, input, site_edit, transfer, trust, unfinished,
+    AppendPicker, ConfirmOverwrite, ConflictQuestion, Input, append_picker, confirm, conflict,
+    input, sites, transfer, trust, unfinished,
 };
 
 /// Keys of whatever dialog is open: the dialog says what was chosen, and
@@ -57,22 +57,6 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
             input::Outcome::Submit => {
                 submit_input(state, d, fx);
                 return;
-            }
-            input::Outcome::EditSite => {
-                let InputPurpose::Connect(_) = d.purpose else {
-                    return;
-                };
-                let typed = d.text().trim();
-                let existing = state.saved_sites.iter().find(|site| site.name == typed);
-                Some(Dialog::SiteEdit(SiteForm::new(existing, typed)))
-            }
-            input::Outcome::DeleteSite => {
-                let name = d.text().trim().to_string();
-                if state.saved_sites.iter().any(|site| site.name == name) {
-                    fx.push(Effect::DeleteSite(name));
-                    d.field.set("");
-                }
-                Some(Dialog::Input(d))
             }
             input::Outcome::SaveUrl => {
                 // Ctrl-S: keep this URL as a site named after its host.
@@ -131,42 +115,37 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
                 return;
             }
         },
-        Dialog::SiteEdit(mut d) => match d.key(key) {
-            site_edit::Outcome::Stay => Some(Dialog::SiteEdit(d)),
-            site_edit::Outcome::Cancel => None,
-            site_edit::Outcome::Save => match d.to_site() {
-                Ok(shown) => {
-                    // Settings the form does not show (pins, CA file,
-                    // excludes, foreign passive, clear data …) stay as they
-                    // were: the form's fields over the old entry.
-                    let site = match d
-                        .original
-                        .as_ref()
-                        .and_then(|name| state.saved_sites.iter().find(|s| &s.name == name))
-                    {
-                        Some(old) => SiteEntry {
-                            name: shown.name,
-                            url: shown.url,
-                            password: shown.password,
-                            max_connections: shown.max_connections,
-                            passive: shown.passive,
-                            tls: shown.tls,
-                            ..old.clone()
-                        },
-                        None => shown,
-                    };
-                    fx.push(Effect::SaveSite {
-                        site: Box::new(site),
-                        replaces: d.original,
-                    });
+        Dialog::Sites(mut d) => {
+            let (w, h) = d.size();
+            let body = layout::dialog_body(layout::dialog_rect(screen.0, screen.1, w, h));
+            match d.key(key, body) {
+                sites::Outcome::Stay => Some(Dialog::Sites(d)),
+                sites::Outcome::Close => None,
+                sites::Outcome::Connect {
+                    side,
+                    target,
+                    typed,
+                } => {
+                    // A saved site is in the manager already; only a typed
+                    // URL earns a place in the history.
+                    dial(state, side, target, None, typed, fx);
                     None
                 }
-                Err(problem) => {
-                    state.status = problem;
-                    Some(Dialog::SiteEdit(d))
+                sites::Outcome::Save { site, replaces } => {
+                    fx.push(Effect::SaveSite { site, replaces });
+                    Some(Dialog::Sites(d))
                 }
-            },
-        },
+                sites::Outcome::Delete(name) => {
+                    fx.push(Effect::DeleteSite(name));
+                    Some(Dialog::Sites(d))
+                }
+                sites::Outcome::UrlLine => Some(connect_line(state, d.side)),
+                sites::Outcome::Problem(problem) => {
+                    state.status = problem;
+                    Some(Dialog::Sites(d))
+                }
+            }
+        }
         Dialog::View(mut d) => d.key(key, screen).then_some(Dialog::View(d)),
         Dialog::Message(d) => (!dialog::message::closes(&key)).then_some(Dialog::Message(d)),
         Dialog::Help(mut d) => d.key(key, screen).then_some(Dialog::Help(d)),
@@ -396,7 +375,13 @@ fn rename(
 }
 
 /// Clicks inside dialogs: the same choices as their keys.
-pub(super) fn dialog_click(state: &mut State, col: u16, row: u16, fx: &mut Vec<Effect>) {
+pub(super) fn dialog_click(
+    state: &mut State,
+    col: u16,
+    row: u16,
+    at: Instant,
+    fx: &mut Vec<Effect>,
+) {
     let Some(button) = state.dialog.as_ref().and_then(|d| {
         d.buttons(state.size)
             .into_iter()
@@ -433,6 +418,17 @@ pub(super) fn dialog_click(state: &mut State, col: u16, row: u16, fx: &mut Vec<E
             dialog_key(state, key(KeyCode::Char('t')), fx)
         }
         (Button::ForAll, Some(Dialog::Conflict(d))) => d.for_all = !d.for_all,
+        (Button::Pick(i), Some(Dialog::Sites(d))) => {
+            d.select_row(i);
+            let double = state.last_click.is_some_and(|(t, c, r)| {
+                at.duration_since(t) < DOUBLE_CLICK && c == col && r == row
+            });
+            state.last_click = Some((at, col, row));
+            if double {
+                state.last_click = None;
+                dialog_key(state, key(KeyCode::Enter), fx);
+            }
+        }
         (Button::Pick(i), Some(Dialog::AppendPicker(d))) => {
             d.cursor = i;
             dialog_key(state, key(KeyCode::Enter), fx);

@@ -292,10 +292,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Notice(text) => state.status = text,
         Action::Sites(sites) => {
-            if let Some(Dialog::Input(d)) = &mut state.dialog
-                && matches!(d.purpose, InputPurpose::Connect(_))
-            {
-                d.hint = Some(connect_hint(&sites));
+            if let Some(Dialog::Sites(d)) = &mut state.dialog {
+                d.set_sites(sites.clone());
             }
             state.saved_sites = sites;
         }

@@ -6,8 +6,22 @@ pub(super) fn on_mouse(state: &mut State, event: MouseEvent, at: Instant, fx: &m
     let (col, row) = (event.column, event.row);
     let a = areas(state.size.0, state.size.1);
     if state.dialog.is_some() {
-        if let MouseEventKind::Down(MouseButton::Left) = event.kind {
-            dialog_click(state, col, row, fx);
+        match event.kind {
+            MouseEventKind::Down(MouseButton::Left) => dialog_click(state, col, row, at, fx),
+            // The site manager's list is the one long list in a dialog.
+            MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+                if matches!(state.dialog, Some(Dialog::Sites(_))) =>
+            {
+                let code = if event.kind == MouseEventKind::ScrollUp {
+                    KeyCode::Up
+                } else {
+                    KeyCode::Down
+                };
+                for _ in 0..WHEEL_STEP {
+                    dialog_key(state, KeyEvent::new(code, KeyModifiers::NONE), fx);
+                }
+            }
+            _ => {}
         }
         return;
     }

@@ -274,7 +274,7 @@ fn need_password_asks_masked_and_connects_with_it() {
 fn connect_dialog_walks_the_history() {
     let mut s = state();
     s.history = vec!["ftp://a/".into(), "ftp://b/".into()];
-    press(&mut s, KeyCode::F(2));
+    url_line(&mut s);
     assert!(matches!(
         s.dialog,
         Some(Dialog::Input(dialog::Input {
@@ -324,7 +324,7 @@ fn connect_dialog_walks_the_history() {
     assert_eq!(s.history, ["ftp://b/", "ftp://c:2121/x", "ftp://a/"]);
 
     // The bare prefix connects nowhere.
-    press(&mut s, KeyCode::F(2));
+    url_line(&mut s);
     assert!(press(&mut s, KeyCode::Enter).is_empty());
     assert!(s.dialog.is_none());
 }

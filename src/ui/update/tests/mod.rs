@@ -23,6 +23,7 @@ mod mouse;
 mod navigation;
 mod saved_sites;
 mod selection;
+mod site_manager;
 mod snapshot_findings;
 mod sort;
 mod transfers_panel;
@@ -133,6 +134,12 @@ fn type_text(s: &mut State, text: &str) {
     for c in text.chars() {
         assert!(ch(s, c).is_empty(), "typing {c:?} had effects");
     }
+}
+
+/// F2, then Ctrl-L: the one-line URL dialog with its history.
+fn url_line(s: &mut State) {
+    press(s, KeyCode::F(2));
+    update(s, key_with(KeyCode::Char('l'), KeyModifiers::CONTROL));
 }
 
 fn clear_input(s: &mut State) {

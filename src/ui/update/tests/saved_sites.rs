@@ -11,7 +11,7 @@ fn connect_dialog_offers_saved_sites_first_and_ctrl_s_saves() {
         ..SiteEntry::default()
     }];
     s.history = vec!["ftp://b/".into()];
-    press(&mut s, KeyCode::F(2));
+    url_line(&mut s);
     press(&mut s, KeyCode::Up);
     assert_eq!(input_text(&s), "mirror");
     press(&mut s, KeyCode::Up);
@@ -50,98 +50,6 @@ fn connect_dialog_offers_saved_sites_first_and_ctrl_s_saves() {
     let fx = update(&mut s, key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
     assert!(fx.is_empty());
     assert_eq!(input_text(&s), "");
-}
-
-#[test]
-fn site_editor_edits_saves_renames_and_deletes() {
-    let mut s = state();
-    s.saved_sites = vec![SiteEntry {
-        name: "mirror".into(),
-        url: "ftp://bob@mirror-a:2121/pub".into(),
-        password: Some("pw".into()),
-        max_connections: Some(3),
-        passive: Some(false),
-        allow_foreign_passive: Some(true),
-        trust_fingerprint: vec!["SHA256:AB".into()],
-        exclude: vec!["*.tmp".into()],
-        ..SiteEntry::default()
-    }];
-    // Ctrl-E on a saved name opens its fields.
-    press(&mut s, KeyCode::F(2));
-    clear_input(&mut s);
-    type_text(&mut s, "mirror");
-    update(&mut s, key_with(KeyCode::Char('e'), KeyModifiers::CONTROL));
-    match &s.dialog {
-        Some(Dialog::SiteEdit(f)) => {
-            assert_eq!(f.original.as_deref(), Some("mirror"));
-            assert_eq!(f.focus, dialog::site_edit::Field::Name);
-            assert_eq!(
-                [
-                    f.name.text(),
-                    f.url.text(),
-                    f.password.text(),
-                    f.connections.text()
-                ],
-                ["mirror", "ftp://bob@mirror-a:2121/pub", "pw", "3"]
-            );
-            assert!(!f.passive);
-        }
-        other => panic!("{other:?}"),
-    }
-    // Rename it and change the limit; Enter saves, replacing the old name.
-    press(&mut s, KeyCode::Backspace);
-    type_text(&mut s, "X");
-    for _ in 0..3 {
-        press(&mut s, KeyCode::Tab);
-    }
-    press(&mut s, KeyCode::Backspace);
-    type_text(&mut s, "5");
-    let fx = press(&mut s, KeyCode::Enter);
-    match fx.as_slice() {
-        [Effect::SaveSite { site, replaces }] => {
-            assert_eq!(site.name, "mirroX");
-            assert_eq!(replaces.as_deref(), Some("mirror"));
-            assert_eq!(site.max_connections, Some(5));
-            assert_eq!(site.passive, Some(false));
-            assert_eq!(site.password.as_deref(), Some("pw"));
-            // Settings the dialog does not show survive the edit.
-            assert_eq!(site.allow_foreign_passive, Some(true));
-            assert_eq!(site.trust_fingerprint, ["SHA256:AB"]);
-            assert_eq!(site.exclude, ["*.tmp"]);
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(s.dialog.is_none());
-
-    // A bad field keeps the editor open and says why.
-    press(&mut s, KeyCode::F(2));
-    clear_input(&mut s);
-    type_text(&mut s, "ftp://new.example/");
-    update(&mut s, key_with(KeyCode::Char('e'), KeyModifiers::CONTROL));
-    for _ in 0..3 {
-        press(&mut s, KeyCode::Tab);
-    }
-    type_text(&mut s, "many");
-    assert!(press(&mut s, KeyCode::Enter).is_empty());
-    assert!(matches!(
-        s.dialog,
-        Some(Dialog::SiteEdit(dialog::SiteForm { .. }))
-    ));
-    assert!(s.status.contains("transfer connections"), "{}", s.status);
-    press(&mut s, KeyCode::Esc);
-
-    // Ctrl-D deletes a saved site by name, and only a saved one.
-    press(&mut s, KeyCode::F(2));
-    clear_input(&mut s);
-    type_text(&mut s, "nope");
-    assert!(update(&mut s, key_with(KeyCode::Char('d'), KeyModifiers::CONTROL)).is_empty());
-    clear_input(&mut s);
-    type_text(&mut s, "mirror");
-    let fx = update(&mut s, key_with(KeyCode::Char('d'), KeyModifiers::CONTROL));
-    assert!(matches!(fx.as_slice(), [Effect::DeleteSite(n)] if n == "mirror"));
-    // The app answers with the new list.
-    update(&mut s, Action::Sites(Vec::new()));
-    assert!(s.saved_sites.is_empty());
 }
 
 #[test]
