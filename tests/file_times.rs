@@ -296,3 +296,30 @@ fn tree_copies_keep_times_and_single_files_when_asked() {
     );
     assert!(ok && recent(&py.files().join("again/a.txt")), "{out}");
 }
+
+/// A tree walked by MLSD already has each file's UTC time: the copy keeps
+/// it without asking the source again (no `MDTM` per file).
+#[test]
+fn an_mlsd_walk_keeps_times_without_asking_the_source_again() {
+    let (py_root, state, local) = (temp_root(), temp_root(), temp_root());
+    let Some(py) = Pyftpd::start(&next_addr(), py_root.path(), false) else {
+        return;
+    };
+    let dated = seed_dated(py_root.path());
+    let url = format!(
+        "ftp://{}@{}:{}/t",
+        common::PYFTPD_USER,
+        py.addr(),
+        py.port()
+    );
+    let into = local.path().join("copy");
+    let (ok, out) = fxpc(state.path(), &["cp", "-r", &url, into.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    for (name, time) in &dated {
+        let at = into.join(name.trim_start_matches("t/"));
+        assert_eq!(on_disk(&at), *time, "{name}:\n{out}");
+    }
+    let log = py.log();
+    assert!(log.contains("MLSD"), "{log}");
+    assert!(!log.contains("MDTM"), "{log}");
+}

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::ftp::{EntryKind, FtpError};
 use crate::transfer::error::{End, Failure};
 use crate::transfer::job;
-use crate::transfer::queue::{Dir, Item, Slot};
+use crate::transfer::queue::{Dir, Item, Listed, Slot};
 use crate::transfer::sessions::site::{Location, Site};
 use crate::transfer::shared::{Ctx, Shared};
 use crate::transfer::{Conflict, Event, EventKind, JobId, JobSpec, Settings};
@@ -69,7 +69,7 @@ impl Engine {
         dir: &Arc<Dir>,
         name: &[u8],
         conflict: Conflict,
-        listed_size: Option<u64>,
+        listed: Listed,
     ) {
         let mut item = Item {
             id: 0,
@@ -77,7 +77,7 @@ impl Engine {
             dir: dir.clone(),
             name: name.into(),
             conflict,
-            listed_size,
+            listed,
         };
         item.id = self.announce(&item.spec(), Some(tree));
         self.shared.queue.push(item);
@@ -110,7 +110,7 @@ impl Engine {
         let spec = Arc::new(item.spec());
         let ctx = self.register(item.id, item.tree, &spec, item.dir.local_root.clone());
         drop(item.dir);
-        let last = Box::pin(job::run(&ctx, &spec, item.listed_size, slot)).await;
+        let last = Box::pin(job::run(&ctx, &spec, item.listed, slot)).await;
         self.finish(&ctx, &spec, true, last);
     }
 
@@ -263,7 +263,11 @@ impl Engine {
                         kept_because: None,
                     },
                 };
-                Box::pin(job::run(ctx, spec, size, slot)).await
+                let listed = Listed {
+                    size,
+                    modified: None,
+                };
+                Box::pin(job::run(ctx, spec, listed, slot)).await
             }
         }
     }

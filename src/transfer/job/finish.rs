@@ -55,10 +55,15 @@ impl FileJob<'_> {
             return;
         }
         let (source, destination) = (self.spec.source.path.clone(), self.destination.path.clone());
+        let listed = self.listed_modified;
         let Ok(ends) = self.ends().await else {
             return;
         };
-        let kept = match ends.source().modified(&source).await {
+        let time = match listed {
+            Some(time) => Ok(Some(time)),
+            None => ends.source().modified(&source).await,
+        };
+        let kept = match time {
             Ok(Some(time)) => ends
                 .destination()
                 .set_modified(&destination, time)

@@ -29,7 +29,7 @@ use crate::ftp::hash::Algorithm;
 use crate::transfer::error::{End, Failure};
 use crate::transfer::local::beneath::Standing;
 use crate::transfer::local::partial;
-use crate::transfer::queue::Slot;
+use crate::transfer::queue::{Listed, Slot};
 use crate::transfer::sessions::ends::{self, Ends};
 use crate::transfer::sessions::site::Location;
 use crate::transfer::shared::Ctx;
@@ -39,18 +39,14 @@ use crate::transfer::{EventKind, JobSpec};
 use plan::{Decision, Facts, Plan};
 
 /// Runs one file job to its final event.
-/// `listed_size`: the source's size as a directory listing just gave it
-/// (a tree walk), which spares a `SIZE` round trip per file.
+/// `listed`: the source's size (and UTC time) as a directory listing just
+/// gave it (a tree walk), which spares a `SIZE` (and `MDTM`) round trip
+/// per file.
 /// `slot`: the job's place among the transfers running at once, given
 /// back early while the job only waits for its verification.
-pub(crate) async fn run(
-    ctx: &Ctx,
-    spec: &JobSpec,
-    listed_size: Option<u64>,
-    slot: Slot,
-) -> EventKind {
+pub(crate) async fn run(ctx: &Ctx, spec: &JobSpec, listed: Listed, slot: Slot) -> EventKind {
     let mut slot = Some(slot);
-    let mut job = match FileJob::open(ctx, spec, listed_size).await {
+    let mut job = match FileJob::open(ctx, spec, listed).await {
         Ok(Opened::Run(job)) => job,
         Ok(Opened::Over(event)) => return event,
         // Nothing of it was written anywhere yet: nothing to tidy.
@@ -81,6 +77,9 @@ pub(crate) struct FileJob<'a> {
     /// The digest both ends will compare (`None`: the size is the check),
     /// chosen before any byte moves.
     digest: Option<Algorithm>,
+    /// The source's time in UTC as its directory's listing gave it: no
+    /// `MDTM` needed to keep it.
+    listed_modified: Option<chrono::NaiveDateTime>,
 }
 
 enum Opened<'a> {
@@ -92,17 +91,13 @@ enum Opened<'a> {
 impl<'a> FileJob<'a> {
     /// Asks both ends what the plan needs, plans, and takes the free name
     /// a rename needs.
-    async fn open(
-        ctx: &'a Ctx,
-        spec: &'a JobSpec,
-        listed_size: Option<u64>,
-    ) -> Result<Opened<'a>, Failure> {
+    async fn open(ctx: &'a Ctx, spec: &'a JobSpec, listed: Listed) -> Result<Opened<'a>, Failure> {
         if let Some(why) = ctx.shared.written.out_of_space(ctx.tree) {
             return Err(Failure::permanent(format!(
                 "not sent: an earlier file of this copy found the destination full ({why})"
             )));
         }
-        let (mut ends, facts) = probe(ctx, spec, listed_size).await?;
+        let (mut ends, facts) = probe(ctx, spec, listed.size).await?;
         let refused = refused_lately(ctx, spec);
         let mut answer = None;
         let plan = loop {
@@ -139,6 +134,7 @@ impl<'a> FileJob<'a> {
             destination,
             work,
             digest: None,
+            listed_modified: listed.modified,
         })))
     }
 

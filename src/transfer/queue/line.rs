@@ -32,8 +32,18 @@ pub(crate) struct Item {
     /// The tree's policy, or `Resume` for a file an interrupted run had
     /// started writing.
     pub conflict: Conflict,
-    /// The size the walk's listing gave, sparing a `SIZE`.
-    pub listed_size: Option<u64>,
+    /// What the walk's listing said of it, sparing a `SIZE` (and an
+    /// `MDTM` where the listing's time is UTC).
+    pub listed: Listed,
+}
+
+/// What a directory listing said of a file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Listed {
+    pub size: Option<u64>,
+    /// Only a UTC time (MLSD, the local disk): a `LIST` time is the
+    /// server's guess in its own zone, never given to a copy.
+    pub modified: Option<chrono::NaiveDateTime>,
 }
 
 /// A directory a walk is in: where its files come from and go to, and how.
@@ -442,7 +452,7 @@ mod tests {
             }),
             name: (*b"f").into(),
             conflict: Conflict::Overwrite,
-            listed_size: None,
+            listed: Listed::default(),
         }
     }
 

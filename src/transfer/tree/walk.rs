@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::ftp::{EntryKind, FtpError};
 use crate::transfer::error::{End, Failure};
-use crate::transfer::queue::Dir;
+use crate::transfer::queue::{Dir, Listed};
 use crate::transfer::sessions::ends::{self, Ends};
 use crate::transfer::sessions::site::{Location, Site};
 use crate::transfer::shared::Ctx;
@@ -100,7 +100,7 @@ impl Engine {
         spec: &JobSpec,
         here: &Arc<Dir>,
         depth: usize,
-        (name, kind, size): (Vec<u8>, EntryKind, Option<u64>),
+        (name, kind, listed): (Vec<u8>, EntryKind, Listed),
     ) -> Met {
         let name = name.as_slice();
         let (from, to) = (&here.source, &here.destination);
@@ -132,7 +132,7 @@ impl Engine {
                     } else {
                         spec.conflict
                     };
-                self.queue_file(ctx.id, here, name, conflict, size);
+                self.queue_file(ctx.id, here, name, conflict, listed);
                 Met::File
             }
             other => {
@@ -155,8 +155,8 @@ impl Engine {
         &self,
         ctx: &Ctx,
         from: &Location,
-        mut entries: Vec<(Vec<u8>, EntryKind, Option<u64>)>,
-    ) -> Vec<(Vec<u8>, EntryKind, Option<u64>)> {
+        mut entries: Vec<(Vec<u8>, EntryKind, Listed)>,
+    ) -> Vec<(Vec<u8>, EntryKind, Listed)> {
         let settings = &self.shared.settings;
         entries.retain(|(name, kind, _)| {
             let skipped = settings.skip.skips(name, *kind == EntryKind::Dir);
@@ -200,7 +200,7 @@ fn skipped(ctx: &Ctx, path: String, reason: String) -> Met {
 }
 
 /// The files about to be queued in `to` are verified by one listing of it.
-fn expect_batch(ctx: &Ctx, to: &Location, entries: &[(Vec<u8>, EntryKind, Option<u64>)]) {
+fn expect_batch(ctx: &Ctx, to: &Location, entries: &[(Vec<u8>, EntryKind, Listed)]) {
     let Site::Ftp(site) = &to.site else {
         return;
     };
@@ -271,14 +271,24 @@ impl Browser {
     async fn list(
         &mut self,
         dir: &Location,
-    ) -> Result<Vec<(Vec<u8>, EntryKind, Option<u64>)>, FtpError> {
+    ) -> Result<Vec<(Vec<u8>, EntryKind, Listed)>, FtpError> {
         match self.ends.source.as_deref_mut() {
-            Some(client) => Ok(client
-                .list(Some(&dir.path))
-                .await?
-                .into_iter()
-                .map(|e| (e.raw_name().to_vec(), e.kind, e.size))
-                .collect()),
+            Some(client) => {
+                // MLSD's times are UTC; LIST's are not to be trusted.
+                let utc = client.features().mlst;
+                Ok(client
+                    .list(Some(&dir.path))
+                    .await?
+                    .into_iter()
+                    .map(|e| {
+                        let listed = Listed {
+                            size: e.size,
+                            modified: e.modified.filter(|_| utc),
+                        };
+                        (e.raw_name().to_vec(), e.kind, listed)
+                    })
+                    .collect())
+            }
             None => {
                 let path = dir.path.clone();
                 let entries =
@@ -296,7 +306,7 @@ impl Browser {
                             e.kind
                         };
                         // Local sizes are cheap to ask again: no hint.
-                        (raw_name, kind, None)
+                        (raw_name, kind, Listed::default())
                     })
                     .collect();
                 out.sort_by(|a, b| a.0.cmp(&b.0));
