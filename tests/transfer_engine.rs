@@ -1028,3 +1028,52 @@ async fn a_trees_waiting_files_move_pause_cancel_and_retry_in_line() {
         );
     }
 }
+
+/// A destination that cannot be reached when the copy starts (a server
+/// restarting) is dialled again after a pause, each pause said, and the
+/// copy goes on once it is back: it used to fail at once and for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destination_down_when_the_copy_starts_is_waited_for() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    let body = data(100_000, 31);
+    std::fs::write(ra.path().join("w.bin"), &body).unwrap();
+    let a = serve("127.0.0.2", ra.path(), |_| {}).await;
+    // An address nobody listens on yet.
+    let b_addr: SocketAddr = std::net::TcpListener::bind("127.0.0.3:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut settings = jobs::settings();
+    settings.retries = 4;
+    settings.retry_backoff = Duration::from_millis(400);
+    let (engine, mut rx) = Engine::new(settings);
+    let root = rb.path().to_path_buf();
+    let comes_back = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        let mut config = Config::new(&root, b_addr);
+        config.anonymous = Some(Anonymous::Write);
+        Handle::spawn(config).await.unwrap()
+    });
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        copy(
+            at(&jobs::site(a.addr()), "/w.bin"),
+            at(&jobs::site(b_addr), "/w.bin"),
+            Via::Auto,
+        ),
+    )
+    .await;
+    let _b = comes_back.await.unwrap();
+    let waits: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Retrying { reason, .. } => Some(reason.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(!waits.is_empty(), "{events:#?}");
+    assert!(waits[0].contains("127.0.0.3"), "{waits:?}");
+    verified_mode(&events);
+    assert_eq!(std::fs::read(rb.path().join("w.bin")).unwrap(), body);
+}

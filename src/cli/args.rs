@@ -224,8 +224,9 @@ pub(crate) struct CpArgs {
     /// Transfer connections per site.
     #[arg(long, default_value_t = 2)]
     pub(crate) connections: usize,
-    /// Tries after a transient failure.
-    #[arg(long, default_value_t = 3)]
+    /// Tries after a transient failure (a lost connection, a server that
+    /// cannot be reached), each after a pause doubling from 1 s.
+    #[arg(long, default_value_t = 4)]
     pub(crate) retries: u32,
     /// Seconds without progress before a transfer counts as failed.
     #[arg(long, default_value_t = 60)]

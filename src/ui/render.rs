@@ -315,7 +315,8 @@ fn job_line(job: &JobRow, width: usize) -> String {
     );
     let rest = match &job.state {
         JobState::Queued if job.paused => "held back (p)".into(),
-        JobState::Queued => String::new(),
+        // A waiting file says why it waits (a retry's pause), if it does.
+        JobState::Queued => job.note.as_deref().unwrap_or_default().to_string(),
         JobState::Running => {
             let total = job.total.unwrap_or(0);
             let frac = if total > 0 {

@@ -46,7 +46,7 @@ use plan::{Decision, Facts, Plan};
 /// back early while the job only waits for its verification.
 pub(crate) async fn run(ctx: &Ctx, spec: &JobSpec, listed: Listed, slot: Slot) -> EventKind {
     let mut slot = Some(slot);
-    let mut job = match FileJob::open(ctx, spec, listed).await {
+    let mut job = match open_patiently(ctx, spec, listed).await {
         Ok(Opened::Run(job)) => job,
         Ok(Opened::Over(event)) => return event,
         // Nothing of it was written anywhere yet: nothing to tidy.
@@ -55,6 +55,42 @@ pub(crate) async fn run(ctx: &Ctx, spec: &JobSpec, listed: Listed, slot: Slot) -
     match job.steps(&mut slot).await {
         Ok(event) => event,
         Err(f) => job.failed(f).await,
+    }
+}
+
+/// Opens the job, dialling again after a pause while an end cannot be
+/// reached (a server restarting, a short outage): nothing was written yet,
+/// so waiting is safe; each pause is said (`Retrying`) and doubles, as the
+/// attempts' do. A job cancelled while it waits ends cancelled.
+async fn open_patiently<'a>(
+    ctx: &'a Ctx,
+    spec: &'a JobSpec,
+    listed: Listed,
+) -> Result<Opened<'a>, Failure> {
+    let settings = &ctx.shared.settings;
+    let mut backoff = settings.retry_backoff;
+    let mut retried = 0;
+    loop {
+        match FileJob::open(ctx, spec, listed).await {
+            Err(Failure::Failed {
+                transient: true,
+                reason,
+                ..
+            }) if retried < settings.retries => {
+                retried += 1;
+                ctx.emit(EventKind::Retrying {
+                    attempt: retried,
+                    reason,
+                    after: Some(backoff),
+                });
+                tokio::select! {
+                    () = tokio::time::sleep(backoff) => {}
+                    () = ctx.cancel.cancelled() => return Err(Failure::Cancelled),
+                }
+                backoff = (backoff * 2).min(std::time::Duration::from_secs(30));
+            }
+            other => return other,
+        }
     }
 }
 

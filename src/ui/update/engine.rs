@@ -128,8 +128,20 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             job.note = Some(reason.into());
         }
         EventKind::Retrying {
-            attempt, reason, ..
-        } => job.note = Some(format!("retry {attempt}: {reason}").into()),
+            attempt,
+            reason,
+            after,
+        } => {
+            // Said as it happens: a retry that waits names the wait.
+            let text = match after {
+                Some(wait) => format!(
+                    "retrying in {}: {reason} (retry {attempt})",
+                    crate::text::human_duration(wait.as_secs_f64().ceil() as u64)
+                ),
+                None => format!("retry {attempt}: {reason}"),
+            };
+            job.note = Some(printable(&text).into());
+        }
         EventKind::Skipped { path, reason } => {
             // A tree's skip is about a file its walk left out.
             if !job.tree && !job.state.is_over() {

@@ -271,6 +271,19 @@ fn cancelled_without_partial_and_retrying_notes() {
         row(&s, 1).note.as_deref(),
         Some("retry 2: 421 Too many users")
     );
+    // A retry that waits says how long, as it happens (issue 24).
+    engine(
+        &mut s,
+        1,
+        EventKind::Retrying {
+            attempt: 3,
+            reason: "the source: cannot connect".into(),
+            after: Some(std::time::Duration::from_secs(8)),
+        },
+    );
+    let note = row(&s, 1).note.as_deref().unwrap_or_default().to_string();
+    assert!(note.starts_with("retrying in 8"), "{note}");
+    assert!(note.ends_with("the source: cannot connect (retry 3)"), "{note}");
     engine(
         &mut s,
         1,
