@@ -1077,3 +1077,74 @@ async fn a_destination_down_when_the_copy_starts_is_waited_for() {
     verified_mode(&events);
     assert_eq!(std::fs::read(rb.path().join("w.bin")).unwrap(), body);
 }
+
+/// A source that went away in the middle of a tree and came back: the
+/// files still waiting are not stuck behind it — every one arrives, soon
+/// after the server is back, without anybody pressing anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_files_go_on_when_their_source_comes_back() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    const FILES: u64 = 6;
+    for i in 0..FILES {
+        std::fs::create_dir_all(ra.path().join("t")).unwrap();
+        std::fs::write(ra.path().join(format!("t/f{i}.bin")), data(300_000, 40 + i)).unwrap();
+    }
+    let source_config = |c: &mut Config| {
+        c.allow_fxp = true;
+        c.rate = Some(1_000_000);
+    };
+    let a = serve("127.0.0.2", ra.path(), source_config).await;
+    let a_addr = a.addr();
+    let b = serve("127.0.0.3", rb.path(), |_| {}).await;
+    let mut settings = jobs::settings();
+    settings.parallel = 2;
+    settings.retries = 4;
+    settings.retry_backoff = Duration::from_millis(400);
+    let (engine, mut rx) = Engine::new(settings);
+    let mut tree = copy(
+        at(&jobs::site(a_addr), "/t"),
+        at(&jobs::site(b.addr()), "/t"),
+        Via::Auto,
+    );
+    tree.recursive = true;
+    engine.submit(tree);
+    // The first file verified, the others waiting or under way.
+    let mut seen = Vec::new();
+    while !seen
+        .iter()
+        .any(|e: &fxpc::transfer::Event| matches!(e.kind, EventKind::Verified { .. }))
+    {
+        let e = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .expect("a file within 20 s")
+            .expect("events");
+        seen.push(e);
+    }
+    a.stop().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut config = Config::new(ra.path(), a_addr);
+    config.anonymous = Some(Anonymous::Write);
+    source_config(&mut config);
+    let _a = Handle::spawn(config).await.unwrap();
+    let back = std::time::Instant::now();
+    seen.extend(jobs::collect(&engine, &mut rx).await);
+    let verified = seen
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Verified { .. }))
+        .count() as u64;
+    assert_eq!(verified, FILES, "{seen:#?}");
+    for i in 0..FILES {
+        let name = format!("t/f{i}.bin");
+        assert_eq!(
+            std::fs::read(rb.path().join(&name)).unwrap(),
+            std::fs::read(ra.path().join(&name)).unwrap(),
+            "{name}"
+        );
+    }
+    // 1.8 MB at 1 MB/s, two at a time, plus the pauses: well under 30 s.
+    assert!(
+        back.elapsed() < Duration::from_secs(25),
+        "{:?}",
+        back.elapsed()
+    );
+}

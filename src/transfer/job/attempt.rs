@@ -127,8 +127,27 @@ impl FileJob<'_> {
                 // again at once: only the abandoned one is dialled anew.
                 self.ends = None;
             }
-            self.ends().await?;
-            offsets = self.offsets_now(tries.wrote).await?;
+            offsets = loop {
+                // Sessions for the next try: an end that cannot be reached
+                // yet (a server restarting) is one more failed attempt,
+                // paused and tried again while retries are left — it
+                // used to end the job at once.
+                let ready = match self.ends().await {
+                    Ok(_) => self.offsets_now(tries.wrote).await,
+                    Err(f) => Err(f),
+                };
+                match ready {
+                    Ok(offsets) => break offsets,
+                    Err(f @ Failure::Failed { .. }) => {
+                        tries.pipelining_just_broke = false;
+                        match self.failed_attempt(&mut tries, f).await {
+                            Next::Again { .. } => continue,
+                            Next::Stop(end) => return end,
+                        }
+                    }
+                    Err(f) => return Err(f),
+                }
+            };
             if retried {
                 // Say where the new try starts: the gauge jumps to what arrived.
                 self.started(tries.way, offsets);

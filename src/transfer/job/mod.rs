@@ -181,7 +181,7 @@ impl<'a> FileJob<'a> {
             attempt::Carry::Done(carried) => carried,
             attempt::Carry::Cancelled(event) => return Ok(event),
         };
-        let verified = self.verify(slot, carried.digest.clone()).await?;
+        let verified = self.verify_patiently(slot, carried.digest.clone()).await?;
         self.finish(carried, verified).await
     }
 

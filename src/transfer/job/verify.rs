@@ -19,6 +19,45 @@ use crate::transfer::{Check, Verify};
 use super::FileJob;
 
 impl FileJob<'_> {
+    /// Verifies, and again after a pause when an end went away meanwhile
+    /// (a server restarting while it was asked for a digest): the bytes
+    /// are all there, only the check was cut off, and checking twice
+    /// changes nothing.
+    pub(super) async fn verify_patiently(
+        &mut self,
+        slot: &mut Option<Slot>,
+        carried: Option<String>,
+    ) -> Result<(u64, Check), Failure> {
+        let (retries, mut backoff) = {
+            let settings = &self.ctx.shared.settings;
+            (settings.retries, settings.retry_backoff)
+        };
+        let mut retried = 0;
+        loop {
+            match self.verify(slot, carried.clone()).await {
+                Err(Failure::Failed {
+                    transient: true,
+                    reason,
+                    ..
+                }) if retried < retries => {
+                    retried += 1;
+                    self.discard_ends();
+                    self.ctx.emit(crate::transfer::EventKind::Retrying {
+                        attempt: retried,
+                        reason: format!("checking the copy: {reason}"),
+                        after: Some(backoff),
+                    });
+                    tokio::select! {
+                        () = tokio::time::sleep(backoff) => {}
+                        () = self.ctx.cancel.cancelled() => return Err(Failure::Cancelled),
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// The destination's size as expected, then the digests: what the
     /// verified event says was checked. `carried`: the digest of the bytes
     /// the client carried.

@@ -283,7 +283,10 @@ fn cancelled_without_partial_and_retrying_notes() {
     );
     let note = row(&s, 1).note.as_deref().unwrap_or_default().to_string();
     assert!(note.starts_with("retrying in 8"), "{note}");
-    assert!(note.ends_with("the source: cannot connect (retry 3)"), "{note}");
+    assert!(
+        note.ends_with("the source: cannot connect (retry 3)"),
+        "{note}"
+    );
     engine(
         &mut s,
         1,
