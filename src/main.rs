@@ -33,12 +33,31 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            tracing::error!("{e:#}");
+            let said = in_words(&e);
+            tracing::error!("{said}");
             // An error may quote a server: escaped like everything it says.
-            eprintln!("fxpc: {}", cli::view::escaped(&format!("{e:#}")));
+            eprintln!("fxpc: {}", cli::view::escaped(&said));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes on one line, each said once: an error that
+/// already quotes its cause (`data connection for MLSD: listing larger
+/// …`) is not followed by the cause again.
+fn in_words(e: &anyhow::Error) -> String {
+    let mut said = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if said.contains(&text) {
+            continue;
+        }
+        if !said.is_empty() {
+            said.push_str(": ");
+        }
+        said.push_str(&text);
+    }
+    said
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
