@@ -122,6 +122,7 @@ fn job(id: u64, name: &str, kind: Kind, state: JobState) -> JobRow {
         protected: false,
         paused: false,
         story: None,
+        fallback: None,
         tree: false,
     }
 }

@@ -59,6 +59,9 @@ pub struct JobRow {
     pub protected: bool,
     /// The whole reason of a failure, for Enter (the row has the cause).
     pub story: Option<Box<str>>,
+    /// Why the servers could not exchange the bytes themselves, when the
+    /// job fell back to another way: said on the row once it verified.
+    pub fallback: Option<Box<str>>,
     /// Held back in the queue (p).
     pub paused: bool,
     /// A tree job: its row follows its files.

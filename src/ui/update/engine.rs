@@ -55,6 +55,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             protected,
             paused: false,
             story: None,
+            fallback: None,
             tree: *recursive,
         });
         return;
@@ -125,7 +126,8 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
         }
         EventKind::ModeChanged { to, reason, .. } => {
             job.mode = Some(to);
-            job.note = Some(reason.into());
+            job.fallback = Some(printable(&reason).into());
+            job.note = job.fallback.clone();
         }
         EventKind::Retrying {
             attempt,
@@ -169,6 +171,15 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             // What happened, in the row's words; the size is the ordinary
             // check, a digest is worth saying.
             let mut said = Vec::new();
+            // Why it went this way, first (issue 24: say why).
+            if let Some(why) = job.fallback.take() {
+                let way = match mode {
+                    crate::transfer::Mode::Relay => "relay".to_string(),
+                    crate::transfer::Mode::Fxp { .. } => "FXP".to_string(),
+                    other => other.to_string(),
+                };
+                said.push(format!("{way}: {why}"));
+            }
             if job.kind == Kind::Append {
                 said.push(format!("appended {}", human_bytes(bytes)));
             }

@@ -112,8 +112,9 @@ fn engine_events_drive_the_rows() {
     assert_eq!(r.progress().rate, 0.0);
     assert_eq!(
         r.note.as_deref(),
-        Some("resumed from 250 B"),
-        "a size check is the ordinary one; the resume is said"
+        Some("FXP: 502 LSTN not understood, resumed from 250 B"),
+        "why the way changed comes first (issue 24: say why); a size check \
+         is the ordinary one; the resume is said"
     );
     // A digest check is said (the same row again, as if retried).
     engine(

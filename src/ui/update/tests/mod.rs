@@ -288,6 +288,7 @@ fn job(id: JobId, name: &str, state: JobState) -> JobRow {
         protected: false,
         paused: false,
         story: None,
+        fallback: None,
         tree: false,
     }
 }
