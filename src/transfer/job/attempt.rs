@@ -65,6 +65,11 @@ struct Tries {
     /// The last attempt found the source answering a pipelined `PORT` and
     /// `RETR` out of order.
     pipelining_just_broke: bool,
+    /// The reply that failed the last attempt: the same words from the
+    /// same end twice are meant (ProFTPD's `451 Append/Restart not
+    /// permitted, try again`), however transient their code: with four
+    /// retries, ProFTPD refusing an append took 16 s.
+    last_cause: Option<(End, u16, String)>,
 }
 
 /// After an attempt that did not carry the file.
@@ -93,6 +98,7 @@ impl FileJob<'_> {
             refusals: self.plan.refused.clone(),
             unconfirmed: Vec::new(),
             pipelining_just_broke: false,
+            last_cause: None,
         };
         let mut offsets = self.plan.offsets;
         self.started(way, offsets);
@@ -295,7 +301,16 @@ impl FileJob<'_> {
                 .iter()
                 .any(|(_, r, _)| *r == (*end, reply.code))
         });
-        let transient = transient && !confirmed;
+        // A busy server (421) and a data connection that did not open
+        // (425, 426) are waited out however often they are said.
+        let said_again = cause.as_ref().is_some_and(|(end, reply)| {
+            let now = (*end, reply.code, reply.message());
+            let again =
+                tries.last_cause.as_ref() == Some(&now) && !matches!(reply.code, 421 | 425 | 426);
+            tries.last_cause = Some(now);
+            again
+        });
+        let transient = transient && !confirmed && !said_again;
         let reason = match &cause {
             Some((end, reply)) if confirmed => format!(
                 "the {end} answered {reply} server to server and through fxpc alike ({reason}; {})",
