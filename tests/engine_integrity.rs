@@ -592,6 +592,8 @@ async fn a_full_destination_stops_the_rest_of_the_tree() {
         reasons[0].starts_with("the destination answered 452"),
         "{reasons:#?}"
     );
+    // Not retried, and the row says so (issue 24: say why).
+    assert!(reasons[0].contains("not retried"), "{reasons:#?}");
     for r in &reasons[1..] {
         assert!(r.contains("destination full") && r.contains("452"), "{r}");
     }

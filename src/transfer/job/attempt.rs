@@ -323,6 +323,12 @@ impl FileJob<'_> {
             ctx.shared.written.mark_out_of_space(ctx.tree, why);
         }
         if !transient || tries.retries_left == 0 {
+            // Said either way: a full disk is not tried again (space will
+            // not come back by itself during the copy).
+            let reason = match &out_of_space {
+                Some(_) => format!("{reason} (not retried: no space left there)"),
+                None => reason,
+            };
             return Next::Stop(Err(Failure::Failed {
                 reason,
                 replies,
