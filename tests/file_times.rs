@@ -323,3 +323,110 @@ fn an_mlsd_walk_keeps_times_without_asking_the_source_again() {
     assert!(log.contains("MLSD"), "{log}");
     assert!(!log.contains("MDTM"), "{log}");
 }
+
+/// One server of the matrix: its name, a URL for a path under its home,
+/// and that home on disk.
+struct Peer {
+    name: &'static str,
+    url: Box<dyn Fn(&str) -> String>,
+    files: std::path::PathBuf,
+}
+
+/// Every pair of the servers people run (and `fxpc serve`), each way and
+/// with itself: a mirror keeps the files' times, so a second
+/// `mirror --newer` of the unchanged tree plans nothing (issue 24, item 7).
+#[test]
+fn every_pair_keeps_times_and_a_second_mirror_newer_copies_nothing() {
+    let (vs_root, py_root, serve_root, state) =
+        (temp_root(), temp_root(), temp_root(), temp_root());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let served = runtime.block_on(async {
+        let mut config = fxpc::server::Config::new(
+            serve_root.path(),
+            format!("{}:0", next_addr()).parse().unwrap(),
+        );
+        config.anonymous = Some(fxpc::server::Anonymous::Write);
+        config.allow_fxp = true;
+        fxpc::server::Handle::spawn(config).await.unwrap()
+    });
+    let (Some(vs), Some(py), Some(pro), Some(pure)) = (
+        Vsftpd::start(&next_addr(), vs_root.path(), true),
+        Pyftpd::start(&next_addr(), py_root.path(), true),
+        unpacked::proftpd(&next_addr(), Setup::FXP, None),
+        unpacked::pure_ftpd(&next_addr(), Setup::FXP, None),
+    ) else {
+        return;
+    };
+    let with_user = |user: &'static str, addr: String, port: u16| -> Box<dyn Fn(&str) -> String> {
+        Box::new(move |path: &str| format!("ftp://{user}@{addr}:{port}/{path}"))
+    };
+    let (vs_addr, vs_port) = (vs.addr().to_string(), vs.port());
+    let serve_addr = served.addr();
+    let peers = [
+        Peer {
+            name: "vsftpd",
+            url: Box::new(move |path: &str| format!("ftp://{vs_addr}:{vs_port}/pub/{path}")),
+            files: vs.files().to_path_buf(),
+        },
+        Peer {
+            name: "pyftpdlib",
+            url: with_user(common::PYFTPD_USER, py.addr().to_string(), py.port()),
+            files: py.files().to_path_buf(),
+        },
+        Peer {
+            name: "ProFTPD",
+            url: with_user(unpacked::USER, pro.addr().to_string(), pro.port()),
+            files: pro.files().to_path_buf(),
+        },
+        Peer {
+            name: "Pure-FTPd",
+            url: with_user(unpacked::USER, pure.addr().to_string(), pure.port()),
+            files: pure.files().to_path_buf(),
+        },
+        Peer {
+            name: "fxpc serve",
+            url: Box::new(move |path: &str| format!("ftp://{serve_addr}/{path}")),
+            files: serve_root.path().to_path_buf(),
+        },
+    ];
+    let mut dated = Vec::new();
+    for peer in &peers {
+        dated = seed_dated(&peer.files);
+        for dir in ["t", "t/sub"] {
+            unpacked::give_to_ftp(&peer.files.join(dir));
+        }
+        for (name, _) in &dated {
+            unpacked::give_to_ftp(&peer.files.join(name));
+        }
+    }
+    for from in &peers {
+        for to in &peers {
+            let target = format!("from-{}", from.name.replace(' ', "-"));
+            let (source, destination) = ((from.url)("t"), (to.url)(&target));
+            let (ok, out) = fxpc(state.path(), &["mirror", "--newer", &source, &destination]);
+            assert!(ok, "{} → {}:\n{out}", from.name, to.name);
+            for (name, time) in &dated {
+                let at = to.files.join(&target).join(name.trim_start_matches("t/"));
+                assert_eq!(
+                    on_disk(&at),
+                    *time,
+                    "{} → {}: {name}\n{out}",
+                    from.name,
+                    to.name
+                );
+            }
+            let (ok, out) = fxpc(
+                state.path(),
+                &["mirror", "--newer", "--dry-run", &source, &destination],
+            );
+            assert!(ok, "{out}");
+            assert!(
+                out.contains("0 new, 0 differ"),
+                "{} → {} again:\n{out}",
+                from.name,
+                to.name
+            );
+        }
+    }
+    runtime.block_on(served.stop());
+}
