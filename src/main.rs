@@ -98,12 +98,13 @@ async fn tui(
         left,
         right,
         settings: {
+            let config = fxpc::sites::Config::load();
             let (skip, priority) =
-                fxpc::sites::copy_rules(&fxpc::sites::Config::load(), &[], &[], &[])
-                    .map_err(anyhow::Error::msg)?;
+                fxpc::sites::copy_rules(&config, &[], &[], &[]).map_err(anyhow::Error::msg)?;
             transfer::Settings {
                 skip,
                 priority,
+                keep_times: config.keep_times(),
                 ..transfer::Settings::default()
             }
         },

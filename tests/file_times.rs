@@ -430,3 +430,53 @@ fn every_pair_keeps_times_and_a_second_mirror_newer_copies_nothing() {
     }
     runtime.block_on(served.stop());
 }
+
+/// On the local disk too, and config.toml's `preserve_times = false`
+/// keeps none (a command line flag would win over it).
+#[test]
+fn the_setting_turns_kept_times_off() {
+    let (from, to, state) = (temp_root(), temp_root(), temp_root());
+    let dated = seed_dated(from.path());
+    let source = from.path().join("t");
+    let kept = to.path().join("kept");
+    let (ok, out) = fxpc(
+        state.path(),
+        &["cp", "-r", source.to_str().unwrap(), kept.to_str().unwrap()],
+    );
+    assert!(ok, "{out}");
+    for (name, time) in &dated {
+        assert_eq!(
+            on_disk(&kept.join(name.trim_start_matches("t/"))),
+            *time,
+            "{name}\n{out}"
+        );
+    }
+    std::fs::write(state.path().join("config.toml"), "preserve_times = false\n").unwrap();
+    let fresh = to.path().join("fresh");
+    let (ok, out) = fxpc(
+        state.path(),
+        &[
+            "cp",
+            "-r",
+            source.to_str().unwrap(),
+            fresh.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(
+        on_disk(&fresh.join("a.txt")) > when() + chrono::Duration::days(1000),
+        "{out}"
+    );
+    let (ok, out) = fxpc(
+        state.path(),
+        &[
+            "cp",
+            "-r",
+            "--preserve-times",
+            source.to_str().unwrap(),
+            to.path().join("flag").to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{out}");
+    assert_eq!(on_disk(&to.path().join("flag/a.txt")), when(), "{out}");
+}

@@ -11,8 +11,9 @@ use crate::cli::view::CpView;
 
 pub(crate) async fn cp(args: CpArgs) -> Result<()> {
     let tls = args.tls.overrides()?;
+    let config = fxpc::sites::Config::load();
     let (skip, priority) = fxpc::sites::copy_rules(
-        &fxpc::sites::Config::load(),
+        &config,
         &[&args.source, &args.destination],
         &args.exclude,
         &args.include,
@@ -34,7 +35,7 @@ pub(crate) async fn cp(args: CpArgs) -> Result<()> {
         keep_times: match (args.preserve_times, args.no_preserve_times) {
             (true, _) => transfer::KeepTimes::Always,
             (_, true) => transfer::KeepTimes::Never,
-            _ => transfer::KeepTimes::Trees,
+            _ => config.keep_times(),
         },
         ..transfer::Settings::default()
     };

@@ -85,7 +85,9 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
         verify: args.verify.into(),
         // A mirror's files are submitted one by one, not as a tree: they
         // keep their times unless asked not to.
-        keep_times: if args.no_preserve_times {
+        keep_times: if args.no_preserve_times
+            || fxpc::sites::Config::load().preserve_times == Some(false)
+        {
             transfer::KeepTimes::Never
         } else {
             transfer::KeepTimes::Always

@@ -23,6 +23,12 @@ pub struct Config {
     /// (`*.sfv`, `*.nfo`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) priority: Vec<String>,
+    /// Whether copies keep their source's modification time: `true` for
+    /// every copy, `false` for none; unset, the files of tree copies and
+    /// mirrors do (the command line's `--preserve-times` and
+    /// `--no-preserve-times` win over it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preserve_times: Option<bool>,
     #[serde(default, rename = "site")]
     pub sites: Vec<SiteEntry>,
     #[serde(default)]
@@ -307,6 +313,15 @@ impl Config {
         }
     }
 
+    /// Which copies keep their times, as the setting says.
+    pub fn keep_times(&self) -> crate::transfer::KeepTimes {
+        match self.preserve_times {
+            Some(true) => crate::transfer::KeepTimes::Always,
+            Some(false) => crate::transfer::KeepTimes::Never,
+            None => crate::transfer::KeepTimes::Trees,
+        }
+    }
+
     pub fn save(&self) -> std::io::Result<()> {
         let Some(path) = path() else {
             return Ok(());
@@ -446,6 +461,7 @@ mod tests {
         let config = Config {
             exclude: vec!["*.tmp".into(), "cache/".into()],
             priority: Vec::new(),
+            preserve_times: Some(false),
             sites: vec![SiteEntry {
                 name: "mirror-a".into(),
                 url: "ftp://bob@127.0.0.2:2121/pub".into(),

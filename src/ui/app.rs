@@ -462,6 +462,7 @@ impl Runtime {
                 }
             }
             Effect::ResumeUnfinished => self.resume_unfinished(),
+            Effect::ImportSites(path) => self.import_sites(path),
             Effect::QueuePassword { site, password } => match password {
                 Some(password) => {
                     self.typed_passwords.insert(site, password);
@@ -490,6 +491,47 @@ impl Runtime {
             }
             Effect::Quit => {}
         }
+    }
+
+    /// Reads another tool's sites off the runtime's workers, then saves
+    /// them as `fxpc sites import` does and says what came and what not.
+    fn import_sites(&self, path: String) {
+        let (config, actions) = (self.config.clone(), self.actions.clone());
+        tokio::task::spawn_blocking(move || {
+            let said = match std::fs::read(&path) {
+                Err(e) => format!("import {path}: {e}"),
+                Ok(bytes) => match crate::sites::import::read(&String::from_utf8_lossy(&bytes)) {
+                    Err(e) => format!("import {path}: {e}"),
+                    Ok(found) => {
+                        let left_out = found.left_out;
+                        let saved = config
+                            .lock()
+                            .map_err(|_| "config lock".to_string())
+                            .and_then(|mut c| {
+                                let outcome = c.import(found.sites);
+                                c.save().map_err(|e| e.to_string())?;
+                                let _ = actions.send(Action::Sites(c.sites.clone()));
+                                Ok(outcome)
+                            });
+                        match saved {
+                            Err(e) => format!("cannot save config.toml: {e}"),
+                            Ok(outcome) => format!(
+                                "{} sites imported from {}, {} already saved, {} left out{}",
+                                outcome.added.len(),
+                                found.format,
+                                outcome.already.len(),
+                                left_out.len(),
+                                left_out
+                                    .first()
+                                    .map(|l| format!(" ({}: {})", l.name, l.why))
+                                    .unwrap_or_default()
+                            ),
+                        }
+                    }
+                },
+            };
+            let _ = actions.send(Action::Notice(crate::text::printable(&said)));
+        });
     }
 
     /// Changes config.toml's sites, saves the file, and tells the UI.

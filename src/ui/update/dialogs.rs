@@ -140,6 +140,12 @@ pub(super) fn dialog_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>)
                     Some(Dialog::Sites(d))
                 }
                 sites::Outcome::UrlLine => Some(connect_line(state, d.side)),
+                sites::Outcome::Import(path) => {
+                    state.status =
+                        format!("importing the sites of {}", crate::text::printable(&path));
+                    fx.push(Effect::ImportSites(path));
+                    Some(Dialog::Sites(d))
+                }
                 sites::Outcome::Problem(problem) => {
                     state.status = problem;
                     Some(Dialog::Sites(d))

@@ -133,6 +133,8 @@ pub enum Effect {
     PauseAll(bool),
     /// Run what an earlier run left unfinished (from the journal).
     ResumeUnfinished,
+    /// Save the sites of another tool's file (`sites::import`).
+    ImportSites(String),
     /// A password for a resume's site (`None`: the user would not give
     /// one, and that site's items stay in the queue).
     QueuePassword {

@@ -90,6 +90,8 @@ pub(crate) enum Outcome {
     Delete(String),
     /// Ctrl-L: the one-line URL dialog.
     UrlLine,
+    /// F9: import the sites of the file whose path is in the filter.
+    Import(String),
     /// Something the status line should say (a field that is wrong).
     Problem(String),
 }
@@ -433,6 +435,17 @@ impl SiteManager {
                     self.mode = Mode::ConfirmDelete(site.name.clone());
                 }
             }
+            KeyCode::F(9) => {
+                let path = self.filter.text().trim();
+                if path.is_empty() {
+                    return Outcome::Problem(
+                        "import: type the file's path in the filter, then F9 (FileZilla's \
+                         sitemanager.xml, lftp's bookmarks or a .netrc)"
+                            .into(),
+                    );
+                }
+                return Outcome::Import(path.to_string());
+            }
             _ => {
                 let before = self.filter.text().to_string();
                 self.filter.key(&key);
@@ -547,7 +560,7 @@ impl SiteManager {
                     self.side.name(),
                     self.side.other().name()
                 ),
-                "F4 edit · F5 duplicate · F6 rename · F7 new · F8 delete · Esc clear, close".into(),
+                "F4 edit · F5 duplicate · F6 rename · F7 new · F8 delete · F9 import · Esc".into(),
             ],
             Mode::Edit(_) => [
                 "Tab ↑↓: field · Space ←→: change a choice".into(),

@@ -501,3 +501,23 @@ fn f7_adds_a_site_in_the_selected_folder() {
         "the dialog prints no password"
     );
 }
+
+/// F9 imports another tool's sites from the path typed in the filter (the
+/// work is the runtime's); without a path it says what to type.
+#[test]
+fn f9_imports_the_file_whose_path_is_typed() {
+    let mut s = manager_open(Side::Left);
+    let fx = press(&mut s, KeyCode::F(9));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(s.status.contains("type the file's path"), "{}", s.status);
+    type_text(&mut s, "/home/me/.config/filezilla/sitemanager.xml");
+    let fx = press(&mut s, KeyCode::F(9));
+    assert!(
+        matches!(&fx[..], [Effect::ImportSites(p)] if p == "/home/me/.config/filezilla/sitemanager.xml"),
+        "{fx:?}"
+    );
+    assert!(
+        matches!(s.dialog, Some(Dialog::Sites(_))),
+        "the manager stays open"
+    );
+}
