@@ -35,7 +35,7 @@ pub struct Config {
     pub(crate) session: Session,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct SiteEntry {
     pub(crate) name: String,
     /// `ftp://user@host:port/dir` — without the password.
@@ -87,6 +87,19 @@ pub struct SiteEntry {
     /// the top-level `exclude`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
+}
+
+/// Never the password: a saved site may end up in a log line or a test's
+/// failure message.
+impl std::fmt::Debug for SiteEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SiteEntry")
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("password", &self.password.as_ref().map(|_| "(saved)"))
+            .field("folder", &self.folder)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -545,5 +558,23 @@ mod tests {
         .unwrap();
         let back = Config::load_from(&file);
         assert_eq!(back.session.history, ["ftp://u@127.0.0.2/", "local:/tmp"]);
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::SiteEntry;
+
+    #[test]
+    fn a_saved_sites_debug_never_shows_its_password() {
+        let site = SiteEntry {
+            name: "box".into(),
+            url: "ftp://me@box/".into(),
+            password: Some("hunter2".into()),
+            ..SiteEntry::default()
+        };
+        let shown = format!("{site:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("(saved)"), "{shown}");
     }
 }
