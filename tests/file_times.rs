@@ -112,38 +112,19 @@ async fn pyftpdlib_takes_mfmt() {
     assert_eq!(way, TimeWay::Mfmt);
 }
 
+/// ProFTPD and Pure-FTPd, as Debian ships them, both list `MFMT` in `FEAT`.
 #[tokio::test]
-async fn proftpd_takes_mfmt() {
-    let Some(server) = unpacked::proftpd(&next_addr(), Setup::STOCK, None) else {
-        return;
-    };
+async fn proftpd_and_pure_ftpd_take_mfmt() {
+    let servers = [
+        unpacked::proftpd(&next_addr(), Setup::STOCK, None),
+        unpacked::pure_ftpd(&next_addr(), Setup::STOCK, None),
+    ];
     let login = user(unpacked::USER, unpacked::PASSWORD);
-    let way = set_and_check(
-        server.addr(),
-        server.port(),
-        &login,
-        server.home(),
-        server.files(),
-    )
-    .await;
-    assert_eq!(way, TimeWay::Mfmt);
-}
-
-#[tokio::test]
-async fn pure_ftpd_takes_mfmt() {
-    let Some(server) = unpacked::pure_ftpd(&next_addr(), Setup::STOCK, None) else {
-        return;
-    };
-    let login = user(unpacked::USER, unpacked::PASSWORD);
-    let way = set_and_check(
-        server.addr(),
-        server.port(),
-        &login,
-        server.home(),
-        server.files(),
-    )
-    .await;
-    assert_eq!(way, TimeWay::Mfmt);
+    for server in servers.iter().flatten() {
+        let (addr, port) = (server.addr(), server.port());
+        let way = set_and_check(addr, port, &login, server.home(), server.files()).await;
+        assert_eq!(way, TimeWay::Mfmt, "{addr}:{port}");
+    }
 }
 
 #[tokio::test]

@@ -14,7 +14,12 @@ use fxpc::server::{Anonymous, Config, Handle};
 use fxpc::transfer::{Conflict, Engine, EventKind, FtpSite, JobSpec, Kind, Location, Mode, Via};
 
 async fn serve(ip: &str, root: &Path, tweak: impl FnOnce(&mut Config)) -> Handle {
-    let mut config = Config::new(root, format!("{ip}:0").parse().unwrap());
+    serve_at(format!("{ip}:0").parse().unwrap(), root, tweak).await
+}
+
+/// On a given address and port: a server coming back after a restart.
+async fn serve_at(addr: SocketAddr, root: &Path, tweak: impl FnOnce(&mut Config)) -> Handle {
+    let mut config = Config::new(root, addr);
     config.anonymous = Some(Anonymous::Write);
     tweak(&mut config);
     Handle::spawn(config).await.unwrap()
@@ -511,10 +516,7 @@ async fn a_server_killed_mid_transfer_is_retried_and_resumed() {
     let mut seen = jobs::until_progress(&mut rx, 500_000).await;
     a.stop().await;
     // Back on the same address and port, as after a restart.
-    let mut config = Config::new(ra.path(), a_addr);
-    config.anonymous = Some(Anonymous::Write);
-    source_config(&mut config);
-    let _a = Handle::spawn(config).await.unwrap();
+    let _a = serve_at(a_addr, ra.path(), source_config).await;
     seen.extend(jobs::collect(&engine, &mut rx).await);
     assert!(
         seen.iter()
@@ -1050,9 +1052,7 @@ async fn a_destination_down_when_the_copy_starts_is_waited_for() {
     let root = rb.path().to_path_buf();
     let comes_back = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(1200)).await;
-        let mut config = Config::new(&root, b_addr);
-        config.anonymous = Some(Anonymous::Write);
-        Handle::spawn(config).await.unwrap()
+        serve_at(b_addr, &root, |_| {}).await
     });
     let events = jobs::run(
         &engine,
@@ -1122,10 +1122,7 @@ async fn waiting_files_go_on_when_their_source_comes_back() {
     }
     a.stop().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut config = Config::new(ra.path(), a_addr);
-    config.anonymous = Some(Anonymous::Write);
-    source_config(&mut config);
-    let _a = Handle::spawn(config).await.unwrap();
+    let _a = serve_at(a_addr, ra.path(), source_config).await;
     let back = std::time::Instant::now();
     seen.extend(jobs::collect(&engine, &mut rx).await);
     let verified = seen

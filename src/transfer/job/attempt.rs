@@ -350,16 +350,10 @@ impl FileJob<'_> {
             return Next::Again { retried: true };
         }
         tries.retries_left -= 1;
-        ctx.emit(EventKind::Retrying {
-            attempt: retries - tries.retries_left,
-            reason,
-            after: Some(tries.backoff),
-        });
-        tokio::select! {
-            () = tokio::time::sleep(tries.backoff) => {}
-            () = ctx.cancel.cancelled() => return Next::Stop(Ok(Carry::Cancelled(self.cancelled().await))),
+        let attempt = retries - tries.retries_left;
+        if !super::pause_before_retry(ctx, attempt, reason, &mut tries.backoff).await {
+            return Next::Stop(Ok(Carry::Cancelled(self.cancelled().await)));
         }
-        tries.backoff = (tries.backoff * 2).min(Duration::from_secs(30));
         Next::Again { retried: true }
     }
 

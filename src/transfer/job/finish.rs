@@ -56,6 +56,7 @@ impl FileJob<'_> {
         }
         let (source, destination) = (self.spec.source.path.clone(), self.destination.path.clone());
         let listed = self.listed_modified;
+        let root = self.ctx.local_root.clone();
         let Ok(ends) = self.ends().await else {
             return;
         };
@@ -66,7 +67,7 @@ impl FileJob<'_> {
         let kept = match time {
             Ok(Some(time)) => ends
                 .destination()
-                .set_modified(&destination, time)
+                .set_modified(&destination, time, root.as_deref())
                 .await
                 .map_err(|e| format!("the destination: {e}")),
             Ok(None) => Err("the source has no MDTM".to_string()),

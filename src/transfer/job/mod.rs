@@ -78,20 +78,35 @@ async fn open_patiently<'a>(
                 ..
             }) if retried < settings.retries => {
                 retried += 1;
-                ctx.emit(EventKind::Retrying {
-                    attempt: retried,
-                    reason,
-                    after: Some(backoff),
-                });
-                tokio::select! {
-                    () = tokio::time::sleep(backoff) => {}
-                    () = ctx.cancel.cancelled() => return Err(Failure::Cancelled),
+                if !pause_before_retry(ctx, retried, reason, &mut backoff).await {
+                    return Err(Failure::Cancelled);
                 }
-                backoff = (backoff * 2).min(std::time::Duration::from_secs(30));
             }
             other => return other,
         }
     }
+}
+
+/// Says a retry and waits its pause, doubled for the next one (up to
+/// 30 s); `false` when the job was cancelled while it waited. One pause
+/// for every step that retries: opening, carrying, verifying.
+pub(super) async fn pause_before_retry(
+    ctx: &Ctx,
+    attempt: u32,
+    reason: String,
+    backoff: &mut std::time::Duration,
+) -> bool {
+    ctx.emit(EventKind::Retrying {
+        attempt,
+        reason,
+        after: Some(*backoff),
+    });
+    let waited = tokio::select! {
+        () = tokio::time::sleep(*backoff) => true,
+        () = ctx.cancel.cancelled() => false,
+    };
+    *backoff = (*backoff * 2).min(std::time::Duration::from_secs(30));
+    waited
 }
 
 /// A file job between its plan and its final event.

@@ -42,16 +42,10 @@ impl FileJob<'_> {
                 }) if retried < retries => {
                     retried += 1;
                     self.discard_ends();
-                    self.ctx.emit(crate::transfer::EventKind::Retrying {
-                        attempt: retried,
-                        reason: format!("checking the copy: {reason}"),
-                        after: Some(backoff),
-                    });
-                    tokio::select! {
-                        () = tokio::time::sleep(backoff) => {}
-                        () = self.ctx.cancel.cancelled() => return Err(Failure::Cancelled),
+                    let reason = format!("checking the copy: {reason}");
+                    if !super::pause_before_retry(self.ctx, retried, reason, &mut backoff).await {
+                        return Err(Failure::Cancelled);
                     }
-                    backoff = (backoff * 2).min(Duration::from_secs(30));
                 }
                 other => return other,
             }

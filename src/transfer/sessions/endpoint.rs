@@ -12,6 +12,7 @@ use chrono::NaiveDateTime;
 
 use crate::ftp::hash::Algorithm;
 use crate::ftp::{Client, FtpError};
+use crate::transfer::local::beneath::Confined;
 
 pub(crate) enum Endpoint<'a> {
     Ftp(&'a mut Client),
@@ -71,38 +72,23 @@ impl<'a> Endpoint<'a> {
     }
 
     /// Gives a file the modification time `time` (UTC). On the local disk
-    /// a link is not followed: only the file this job wrote is touched.
+    /// the file is reached beneath `root` as every local write is: no link
+    /// followed, so only the file this job wrote is touched.
     pub(crate) async fn set_modified(
         &mut self,
         path: &[u8],
         time: NaiveDateTime,
+        root: Option<&Path>,
     ) -> Result<(), FtpError> {
         match self {
             Endpoint::Ftp(client) => client.set_modified(path, time).await.map(drop),
             Endpoint::Local => {
-                let path = local(path).to_path_buf();
-                let utc = time.and_utc();
-                let times = rustix::fs::Timestamps {
-                    last_access: rustix::fs::Timespec {
-                        tv_sec: 0,
-                        tv_nsec: rustix::fs::UTIME_OMIT,
-                    },
-                    last_modification: rustix::fs::Timespec {
-                        tv_sec: utc.timestamp(),
-                        tv_nsec: utc.timestamp_subsec_nanos().into(),
-                    },
-                };
-                tokio::task::spawn_blocking(move || {
-                    rustix::fs::utimensat(
-                        rustix::fs::CWD,
-                        &path,
-                        &times,
-                        rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
-                    )
-                })
-                .await
-                .map_err(std::io::Error::other)?
-                .map_err(|e| FtpError::Io(e.into()))
+                let confined = Confined::new(root, local(path));
+                let when = std::time::SystemTime::from(time.and_utc());
+                tokio::task::spawn_blocking(move || confined.set_modified(when))
+                    .await
+                    .map_err(std::io::Error::other)?
+                    .map_err(FtpError::Io)
             }
         }
     }
