@@ -173,6 +173,91 @@ fn a_killed_copy_is_resumed_and_nothing_verified_is_sent_twice() {
     assert!(String::from_utf8_lossy(&listed.stdout).contains("nothing unfinished"));
 }
 
+/// At a `kill -9` the journal is at most a second behind the copy: no more
+/// files are recorded as running than `-j` allows, and every file whose
+/// bytes were all at the destination a second before the kill is recorded
+/// as sent (verified, or waiting for its directory's listing), not as
+/// still to do.
+#[test]
+fn at_a_kill_the_journal_is_at_most_a_second_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_root, b_root) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(a_root.join("pub/tree")).unwrap();
+    std::fs::create_dir_all(&b_root).unwrap();
+    const FILES: usize = 400;
+    let size = |i: usize| 20_000 + i;
+    for i in 0..FILES {
+        std::fs::write(
+            a_root.join(format!("pub/tree/f{i:03}.bin")),
+            common::pseudo_random(size(i), i as u64),
+        )
+        .unwrap();
+    }
+    // vsftpd offers no digest: a tree's files are verified by one listing
+    // of their directory, and wait for it after their bytes arrived. ~1
+    // MB/s per data connection: two files at a time, ~100 a second.
+    let Some(a) =
+        common::Vsftpd::start_with(&common::next_addr(), &a_root, true, "anon_max_rate=1000000")
+    else {
+        return;
+    };
+    let Some(b) = common::Vsftpd::start(&common::next_addr(), &b_root, true) else {
+        return;
+    };
+    let url = |s: &common::Vsftpd, path: &str| format!("ftp://{}:{}{path}", s.addr(), s.port());
+    let mut copy = fxpc(dir.path())
+        .args(["cp", "-r", "-j", "2", "--json"])
+        .arg(url(&a, "/pub/tree"))
+        .arg(url(&b, "/pub/"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let whole = |i: usize| {
+        std::fs::read(b_root.join(format!("pub/tree/f{i:03}.bin"))).ok()
+            == Some(common::pseudo_random(size(i), i as u64))
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let arrived = loop {
+        let arrived: Vec<usize> = (0..FILES).filter(|i| whole(*i)).collect();
+        if arrived.len() >= 40 {
+            break arrived;
+        }
+        assert!(Instant::now() < deadline, "the copy made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::thread::sleep(Duration::from_millis(1200));
+    copy.kill().unwrap(); // SIGKILL: no chance to tidy up
+    copy.wait().unwrap();
+    assert!(
+        (0..FILES).filter(|i| whole(*i)).count() < FILES,
+        "killed too late to test anything"
+    );
+
+    let journal = rusqlite::Connection::open(dir.path().join("queue.sqlite3")).unwrap();
+    let mut query = journal
+        .prepare("SELECT destination_path, state FROM items WHERE parent IS NOT NULL")
+        .unwrap();
+    let files: std::collections::HashMap<String, String> = query
+        .query_map([], |r| {
+            let path: Vec<u8> = r.get(0)?;
+            Ok((String::from_utf8(path).unwrap(), r.get(1)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let running = files.values().filter(|s| *s == "running").count();
+    assert!(running <= 2, "{running} recorded running with -j 2");
+    for i in arrived {
+        let name = format!("pub/tree/f{i:03}.bin");
+        let state = files.get(&name).map(String::as_str);
+        assert!(
+            matches!(state, Some("verified" | "sent")),
+            "{name} was whole a second before the kill, recorded {state:?}"
+        );
+    }
+}
+
 /// After a crash, when the passwords were only in the killed command's
 /// environment: `queue resume` without a terminal names the site once,
 /// says how to give its password, exits non-zero and never claims that

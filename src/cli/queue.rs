@@ -34,6 +34,7 @@ fn state(item: &Item) -> String {
     match (item.state.as_str(), item.owner) {
         ("running", Some(pid)) => format!("interrupted (pid {pid} is gone)"),
         ("running", None) => "interrupted".to_string(),
+        ("sent", _) => "sent, not yet verified".to_string(),
         (state, _) => state.to_string(),
     }
 }

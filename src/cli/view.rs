@@ -268,7 +268,7 @@ impl CpView {
             EventKind::Conflict { destination, .. } => {
                 say(self.json, &self.bars, &format!("{destination} exists"));
             }
-            EventKind::Writing => {}
+            EventKind::Writing | EventKind::Sent => {}
             EventKind::Unencrypted { site, reason } => {
                 say(
                     self.json,

@@ -12,8 +12,8 @@
 //!   directories, `mirror.rs` is `fxpc mirror`'s plan, `skip.rs` the names
 //!   left alone and the order files go in.
 //! - `queue/` — what waits: `line.rs`, the line of files waiting for a
-//!   slot (moved, paused); `journal.rs`, the SQLite journal a later run
-//!   resumes.
+//!   slot (moved, paused); `journal/`, the SQLite journal a later run
+//!   resumes (its rows, the tap that follows a run, the resume).
 //! - `job/` — one file: open (what both ends say), `plan.rs` (pure: the
 //!   offsets, the name, the expected size, the ways in order), `attempt.rs`
 //!   (each way, retries), `verify.rs` and `listing.rs` (size, digests, a
@@ -328,6 +328,10 @@ pub enum EventKind {
     /// The destination has started taking this job's bytes: from here on
     /// a resume may continue from its size (the journal records it).
     Writing,
+    /// Every byte is at the destination and the job gave up its slot: its
+    /// check waits for its directory's listing. The journal then stops
+    /// counting it as running.
+    Sent,
 }
 
 fn ser_secs<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {

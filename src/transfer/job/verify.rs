@@ -14,7 +14,7 @@ use crate::transfer::sessions::endpoint::Endpoint;
 use crate::transfer::sessions::ends::Ends;
 use crate::transfer::sessions::site::{Location, Site};
 use crate::transfer::shared::Ctx;
-use crate::transfer::{Check, Verify};
+use crate::transfer::{Check, EventKind, Verify};
 
 use super::FileJob;
 
@@ -95,6 +95,7 @@ impl FileJob<'_> {
             .store(true, std::sync::atomic::Ordering::Relaxed);
         self.ends = None;
         slot.take();
+        self.ctx.emit(EventKind::Sent);
         answer.await.ok().flatten()
     }
 

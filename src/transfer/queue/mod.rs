@@ -2,7 +2,7 @@
 //!
 //! - `line.rs` is the line of files waiting for a transfer slot (moved,
 //!   paused), plain items until their turn.
-//! - `journal.rs` is the SQLite journal of queued work that a later run
+//! - `journal/` is the SQLite journal of queued work that a later run
 //!   resumes (`fxpc queue resume`).
 
 pub mod journal;

@@ -226,7 +226,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
                 job.note.as_deref().unwrap_or_default()
             );
         }
-        EventKind::Writing => {}
+        EventKind::Writing | EventKind::Sent => {}
         // The pane header says it for the site a pane browses; a copy's
         // other sessions say it in the log.
         EventKind::Unencrypted { site, reason } => {
