@@ -1,17 +1,21 @@
-//! What a big tree costs while it is queued: 100,000 files (100
-//! directories of 1,000, local disk to local disk) submitted as one tree.
-//! `cargo bench --bench queue` runs each measurement in a process of its
-//! own (RSS only grows within one process):
+//! What a big tree costs while it is queued: 10,000, 100,000 and
+//! 1,000,000 files (directories of 1,000 links to one file, local disk to
+//! local disk) submitted as one tree. `cargo bench --bench queue` runs
+//! each measurement in a process of its own (RSS only grows within one
+//! process); `FXPC_BENCH_SIZES=100000` picks the sizes.
 //!
 //! - `engine`: the engine alone, its queue paused so nothing moves: RSS
-//!   once every file is queued;
+//!   once the walk has queued every file, or has stopped to wait for its
+//!   line (no event for a second);
 //! - `client`: the same with what the TUI adds to it: the journal
 //!   recording every file (SQLite, in a temporary state directory) and
 //!   the UI's state following every event, as the TUI runs them;
 //! - `first`: the time from submitting to the first transfer starting.
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+const ZERO: Duration = Duration::ZERO;
 
 use fxpc::transfer::journal::Tap;
 use fxpc::transfer::{Conflict, Engine, Event, EventKind, JobSpec, Kind, Location, Settings, Via};
@@ -19,18 +23,39 @@ use fxpc::ui::pane::{Pane, Place};
 use fxpc::ui::state::State;
 use fxpc::ui::update::{Action, update};
 
-const DIRS: usize = 100;
 const PER_DIR: usize = 1000;
 
+/// How long without an event means the walk waits for its line.
+const QUIET: Duration = Duration::from_secs(1);
+
 fn rss_kib() -> u64 {
+    status_kib("VmRSS:")
+}
+
+fn status_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// `files` files in directories of 1,000: links to one file, so that a
+/// million of them cost directory entries, not inodes.
+fn seed(src: &Path, files: usize) {
+    std::fs::create_dir_all(src).unwrap();
+    let one = src.join("one");
+    std::fs::write(&one, b"x").unwrap();
+    for d in 0..files.div_ceil(PER_DIR) {
+        let sub = src.join(format!("d{d:04}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        for f in 0..PER_DIR.min(files - d * PER_DIR) {
+            std::fs::hard_link(&one, sub.join(format!("f{f:04}"))).unwrap();
+        }
+    }
 }
 
 fn spec(src: &Path, dst: &Path) -> JobSpec {
@@ -47,23 +72,21 @@ fn spec(src: &Path, dst: &Path) -> JobSpec {
 fn main() {
     let part = std::env::var("FXPC_BENCH_PART").unwrap_or_default();
     if part.is_empty() {
-        let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("src");
-        for d in 0..DIRS {
-            let sub = src.join(format!("d{d:03}"));
-            std::fs::create_dir_all(&sub).unwrap();
-            for f in 0..PER_DIR {
-                std::fs::write(sub.join(format!("f{f:04}")), b"x").unwrap();
+        let sizes =
+            std::env::var("FXPC_BENCH_SIZES").unwrap_or_else(|_| "10000,100000,1000000".into());
+        for files in sizes.split(',').map(|n| n.trim().parse::<usize>().unwrap()) {
+            println!("{files} files:");
+            let dir = tempfile::tempdir().unwrap();
+            seed(&dir.path().join("src"), files);
+            let me = std::env::current_exe().unwrap();
+            for part in ["engine", "client", "first"] {
+                let status = std::process::Command::new(&me)
+                    .env("FXPC_BENCH_PART", part)
+                    .env("FXPC_BENCH_DIR", dir.path())
+                    .status()
+                    .unwrap();
+                assert!(status.success(), "{part}: {status}");
             }
-        }
-        let me = std::env::current_exe().unwrap();
-        for part in ["engine", "client", "first"] {
-            let status = std::process::Command::new(&me)
-                .env("FXPC_BENCH_PART", part)
-                .env("FXPC_BENCH_DIR", dir.path())
-                .status()
-                .unwrap();
-            assert!(status.success(), "{part}: {status}");
         }
         return;
     }
@@ -107,7 +130,8 @@ async fn queued(src: &Path, dst: &Path, mut client: Option<(Tap, State)>) {
     }
     let mut queued = 0;
     let mut backlog = 0;
-    while let Some(e) = events.recv().await {
+    let mut walked_all = false;
+    while let Ok(Some(e)) = tokio::time::timeout(QUIET, events.recv()).await {
         backlog = backlog.max(events.len());
         let walked = matches!(e.kind, EventKind::Walked { .. });
         if let EventKind::Queued {
@@ -131,22 +155,31 @@ async fn queued(src: &Path, dst: &Path, mut client: Option<(Tap, State)>) {
             }
         }
         if walked {
+            walked_all = true;
             break;
         }
     }
-    let walked = started.elapsed();
+    let walked = started
+        .elapsed()
+        .saturating_sub(if walked_all { ZERO } else { QUIET });
     let rss = rss_kib();
     let what = if client.is_some() {
         "engine + journal + UI state"
     } else {
         "engine alone"
     };
+    let how = if walked_all {
+        "the walk ended"
+    } else {
+        "the walk waits for its line"
+    };
     println!(
-        "{what}: queued {queued} files in {:.2} s; RSS {} MiB ({} MiB before); \
-         at most {backlog} events waited to be read",
+        "  {what}: queued {queued} files in {:.2} s ({how}); RSS {} MiB ({} MiB before, \
+         peak {} MiB); at most {backlog} events waited to be read",
         walked.as_secs_f64(),
         rss / 1024,
-        before / 1024
+        before / 1024,
+        status_kib("VmHWM:") / 1024
     );
 }
 
@@ -157,7 +190,7 @@ async fn first(src: &Path, dst: &Path) {
     while let Some(e) = events.recv().await {
         if let EventKind::Started { .. } = e.kind {
             println!(
-                "first transfer started {:.3} s after submitting",
+                "  first transfer started {:.3} s after submitting",
                 started.elapsed().as_secs_f64()
             );
             break;
