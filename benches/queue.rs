@@ -43,13 +43,15 @@ fn status_kib(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// `files` files in directories of 1,000: links to one file, so that a
-/// million of them cost directory entries, not inodes.
+/// `files` files in directories of 1,000, each directory's links to one
+/// file beside the tree, so that a million of them cost directory
+/// entries, not inodes (a file takes at most 65,000 links).
 fn seed(src: &Path, files: usize) {
-    std::fs::create_dir_all(src).unwrap();
-    let one = src.join("one");
-    std::fs::write(&one, b"x").unwrap();
+    let originals = src.with_file_name("originals");
+    std::fs::create_dir_all(&originals).unwrap();
     for d in 0..files.div_ceil(PER_DIR) {
+        let one = originals.join(format!("d{d:04}"));
+        std::fs::write(&one, b"x").unwrap();
         let sub = src.join(format!("d{d:04}"));
         std::fs::create_dir_all(&sub).unwrap();
         for f in 0..PER_DIR.min(files - d * PER_DIR) {
