@@ -10,7 +10,9 @@
 //! - `client`: the same with what the TUI adds to it: the journal
 //!   recording every file (SQLite, in a temporary state directory) and
 //!   the UI's state following every event, as the TUI runs them;
-//! - `first`: the time from submitting to the first transfer starting.
+//! - `first`: the time from submitting to the first transfer starting;
+//! - `copy`: the engine alone copying, for at most 20 seconds: its peak
+//!   RSS meanwhile, and how many files verified.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -81,7 +83,7 @@ fn main() {
             let dir = tempfile::tempdir().unwrap();
             seed(&dir.path().join("src"), files);
             let me = std::env::current_exe().unwrap();
-            for part in ["engine", "client", "first"] {
+            for part in ["engine", "client", "first", "copy"] {
                 let status = std::process::Command::new(&me)
                     .env("FXPC_BENCH_PART", part)
                     .env("FXPC_BENCH_DIR", dir.path())
@@ -113,6 +115,7 @@ fn main() {
                 );
                 queued(&src, &dir.join("dst2"), Some((Tap::open(), ui))).await;
             }
+            "copy" => copy(&src, &dir.join("dst4")).await,
             _ => first(&src, &dir.join("dst3")).await,
         }
     });
@@ -198,5 +201,37 @@ async fn first(src: &Path, dst: &Path) {
             break;
         }
     }
+    std::process::exit(0);
+}
+
+/// Copies the tree for at most `COPYING`, then prints the peak RSS and
+/// how many files verified meanwhile.
+async fn copy(src: &Path, dst: &Path) {
+    const COPYING: Duration = Duration::from_secs(20);
+    let (engine, mut events) = Engine::new(Settings::default());
+    let started = Instant::now();
+    engine.submit(spec(src, dst));
+    let mut verified = 0;
+    let deadline = tokio::time::sleep(COPYING);
+    tokio::pin!(deadline);
+    let idle = engine.wait_idle();
+    tokio::pin!(idle);
+    loop {
+        tokio::select! {
+            Some(e) = events.recv() => {
+                if let EventKind::Verified { .. } = e.kind {
+                    verified += 1;
+                }
+            }
+            () = &mut idle => break,
+            () = &mut deadline => break,
+        }
+    }
+    println!(
+        "  engine alone copying: {verified} files verified in {:.1} s; peak RSS {} MiB, RSS {} MiB",
+        started.elapsed().as_secs_f64(),
+        status_kib("VmHWM:") / 1024,
+        rss_kib() / 1024
+    );
     std::process::exit(0);
 }

@@ -1145,3 +1145,80 @@ async fn waiting_files_go_on_when_their_source_comes_back() {
         back.elapsed()
     );
 }
+
+/// A tree's walk keeps a read-ahead in line, not the whole tree: with the
+/// queue paused it stops after 1,024 of 3,000 files (two directories and
+/// a part of the third) and waits, and once the queue goes on every file
+/// arrives, each announced once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_walk_reads_ahead_of_its_line_not_the_whole_tree() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    for d in 0..3 {
+        let dir = ra.path().join(format!("tree/d{d}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in 0..1000 {
+            std::fs::write(dir.join(format!("f{f:04}")), [d as u8, (f % 251) as u8]).unwrap();
+        }
+    }
+    let (engine, mut rx) = Engine::new(fxpc::transfer::Settings {
+        parallel: 4,
+        ..jobs::settings()
+    });
+    engine.pause_all(true);
+    engine.submit(JobSpec {
+        recursive: true,
+        ..copy(
+            Location::local(ra.path().join("tree")),
+            Location::local(rb.path().join("tree")),
+            Via::Auto,
+        )
+    });
+    let mut queued = std::collections::HashSet::new();
+    let queued_file = |e: &fxpc::transfer::Event| {
+        matches!(
+            e.kind,
+            EventKind::Queued {
+                parent: Some(_),
+                ..
+            }
+        )
+    };
+    while let Ok(Some(e)) = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await {
+        assert!(!matches!(e.kind, EventKind::Walked { .. }), "walked it all");
+        if queued_file(&e) {
+            queued.insert(e.job);
+        }
+    }
+    assert_eq!(queued.len(), 1024, "the read-ahead, while the queue waits");
+    engine.pause_all(false);
+    let mut verified = 0;
+    loop {
+        let e = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .expect("the copy goes on")
+            .unwrap();
+        if queued_file(&e) {
+            assert!(queued.insert(e.job), "queued twice");
+        }
+        match e.kind {
+            EventKind::Verified { .. } => verified += 1,
+            EventKind::Walked { files, .. } => assert_eq!(files, 3000),
+            EventKind::Failed { reason, .. } => panic!("{reason}"),
+            _ => {}
+        }
+        if verified == 3000 {
+            break;
+        }
+    }
+    engine.wait_idle().await;
+    assert_eq!(queued.len(), 3000);
+    for d in 0..3 {
+        for f in [0, 999] {
+            let name = format!("tree/d{d}/f{f:04}");
+            assert_eq!(
+                std::fs::read(rb.path().join(&name)).unwrap(),
+                [d as u8, (f % 251) as u8]
+            );
+        }
+    }
+}

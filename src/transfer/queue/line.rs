@@ -5,8 +5,9 @@
 //!
 //! A file a tree walk found waits here as plain data (an [`Item`]: its
 //! spec and the size the listing gave) and becomes a task only when its
-//! turn comes, so 100,000 queued files cost their items, not 100,000
-//! tasks. A job submitted on its own, which must first ask the server what
+//! turn comes; the walk itself waits while the line holds enough of them
+//! ([`Queue::wait_shorter`]), so a queue of a million files costs what
+//! runs plus a read-ahead, not a million items. A job submitted on its own, which must first ask the server what
 //! it is, keeps its place while it asks and then waits as a task holding
 //! a [`Ticket`].
 
@@ -80,6 +81,8 @@ pub(crate) struct Queue {
     /// item, since a slot may be freed (and the next item started) from a
     /// thread outside it.
     runtime: OnceLock<Handle>,
+    /// Told whenever items leave the line or stop waiting for it.
+    shorter: tokio::sync::Notify,
 }
 
 struct State {
@@ -90,6 +93,9 @@ struct State {
     waiting: HashMap<JobId, Waiter>,
     next_place: i64,
     paused_all: bool,
+    /// Items in line that are not held back one by one: what the walks
+    /// read ahead of the transfers.
+    items_due: usize,
 }
 
 struct Waiter {
@@ -148,6 +154,7 @@ impl State {
                 }
                 Turn::Run(item) => {
                     self.running += 1;
+                    self.items_due -= 1;
                     due.push(*item);
                 }
                 Turn::NotYet => unreachable!("filtered out"),
@@ -157,6 +164,9 @@ impl State {
     }
 
     fn join(&mut self, job: JobId, turn: Turn) {
+        if matches!(turn, Turn::Run(_)) {
+            self.items_due += 1;
+        }
         let place = self.next_place;
         self.next_place += 1;
         self.line.insert(place, job);
@@ -181,9 +191,11 @@ impl Queue {
                 waiting: HashMap::new(),
                 next_place: 0,
                 paused_all: false,
+                items_due: 0,
             }),
             launch: OnceLock::new(),
             runtime: OnceLock::new(),
+            shorter: tokio::sync::Notify::new(),
         })
     }
 
@@ -194,6 +206,7 @@ impl Queue {
 
     /// Starts the items whose turn came, outside the lock.
     fn start(self: &Arc<Self>, due: Vec<Item>) {
+        self.shorter.notify_waiters();
         for item in due {
             let slot = Slot {
                 queue: self.clone(),
@@ -229,6 +242,11 @@ impl Queue {
         }
         let waiter = s.waiting.remove(&job).expect("just found");
         s.line.remove(&waiter.place);
+        if !waiter.paused {
+            s.items_due -= 1;
+        }
+        drop(s);
+        self.shorter.notify_waiters();
         match waiter.turn {
             Turn::Run(item) => Some(item),
             _ => unreachable!("checked above"),
@@ -314,11 +332,36 @@ impl Queue {
             let Some(w) = s.waiting.get_mut(&job) else {
                 return false;
             };
-            w.paused = paused;
+            let item = matches!(w.turn, Turn::Run(_));
+            let was = std::mem::replace(&mut w.paused, paused);
+            match (item, was, paused) {
+                (true, false, true) => s.items_due -= 1,
+                (true, true, false) => s.items_due += 1,
+                _ => {}
+            }
             s.grant()
         };
         self.start(due);
         true
+    }
+
+    /// Waits until fewer than `below` items wait in line unheld (the
+    /// queue as a whole may be paused: then until it goes on).
+    pub(crate) async fn wait_shorter(&self, below: usize) {
+        loop {
+            let told = self.shorter.notified();
+            tokio::pin!(told);
+            told.as_mut().enable();
+            if self.state.lock().expect("queue lock").items_due < below {
+                return;
+            }
+            told.await;
+        }
+    }
+
+    /// How many items wait in line, not held back one by one.
+    pub(crate) fn items_due(&self) -> usize {
+        self.state.lock().expect("queue lock").items_due
     }
 
     pub(crate) fn pause_all(self: &Arc<Self>, paused: bool) {

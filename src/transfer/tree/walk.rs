@@ -2,6 +2,11 @@
 //! directories made as they are met, files queued as plain items for the
 //! line, anything else reported (never silently dropped); and the one
 //! check every name from a server passes before anything is made from it.
+//!
+//! The walk keeps only a read-ahead in line: when [`READ_AHEAD`] files
+//! wait, it gives its sessions back and waits for the line to run short,
+//! so a tree of a million files holds what runs plus a few thousand
+//! items, whatever its size.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -14,15 +19,16 @@ use crate::transfer::sessions::site::{Location, Site};
 use crate::transfer::shared::Ctx;
 use crate::transfer::{Conflict, Engine, Event, EventKind, JobSpec};
 
+/// How many files wait in line before a walk stops to let them go; it
+/// goes on once half of them have.
+pub(crate) const READ_AHEAD: usize = 1024;
+
 impl Engine {
     /// Walks a source tree breadth-first: directories are created at the
     /// destination as they are met, files queued as jobs of their own,
     /// anything else reported.
     pub(crate) async fn walk(&self, ctx: &Ctx, spec: &JobSpec) -> EventKind {
-        let mut browse = match Browser::open(ctx, &spec.source.site, &spec.destination.site).await {
-            Ok(b) => b,
-            Err(failed) => return failed,
-        };
+        let mut browse = Browse::new(ctx, spec);
         let mut pending: Vec<Pending> = vec![(spec.source.clone(), spec.destination.clone(), 0)];
         let (mut files, mut directories) = (0, 0);
         // The directory the user named (or the one holding what they
@@ -42,10 +48,11 @@ impl Engine {
                 };
             }
             let replace_links = spec.conflict == Conflict::Overwrite;
-            match browse
-                .make_dir(&to, local_root.as_deref(), replace_links)
-                .await
-            {
+            let made = match browse.get().await {
+                Ok(b) => b.make_dir(&to, local_root.as_deref(), replace_links).await,
+                Err(failed) => return failed,
+            };
+            match made {
                 Ok(()) => {}
                 Err(MadeDir::Link(at)) => {
                     let _ = ctx.shared.events.send(Event {
@@ -64,7 +71,11 @@ impl Engine {
                 }
             }
             directories += 1;
-            let entries = match browse.list(&from).await {
+            let listed = match browse.get().await {
+                Ok(b) => b.list(&from).await,
+                Err(failed) => return failed,
+            };
+            let entries = match listed {
                 Ok(e) => self.prepare(ctx, &from, e),
                 Err(e) => {
                     return Failure::ftp(End::Source, &e)
@@ -82,6 +93,16 @@ impl Engine {
                 local_root: local_root.clone(),
             });
             for entry in entries {
+                if self.shared.queue.items_due() >= READ_AHEAD {
+                    browse.close();
+                    tokio::select! {
+                        () = self.shared.queue.wait_shorter(READ_AHEAD / 2) => {}
+                        () = ctx.cancel.cancelled() => return EventKind::Cancelled {
+                            partial: None,
+                            kept_because: None,
+                        },
+                    }
+                }
                 match self.meet(ctx, spec, &here, depth, entry) {
                     Met::Dir(child) => pending.push(child),
                     Met::File => files += 1,
@@ -238,6 +259,36 @@ pub fn is_plain_name(name: &[u8]) -> bool {
     !matches!(name, b"" | b"." | b"..")
         && !windows_path
         && !name.iter().any(|&b| matches!(b, b'/' | 0 | b'\r' | b'\n'))
+}
+
+/// The walk's sessions: opened when it needs them, given back while it
+/// waits for its line.
+struct Browse<'a> {
+    ctx: &'a Ctx,
+    spec: &'a JobSpec,
+    open: Option<Browser>,
+}
+
+impl<'a> Browse<'a> {
+    fn new(ctx: &'a Ctx, spec: &'a JobSpec) -> Browse<'a> {
+        Browse {
+            ctx,
+            spec,
+            open: None,
+        }
+    }
+
+    async fn get(&mut self) -> Result<&mut Browser, EventKind> {
+        if self.open.is_none() {
+            let (source, destination) = (&self.spec.source.site, &self.spec.destination.site);
+            self.open = Some(Browser::open(self.ctx, source, destination).await?);
+        }
+        Ok(self.open.as_mut().expect("just opened"))
+    }
+
+    fn close(&mut self) {
+        self.open = None;
+    }
 }
 
 /// Listing and directory creation for a tree walk, on pooled sessions:

@@ -130,6 +130,20 @@ impl Tap {
         {
             tracing::warn!("journal: {e}");
         }
+        if matches!(
+            event.kind,
+            EventKind::Verified { .. }
+                | EventKind::Failed { .. }
+                | EventKind::Cancelled { .. }
+                | EventKind::Skipped { .. }
+                | EventKind::Walked { .. }
+        ) {
+            // Its last event: a job that ended is not heard of again (a
+            // tree's files were all queued before it), so a run of a
+            // million files keeps the rows of those still going.
+            self.rows.remove(&event.job);
+            self.specs.remove(&event.job);
+        }
     }
 
     /// Records the tree files that wait to be, in one transaction.
