@@ -71,7 +71,7 @@ pub(crate) async fn cp(args: CpArgs) -> Result<()> {
     };
     let root = engine.submit(spec.clone());
     // Journaled: a run that is killed can be resumed (`fxpc queue resume`).
-    let mut tap = transfer::journal::Tap::open();
+    let mut tap = transfer::journal::Recorder::open();
     tap.submitted(root, &spec, None);
 
     let mut view = CpView::new(args.json);

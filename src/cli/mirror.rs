@@ -97,7 +97,7 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
     let (engine, mut events) = Engine::new(settings);
     // Journaled like cp: a mirror that is killed resumes with `fxpc queue
     // resume` (its deletions are not journaled: run the mirror again).
-    let mut tap = transfer::journal::Tap::open();
+    let mut tap = transfer::journal::Recorder::open();
     let mut jobs = Vec::new();
     for item in plan.copies() {
         let spec = transfer::JobSpec {

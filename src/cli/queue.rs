@@ -113,7 +113,7 @@ pub(crate) async fn resume(jobs: usize, json: bool, tls: &fxpc::sites::TlsOverri
         parallel: jobs.max(1),
         ..transfer::Settings::default()
     });
-    let mut tap = transfer::journal::Tap::open();
+    let mut tap = transfer::journal::Recorder::open();
     for (destination, verified) in earlier {
         engine.note_earlier(&destination, verified);
     }

@@ -2,7 +2,7 @@
 //! submitted: the engine's events into the journal and onto the screen
 //! until the engine is idle.
 
-use fxpc::transfer::journal::Tap;
+use fxpc::transfer::journal::Recorder;
 use fxpc::transfer::{Engine, Event, JobId};
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -26,7 +26,7 @@ pub(crate) enum OnInterrupt<'a> {
 pub(crate) async fn follow(
     engine: &Engine,
     events: &mut UnboundedReceiver<Event>,
-    tap: &mut Tap,
+    tap: &mut Recorder,
     view: &mut CpView,
     on_interrupt: OnInterrupt<'_>,
 ) -> bool {

@@ -62,7 +62,7 @@ type Browsers = Arc<Mutex<Slots>>;
 struct Runtime {
     /// The journal of this run's transfers (`None` for the demo, whose
     /// servers do not outlive it).
-    tap: Option<crate::transfer::journal::Tap>,
+    tap: Option<crate::transfer::journal::Recorder>,
     tls: Arc<crate::sites::TlsOverrides>,
     actions: UnboundedSender<Action>,
     browsers: Browsers,
@@ -90,7 +90,9 @@ pub async fn run(options: Options) -> std::io::Result<Ended> {
     let (saved_left, saved_right) = (loaded.session.left.clone(), loaded.session.right.clone());
     let config = Arc::new(Mutex::new(loaded));
     let mut runtime = Runtime {
-        tap: options.remember.then(crate::transfer::journal::Tap::open),
+        tap: options
+            .remember
+            .then(crate::transfer::journal::Recorder::open),
         tls: Arc::new(options.tls.clone()),
         actions: tx,
         browsers: Arc::new(Mutex::new(Slots::default())),

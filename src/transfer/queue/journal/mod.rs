@@ -9,9 +9,11 @@
 //!
 //! - `items.rs` is what a row holds, and how its words are spelt;
 //! - `tap.rs` follows a run's events into rows as they happen;
+//! - `recorder.rs` runs the tap on the journal's own thread;
 //! - `resume.rs` claims what a dead run left, as jobs to submit again.
 
 mod items;
+mod recorder;
 mod resume;
 mod tap;
 
@@ -23,6 +25,7 @@ use crate::transfer::EventKind;
 use items::{conflict_name, conflict_of, kind_name, kind_of, via_name, via_of};
 
 pub use items::{EndSettings, Item, ItemSettings, NewItem};
+pub use recorder::{AT_MOST_BEHIND, Recorder};
 pub use resume::{Claimed, SiteOf, claim_all};
 pub use tap::{Rows, Tap, site_url};
 
@@ -126,11 +129,22 @@ impl Journal {
     /// Runs `f` in one transaction: a tree's files are recorded by the
     /// hundred, since a transaction each cost 70 µs (7 s for 100,000 files,
     /// while their events piled up in memory).
+    ///
+    /// A savepoint, so that it nests in the recorder's transaction.
     pub fn batch<T>(&self, f: impl FnOnce(&Journal) -> T) -> rusqlite::Result<T> {
-        let tx = self.conn.unchecked_transaction()?;
+        self.conn.execute_batch("SAVEPOINT batch")?;
         let out = f(self);
-        tx.commit()?;
+        self.conn.execute_batch("RELEASE batch")?;
         Ok(out)
+    }
+
+    /// Opens a transaction that gathers changes until [`Journal::commit`].
+    pub(crate) fn begin(&self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("BEGIN")
+    }
+
+    pub(crate) fn commit(&self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("COMMIT")
     }
 
     /// A queued job, owned by this process; its row id.

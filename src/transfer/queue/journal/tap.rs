@@ -43,7 +43,7 @@ impl Tap {
         Tap::at(Journal::default_path().as_deref())
     }
 
-    fn at(path: Option<&Path>) -> Tap {
+    pub(super) fn at(path: Option<&Path>) -> Tap {
         let journal = path.and_then(|path| match Journal::open(path) {
             Ok(j) => {
                 let _ = j.prune();
@@ -59,6 +59,25 @@ impl Tap {
             rows: Rows::new(),
             specs: Default::default(),
             unrecorded: Vec::new(),
+        }
+    }
+
+    /// Gathers what follows in one transaction, until `commit`.
+    pub(crate) fn begin(&self) {
+        if let Some(journal) = &self.journal
+            && let Err(e) = journal.begin()
+        {
+            tracing::warn!("journal: {e}");
+        }
+    }
+
+    /// Records the tree files that wait, and commits.
+    pub(crate) fn commit(&mut self) {
+        self.flush();
+        if let Some(journal) = &self.journal
+            && let Err(e) = journal.commit()
+        {
+            tracing::warn!("journal: {e}");
         }
     }
 
