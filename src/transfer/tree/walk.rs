@@ -48,11 +48,14 @@ impl Engine {
                 };
             }
             let replace_links = spec.conflict == Conflict::Overwrite;
-            let made = match browse.get().await {
-                Ok(b) => b.make_dir(&to, local_root.as_deref(), replace_links).await,
+            let sessions = match browse.get().await {
+                Ok(b) => b,
                 Err(failed) => return failed,
             };
-            match made {
+            match sessions
+                .make_dir(&to, local_root.as_deref(), replace_links)
+                .await
+            {
                 Ok(()) => {}
                 Err(MadeDir::Link(at)) => {
                     let _ = ctx.shared.events.send(Event {
@@ -71,11 +74,7 @@ impl Engine {
                 }
             }
             directories += 1;
-            let listed = match browse.get().await {
-                Ok(b) => b.list(&from).await,
-                Err(failed) => return failed,
-            };
-            let entries = match listed {
+            let entries = match sessions.list(&from).await {
                 Ok(e) => self.prepare(ctx, &from, e),
                 Err(e) => {
                     return Failure::ftp(End::Source, &e)
@@ -93,15 +92,11 @@ impl Engine {
                 local_root: local_root.clone(),
             });
             for entry in entries {
-                if self.shared.queue.items_due() >= READ_AHEAD {
-                    browse.close();
-                    tokio::select! {
-                        () = self.shared.queue.wait_shorter(READ_AHEAD / 2) => {}
-                        () = ctx.cancel.cancelled() => return EventKind::Cancelled {
-                            partial: None,
-                            kept_because: None,
-                        },
-                    }
+                if !browse.let_the_line_go().await {
+                    return EventKind::Cancelled {
+                        partial: None,
+                        kept_because: None,
+                    };
                 }
                 match self.meet(ctx, spec, &here, depth, entry) {
                     Met::Dir(child) => pending.push(child),
@@ -286,8 +281,18 @@ impl<'a> Browse<'a> {
         Ok(self.open.as_mut().expect("just opened"))
     }
 
-    fn close(&mut self) {
+    /// When the line holds [`READ_AHEAD`] files, gives the sessions back
+    /// and waits for half of them to go; `false`: cancelled meanwhile.
+    async fn let_the_line_go(&mut self) -> bool {
+        let queue = &self.ctx.shared.queue;
+        if queue.items_due() < READ_AHEAD {
+            return true;
+        }
         self.open = None;
+        tokio::select! {
+            () = queue.wait_shorter(READ_AHEAD / 2) => true,
+            () = self.ctx.cancel.cancelled() => false,
+        }
     }
 }
 
