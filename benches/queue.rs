@@ -8,8 +8,9 @@
 //!   once the walk has queued every file, or has stopped to wait for its
 //!   line (no event for a second);
 //! - `client`: the same with what the TUI adds to it: the journal
-//!   recording every file (SQLite, in a temporary state directory) and
-//!   the UI's state following every event, as the TUI runs them;
+//!   recording every file (SQLite on its own thread, in a temporary
+//!   state directory) and the UI's state following every event, as the
+//!   TUI runs them;
 //! - `first`: the time from submitting to the first transfer starting;
 //! - `copy`: the engine alone copying, for at most 20 seconds: its peak
 //!   RSS meanwhile, and how many files verified.
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 
 const ZERO: Duration = Duration::ZERO;
 
-use fxpc::transfer::journal::Tap;
+use fxpc::transfer::journal::Recorder;
 use fxpc::transfer::{Conflict, Engine, Event, EventKind, JobSpec, Kind, Location, Settings, Via};
 use fxpc::ui::pane::{Pane, Place};
 use fxpc::ui::state::State;
@@ -113,7 +114,7 @@ fn main() {
                     Pane::new(Place::Local, b"/tmp".to_vec()),
                     (200, 60),
                 );
-                queued(&src, &dir.join("dst2"), Some((Tap::open(), ui))).await;
+                queued(&src, &dir.join("dst2"), Some((Recorder::open(), ui))).await;
             }
             "copy" => copy(&src, &dir.join("dst4")).await,
             _ => first(&src, &dir.join("dst3")).await,
@@ -123,7 +124,7 @@ fn main() {
 
 /// Submits the tree with the queue paused and prints the RSS once the
 /// walk has queued every file (after `client` has taken every event).
-async fn queued(src: &Path, dst: &Path, mut client: Option<(Tap, State)>) {
+async fn queued(src: &Path, dst: &Path, mut client: Option<(Recorder, State)>) {
     let before = rss_kib();
     let (engine, mut events) = Engine::new(Settings::default());
     engine.pause_all(true);
@@ -218,11 +219,14 @@ async fn copy(src: &Path, dst: &Path) {
     tokio::pin!(idle);
     loop {
         tokio::select! {
-            Some(e) = events.recv() => {
-                if let EventKind::Verified { .. } = e.kind {
-                    verified += 1;
-                }
-            }
+            biased;
+            Some(e) = events.recv() => match e.kind {
+                EventKind::Verified { .. } => verified += 1,
+                EventKind::Failed { reason, .. } => println!("  failed: {reason}"),
+                EventKind::Cancelled { .. } => println!("  cancelled: job {}", e.job),
+                EventKind::Skipped { path, reason } => println!("  skipped: {path}: {reason}"),
+                _ => {}
+            },
             () = &mut idle => break,
             () = &mut deadline => break,
         }
