@@ -564,6 +564,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_walk_waiting_for_a_shorter_line_is_told_when_items_go() {
+        let (q, mut started) = recording(1);
+        q.pause_all(true);
+        for id in 1..=4 {
+            q.push(item(id));
+        }
+        assert_eq!(q.items_due(), 4);
+        assert!(q.pause(2, true));
+        assert_eq!(q.items_due(), 3, "a held item is not read ahead");
+        assert!(q.withdraw(3).is_some());
+        assert_eq!(q.items_due(), 2);
+        let waiting = {
+            let q = q.clone();
+            tokio::spawn(async move { q.wait_shorter(2).await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiting.is_finished(), "two wait, the queue is paused");
+        q.pause_all(false);
+        let (id, go) = started.recv().await.unwrap();
+        assert_eq!(id, 1);
+        tokio::time::timeout(Duration::from_secs(1), waiting)
+            .await
+            .expect("told when item 1 started")
+            .unwrap();
+        assert!(q.pause(2, false));
+        assert_eq!(q.items_due(), 2, "4, and 2 let go");
+        let _ = go.send(());
+    }
+
+    #[tokio::test]
     async fn tasks_and_items_share_one_line() {
         let (q, mut started) = recording(1);
         q.pause_all(true);
