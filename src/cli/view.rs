@@ -115,7 +115,10 @@ impl CpView {
     }
 
     pub(crate) fn show(&mut self, event: &transfer::Event) {
+        // `sent` is the journal's (a file no longer counted as running);
+        // `--json` keeps the lines it had.
         if self.json
+            && !matches!(event.kind, EventKind::Sent)
             && !self.stdout_gone
             && let Ok(line) = serde_json::to_string(event)
             && let Err(e) = writeln!(std::io::stdout().lock(), "{line}")
