@@ -10,7 +10,7 @@ use crate::transfer::local::partial;
 use crate::transfer::sessions::endpoint::Endpoint;
 use crate::transfer::sessions::site::Site;
 use crate::transfer::shared::Ctx;
-use crate::transfer::{Check, Conflict, EventKind, JobSpec, KeepTimes, Kind};
+use crate::transfer::{Check, Conflict, EventKind, JobSpec, KeepTimes, Kind, SourceKept};
 
 impl FileJob<'_> {
     pub(super) async fn finish(
@@ -23,7 +23,8 @@ impl FileJob<'_> {
             partial::promote(root, &self.work, &self.destination).await?;
         }
         self.keep_time().await;
-        let source_deleted = self.delete_source().await?;
+        let source_kept = self.source_kept(check);
+        let source_deleted = source_kept.is_none() && self.delete_source().await?;
         Ok(EventKind::Verified {
             // Only the way that carried the bytes is named; none did when a
             // resume found the file whole.
@@ -32,6 +33,7 @@ impl FileJob<'_> {
             size,
             check,
             source_deleted,
+            source_kept,
             renamed_to: self
                 .plan
                 .rename
@@ -83,6 +85,17 @@ impl FileJob<'_> {
                 self.ctx.emit(EventKind::TimesNotKept { site, reason });
             }
         }
+    }
+
+    /// Why a move must keep its source although the copy verified: bytes
+    /// at the destination that no run of this job wrote were vouched for
+    /// by the size alone. Deleting the source then could lose the only
+    /// copy of what differs in them.
+    fn source_kept(&self, check: Check) -> Option<SourceKept> {
+        let bytes = self.plan.foreign_prefix;
+        let by_digest = matches!(check, Check::Hash(_));
+        (self.spec.kind == Kind::Move && bytes > 0 && !by_digest)
+            .then_some(SourceKept::UnvouchedPrefix { bytes })
     }
 
     /// A move's source, deleted once its copy verified. Not retried: the
