@@ -115,7 +115,8 @@ impl FileJob<'_> {
     }
 
     /// The final event of a failed job, with what it left.
-    pub(super) async fn failed(self, failure: Failure) -> EventKind {
+    pub(super) async fn failed(mut self, failure: Failure) -> EventKind {
+        self.discard_ends();
         if self.plan.part {
             return partial::settle_failure(failure, &self.work)
                 .await
@@ -137,8 +138,9 @@ impl FileJob<'_> {
     /// `RETR` after the destination had opened the file; bytes this job
     /// wrote are kept for `--resume`. Only for a plain overwrite: any other
     /// policy either kept the old file or wrote under another name. Asked
-    /// on a new connection: after a failure the job's own sessions are in
-    /// no state to be trusted (and the source's may be gone).
+    /// on another session than the job's (within the site's limit): after
+    /// a failure its own are in no state to be trusted (and the source's
+    /// may be gone).
     async fn tidy_after_failure(&self, ctx: &Ctx, spec: &JobSpec) -> Option<String> {
         // A local download writes a part file beside its target (see
         // `partial`), which settles its own failures.
@@ -152,9 +154,9 @@ impl FileJob<'_> {
             return None;
         }
         let path = &spec.destination.path;
-        let mut client = ctx.shared.pool(site).connect().await.ok()?;
-        let mut destination = Endpoint::Ftp(&mut client);
-        let left = match destination.size(path).await.ok().flatten() {
+        let mut session = ctx.shared.pool(site).one().await.ok()?;
+        let mut destination = Endpoint::Ftp(&mut session);
+        match destination.size(path).await.ok().flatten() {
             None => None,
             Some(0) => Some(match destination.delete(path).await {
                 Ok(()) => "the empty file it left at the destination was removed".to_string(),
@@ -165,8 +167,6 @@ impl FileJob<'_> {
             Some(n) => Some(format!(
                 "{n} bytes are kept at the destination: `--resume` continues them"
             )),
-        };
-        let _ = client.quit().await;
-        left
+        }
     }
 }
