@@ -83,8 +83,9 @@ pub(crate) struct Plan {
     /// A local destination is written as its part file, promoted once it
     /// verified.
     pub part: bool,
-    /// Whether the destination was there before: known only when the policy
-    /// made us look (overwriting does not).
+    /// Whether the file the copy writes was there before: known only when
+    /// the policy made us look (overwriting does not). A rename's free name
+    /// was not: what is there after a cancel is the job's own.
     pub existed: Option<bool>,
     /// Bytes the copy keeps at the destination that no run of this job
     /// wrote (a resume the person asked for, onto a partial file from
@@ -225,7 +226,7 @@ pub(crate) fn plan(
         complete,
         rename,
         part: local && !in_place,
-        existed: needs_destination_size(spec).then_some(facts.existing.is_some()),
+        existed: needs_destination_size(spec).then_some(facts.existing.is_some() && !rename),
         foreign_prefix,
         ways,
         refused,
@@ -511,6 +512,27 @@ mod tests {
         assert_eq!(go(plan(&local, &f, None, &[])).foreign_prefix, 300);
         f.own_bytes = true;
         assert_eq!(go(plan(&local, &f, None, &[])).foreign_prefix, 0);
+    }
+
+    /// What a cancel that discards may remove: a rename writes a name that
+    /// was free, so what is there is the job's own, never a file that
+    /// "existed before".
+    #[test]
+    fn a_renamed_copy_writes_a_name_that_did_not_exist() {
+        let p = go(plan(
+            &spec(Kind::Copy, Conflict::Rename, false),
+            &facts(SAME),
+            None,
+            &[],
+        ));
+        assert_eq!(p.existed, Some(false));
+        let p = go(plan(
+            &spec(Kind::Copy, Conflict::Resume, false),
+            &facts(SMALLER),
+            None,
+            &[],
+        ));
+        assert_eq!(p.existed, Some(true));
     }
 
     /// An earlier run's part file is what a resume continues, not the file
