@@ -511,6 +511,39 @@ impl Client {
         })
     }
 
+    /// `MDTM` sent now, its answer read before the next command's own:
+    /// asked ahead of what a copy sends anyway (its `PORT`), a source's
+    /// time costs no round trip of its own.
+    pub async fn mdtm_unawaited(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        on_time: impl FnOnce(Result<NaiveDateTime>) + Send + Sync + 'static,
+    ) -> Result<()> {
+        let command = Command::with_arg("MDTM", path)?;
+        let text = command.to_string();
+        let on_reply = move |reply: Result<Reply>| {
+            on_time(reply.and_then(|reply| {
+                let time = (reply.code == 213)
+                    .then(|| parse_mdtm(reply.message().trim()))
+                    .flatten();
+                time.ok_or(FtpError::BadReply {
+                    command: text,
+                    what: "a time",
+                    reply,
+                })
+            }))
+        };
+        self.control
+            .send_unawaited(&command, Box::new(on_reply))
+            .await
+    }
+
+    /// Replies still owed to commands sent without waiting (read before
+    /// the next command's own).
+    pub fn unawaited(&self) -> usize {
+        self.control.unawaited()
+    }
+
     pub async fn rest(&mut self, offset: u64) -> Result<()> {
         self.expect(Command::with_arg("REST", offset.to_string())?, &[350])
             .await

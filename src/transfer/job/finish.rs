@@ -9,7 +9,7 @@ use crate::transfer::error::{End, Failure};
 use crate::transfer::local::partial;
 use crate::transfer::sessions::endpoint::Endpoint;
 use crate::transfer::sessions::site::Site;
-use crate::transfer::shared::Ctx;
+use crate::transfer::shared::{Ctx, Shared};
 use crate::transfer::{Check, Conflict, EventKind, JobSpec, KeepTimes, Kind, SourceKept};
 
 impl FileJob<'_> {
@@ -47,44 +47,58 @@ impl FileJob<'_> {
     /// failure: the bytes are there and verified. What cannot be kept is
     /// said once per destination.
     async fn keep_time(&mut self) {
-        let wanted = match self.ctx.shared.settings.keep_times {
-            KeepTimes::Always => true,
-            KeepTimes::Never => false,
-            KeepTimes::Trees => self.ctx.tree != self.ctx.id,
-        };
-        // An append's destination is a file of its own, with its own time.
-        if !wanted || self.spec.kind == Kind::Append {
+        if !self.keeps_time() {
             return;
         }
         let (source, destination) = (self.spec.source.path.clone(), self.destination.path.clone());
-        let listed = self.listed_modified;
+        let asked_ahead = *self.source_time.lock().unwrap_or_else(|e| e.into_inner());
+        let known = self.listed_modified.or(asked_ahead.flatten());
         let root = self.ctx.local_root.clone();
+        let site = match &self.destination.site {
+            Site::Ftp(site) => site.to_string(),
+            Site::Local => "the local disk".to_string(),
+        };
+        // Once a way of setting times worked on the destination, its
+        // reply is not waited for: it is read with the next command's, and
+        // a refusal said then (a session closed first says nothing).
+        let (shared, job) = (std::sync::Arc::downgrade(&self.ctx.shared), self.ctx.id);
+        let said_site = site.clone();
+        let on_refused = move |e: crate::ftp::FtpError| {
+            if let (Some(shared), crate::ftp::FtpError::Reply { .. }) = (shared.upgrade(), &e) {
+                time_not_kept(&shared, job, said_site, format!("the destination: {e}"));
+            }
+        };
         let Ok(ends) = self.ends().await else {
             return;
         };
-        let time = match listed {
+        let time = match known {
             Some(time) => Ok(Some(time)),
             None => ends.source().modified(&source).await,
         };
         let kept = match time {
             Ok(Some(time)) => ends
                 .destination()
-                .set_modified(&destination, time, root.as_deref())
+                .set_modified_soon(&destination, time, root.as_deref(), on_refused)
                 .await
                 .map_err(|e| format!("the destination: {e}")),
             Ok(None) => Err("the source has no MDTM".to_string()),
             Err(e) => Err(format!("the source: {e}")),
         };
         if let Err(reason) = kept {
-            let site = match &self.destination.site {
-                Site::Ftp(site) => site.to_string(),
-                Site::Local => "the local disk".to_string(),
-            };
-            tracing::info!("{site}: a file's time not kept: {reason}");
-            if self.ctx.shared.learned.first_time_not_kept(&site) {
-                self.ctx.emit(EventKind::TimesNotKept { site, reason });
-            }
+            time_not_kept(&self.ctx.shared, self.ctx.id, site, reason);
         }
+    }
+
+    /// Whether the copy gives the destination its source's time: where
+    /// the settings want it (`--preserve-times`; trees by default), never
+    /// an append's (its destination is a file of its own).
+    pub(super) fn keeps_time(&self) -> bool {
+        let wanted = match self.ctx.shared.settings.keep_times {
+            KeepTimes::Always => true,
+            KeepTimes::Never => false,
+            KeepTimes::Trees => self.ctx.tree != self.ctx.id,
+        };
+        wanted && self.spec.kind != Kind::Append
     }
 
     /// Why a move must keep its source although the copy verified: bytes
@@ -168,5 +182,15 @@ impl FileJob<'_> {
                 "{n} bytes are kept at the destination: `--resume` continues them"
             )),
         }
+    }
+}
+
+/// A destination that did not keep a file's time: logged, and said once
+/// per destination.
+fn time_not_kept(shared: &Shared, job: crate::transfer::JobId, site: String, reason: String) {
+    tracing::info!("{site}: a file's time not kept: {reason}");
+    if shared.learned.first_time_not_kept(&site) {
+        let kind = EventKind::TimesNotKept { site, reason };
+        let _ = shared.events.send(crate::transfer::Event { job, kind });
     }
 }

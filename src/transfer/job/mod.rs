@@ -30,6 +30,7 @@ use crate::transfer::error::{End, Failure};
 use crate::transfer::local::beneath::Standing;
 use crate::transfer::local::partial;
 use crate::transfer::queue::{Listed, Slot};
+use crate::transfer::sessions::endpoint::TimeSlot;
 use crate::transfer::sessions::ends::{self, Ends};
 use crate::transfer::sessions::site::Location;
 use crate::transfer::shared::Ctx;
@@ -131,6 +132,9 @@ pub(crate) struct FileJob<'a> {
     /// The source's time in UTC as its directory's listing gave it: no
     /// `MDTM` needed to keep it.
     listed_modified: Option<chrono::NaiveDateTime>,
+    /// The source's time otherwise, asked ahead with the transfer's first
+    /// command (see [`FileJob::ask_source_time_ahead`]).
+    source_time: TimeSlot,
 }
 
 enum Opened<'a> {
@@ -186,6 +190,7 @@ impl<'a> FileJob<'a> {
             work,
             digest: None,
             listed_modified: listed.modified,
+            source_time: TimeSlot::default(),
         })))
     }
 
@@ -211,7 +216,21 @@ impl<'a> FileJob<'a> {
         let append = self.plan.offsets.append;
         let settings = &self.ctx.shared.settings;
         self.digest = verify::digest_to_compare(settings.verify, self.ends().await?, append)?;
+        self.ask_source_time_ahead().await;
         Ok(())
+    }
+
+    /// The source's time, when the copy will keep it and no listing gave
+    /// it: asked now and read with the transfer's first command on the
+    /// source, so it costs no round trip of its own.
+    async fn ask_source_time_ahead(&mut self) {
+        if self.listed_modified.is_some() || !self.keeps_time() || self.plan.complete {
+            return;
+        }
+        let (path, slot) = (self.spec.source.path.clone(), self.source_time.clone());
+        if let Ok(ends) = self.ends().await {
+            ends.source().ask_modified_ahead(&path, slot).await;
+        }
     }
 
     /// The job's sessions: the ones it holds, or both ends taken again
