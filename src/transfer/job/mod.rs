@@ -35,7 +35,7 @@ use crate::transfer::sessions::site::Location;
 use crate::transfer::shared::Ctx;
 use crate::transfer::ways::fxp::Dialect;
 use crate::transfer::ways::refusal::Refusal;
-use crate::transfer::{EventKind, JobSpec};
+use crate::transfer::{EventKind, JobSpec, Why};
 use plan::{Decision, Facts, Plan};
 
 /// Runs one file job to its final event.
@@ -78,7 +78,7 @@ async fn open_patiently<'a>(
                 ..
             }) if retried < settings.retries => {
                 retried += 1;
-                if !pause_before_retry(ctx, retried, reason, &mut backoff).await {
+                if !pause_before_retry(ctx, retried, *reason, &mut backoff).await {
                     return Err(Failure::Cancelled);
                 }
             }
@@ -93,7 +93,7 @@ async fn open_patiently<'a>(
 pub(super) async fn pause_before_retry(
     ctx: &Ctx,
     attempt: u32,
-    reason: String,
+    reason: Why,
     backoff: &mut std::time::Duration,
 ) -> bool {
     ctx.emit(EventKind::Retrying {
@@ -161,7 +161,7 @@ impl<'a> FileJob<'a> {
                 Decision::Skip { reason } => {
                     return Ok(Opened::Over(EventKind::Skipped {
                         path: spec.destination.to_string(),
-                        reason,
+                        reason: reason.into(),
                     }));
                 }
                 Decision::Fail(reason) => return Err(Failure::permanent(reason)),

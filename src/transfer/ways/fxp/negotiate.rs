@@ -103,8 +103,11 @@ pub(crate) async fn pipelined_retr(
             source.abandon("it answered RETR before a pipelined PORT");
             abort(destination).await;
             return Err(AttemptError::Failed(Failure::Failed {
-                reason: format!(
-                    "the source answered RETR ({port_reply}) before PORT: PORT and RETR go to it one after the other from now on"
+                reason: Box::new(
+                    format!(
+                        "the source answered RETR ({port_reply}) before PORT: PORT and RETR go to it one after the other from now on"
+                    )
+                    .into(),
                 ),
                 replies: Vec::new(),
                 transient: true,

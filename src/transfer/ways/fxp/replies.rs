@@ -2,6 +2,7 @@
 //! asked (try another), or a failure with the words that name its cause.
 
 use super::*;
+use crate::transfer::why::Why;
 
 /// Reads the final replies of an attempt that moved nothing for a refusal
 /// of the data connection.
@@ -154,7 +155,11 @@ pub(crate) fn failure(
                 replies.push(format!("{}: {r}", side));
                 cause.get_or_insert((*side, r.clone()));
                 (
-                    format!("the {} answered {r}", side),
+                    Why::Answered {
+                        end: *side,
+                        command: None,
+                        reply: r.clone(),
+                    },
                     r.is_transient_failure() && !no_space(r),
                 )
             }
@@ -164,7 +169,7 @@ pub(crate) fn failure(
                     cause.get_or_insert((*side, r.clone()));
                 }
                 (
-                    format!("the {}: {e}", side),
+                    Why::session(*side, e),
                     e.is_transient() && !e.reply().is_some_and(no_space),
                 )
             }
@@ -174,15 +179,17 @@ pub(crate) fn failure(
         // The first (most telling) cause decides whether trying again helps.
         transient.get_or_insert(is_transient);
     }
-    if reasons.is_empty() {
-        reasons.push("the transfer ended without a final reply".into());
-    }
+    let reason = match reasons.len() {
+        0 => Why::from("the transfer ended without a final reply"),
+        1 => reasons.remove(0),
+        _ => Why::Each(reasons),
+    };
     let out_of_space = cause
         .as_ref()
         .filter(|(side, r)| *side == End::Destination && no_space(r))
         .map(|(_, r)| format!("the destination answered {r}"));
     AttemptError::Failed(Failure::Failed {
-        reason: reasons.join("; "),
+        reason: Box::new(reason),
         replies,
         transient: transient.unwrap_or(true) && out_of_space.is_none(),
         out_of_space,
