@@ -16,6 +16,15 @@ pub(crate) fn no_space(reply: &Reply) -> bool {
     matches!(reply.code, 452 | 552)
 }
 
+/// The destination's reply that says it is full.
+pub(crate) fn full(reply: Reply) -> Box<Why> {
+    Box::new(Why::Answered {
+        end: End::Destination,
+        command: None,
+        reply,
+    })
+}
+
 pub(crate) enum Failure {
     /// The servers would not connect to each other the way they were
     /// asked to: the next way may work.
@@ -32,9 +41,9 @@ pub(crate) enum Failure {
         /// The servers' replies behind the failure, verbatim, each with its end.
         replies: Vec<String>,
         transient: bool,
-        /// The destination said it has no space left (its words): nothing
-        /// more of this tree is sent there.
-        out_of_space: Option<String>,
+        /// The destination said it has no space left: nothing more of
+        /// this tree is sent there.
+        out_of_space: Option<Box<Why>>,
         /// The end whose reply is the cause, and the reply.
         cause: Option<(End, Reply)>,
     },
@@ -47,7 +56,7 @@ impl Failure {
         let reply = e.reply();
         let out_of_space = reply
             .filter(|r| end == End::Destination && no_space(r))
-            .map(|r| format!("the destination answered {r}"));
+            .map(|r| full(r.clone()));
         Failure::Failed {
             reason: Box::new(Why::session(end, e)),
             replies: reply
@@ -61,8 +70,8 @@ impl Failure {
 
     /// A reply that was not what the command needed.
     pub(crate) fn answered(end: End, command: &str, reply: &Reply) -> Failure {
-        let out_of_space = (end == End::Destination && no_space(reply))
-            .then(|| format!("the destination answered {reply}"));
+        let out_of_space =
+            (end == End::Destination && no_space(reply)).then(|| full(reply.clone()));
         Failure::Failed {
             reason: Box::new(Why::Answered {
                 end,
@@ -80,7 +89,7 @@ impl Failure {
     /// source).
     pub(crate) fn local(end: End, e: std::io::Error) -> Failure {
         let out_of_space = (end == End::Destination && e.kind() == std::io::ErrorKind::StorageFull)
-            .then(|| format!("the local disk is full ({e})"));
+            .then(|| Box::new(Why::Said(format!("the local disk is full ({e})"))));
         Failure::Failed {
             reason: Box::new(Why::LocalFile {
                 end,

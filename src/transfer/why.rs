@@ -45,6 +45,8 @@ pub enum Why {
     Leaving { why: Box<Why>, left: String },
     /// The destination has no space left: not tried again.
     NoSpace(Box<Why>),
+    /// An earlier file of the same tree found the destination full.
+    NotSent(Box<Why>),
     /// The servers refused the transfer command, and the relay met the
     /// same reply: it is about the file, not the way.
     AboutTheFile {
@@ -117,7 +119,10 @@ impl Why {
     /// The cause a wrapper says more about; the first of several.
     fn inner(&self) -> Option<&Why> {
         match self {
-            Why::While { why, .. } | Why::Leaving { why, .. } | Why::NoSpace(why) => Some(why),
+            Why::While { why, .. }
+            | Why::Leaving { why, .. }
+            | Why::NoSpace(why)
+            | Why::NotSent(why) => Some(why),
             Why::Each(whys) => whys.first(),
             _ => None,
         }
@@ -157,6 +162,10 @@ impl fmt::Display for Why {
             Why::While { doing, why } => write!(f, "{doing}: {why}"),
             Why::Leaving { why, left } => write!(f, "{why}; {left}"),
             Why::NoSpace(why) => write!(f, "{why} (not retried: no space left there)"),
+            Why::NotSent(full) => write!(
+                f,
+                "not sent: an earlier file of this copy found the destination full ({full})"
+            ),
             Why::AboutTheFile {
                 end,
                 reply,

@@ -144,9 +144,7 @@ impl<'a> FileJob<'a> {
     /// a rename needs.
     async fn open(ctx: &'a Ctx, spec: &'a JobSpec, listed: Listed) -> Result<Opened<'a>, Failure> {
         if let Some(why) = ctx.shared.written.out_of_space(ctx.tree) {
-            return Err(Failure::permanent(format!(
-                "not sent: an earlier file of this copy found the destination full ({why})"
-            )));
+            return Err(Failure::permanent(Why::NotSent(Box::new(why))));
         }
         let (mut ends, facts) = probe(ctx, spec, listed.size).await?;
         let refused = refused_lately(ctx, spec);

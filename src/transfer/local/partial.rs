@@ -54,7 +54,7 @@ pub(crate) async fn check_space(at: &Location, needed: u64) -> Result<(), Failur
                 reason: Box::new(format!("not enough space at the destination {at}: {why}").into()),
                 replies: Vec::new(),
                 transient: false,
-                out_of_space: Some(why),
+                out_of_space: Some(Box::new(why.into())),
                 cause: None,
             })
         }

@@ -220,7 +220,7 @@ pub(crate) fn failure(
     let out_of_space = cause
         .as_ref()
         .filter(|(side, r)| *side == End::Destination && no_space(r))
-        .map(|(_, r)| format!("the destination answered {r}"));
+        .map(|(_, r)| crate::transfer::error::full(r.clone()));
     AttemptError::Failed(Failure::Failed {
         reason: Box::new(reason),
         replies,
