@@ -29,6 +29,9 @@ pub(crate) struct CpView {
     stdout_gone: bool,
     /// Entries a tree walk left out: counted for the closing line.
     skipped: usize,
+    /// Moves that verified but kept their source: a script that asked
+    /// for a move must not take the source for gone.
+    sources_kept: usize,
 }
 
 /// Over the files whose size is known: how many, bytes done, bytes in
@@ -106,6 +109,7 @@ impl CpView {
             verified: 0,
             stdout_gone: false,
             skipped: 0,
+            sources_kept: 0,
         }
     }
 
@@ -223,11 +227,13 @@ impl CpView {
                 size,
                 check,
                 source_deleted,
+                source_kept,
                 renamed_to,
                 protection,
                 ..
             } => {
                 self.verified += 1;
+                self.sources_kept += usize::from(source_kept.is_some());
                 file.outcome = Some(Outcome::Done(format!(
                     "{mode}{}  verified {check} {}{}{}{}",
                     protection
@@ -239,10 +245,10 @@ impl CpView {
                         .as_ref()
                         .map(|n| format!(", renamed to {}", printable(n)))
                         .unwrap_or_default(),
-                    if *source_deleted {
-                        ", source deleted"
-                    } else {
-                        ""
+                    match (source_deleted, source_kept) {
+                        (true, _) => ", source deleted".to_string(),
+                        (false, Some(why)) => format!(", {why}"),
+                        (false, None) => String::new(),
                     },
                     this_run(file.run, file.size)
                 )));
@@ -395,6 +401,12 @@ impl CpView {
         if self.failed > 0 {
             bail!("{} transfer(s) failed", self.failed);
         }
+        if self.sources_kept > 0 {
+            bail!(
+                "{} move(s) copied and verified by size, but their sources were kept (see above; --verify hash, where both servers offer a digest, vouches for a resumed file's earlier bytes)",
+                self.sources_kept
+            );
+        }
         Ok(())
     }
 }
@@ -523,6 +535,7 @@ mod tests {
                 bytes: 900,
                 check: Check::Size,
                 source_deleted: false,
+                source_kept: None,
                 renamed_to: None,
                 protection: None,
             },

@@ -181,6 +181,33 @@ impl fmt::Display for End {
     }
 }
 
+/// Why a move that verified left its source where it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKept {
+    /// The copy resumed onto `bytes` that were at the destination before
+    /// and no digest compared them with the source's: the size matching
+    /// says nothing about them.
+    UnvouchedPrefix { bytes: u64 },
+}
+
+impl fmt::Display for SourceKept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceKept::UnvouchedPrefix { bytes } => write!(
+                f,
+                "source kept: the first {} were at the destination before this copy and no digest compared them with the source's",
+                crate::text::human_bytes(*bytes)
+            ),
+        }
+    }
+}
+
+impl Serialize for SourceKept {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// What a `Verified` copy was checked by: `size`, `sha-256`, `md5` …
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
@@ -305,6 +332,9 @@ pub enum EventKind {
         /// What was compared: the size, or both ends' digests.
         check: Check,
         source_deleted: bool,
+        /// A move whose source was not deleted, and why.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        source_kept: Option<SourceKept>,
         /// The name it got when the conflict policy was "rename".
         #[serde(skip_serializing_if = "Option::is_none")]
         renamed_to: Option<String>,

@@ -235,8 +235,11 @@ impl FileJob<'_> {
         }
     }
 
-    /// The final event of a cancelled job.
-    async fn cancelled(&self) -> EventKind {
+    /// The final event of a cancelled job. Its sessions go first: they
+    /// are in no state to ask, and the question is asked within the
+    /// site's limit.
+    async fn cancelled(&mut self) -> EventKind {
+        self.discard_ends();
         cancelled(self.ctx, &self.work, self.plan.existed, self.plan.part).await
     }
 
@@ -373,7 +376,7 @@ impl FileJob<'_> {
         watch.set_done(offsets.source);
         let source = match (&way, &self.work.site) {
             (Transport::Servers(_), Site::Ftp(site)) => Source::PollSize {
-                site: site.clone(),
+                pool: ctx.shared.pool(site),
                 path: self.work.path.clone(),
                 base: self.plan.base,
             },

@@ -10,7 +10,7 @@ use crate::transfer::local::partial;
 use crate::transfer::sessions::endpoint::Endpoint;
 use crate::transfer::sessions::site::Site;
 use crate::transfer::shared::Ctx;
-use crate::transfer::{Check, Conflict, EventKind, JobSpec, KeepTimes, Kind};
+use crate::transfer::{Check, Conflict, EventKind, JobSpec, KeepTimes, Kind, SourceKept};
 
 impl FileJob<'_> {
     pub(super) async fn finish(
@@ -23,7 +23,8 @@ impl FileJob<'_> {
             partial::promote(root, &self.work, &self.destination).await?;
         }
         self.keep_time().await;
-        let source_deleted = self.delete_source().await?;
+        let source_kept = self.source_kept(check);
+        let source_deleted = source_kept.is_none() && self.delete_source().await?;
         Ok(EventKind::Verified {
             // Only the way that carried the bytes is named; none did when a
             // resume found the file whole.
@@ -32,6 +33,7 @@ impl FileJob<'_> {
             size,
             check,
             source_deleted,
+            source_kept,
             renamed_to: self
                 .plan
                 .rename
@@ -85,6 +87,17 @@ impl FileJob<'_> {
         }
     }
 
+    /// Why a move must keep its source although the copy verified: bytes
+    /// at the destination that no run of this job wrote were vouched for
+    /// by the size alone. Deleting the source then could lose the only
+    /// copy of what differs in them.
+    fn source_kept(&self, check: Check) -> Option<SourceKept> {
+        let bytes = self.plan.foreign_prefix;
+        let by_digest = matches!(check, Check::Hash(_));
+        (self.spec.kind == Kind::Move && bytes > 0 && !by_digest)
+            .then_some(SourceKept::UnvouchedPrefix { bytes })
+    }
+
     /// A move's source, deleted once its copy verified. Not retried: the
     /// copy is done, and a second try would copy it again.
     async fn delete_source(&mut self) -> Result<bool, Failure> {
@@ -102,7 +115,8 @@ impl FileJob<'_> {
     }
 
     /// The final event of a failed job, with what it left.
-    pub(super) async fn failed(self, failure: Failure) -> EventKind {
+    pub(super) async fn failed(mut self, failure: Failure) -> EventKind {
+        self.discard_ends();
         if self.plan.part {
             return partial::settle_failure(failure, &self.work)
                 .await
@@ -124,8 +138,9 @@ impl FileJob<'_> {
     /// `RETR` after the destination had opened the file; bytes this job
     /// wrote are kept for `--resume`. Only for a plain overwrite: any other
     /// policy either kept the old file or wrote under another name. Asked
-    /// on a new connection: after a failure the job's own sessions are in
-    /// no state to be trusted (and the source's may be gone).
+    /// on another session than the job's (within the site's limit): after
+    /// a failure its own are in no state to be trusted (and the source's
+    /// may be gone).
     async fn tidy_after_failure(&self, ctx: &Ctx, spec: &JobSpec) -> Option<String> {
         // A local download writes a part file beside its target (see
         // `partial`), which settles its own failures.
@@ -139,9 +154,9 @@ impl FileJob<'_> {
             return None;
         }
         let path = &spec.destination.path;
-        let mut client = ctx.shared.pool(site).connect().await.ok()?;
-        let mut destination = Endpoint::Ftp(&mut client);
-        let left = match destination.size(path).await.ok().flatten() {
+        let mut session = ctx.shared.pool(site).one().await.ok()?;
+        let mut destination = Endpoint::Ftp(&mut session);
+        match destination.size(path).await.ok().flatten() {
             None => None,
             Some(0) => Some(match destination.delete(path).await {
                 Ok(()) => "the empty file it left at the destination was removed".to_string(),
@@ -152,8 +167,6 @@ impl FileJob<'_> {
             Some(n) => Some(format!(
                 "{n} bytes are kept at the destination: `--resume` continues them"
             )),
-        };
-        let _ = client.quit().await;
-        left
+        }
     }
 }

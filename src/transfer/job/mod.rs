@@ -317,6 +317,7 @@ async fn probe(
         standing,
         part_size,
         lstn,
+        own_bytes: ctx.shared.earlier.of(&spec.destination) == Some(false),
     };
     Ok((ends, facts))
 }

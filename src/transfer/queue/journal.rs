@@ -683,6 +683,11 @@ pub fn claim_all(journal: &mut Journal, site_of: &SiteOf<'_>) -> rusqlite::Resul
         } else {
             item.conflict
         };
+        // The bytes an interrupted file left are its own to continue, and
+        // a move need not ask a digest to vouch for them.
+        if !item.recursive && item.wrote && item.kind != Kind::Append {
+            earlier.push((destination.clone(), false));
+        }
         if item.recursive {
             for (state, wrote, path) in journal.files_of(item.id)? {
                 if state == "verified" || wrote {
@@ -794,6 +799,7 @@ mod tests {
                 size: 1,
                 check: crate::transfer::Check::Size,
                 source_deleted: false,
+                source_kept: None,
                 renamed_to: None,
                 protection: None,
             },

@@ -158,6 +158,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             check,
             renamed_to,
             protection,
+            source_kept,
             ..
         } => {
             job.story = protection.map(|how| format!("protected: {how}").into());
@@ -191,6 +192,10 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             }
             if check != crate::transfer::Check::Size {
                 said.push(format!("{check} matches"));
+            }
+            if let Some(why) = source_kept {
+                state.status = format!("{}: {why}", job.name);
+                said.push(why.to_string());
             }
             job.note = (!said.is_empty()).then(|| said.join(", ").into());
         }
