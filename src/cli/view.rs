@@ -69,13 +69,21 @@ impl Sums {
     }
 }
 
+/// How a file ended, in its closing line's words.
+enum Outcome {
+    /// Verified, skipped, or a tree walked.
+    Done(String),
+    /// Failed or cancelled.
+    NotDone(String),
+}
+
 pub(crate) struct FileLine {
     name: String,
     done: u64,
     size: u64,
     bar: Option<indicatif::ProgressBar>,
     mode: Option<transfer::Mode>,
-    outcome: Option<String>,
+    outcome: Option<Outcome>,
     /// The engine's rate (`Progress`): measured from where this attempt
     /// started, so bytes already at the destination never count.
     rate: f64,
@@ -211,7 +219,7 @@ impl CpView {
                 self.skipped += 1;
                 say(self.json, &self.bars, &format!("skipped {path}: {reason}"));
                 if file.outcome.is_none() && file.mode.is_none() {
-                    file.outcome = Some(format!("skipped: {reason}"));
+                    file.outcome = Some(Outcome::Done(format!("skipped: {reason}")));
                 }
             }
             EventKind::Verified {
@@ -226,7 +234,7 @@ impl CpView {
             } => {
                 self.verified += 1;
                 self.sources_kept += usize::from(source_kept.is_some());
-                file.outcome = Some(format!(
+                file.outcome = Some(Outcome::Done(format!(
                     "{mode}{}  verified {check} {}{}{}{}",
                     protection
                         .as_ref()
@@ -243,7 +251,7 @@ impl CpView {
                         (false, None) => String::new(),
                     },
                     this_run(file.run, file.size)
-                ));
+                )));
             }
             EventKind::Failed { reason, replies } => {
                 self.failed += 1;
@@ -251,14 +259,14 @@ impl CpView {
                 for r in replies {
                     text.push_str(&format!("\n      {r}"));
                 }
-                file.outcome = Some(text);
+                file.outcome = Some(Outcome::NotDone(text));
             }
             EventKind::Cancelled {
                 partial,
                 kept_because,
             } => {
                 self.failed += 1;
-                file.outcome = Some(match (partial, kept_because) {
+                file.outcome = Some(Outcome::NotDone(match (partial, kept_because) {
                     (Some(p), Some(why)) => format!(
                         "cancelled; {} kept at the destination: {why}",
                         human_bytes(*p)
@@ -267,7 +275,7 @@ impl CpView {
                         format!("cancelled; {} kept at the destination", human_bytes(*p))
                     }
                     (None, _) => "cancelled".into(),
-                });
+                }));
             }
             // `cp` never asks (its policy comes from the flags); listed
             // for completeness.
@@ -292,7 +300,9 @@ impl CpView {
                 );
             }
             EventKind::Walked { files, directories } => {
-                file.outcome = Some(format!("{files} files in {directories} directories"));
+                file.outcome = Some(Outcome::Done(format!(
+                    "{files} files in {directories} directories"
+                )));
             }
         }
         match &event.kind {
@@ -328,12 +338,11 @@ impl CpView {
         if self.json {
             return;
         }
-        let mark = if outcome.starts_with("FAILED") || outcome.starts_with("cancelled") {
-            '✗'
-        } else {
-            '✓'
+        let (mark, words) = match outcome {
+            Outcome::Done(words) => ('✓', words),
+            Outcome::NotDone(words) => ('✗', words),
         };
-        let line = escaped(&format!("{mark} {}  {outcome}", file.name));
+        let line = escaped(&format!("{mark} {}  {words}", file.name));
         self.bars.suspend(|| {
             let _ = writeln!(std::io::stdout().lock(), "{line}");
         });

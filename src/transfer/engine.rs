@@ -250,7 +250,7 @@ impl Engine {
                 .context(&spec.source.to_string())
                 .into_event(),
             Ok(Probe::Directory) if !spec.recursive => EventKind::Failed {
-                reason: format!("{} is a directory (copy it recursively)", spec.source),
+                reason: format!("{} is a directory (copy it recursively)", spec.source).into(),
                 replies: Vec::new(),
             },
             Ok(Probe::Directory) => Box::pin(self.walk(ctx, spec)).await,

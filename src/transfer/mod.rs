@@ -31,7 +31,9 @@
 //!   path opened beneath the copy's root, no link followed), `partial.rs`
 //!   (a download's part file until it verified).
 //! - `error.rs` is the one engine error, which knows which end said what;
-//!   `shared.rs` is what the jobs of one engine share and learn.
+//!   `why.rs` is what the events say of it (and of a refused way, a retry,
+//!   a skip), as data, put in words once; `shared.rs` is what the jobs of
+//!   one engine share and learn.
 //!
 //! A new way of copying goes in `ways/` and into the plan's order
 //! (`ways::transports`); a new check in `job/verify.rs`; a new conflict
@@ -52,6 +54,7 @@ mod settings;
 mod shared;
 mod tree;
 mod ways;
+mod why;
 
 use std::fmt;
 use std::time::Duration;
@@ -65,6 +68,7 @@ pub use sessions::site::{FtpSite, Location, Site};
 pub use settings::{KeepTimes, MAX_DEPTH, Settings};
 pub use tree::walk::is_plain_name;
 pub use tree::{compare, mirror, skip};
+pub use why::{WayRefused, Why};
 
 pub type JobId = u64;
 
@@ -296,17 +300,23 @@ pub enum EventKind {
     ModeChanged {
         from: Mode,
         to: Mode,
-        reason: String,
+        #[serde(flatten)]
+        reason: Why,
     },
     Retrying {
         attempt: u32,
-        reason: String,
+        #[serde(flatten)]
+        reason: Why,
         #[serde(serialize_with = "ser_secs")]
         after: Option<Duration>,
     },
     /// A non-file entry met while walking a tree, or a file skipped by the
     /// conflict policy: reported, never silently dropped.
-    Skipped { path: String, reason: String },
+    Skipped {
+        path: String,
+        #[serde(flatten)]
+        reason: Why,
+    },
     /// The destination exists and the policy is `Ask`: the job waits for
     /// [`Engine::answer`].
     Conflict {
@@ -335,7 +345,8 @@ pub enum EventKind {
         protection: Option<String>,
     },
     Failed {
-        reason: String,
+        #[serde(flatten)]
+        reason: Why,
         /// The servers' replies behind the failure, verbatim.
         replies: Vec<String>,
     },

@@ -36,7 +36,7 @@ use crate::transfer::sessions::site::Location;
 use crate::transfer::shared::Ctx;
 use crate::transfer::ways::fxp::Dialect;
 use crate::transfer::ways::refusal::Refusal;
-use crate::transfer::{EventKind, JobSpec};
+use crate::transfer::{EventKind, JobSpec, Why};
 use plan::{Decision, Facts, Plan};
 
 /// Runs one file job to its final event.
@@ -79,7 +79,7 @@ async fn open_patiently<'a>(
                 ..
             }) if retried < settings.retries => {
                 retried += 1;
-                if !pause_before_retry(ctx, retried, reason, &mut backoff).await {
+                if !pause_before_retry(ctx, retried, *reason, &mut backoff).await {
                     return Err(Failure::Cancelled);
                 }
             }
@@ -94,7 +94,7 @@ async fn open_patiently<'a>(
 pub(super) async fn pause_before_retry(
     ctx: &Ctx,
     attempt: u32,
-    reason: String,
+    reason: Why,
     backoff: &mut std::time::Duration,
 ) -> bool {
     ctx.emit(EventKind::Retrying {
@@ -148,9 +148,7 @@ impl<'a> FileJob<'a> {
     /// a rename needs.
     async fn open(ctx: &'a Ctx, spec: &'a JobSpec, listed: Listed) -> Result<Opened<'a>, Failure> {
         if let Some(why) = ctx.shared.written.out_of_space(ctx.tree) {
-            return Err(Failure::permanent(format!(
-                "not sent: an earlier file of this copy found the destination full ({why})"
-            )));
+            return Err(Failure::permanent(Why::NotSent(Box::new(why))));
         }
         let (mut ends, facts) = probe(ctx, spec, listed.size).await?;
         let refused = refused_lately(ctx, spec);
@@ -165,7 +163,7 @@ impl<'a> FileJob<'a> {
                 Decision::Skip { reason } => {
                     return Ok(Opened::Over(EventKind::Skipped {
                         path: spec.destination.to_string(),
-                        reason,
+                        reason: reason.into(),
                     }));
                 }
                 Decision::Fail(reason) => return Err(Failure::permanent(reason)),

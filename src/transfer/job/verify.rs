@@ -14,7 +14,7 @@ use crate::transfer::sessions::endpoint::Endpoint;
 use crate::transfer::sessions::ends::Ends;
 use crate::transfer::sessions::site::{Location, Site};
 use crate::transfer::shared::Ctx;
-use crate::transfer::{Check, Verify};
+use crate::transfer::{Check, Verify, Why};
 
 use super::FileJob;
 
@@ -42,7 +42,10 @@ impl FileJob<'_> {
                 }) if retried < retries => {
                     retried += 1;
                     self.discard_ends();
-                    let reason = format!("checking the copy: {reason}");
+                    let reason = Why::While {
+                        doing: "checking the copy".into(),
+                        why: reason,
+                    };
                     if !super::pause_before_retry(self.ctx, retried, reason, &mut backoff).await {
                         return Err(Failure::Cancelled);
                     }
@@ -147,7 +150,7 @@ pub(crate) fn digest_to_compare(
     match common {
         _ if mode == Verify::Auto && (append || common.is_none()) => Ok(None),
         _ if append => Err(Failure::permanent(
-            "cannot check an append by digest (the destination's digest covers what was there before); use --verify size or auto".into(),
+            "cannot check an append by digest (the destination's digest covers what was there before); use --verify size or auto",
         )),
         None => {
             let names = |v: &[Algorithm]| {
