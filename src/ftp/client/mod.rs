@@ -511,6 +511,35 @@ impl Client {
         })
     }
 
+    /// `SIZE` sent now, its answer read before the next command's own (a
+    /// digest asked next): `Ok(None)` for `550`, the file is not there.
+    pub async fn size_unawaited(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        on_size: impl FnOnce(Result<Option<u64>>) + Send + Sync + 'static,
+    ) -> Result<()> {
+        let command = Command::with_arg("SIZE", path)?;
+        let text = command.to_string();
+        let on_reply = move |reply: Result<Reply>| {
+            on_size(reply.and_then(|reply| match reply.code {
+                550 => Ok(None),
+                213 => match reply.message().trim().parse() {
+                    Ok(n) => Ok(Some(n)),
+                    Err(_) => Err(FtpError::BadReply {
+                        command: text,
+                        what: "a size",
+                        reply,
+                    }),
+                },
+                _ => Err(FtpError::Reply {
+                    command: text,
+                    reply,
+                }),
+            }))
+        };
+        self.control.send_unawaited(&command, Box::new(on_reply)).await
+    }
+
     /// `MDTM` sent now, its answer read before the next command's own:
     /// asked ahead of what a copy sends anyway (its `PORT`), a source's
     /// time costs no round trip of its own.

@@ -18,6 +18,10 @@ use crate::transfer::local::beneath::Confined;
 /// give it.
 pub(crate) type TimeSlot = std::sync::Arc<std::sync::Mutex<Option<Option<NaiveDateTime>>>>;
 
+/// Where a size asked ahead arrives: `Some(None)` when the file is not
+/// there; `None` while unanswered, or when the answer was no size at all.
+pub(crate) type SizeSlot = std::sync::Arc<std::sync::Mutex<Option<Option<u64>>>>;
+
 pub(crate) enum Endpoint<'a> {
     Ftp(&'a mut Client),
     Local,
@@ -111,6 +115,25 @@ impl<'a> Endpoint<'a> {
         let sent = client
             .mdtm_unawaited(path, move |time| {
                 *answered.lock().unwrap_or_else(|e| e.into_inner()) = Some(time.ok());
+            })
+            .await;
+        sent.is_ok()
+    }
+
+    /// Asks a server for a file's size now, without waiting: the answer is
+    /// read with the next command's (the digest of a check) and put in
+    /// `slot` (`Some(None)`: the file is not there). `false` when nothing
+    /// was asked (the disk answers at once).
+    pub(crate) async fn ask_size_ahead(&mut self, path: &[u8], slot: SizeSlot) -> bool {
+        let Endpoint::Ftp(client) = self else {
+            return false;
+        };
+        let answered = slot.clone();
+        let sent = client
+            .size_unawaited(path, move |size| {
+                if let Ok(size) = size {
+                    *answered.lock().unwrap_or_else(|e| e.into_inner()) = Some(size);
+                }
             })
             .await;
         sent.is_ok()
