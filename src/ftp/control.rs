@@ -210,6 +210,12 @@ impl Control {
         self.abandoned = Some(why.to_string());
     }
 
+    /// The replies may no longer match the commands: the next command
+    /// first reads away what is owed and proves step with `NOOP`.
+    pub(crate) fn put_out_of_step(&mut self, why: &str) {
+        self.out_of_step = Some(why.to_string());
+    }
+
     pub(crate) fn abandoned(&self) -> bool {
         self.abandoned.is_some()
     }

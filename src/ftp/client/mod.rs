@@ -212,8 +212,10 @@ impl Client {
             client.protect_data().await?;
         }
         if client.features.utf8 {
-            // Some servers answer 5xx while still using UTF-8; harmless.
-            let _ = client.command("OPTS UTF8 ON").await?;
+            // Some servers answer 5xx while still using UTF-8; harmless,
+            // so its reply is not waited for (read with TYPE's).
+            let utf8 = Command::with_arg("OPTS", "UTF8 ON")?;
+            client.control.send_unawaited(&utf8, Box::new(drop)).await?;
         }
         client.type_binary().await?;
         Ok(client)
@@ -595,20 +597,36 @@ impl Client {
 
     /// `ABOR`, reading the one or two replies it causes (`426` for the
     /// aborted transfer, then `226`; or just `225`/`226` when idle).
+    /// `ABOR` of a transfer in progress. It goes out at once, whatever is
+    /// owed: the transfer command's own replies may not all have been read
+    /// (its `150` still on the way), and reading them away first cost a
+    /// quiet half second every time. Its replies are read up to the first
+    /// `225`/`226`; what may still follow (an aborted transfer's own
+    /// `226`) is read away before the session's next command.
     pub async fn abort(&mut self) -> Result<Reply> {
         let command = Command::new("ABOR");
-        let mut reply = self.control.execute(&command).await?;
-        if reply.code == 426 || reply.code == 451 || reply.is_preliminary() {
+        if self.control.abandoned() {
+            return Err(FtpError::OutOfStep {
+                why: "the session was given up".into(),
+            });
+        }
+        self.control.send(&command).await?;
+        self.control
+            .put_out_of_step("replies to an aborted transfer may still come");
+        let mut reply = self.control.read_reply().await?;
+        for _ in 0..3 {
+            if reply.code == 225 || reply.code == 226 {
+                return Ok(reply);
+            }
+            if !(reply.is_preliminary() || reply.code == 426 || reply.code == 451) {
+                break;
+            }
             reply = self.control.read_reply().await?;
         }
-        if reply.is_completion() {
-            Ok(reply)
-        } else {
-            Err(FtpError::Reply {
-                command: command.to_string(),
-                reply,
-            })
-        }
+        Err(FtpError::Reply {
+            command: command.to_string(),
+            reply,
+        })
     }
 
     /// Says goodbye politely; the connection is closed either way.
