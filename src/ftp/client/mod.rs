@@ -432,6 +432,20 @@ impl Client {
             .map(drop)
     }
 
+    /// `CWD` sent now, its answer read before the next command's own:
+    /// `on_done` hears whether it went in (`250`/`200`).
+    pub async fn cwd_unawaited(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        on_done: impl FnOnce(bool) + Send + Sync + 'static,
+    ) -> Result<()> {
+        let command = Command::with_arg("CWD", path)?;
+        let on_reply = move |reply: Result<Reply>| {
+            on_done(reply.is_ok_and(|r| r.code == 250 || r.code == 200));
+        };
+        self.control.send_unawaited(&command, Box::new(on_reply)).await
+    }
+
     pub async fn cdup(&mut self) -> Result<()> {
         self.expect(Command::new("CDUP"), &[250, 200])
             .await
