@@ -443,7 +443,9 @@ impl Client {
         let on_reply = move |reply: Result<Reply>| {
             on_done(reply.is_ok_and(|r| r.code == 250 || r.code == 200));
         };
-        self.control.send_unawaited(&command, Box::new(on_reply)).await
+        self.control
+            .send_unawaited(&command, Box::new(on_reply))
+            .await
     }
 
     pub async fn cdup(&mut self) -> Result<()> {
@@ -553,7 +555,9 @@ impl Client {
                 }),
             }))
         };
-        self.control.send_unawaited(&command, Box::new(on_reply)).await
+        self.control
+            .send_unawaited(&command, Box::new(on_reply))
+            .await
     }
 
     /// `MDTM` sent now, its answer read before the next command's own:

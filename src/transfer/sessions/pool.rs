@@ -363,3 +363,73 @@ impl Drop for Session {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ftp::{FtpUrl, Login};
+    use crate::server::{Anonymous, Config, Handle};
+
+    async fn served() -> (tempfile::TempDir, Handle) {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("f.bin"), b"12345").unwrap();
+        let mut config = Config::new(root.path(), "127.0.0.1:0".parse().unwrap());
+        config.anonymous = Some(Anonymous::Read);
+        let handle = Handle::spawn(config).await.unwrap();
+        (root, handle)
+    }
+
+    fn pool_of(handle: &Handle, limit: usize) -> Arc<Pool> {
+        let url = FtpUrl::parse(&format!("ftp://{}/", handle.addr())).unwrap();
+        let mut site = FtpSite::new(&url, Login::default());
+        site.max_connections = limit;
+        Pool::new(Arc::new(site))
+    }
+
+    /// The polling session is one of the site's: taken only from a free
+    /// slot, shared, and given back the moment a copy waits for a slot.
+    #[tokio::test]
+    async fn polling_takes_a_free_slot_and_gives_it_back_to_a_copy() {
+        let (_root, handle) = served().await;
+        let pool = pool_of(&handle, 2);
+        let never = CancellationToken::new();
+        let copy = pool.checkout(1, &never).await.unwrap().unwrap();
+        let user = pool.poll_user();
+        assert!(matches!(pool.poll_size(b"f.bin").await, Polled::Size(5)));
+        assert_eq!(
+            pool.slots.available_permits(),
+            0,
+            "the poller holds the second slot"
+        );
+        // A second copy needs that slot: it gets it, and polling stops.
+        let second = tokio::time::timeout(Duration::from_secs(5), pool.checkout(1, &never))
+            .await
+            .expect("the poller gave its slot back")
+            .unwrap()
+            .unwrap();
+        assert!(matches!(pool.poll_size(b"f.bin").await, Polled::NoSession));
+        drop((copy, second));
+        // Slots free again: polling resumes, and its session goes back
+        // to the pool when the last poller leaves.
+        assert!(matches!(pool.poll_size(b"f.bin").await, Polled::Size(5)));
+        drop(user);
+        assert_eq!(pool.slots.available_permits(), 2);
+        handle.stop().await;
+    }
+
+    /// A limit of one leaves nothing to poll with while a copy runs.
+    #[tokio::test]
+    async fn a_site_of_one_session_is_not_polled_while_it_copies() {
+        let (_root, handle) = served().await;
+        let pool = pool_of(&handle, 1);
+        let copy = pool
+            .checkout(1, &CancellationToken::new())
+            .await
+            .unwrap()
+            .unwrap();
+        let _user = pool.poll_user();
+        assert!(matches!(pool.poll_size(b"f.bin").await, Polled::NoSession));
+        drop(copy);
+        handle.stop().await;
+    }
+}
