@@ -444,9 +444,8 @@ N=$SMALL_FILES
 CASES=() # "label|fxpc id|lftp id"
 # fxpc's defaults, as its help states them; lftp mirror's default is one file
 # at a time, so the defaults row reuses the `mirror` runs of the -j 1 row.
-DEFAULTS=$("$FXPC" cp --help | awk '/--jobs/ {k = "j"} /--connections/ {k = "c"}
-    k && match($0, /\[default: [0-9]+\]/) {d[k] = substr($0, RSTART + 10, RLENGTH - 11); k = ""}
-    END {print "-j " d["j"] " --connections " d["c"]}') ||
+DEFAULTS=$("$FXPC" cp --help | awk '/--jobs/ {k = 1}
+    k && match($0, /\[default: [0-9]+\]/) {print "-j " substr($0, RSTART + 10, RLENGTH - 11) ", as many sessions per site"; exit}') ||
     die "$FXPC cp --help failed"
 
 # 1, 2. The small tree between the FXP pairs, three ways.

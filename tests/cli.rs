@@ -7,6 +7,8 @@ use std::process::{Child, Command, Stdio};
 
 use fxpc::text::human_bytes;
 
+mod common;
+
 const FXPC: &str = env!("CARGO_BIN_EXE_fxpc");
 
 /// `fxpc serve` as a child process; killed on drop.
@@ -605,4 +607,76 @@ fn a_filezilla_site_manager_imports_once_and_its_password_logs_in() {
     let (ok, out, err) = fxpc_with(&["ls", &format!("ftp://bob@{addr}/")], config);
     assert!(ok, "{err}");
     assert!(out.contains("here.txt"), "{out}");
+}
+
+/// `-j 3` runs three copies at once: each site gets three sessions (it ran
+/// two, under a silent cap of `--connections 2`). And all of a site's
+/// sessions, progress polling included, stay within that: a destination
+/// taking three sessions from an address refuses none (polling used to
+/// open one more per copy, past any limit it was given).
+#[test]
+fn jobs_set_the_sessions_per_site_and_polling_stays_within_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ra, rb, state) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("state"),
+    );
+    std::fs::create_dir_all(ra.join("t")).unwrap();
+    std::fs::create_dir_all(&rb).unwrap();
+    let bodies: Vec<Vec<u8>> = (0..3)
+        .map(|i| common::pseudo_random(2_000_000, 70 + i))
+        .collect();
+    for (i, body) in bodies.iter().enumerate() {
+        std::fs::write(ra.join(format!("t/f{i}.bin")), body).unwrap();
+    }
+    // 2 s a file: polling starts about a second in.
+    let a = common::served::Served::start(
+        &common::next_addr(),
+        &ra,
+        &state.join("a"),
+        &["--rate", "1M"],
+    );
+    let b_state = state.join("b");
+    let b =
+        common::served::Served::start(&common::next_addr(), &rb, &b_state, &["--max-per-ip", "3"]);
+    let (ok, out, err) = fxpc(&[
+        "cp",
+        "-r",
+        "-j",
+        "3",
+        "--json",
+        &format!("{}t", a.url),
+        &format!("{}t", b.url),
+    ]);
+    assert!(ok, "{out}{err}");
+    for (i, body) in bodies.iter().enumerate() {
+        let arrived = std::fs::read(rb.join(format!("t/f{i}.bin"))).unwrap();
+        assert!(arrived == *body, "f{i}.bin differs");
+    }
+    let events: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let first_verified = events
+        .iter()
+        .position(|e| e["event"] == "verified")
+        .expect("a verified event");
+    let mut started: Vec<_> = events[..first_verified]
+        .iter()
+        .filter(|e| e["event"] == "started")
+        .map(|e| e["job"].as_u64())
+        .collect();
+    started.sort();
+    started.dedup();
+    assert_eq!(started.len(), 3, "three copies at once:\n{out}");
+    let log = std::fs::read_to_string(b_state.join("fxpc/fxpc.log")).unwrap();
+    assert!(
+        !log.contains("refused a session"),
+        "the destination refused a session:\n{}",
+        log.lines()
+            .filter(|l| l.contains("refused"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }

@@ -472,10 +472,10 @@ async fn a_passive_side_that_drops_foreign_peers_silently_is_a_refusal_within_se
     let took = started.elapsed();
     assert_eq!(jobs::verified_mode(&seen), Mode::Relay, "{seen:#?}");
     assert!(took < Duration::from_secs(30), "took {took:?}: {seen:#?}");
-    let reasons: Vec<&String> = seen
+    let reasons: Vec<String> = seen
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::ModeChanged { reason, .. } => Some(reason),
+            EventKind::ModeChanged { reason, .. } => Some(reason.to_string()),
             _ => None,
         })
         .collect();
@@ -578,7 +578,7 @@ async fn a_full_destination_stops_the_rest_of_the_tree() {
     let reasons: Vec<String> = seen
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Failed { reason, .. } => Some(reason.clone()),
+            EventKind::Failed { reason, .. } => Some(reason.to_string()),
             _ => None,
         })
         .collect();
@@ -1017,10 +1017,10 @@ async fn hostile_names_in_a_listing_cannot_leave_the_destination() {
     ] {
         assert!(!escaped.exists(), "{}", escaped.display());
     }
-    let skipped: Vec<&String> = seen
+    let skipped: Vec<String> = seen
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Skipped { reason, .. } => Some(reason),
+            EventKind::Skipped { reason, .. } => Some(reason.to_string()),
             _ => None,
         })
         .collect();

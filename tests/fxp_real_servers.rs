@@ -234,6 +234,7 @@ async fn relay_with_libunftp(
     // host; the listener that saw it dropped (426) must not be blamed.
     for e in &events {
         if let EventKind::ModeChanged { reason, .. } = &e.kind {
+            let reason = reason.to_string();
             assert!(
                 !reason.contains("refused STOR: 426") && !reason.contains("refused RETR: 426"),
                 "{} -> {}: blames the listener: {reason}",
@@ -369,10 +370,10 @@ async fn default_vsftpd_refuses_fxp_auto_relays_and_fxp_fails_with_the_setting()
         engine.client_data_bytes()
     );
     // The status says why each way was abandoned.
-    let reasons: Vec<&str> = events
+    let reasons: Vec<String> = events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::ModeChanged { reason, .. } => Some(reason.as_str()),
+            EventKind::ModeChanged { reason, .. } => Some(reason.to_string()),
             _ => None,
         })
         .collect();

@@ -338,7 +338,7 @@ async fn links_planted_in_the_destination_are_never_followed() {
                 let skipped: Vec<String> = seen
                     .iter()
                     .filter_map(|e| match &e.kind {
-                        EventKind::Skipped { reason, .. } => Some(reason.clone()),
+                        EventKind::Skipped { reason, .. } => Some(reason.to_string()),
                         _ => None,
                     })
                     .collect();
@@ -392,7 +392,7 @@ fn skipped(events: &[Event]) -> Vec<(String, String)> {
     events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Skipped { path, reason } => Some((path.clone(), reason.clone())),
+            EventKind::Skipped { path, reason } => Some((path.clone(), reason.to_string())),
             _ => None,
         })
         .collect()

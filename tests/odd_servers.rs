@@ -18,7 +18,7 @@ use common::{Hostile, Vsftpd, next_addr, pseudo_random, temp_root};
 fn reasons(seen: &[fxpc::transfer::Event]) -> Vec<String> {
     seen.iter()
         .filter_map(|e| match &e.kind {
-            EventKind::ModeChanged { reason, .. } => Some(reason.clone()),
+            EventKind::ModeChanged { reason, .. } => Some(reason.to_string()),
             _ => None,
         })
         .collect()

@@ -7,57 +7,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
+use common::served::Served;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const FXPC: &str = env!("CARGO_BIN_EXE_fxpc");
-
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Served {
-    fn start(ip: &str, root: &Path, state: &Path, extra: &[&str]) -> Served {
-        let mut child = Command::new(FXPC)
-            .args(["serve", "--root"])
-            .arg(root)
-            .args([
-                "--listen",
-                &format!("{ip}:0"),
-                "--anonymous",
-                "write",
-                "--allow-fxp",
-            ])
-            .args(extra)
-            .env("XDG_STATE_HOME", state)
-            .env("FXPC_LOG", "debug")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn fxpc serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("ftp://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .to_string();
-        Served { child, url }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn fxpc(dir: &Path) -> Command {
     let mut c = Command::new(FXPC);
@@ -374,7 +330,7 @@ fn a_killed_download_resumes_from_its_part_file() {
     // ~1 MiB/s: three seconds of transfer to kill in the middle of.
     let a = Served::start(&common::next_addr(), &a_root, &a_state, &["--rate", "1M"]);
 
-    let mut copy = fxpc(dir.path())
+    let copy = fxpc(dir.path())
         .args(["cp", "--json"])
         .arg(format!("{}big.bin", a.url))
         .arg(&local)
@@ -383,13 +339,7 @@ fn a_killed_download_resumes_from_its_part_file() {
         .spawn()
         .unwrap();
     let part = local.join(".big.bin.fxpc-part");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::fs::metadata(&part).map_or(0, |m| m.len()) < 500_000 {
-        assert!(Instant::now() < deadline, "the download made no progress");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    copy.kill().unwrap(); // SIGKILL: no chance to tidy up
-    copy.wait().unwrap();
+    kill_once_it_holds(copy, &part, 500_000);
     assert!(
         !local.join("big.bin").exists(),
         "a partial file took the name"
@@ -427,6 +377,54 @@ fn a_killed_download_resumes_from_its_part_file() {
     );
 }
 
+/// A move killed half-way continues on `queue resume` from the bytes it
+/// wrote itself: they are its own, so the size vouches for them as for any
+/// retry of the job (vsftpd offers no digest), and the source is deleted
+/// once the whole file verified. (Bytes from elsewhere would keep it:
+/// `shipped_servers::a_move_resumed_onto_bytes_from_elsewhere…`.)
+#[test]
+fn a_killed_move_resumes_and_deletes_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::temp_root();
+    // ~1 MB/s: three seconds of transfer to kill in the middle of.
+    let Some(vs) = common::Vsftpd::start_with(
+        &common::next_addr(),
+        root.path(),
+        false,
+        "anon_max_rate=1000000",
+    ) else {
+        return;
+    };
+    let body = common::pseudo_random(3_000_000, 9);
+    let source = common::seed(vs.files(), "big.bin", &body);
+    let local = dir.path().join("local");
+    std::fs::create_dir_all(&local).unwrap();
+    let copy = fxpc(dir.path())
+        .args(["cp", "--move", "--json"])
+        .arg(format!("ftp://{}:{}/pub/big.bin", vs.addr(), vs.port()))
+        .arg(&local)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let part = local.join(".big.bin.fxpc-part");
+    kill_once_it_holds(copy, &part, 500_000);
+    assert!(source.exists(), "the source went before its copy verified");
+
+    let resumed = fxpc(dir.path()).args(["queue", "resume"]).output().unwrap();
+    let said = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&resumed.stdout),
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert!(resumed.status.success(), "{said}");
+    assert!(
+        std::fs::read(local.join("big.bin")).unwrap() == body,
+        "{said}"
+    );
+    assert!(!source.exists(), "the move kept its source: {said}");
+}
+
 /// Ten files of 200,000 bytes in `root/tree`.
 fn seed_tree(root: &Path, seed: u64) {
     for i in 0..10 {
@@ -436,6 +434,17 @@ fn seed_tree(root: &Path, seed: u64) {
         )
         .unwrap();
     }
+}
+
+/// Kills `copy` (SIGKILL: no chance to tidy up) once `path` holds `bytes`.
+fn kill_once_it_holds(mut copy: Child, path: &Path, bytes: u64) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::metadata(path).map_or(0, |m| m.len()) < bytes {
+        assert!(Instant::now() < deadline, "the download made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    copy.kill().unwrap();
+    copy.wait().unwrap();
 }
 
 /// Kills `copy` (SIGKILL: no chance to tidy up) once `path` exists.

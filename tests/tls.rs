@@ -342,7 +342,7 @@ async fn two_tls_only_servers_without_sscn_relay_at_once() {
     let reasons: Vec<String> = events
         .iter()
         .filter_map(|e| match &e.kind {
-            fxpc::transfer::EventKind::ModeChanged { reason, .. } => Some(reason.clone()),
+            fxpc::transfer::EventKind::ModeChanged { reason, .. } => Some(reason.to_string()),
             _ => None,
         })
         .collect();

@@ -1065,10 +1065,10 @@ async fn a_destination_down_when_the_copy_starts_is_waited_for() {
     )
     .await;
     let _b = comes_back.await.unwrap();
-    let waits: Vec<&str> = events
+    let waits: Vec<String> = events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Retrying { reason, .. } => Some(reason.as_str()),
+            EventKind::Retrying { reason, .. } => Some(reason.to_string()),
             _ => None,
         })
         .collect();

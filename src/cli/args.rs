@@ -167,12 +167,15 @@ pub(crate) struct MirrorArgs {
     /// Repeatable.
     #[arg(long = "include", value_name = "PATTERN")]
     pub(crate) include: Vec<String>,
-    /// Files at once.
+    /// Files at once (and as many sessions per site, unless --connections
+    /// says otherwise).
     #[arg(short = 'j', long, default_value_t = 2)]
     pub(crate) jobs: usize,
-    /// Transfer connections per site.
-    #[arg(long, default_value_t = 2)]
-    pub(crate) connections: usize,
+    /// Sessions per site, at most: every login fxpc makes there counts,
+    /// progress polling included (servers limit sessions per address).
+    /// Default: -j's, or fewer where a saved site says so.
+    #[arg(long, value_name = "N")]
+    pub(crate) connections: Option<usize>,
     /// How a copy is checked (as for cp).
     #[arg(long, value_enum, default_value = "auto")]
     pub(crate) verify: VerifyArg,
@@ -218,12 +221,15 @@ pub(crate) struct CpArgs {
     /// How the two servers exchange data.
     #[arg(long, value_enum, default_value = "auto")]
     pub(crate) via: ViaArg,
-    /// Files at once.
+    /// Files at once (and as many sessions per site, unless --connections
+    /// says otherwise).
     #[arg(short = 'j', long, default_value_t = 2)]
     pub(crate) jobs: usize,
-    /// Transfer connections per site.
-    #[arg(long, default_value_t = 2)]
-    pub(crate) connections: usize,
+    /// Sessions per site, at most: every login fxpc makes there counts,
+    /// progress polling included (servers limit sessions per address).
+    /// Default: -j's, or fewer where a saved site says so.
+    #[arg(long, value_name = "N")]
+    pub(crate) connections: Option<usize>,
     /// Tries after a transient failure (a lost connection, a server that
     /// cannot be reached), each after a pause doubling from 1 s.
     #[arg(long, default_value_t = 4)]

@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use fxpc::transfer::{self, Conflict, Engine, Kind};
 
 use crate::cli::args::CpArgs;
-use crate::cli::operands::{location, share_pool, with_stall};
+use crate::cli::operands::{Connections, location, share_pool, with_stall};
 use crate::cli::run::{OnInterrupt, follow};
 use crate::cli::view::CpView;
 
@@ -20,8 +20,12 @@ pub(crate) async fn cp(args: CpArgs) -> Result<()> {
     )
     .map_err(anyhow::Error::msg)?;
     let stall = std::time::Duration::from_secs(args.stall_timeout.max(1));
-    let source = with_stall(location(&args.source, args.connections, &tls)?, stall);
-    let mut destination = with_stall(location(&args.destination, args.connections, &tls)?, stall);
+    let connections = Connections {
+        given: args.connections,
+        jobs: args.jobs.max(1),
+    };
+    let source = with_stall(location(&args.source, connections, &tls)?, stall);
+    let mut destination = with_stall(location(&args.destination, connections, &tls)?, stall);
     share_pool(&source, &mut destination);
     let settings = transfer::Settings {
         parallel: args.jobs.max(1),

@@ -9,7 +9,7 @@ use fxpc::text::printable;
 use fxpc::transfer::{self, Conflict, Engine, Kind, Via};
 
 use crate::cli::args::MirrorArgs;
-use crate::cli::operands::{location, share_pool};
+use crate::cli::operands::{Connections, location, share_pool};
 use crate::cli::run::{OnInterrupt, follow};
 use crate::cli::view::CpView;
 
@@ -32,8 +32,12 @@ pub(crate) fn skip_list(args: &MirrorArgs) -> Result<transfer::skip::SkipList> {
 pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
     use transfer::mirror::{self, Change, Tree};
     let tls = args.tls.overrides()?;
-    let source = location(&args.source, args.connections, &tls)?;
-    let mut destination = location(&args.destination, args.connections, &tls)?;
+    let connections = Connections {
+        given: args.connections,
+        jobs: args.jobs.max(1),
+    };
+    let source = location(&args.source, connections, &tls)?;
+    let mut destination = location(&args.destination, connections, &tls)?;
     share_pool(&source, &mut destination);
     let options = mirror::Options {
         rules: transfer::compare::Rules {

@@ -41,11 +41,31 @@ pub(crate) fn ftp_site(url: &FtpUrl, tls: &fxpc::sites::TlsOverrides) -> Result<
     fxpc::sites::build_site(url, login, None, &config.sites, tls).map_err(anyhow::Error::msg)
 }
 
+/// How many sessions a site may have: `--connections` when given; else
+/// `-j`'s files at once, or fewer where a saved site says its server takes
+/// no more (a limit per address, say).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Connections {
+    pub(crate) given: Option<usize>,
+    pub(crate) jobs: usize,
+}
+
+impl Connections {
+    fn for_site(self, saved: Option<usize>) -> usize {
+        let limit = match (self.given, saved) {
+            (Some(given), _) => given,
+            (None, Some(saved)) => saved.min(self.jobs),
+            (None, None) => self.jobs,
+        };
+        limit.max(1)
+    }
+}
+
 /// A command-line operand: an ftp://, ftps:// or ftpes:// URL, or a local
 /// path.
 pub(crate) fn location(
     text: &str,
-    connections: usize,
+    connections: Connections,
     tls: &fxpc::sites::TlsOverrides,
 ) -> Result<Location> {
     if ["ftp://", "ftps://", "ftpes://"]
@@ -54,7 +74,10 @@ pub(crate) fn location(
     {
         let url = FtpUrl::parse(text)?;
         let mut site = ftp_site(&url, tls)?;
-        site.max_connections = connections.max(1);
+        let config = fxpc::sites::Config::load();
+        let saved =
+            fxpc::sites::site_for(&config.sites, None, &url).and_then(|s| s.max_connections());
+        site.max_connections = connections.for_site(saved);
         let mut path = url.path.clone();
         if text.ends_with('/') && !path.ends_with(b"/") {
             path.push(b'/');
@@ -83,5 +106,26 @@ pub(crate) fn share_pool(source: &Location, destination: &mut Location) {
         && a.key() == b.key()
     {
         destination.site = source.site.clone();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Connections;
+
+    /// `-j 4` alone gives each site four sessions (it ran two copies at a
+    /// time under a silent cap of two); `--connections` says otherwise,
+    /// either way; a saved site's own limit is never exceeded unasked.
+    #[test]
+    fn the_session_limit_follows_jobs_unless_told() {
+        let limit = |given, jobs, saved| Connections { given, jobs }.for_site(saved);
+        assert_eq!(limit(None, 4, None), 4);
+        assert_eq!(limit(None, 2, None), 2);
+        assert_eq!(limit(Some(1), 4, None), 1);
+        assert_eq!(limit(Some(8), 4, None), 8);
+        assert_eq!(limit(None, 4, Some(1)), 1);
+        assert_eq!(limit(None, 2, Some(6)), 2);
+        assert_eq!(limit(Some(3), 4, Some(1)), 3);
+        assert_eq!(limit(Some(0), 4, None), 1);
     }
 }

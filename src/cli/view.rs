@@ -29,6 +29,9 @@ pub(crate) struct CpView {
     stdout_gone: bool,
     /// Entries a tree walk left out: counted for the closing line.
     skipped: usize,
+    /// Moves that verified but kept their source: a script that asked
+    /// for a move must not take the source for gone.
+    sources_kept: usize,
 }
 
 /// Over the files whose size is known: how many, bytes done, bytes in
@@ -66,13 +69,21 @@ impl Sums {
     }
 }
 
+/// How a file ended, in its closing line's words.
+enum Outcome {
+    /// Verified, skipped, or a tree walked.
+    Done(String),
+    /// Failed or cancelled.
+    NotDone(String),
+}
+
 pub(crate) struct FileLine {
     name: String,
     done: u64,
     size: u64,
     bar: Option<indicatif::ProgressBar>,
     mode: Option<transfer::Mode>,
-    outcome: Option<String>,
+    outcome: Option<Outcome>,
     /// The engine's rate (`Progress`): measured from where this attempt
     /// started, so bytes already at the destination never count.
     rate: f64,
@@ -98,6 +109,7 @@ impl CpView {
             verified: 0,
             stdout_gone: false,
             skipped: 0,
+            sources_kept: 0,
         }
     }
 
@@ -210,7 +222,7 @@ impl CpView {
                 self.skipped += 1;
                 say(self.json, &self.bars, &format!("skipped {path}: {reason}"));
                 if file.outcome.is_none() && file.mode.is_none() {
-                    file.outcome = Some(format!("skipped: {reason}"));
+                    file.outcome = Some(Outcome::Done(format!("skipped: {reason}")));
                 }
             }
             EventKind::Verified {
@@ -218,12 +230,14 @@ impl CpView {
                 size,
                 check,
                 source_deleted,
+                source_kept,
                 renamed_to,
                 protection,
                 ..
             } => {
                 self.verified += 1;
-                file.outcome = Some(format!(
+                self.sources_kept += usize::from(source_kept.is_some());
+                file.outcome = Some(Outcome::Done(format!(
                     "{mode}{}  verified {check} {}{}{}{}",
                     protection
                         .as_ref()
@@ -234,13 +248,13 @@ impl CpView {
                         .as_ref()
                         .map(|n| format!(", renamed to {}", printable(n)))
                         .unwrap_or_default(),
-                    if *source_deleted {
-                        ", source deleted"
-                    } else {
-                        ""
+                    match (source_deleted, source_kept) {
+                        (true, _) => ", source deleted".to_string(),
+                        (false, Some(why)) => format!(", {why}"),
+                        (false, None) => String::new(),
                     },
                     this_run(file.run, file.size)
-                ));
+                )));
             }
             EventKind::Failed { reason, replies } => {
                 self.failed += 1;
@@ -248,14 +262,14 @@ impl CpView {
                 for r in replies {
                     text.push_str(&format!("\n      {r}"));
                 }
-                file.outcome = Some(text);
+                file.outcome = Some(Outcome::NotDone(text));
             }
             EventKind::Cancelled {
                 partial,
                 kept_because,
             } => {
                 self.failed += 1;
-                file.outcome = Some(match (partial, kept_because) {
+                file.outcome = Some(Outcome::NotDone(match (partial, kept_because) {
                     (Some(p), Some(why)) => format!(
                         "cancelled; {} kept at the destination: {why}",
                         human_bytes(*p)
@@ -264,7 +278,7 @@ impl CpView {
                         format!("cancelled; {} kept at the destination", human_bytes(*p))
                     }
                     (None, _) => "cancelled".into(),
-                });
+                }));
             }
             // `cp` never asks (its policy comes from the flags); listed
             // for completeness.
@@ -289,7 +303,9 @@ impl CpView {
                 );
             }
             EventKind::Walked { files, directories } => {
-                file.outcome = Some(format!("{files} files in {directories} directories"));
+                file.outcome = Some(Outcome::Done(format!(
+                    "{files} files in {directories} directories"
+                )));
             }
         }
         match &event.kind {
@@ -325,12 +341,11 @@ impl CpView {
         if self.json {
             return;
         }
-        let mark = if outcome.starts_with("FAILED") || outcome.starts_with("cancelled") {
-            '✗'
-        } else {
-            '✓'
+        let (mark, words) = match outcome {
+            Outcome::Done(words) => ('✓', words),
+            Outcome::NotDone(words) => ('✗', words),
         };
-        let line = escaped(&format!("{mark} {}  {outcome}", file.name));
+        let line = escaped(&format!("{mark} {}  {words}", file.name));
         self.bars.suspend(|| {
             let _ = writeln!(std::io::stdout().lock(), "{line}");
         });
@@ -388,6 +403,12 @@ impl CpView {
         }
         if self.failed > 0 {
             bail!("{} transfer(s) failed", self.failed);
+        }
+        if self.sources_kept > 0 {
+            bail!(
+                "{} move(s) copied and verified by size, but their sources were kept (see above; --verify hash, where both servers offer a digest, vouches for a resumed file's earlier bytes)",
+                self.sources_kept
+            );
         }
         Ok(())
     }
@@ -517,6 +538,7 @@ mod tests {
                 bytes: 900,
                 check: Check::Size,
                 source_deleted: false,
+                source_kept: None,
                 renamed_to: None,
                 protection: None,
             },

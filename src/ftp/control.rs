@@ -34,6 +34,20 @@ pub(crate) struct Control {
     /// time, too late for any resynchronisation to catch (a `PASV` left
     /// waiting for a peer that never came).
     abandoned: Option<String>,
+    /// Commands sent without waiting for their replies, oldest first: each
+    /// reply is read before the next command's own and handed to its
+    /// caller's [`OnReply`].
+    unawaited: std::collections::VecDeque<Unawaited>,
+}
+
+/// What is done with the reply to a command nobody waited for; called with
+/// an error when the reply can no longer be had (the session went out of
+/// step, or closed).
+pub(crate) type OnReply = Box<dyn FnOnce(Result<Reply>) + Send + Sync>;
+
+struct Unawaited {
+    command: String,
+    on_reply: OnReply,
 }
 
 /// How long the control connection must stay quiet before the replies
@@ -41,6 +55,10 @@ pub(crate) struct Control {
 const QUIET: Duration = Duration::from_millis(250);
 /// The longest a resynchronisation reads away stray replies.
 const DRAIN_LIMIT: Duration = Duration::from_secs(2);
+/// Replies owed at most on one session: past it the oldest is read first.
+/// Commands sent on and on while no reply is read would fill the server's
+/// send buffer until it stops reading ours, and both would wait forever.
+const MAX_UNAWAITED: usize = 64;
 
 impl Control {
     pub(crate) fn new(stream: TcpStream, reply_timeout: Duration) -> Result<Control> {
@@ -55,7 +73,51 @@ impl Control {
             last_command: None,
             out_of_step: None,
             abandoned: None,
+            unawaited: Default::default(),
         })
+    }
+
+    /// Sends `command` and goes on without its reply: it is read before
+    /// the next command's, whoever sends that, and given to `on_reply`.
+    /// One round trip less for what need not be waited for (a copy's kept
+    /// time); a reply that never comes puts the session out of step as
+    /// any late reply does.
+    pub(crate) async fn send_unawaited(
+        &mut self,
+        command: &Command,
+        on_reply: OnReply,
+    ) -> Result<()> {
+        self.ensure_in_step().await?;
+        while self.unawaited.len() >= MAX_UNAWAITED {
+            let oldest = self.read_one_reply_within(self.reply_timeout).await;
+            let pending = self.unawaited.pop_front().expect("checked");
+            let failed = oldest.is_err();
+            (pending.on_reply)(oldest);
+            if failed {
+                self.out_of_step = Some(format!("no reply to {} in time", pending.command));
+                self.ensure_in_step().await?;
+            }
+        }
+        self.send(command).await?;
+        self.unawaited.push_back(Unawaited {
+            command: command.to_string(),
+            on_reply,
+        });
+        Ok(())
+    }
+
+    /// Replies still owed to commands sent without waiting.
+    pub(crate) fn unawaited(&self) -> usize {
+        self.unawaited.len()
+    }
+
+    /// Tells the callers of unanswered commands their replies are lost.
+    fn forget_unawaited(&mut self, why: &str) {
+        for pending in self.unawaited.drain(..) {
+            (pending.on_reply)(Err(FtpError::OutOfStep {
+                why: format!("no reply to {} ({why})", pending.command),
+            }));
+        }
     }
 
     pub(crate) fn peer_addr(&self) -> SocketAddr {
@@ -148,6 +210,12 @@ impl Control {
         self.abandoned = Some(why.to_string());
     }
 
+    /// The replies may no longer match the commands: the next command
+    /// first reads away what is owed and proves step with `NOOP`.
+    pub(crate) fn put_out_of_step(&mut self, why: &str) {
+        self.out_of_step = Some(why.to_string());
+    }
+
     pub(crate) fn abandoned(&self) -> bool {
         self.abandoned.is_some()
     }
@@ -166,12 +234,13 @@ impl Control {
         if let Some(why) = &self.abandoned {
             return Err(FtpError::OutOfStep { why: why.clone() });
         }
-        if self.out_of_step.is_none() && self.stray_reply_waiting() {
+        if self.out_of_step.is_none() && self.unawaited.is_empty() && self.stray_reply_waiting() {
             self.out_of_step = Some("a reply arrived that no command was waiting for".into());
         }
         let Some(why) = self.out_of_step.take() else {
             return Ok(());
         };
+        self.forget_unawaited(&why);
         tracing::info!(peer = %self.peer, "out of step ({why}): reading stray replies away");
         for _ in 0..3 {
             self.drain_strays().await?;
@@ -243,7 +312,31 @@ impl Control {
         matches!(stream.read_buf(&mut self.buf).now_or_never(), Some(Ok(n)) if n > 0)
     }
 
+    /// The next reply that answers a command somebody waits for: replies
+    /// come in the order their commands went out, the unawaited ones'
+    /// first. (Cancel-safe: a reply is taken and handed over in one step.)
     async fn read_reply_forever(&mut self) -> Result<Reply> {
+        loop {
+            let reply = self.read_one_reply_forever().await?;
+            match self.unawaited.pop_front() {
+                Some(pending) => (pending.on_reply)(Ok(reply)),
+                None => return Ok(reply),
+            }
+        }
+    }
+
+    async fn read_one_reply_within(&mut self, timeout: Duration) -> Result<Reply> {
+        tokio::time::timeout(timeout, self.read_one_reply_forever())
+            .await
+            .unwrap_or_else(|_| {
+                Err(FtpError::Timeout {
+                    waiting_for: "to a command sent without waiting".into(),
+                    timeout,
+                })
+            })
+    }
+
+    async fn read_one_reply_forever(&mut self) -> Result<Reply> {
         loop {
             match reply::parse(&self.buf) {
                 Ok((reply, used)) => {
@@ -276,9 +369,16 @@ impl Control {
     }
 
     pub(crate) async fn shutdown(&mut self) {
+        self.forget_unawaited("the session was closed");
         if let Some(stream) = self.stream.as_mut() {
             let _ = stream.shutdown().await;
         }
+    }
+}
+
+impl Drop for Control {
+    fn drop(&mut self) {
+        self.forget_unawaited("the session was closed");
     }
 }
 
@@ -354,5 +454,68 @@ mod tests {
         assert!(control.out_of_step().is_some());
         let pwd = control.execute(&Command::new("PWD")).await.unwrap();
         assert_eq!(pwd.code, 257, "PWD read {pwd}");
+    }
+
+    /// A server that answers each `MFMT` with its number, `PWD` as usual.
+    async fn counting_server() -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let (read, mut write) = socket.into_split();
+            let mut lines = BufReader::new(read).lines();
+            write.write_all(b"220 ready\r\n").await.unwrap();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let reply = match line.split_once(' ') {
+                    Some(("MFMT", n)) => format!("213 Modify={n}\r\n"),
+                    _ if line == "PWD" => "257 \"/\"\r\n".to_string(),
+                    _ => "500 what\r\n".to_string(),
+                };
+                write.write_all(reply.as_bytes()).await.unwrap();
+            }
+        });
+        addr
+    }
+
+    /// Commands sent without waiting have their replies read, in order,
+    /// before the next command's own; past the limit the oldest is read
+    /// first, so a long run of them never fills the server's send buffer.
+    #[tokio::test]
+    async fn unawaited_replies_are_read_in_order_before_the_next_commands() {
+        let addr = counting_server().await;
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let mut control = Control::new(stream, Duration::from_secs(5)).unwrap();
+        control.read_reply().await.unwrap();
+        let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        for n in 0..200 {
+            let heard = heard.clone();
+            let command = Command::parse_text(&format!("MFMT {n}")).unwrap();
+            let on_reply: OnReply = Box::new(move |reply| {
+                heard.lock().unwrap().push(reply.unwrap().message());
+            });
+            control.send_unawaited(&command, on_reply).await.unwrap();
+            assert!(control.unawaited() <= MAX_UNAWAITED);
+        }
+        let pwd = control.execute(&Command::new("PWD")).await.unwrap();
+        assert_eq!(pwd.code, 257, "PWD read {pwd}");
+        let heard = heard.lock().unwrap();
+        let want: Vec<String> = (0..200).map(|n| format!("Modify={n}")).collect();
+        assert_eq!(*heard, want);
+        assert_eq!(control.unawaited(), 0);
+    }
+
+    /// A session closed with replies still owed tells their callers.
+    #[tokio::test]
+    async fn a_closed_session_tells_the_callers_it_owed_replies() {
+        let addr = counting_server().await;
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let mut control = Control::new(stream, Duration::from_secs(5)).unwrap();
+        control.read_reply().await.unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let command = Command::parse_text("MFMT 1").unwrap();
+        let on_reply: OnReply = Box::new(move |reply| tx.send(reply.is_err()).unwrap());
+        control.send_unawaited(&command, on_reply).await.unwrap();
+        drop(control);
+        assert!(rx.recv().unwrap(), "the caller was told");
     }
 }

@@ -185,12 +185,16 @@ impl Server {
                 () = &mut shutdown => break,
             };
             let Ok(permit) = slots.clone().try_acquire_owned() else {
+                // Said in the log: an operator sizing the limits needs to
+                // know who met them.
+                tracing::warn!(%peer, "refused a session: too many sessions at once");
                 refuse(stream, "Too many connections, try again later.");
                 continue;
             };
             let admission = match guard.admit(peer.ip()) {
                 Ok(a) => a,
                 Err(guard::Refused::TooMany) => {
+                    tracing::warn!(%peer, "refused a session: too many sessions from its address");
                     refuse(stream, "Too many connections from your address.");
                     continue;
                 }

@@ -91,6 +91,13 @@ pub struct SiteEntry {
 
 /// Never the password: a saved site may end up in a log line or a test's
 /// failure message.
+impl SiteEntry {
+    /// The most sessions the site was saved to take, if it says.
+    pub fn max_connections(&self) -> Option<usize> {
+        self.max_connections
+    }
+}
+
 impl std::fmt::Debug for SiteEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SiteEntry")

@@ -250,7 +250,7 @@ impl Engine {
                 .context(&spec.source.to_string())
                 .into_event(),
             Ok(Probe::Directory) if !spec.recursive => EventKind::Failed {
-                reason: format!("{} is a directory (copy it recursively)", spec.source),
+                reason: format!("{} is a directory (copy it recursively)", spec.source).into(),
                 replies: Vec::new(),
             },
             Ok(Probe::Directory) => Box::pin(self.walk(ctx, spec)).await,
@@ -285,13 +285,19 @@ impl Engine {
     }
 
     /// cp(1): an existing directory (or a path ending in `/`) as destination
-    /// means "inside it, under the source's name".
+    /// means "inside it, under the source's name". A destination that says
+    /// so itself is logged in to all the same, while the source is: its
+    /// first job need not wait for the login.
     pub async fn resolve_destination(
         &self,
         source: &Location,
         destination: &Location,
     ) -> Result<Location, FtpError> {
-        let into = destination.path.ends_with(b"/") || destination.path.is_empty() || {
+        let said = destination.path.ends_with(b"/") || destination.path.is_empty();
+        if said {
+            self.warm_up(destination).await;
+        }
+        let into = said || {
             let ctx = Ctx {
                 id: 0,
                 tree: 0,
@@ -347,13 +353,25 @@ async fn probe(ctx: &Ctx, at: &Location) -> Result<Probe, FtpError> {
                 });
             }
             // Once per operand, not per file: the round trips of asking
-            // CWD too are worth a tree not taken for a file.
-            let size = session.size(&at.path).await.ok();
+            // CWD too are worth a tree not taken for a file. Two of them:
+            // SIZE goes with PWD, and the way back with the way in.
+            let size = Arc::new(std::sync::Mutex::new(None));
+            let answered = size.clone();
+            let on_size = move |n: Result<Option<u64>, FtpError>| {
+                *answered.lock().unwrap_or_else(|e| e.into_inner()) = n.ok().flatten();
+            };
+            session.size_unawaited(&at.path, on_size).await?;
             let home = session.pwd().await?;
-            if session.cwd(&at.path).await.is_err() {
+            let size = *size.lock().unwrap_or_else(|e| e.into_inner());
+            let went_in = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let told = went_in.clone();
+            let on_cwd = move |ok: bool| told.store(ok, std::sync::atomic::Ordering::Relaxed);
+            session.cwd_unawaited(&at.path, on_cwd).await?;
+            let back = session.cwd(&home).await;
+            if !went_in.load(std::sync::atomic::Ordering::Relaxed) {
                 return Ok(Probe::File(size));
             }
-            if session.cwd(&home).await.is_err() {
+            if back.is_err() {
                 session.discard();
             }
             Ok(Probe::Directory)

@@ -6,6 +6,7 @@
 use crate::ftp::{FtpError, Reply};
 use crate::transfer::EventKind;
 use crate::transfer::ways::refusal::Refusal;
+use crate::transfer::why::Why;
 
 pub(crate) use crate::transfer::End;
 
@@ -13,6 +14,15 @@ pub(crate) use crate::transfer::End;
 /// any other file to that place.
 pub(crate) fn no_space(reply: &Reply) -> bool {
     matches!(reply.code, 452 | 552)
+}
+
+/// The destination's reply that says it is full.
+pub(crate) fn full(reply: Reply) -> Box<Why> {
+    Box::new(Why::Answered {
+        end: End::Destination,
+        command: None,
+        reply,
+    })
 }
 
 pub(crate) enum Failure {
@@ -26,13 +36,14 @@ pub(crate) enum Failure {
         clean: bool,
     },
     Failed {
-        reason: String,
+        /// Boxed: a `Result` carrying it stays small.
+        reason: Box<Why>,
         /// The servers' replies behind the failure, verbatim, each with its end.
         replies: Vec<String>,
         transient: bool,
-        /// The destination said it has no space left (its words): nothing
-        /// more of this tree is sent there.
-        out_of_space: Option<String>,
+        /// The destination said it has no space left: nothing more of
+        /// this tree is sent there.
+        out_of_space: Option<Box<Why>>,
         /// The end whose reply is the cause, and the reply.
         cause: Option<(End, Reply)>,
     },
@@ -45,9 +56,9 @@ impl Failure {
         let reply = e.reply();
         let out_of_space = reply
             .filter(|r| end == End::Destination && no_space(r))
-            .map(|r| format!("the destination answered {r}"));
+            .map(|r| full(r.clone()));
         Failure::Failed {
-            reason: format!("the {end}: {e}"),
+            reason: Box::new(Why::session(end, e)),
             replies: reply
                 .map(|r| vec![format!("{end}: {r}")])
                 .unwrap_or_default(),
@@ -59,10 +70,14 @@ impl Failure {
 
     /// A reply that was not what the command needed.
     pub(crate) fn answered(end: End, command: &str, reply: &Reply) -> Failure {
-        let out_of_space = (end == End::Destination && no_space(reply))
-            .then(|| format!("the destination answered {reply}"));
+        let out_of_space =
+            (end == End::Destination && no_space(reply)).then(|| full(reply.clone()));
         Failure::Failed {
-            reason: format!("the {end} answered {command} with {reply}"),
+            reason: Box::new(Why::Answered {
+                end,
+                command: Some(command.to_string()),
+                reply: reply.clone(),
+            }),
             replies: vec![format!("{end}: {reply}")],
             transient: reply.is_transient_failure() && out_of_space.is_none(),
             out_of_space,
@@ -74,9 +89,12 @@ impl Failure {
     /// source).
     pub(crate) fn local(end: End, e: std::io::Error) -> Failure {
         let out_of_space = (end == End::Destination && e.kind() == std::io::ErrorKind::StorageFull)
-            .then(|| format!("the local disk is full ({e})"));
+            .then(|| Box::new(Why::Said(format!("the local disk is full ({e})"))));
         Failure::Failed {
-            reason: format!("the {end} (local file): {e}"),
+            reason: Box::new(Why::LocalFile {
+                end,
+                error: e.to_string(),
+            }),
             replies: Vec::new(),
             transient: false,
             out_of_space,
@@ -85,9 +103,9 @@ impl Failure {
     }
 
     /// Not worth trying again: the reason says why.
-    pub(crate) fn permanent(reason: String) -> Failure {
+    pub(crate) fn permanent(reason: impl Into<Why>) -> Failure {
         Failure::Failed {
-            reason,
+            reason: Box::new(reason.into()),
             replies: Vec::new(),
             transient: false,
             out_of_space: None,
@@ -112,12 +130,18 @@ impl Failure {
 
     /// The same failure, with what it left behind said after its reason.
     pub(crate) fn noting(self, note: &str) -> Failure {
-        self.with_reason(|reason| format!("{reason}; {note}"))
+        self.with_reason(|why| Why::Leaving {
+            why: Box::new(why),
+            left: note.to_string(),
+        })
     }
 
     /// The same failure, its reason prefixed with what was being done.
     pub(crate) fn context(self, doing: &str) -> Failure {
-        self.with_reason(|reason| format!("{doing}: {reason}"))
+        self.with_reason(|why| Why::While {
+            doing: doing.to_string(),
+            why: Box::new(why),
+        })
     }
 
     /// The same failure, never retried, and about no end's reply or space:
@@ -137,7 +161,7 @@ impl Failure {
         }
     }
 
-    fn with_reason(self, reword: impl FnOnce(String) -> String) -> Failure {
+    fn with_reason(self, reword: impl FnOnce(Why) -> Why) -> Failure {
         match self {
             Failure::Failed {
                 reason,
@@ -146,7 +170,7 @@ impl Failure {
                 out_of_space,
                 cause,
             } => Failure::Failed {
-                reason: reword(reason),
+                reason: Box::new(reword(*reason)),
                 replies,
                 transient,
                 out_of_space,
@@ -159,12 +183,15 @@ impl Failure {
     pub(crate) fn into_event(self) -> EventKind {
         match self {
             Failure::Refused { refusal, .. } => EventKind::Failed {
-                reason: refusal.to_string(),
+                reason: Why::Refused((*refusal).into()),
                 replies: Vec::new(),
             },
             Failure::Failed {
                 reason, replies, ..
-            } => EventKind::Failed { reason, replies },
+            } => EventKind::Failed {
+                reason: *reason,
+                replies,
+            },
             Failure::Cancelled => EventKind::Cancelled {
                 partial: None,
                 kept_because: None,
@@ -192,7 +219,7 @@ mod tests {
                 ..
             } => {
                 assert_eq!(
-                    reason,
+                    reason.to_string(),
                     "the destination: STOR a: 452 Insufficient storage space."
                 );
                 assert!(!transient);

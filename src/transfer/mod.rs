@@ -31,7 +31,9 @@
 //!   path opened beneath the copy's root, no link followed), `partial.rs`
 //!   (a download's part file until it verified).
 //! - `error.rs` is the one engine error, which knows which end said what;
-//!   `shared.rs` is what the jobs of one engine share and learn.
+//!   `why.rs` is what the events say of it (and of a refused way, a retry,
+//!   a skip), as data, put in words once; `shared.rs` is what the jobs of
+//!   one engine share and learn.
 //!
 //! A new way of copying goes in `ways/` and into the plan's order
 //! (`ways::transports`); a new check in `job/verify.rs`; a new conflict
@@ -52,6 +54,7 @@ mod settings;
 mod shared;
 mod tree;
 mod ways;
+mod why;
 
 use std::fmt;
 use std::time::Duration;
@@ -65,6 +68,7 @@ pub use sessions::site::{FtpSite, Location, Site};
 pub use settings::{KeepTimes, MAX_DEPTH, Settings};
 pub use tree::walk::is_plain_name;
 pub use tree::{compare, mirror, skip};
+pub use why::{WayRefused, Why};
 
 pub type JobId = u64;
 
@@ -177,6 +181,33 @@ impl fmt::Display for End {
     }
 }
 
+/// Why a move that verified left its source where it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKept {
+    /// The copy resumed onto `bytes` that were at the destination before
+    /// and no digest compared them with the source's: the size matching
+    /// says nothing about them.
+    UnvouchedPrefix { bytes: u64 },
+}
+
+impl fmt::Display for SourceKept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceKept::UnvouchedPrefix { bytes } => write!(
+                f,
+                "source kept: the first {} were at the destination before this copy and no digest compared them with the source's",
+                crate::text::human_bytes(*bytes)
+            ),
+        }
+    }
+}
+
+impl Serialize for SourceKept {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// What a `Verified` copy was checked by: `size`, `sha-256`, `md5` …
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
@@ -269,17 +300,23 @@ pub enum EventKind {
     ModeChanged {
         from: Mode,
         to: Mode,
-        reason: String,
+        #[serde(flatten)]
+        reason: Why,
     },
     Retrying {
         attempt: u32,
-        reason: String,
+        #[serde(flatten)]
+        reason: Why,
         #[serde(serialize_with = "ser_secs")]
         after: Option<Duration>,
     },
     /// A non-file entry met while walking a tree, or a file skipped by the
     /// conflict policy: reported, never silently dropped.
-    Skipped { path: String, reason: String },
+    Skipped {
+        path: String,
+        #[serde(flatten)]
+        reason: Why,
+    },
     /// The destination exists and the policy is `Ask`: the job waits for
     /// [`Engine::answer`].
     Conflict {
@@ -295,6 +332,9 @@ pub enum EventKind {
         /// What was compared: the size, or both ends' digests.
         check: Check,
         source_deleted: bool,
+        /// A move whose source was not deleted, and why.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        source_kept: Option<SourceKept>,
         /// The name it got when the conflict policy was "rename".
         #[serde(skip_serializing_if = "Option::is_none")]
         renamed_to: Option<String>,
@@ -305,7 +345,8 @@ pub enum EventKind {
         protection: Option<String>,
     },
     Failed {
-        reason: String,
+        #[serde(flatten)]
+        reason: Why,
         /// The servers' replies behind the failure, verbatim.
         replies: Vec<String>,
     },

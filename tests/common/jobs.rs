@@ -98,7 +98,7 @@ pub fn failure(events: &[Event]) -> String {
     events
         .iter()
         .find_map(|e| match &e.kind {
-            EventKind::Failed { reason, .. } => Some(reason.clone()),
+            EventKind::Failed { reason, .. } => Some(reason.to_string()),
             _ => None,
         })
         .unwrap_or_else(|| panic!("nothing failed: {events:#?}"))

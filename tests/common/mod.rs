@@ -18,6 +18,7 @@
 
 pub mod ends;
 pub mod jobs;
+pub mod served;
 pub mod unpacked;
 
 use std::fs;

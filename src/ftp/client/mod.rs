@@ -212,8 +212,10 @@ impl Client {
             client.protect_data().await?;
         }
         if client.features.utf8 {
-            // Some servers answer 5xx while still using UTF-8; harmless.
-            let _ = client.command("OPTS UTF8 ON").await?;
+            // Some servers answer 5xx while still using UTF-8; harmless,
+            // so its reply is not waited for (read with TYPE's).
+            let utf8 = Command::with_arg("OPTS", "UTF8 ON")?;
+            client.control.send_unawaited(&utf8, Box::new(drop)).await?;
         }
         client.type_binary().await?;
         Ok(client)
@@ -430,6 +432,22 @@ impl Client {
             .map(drop)
     }
 
+    /// `CWD` sent now, its answer read before the next command's own:
+    /// `on_done` hears whether it went in (`250`/`200`).
+    pub async fn cwd_unawaited(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        on_done: impl FnOnce(bool) + Send + Sync + 'static,
+    ) -> Result<()> {
+        let command = Command::with_arg("CWD", path)?;
+        let on_reply = move |reply: Result<Reply>| {
+            on_done(reply.is_ok_and(|r| r.code == 250 || r.code == 200));
+        };
+        self.control
+            .send_unawaited(&command, Box::new(on_reply))
+            .await
+    }
+
     pub async fn cdup(&mut self) -> Result<()> {
         self.expect(Command::new("CDUP"), &[250, 200])
             .await
@@ -511,6 +529,70 @@ impl Client {
         })
     }
 
+    /// `SIZE` sent now, its answer read before the next command's own (a
+    /// digest asked next): `Ok(None)` for `550`, the file is not there.
+    pub async fn size_unawaited(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        on_size: impl FnOnce(Result<Option<u64>>) + Send + Sync + 'static,
+    ) -> Result<()> {
+        let command = Command::with_arg("SIZE", path)?;
+        let text = command.to_string();
+        let on_reply = move |reply: Result<Reply>| {
+            on_size(reply.and_then(|reply| match reply.code {
+                550 => Ok(None),
+                213 => match reply.message().trim().parse() {
+                    Ok(n) => Ok(Some(n)),
+                    Err(_) => Err(FtpError::BadReply {
+                        command: text,
+                        what: "a size",
+                        reply,
+                    }),
+                },
+                _ => Err(FtpError::Reply {
+                    command: text,
+                    reply,
+                }),
+            }))
+        };
+        self.control
+            .send_unawaited(&command, Box::new(on_reply))
+            .await
+    }
+
+    /// `MDTM` sent now, its answer read before the next command's own:
+    /// asked ahead of what a copy sends anyway (its `PORT`), a source's
+    /// time costs no round trip of its own.
+    pub async fn mdtm_unawaited(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        on_time: impl FnOnce(Result<NaiveDateTime>) + Send + Sync + 'static,
+    ) -> Result<()> {
+        let command = Command::with_arg("MDTM", path)?;
+        let text = command.to_string();
+        let on_reply = move |reply: Result<Reply>| {
+            on_time(reply.and_then(|reply| {
+                let time = (reply.code == 213)
+                    .then(|| parse_mdtm(reply.message().trim()))
+                    .flatten();
+                time.ok_or(FtpError::BadReply {
+                    command: text,
+                    what: "a time",
+                    reply,
+                })
+            }))
+        };
+        self.control
+            .send_unawaited(&command, Box::new(on_reply))
+            .await
+    }
+
+    /// Replies still owed to commands sent without waiting (read before
+    /// the next command's own).
+    pub fn unawaited(&self) -> usize {
+        self.control.unawaited()
+    }
+
     pub async fn rest(&mut self, offset: u64) -> Result<()> {
         self.expect(Command::with_arg("REST", offset.to_string())?, &[350])
             .await
@@ -533,20 +615,36 @@ impl Client {
 
     /// `ABOR`, reading the one or two replies it causes (`426` for the
     /// aborted transfer, then `226`; or just `225`/`226` when idle).
+    /// `ABOR` of a transfer in progress. It goes out at once, whatever is
+    /// owed: the transfer command's own replies may not all have been read
+    /// (its `150` still on the way), and reading them away first cost a
+    /// quiet half second every time. Its replies are read up to the first
+    /// `225`/`226`; what may still follow (an aborted transfer's own
+    /// `226`) is read away before the session's next command.
     pub async fn abort(&mut self) -> Result<Reply> {
         let command = Command::new("ABOR");
-        let mut reply = self.control.execute(&command).await?;
-        if reply.code == 426 || reply.code == 451 || reply.is_preliminary() {
+        if self.control.abandoned() {
+            return Err(FtpError::OutOfStep {
+                why: "the session was given up".into(),
+            });
+        }
+        self.control.send(&command).await?;
+        self.control
+            .put_out_of_step("replies to an aborted transfer may still come");
+        let mut reply = self.control.read_reply().await?;
+        for _ in 0..3 {
+            if reply.code == 225 || reply.code == 226 {
+                return Ok(reply);
+            }
+            if !(reply.is_preliminary() || reply.code == 426 || reply.code == 451) {
+                break;
+            }
             reply = self.control.read_reply().await?;
         }
-        if reply.is_completion() {
-            Ok(reply)
-        } else {
-            Err(FtpError::Reply {
-                command: command.to_string(),
-                reply,
-            })
-        }
+        Err(FtpError::Reply {
+            command: command.to_string(),
+            reply,
+        })
     }
 
     /// Says goodbye politely; the connection is closed either way.

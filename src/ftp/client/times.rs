@@ -60,6 +60,23 @@ impl TimeWay {
 #[derive(Debug, Default, Clone)]
 pub(super) struct Ways {
     refused: Vec<TimeWay>,
+    /// The way this server took last.
+    worked: Option<TimeWay>,
+}
+
+/// Whether `reply` to `way` set the time `text`.
+fn took(way: TimeWay, reply: &crate::ftp::reply::Reply, text: &str) -> bool {
+    match way {
+        // A server that reads `MDTM time name` as a query may answer `213`
+        // with the file's own, unchanged time: that is no success.
+        TimeWay::MdtmWrite => {
+            let said = reply.message();
+            let said = said.trim();
+            let a_time = said.len() >= 14 && said.bytes().take(14).all(|b| b.is_ascii_digit());
+            reply.code == 213 && (!a_time || said.starts_with(text))
+        }
+        _ => reply.is_completion(),
+    }
 }
 
 impl Client {
@@ -84,20 +101,9 @@ impl Client {
             }
             let command = way.command(path, &text)?;
             let reply = self.control.execute(&command).await?;
-            // A server that reads `MDTM time name` as a query may answer
-            // `213` with the file's own, unchanged time: that is no success.
-            let done = match way {
-                TimeWay::MdtmWrite => {
-                    let said = reply.message();
-                    let said = said.trim();
-                    let a_time =
-                        said.len() >= 14 && said.bytes().take(14).all(|b| b.is_ascii_digit());
-                    reply.code == 213 && (!a_time || said.starts_with(&text))
-                }
-                _ => reply.is_completion(),
-            };
-            if done {
+            if took(way, &reply, &text) {
                 self.time_ways.refused.extend(ambiguous);
+                self.time_ways.worked = Some(way);
                 return Ok(way);
             }
             let unknown = (500..=504).contains(&reply.code);
@@ -117,6 +123,37 @@ impl Client {
         Err(last.unwrap_or(FtpError::Unsupported {
             what: "setting a file's time (no MFMT, SITE UTIME or MDTM with a time)",
         }))
+    }
+
+    /// Sets `path`'s time by the way this server took before, without
+    /// waiting: the reply is read before the next command's own and told
+    /// to `on_done`. `false` (nothing sent) until a way has worked here:
+    /// finding one takes [`set_modified`](Self::set_modified)'s replies.
+    pub async fn set_modified_unawaited(
+        &mut self,
+        path: &[u8],
+        time: NaiveDateTime,
+        on_done: impl FnOnce(Result<TimeWay>) + Send + Sync + 'static,
+    ) -> Result<bool> {
+        let Some(way) = self.time_ways.worked else {
+            return Ok(false);
+        };
+        let text = time.format("%Y%m%d%H%M%S").to_string();
+        let command = way.command(path, &text)?;
+        let said = command.to_string();
+        let on_reply = move |reply: Result<crate::ftp::reply::Reply>| {
+            on_done(reply.and_then(|reply| match took(way, &reply, &text) {
+                true => Ok(way),
+                false => Err(FtpError::Reply {
+                    command: said,
+                    reply,
+                }),
+            }))
+        };
+        self.control
+            .send_unawaited(&command, Box::new(on_reply))
+            .await?;
+        Ok(true)
     }
 
     /// Whether some way of setting times may still work here.

@@ -20,7 +20,7 @@ use crate::transfer::ways::fxp::{self, Dialect};
 use crate::transfer::ways::progress::{self, Source, Watch};
 use crate::transfer::ways::refusal::Refusal;
 use crate::transfer::ways::{Transport, relay};
-use crate::transfer::{EventKind, Mode};
+use crate::transfer::{EventKind, Mode, WayRefused, Why};
 
 /// What the attempts came to.
 pub(super) enum Carry {
@@ -235,8 +235,11 @@ impl FileJob<'_> {
         }
     }
 
-    /// The final event of a cancelled job.
-    async fn cancelled(&self) -> EventKind {
+    /// The final event of a cancelled job. Its sessions go first: they
+    /// are in no state to ask, and the question is asked within the
+    /// site's limit.
+    async fn cancelled(&mut self) -> EventKind {
+        self.discard_ends();
         cancelled(self.ctx, &self.work, self.plan.existed, self.plan.part).await
     }
 
@@ -268,12 +271,14 @@ impl FileJob<'_> {
             self.discard_ends();
         }
         let Some(next) = self.plan.ways.pop_front() else {
-            return Next::Stop(Err(Failure::permanent(words(&tries.refusals))));
+            return Next::Stop(Err(Failure::permanent(Why::EveryWayRefused(ways_refused(
+                &tries.refusals,
+            )))));
         };
         self.ctx.emit(EventKind::ModeChanged {
             from: tries.way.mode(),
             to: next.mode(),
-            reason: refusal.to_string(),
+            reason: Why::Refused(refusal.into()),
         });
         tries.way = next;
         Next::Again { retried: false }
@@ -312,10 +317,12 @@ impl FileJob<'_> {
         });
         let transient = transient && !confirmed && !said_again;
         let reason = match &cause {
-            Some((end, reply)) if confirmed => format!(
-                "the {end} answered {reply} server to server and through fxpc alike ({reason}; {})",
-                words(&tries.refusals)
-            ),
+            Some((end, reply)) if confirmed => Box::new(Why::AboutTheFile {
+                end: *end,
+                reply: reply.clone(),
+                why: reason,
+                refusals: ways_refused(&tries.refusals),
+            }),
             _ => reason,
         };
         let ctx = self.ctx;
@@ -326,7 +333,7 @@ impl FileJob<'_> {
             // Said either way: a full disk is not tried again (space will
             // not come back by itself during the copy).
             let reason = match &out_of_space {
-                Some(_) => format!("{reason} (not retried: no space left there)"),
+                Some(_) => Box::new(Why::NoSpace(reason)),
                 None => reason,
             };
             return Next::Stop(Err(Failure::Failed {
@@ -344,14 +351,14 @@ impl FileJob<'_> {
             // spending a retry.
             ctx.emit(EventKind::Retrying {
                 attempt: retries - tries.retries_left,
-                reason,
+                reason: *reason,
                 after: None,
             });
             return Next::Again { retried: true };
         }
         tries.retries_left -= 1;
         let attempt = retries - tries.retries_left;
-        if !super::pause_before_retry(ctx, attempt, reason, &mut tries.backoff).await {
+        if !super::pause_before_retry(ctx, attempt, *reason, &mut tries.backoff).await {
             return Next::Stop(Ok(Carry::Cancelled(self.cancelled().await)));
         }
         Next::Again { retried: true }
@@ -369,7 +376,7 @@ impl FileJob<'_> {
         watch.set_done(offsets.source);
         let source = match (&way, &self.work.site) {
             (Transport::Servers(_), Site::Ftp(site)) => Source::PollSize {
-                site: site.clone(),
+                pool: ctx.shared.pool(site),
                 path: self.work.path.clone(),
                 base: self.plan.base,
             },
@@ -530,6 +537,10 @@ impl FileJob<'_> {
 }
 
 /// Refusals in words, in the order they came.
+fn ways_refused(refusals: &[Refusal]) -> Vec<WayRefused> {
+    refusals.iter().cloned().map(WayRefused::from).collect()
+}
+
 pub(super) fn words(refusals: &[Refusal]) -> String {
     refusals
         .iter()

@@ -73,12 +73,8 @@ pub(crate) async fn cancelled(
     if discard && existed == Some(false) {
         let deleted = match &destination.site {
             Site::Local => Endpoint::Local.delete(&destination.path).await,
-            Site::Ftp(site) => match ctx.shared.pool(site).connect().await {
-                Ok(mut client) => {
-                    let done = Endpoint::Ftp(&mut client).delete(&destination.path).await;
-                    let _ = client.quit().await;
-                    done
-                }
+            Site::Ftp(site) => match ctx.shared.pool(site).one().await {
+                Ok(mut session) => Endpoint::Ftp(&mut session).delete(&destination.path).await,
                 Err(e) => Err(e),
             },
         };
@@ -98,20 +94,18 @@ pub(crate) async fn cancelled(
     }
 }
 
-/// The destination's size on a new connection (after a cancel, the job's
-/// own sessions are in no state to ask).
+/// The destination's size on another session than the job's (after a
+/// cancel, its own are in no state to ask).
 pub(crate) async fn fresh_size(ctx: &Ctx, at: &Location) -> Option<u64> {
     match &at.site {
         Site::Local => Endpoint::Local.size(&at.path).await.ok().flatten(),
         Site::Ftp(site) => {
-            let mut client = ctx.shared.pool(site).connect().await.ok()?;
-            let size = Endpoint::Ftp(&mut client)
+            let mut session = ctx.shared.pool(site).one().await.ok()?;
+            Endpoint::Ftp(&mut session)
                 .size(&at.path)
                 .await
                 .ok()
-                .flatten();
-            let _ = client.quit().await;
-            size
+                .flatten()
         }
     }
 }

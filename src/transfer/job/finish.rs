@@ -9,8 +9,8 @@ use crate::transfer::error::{End, Failure};
 use crate::transfer::local::partial;
 use crate::transfer::sessions::endpoint::Endpoint;
 use crate::transfer::sessions::site::Site;
-use crate::transfer::shared::Ctx;
-use crate::transfer::{Check, Conflict, EventKind, JobSpec, KeepTimes, Kind};
+use crate::transfer::shared::{Ctx, Shared};
+use crate::transfer::{Check, Conflict, EventKind, JobSpec, KeepTimes, Kind, SourceKept};
 
 impl FileJob<'_> {
     pub(super) async fn finish(
@@ -23,7 +23,8 @@ impl FileJob<'_> {
             partial::promote(root, &self.work, &self.destination).await?;
         }
         self.keep_time().await;
-        let source_deleted = self.delete_source().await?;
+        let source_kept = self.source_kept(check);
+        let source_deleted = source_kept.is_none() && self.delete_source().await?;
         Ok(EventKind::Verified {
             // Only the way that carried the bytes is named; none did when a
             // resume found the file whole.
@@ -32,6 +33,7 @@ impl FileJob<'_> {
             size,
             check,
             source_deleted,
+            source_kept,
             renamed_to: self
                 .plan
                 .rename
@@ -45,44 +47,69 @@ impl FileJob<'_> {
     /// failure: the bytes are there and verified. What cannot be kept is
     /// said once per destination.
     async fn keep_time(&mut self) {
-        let wanted = match self.ctx.shared.settings.keep_times {
-            KeepTimes::Always => true,
-            KeepTimes::Never => false,
-            KeepTimes::Trees => self.ctx.tree != self.ctx.id,
-        };
-        // An append's destination is a file of its own, with its own time.
-        if !wanted || self.spec.kind == Kind::Append {
+        if !self.keeps_time() {
             return;
         }
         let (source, destination) = (self.spec.source.path.clone(), self.destination.path.clone());
-        let listed = self.listed_modified;
+        let asked_ahead = *self.source_time.lock().unwrap_or_else(|e| e.into_inner());
+        let known = self.listed_modified.or(asked_ahead.flatten());
         let root = self.ctx.local_root.clone();
+        let site = match &self.destination.site {
+            Site::Ftp(site) => site.to_string(),
+            Site::Local => "the local disk".to_string(),
+        };
+        // Once a way of setting times worked on the destination, its
+        // reply is not waited for: it is read with the next command's, and
+        // a refusal said then (a session closed first says nothing).
+        let (shared, job) = (std::sync::Arc::downgrade(&self.ctx.shared), self.ctx.id);
+        let said_site = site.clone();
+        let on_refused = move |e: crate::ftp::FtpError| {
+            if let (Some(shared), crate::ftp::FtpError::Reply { .. }) = (shared.upgrade(), &e) {
+                time_not_kept(&shared, job, said_site, format!("the destination: {e}"));
+            }
+        };
         let Ok(ends) = self.ends().await else {
             return;
         };
-        let time = match listed {
+        let time = match known {
             Some(time) => Ok(Some(time)),
             None => ends.source().modified(&source).await,
         };
         let kept = match time {
             Ok(Some(time)) => ends
                 .destination()
-                .set_modified(&destination, time, root.as_deref())
+                .set_modified_soon(&destination, time, root.as_deref(), on_refused)
                 .await
                 .map_err(|e| format!("the destination: {e}")),
             Ok(None) => Err("the source has no MDTM".to_string()),
             Err(e) => Err(format!("the source: {e}")),
         };
         if let Err(reason) = kept {
-            let site = match &self.destination.site {
-                Site::Ftp(site) => site.to_string(),
-                Site::Local => "the local disk".to_string(),
-            };
-            tracing::info!("{site}: a file's time not kept: {reason}");
-            if self.ctx.shared.learned.first_time_not_kept(&site) {
-                self.ctx.emit(EventKind::TimesNotKept { site, reason });
-            }
+            time_not_kept(&self.ctx.shared, self.ctx.id, site, reason);
         }
+    }
+
+    /// Whether the copy gives the destination its source's time: where
+    /// the settings want it (`--preserve-times`; trees by default), never
+    /// an append's (its destination is a file of its own).
+    pub(super) fn keeps_time(&self) -> bool {
+        let wanted = match self.ctx.shared.settings.keep_times {
+            KeepTimes::Always => true,
+            KeepTimes::Never => false,
+            KeepTimes::Trees => self.ctx.tree != self.ctx.id,
+        };
+        wanted && self.spec.kind != Kind::Append
+    }
+
+    /// Why a move must keep its source although the copy verified: bytes
+    /// at the destination that no run of this job wrote were vouched for
+    /// by the size alone. Deleting the source then could lose the only
+    /// copy of what differs in them.
+    fn source_kept(&self, check: Check) -> Option<SourceKept> {
+        let bytes = self.plan.foreign_prefix;
+        let by_digest = matches!(check, Check::Hash(_));
+        (self.spec.kind == Kind::Move && bytes > 0 && !by_digest)
+            .then_some(SourceKept::UnvouchedPrefix { bytes })
     }
 
     /// A move's source, deleted once its copy verified. Not retried: the
@@ -102,7 +129,8 @@ impl FileJob<'_> {
     }
 
     /// The final event of a failed job, with what it left.
-    pub(super) async fn failed(self, failure: Failure) -> EventKind {
+    pub(super) async fn failed(mut self, failure: Failure) -> EventKind {
+        self.discard_ends();
         if self.plan.part {
             return partial::settle_failure(failure, &self.work)
                 .await
@@ -124,8 +152,9 @@ impl FileJob<'_> {
     /// `RETR` after the destination had opened the file; bytes this job
     /// wrote are kept for `--resume`. Only for a plain overwrite: any other
     /// policy either kept the old file or wrote under another name. Asked
-    /// on a new connection: after a failure the job's own sessions are in
-    /// no state to be trusted (and the source's may be gone).
+    /// on another session than the job's (within the site's limit): after
+    /// a failure its own are in no state to be trusted (and the source's
+    /// may be gone).
     async fn tidy_after_failure(&self, ctx: &Ctx, spec: &JobSpec) -> Option<String> {
         // A local download writes a part file beside its target (see
         // `partial`), which settles its own failures.
@@ -139,9 +168,9 @@ impl FileJob<'_> {
             return None;
         }
         let path = &spec.destination.path;
-        let mut client = ctx.shared.pool(site).connect().await.ok()?;
-        let mut destination = Endpoint::Ftp(&mut client);
-        let left = match destination.size(path).await.ok().flatten() {
+        let mut session = ctx.shared.pool(site).one().await.ok()?;
+        let mut destination = Endpoint::Ftp(&mut session);
+        match destination.size(path).await.ok().flatten() {
             None => None,
             Some(0) => Some(match destination.delete(path).await {
                 Ok(()) => "the empty file it left at the destination was removed".to_string(),
@@ -152,8 +181,16 @@ impl FileJob<'_> {
             Some(n) => Some(format!(
                 "{n} bytes are kept at the destination: `--resume` continues them"
             )),
-        };
-        let _ = client.quit().await;
-        left
+        }
+    }
+}
+
+/// A destination that did not keep a file's time: logged, and said once
+/// per destination.
+fn time_not_kept(shared: &Shared, job: crate::transfer::JobId, site: String, reason: String) {
+    tracing::info!("{site}: a file's time not kept: {reason}");
+    if shared.learned.first_time_not_kept(&site) {
+        let kind = EventKind::TimesNotKept { site, reason };
+        let _ = shared.events.send(crate::transfer::Event { job, kind });
     }
 }

@@ -30,12 +30,13 @@ use crate::transfer::error::{End, Failure};
 use crate::transfer::local::beneath::Standing;
 use crate::transfer::local::partial;
 use crate::transfer::queue::{Listed, Slot};
+use crate::transfer::sessions::endpoint::TimeSlot;
 use crate::transfer::sessions::ends::{self, Ends};
 use crate::transfer::sessions::site::Location;
 use crate::transfer::shared::Ctx;
 use crate::transfer::ways::fxp::Dialect;
 use crate::transfer::ways::refusal::Refusal;
-use crate::transfer::{EventKind, JobSpec};
+use crate::transfer::{EventKind, JobSpec, Why};
 use plan::{Decision, Facts, Plan};
 
 /// Runs one file job to its final event.
@@ -78,7 +79,7 @@ async fn open_patiently<'a>(
                 ..
             }) if retried < settings.retries => {
                 retried += 1;
-                if !pause_before_retry(ctx, retried, reason, &mut backoff).await {
+                if !pause_before_retry(ctx, retried, *reason, &mut backoff).await {
                     return Err(Failure::Cancelled);
                 }
             }
@@ -93,7 +94,7 @@ async fn open_patiently<'a>(
 pub(super) async fn pause_before_retry(
     ctx: &Ctx,
     attempt: u32,
-    reason: String,
+    reason: Why,
     backoff: &mut std::time::Duration,
 ) -> bool {
     ctx.emit(EventKind::Retrying {
@@ -131,6 +132,9 @@ pub(crate) struct FileJob<'a> {
     /// The source's time in UTC as its directory's listing gave it: no
     /// `MDTM` needed to keep it.
     listed_modified: Option<chrono::NaiveDateTime>,
+    /// The source's time otherwise, asked ahead with the transfer's first
+    /// command (see [`FileJob::ask_source_time_ahead`]).
+    source_time: TimeSlot,
 }
 
 enum Opened<'a> {
@@ -144,9 +148,7 @@ impl<'a> FileJob<'a> {
     /// a rename needs.
     async fn open(ctx: &'a Ctx, spec: &'a JobSpec, listed: Listed) -> Result<Opened<'a>, Failure> {
         if let Some(why) = ctx.shared.written.out_of_space(ctx.tree) {
-            return Err(Failure::permanent(format!(
-                "not sent: an earlier file of this copy found the destination full ({why})"
-            )));
+            return Err(Failure::permanent(Why::NotSent(Box::new(why))));
         }
         let (mut ends, facts) = probe(ctx, spec, listed.size).await?;
         let refused = refused_lately(ctx, spec);
@@ -161,7 +163,7 @@ impl<'a> FileJob<'a> {
                 Decision::Skip { reason } => {
                     return Ok(Opened::Over(EventKind::Skipped {
                         path: spec.destination.to_string(),
-                        reason,
+                        reason: reason.into(),
                     }));
                 }
                 Decision::Fail(reason) => return Err(Failure::permanent(reason)),
@@ -186,6 +188,7 @@ impl<'a> FileJob<'a> {
             work,
             digest: None,
             listed_modified: listed.modified,
+            source_time: TimeSlot::default(),
         })))
     }
 
@@ -211,7 +214,21 @@ impl<'a> FileJob<'a> {
         let append = self.plan.offsets.append;
         let settings = &self.ctx.shared.settings;
         self.digest = verify::digest_to_compare(settings.verify, self.ends().await?, append)?;
+        self.ask_source_time_ahead().await;
         Ok(())
+    }
+
+    /// The source's time, when the copy will keep it and no listing gave
+    /// it: asked now and read with the transfer's first command on the
+    /// source, so it costs no round trip of its own.
+    async fn ask_source_time_ahead(&mut self) {
+        if self.listed_modified.is_some() || !self.keeps_time() || self.plan.complete {
+            return;
+        }
+        let (path, slot) = (self.spec.source.path.clone(), self.source_time.clone());
+        if let Ok(ends) = self.ends().await {
+            ends.source().ask_modified_ahead(&path, slot).await;
+        }
     }
 
     /// The job's sessions: the ones it holds, or both ends taken again
@@ -319,6 +336,7 @@ async fn probe(
         standing,
         part_size,
         lstn,
+        own_bytes: ctx.shared.earlier.of(&spec.destination) == Some(false),
     };
     Ok((ends, facts))
 }

@@ -43,6 +43,10 @@ pub(crate) struct Facts {
     pub part_size: Option<u64>,
     /// `Err(why)` when one end does not advertise LSTN and SOCK.
     pub lstn: Result<(), Refusal>,
+    /// The destination's bytes are this job's own, written by an
+    /// interrupted run of it (a resumed queue item): a resume continues
+    /// them as it would its own retry.
+    pub own_bytes: bool,
 }
 
 /// What the plan makes of the facts.
@@ -79,9 +83,15 @@ pub(crate) struct Plan {
     /// A local destination is written as its part file, promoted once it
     /// verified.
     pub part: bool,
-    /// Whether the destination was there before: known only when the policy
-    /// made us look (overwriting does not).
+    /// Whether the file the copy writes was there before: known only when
+    /// the policy made us look (overwriting does not). A rename's free name
+    /// was not: what is there after a cancel is the job's own.
     pub existed: Option<bool>,
+    /// Bytes the copy keeps at the destination that no run of this job
+    /// wrote (a resume the person asked for, onto a partial file from
+    /// elsewhere). A size says nothing about them: only a digest vouches
+    /// that they are the source's, so a move keeps its source without one.
+    pub foreign_prefix: u64,
     /// The ways to try, in order.
     pub ways: VecDeque<Transport>,
     /// Why the ways left out were left out, said if nothing else carries
@@ -179,6 +189,7 @@ pub(crate) fn plan(
     };
     let mut complete = false;
     let mut rename = false;
+    let mut foreign_prefix = 0;
     let meeting = match existing.filter(|_| !append) {
         None => Meeting::Replace,
         Some(size) => match meet(answer.unwrap_or(spec.conflict), size, source_size) {
@@ -201,6 +212,9 @@ pub(crate) fn plan(
             offsets.source = size;
             offsets.destination = size;
             complete = size == source_size;
+            if !facts.own_bytes {
+                foreign_prefix = size;
+            }
         }
     }
     let base = if append { existing.unwrap_or(0) } else { 0 };
@@ -212,7 +226,8 @@ pub(crate) fn plan(
         complete,
         rename,
         part: local && !in_place,
-        existed: needs_destination_size(spec).then_some(facts.existing.is_some()),
+        existed: needs_destination_size(spec).then_some(facts.existing.is_some() && !rename),
+        foreign_prefix,
         ways,
         refused,
         lstn_unavailable,
@@ -315,6 +330,7 @@ mod tests {
             standing: Standing::Absent,
             part_size: None,
             lstn: Ok(()),
+            own_bytes: false,
         }
     }
 
@@ -454,6 +470,69 @@ mod tests {
             let got = outcome(&plan(&s, &facts(SMALLER), Some(answer), &[]));
             assert_eq!(got, want, "{answer:?}");
         }
+    }
+
+    /// What a size cannot vouch for: the bytes a resume keeps that no run
+    /// of this job wrote (a move keeps its source unless a digest matched).
+    /// An interrupted run's own bytes, continued on `queue resume`, are the
+    /// job's as its retry's are; an append writes every byte of the source.
+    #[test]
+    fn a_resume_onto_bytes_from_elsewhere_is_not_vouched_for_by_size() {
+        #[rustfmt::skip]
+        let table = [
+            // kind, policy, destination, the job's own bytes, foreign prefix
+            (Kind::Move, Conflict::Resume,    SMALLER, false, 400),
+            (Kind::Move, Conflict::Resume,    SAME,    false, 1000),
+            (Kind::Move, Conflict::Resume,    SMALLER, true,  0),
+            (Kind::Move, Conflict::Resume,    SAME,    true,  0),
+            (Kind::Move, Conflict::Resume,    ABSENT,  false, 0),
+            (Kind::Copy, Conflict::Resume,    SMALLER, false, 400),
+            (Kind::Move, Conflict::Overwrite, SAME,    false, 0),
+            (Kind::Move, Conflict::Append,    SMALLER, false, 0),
+            (Kind::Move, Conflict::Rename,    SAME,    false, 0),
+        ];
+        for (kind, conflict, existing, own_bytes, want) in table {
+            let mut f = facts(existing);
+            f.own_bytes = own_bytes;
+            let p = go(plan(&spec(kind, conflict, false), &f, None, &[]));
+            assert_eq!(
+                p.foreign_prefix, want,
+                "{kind:?} {conflict:?} {existing:?} own {own_bytes}"
+            );
+        }
+        // The answer to a question is the person's resume too.
+        let asked = spec(Kind::Move, Conflict::Ask, false);
+        let p = go(plan(&asked, &facts(SMALLER), Some(Conflict::Resume), &[]));
+        assert_eq!(p.foreign_prefix, 400);
+        // A local part file left by some earlier run is not vouched for
+        // either, unless that run was this job's.
+        let mut f = facts(None);
+        f.part_size = Some(300);
+        let local = spec(Kind::Move, Conflict::Resume, true);
+        assert_eq!(go(plan(&local, &f, None, &[])).foreign_prefix, 300);
+        f.own_bytes = true;
+        assert_eq!(go(plan(&local, &f, None, &[])).foreign_prefix, 0);
+    }
+
+    /// What a cancel that discards may remove: a rename writes a name that
+    /// was free, so what is there is the job's own, never a file that
+    /// "existed before".
+    #[test]
+    fn a_renamed_copy_writes_a_name_that_did_not_exist() {
+        let p = go(plan(
+            &spec(Kind::Copy, Conflict::Rename, false),
+            &facts(SAME),
+            None,
+            &[],
+        ));
+        assert_eq!(p.existed, Some(false));
+        let p = go(plan(
+            &spec(Kind::Copy, Conflict::Resume, false),
+            &facts(SMALLER),
+            None,
+            &[],
+        ));
+        assert_eq!(p.existed, Some(true));
     }
 
     /// An earlier run's part file is what a resume continues, not the file

@@ -10,11 +10,11 @@ use crate::ftp::FtpError;
 use crate::ftp::hash::Algorithm;
 use crate::transfer::error::{End, Failure};
 use crate::transfer::queue::Slot;
-use crate::transfer::sessions::endpoint::Endpoint;
+use crate::transfer::sessions::endpoint::{Endpoint, SizeSlot};
 use crate::transfer::sessions::ends::Ends;
 use crate::transfer::sessions::site::{Location, Site};
 use crate::transfer::shared::Ctx;
-use crate::transfer::{Check, EventKind, Verify};
+use crate::transfer::{Check, EventKind, Verify, Why};
 
 use super::FileJob;
 
@@ -42,7 +42,10 @@ impl FileJob<'_> {
                 }) if retried < retries => {
                     retried += 1;
                     self.discard_ends();
-                    let reason = format!("checking the copy: {reason}");
+                    let reason = Why::While {
+                        doing: "checking the copy".into(),
+                        why: reason,
+                    };
                     if !super::pause_before_retry(self.ctx, retried, reason, &mut backoff).await {
                         return Err(Failure::Cancelled);
                     }
@@ -60,26 +63,34 @@ impl FileJob<'_> {
         slot: &mut Option<Slot>,
         carried: Option<String>,
     ) -> Result<(u64, Check), Failure> {
-        let size = match self.listed_size(slot).await {
-            Some(n) if n == self.plan.expected => n,
-            // Not shown, or not as expected: the file's own SIZE decides.
+        let Some(algorithm) = self.digest else {
+            let size = match self.listed_size(slot).await {
+                Some(n) if n == self.plan.expected => n,
+                // Not shown, or not as expected: the file's own SIZE decides.
+                _ => self.size_check().await?,
+            };
+            return Ok((size, Check::Size));
+        };
+        // The size goes out with the digest, one round trip for both;
+        // a size that is not as expected is what the check then says.
+        let (expected, work) = (self.plan.expected, self.work.path.clone());
+        let asked = SizeSlot::default();
+        self.ends()
+            .await?
+            .destination()
+            .ask_size_ahead(&work, asked.clone())
+            .await;
+        let (source, work) = (&self.spec.source, &self.work);
+        let ends = self.ends.as_mut().expect("just checked out");
+        let digests = compare_digests(ends, source, work, algorithm, expected, carried).await;
+        let answered = *asked.lock().unwrap_or_else(|e| e.into_inner());
+        let size = match answered {
+            Some(Some(n)) if n == expected => n,
+            // Not there, not as expected, or not answered: said as the
+            // file's own SIZE says it.
             _ => self.size_check().await?,
         };
-        let check = match self.digest {
-            Some(algorithm) => {
-                let (source, work) = (&self.spec.source, &self.work);
-                let ends = match self.ends.as_mut() {
-                    Some(ends) => ends,
-                    None => {
-                        self.ends = Some(super::checkout(self.ctx, self.spec).await?);
-                        self.ends.as_mut().expect("just filled")
-                    }
-                };
-                compare_digests(ends, source, work, algorithm, size, carried).await?
-            }
-            None => Check::Size,
-        };
-        Ok((size, check))
+        Ok((size, digests?))
     }
 
     /// In a tree, one listing of the directory answers for all its files:
@@ -148,7 +159,7 @@ pub(crate) fn digest_to_compare(
     match common {
         _ if mode == Verify::Auto && (append || common.is_none()) => Ok(None),
         _ if append => Err(Failure::permanent(
-            "cannot check an append by digest (the destination's digest covers what was there before); use --verify size or auto".into(),
+            "cannot check an append by digest (the destination's digest covers what was there before); use --verify size or auto",
         )),
         None => {
             let names = |v: &[Algorithm]| {

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use crate::transfer::JobId;
+use crate::transfer::{JobId, Why};
 
 #[derive(Default)]
 pub(crate) struct Written {
@@ -18,7 +18,7 @@ pub(crate) struct Written {
 struct Marks {
     wrote: HashSet<JobId>,
     /// Trees whose destination said it is full, with its words.
-    full: HashMap<JobId, String>,
+    full: HashMap<JobId, Why>,
 }
 
 impl Written {
@@ -26,15 +26,12 @@ impl Written {
         self.marks.lock().expect("written lock")
     }
 
-    pub(crate) fn out_of_space(&self, tree: JobId) -> Option<String> {
+    pub(crate) fn out_of_space(&self, tree: JobId) -> Option<Why> {
         self.marks().full.get(&tree).cloned()
     }
 
-    pub(crate) fn mark_out_of_space(&self, tree: JobId, why: &str) {
-        self.marks()
-            .full
-            .entry(tree)
-            .or_insert_with(|| why.to_string());
+    pub(crate) fn mark_out_of_space(&self, tree: JobId, why: &Why) {
+        self.marks().full.entry(tree).or_insert_with(|| why.clone());
     }
 
     pub(crate) fn mark_wrote(&self, job: JobId) {

@@ -51,10 +51,10 @@ pub(crate) async fn check_space(at: &Location, needed: u64) -> Result<(), Failur
             let why =
                 format!("the local disk has {free} bytes free, and the file needs {needed} more");
             Err(Failure::Failed {
-                reason: format!("not enough space at the destination {at}: {why}"),
+                reason: Box::new(format!("not enough space at the destination {at}: {why}").into()),
                 replies: Vec::new(),
                 transient: false,
-                out_of_space: Some(why),
+                out_of_space: Some(Box::new(why.into())),
                 cause: None,
             })
         }

@@ -14,6 +14,14 @@ use crate::ftp::hash::Algorithm;
 use crate::ftp::{Client, FtpError};
 use crate::transfer::local::beneath::Confined;
 
+/// Where a time asked ahead arrives: `Some(None)` when the server could not
+/// give it.
+pub(crate) type TimeSlot = std::sync::Arc<std::sync::Mutex<Option<Option<NaiveDateTime>>>>;
+
+/// Where a size asked ahead arrives: `Some(None)` when the file is not
+/// there; `None` while unanswered, or when the answer was no size at all.
+pub(crate) type SizeSlot = std::sync::Arc<std::sync::Mutex<Option<Option<u64>>>>;
+
 pub(crate) enum Endpoint<'a> {
     Ftp(&'a mut Client),
     Local,
@@ -91,6 +99,67 @@ impl<'a> Endpoint<'a> {
                     .map_err(FtpError::Io)
             }
         }
+    }
+
+    /// Asks a server for a file's time now, without waiting: the answer is
+    /// read with the next command's (a copy's `PORT`) and put in `slot`.
+    /// `false` when there is nothing to ask ahead (no `MDTM`, the disk).
+    pub(crate) async fn ask_modified_ahead(&mut self, path: &[u8], slot: TimeSlot) -> bool {
+        let Endpoint::Ftp(client) = self else {
+            return false;
+        };
+        if !client.features().mdtm {
+            return false;
+        }
+        let answered = slot.clone();
+        let sent = client
+            .mdtm_unawaited(path, move |time| {
+                *answered.lock().unwrap_or_else(|e| e.into_inner()) = Some(time.ok());
+            })
+            .await;
+        sent.is_ok()
+    }
+
+    /// Asks a server for a file's size now, without waiting: the answer is
+    /// read with the next command's (the digest of a check) and put in
+    /// `slot` (`Some(None)`: the file is not there). `false` when nothing
+    /// was asked (the disk answers at once).
+    pub(crate) async fn ask_size_ahead(&mut self, path: &[u8], slot: SizeSlot) -> bool {
+        let Endpoint::Ftp(client) = self else {
+            return false;
+        };
+        let answered = slot.clone();
+        let sent = client
+            .size_unawaited(path, move |size| {
+                if let Ok(size) = size {
+                    *answered.lock().unwrap_or_else(|e| e.into_inner()) = Some(size);
+                }
+            })
+            .await;
+        sent.is_ok()
+    }
+
+    /// As [`set_modified`](Self::set_modified), without waiting where a
+    /// server took a way before: `on_refused` hears of a refusal when its
+    /// reply comes (with the next command's).
+    pub(crate) async fn set_modified_soon(
+        &mut self,
+        path: &[u8],
+        time: NaiveDateTime,
+        root: Option<&Path>,
+        on_refused: impl FnOnce(FtpError) + Send + Sync + 'static,
+    ) -> Result<(), FtpError> {
+        if let Endpoint::Ftp(client) = self {
+            let on_done = move |done: Result<_, FtpError>| {
+                if let Err(e) = done {
+                    on_refused(e);
+                }
+            };
+            if client.set_modified_unawaited(path, time, on_done).await? {
+                return Ok(());
+            }
+        }
+        self.set_modified(path, time, root).await
     }
 
     /// The digests this end can give: a server's by `FEAT`, any here.

@@ -19,6 +19,10 @@ use crate::transfer::sessions::site::FtpSite;
 const TRUST_IDLE: Duration = Duration::from_secs(5);
 /// How often a `421 too many connections` is waited out before giving up.
 const BUSY_RETRIES: u32 = 20;
+/// How long a question asked after a job let its sessions go (a cancelled
+/// copy's size, the empty file a failed one left) waits for a session
+/// within the site's limit.
+const AFTERWARDS_WAIT: Duration = Duration::from_secs(30);
 
 /// Every site's pool, by site key: sessions with the same login share one.
 #[derive(Default)]
@@ -45,6 +49,60 @@ pub(crate) struct Pool {
     /// Whether a session in the clear (TLS refused or not offered) was
     /// already told: once per site is enough.
     told_clear: AtomicBool,
+    /// The one session that polls the sizes of this site's files being
+    /// written by other servers, shared by all of them.
+    poller: Mutex<Poller>,
+}
+
+/// The site's polling session: counted in the site's limit like any other
+/// (servers limit sessions per address), taken only when a slot is free,
+/// and given back as soon as a transfer waits for one — polling is worth
+/// less than a copy.
+#[derive(Default)]
+struct Poller {
+    session: Option<Session>,
+    /// Transfers that may poll: when none is left the session goes back.
+    users: usize,
+    /// A transfer is asking its size on the session right now.
+    asking: bool,
+    /// A copy waits for a slot: give the session back after the question.
+    wanted_back: bool,
+}
+
+/// What a poll of a file's size found.
+pub(crate) enum Polled {
+    Size(u64),
+    /// Nothing this time: the file is not there yet (`550`), or another
+    /// transfer is asking.
+    Nothing,
+    /// No session can be had within the site's limit: polling stops.
+    NoSession,
+}
+
+/// A transfer that may poll its destination's size; when the last one goes,
+/// so does the polling session.
+pub(crate) struct PollUser {
+    pool: Arc<Pool>,
+}
+
+impl PollUser {
+    pub(crate) fn pool(&self) -> &Arc<Pool> {
+        &self.pool
+    }
+}
+
+impl Drop for PollUser {
+    fn drop(&mut self) {
+        let leaving = {
+            let mut poller = self.pool.poller();
+            poller.users -= 1;
+            match poller.users {
+                0 => poller.session.take(),
+                _ => None,
+            }
+        };
+        drop(leaving);
+    }
 }
 
 impl Pool {
@@ -54,7 +112,114 @@ impl Pool {
             site,
             idle: Mutex::new(Vec::new()),
             told_clear: AtomicBool::new(false),
+            poller: Mutex::new(Poller::default()),
         })
+    }
+
+    fn poller(&self) -> std::sync::MutexGuard<'_, Poller> {
+        self.poller.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn poll_user(self: &Arc<Pool>) -> PollUser {
+        self.poller().users += 1;
+        PollUser { pool: self.clone() }
+    }
+
+    /// The size of `path` on the site's polling session, opened on a free
+    /// slot if there is none yet.
+    pub(crate) async fn poll_size(self: &Arc<Pool>, path: &[u8]) -> Polled {
+        let held = {
+            let mut poller = self.poller();
+            if poller.asking {
+                return Polled::Nothing;
+            }
+            poller.asking = true;
+            poller.session.take()
+        };
+        let session = match held {
+            Some(session) => Some(session),
+            None => self.poll_session().await,
+        };
+        let Some(mut session) = session else {
+            self.poller().asking = false;
+            return Polled::NoSession;
+        };
+        let answer = session.size(path).await;
+        let keep = match &answer {
+            Ok(_) => true,
+            // `550` until the destination has created the file.
+            Err(e) => e.reply().is_some(),
+        };
+        if !keep {
+            session.discard();
+        }
+        let given_back = {
+            let mut poller = self.poller();
+            poller.asking = false;
+            let back = !keep || poller.wanted_back || poller.users == 0;
+            poller.wanted_back = false;
+            match back {
+                true => Some(session),
+                false => {
+                    poller.session = Some(session);
+                    None
+                }
+            }
+        };
+        drop(given_back);
+        match answer {
+            Ok(size) => Polled::Size(size),
+            Err(_) if keep => Polled::Nothing,
+            Err(_) => Polled::NoSession,
+        }
+    }
+
+    /// A session on a slot free right now; `None` when every slot is taken
+    /// (or a copy waits for one) or the server will not have one more — a
+    /// busy server is not waited out for the sake of a gauge.
+    async fn poll_session(self: &Arc<Pool>) -> Option<Session> {
+        let permit = self.slots.clone().try_acquire_owned().ok()?;
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let client = match idle {
+            Some((client, _)) => Ok(client),
+            None => self.site.open().await,
+        };
+        match client {
+            Ok(client) => Some(self.wrap(client, permit)),
+            Err(e) => {
+                tracing::info!(site = %self.site, "no session for progress: {e}");
+                None
+            }
+        }
+    }
+
+    /// A copy needs slots the polling session holds: it goes back now, or
+    /// after the question it is answering.
+    fn reclaim_poller(&self) {
+        let session = {
+            let mut poller = self.poller();
+            if poller.asking {
+                poller.wanted_back = true;
+            }
+            poller.session.take()
+        };
+        drop(session);
+    }
+
+    /// One session within the site's limit, for a question asked once a
+    /// job let its own sessions go (a cancelled copy's size, the empty
+    /// file a failed one left); an error when none is free in time.
+    pub(crate) async fn one(self: &Arc<Pool>) -> Result<Session, FtpError> {
+        let never = CancellationToken::new();
+        match tokio::time::timeout(AFTERWARDS_WAIT, self.checkout(1, &never)).await {
+            Ok(Some(Ok(mut sessions))) => Ok(sessions.pop().expect("one session was asked for")),
+            Ok(Some(Err(e))) => Err(e),
+            Ok(None) | Err(_) => Err(FtpError::Io(std::io::Error::other(format!(
+                "no session of {} free within its limit of {}",
+                self.site,
+                self.site.max_connections.max(1)
+            )))),
+        }
     }
 
     pub(crate) fn site(&self) -> &Arc<FtpSite> {
@@ -83,6 +248,9 @@ impl Pool {
                 "{} allows {capacity} transfer connection(s); this needs {n}",
                 self.site
             )))));
+        }
+        if self.slots.available_permits() < n {
+            self.reclaim_poller();
         }
         let mut permits = tokio::select! {
             p = self.slots.clone().acquire_many_owned(n as u32) => p.ok()?,
@@ -133,7 +301,7 @@ impl Pool {
 
     /// Opens and logs in a new session, waiting out "too many connections"
     /// (421) with a growing pause instead of failing.
-    pub(crate) async fn connect(&self) -> Result<Client, FtpError> {
+    async fn connect(&self) -> Result<Client, FtpError> {
         let site = &self.site;
         let mut pause = Duration::from_millis(250);
         let mut tries = 0;
@@ -193,5 +361,75 @@ impl Drop for Session {
         {
             idle.push((client, Instant::now()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ftp::{FtpUrl, Login};
+    use crate::server::{Anonymous, Config, Handle};
+
+    async fn served() -> (tempfile::TempDir, Handle) {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("f.bin"), b"12345").unwrap();
+        let mut config = Config::new(root.path(), "127.0.0.1:0".parse().unwrap());
+        config.anonymous = Some(Anonymous::Read);
+        let handle = Handle::spawn(config).await.unwrap();
+        (root, handle)
+    }
+
+    fn pool_of(handle: &Handle, limit: usize) -> Arc<Pool> {
+        let url = FtpUrl::parse(&format!("ftp://{}/", handle.addr())).unwrap();
+        let mut site = FtpSite::new(&url, Login::default());
+        site.max_connections = limit;
+        Pool::new(Arc::new(site))
+    }
+
+    /// The polling session is one of the site's: taken only from a free
+    /// slot, shared, and given back the moment a copy waits for a slot.
+    #[tokio::test]
+    async fn polling_takes_a_free_slot_and_gives_it_back_to_a_copy() {
+        let (_root, handle) = served().await;
+        let pool = pool_of(&handle, 2);
+        let never = CancellationToken::new();
+        let copy = pool.checkout(1, &never).await.unwrap().unwrap();
+        let user = pool.poll_user();
+        assert!(matches!(pool.poll_size(b"f.bin").await, Polled::Size(5)));
+        assert_eq!(
+            pool.slots.available_permits(),
+            0,
+            "the poller holds the second slot"
+        );
+        // A second copy needs that slot: it gets it, and polling stops.
+        let second = tokio::time::timeout(Duration::from_secs(5), pool.checkout(1, &never))
+            .await
+            .expect("the poller gave its slot back")
+            .unwrap()
+            .unwrap();
+        assert!(matches!(pool.poll_size(b"f.bin").await, Polled::NoSession));
+        drop((copy, second));
+        // Slots free again: polling resumes, and its session goes back
+        // to the pool when the last poller leaves.
+        assert!(matches!(pool.poll_size(b"f.bin").await, Polled::Size(5)));
+        drop(user);
+        assert_eq!(pool.slots.available_permits(), 2);
+        handle.stop().await;
+    }
+
+    /// A limit of one leaves nothing to poll with while a copy runs.
+    #[tokio::test]
+    async fn a_site_of_one_session_is_not_polled_while_it_copies() {
+        let (_root, handle) = served().await;
+        let pool = pool_of(&handle, 1);
+        let copy = pool
+            .checkout(1, &CancellationToken::new())
+            .await
+            .unwrap()
+            .unwrap();
+        let _user = pool.poll_user();
+        assert!(matches!(pool.poll_size(b"f.bin").await, Polled::NoSession));
+        drop(copy);
+        handle.stop().await;
     }
 }

@@ -16,7 +16,7 @@ use chrono::TimeZone;
 use crate::ftp::{Client, Entry, EntryKind, FtpError};
 use crate::text::{human_bytes, printable};
 use crate::transfer::sessions::site::{FtpSite, Location, Site};
-use crate::transfer::tree::compare::{Rules, Side, Verdict, compare};
+use crate::transfer::tree::compare::{Compared, Rules, Side, Verdict, compare};
 use crate::transfer::tree::skip::SkipList;
 use crate::transfer::tree::walk::{is_plain_name, too_deep};
 
@@ -377,65 +377,25 @@ pub async fn plan(
     destination: &mut Tree,
     options: &Options,
 ) -> Result<Plan, MirrorError> {
-    let mut plan = Plan::default();
-    // (relative path, whether it exists at the destination)
-    let mut pending: Vec<(Vec<u8>, bool)> = vec![(Vec::new(), true)];
-    while let Some((rel, at_destination)) = pending.pop() {
+    let mut planner = Planner {
+        destination_root,
+        destination,
+        options,
+        plan: Plan::default(),
+        pending: vec![(Vec::new(), true)],
+    };
+    while let Some((rel, at_destination)) = planner.pending.pop() {
         let from = under(source_root, &rel);
         let (source_entries, source_utc) =
             source.list(&from.path).await.map_err(|e| MirrorError {
                 context: format!("cannot list {from}"),
                 source: e,
             })?;
-        let (destination_entries, destination_utc) = if at_destination {
-            let to = under(destination_root, &rel);
-            match destination.list(&to.path).await {
-                Ok(listed) => listed,
-                // Only the root may be missing: a subdirectory both sides
-                // listed a moment ago that cannot be listed is an error.
-                Err(e) if rel.is_empty() && is_missing(&e) => {
-                    plan.create_root = true;
-                    (Vec::new(), true)
-                }
-                Err(e) => {
-                    return Err(MirrorError {
-                        context: format!("cannot list {to}"),
-                        source: e,
-                    });
-                }
-            }
-        } else {
-            (Vec::new(), true)
+        let (destination_entries, destination_utc) = match at_destination {
+            true => planner.list_destination(&rel).await?,
+            false => (Vec::new(), true),
         };
-
-        let mut skipped_here: HashSet<Vec<u8>> = HashSet::new();
-        let mut copyable = Vec::new();
-        for e in source_entries {
-            if e.name == "." || e.name == ".." {
-                continue;
-            }
-            if options.skip.skips(e.raw_name(), e.is_dir()) {
-                skipped_here.insert(e.raw_name().to_vec());
-                continue;
-            }
-            match not_copied(&e) {
-                Some(reason) => plan.items.push(Item {
-                    path: join(&rel, e.raw_name()),
-                    change: Change::NotCopied { reason },
-                }),
-                None => copyable.push(e),
-            }
-        }
-        let mut kept = Vec::new();
-        for e in destination_entries {
-            if options.skip.skips(e.raw_name(), e.is_dir()) {
-                skipped_here.insert(e.raw_name().to_vec());
-            } else if is_plain_name(e.raw_name()) {
-                kept.push(e);
-            }
-        }
-        plan.skipped += skipped_here.len();
-
+        let (copyable, kept) = planner.sift(&rel, source_entries, destination_entries);
         let compared = compare(
             &Side {
                 entries: &copyable,
@@ -447,64 +407,148 @@ pub async fn plan(
             },
             options.rules,
         );
-        let at_dest = |name: &[u8]| kept.iter().find(|e| e.raw_name() == name);
-        let at_source = |name: &[u8]| copyable.iter().find(|e| e.raw_name() == name);
         for c in compared {
-            let path = join(&rel, &c.raw_name);
-            let mismatch = |name: &[u8]| Change::KindMismatch {
-                source: at_source(name).map_or("?", kind_name),
-                destination: at_dest(name).map_or("?", kind_name),
-            };
-            let deep = c.is_dir && depth(&path) > options.max_depth;
-            let change = match c.verdict {
-                Verdict::New | Verdict::BothDirs if deep => Change::NotCopied {
-                    reason: too_deep(options.max_depth),
-                },
-                Verdict::New if c.is_dir => {
-                    pending.push((path.clone(), false));
-                    Change::NewDir
-                }
-                Verdict::New => Change::New {
-                    size: at_source(&c.raw_name).and_then(|e| e.size),
-                },
-                Verdict::BothDirs => {
-                    pending.push((path, true));
-                    continue;
-                }
-                Verdict::KindMismatch => mismatch(&c.raw_name),
-                // A link (or anything not a file) at the destination is
-                // not a file to write through.
-                Verdict::Same | Verdict::Differs { .. }
-                    if at_dest(&c.raw_name).is_some_and(|d| d.kind != EntryKind::File) =>
-                {
-                    mismatch(&c.raw_name)
-                }
-                Verdict::Same => continue,
-                Verdict::Differs {
-                    source_size,
-                    destination_size,
-                    newer,
-                } => Change::Differs {
-                    source_size,
-                    destination_size,
-                    newer,
-                },
-                Verdict::Extra if !options.delete => {
-                    plan.extras_kept += 1;
-                    continue;
-                }
-                Verdict::Extra if c.is_dir => {
-                    let to = under(destination_root, &path);
-                    extra_tree(destination, &to, path, options, &mut plan).await?;
-                    continue;
-                }
-                Verdict::Extra => Change::Extra { is_dir: false },
-            };
-            plan.items.push(Item { path, change });
+            planner.place(&rel, c, &copyable, &kept).await?;
         }
     }
+    let mut plan = planner.plan;
     plan.items.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(plan)
+}
+
+/// A mirror's plan while it is made: what is planned, and the directories
+/// still to compare (relative path, whether it exists at the destination).
+struct Planner<'a> {
+    destination_root: &'a Location,
+    destination: &'a mut Tree,
+    options: &'a Options,
+    plan: Plan,
+    pending: Vec<(Vec<u8>, bool)>,
+}
+
+impl Planner<'_> {
+    /// The destination's listing of `rel`. Only the root may be missing
+    /// (it is created first): a subdirectory both sides listed a moment
+    /// ago that cannot be listed is an error.
+    async fn list_destination(&mut self, rel: &[u8]) -> Result<(Vec<Entry>, bool), MirrorError> {
+        let to = under(self.destination_root, rel);
+        match self.destination.list(&to.path).await {
+            Ok(listed) => Ok(listed),
+            Err(e) if rel.is_empty() && is_missing(&e) => {
+                self.plan.create_root = true;
+                Ok((Vec::new(), true))
+            }
+            Err(e) => Err(MirrorError {
+                context: format!("cannot list {to}"),
+                source: e,
+            }),
+        }
+    }
+
+    /// What of a directory's two listings is compared: the skip list's
+    /// names are counted (once, whichever side has them), and a source
+    /// entry a mirror does not copy is planned as such, with the reason.
+    fn sift(
+        &mut self,
+        rel: &[u8],
+        source_entries: Vec<Entry>,
+        destination_entries: Vec<Entry>,
+    ) -> (Vec<Entry>, Vec<Entry>) {
+        let skip = &self.options.skip;
+        let mut skipped_here: HashSet<Vec<u8>> = HashSet::new();
+        let mut copyable = Vec::new();
+        for e in source_entries {
+            if e.name == "." || e.name == ".." {
+                continue;
+            }
+            if skip.skips(e.raw_name(), e.is_dir()) {
+                skipped_here.insert(e.raw_name().to_vec());
+                continue;
+            }
+            match not_copied(&e) {
+                Some(reason) => self.plan.items.push(Item {
+                    path: join(rel, e.raw_name()),
+                    change: Change::NotCopied { reason },
+                }),
+                None => copyable.push(e),
+            }
+        }
+        let mut kept = Vec::new();
+        for e in destination_entries {
+            if skip.skips(e.raw_name(), e.is_dir()) {
+                skipped_here.insert(e.raw_name().to_vec());
+            } else if is_plain_name(e.raw_name()) {
+                kept.push(e);
+            }
+        }
+        self.plan.skipped += skipped_here.len();
+        (copyable, kept)
+    }
+
+    /// Plans one compared name of directory `rel`: a change, a directory
+    /// to compare next, or nothing.
+    async fn place(
+        &mut self,
+        rel: &[u8],
+        c: Compared,
+        copyable: &[Entry],
+        kept: &[Entry],
+    ) -> Result<(), MirrorError> {
+        let options = self.options;
+        let path = join(rel, &c.raw_name);
+        let at_dest = kept.iter().find(|e| e.raw_name() == c.raw_name);
+        let at_source = copyable.iter().find(|e| e.raw_name() == c.raw_name);
+        let mismatch = || Change::KindMismatch {
+            source: at_source.map_or("?", kind_name),
+            destination: at_dest.map_or("?", kind_name),
+        };
+        let deep = c.is_dir && depth(&path) > options.max_depth;
+        let change = match c.verdict {
+            Verdict::New | Verdict::BothDirs if deep => Change::NotCopied {
+                reason: too_deep(options.max_depth),
+            },
+            Verdict::New if c.is_dir => {
+                self.pending.push((path.clone(), false));
+                Change::NewDir
+            }
+            Verdict::New => Change::New {
+                size: at_source.and_then(|e| e.size),
+            },
+            Verdict::BothDirs => {
+                self.pending.push((path, true));
+                return Ok(());
+            }
+            Verdict::KindMismatch => mismatch(),
+            // A link (or anything not a file) at the destination is
+            // not a file to write through.
+            Verdict::Same | Verdict::Differs { .. }
+                if at_dest.is_some_and(|d| d.kind != EntryKind::File) =>
+            {
+                mismatch()
+            }
+            Verdict::Same => return Ok(()),
+            Verdict::Differs {
+                source_size,
+                destination_size,
+                newer,
+            } => Change::Differs {
+                source_size,
+                destination_size,
+                newer,
+            },
+            Verdict::Extra if !options.delete => {
+                self.plan.extras_kept += 1;
+                return Ok(());
+            }
+            Verdict::Extra if c.is_dir => {
+                let to = under(self.destination_root, &path);
+                return extra_tree(self.destination, &to, path, options, &mut self.plan).await;
+            }
+            Verdict::Extra => Change::Extra { is_dir: false },
+        };
+        self.plan.items.push(Item { path, change });
+        Ok(())
+    }
 }
 
 /// An extra directory and everything in it, for deletion; what the skip

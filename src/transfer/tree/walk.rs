@@ -211,7 +211,10 @@ enum Met {
 
 /// Reports an entry the walk leaves out.
 fn skipped(ctx: &Ctx, path: String, reason: String) -> Met {
-    ctx.emit(EventKind::Skipped { path, reason });
+    ctx.emit(EventKind::Skipped {
+        path,
+        reason: reason.into(),
+    });
     Met::Other
 }
 

@@ -12,8 +12,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::ftp::Client;
-use crate::transfer::sessions::site::FtpSite;
+use crate::transfer::sessions::pool::{PollUser, Polled, Pool};
 use crate::transfer::{Event, EventKind, JobId};
 
 pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -151,12 +150,12 @@ impl Watch {
 pub(crate) enum Source {
     /// Bytes counted on a stream through the client.
     Counted,
-    /// `SIZE` of the destination file on an extra connection, minus what
-    /// was there before the transfer. The connection is opened only once
-    /// the transfer has run for a while: a small file is done before a
-    /// login would be.
+    /// `SIZE` of the destination file on the site's polling session
+    /// (within its limit, shared by its transfers), minus what was there
+    /// before the transfer. Asked only once the transfer has run for a
+    /// while: a small file is done before a login would be.
     PollSize {
-        site: Arc<FtpSite>,
+        pool: Arc<Pool>,
         path: Vec<u8>,
         base: u64,
     },
@@ -219,7 +218,7 @@ pub(crate) async fn report(
     let mut meter = Meter::new();
     let mut ticker = tokio::time::interval(POLL_INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut poller: Option<Client> = None;
+    let mut user: Option<PollUser> = None;
     let mut last_polled: Option<u64> = None;
     let mut ticks = 0u32;
     loop {
@@ -228,46 +227,19 @@ pub(crate) async fn report(
             () = stop.cancelled() => break,
         }
         ticks += 1;
-        let measured = match &mut source {
+        let measured = match &source {
             Source::Counted => true,
-            Source::PollSize { site, path, base } => {
-                if poller.is_none() && ticks == POLLER_AFTER_TICKS {
-                    poller = open_poller(site).await;
-                    if poller.is_none() {
+            Source::PollSize { .. } if ticks < POLLER_AFTER_TICKS => true,
+            Source::PollSize { pool, path, base } => {
+                let user = user.get_or_insert_with(|| pool.poll_user());
+                match poll(user, path, *base, &watch, &mut last_polled).await {
+                    true => true,
+                    false => {
                         watch.set_unmeasurable();
                         source = Source::Elapsed;
                         continue;
                     }
                 }
-                if let Some(client) = &mut poller {
-                    // 550 until the destination has created the file: not an error.
-                    if let Ok(size) = client.size(&*path).await {
-                        // Only growth between two of our own readings proves
-                        // the destination writes: a first reading may still
-                        // be the old file's size.
-                        if last_polled.is_some_and(|before| size > before) {
-                            watch.grew();
-                        } else if last_polled.is_some()
-                            && !watch.saw_growth()
-                            && watch.stalled_for() >= HIDDEN_AFTER
-                        {
-                            // A destination that writes under a hidden name
-                            // until the end (ProFTPD's HiddenStores,
-                            // Pure-FTPd's --notruncate, fxpc serve over an
-                            // existing file) never grows where we look:
-                            // its silence is no stall.
-                            tracing::info!(
-                                "the destination's size does not move: it may write under a hidden name; progress is not measured"
-                            );
-                            watch.set_unmeasurable();
-                            source = Source::Elapsed;
-                            continue;
-                        }
-                        last_polled = Some(size);
-                        watch.set_done(size.saturating_sub(*base));
-                    }
-                }
-                true
             }
             Source::Elapsed => false,
         };
@@ -285,25 +257,61 @@ pub(crate) async fn report(
             },
         });
     }
-    if let Some(client) = poller {
-        let _ = tokio::time::timeout(Duration::from_secs(2), client.quit()).await;
-    }
 }
 
 /// The second tick (about a second in): transfers shorter than that never
 /// cost an extra login.
 const POLLER_AFTER_TICKS: u32 = 2;
 
-/// One extra session for polling; `None` when the server will not have it
-/// (its connection limit, say): the gauge then shows elapsed time only.
-async fn open_poller(site: &FtpSite) -> Option<Client> {
-    match site.open().await {
-        Ok(c) => Some(c),
-        Err(e) => {
-            tracing::info!(site = %site, "no extra connection for progress: {e}");
-            None
+/// One reading of the destination's size; `false` when sizes cannot
+/// measure this transfer: no session is free within the site's limit
+/// (every slot carries a copy), or the size does not move where we look.
+async fn poll(
+    user: &PollUser,
+    path: &[u8],
+    base: u64,
+    watch: &Watch,
+    last: &mut Option<u64>,
+) -> bool {
+    match user.pool().poll_size(path).await {
+        Polled::Size(size) => {
+            if judge_size(watch, size, *last) == Reading::Hidden {
+                return false;
+            }
+            *last = Some(size);
+            watch.set_done(size.saturating_sub(base));
+            true
         }
+        Polled::Nothing => true,
+        Polled::NoSession => false,
     }
+}
+
+#[derive(PartialEq)]
+enum Reading {
+    Measured,
+    /// The size does not move where we look: the destination writes under
+    /// a hidden name.
+    Hidden,
+}
+
+/// What a polled size says of the transfer. Only growth between two of our
+/// own readings proves the destination writes: a first reading may still
+/// be the old file's size.
+fn judge_size(watch: &Watch, size: u64, last: Option<u64>) -> Reading {
+    if last.is_some_and(|before| size > before) {
+        watch.grew();
+    } else if last.is_some() && !watch.saw_growth() && watch.stalled_for() >= HIDDEN_AFTER {
+        // A destination that writes under a hidden name until the end
+        // (ProFTPD's HiddenStores, Pure-FTPd's --notruncate, fxpc serve
+        // over an existing file) never grows where we look: its silence
+        // is no stall.
+        tracing::info!(
+            "the destination's size does not move: it may write under a hidden name; progress is not measured"
+        );
+        return Reading::Hidden;
+    }
+    Reading::Measured
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use tokio::fs::File;
-use tokio::io::{AsyncRead, AsyncSeekExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncSeekExt, AsyncWrite, AsyncWriteExt, DuplexStream, ReadBuf};
 
 use crate::ftp::StoreMode;
 use crate::ftp::client::copy_idle;
@@ -144,8 +144,8 @@ pub(crate) async fn carry(
 ) -> Result<u64, Failure> {
     // Local ends are opened first: a file that cannot be read or written
     // is refused before any server is asked for anything.
-    let mut source_file = open_source(&source, source_path, source_offset).await?;
-    let mut destination_file = open_destination(
+    let source_file = open_source(&source, source_path, source_offset).await?;
+    let destination_file = open_destination(
         &destination,
         destination_path,
         append,
@@ -160,58 +160,93 @@ pub(crate) async fn carry(
     let watch = meters.watch.clone();
     let announced = meters.announced;
     let (writer, reader) = tokio::io::duplex(RELAY_BUFFER);
-    let mut writer = Counting::new(writer, meters);
+    let writer = Counting::new(writer, meters);
     let overrun = writer.overrun.clone();
-    let read = async move {
-        let r = match (source, source_file.as_mut()) {
-            (Endpoint::Ftp(client), _) => client
-                .retrieve(source_path, source_offset, &mut writer)
-                .await
-                .map_err(|e| Failure::ftp(End::Source, &e)),
-            (Endpoint::Local, Some(file)) => copy_idle(file, &mut writer, LOCAL_IDLE)
-                .await
-                .map_err(|e| Failure::local(End::Source, e)),
-            (Endpoint::Local, None) => unreachable!("opened above"),
-        };
-        // Closing the pipe ends the destination's input.
-        drop(writer);
-        r
+    let read = send(source, source_file, source_path, source_offset, writer);
+    let reader = Opened {
+        inner: reader,
+        watch,
     };
-    let write = async move {
-        let mut reader = Opened {
-            inner: reader,
-            watch,
-        };
-        let r = match (destination, destination_file.as_mut()) {
-            (Endpoint::Ftp(client), _) => {
-                let mode = if append {
-                    StoreMode::Append
-                } else {
-                    StoreMode::Replace
-                };
-                client
-                    .store(destination_path, mode, destination_offset, &mut reader)
-                    .await
-                    .map_err(|e| Failure::ftp(End::Destination, &e))
-            }
-            (Endpoint::Local, Some(file)) => {
-                let n = copy_idle(&mut reader, file, LOCAL_IDLE).await;
-                // Durable before it is called verified.
-                let synced = match file.flush().await {
-                    Ok(()) => file.sync_all().await,
-                    Err(e) => Err(e),
-                };
-                n.and_then(|n| synced.map(|()| n))
-                    .map_err(|e| Failure::local(End::Destination, e))
-            }
-            (Endpoint::Local, None) => unreachable!("opened above"),
-        };
-        // A refused upload must not leave the download blocked on a full pipe.
-        drop(reader);
-        r
+    let write = receive(
+        destination,
+        destination_file,
+        destination_path,
+        (append, destination_offset),
+        reader,
+    );
+    let (read, write) = both_ends(read, write).await?;
+    verdict(read, write, overrun.load(Ordering::Relaxed), announced)
+}
+
+/// The source's side: its bytes into the pipe.
+async fn send(
+    source: Endpoint<'_>,
+    file: Option<File>,
+    path: &[u8],
+    offset: u64,
+    mut writer: Counting<DuplexStream>,
+) -> Result<u64, Failure> {
+    let r = match (source, file) {
+        (Endpoint::Ftp(client), _) => client
+            .retrieve(path, offset, &mut writer)
+            .await
+            .map_err(|e| Failure::ftp(End::Source, &e)),
+        (Endpoint::Local, Some(mut file)) => copy_idle(&mut file, &mut writer, LOCAL_IDLE)
+            .await
+            .map_err(|e| Failure::local(End::Source, e)),
+        (Endpoint::Local, None) => unreachable!("opened above"),
     };
+    // Closing the pipe ends the destination's input.
+    drop(writer);
+    r
+}
+
+/// The destination's side: the pipe's bytes stored, appended or written
+/// from `offset`.
+async fn receive(
+    destination: Endpoint<'_>,
+    file: Option<File>,
+    path: &[u8],
+    (append, offset): (bool, u64),
+    mut reader: Opened<DuplexStream>,
+) -> Result<u64, Failure> {
+    let r = match (destination, file) {
+        (Endpoint::Ftp(client), _) => {
+            let mode = if append {
+                StoreMode::Append
+            } else {
+                StoreMode::Replace
+            };
+            client
+                .store(path, mode, offset, &mut reader)
+                .await
+                .map_err(|e| Failure::ftp(End::Destination, &e))
+        }
+        (Endpoint::Local, Some(mut file)) => {
+            let n = copy_idle(&mut reader, &mut file, LOCAL_IDLE).await;
+            // Durable before it is called verified.
+            let synced = match file.flush().await {
+                Ok(()) => file.sync_all().await,
+                Err(e) => Err(e),
+            };
+            n.and_then(|n| synced.map(|()| n))
+                .map_err(|e| Failure::local(End::Destination, e))
+        }
+        (Endpoint::Local, None) => unreachable!("opened above"),
+    };
+    // A refused upload must not leave the download blocked on a full pipe.
+    drop(reader);
+    r
+}
+
+/// Both sides' results, or the destination's failure alone when it names
+/// the cause.
+async fn both_ends(
+    read: impl Future<Output = Result<u64, Failure>>,
+    write: impl Future<Output = Result<u64, Failure>>,
+) -> Result<(Result<u64, Failure>, Result<u64, Failure>), Failure> {
     tokio::pin!(read, write);
-    let (read, write) = tokio::select! {
+    Ok(tokio::select! {
         r = &mut read => (r, write.await),
         w = &mut write => match w {
             // A refusal from the destination ends the attempt at once: a
@@ -228,8 +263,7 @@ pub(crate) async fn carry(
             },
             Ok(stored) => (read.await, Ok(stored)),
         },
-    };
-    verdict(read, write, overrun.load(Ordering::Relaxed), announced)
+    })
 }
 
 /// A local source, opened at its offset (`None`: a server sends).

@@ -126,7 +126,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
         }
         EventKind::ModeChanged { to, reason, .. } => {
             job.mode = Some(to);
-            job.fallback = Some(printable(&reason).into());
+            job.fallback = Some(printable(&reason.to_string()).into());
             job.note = job.fallback.clone();
         }
         EventKind::Retrying {
@@ -147,7 +147,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
         EventKind::Skipped { path, reason } => {
             // A tree's skip is about a file its walk left out.
             if !job.tree && !job.state.is_over() {
-                job.state = JobState::Skipped(reason.as_str().into());
+                job.state = JobState::Skipped(reason.to_string().into());
             }
             state.status = format!("skipped {path}: {reason}");
         }
@@ -158,6 +158,7 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             check,
             renamed_to,
             protection,
+            source_kept,
             ..
         } => {
             job.story = protection.map(|how| format!("protected: {how}").into());
@@ -192,13 +193,17 @@ pub(super) fn on_engine(state: &mut State, event: Event, fx: &mut Vec<Effect>) {
             if check != crate::transfer::Check::Size {
                 said.push(format!("{check} matches"));
             }
+            if let Some(why) = source_kept {
+                state.status = format!("{}: {why}", job.name);
+                said.push(why.to_string());
+            }
             job.note = (!said.is_empty()).then(|| said.join(", ").into());
         }
         EventKind::Failed { reason, replies } => {
             // The row says the cause: the end that answered and its reply
             // (the engine puts the most telling first); Enter tells the rest.
-            let cause = replies.first().cloned().unwrap_or_else(|| reason.clone());
-            let mut story = reason;
+            let mut story = reason.to_string();
+            let cause = replies.first().cloned().unwrap_or_else(|| story.clone());
             if !replies.is_empty() {
                 story.push_str(&format!("\nreplies: {}", replies.join("; ")));
             }

@@ -57,6 +57,11 @@ pub fn claim_all(journal: &mut Journal, site_of: &SiteOf<'_>) -> rusqlite::Resul
         if !journal.claim(item.id)? {
             continue;
         }
+        // The bytes an interrupted file left are its own to continue, and
+        // a move need not ask a digest to vouch for them.
+        if !item.recursive && item.wrote && item.kind != Kind::Append {
+            earlier.push((destination.clone(), false));
+        }
         if item.recursive {
             earlier.extend(files_done(journal, item.id, &destination)?);
         }
@@ -176,6 +181,7 @@ mod tests {
                 size: 1,
                 check: crate::transfer::Check::Size,
                 source_deleted: false,
+                source_kept: None,
                 renamed_to: None,
                 protection: None,
             },

@@ -436,75 +436,86 @@ async fn final_replies(
     // The active side has said 1xx: the passive side's own follows at once
     // from a server that accepted the connection.
     let connect_deadline = Instant::now() + PASSIVE_ANSWER.min(plan.connect_timeout);
-    {
-        let src = final_reply(source, watch, plan.stall_timeout, || {
-            if passive_side == End::Source {
-                watch.mark_connected();
-            }
-        });
-        let dst = async {
-            // The pipelined pin answers first. Our server handles it before
-            // the STOR behind it, so the listening socket is pinned before
-            // it accepts: pipelining loses none of the profile's safety.
-            if let Some(command) = pin {
-                let reply = destination.read_reply().await?;
-                if reply.code != 255 {
-                    // Reported as the destination refusing the data
-                    // connection, so the next dialect is tried.
-                    return Ok(Reply::new(425, format!("{command} refused: {reply}")));
-                }
-            }
-            let r = final_reply(destination, watch, plan.stall_timeout, || {
-                watch.mark_writing();
-                if passive_side == End::Destination {
-                    watch.mark_connected();
-                }
-            })
-            .await;
-            if r.as_ref().is_ok_and(Reply::is_completion) {
-                watch.mark_writing();
-            }
-            r
-        };
-        let watchdog = async {
-            loop {
-                if watch.is_connected() {
-                    std::future::pending::<()>().await;
-                }
-                if Instant::now() >= connect_deadline {
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        };
-        tokio::pin!(src, dst, watchdog);
-        let silent = || {
-            Some(Err(FtpError::Timeout {
-                waiting_for: "for the data connection".into(),
-                timeout: plan.connect_timeout,
-            }))
-        };
-        tokio::select! {
-            s = &mut src => {
-                let ok = s.as_ref().is_ok_and(Reply::is_completion);
-                tokio::select! {
-                    d = &mut dst => (Some(s), Some(d)),
-                    () = last_word(ok) => (Some(s), None),
-                    () = &mut watchdog, if ok => (Some(s), silent()),
-                }
-            }
-            d = &mut dst => {
-                let ok = d.as_ref().is_ok_and(Reply::is_completion);
-                tokio::select! {
-                    s = &mut src => (Some(s), Some(d)),
-                    () = last_word(ok) => (None, Some(d)),
-                    () = &mut watchdog, if ok => (silent(), Some(d)),
-                }
-            }
-            () = &mut watchdog => {
-                let (s, d) = if passive_side == End::Source { (silent(), None) } else { (None, silent()) };
-                (s, d)
+    let src = final_reply(source, watch, plan.stall_timeout, || {
+        if passive_side == End::Source {
+            watch.mark_connected();
+        }
+    });
+    let dst = destination_final_reply(destination, plan, watch, pin, passive_side);
+    let watchdog = unconnected_at(watch, connect_deadline);
+    tokio::pin!(src, dst, watchdog);
+    let silent = || {
+        Some(Err(FtpError::Timeout {
+            waiting_for: "for the data connection".into(),
+            timeout: plan.connect_timeout,
+        }))
+    };
+    tokio::select! {
+        s = &mut src => {
+            let ok = s.as_ref().is_ok_and(Reply::is_completion);
+            tokio::select! {
+                d = &mut dst => (Some(s), Some(d)),
+                () = last_word(ok) => (Some(s), None),
+                () = &mut watchdog, if ok => (Some(s), silent()),
             }
         }
+        d = &mut dst => {
+            let ok = d.as_ref().is_ok_and(Reply::is_completion);
+            tokio::select! {
+                s = &mut src => (Some(s), Some(d)),
+                () = last_word(ok) => (None, Some(d)),
+                () = &mut watchdog, if ok => (silent(), Some(d)),
+            }
+        }
+        () = &mut watchdog => match passive_side {
+            End::Source => (silent(), None),
+            End::Destination => (None, silent()),
+        },
+    }
+}
+
+/// The destination's final reply, after the pipelined pin's.
+async fn destination_final_reply(
+    destination: &mut Client,
+    plan: &Plan<'_>,
+    watch: &Watch,
+    pin: Option<&String>,
+    passive_side: End,
+) -> Result<Reply, FtpError> {
+    // The pipelined pin answers first. Our server handles it before
+    // the STOR behind it, so the listening socket is pinned before
+    // it accepts: pipelining loses none of the profile's safety.
+    if let Some(command) = pin {
+        let reply = destination.read_reply().await?;
+        if reply.code != 255 {
+            // Reported as the destination refusing the data
+            // connection, so the next dialect is tried.
+            return Ok(Reply::new(425, format!("{command} refused: {reply}")));
+        }
+    }
+    let r = final_reply(destination, watch, plan.stall_timeout, || {
+        watch.mark_writing();
+        if passive_side == End::Destination {
+            watch.mark_connected();
+        }
+    })
+    .await;
+    if r.as_ref().is_ok_and(Reply::is_completion) {
+        watch.mark_writing();
+    }
+    r
+}
+
+/// Returns once `deadline` passed without a data connection; never, once
+/// one was made.
+async fn unconnected_at(watch: &Watch, deadline: Instant) {
+    loop {
+        if watch.is_connected() {
+            std::future::pending::<()>().await;
+        }
+        if Instant::now() >= deadline {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

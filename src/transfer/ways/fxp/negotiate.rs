@@ -68,49 +68,10 @@ pub(crate) async fn pipelined_retr(
     port: &str,
     plan: &Plan<'_>,
 ) -> Result<Reply, AttemptError> {
-    let sent = async {
-        source.in_step().await?;
-        source.send_command(port).await?;
-        if plan.source_offset > 0 {
-            source
-                .send_command(&format!("REST {}", plan.source_offset))
-                .await?;
-        }
-        source.send_with("RETR", plan.source_path).await?;
-        let port_reply = source.read_reply().await?;
-        if port_reply.is_preliminary() {
-            // RETR answered before PORT: the server took the transfer
-            // command before its own data connection was up (pyftpdlib),
-            // and then never sends the file.
-            return Ok((port_reply, None, None));
-        }
-        let rest_reply = if plan.source_offset > 0 {
-            Some(source.read_reply().await?)
-        } else {
-            None
-        };
-        let retr_reply = source.read_reply().await?;
-        Ok::<_, FtpError>((port_reply, rest_reply, Some(retr_reply)))
-    }
-    .await;
+    let sent = send_port_and_retr(source, port, plan).await;
     let (port_reply, rest_reply, retr_reply) = match sent {
         Ok((port_reply, _, None)) => {
-            // Not a refusal of the way: the same way works with PORT and
-            // RETR sent one after the other, as they are for this source
-            // from now on.
-            plan.pipelining_broken
-                .store(true, std::sync::atomic::Ordering::Relaxed);
-            source.abandon("it answered RETR before a pipelined PORT");
-            abort(destination).await;
-            return Err(AttemptError::Failed(Failure::Failed {
-                reason: format!(
-                    "the source answered RETR ({port_reply}) before PORT: PORT and RETR go to it one after the other from now on"
-                ),
-                replies: Vec::new(),
-                transient: true,
-                out_of_space: None,
-                cause: None,
-            }));
+            return Err(out_of_order(source, destination, plan, port_reply).await);
         }
         Ok((port_reply, rest_reply, Some(retr_reply))) => (port_reply, rest_reply, retr_reply),
         Err(e) => {
@@ -142,6 +103,65 @@ pub(crate) async fn pipelined_retr(
         )));
     }
     Ok(retr_reply)
+}
+
+/// Sends `PORT`, (`REST`,) `RETR` without waiting, then reads their
+/// replies: `PORT`'s, `REST`'s, and `RETR`'s first (`None` when the
+/// source answered `RETR` before `PORT`).
+async fn send_port_and_retr(
+    source: &mut Client,
+    port: &str,
+    plan: &Plan<'_>,
+) -> Result<(Reply, Option<Reply>, Option<Reply>), FtpError> {
+    source.in_step().await?;
+    source.send_command(port).await?;
+    if plan.source_offset > 0 {
+        source
+            .send_command(&format!("REST {}", plan.source_offset))
+            .await?;
+    }
+    source.send_with("RETR", plan.source_path).await?;
+    let port_reply = source.read_reply().await?;
+    if port_reply.is_preliminary() {
+        // RETR answered before PORT: the server took the transfer
+        // command before its own data connection was up (pyftpdlib),
+        // and then never sends the file.
+        return Ok((port_reply, None, None));
+    }
+    let rest_reply = if plan.source_offset > 0 {
+        Some(source.read_reply().await?)
+    } else {
+        None
+    };
+    let retr_reply = source.read_reply().await?;
+    Ok((port_reply, rest_reply, Some(retr_reply)))
+}
+
+/// The source answered `RETR` before `PORT`. Not a refusal of the way: the
+/// same way works with `PORT` and `RETR` sent one after the other, as they
+/// are for this source from now on.
+async fn out_of_order(
+    source: &mut Client,
+    destination: &mut Client,
+    plan: &Plan<'_>,
+    port_reply: Reply,
+) -> AttemptError {
+    plan.pipelining_broken
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    source.abandon("it answered RETR before a pipelined PORT");
+    abort(destination).await;
+    AttemptError::Failed(Failure::Failed {
+        reason: Box::new(
+            format!(
+                "the source answered RETR ({port_reply}) before PORT: PORT and RETR go to it one after the other from now on"
+            )
+            .into(),
+        ),
+        replies: Vec::new(),
+        transient: true,
+        out_of_space: None,
+        cause: None,
+    })
 }
 
 /// The destination's transfer command, as `PRET` announces it.

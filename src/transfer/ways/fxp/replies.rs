@@ -2,6 +2,7 @@
 //! asked (try another), or a failure with the words that name its cause.
 
 use super::*;
+use crate::transfer::why::Why;
 
 /// Reads the final replies of an attempt that moved nothing for a refusal
 /// of the data connection.
@@ -11,113 +12,146 @@ pub(crate) fn refusal_in(
     dst_listens: bool,
     store_verb: &str,
 ) -> Option<AttemptError> {
-    // A side that failed for a reason of its own (452 full, 553 not
-    // allowed) had its data connection: what the other side saw of it
-    // afterwards (a 426) is no refusal.
-    let own_reason = |r: &Option<Result<Reply, FtpError>>| matches!(r, Some(Ok(reply)) if !reply.is_completion() && !matches!(reply.code, 425 | 426));
-    if own_reason(src_result) || own_reason(dst_result) {
-        // Nothing moved, so even a reply of its own (`522` for a TLS data
-        // connection that failed, `550 Remote addresses do not match`) may
-        // be about the way: the next way, or the relay, tells.
-        for (result, side, verb) in [
-            (dst_result, End::Destination, store_verb),
-            (src_result, End::Source, "RETR"),
-        ] {
-            if let Some(Ok(reply)) = result
-                && own_reason(result)
-            {
-                return match classify(side, verb, reply.clone(), Refused::Transfer, false) {
-                    refused @ AttemptError::Refused { .. } => Some(refused),
-                    AttemptError::Failed(_) => None,
-                };
-            }
-        }
-        return None;
+    let finals = Finals {
+        src_result,
+        dst_result,
+        dst_listens,
+        store_verb,
+    };
+    if finals.a_reason_of_its_own().is_some() {
+        return finals.refused_transfer();
     }
-    // A 426 means the data connection was made and then closed by the other
-    // end: that end gave up on it (as libunftp does with any foreign host,
-    // whether it listened or connected), not the side that reports the 426.
-    for (result, side) in [(dst_result, End::Destination), (src_result, End::Source)] {
-        if let Some(Ok(r)) = result
-            && r.code == 426
-        {
-            let peer = if side == End::Destination {
-                End::Source
-            } else {
-                End::Destination
-            };
-            let peer_listened = (peer == End::Destination) == dst_listens;
-            return Some(AttemptError::Refused {
-                side: peer,
-                refused: if peer_listened {
-                    Refused::Accept
-                } else {
-                    Refused::Connect
-                },
-                command: format!("the data connection (the {} answered {r})", side),
-                reply: Reply::new(425, "it dropped the data connection"),
-                clean: false,
-            });
+    finals
+        .dropped()
+        .or_else(|| finals.no_data_connection())
+        .or_else(|| finals.silence())
+}
+
+/// Both ends' final replies of an attempt, and who listened.
+struct Finals<'a> {
+    src_result: &'a Option<Result<Reply, FtpError>>,
+    dst_result: &'a Option<Result<Reply, FtpError>>,
+    dst_listens: bool,
+    store_verb: &'a str,
+}
+
+impl Finals<'_> {
+    /// Each end's result, the destination's first.
+    fn ends(&self) -> [(End, &Option<Result<Reply, FtpError>>); 2] {
+        [
+            (End::Destination, self.dst_result),
+            (End::Source, self.src_result),
+        ]
+    }
+
+    /// The transfer command an end was sent.
+    fn verb(&self, end: End) -> &str {
+        match end {
+            End::Destination => self.store_verb,
+            End::Source => "RETR",
         }
     }
-    if let Some(Ok(d)) = dst_result
-        && d.code == 425
-    {
-        let refused = if dst_listens {
-            Refused::Accept
-        } else {
-            Refused::Connect
-        };
-        return Some(classify(
-            End::Destination,
-            store_verb,
-            d.clone(),
-            refused,
-            false,
-        ));
+
+    /// What an end refused of the data connection: to accept a peer when
+    /// it listened, else to connect to one.
+    fn refused(&self, end: End) -> Refused {
+        match (end == End::Destination) == self.dst_listens {
+            true => Refused::Accept,
+            false => Refused::Connect,
+        }
     }
-    if let Some(Ok(s)) = src_result
-        && s.code == 425
-    {
-        let refused = if dst_listens {
-            Refused::Connect
-        } else {
-            Refused::Accept
-        };
-        return Some(classify(End::Source, "RETR", s.clone(), refused, false));
+
+    /// The first end that failed for a reason of its own (452 full, 553
+    /// not allowed), and its reply: it had its data connection, so what
+    /// the other end saw of it afterwards (a 426) is no refusal.
+    fn a_reason_of_its_own(&self) -> Option<(End, &Reply)> {
+        self.ends()
+            .into_iter()
+            .find_map(|(end, result)| match result {
+                Some(Ok(reply)) if !reply.is_completion() && !matches!(reply.code, 425 | 426) => {
+                    Some((end, reply))
+                }
+                _ => None,
+            })
     }
-    // Silence. Pure-FTPd closes a foreign peer on its passive port without
-    // a word and keeps waiting; libunftp closes any data connection whose
-    // peer is not its client's host, yet answers 150 and then waits for
-    // ever (the other server may even report 226 for 0 bytes). Retrying
-    // the same dialect cannot help: try the next.
-    for (result, side) in [(dst_result, End::Destination), (src_result, End::Source)] {
-        if let Some(Err(FtpError::Timeout { timeout, .. })) = result {
-            let listened = (side == End::Destination) == dst_listens;
-            return Some(AttemptError::Refused {
-                side,
-                refused: if listened {
-                    Refused::Accept
-                } else {
-                    Refused::Connect
-                },
-                command: if side == End::Destination {
-                    store_verb.into()
-                } else {
-                    "RETR".into()
-                },
-                reply: Reply::new(
-                    425,
-                    format!(
-                        "no data connection was made within {}s (timed out)",
-                        timeout.as_secs()
+
+    /// Nothing moved, so even a reply of its own (`522` for a TLS data
+    /// connection that failed, `550 Remote addresses do not match`) may be
+    /// about the way: the next way, or the relay, tells.
+    fn refused_transfer(&self) -> Option<AttemptError> {
+        let (end, reply) = self.a_reason_of_its_own()?;
+        match classify(end, self.verb(end), reply.clone(), Refused::Transfer, false) {
+            refused @ AttemptError::Refused { .. } => Some(refused),
+            AttemptError::Failed(_) => None,
+        }
+    }
+
+    /// A 426 means the data connection was made and then closed by the
+    /// other end: that end gave up on it (as libunftp does with any foreign
+    /// host, whether it listened or connected), not the end that reports
+    /// the 426.
+    fn dropped(&self) -> Option<AttemptError> {
+        self.ends()
+            .into_iter()
+            .find_map(|(end, result)| match result {
+                Some(Ok(r)) if r.code == 426 => {
+                    let peer = match end {
+                        End::Destination => End::Source,
+                        End::Source => End::Destination,
+                    };
+                    Some(AttemptError::Refused {
+                        side: peer,
+                        refused: self.refused(peer),
+                        command: format!("the data connection (the {end} answered {r})"),
+                        reply: Reply::new(425, "it dropped the data connection"),
+                        clean: false,
+                    })
+                }
+                _ => None,
+            })
+    }
+
+    /// A 425: the end could not make or take the data connection.
+    fn no_data_connection(&self) -> Option<AttemptError> {
+        self.ends()
+            .into_iter()
+            .find_map(|(end, result)| match result {
+                Some(Ok(r)) if r.code == 425 => Some(classify(
+                    end,
+                    self.verb(end),
+                    r.clone(),
+                    self.refused(end),
+                    false,
+                )),
+                _ => None,
+            })
+    }
+
+    /// Silence. Pure-FTPd closes a foreign peer on its passive port without
+    /// a word and keeps waiting; libunftp closes any data connection whose
+    /// peer is not its client's host, yet answers 150 and then waits for
+    /// ever (the other server may even report 226 for 0 bytes). Retrying
+    /// the same dialect cannot help: try the next.
+    fn silence(&self) -> Option<AttemptError> {
+        self.ends()
+            .into_iter()
+            .find_map(|(end, result)| match result {
+                Some(Err(FtpError::Timeout { timeout, .. })) => Some(AttemptError::Refused {
+                    side: end,
+                    refused: self.refused(end),
+                    command: self.verb(end).into(),
+                    reply: Reply::new(
+                        425,
+                        format!(
+                            "no data connection was made within {}s (timed out)",
+                            timeout.as_secs()
+                        ),
                     ),
-                ),
-                clean: false,
-            });
-        }
+                    clean: false,
+                }),
+                _ => None,
+            })
     }
-    None
 }
 
 /// The failure of an attempt whose data connection worked (or whose sides
@@ -154,7 +188,11 @@ pub(crate) fn failure(
                 replies.push(format!("{}: {r}", side));
                 cause.get_or_insert((*side, r.clone()));
                 (
-                    format!("the {} answered {r}", side),
+                    Why::Answered {
+                        end: *side,
+                        command: None,
+                        reply: r.clone(),
+                    },
                     r.is_transient_failure() && !no_space(r),
                 )
             }
@@ -164,7 +202,7 @@ pub(crate) fn failure(
                     cause.get_or_insert((*side, r.clone()));
                 }
                 (
-                    format!("the {}: {e}", side),
+                    Why::session(*side, e),
                     e.is_transient() && !e.reply().is_some_and(no_space),
                 )
             }
@@ -174,15 +212,17 @@ pub(crate) fn failure(
         // The first (most telling) cause decides whether trying again helps.
         transient.get_or_insert(is_transient);
     }
-    if reasons.is_empty() {
-        reasons.push("the transfer ended without a final reply".into());
-    }
+    let reason = match reasons.len() {
+        0 => Why::from("the transfer ended without a final reply"),
+        1 => reasons.remove(0),
+        _ => Why::Each(reasons),
+    };
     let out_of_space = cause
         .as_ref()
         .filter(|(side, r)| *side == End::Destination && no_space(r))
-        .map(|(_, r)| format!("the destination answered {r}"));
+        .map(|(_, r)| crate::transfer::error::full(r.clone()));
     AttemptError::Failed(Failure::Failed {
-        reason: reasons.join("; "),
+        reason: Box::new(reason),
         replies,
         transient: transient.unwrap_or(true) && out_of_space.is_none(),
         out_of_space,

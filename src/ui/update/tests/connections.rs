@@ -490,6 +490,7 @@ fn messages_stop_when_they_stop_being_true() {
             size: 100,
             check: crate::transfer::Check::Size,
             source_deleted: false,
+            source_kept: None,
             renamed_to: None,
             protection: None,
         },

@@ -101,6 +101,7 @@ fn engine_events_drive_the_rows() {
             size: 1000,
             check: crate::transfer::Check::Size,
             source_deleted: false,
+            source_kept: None,
             renamed_to: None,
             protection: None,
         },
@@ -135,6 +136,7 @@ fn engine_events_drive_the_rows() {
             size: 1000,
             check: crate::transfer::Check::Hash(crate::ftp::hash::Algorithm::Sha256),
             source_deleted: false,
+            source_kept: None,
             renamed_to: None,
             protection: None,
         },
@@ -448,6 +450,7 @@ fn rows_say_the_cause_and_what_happened() {
         size: bytes,
         check: crate::transfer::Check::Size,
         source_deleted: false,
+        source_kept: None,
         renamed_to: renamed_to.map(str::to_string),
         protection: None,
     };
@@ -561,6 +564,7 @@ fn a_tree_row_is_settled_by_its_files_whatever_the_order_and_skips_do_not_end_it
         size: bytes,
         check: crate::transfer::Check::Size,
         source_deleted: false,
+        source_kept: None,
         renamed_to: None,
         protection: None,
     };
