@@ -42,10 +42,7 @@ impl Engine {
         };
         while let Some((from, to, depth)) = pending.pop() {
             if ctx.cancel.is_cancelled() {
-                return EventKind::Cancelled {
-                    partial: None,
-                    kept_because: None,
-                };
+                return cancelled();
             }
             let replace_links = spec.conflict == Conflict::Overwrite;
             let sessions = match browse.get().await {
@@ -93,10 +90,7 @@ impl Engine {
             });
             for entry in entries {
                 if !browse.let_the_line_go().await {
-                    return EventKind::Cancelled {
-                        partial: None,
-                        kept_because: None,
-                    };
+                    return cancelled();
                 }
                 match self.meet(ctx, spec, &here, depth, entry) {
                     Met::Dir(child) => pending.push(child),
@@ -207,6 +201,14 @@ enum Met {
     /// A file, counted as the walk's (queued, or verified before).
     File,
     Other,
+}
+
+/// A walk stopped by a cancel: it wrote nothing of its own to keep.
+fn cancelled() -> EventKind {
+    EventKind::Cancelled {
+        partial: None,
+        kept_because: None,
+    }
 }
 
 /// Reports an entry the walk leaves out.
