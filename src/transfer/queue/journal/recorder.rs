@@ -29,17 +29,19 @@ enum Note {
 }
 
 impl Recorder {
-    /// The journal in fxpc's state directory (see [`Tap::open`]).
+    /// The journal in fxpc's state directory (see [`Tap::open`]). It is
+    /// opened here, before the caller reads it for anything else: two
+    /// connections creating it at once may find it locked.
     pub fn open() -> Recorder {
-        Recorder::on(Tap::open)
+        Recorder::on(Tap::open())
     }
 
-    /// Records into the tap `open` makes, on the journal's thread.
-    fn on(open: impl FnOnce() -> Tap + Send + 'static) -> Recorder {
+    /// Records into `tap`, on the journal's thread.
+    fn on(tap: Tap) -> Recorder {
         let (notes, received) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("fxpc-journal".into())
-            .spawn(move || record(open(), &received));
+            .spawn(move || record(tap, &received));
         match thread {
             Ok(thread) => Recorder {
                 notes: Some(notes),
@@ -109,10 +111,10 @@ fn record(mut tap: Tap, notes: &Receiver<Note>) {
     while let Ok(first) = notes.recv() {
         let began = Instant::now();
         tap.begin();
-        take(&mut tap, first);
-        while began.elapsed() < AT_MOST_BEHIND {
+        let mut now = take(&mut tap, first);
+        while !now && began.elapsed() < AT_MOST_BEHIND {
             match notes.try_recv() {
-                Ok(note) => take(&mut tap, note),
+                Ok(note) => now = take(&mut tap, note),
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
@@ -120,10 +122,18 @@ fn record(mut tap: Tap, notes: &Receiver<Note>) {
     }
 }
 
-fn take(tap: &mut Tap, note: Note) {
+/// Records a note; `true` when it should be on disk at once: a job the
+/// person just asked for, which a crash a moment later must not lose.
+fn take(tap: &mut Tap, note: Note) -> bool {
     match note {
-        Note::Submitted(job, spec, row) => tap.submitted(job, &spec, row),
-        Note::Event(event) => tap.event(&event),
+        Note::Submitted(job, spec, row) => {
+            tap.submitted(job, &spec, row);
+            true
+        }
+        Note::Event(event) => {
+            tap.event(&event);
+            false
+        }
     }
 }
 
@@ -138,8 +148,7 @@ mod tests {
     fn changes_reach_the_journal_while_the_run_goes_on() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("q.sqlite3");
-        let opened = path.clone();
-        let mut recorder = Recorder::on(move || Tap::at(Some(&opened)));
+        let mut recorder = Recorder::on(Tap::at(Some(&path)));
         let file = JobSpec {
             source: Location::local(std::path::Path::new("/src/a")),
             destination: Location::local(std::path::Path::new("/dst/a")),
