@@ -245,7 +245,12 @@ impl Journal {
     /// Takes an unfinished item for this process; `false` when another
     /// live process has it (it is then not run twice).
     pub fn claim(&mut self, id: i64) -> rusqlite::Result<bool> {
-        let tx = self.conn.transaction()?;
+        // Writing from the start: a transaction that read first could not
+        // write once another connection (the recorder's thread, another
+        // process) had committed meanwhile; this one waits its turn.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let owner: Option<Option<i64>> = tx
             .query_row(
                 concat!(

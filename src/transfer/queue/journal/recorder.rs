@@ -24,7 +24,8 @@ pub struct Recorder {
 }
 
 enum Note {
-    Submitted(JobId, Box<JobSpec>, Option<i64>),
+    /// Told back once it is committed.
+    Submitted(JobId, Box<JobSpec>, Option<i64>, Sender<()>),
     Event(Event),
 }
 
@@ -57,9 +58,13 @@ impl Recorder {
         }
     }
 
-    /// A job just submitted (or resumed: `row` is its journal row).
+    /// A job just submitted (or resumed: `row` is its journal row);
+    /// returns once it is on disk, as the person asked for it and a crash
+    /// a moment later must not lose it.
     pub fn submitted(&mut self, job: JobId, spec: &JobSpec, row: Option<i64>) {
-        self.send(Note::Submitted(job, Box::new(spec.clone()), row));
+        let (committed, wait) = std::sync::mpsc::channel();
+        self.send(Note::Submitted(job, Box::new(spec.clone()), row, committed));
+        let _ = wait.recv();
     }
 
     /// Follows an event; those the journal keeps nothing of (progress,
@@ -111,28 +116,30 @@ fn record(mut tap: Tap, notes: &Receiver<Note>) {
     while let Ok(first) = notes.recv() {
         let began = Instant::now();
         tap.begin();
-        let mut now = take(&mut tap, first);
-        while !now && began.elapsed() < AT_MOST_BEHIND {
+        let mut waiting = take(&mut tap, first);
+        while waiting.is_none() && began.elapsed() < AT_MOST_BEHIND {
             match notes.try_recv() {
-                Ok(note) => now = take(&mut tap, note),
+                Ok(note) => waiting = take(&mut tap, note),
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
         tap.commit();
+        if let Some(committed) = waiting {
+            let _ = committed.send(());
+        }
     }
 }
 
-/// Records a note; `true` when it should be on disk at once: a job the
-/// person just asked for, which a crash a moment later must not lose.
-fn take(tap: &mut Tap, note: Note) -> bool {
+/// Records a note; returns who waits for it to be committed (at once).
+fn take(tap: &mut Tap, note: Note) -> Option<Sender<()>> {
     match note {
-        Note::Submitted(job, spec, row) => {
+        Note::Submitted(job, spec, row, committed) => {
             tap.submitted(job, &spec, row);
-            true
+            Some(committed)
         }
         Note::Event(event) => {
             tap.event(&event);
-            false
+            None
         }
     }
 }
