@@ -272,6 +272,12 @@ impl Engine {
         }
     }
 
+    /// Ends the sessions no job holds, politely (`QUIT`), once the replies
+    /// they owe are read: what a command-line run does before it exits.
+    pub async fn close_idle_sessions(&self) {
+        self.shared.close_idle_sessions().await;
+    }
+
     /// Logs in to a location's site ahead of the jobs, so that the login
     /// overlaps with other work (the destination's probe): the session
     /// waits in the pool for the first job.
