@@ -373,7 +373,7 @@ async fn probe(ctx: &Ctx, at: &Location) -> Result<Probe, FtpError> {
             let told = went_in.clone();
             let on_cwd = move |ok: bool| told.store(ok, std::sync::atomic::Ordering::Relaxed);
             session.cwd_unawaited(&at.path, on_cwd).await?;
-            let back = session.cwd(&home).await;
+            let back = session.cwd_back(&home).await;
             if !went_in.load(std::sync::atomic::Ordering::Relaxed) {
                 return Ok(Probe::File(size));
             }

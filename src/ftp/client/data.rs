@@ -206,7 +206,7 @@ impl Client {
         let mut reader = ListingReader::list(style.style, today, limits);
         let read = self.read_hidden_too(&mut reader).await;
         if let Some(here) = back {
-            self.cwd(here).await?;
+            self.cwd_back(&here).await?;
         }
         let command = read?;
         let listing = self.finish_listing(&command, reader)?;
