@@ -74,7 +74,7 @@ impl Client {
         Ok(SocketAddr::new(peer, advertised.port()))
     }
 
-    /// See [`addr::is_unusable_passive_address`].
+    /// See `addr::is_unusable_passive_address`.
     pub fn fix_passive_address(&self, advertised: SocketAddr) -> SocketAddr {
         let peer: IpAddr = self.peer_addr().ip();
         if addr::is_unusable_passive_address(advertised.ip(), peer) {

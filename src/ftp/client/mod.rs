@@ -343,7 +343,7 @@ impl Client {
         self.control.execute(&command).await
     }
 
-    /// Puts the session back in step (see [`Control::execute`]) before a
+    /// Puts the session back in step (as the control connection does before each command) before a
     /// command sent with [`send_command`](Self::send_command): the first of
     /// a pipelined group must not have a stray reply read as its own.
     pub async fn in_step(&mut self) -> Result<()> {
@@ -388,7 +388,7 @@ impl Client {
     }
 
     /// Marks the session as not to be used again (see
-    /// [`Control::abandon`]): pools drop it, the next command fails.
+    /// `Control::abandon`): pools drop it, the next command fails.
     pub fn abandon(&mut self, why: &str) {
         self.control.abandon(why);
     }
