@@ -264,10 +264,11 @@ impl Pool {
     ) -> Option<Result<Vec<Session>, FtpError>> {
         let capacity = self.site.max_connections.max(1);
         if n > capacity {
-            return Some(Err(FtpError::Io(std::io::Error::other(format!(
-                "{} allows {capacity} transfer connection(s); this needs {n}",
-                self.site
-            )))));
+            return Some(Err(FtpError::TooFewSessions {
+                site: self.site.to_string(),
+                limit: capacity,
+                needed: n,
+            }));
         }
         if self.slots.available_permits() < n {
             self.reclaim_poller();
