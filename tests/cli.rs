@@ -680,3 +680,34 @@ fn jobs_set_the_sessions_per_site_and_polling_stays_within_them() {
             .join("\n")
     );
 }
+
+/// A copy within one site needs two of its sessions at once: `-j 1`
+/// alone (one session per site) still gives it two; only an explicit
+/// `--connections 1` refuses, saying why.
+#[test]
+fn a_copy_within_one_site_has_two_sessions_at_j_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, state) = (dir.path().join("root"), dir.path().join("state"));
+    std::fs::create_dir_all(&root).unwrap();
+    let body = common::pseudo_random(100_000, 80);
+    std::fs::write(root.join("a.bin"), &body).unwrap();
+    let served = common::served::Served::start(&common::next_addr(), &root, &state, &[]);
+    let (ok, out, err) = fxpc(&[
+        "cp",
+        "-j",
+        "1",
+        &format!("{}a.bin", served.url),
+        &format!("{}b.bin", served.url),
+    ]);
+    assert!(ok, "{out}{err}");
+    assert!(std::fs::read(root.join("b.bin")).unwrap() == body);
+    let (ok, out, err) = fxpc(&[
+        "cp",
+        "--connections",
+        "1",
+        &format!("{}a.bin", served.url),
+        &format!("{}c.bin", served.url),
+    ]);
+    assert!(!ok, "{out}{err}");
+    assert!(format!("{out}{err}").contains("this needs 2"), "{out}{err}");
+}

@@ -294,6 +294,35 @@ async fn vsftpd() {
     );
 }
 
+/// Listing directories by path goes in and comes back with `CWD`; where
+/// the session is is asked once (`PWD`), not for every listing.
+#[tokio::test]
+async fn listings_by_path_ask_where_the_session_is_once() {
+    let root = temp_root();
+    let Some(server) = Vsftpd::start(&next_addr(), root.path(), false) else {
+        return;
+    };
+    for dir in ["a", "b", "c"] {
+        common::seed(server.files(), &format!("{dir}/x"), b"x");
+    }
+    let mut client = open(server.addr(), server.port()).await;
+    for dir in ["a", "b", "c", "a"] {
+        let path = format!("{}/{dir}", server.home());
+        let names: Vec<String> = client
+            .list(Some(path.as_bytes()))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name.to_string())
+            .collect();
+        assert_eq!(names, ["x"], "{dir}");
+    }
+    assert_eq!(client.pwd().await.unwrap(), b"/");
+    let log = server.log();
+    assert_eq!(log.matches("\"PWD\"").count(), 1, "{log}");
+    assert_eq!(log.matches("\"CWD /\"").count(), 4, "{log}");
+}
+
 #[tokio::test]
 async fn pyftpdlib() {
     let root = temp_root();

@@ -280,6 +280,48 @@ fn tree_copies_keep_times_and_single_files_when_asked() {
 
 /// A tree walked by MLSD already has each file's UTC time: the copy keeps
 /// it without asking the source again (no `MDTM` per file).
+/// A kept time's command goes out without waiting for its reply; the last
+/// files' replies are read (and their commands certainly carried out)
+/// before the run ends, on servers of both ways: vsftpd (`MDTM` with a
+/// time) and pyftpdlib (`MFMT`). Every one of 120 files has its time.
+#[test]
+fn the_last_files_of_a_tree_keep_their_times_too() {
+    let (vs_a, vs_b, py_root, state) = (temp_root(), temp_root(), temp_root(), temp_root());
+    let (Some(a), Some(b), Some(py)) = (
+        Vsftpd::start(&next_addr(), vs_a.path(), true),
+        Vsftpd::start(&next_addr(), vs_b.path(), true),
+        Pyftpd::start(&next_addr(), py_root.path(), true),
+    ) else {
+        return;
+    };
+    let names: Vec<String> = (0..120).map(|i| format!("many/f{i:03}")).collect();
+    for (i, name) in names.iter().enumerate() {
+        common::seed(a.files(), name, &common::pseudo_random(100, i as u64));
+        set_time(
+            &a.files().join(name),
+            when() - chrono::Duration::hours(i as i64),
+        );
+    }
+    let vs_url =
+        |s: &Vsftpd, path: &str| format!("ftp://{}:{}{}/{path}", s.addr(), s.port(), s.home());
+    let py_url = format!("ftp://{}@{}:{}/", common::PYFTPD_USER, py.addr(), py.port());
+    for (destination, files) in [(vs_url(&b, ""), b.files()), (py_url, py.files())] {
+        let (ok, out) = fxpc(
+            state.path(),
+            &["cp", "-r", "-j", "1", &vs_url(&a, "many"), &destination],
+        );
+        assert!(ok, "{out}");
+        for (i, name) in names.iter().enumerate() {
+            let want = when() - chrono::Duration::hours(i as i64);
+            assert_eq!(
+                on_disk(&files.join(name)),
+                want,
+                "{name} at {destination}:\n{out}"
+            );
+        }
+    }
+}
+
 #[test]
 fn an_mlsd_walk_keeps_times_without_asking_the_source_again() {
     let (py_root, state, local) = (temp_root(), temp_root(), temp_root());

@@ -24,9 +24,9 @@ pub(crate) async fn cp(args: CpArgs) -> Result<()> {
         given: args.connections,
         jobs: args.jobs.max(1),
     };
-    let source = with_stall(location(&args.source, connections, &tls)?, stall);
+    let mut source = with_stall(location(&args.source, connections, &tls)?, stall);
     let mut destination = with_stall(location(&args.destination, connections, &tls)?, stall);
-    share_pool(&source, &mut destination);
+    share_pool(&mut source, &mut destination, connections);
     let settings = transfer::Settings {
         parallel: args.jobs.max(1),
         retries: args.retries,

@@ -36,9 +36,9 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
         given: args.connections,
         jobs: args.jobs.max(1),
     };
-    let source = location(&args.source, connections, &tls)?;
+    let mut source = location(&args.source, connections, &tls)?;
     let mut destination = location(&args.destination, connections, &tls)?;
-    share_pool(&source, &mut destination);
+    share_pool(&mut source, &mut destination, connections);
     let options = mirror::Options {
         rules: transfer::compare::Rules {
             size_only: args.size_only,

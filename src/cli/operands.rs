@@ -100,11 +100,22 @@ pub(crate) fn with_stall(mut location: Location, stall: std::time::Duration) -> 
 }
 
 /// Both operands on the same server and login share one pool of sessions,
-/// so `--connections` caps the site, not each operand.
-pub(crate) fn share_pool(source: &Location, destination: &mut Location) {
+/// so `--connections` caps the site, not each operand. A copy within one
+/// site needs two sessions at once: unless `--connections` said fewer,
+/// the site has at least two (`-j 1` alone would allow one).
+pub(crate) fn share_pool(
+    source: &mut Location,
+    destination: &mut Location,
+    connections: Connections,
+) {
     if let (Site::Ftp(a), Site::Ftp(b)) = (&source.site, &destination.site)
         && a.key() == b.key()
     {
+        if connections.given.is_none() && a.max_connections < 2 {
+            let mut site = (**a).clone();
+            site.max_connections = 2;
+            source.site = Site::Ftp(std::sync::Arc::new(site));
+        }
         destination.site = source.site.clone();
     }
 }

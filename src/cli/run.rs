@@ -40,7 +40,12 @@ pub(crate) async fn follow(
                 tap.event(&event);
                 view.show(&event);
             }
-            () = &mut idle => break,
+            () = &mut idle => {
+                // What the sessions still owe (kept times sent without
+                // waiting) is read before the process ends.
+                engine.close_idle_sessions().await;
+                break;
+            }
             _ = tokio::signal::ctrl_c(), if catch && !interrupted => {
                 interrupted = true;
                 if let OnInterrupt::Cancel(jobs) = on_interrupt {

@@ -67,6 +67,14 @@ pub enum FtpError {
     /// The server has no command for what was asked.
     #[error("the server cannot do it: {what}")]
     Unsupported { what: &'static str },
+    /// A copy within one site needs more sessions at once than the site is
+    /// allowed: no retry changes that.
+    #[error("{site} allows {limit} transfer connection(s); this needs {needed}")]
+    TooFewSessions {
+        site: String,
+        limit: usize,
+        needed: usize,
+    },
 
     #[error("{0}")]
     Io(#[from] io::Error),

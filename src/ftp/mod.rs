@@ -2,16 +2,12 @@
 //! the UI: it speaks to one server at a time.
 
 pub mod addr;
-// Being reworked as this is written (`Entry`): `unreachable_pub` comes to
-// them once that settles.
-#[allow(unreachable_pub)]
 pub mod client;
 pub mod command;
 pub(crate) mod control;
 pub(crate) mod error;
 pub(crate) mod features;
 pub mod hash;
-#[allow(unreachable_pub)]
 pub mod listing;
 pub mod reply;
 pub(crate) mod secret;

@@ -272,6 +272,12 @@ impl Engine {
         }
     }
 
+    /// Ends the sessions no job holds, politely (`QUIT`), once the replies
+    /// they owe are read: what a command-line run does before it exits.
+    pub async fn close_idle_sessions(&self) {
+        self.shared.close_idle_sessions().await;
+    }
+
     /// Logs in to a location's site ahead of the jobs, so that the login
     /// overlaps with other work (the destination's probe): the session
     /// waits in the pool for the first job.
@@ -367,7 +373,7 @@ async fn probe(ctx: &Ctx, at: &Location) -> Result<Probe, FtpError> {
             let told = went_in.clone();
             let on_cwd = move |ok: bool| told.store(ok, std::sync::atomic::Ordering::Relaxed);
             session.cwd_unawaited(&at.path, on_cwd).await?;
-            let back = session.cwd(&home).await;
+            let back = session.cwd_back(&home).await;
             if !went_in.load(std::sync::atomic::Ordering::Relaxed) {
                 return Ok(Probe::File(size));
             }

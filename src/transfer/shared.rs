@@ -62,6 +62,10 @@ impl Shared {
     pub(crate) fn pool(&self, site: &Arc<FtpSite>) -> Arc<Pool> {
         self.pools.get(site)
     }
+
+    pub(crate) async fn close_idle_sessions(&self) {
+        self.pools.close_idle().await;
+    }
 }
 
 pub(crate) struct Ctx {

@@ -191,6 +191,9 @@ pub async fn run(options: Options) -> std::io::Result<Ended> {
         engine.cancel(job.id);
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), engine.wait_idle()).await;
+    // Kept times sent without waiting are read (and so carried out)
+    // before the sessions close.
+    let _ = tokio::time::timeout(Duration::from_secs(5), engine.close_idle_sessions()).await;
     Ok(ended)
 }
 

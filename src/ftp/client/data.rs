@@ -74,7 +74,7 @@ impl Client {
         Ok(SocketAddr::new(peer, advertised.port()))
     }
 
-    /// See [`addr::is_unusable_passive_address`].
+    /// See `addr::is_unusable_passive_address`.
     pub fn fix_passive_address(&self, advertised: SocketAddr) -> SocketAddr {
         let peer: IpAddr = self.peer_addr().ip();
         if addr::is_unusable_passive_address(advertised.ip(), peer) {
@@ -206,7 +206,7 @@ impl Client {
         let mut reader = ListingReader::list(style.style, today, limits);
         let read = self.read_hidden_too(&mut reader).await;
         if let Some(here) = back {
-            self.cwd(here).await?;
+            self.cwd_back(&here).await?;
         }
         let command = read?;
         let listing = self.finish_listing(&command, reader)?;

@@ -135,6 +135,10 @@ pub struct Client {
     clear_because: Option<String>,
     /// Which ways of setting a file's time this server refused.
     time_ways: times::Ways,
+    /// The working directory as `PWD` last said it, while no `CWD` has
+    /// gone elsewhere since: a listing or a probe that goes in and comes
+    /// back asks it once per session, not each time.
+    here: Option<Vec<u8>>,
 }
 
 impl Client {
@@ -176,6 +180,7 @@ impl Client {
             last_style: None,
             clear_because: None,
             time_ways: times::Ways::default(),
+            here: None,
         })
     }
 
@@ -338,7 +343,7 @@ impl Client {
         self.control.execute(&command).await
     }
 
-    /// Puts the session back in step (see [`Control::execute`]) before a
+    /// Puts the session back in step (as the control connection does before each command) before a
     /// command sent with [`send_command`](Self::send_command): the first of
     /// a pipelined group must not have a stray reply read as its own.
     pub async fn in_step(&mut self) -> Result<()> {
@@ -383,7 +388,7 @@ impl Client {
     }
 
     /// Marks the session as not to be used again (see
-    /// [`Control::abandon`]): pools drop it, the next command fails.
+    /// `Control::abandon`): pools drop it, the next command fails.
     pub fn abandon(&mut self, why: &str) {
         self.control.abandon(why);
     }
@@ -417,19 +422,33 @@ impl Client {
 
     /// The working directory, as raw bytes (it may not be UTF-8).
     pub async fn pwd(&mut self) -> Result<Vec<u8>> {
+        if let Some(here) = &self.here {
+            return Ok(here.clone());
+        }
         let command = Command::new("PWD");
         let reply = self.expect(command.clone(), &[257]).await?;
-        parse_quoted_path(&reply.lines()[0]).ok_or(FtpError::BadReply {
+        let here = parse_quoted_path(&reply.lines()[0]).ok_or(FtpError::BadReply {
             command: command.to_string(),
             what: "the quoted path",
             reply,
-        })
+        })?;
+        self.here = Some(here.clone());
+        Ok(here)
     }
 
     pub async fn cwd(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
+        self.here = None;
         self.expect(Command::with_arg("CWD", path)?, &[250, 200])
             .await
             .map(drop)
+    }
+
+    /// `CWD` back to where [`pwd`](Self::pwd) said the session was: it is
+    /// there again, and need not be asked.
+    pub async fn cwd_back(&mut self, here: &[u8]) -> Result<()> {
+        self.cwd(here).await?;
+        self.here = Some(here.to_vec());
+        Ok(())
     }
 
     /// `CWD` sent now, its answer read before the next command's own:
@@ -440,6 +459,7 @@ impl Client {
         on_done: impl FnOnce(bool) + Send + Sync + 'static,
     ) -> Result<()> {
         let command = Command::with_arg("CWD", path)?;
+        self.here = None;
         let on_reply = move |reply: Result<Reply>| {
             on_done(reply.is_ok_and(|r| r.code == 250 || r.code == 200));
         };
@@ -449,6 +469,7 @@ impl Client {
     }
 
     pub async fn cdup(&mut self) -> Result<()> {
+        self.here = None;
         self.expect(Command::new("CDUP"), &[250, 200])
             .await
             .map(drop)

@@ -443,11 +443,11 @@ pub(crate) mod fixtures {
     use super::{Entry, ListLine, parse_list_line};
     use chrono::{NaiveDate, NaiveDateTime};
 
-    pub fn today() -> NaiveDate {
+    pub(crate) fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date")
     }
 
-    pub fn one(line: &[u8]) -> Entry {
+    pub(crate) fn one(line: &[u8]) -> Entry {
         match parse_list_line(line, today()) {
             ListLine::Entry(e) => e,
             ListLine::Skip => panic!("line skipped: {:?}", String::from_utf8_lossy(line)),
@@ -456,7 +456,7 @@ pub(crate) mod fixtures {
 
     /// The one entry a line gives when the server's type is `style`.
     #[track_caller]
-    pub fn one_as(line: &[u8], style: super::ListingStyle) -> Entry {
+    pub(crate) fn one_as(line: &[u8], style: super::ListingStyle) -> Entry {
         let entries = super::parse_list_as(line, today(), style);
         assert_eq!(entries.len(), 1, "{:?}", String::from_utf8_lossy(line));
         entries.into_iter().next().expect("one entry")
@@ -464,7 +464,7 @@ pub(crate) mod fixtures {
 
     /// Asserts that no family reads any of these lines.
     #[track_caller]
-    pub fn unparsed(lines: &[&[u8]]) {
+    pub(crate) fn unparsed(lines: &[&[u8]]) {
         for line in lines {
             assert_eq!(
                 one(line).kind,
@@ -475,11 +475,11 @@ pub(crate) mod fixtures {
         }
     }
 
-    pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> Option<NaiveDateTime> {
+    pub(crate) fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> Option<NaiveDateTime> {
         at_s(y, m, d, h, min, 0)
     }
 
-    pub fn at_s(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> Option<NaiveDateTime> {
+    pub(crate) fn at_s(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> Option<NaiveDateTime> {
         NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, s))
     }
 }

@@ -31,6 +31,26 @@ pub(crate) struct Pools {
 }
 
 impl Pools {
+    /// Says goodbye on every idle session: `QUIT` reads first what they
+    /// still owe (a kept time's reply sent without waiting, whose
+    /// refusal is then said), and leaves each server a clean end instead
+    /// of a reset connection that may drop the commands it has not read.
+    pub(crate) async fn close_idle(&self) {
+        let pools: Vec<Arc<Pool>> = match self.by_site.lock() {
+            Ok(pools) => pools.values().cloned().collect(),
+            Err(_) => return,
+        };
+        let mut goodbyes = Vec::new();
+        for pool in pools {
+            let idle = std::mem::take(&mut *pool.idle.lock().unwrap_or_else(|e| e.into_inner()));
+            goodbyes
+                .extend(idle.into_iter().map(|(client, _)| {
+                    tokio::time::timeout(Duration::from_secs(5), client.quit())
+                }));
+        }
+        futures::future::join_all(goodbyes).await;
+    }
+
     pub(crate) fn get(&self, site: &Arc<FtpSite>) -> Arc<Pool> {
         let mut pools = self.by_site.lock().expect("pool map lock");
         pools
@@ -244,10 +264,11 @@ impl Pool {
     ) -> Option<Result<Vec<Session>, FtpError>> {
         let capacity = self.site.max_connections.max(1);
         if n > capacity {
-            return Some(Err(FtpError::Io(std::io::Error::other(format!(
-                "{} allows {capacity} transfer connection(s); this needs {n}",
-                self.site
-            )))));
+            return Some(Err(FtpError::TooFewSessions {
+                site: self.site.to_string(),
+                limit: capacity,
+                needed: n,
+            }));
         }
         if self.slots.available_permits() < n {
             self.reclaim_poller();

@@ -392,7 +392,7 @@ impl Browser {
                 }
                 // It may exist already: CWD says.
                 match client.cwd(&dir.path).await {
-                    Ok(()) => client.cwd(&self.destination_home).await,
+                    Ok(()) => client.cwd_back(&self.destination_home).await,
                     Err(_) => client.mkd(&dir.path).await.map(drop),
                 }
                 .map_err(MadeDir::Failed)
