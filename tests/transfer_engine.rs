@@ -1078,6 +1078,57 @@ async fn a_destination_down_when_the_copy_starts_is_waited_for() {
     assert_eq!(std::fs::read(rb.path().join("w.bin")).unwrap(), body);
 }
 
+/// A tree's walk that cannot reach the destination (a server restarting)
+/// waits for it as a file's job does, instead of giving the whole tree
+/// up: every file arrives once it is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trees_walk_waits_for_a_destination_that_is_down() {
+    let (ra, rb) = (common::temp_root(), common::temp_root());
+    std::fs::create_dir(ra.path().join("t")).unwrap();
+    let bodies: Vec<Vec<u8>> = (0..3).map(|i| data(20_000, 40 + i)).collect();
+    for (i, body) in bodies.iter().enumerate() {
+        std::fs::write(ra.path().join(format!("t/{i}.bin")), body).unwrap();
+    }
+    let a = serve("127.0.0.2", ra.path(), |c| c.allow_fxp = true).await;
+    let b_addr: SocketAddr = std::net::TcpListener::bind("127.0.0.3:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut settings = jobs::settings();
+    settings.retries = 4;
+    settings.retry_backoff = Duration::from_millis(400);
+    let (engine, mut rx) = Engine::new(settings);
+    let root = rb.path().to_path_buf();
+    let comes_back = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        serve_at(b_addr, &root, |_| {}).await
+    });
+    let events = jobs::run(
+        &engine,
+        &mut rx,
+        JobSpec {
+            recursive: true,
+            ..copy(
+                at(&jobs::site(a.addr()), "/t"),
+                at(&jobs::site(b_addr), "/t"),
+                Via::Auto,
+            )
+        },
+    )
+    .await;
+    let _b = comes_back.await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Retrying { .. })),
+        "{events:#?}"
+    );
+    for (i, body) in bodies.iter().enumerate() {
+        let arrived = std::fs::read(rb.path().join(format!("t/{i}.bin")));
+        assert_eq!(arrived.ok().as_ref(), Some(body), "{i}.bin: {events:#?}");
+    }
+}
+
 /// A source that went away in the middle of a tree and came back: the
 /// files still waiting are not stuck behind it — every one arrives, soon
 /// after the server is back, without anybody pressing anything.

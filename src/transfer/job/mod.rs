@@ -91,7 +91,7 @@ async fn open_patiently<'a>(
 /// Says a retry and waits its pause, doubled for the next one (up to
 /// 30 s); `false` when the job was cancelled while it waited. One pause
 /// for every step that retries: opening, carrying, verifying.
-pub(super) async fn pause_before_retry(
+pub(crate) async fn pause_before_retry(
     ctx: &Ctx,
     attempt: u32,
     reason: Why,

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::ftp::{EntryKind, FtpError};
 use crate::transfer::error::{End, Failure};
+use crate::transfer::job::pause_before_retry;
 use crate::transfer::queue::{Dir, Listed};
 use crate::transfer::sessions::ends::{self, Ends};
 use crate::transfer::sessions::site::{Location, Site};
@@ -278,10 +279,33 @@ impl<'a> Browse<'a> {
         }
     }
 
+    /// The walk's sessions, taken again after it let the line go: an end
+    /// that cannot be reached just then (a server restarting) is waited
+    /// for, as a file's job waits, before the rest of the tree is given
+    /// up.
     async fn get(&mut self) -> Result<&mut Browser, EventKind> {
         if self.open.is_none() {
             let (source, destination) = (&self.spec.source.site, &self.spec.destination.site);
-            self.open = Some(Browser::open(self.ctx, source, destination).await?);
+            let settings = &self.ctx.shared.settings;
+            let (mut backoff, mut retried) = (settings.retry_backoff, 0);
+            let browser = loop {
+                match Browser::open(self.ctx, source, destination).await {
+                    Ok(browser) => break browser,
+                    Err(Failure::Failed {
+                        transient: true,
+                        reason,
+                        ..
+                    }) if retried < settings.retries => {
+                        retried += 1;
+                        let ctx = self.ctx;
+                        if !pause_before_retry(ctx, retried, *reason, &mut backoff).await {
+                            return Err(cancelled());
+                        }
+                    }
+                    Err(failure) => return Err(failure.into_event()),
+                }
+            };
+            self.open = Some(browser);
         }
         Ok(self.open.as_mut().expect("just opened"))
     }
@@ -312,15 +336,13 @@ struct Browser {
 }
 
 impl Browser {
-    async fn open(ctx: &Ctx, source: &Site, destination: &Site) -> Result<Browser, EventKind> {
-        let mut ends = ends::checkout(ctx, source, destination)
-            .await
-            .map_err(|f| f.into_event())?;
+    async fn open(ctx: &Ctx, source: &Site, destination: &Site) -> Result<Browser, Failure> {
+        let mut ends = ends::checkout(ctx, source, destination).await?;
         let destination_home = match ends.destination.as_deref_mut() {
             Some(c) => c
                 .pwd()
                 .await
-                .map_err(|e| Failure::ftp(End::Destination, &e).into_event())?,
+                .map_err(|e| Failure::ftp(End::Destination, &e))?,
             None => Vec::new(),
         };
         Ok(Browser {
