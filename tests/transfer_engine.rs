@@ -1040,20 +1040,8 @@ async fn a_destination_down_when_the_copy_starts_is_waited_for() {
     let body = data(100_000, 31);
     std::fs::write(ra.path().join("w.bin"), &body).unwrap();
     let a = serve("127.0.0.2", ra.path(), |_| {}).await;
-    // An address nobody listens on yet.
-    let b_addr: SocketAddr = std::net::TcpListener::bind("127.0.0.3:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let mut settings = jobs::settings();
-    settings.retries = 4;
-    settings.retry_backoff = Duration::from_millis(400);
-    let (engine, mut rx) = Engine::new(settings);
-    let root = rb.path().to_path_buf();
-    let comes_back = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(1200)).await;
-        serve_at(b_addr, &root, |_| {}).await
-    });
+    let (b_addr, comes_back) = down_for_a_while(rb.path());
+    let (engine, mut rx) = Engine::new(patient_settings());
     let events = jobs::run(
         &engine,
         &mut rx,
@@ -1078,6 +1066,29 @@ async fn a_destination_down_when_the_copy_starts_is_waited_for() {
     assert_eq!(std::fs::read(rb.path().join("w.bin")).unwrap(), body);
 }
 
+/// An address on 127.0.0.3 nobody listens on yet, where a server serving
+/// `root` comes up 1.2 s later.
+fn down_for_a_while(root: &Path) -> (SocketAddr, tokio::task::JoinHandle<Handle>) {
+    let addr: SocketAddr = std::net::TcpListener::bind("127.0.0.3:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let root = root.to_path_buf();
+    let comes_back = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        serve_at(addr, &root, |_| {}).await
+    });
+    (addr, comes_back)
+}
+
+/// Retries enough, and soon enough, to outlast [`down_for_a_while`].
+fn patient_settings() -> fxpc::transfer::Settings {
+    let mut settings = jobs::settings();
+    settings.retries = 4;
+    settings.retry_backoff = Duration::from_millis(400);
+    settings
+}
+
 /// A tree's walk that cannot reach the destination (a server restarting)
 /// waits for it as a file's job does, instead of giving the whole tree
 /// up: every file arrives once it is back.
@@ -1090,19 +1101,8 @@ async fn a_trees_walk_waits_for_a_destination_that_is_down() {
         std::fs::write(ra.path().join(format!("t/{i}.bin")), body).unwrap();
     }
     let a = serve("127.0.0.2", ra.path(), |c| c.allow_fxp = true).await;
-    let b_addr: SocketAddr = std::net::TcpListener::bind("127.0.0.3:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let mut settings = jobs::settings();
-    settings.retries = 4;
-    settings.retry_backoff = Duration::from_millis(400);
-    let (engine, mut rx) = Engine::new(settings);
-    let root = rb.path().to_path_buf();
-    let comes_back = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(1200)).await;
-        serve_at(b_addr, &root, |_| {}).await
-    });
+    let (b_addr, comes_back) = down_for_a_while(rb.path());
+    let (engine, mut rx) = Engine::new(patient_settings());
     let events = jobs::run(
         &engine,
         &mut rx,
