@@ -142,7 +142,14 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = dirs.state_dir().unwrap_or(dirs.cache_dir()).to_path_buf();
     std::fs::create_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::never(&dir, "fxpc.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // The default line buffer is allocated whole at start (128,000
+    // lines, 4 MB, a quarter of a tree copy's heap); the writer thread
+    // keeps up with far fewer. A burst beyond them is dropped, not waited
+    // for: logging never slows a copy.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(8_192)
+        .lossy(true)
+        .finish(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("FXPC_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

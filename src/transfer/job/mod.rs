@@ -47,7 +47,10 @@ use plan::{Decision, Facts, Plan};
 /// back early while the job only waits for its verification.
 pub(crate) async fn run(ctx: &Ctx, spec: &JobSpec, listed: Listed, slot: Slot) -> EventKind {
     let mut slot = Some(slot);
-    let mut job = match open_patiently(ctx, spec, listed).await {
+    // Each step's state is boxed while it runs and freed after: a file
+    // that waits for its directory's listing (a whole tree's, at once)
+    // then holds a few hundred bytes, not the largest step's state.
+    let mut job = match Box::pin(open_patiently(ctx, spec, listed)).await {
         Ok(Opened::Run(job)) => job,
         Ok(Opened::Over(event)) => return event,
         // Nothing of it was written anywhere yet: nothing to tidy.
@@ -55,7 +58,7 @@ pub(crate) async fn run(ctx: &Ctx, spec: &JobSpec, listed: Listed, slot: Slot) -
     };
     match job.steps(&mut slot).await {
         Ok(event) => event,
-        Err(f) => job.failed(f).await,
+        Err(f) => Box::pin(job.failed(f)).await,
     }
 }
 
@@ -195,12 +198,12 @@ impl<'a> FileJob<'a> {
     /// The steps after the plan: carry the bytes, verify, finish.
     async fn steps(&mut self, slot: &mut Option<Slot>) -> Result<EventKind, Failure> {
         self.prepare().await?;
-        let carried = match self.carry().await? {
+        let carried = match Box::pin(self.carry()).await? {
             attempt::Carry::Done(carried) => carried,
             attempt::Carry::Cancelled(event) => return Ok(event),
         };
         let verified = self.verify_patiently(slot, carried.digest.clone()).await?;
-        self.finish(carried, verified).await
+        Box::pin(self.finish(carried, verified)).await
     }
 
     /// Decided before any byte moves: room on a local disk, and a check

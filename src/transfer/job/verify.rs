@@ -82,7 +82,10 @@ impl FileJob<'_> {
             .await;
         let (source, work) = (&self.spec.source, &self.work);
         let ends = self.ends.as_mut().expect("just checked out");
-        let digests = compare_digests(ends, source, work, algorithm, expected, carried).await;
+        let digests = Box::pin(compare_digests(
+            ends, source, work, algorithm, expected, carried,
+        ))
+        .await;
         let answered = *asked.lock().unwrap_or_else(|e| e.into_inner());
         let size = match answered {
             Some(Some(n)) if n == expected => n,
