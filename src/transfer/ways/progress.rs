@@ -218,7 +218,7 @@ pub(crate) async fn report(
     let mut meter = Meter::new();
     let mut ticker = tokio::time::interval(POLL_INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut user: Option<PollUser> = None;
+    let mut polling: Option<PollUser> = None;
     let mut last_polled: Option<u64> = None;
     let mut ticks = 0u32;
     loop {
@@ -231,15 +231,16 @@ pub(crate) async fn report(
             Source::Counted => true,
             Source::PollSize { .. } if ticks < POLLER_AFTER_TICKS => true,
             Source::PollSize { pool, path, base } => {
-                let user = user.get_or_insert_with(|| pool.poll_user());
-                match poll(user, path, *base, &watch, &mut last_polled).await {
-                    true => true,
-                    false => {
-                        watch.set_unmeasurable();
-                        source = Source::Elapsed;
-                        continue;
-                    }
+                let user = polling.get_or_insert_with(|| pool.poll_user());
+                if !poll(user, path, *base, &watch, &mut last_polled).await {
+                    // No longer one of the site's pollers: its session
+                    // goes back once the others are done with it.
+                    polling = None;
+                    watch.set_unmeasurable();
+                    source = Source::Elapsed;
+                    continue;
                 }
+                true
             }
             Source::Elapsed => false,
         };
