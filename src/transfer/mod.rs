@@ -24,7 +24,7 @@
 //!   downloads), `refusal.rs` (who refused what, and the setting that
 //!   would allow it), `progress.rs` (counted bytes or a polled size).
 //! - `sessions/` — the ends: `site.rs` (sites and paths), `pool.rs`
-//!   (logged-in sessions within a limit), `ends.rs` (a job's two sessions,
+//!   (logged-in sessions within a limit, polling included), `ends.rs` (a job's two sessions,
 //!   taken without deadlock), `endpoint.rs` (an FTP session or the local
 //!   disk behind one type).
 //! - `local/` — the local disk: listings and digests, `beneath.rs` (every
