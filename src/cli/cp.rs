@@ -73,10 +73,14 @@ pub(crate) async fn cp(args: CpArgs) -> Result<()> {
         conflict,
         via: args.via.into(),
     };
-    let root = engine.submit(spec.clone());
     // Journaled: a run that is killed can be resumed (`fxpc queue resume`).
+    // The journal is opened first, and the job is on disk before its
+    // first file can be: a kill at any moment leaves it to resume.
     let mut tap = transfer::journal::Recorder::open();
-    tap.submitted(root, &spec, None);
+    engine.pause_all(true);
+    let root = engine.submit(spec.clone());
+    tap.submitted(root, &spec, None).on_disk().await;
+    engine.pause_all(false);
 
     let mut view = CpView::new(args.json);
     follow(

@@ -103,6 +103,9 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
     // resume` (its deletions are not journaled: run the mirror again).
     let mut tap = transfer::journal::Recorder::open();
     let mut jobs = Vec::new();
+    let mut last = None;
+    // No file starts before every copy is on disk to resume.
+    engine.pause_all(true);
     for item in plan.copies() {
         let spec = transfer::JobSpec {
             source: mirror::under(&source, &item.path),
@@ -113,9 +116,14 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<()> {
             via: Via::Auto,
         };
         let job = engine.submit(spec.clone());
-        tap.submitted(job, &spec, None);
+        last = Some(tap.submitted(job, &spec, None));
         jobs.push(job);
     }
+    // Recorded in order: the last on disk, all are.
+    if let Some(last) = last {
+        last.on_disk().await;
+    }
+    engine.pause_all(false);
     let mut view = CpView::new(args.json);
     let interrupted = follow(
         &engine,

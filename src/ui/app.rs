@@ -361,7 +361,7 @@ impl Runtime {
         for (row, spec) in jobs {
             let job = self.engine.submit(spec.clone());
             if let Some(tap) = &mut self.tap {
-                tap.submitted(job, &spec, Some(row));
+                drop(tap.submitted(job, &spec, Some(row)));
             }
         }
         if !missing.is_empty() {
@@ -463,7 +463,9 @@ impl Runtime {
             Effect::Submit(spec) => {
                 let job = self.engine.submit(spec.clone());
                 if let Some(tap) = &mut self.tap {
-                    tap.submitted(job, &spec, None);
+                    // Recorded on the journal's thread, at most a quarter
+                    // of a second behind; the UI does not wait for a disk.
+                    drop(tap.submitted(job, &spec, None));
                 }
             }
             Effect::ResumeUnfinished => self.resume_unfinished(),

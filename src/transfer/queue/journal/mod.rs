@@ -25,7 +25,7 @@ use crate::transfer::EventKind;
 use items::{conflict_name, conflict_of, kind_name, kind_of, via_name, via_of};
 
 pub use items::{EndSettings, Item, ItemSettings, NewItem};
-pub use recorder::{AT_MOST_BEHIND, Recorder};
+pub use recorder::{AT_MOST_BEHIND, Committed, Recorder};
 pub use resume::{Claimed, SiteOf, claim_all};
 pub use tap::{Rows, Tap, site_url};
 

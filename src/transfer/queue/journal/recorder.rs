@@ -25,8 +25,24 @@ pub struct Recorder {
 
 enum Note {
     /// Told back once it is committed.
-    Submitted(JobId, Box<JobSpec>, Option<i64>, Sender<()>),
+    Submitted(
+        JobId,
+        Box<JobSpec>,
+        Option<i64>,
+        tokio::sync::oneshot::Sender<()>,
+    ),
     Event(Event),
+}
+
+/// A submitted job's row, on disk once [`Committed::on_disk`] returns.
+pub struct Committed(tokio::sync::oneshot::Receiver<()>);
+
+impl Committed {
+    /// Waits until the row is committed (or the journal is gone): notes
+    /// are recorded in order, so every job submitted before is on disk too.
+    pub async fn on_disk(self) {
+        let _ = self.0.await;
+    }
 }
 
 impl Recorder {
@@ -58,13 +74,14 @@ impl Recorder {
         }
     }
 
-    /// A job just submitted (or resumed: `row` is its journal row);
-    /// returns once it is on disk, as the person asked for it and a crash
-    /// a moment later must not lose it.
-    pub fn submitted(&mut self, job: JobId, spec: &JobSpec, row: Option<i64>) {
-        let (committed, wait) = std::sync::mpsc::channel();
+    /// A job just submitted (or resumed: `row` is its journal row). Never
+    /// waits: the caller's loop (the TUI's) must not stall behind a disk;
+    /// one that must know the job is on disk before going on (a crash a
+    /// moment later must not lose what was asked) awaits the answer.
+    pub fn submitted(&mut self, job: JobId, spec: &JobSpec, row: Option<i64>) -> Committed {
+        let (committed, wait) = tokio::sync::oneshot::channel();
         self.send(Note::Submitted(job, Box::new(spec.clone()), row, committed));
-        let _ = wait.recv();
+        Committed(wait)
     }
 
     /// Follows an event; those the journal keeps nothing of (progress,
@@ -131,7 +148,7 @@ fn record(mut tap: Tap, notes: &Receiver<Note>) {
 }
 
 /// Records a note; returns who waits for it to be committed (at once).
-fn take(tap: &mut Tap, note: Note) -> Option<Sender<()>> {
+fn take(tap: &mut Tap, note: Note) -> Option<tokio::sync::oneshot::Sender<()>> {
     match note {
         Note::Submitted(job, spec, row, committed) => {
             tap.submitted(job, &spec, row);
