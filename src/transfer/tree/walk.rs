@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::ftp::{EntryKind, FtpError};
+use crate::ftp::{Client, EntryKind, FtpError};
 use crate::transfer::error::{End, Failure};
 use crate::transfer::job::pause_before_retry;
 use crate::transfer::queue::{Dir, Listed};
@@ -50,10 +50,12 @@ impl Engine {
                 Ok(b) => b,
                 Err(failed) => return failed,
             };
-            match sessions
-                .make_dir(&to, local_root.as_deref(), replace_links)
-                .await
-            {
+            // The destination's directory is made while the source's is
+            // listed: each end's round trips at once.
+            let (made, listed) = sessions
+                .make_dir_and_list(&to, &from, local_root.as_deref(), replace_links)
+                .await;
+            match made {
                 Ok(()) => {}
                 Err(MadeDir::Link(at)) => {
                     let _ = ctx.shared.events.send(Event {
@@ -72,7 +74,7 @@ impl Engine {
                 }
             }
             directories += 1;
-            let entries = match sessions.list(&from).await {
+            let entries = match listed {
                 Ok(e) => self.prepare(ctx, &from, e),
                 Err(e) => {
                     return Failure::ftp(End::Source, &e)
@@ -351,87 +353,110 @@ impl Browser {
         })
     }
 
-    async fn list(
+    /// The destination's directory made (see [`make_dir`]) and the
+    /// source's listed (see [`list`]), both at once on their own sessions.
+    async fn make_dir_and_list(
         &mut self,
-        dir: &Location,
-    ) -> Result<Vec<(Vec<u8>, EntryKind, Listed)>, FtpError> {
-        match self.ends.source.as_deref_mut() {
-            Some(client) => {
-                // MLSD's times are UTC; LIST's are not to be trusted.
-                let utc = client.features().mlst;
-                Ok(client
-                    .list(Some(&dir.path))
-                    .await?
-                    .into_iter()
-                    .map(|e| {
-                        let listed = Listed {
-                            size: e.size,
-                            modified: e.modified.filter(|_| utc),
-                        };
-                        (e.raw_name().to_vec(), e.kind, listed)
-                    })
-                    .collect())
-            }
-            None => {
-                let path = dir.path.clone();
-                let entries =
-                    tokio::task::spawn_blocking(move || crate::transfer::local::list_local(&path))
-                        .await
-                        .map_err(std::io::Error::other)??;
-                let mut out: Vec<_> = entries
-                    .into_iter()
-                    .map(|e| {
-                        let raw_name = e.raw_name().to_vec();
-                        // Symlinks are reported, not followed, even to directories.
-                        let kind = if e.link_target.is_some() {
-                            EntryKind::Link
-                        } else {
-                            e.kind
-                        };
-                        // Local sizes are cheap to ask again: no hint.
-                        (raw_name, kind, Listed::default())
-                    })
-                    .collect();
-                out.sort_by(|a, b| a.0.cmp(&b.0));
-                Ok(out)
-            }
-        }
-    }
-
-    /// Creates a directory unless it exists already; on the local disk,
-    /// beneath `root` without following a link (one where a directory
-    /// should be is replaced when `replace_links`, else refused).
-    async fn make_dir(
-        &mut self,
-        dir: &Location,
+        to: &Location,
+        from: &Location,
         root: Option<&Path>,
         replace_links: bool,
-    ) -> Result<(), MadeDir> {
-        match self.ends.destination.as_deref_mut() {
-            Some(client) => {
-                if client.mkd(&dir.path).await.is_ok() {
-                    return Ok(());
-                }
-                // It may exist already: CWD says.
-                match client.cwd(&dir.path).await {
-                    Ok(()) => client.cwd_back(&self.destination_home).await,
-                    Err(_) => client.mkd(&dir.path).await.map(drop),
-                }
-                .map_err(MadeDir::Failed)
-            }
-            None => {
-                let confined =
-                    crate::transfer::local::beneath::Confined::new(root, &dir.local_path());
-                tokio::task::spawn_blocking(move || confined.make_dirs(replace_links))
+    ) -> (Result<(), MadeDir>, Result<Vec<Listing>, FtpError>) {
+        let Browser {
+            ends,
+            destination_home,
+        } = self;
+        let (source, destination) = (ends.source.as_deref_mut(), ends.destination.as_deref_mut());
+        tokio::join!(
+            make_dir(destination, destination_home, to, root, replace_links),
+            list(source, from)
+        )
+    }
+}
+
+/// One entry of a listed directory: its name as the server sent it, its
+/// kind, and what the listing said of its size and time.
+type Listing = (Vec<u8>, EntryKind, Listed);
+
+/// A source directory's entries: the server's listing, or the disk's.
+async fn list(source: Option<&mut Client>, dir: &Location) -> Result<Vec<Listing>, FtpError> {
+    match source {
+        Some(client) => {
+            // MLSD's times are UTC; LIST's are not to be trusted.
+            let utc = client.features().mlst;
+            Ok(client
+                .list(Some(&dir.path))
+                .await?
+                .into_iter()
+                .map(|e| {
+                    let listed = Listed {
+                        size: e.size,
+                        modified: e.modified.filter(|_| utc),
+                    };
+                    (e.raw_name().to_vec(), e.kind, listed)
+                })
+                .collect())
+        }
+        None => {
+            let path = dir.path.clone();
+            let entries =
+                tokio::task::spawn_blocking(move || crate::transfer::local::list_local(&path))
                     .await
-                    .map_err(|e| MadeDir::Failed(FtpError::Io(std::io::Error::other(e))))?
-                    .map_err(|e| match e {
-                        crate::transfer::local::beneath::DirError::Link(at) => MadeDir::Link(at),
-                        crate::transfer::local::beneath::DirError::Io(e) => {
-                            MadeDir::Failed(FtpError::Io(e))
-                        }
-                    })
+                    .map_err(std::io::Error::other)??;
+            let mut out: Vec<_> = entries
+                .into_iter()
+                .map(|e| {
+                    let raw_name = e.raw_name().to_vec();
+                    // Symlinks are reported, not followed, even to directories.
+                    let kind = if e.link_target.is_some() {
+                        EntryKind::Link
+                    } else {
+                        e.kind
+                    };
+                    // Local sizes are cheap to ask again: no hint.
+                    (raw_name, kind, Listed::default())
+                })
+                .collect();
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            Ok(out)
+        }
+    }
+}
+
+/// Creates a directory unless it exists already; on the local disk,
+/// beneath `root` without following a link (one where a directory should
+/// be is replaced when `replace_links`, else refused). `home`: the
+/// destination session's directory, returned to after a `CWD` probe.
+async fn make_dir(
+    destination: Option<&mut Client>,
+    home: &[u8],
+    dir: &Location,
+    root: Option<&Path>,
+    replace_links: bool,
+) -> Result<(), MadeDir> {
+    match destination {
+        Some(client) => {
+            if client.mkd(&dir.path).await.is_ok() {
+                return Ok(());
             }
+            // It may exist already: CWD says.
+            match client.cwd(&dir.path).await {
+                Ok(()) => client.cwd_back(home).await,
+                Err(_) => client.mkd(&dir.path).await.map(drop),
+            }
+            .map_err(MadeDir::Failed)
+        }
+        None => {
+            let confined = crate::transfer::local::beneath::Confined::new(root, &dir.local_path());
+            tokio::task::spawn_blocking(move || confined.make_dirs(replace_links))
+                .await
+                .map_err(|e| MadeDir::Failed(FtpError::Io(std::io::Error::other(e))))?
+                .map_err(|e| match e {
+                    crate::transfer::local::beneath::DirError::Link(at) => MadeDir::Link(at),
+                    crate::transfer::local::beneath::DirError::Io(e) => {
+                        MadeDir::Failed(FtpError::Io(e))
+                    }
+                })
         }
     }
 }
