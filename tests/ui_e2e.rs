@@ -1076,10 +1076,23 @@ fn a_resume_after_a_crash_asks_each_sites_password_once() {
     };
     {
         let mut tui = Tui::start(dir.path(), &[&a_url, &b_url]);
-        for (pw, side) in [("a-pw", "left"), ("b-pw", "right")] {
-            tui.wait_text(&format!("({side} pane)"));
-            tui.send(pw);
+        // Both panes connect at once: whichever asks first is answered
+        // first.
+        for _ in 0..2 {
+            let screen = tui.wait_for("a pane's password question", |s| {
+                s.line_with("Password for")
+                    .is_some_and(|l| l.contains("pane)"))
+            });
+            let line = screen.line_with("Password for").unwrap().to_string();
+            tui.send(if line.contains("(left pane)") {
+                "a-pw"
+            } else {
+                "b-pw"
+            });
             tui.send(ENTER);
+            tui.wait_for("the question answered", |s| {
+                s.line_with("Password for") != Some(line.as_str())
+            });
         }
         copy_tree_then_kill(&mut tui, || (0..FILES).filter(|i| whole(*i)).count() >= 2);
     }
