@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use fxpc::text::human_bytes;
 
@@ -11,48 +11,26 @@ mod common;
 
 const FXPC: &str = env!("CARGO_BIN_EXE_fxpc");
 
-/// `fxpc serve` as a child process; killed on drop.
+/// `fxpc serve` as a child process (anonymous writes unless `extra` says
+/// who logs in); killed on drop. Its URL without the trailing `/`.
 struct Served {
-    child: Child,
+    _served: common::served::Served,
     url: String,
 }
 
 impl Served {
     fn start(ip: &str, root: &Path, extra: &[&str]) -> Served {
-        let mut child = Command::new(FXPC)
-            .args(["serve", "--root"])
-            .arg(root)
-            .args(["--listen", &format!("{ip}:0")])
-            .args(if extra.contains(&"--anonymous") {
-                &[][..]
-            } else {
-                &["--anonymous", "write"][..]
-            })
-            .args(extra)
-            .env("XDG_STATE_HOME", root.parent().unwrap())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // "fxpc serve: DIR on ftp://ADDR/"
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("ftp://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .trim_end_matches('/')
-            .to_string();
-        Served { child, url }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let who: &[&str] = if extra.contains(&"--anonymous") {
+            &[]
+        } else {
+            &["--anonymous", "write"]
+        };
+        let flags = [who, extra].concat();
+        let served = common::served::Served::with_flags(ip, root, root.parent().unwrap(), &flags);
+        Served {
+            url: served.url.trim_end_matches('/').to_string(),
+            _served: served,
+        }
     }
 }
 

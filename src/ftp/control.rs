@@ -388,6 +388,14 @@ mod tests {
     use tokio::io::{AsyncBufReadExt, BufReader};
     use tokio::net::TcpListener;
 
+    /// A control connection to `addr`, its greeting (`220`) read.
+    async fn greeted(addr: SocketAddr) -> Control {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let mut control = Control::new(stream, Duration::from_secs(5)).unwrap();
+        assert_eq!(control.read_reply().await.unwrap().code, 220);
+        control
+    }
+
     /// A server that answers `PORT` late, and the first `NOOP` twice:
     /// replies that would otherwise answer the wrong commands.
     async fn misbehaving_server() -> SocketAddr {
@@ -427,9 +435,7 @@ mod tests {
     #[tokio::test]
     async fn a_doubled_reply_is_read_away_before_the_next_command() {
         let addr = misbehaving_server().await;
-        let stream = TcpStream::connect(addr).await.unwrap();
-        let mut control = Control::new(stream, Duration::from_secs(5)).unwrap();
-        assert_eq!(control.read_reply().await.unwrap().code, 220);
+        let mut control = greeted(addr).await;
         let first = control.execute(&Command::new("NOOP")).await.unwrap();
         assert_eq!(first.code, 200);
         // The second answer to NOOP arrives while nothing waits for it.
@@ -442,9 +448,7 @@ mod tests {
     #[tokio::test]
     async fn a_reply_that_timed_out_never_answers_the_next_command() {
         let addr = misbehaving_server().await;
-        let stream = TcpStream::connect(addr).await.unwrap();
-        let mut control = Control::new(stream, Duration::from_secs(5)).unwrap();
-        control.read_reply().await.unwrap();
+        let mut control = greeted(addr).await;
         control
             .send(&Command::parse_text("PORT 1,2,3,4,5,6").unwrap())
             .await
@@ -483,9 +487,7 @@ mod tests {
     #[tokio::test]
     async fn unawaited_replies_are_read_in_order_before_the_next_commands() {
         let addr = counting_server().await;
-        let stream = TcpStream::connect(addr).await.unwrap();
-        let mut control = Control::new(stream, Duration::from_secs(5)).unwrap();
-        control.read_reply().await.unwrap();
+        let mut control = greeted(addr).await;
         let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         for n in 0..200 {
             let heard = heard.clone();
@@ -508,9 +510,7 @@ mod tests {
     #[tokio::test]
     async fn a_closed_session_tells_the_callers_it_owed_replies() {
         let addr = counting_server().await;
-        let stream = TcpStream::connect(addr).await.unwrap();
-        let mut control = Control::new(stream, Duration::from_secs(5)).unwrap();
-        control.read_reply().await.unwrap();
+        let mut control = greeted(addr).await;
         let (tx, rx) = std::sync::mpsc::channel();
         let command = Command::parse_text("MFMT 1").unwrap();
         let on_reply: OnReply = Box::new(move |reply| tx.send(reply.is_err()).unwrap());

@@ -15,17 +15,17 @@ impl Served {
     /// `state`: its XDG state directory (its log is `state/fxpc/fxpc.log`,
     /// every command at debug level); `extra`: more flags (`--rate 1M`).
     pub fn start(ip: &str, root: &Path, state: &Path, extra: &[&str]) -> Served {
+        let flags = [&["--anonymous", "write", "--allow-fxp"][..], extra].concat();
+        Served::with_flags(ip, root, state, &flags)
+    }
+
+    /// With these flags only (who may log in, FXP or not, …).
+    pub fn with_flags(ip: &str, root: &Path, state: &Path, flags: &[&str]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_fxpc"))
             .args(["serve", "--root"])
             .arg(root)
-            .args([
-                "--listen",
-                &format!("{ip}:0"),
-                "--anonymous",
-                "write",
-                "--allow-fxp",
-            ])
-            .args(extra)
+            .args(["--listen", &format!("{ip}:0")])
+            .args(flags)
             .env("XDG_STATE_HOME", state)
             .env("FXPC_LOG", "debug")
             .stdin(Stdio::null())
