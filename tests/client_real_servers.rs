@@ -318,9 +318,51 @@ async fn listings_by_path_ask_where_the_session_is_once() {
         assert_eq!(names, ["x"], "{dir}");
     }
     assert_eq!(client.pwd().await.unwrap(), b"/");
+    // The last way back is answered with the session's next command.
+    client.noop().await.unwrap();
     let log = server.log();
     assert_eq!(log.matches("\"PWD\"").count(), 1, "{log}");
     assert_eq!(log.matches("\"CWD /\"").count(), 4, "{log}");
+}
+
+/// The way into a listed directory goes with the data connection's first
+/// command, so its refusal is read before `LIST` would go out: the error
+/// names the `CWD` and the server's answer, nothing is listed in its
+/// place, and the session goes on where it was.
+#[tokio::test]
+async fn a_directory_that_cannot_be_entered_is_not_listed_and_the_session_goes_on() {
+    let root = temp_root();
+    let Some(server) = Vsftpd::start(&next_addr(), root.path(), false) else {
+        return;
+    };
+    common::seed(server.files(), "a/x", b"x");
+    let mut client = open(server.addr(), server.port()).await;
+    let missing = format!("{}/missing", server.home());
+    let refused = client.list(Some(missing.as_bytes())).await;
+    match refused {
+        Err(FtpError::Reply { command, reply }) => {
+            assert_eq!(command, format!("CWD {missing}"));
+            assert_eq!(reply.code, 550, "{reply}");
+        }
+        other => panic!("listing a missing directory: {other:?}"),
+    }
+    let found = format!("{}/a", server.home());
+    let names: Vec<String> = client
+        .list(Some(found.as_bytes()))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name.to_string())
+        .collect();
+    assert_eq!(names, ["x"]);
+    let size = client.size(format!("{}/a/x", server.home())).await.unwrap();
+    assert_eq!(size, 1);
+    let log = server.log();
+    assert_eq!(
+        log.matches("\"LIST -a\"").count(),
+        1,
+        "no LIST for the missing directory:\n{log}"
+    );
 }
 
 #[tokio::test]
@@ -441,7 +483,8 @@ impl Peer {
     }
 
     /// What `Client::open` does after the greeting, with a FEAT that
-    /// advertises nothing (so the client uses PASV).
+    /// advertises nothing (so the client uses PASV). `PWD` and `SYST` go
+    /// with `TYPE I`, their answers read in the same round trip.
     async fn accept_login(&mut self) {
         self.expect("USER anonymous").await;
         self.send(b"331 Send password\r\n").await;
@@ -449,8 +492,14 @@ impl Peer {
         self.send(b"230 Welcome\r\n").await;
         self.expect("FEAT").await;
         self.send(b"500 FEAT not understood\r\n").await;
-        self.expect("TYPE I").await;
-        self.send(b"200 Binary\r\n").await;
+        for (command, reply) in [
+            ("PWD", &b"257 \"/\" is the current directory\r\n"[..]),
+            ("SYST", b"215 UNIX Type: L8\r\n"),
+            ("TYPE I", b"200 Binary\r\n"),
+        ] {
+            self.expect(command).await;
+            self.send(reply).await;
+        }
     }
 }
 
@@ -493,6 +542,8 @@ async fn fake_server_replies_split_across_writes() {
             ("USER anonymous", &b"331 Password please\r\n"[..]),
             ("PASS fxpc@", b"230-Logged in\r\n230 Go ahead\r\n"),
             ("FEAT", b"211-Features:\r\n SIZE\r\n MDTM\r\n211 End\r\n"),
+            ("PWD", b"257-Here:\r\n257 \"/\"\r\n"),
+            ("SYST", b"215 UNIX Type: L8\r\n"),
             ("TYPE I", b"200 Binary\r\n"),
             (
                 "STAT",

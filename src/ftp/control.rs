@@ -48,7 +48,17 @@ pub(crate) type OnReply = Box<dyn FnOnce(Result<Reply>) + Send + Sync>;
 struct Unawaited {
     command: String,
     on_reply: OnReply,
+    /// No command naming a path goes out before this one's reply came
+    /// and was a completion (see [`Control::send_gate`]).
+    gate: bool,
 }
+
+/// Commands whose meaning does not depend on the working directory: they
+/// may go out while a `CWD` back is still unanswered.
+const BEYOND_DIRECTORY: &[&str] = &[
+    "PASV", "EPSV", "PORT", "EPRT", "TYPE", "MODE", "STRU", "NOOP", "FEAT", "OPTS", "PBSZ", "PROT",
+    "SSCN", "CPSV", "SYST", "REST", "ABOR", "QUIT", "LSTN", "SOCK",
+];
 
 /// How long the control connection must stay quiet before the replies
 /// read away during a resynchronisation are taken to be all there is.
@@ -58,7 +68,10 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(2);
 /// Replies owed at most on one session: past it the oldest is read first.
 /// Commands sent on and on while no reply is read would fill the server's
 /// send buffer until it stops reading ours, and both would wait forever.
-const MAX_UNAWAITED: usize = 64;
+/// 256 short replies (~10 KB) are far below any receive buffer, and above
+/// the burst of kept times one directory's listing releases (at 64, a
+/// copy stalled a round trip reading them).
+const MAX_UNAWAITED: usize = 256;
 
 impl Control {
     pub(crate) fn new(stream: TcpStream, reply_timeout: Duration) -> Result<Control> {
@@ -87,22 +100,102 @@ impl Control {
         command: &Command,
         on_reply: OnReply,
     ) -> Result<()> {
+        self.send_owing(command, on_reply, true).await
+    }
+
+    /// Like [`send_unawaited`](Self::send_unawaited) for a question that
+    /// changes nothing (`SIZE`, `MDTM` without a time): it goes out past a
+    /// gate at once. Its answer comes after the gate's, so a gate refused
+    /// tells `on_reply` the answer is lost before it could be misread.
+    pub(crate) async fn send_question_unawaited(
+        &mut self,
+        command: &Command,
+        on_reply: OnReply,
+    ) -> Result<()> {
+        self.send_owing(command, on_reply, false).await
+    }
+
+    async fn send_owing(
+        &mut self,
+        command: &Command,
+        on_reply: OnReply,
+        waits_for_gates: bool,
+    ) -> Result<()> {
         self.ensure_in_step().await?;
         while self.unawaited.len() >= MAX_UNAWAITED {
             let oldest = self.read_one_reply_within(self.reply_timeout).await;
-            let pending = self.unawaited.pop_front().expect("checked");
             let failed = oldest.is_err();
-            (pending.on_reply)(oldest);
+            let command = self.unawaited.front().map(|u| u.command.clone());
+            self.unawaited_answered(oldest)?;
             if failed {
-                self.out_of_step = Some(format!("no reply to {} in time", pending.command));
+                let command = command.unwrap_or_default();
+                self.out_of_step = Some(format!("no reply to {command} in time"));
                 self.ensure_in_step().await?;
             }
         }
-        self.send(command).await?;
+        if waits_for_gates {
+            self.send(command).await?;
+        } else {
+            self.write(command).await?;
+        }
         self.unawaited.push_back(Unawaited {
             command: command.to_string(),
             on_reply,
+            gate: false,
         });
+        Ok(())
+    }
+
+    /// Sends `command` (a `CWD` back to where the session's relative
+    /// paths start) without waiting for its reply, as a gate: commands
+    /// that do not depend on the working directory (`PASV`, `PORT`, …) go
+    /// out behind it at once, but none that names a path until its reply
+    /// came and was a completion. A refusal gives the session up: its
+    /// relative paths would name other files.
+    pub(crate) async fn send_gate(&mut self, command: &Command) -> Result<()> {
+        self.send_unawaited(command, Box::new(|_| {})).await?;
+        if let Some(last) = self.unawaited.back_mut() {
+            last.gate = true;
+        }
+        Ok(())
+    }
+
+    /// Reads the replies owed up to the last gate, before a command that
+    /// names a path goes out.
+    async fn pass_gates(&mut self) -> Result<()> {
+        while self.unawaited.iter().any(|u| u.gate) {
+            let reply = self.read_one_reply_within(self.reply_timeout).await;
+            if let Err(e) = &reply {
+                let why = format!("no reply to a command sent without waiting: {e}");
+                self.unawaited_answered(reply)?;
+                return Err(FtpError::OutOfStep { why });
+            }
+            self.unawaited_answered(reply)?;
+        }
+        Ok(())
+    }
+
+    /// Hands `reply` to the oldest command sent without waiting. A gate
+    /// refused (or a reply lost before one) gives the session up.
+    fn unawaited_answered(&mut self, reply: Result<Reply>) -> Result<()> {
+        let pending = self.unawaited.pop_front().expect("a command owed a reply");
+        let refused = match &reply {
+            Ok(r) if pending.gate && !r.is_completion() => {
+                Some(format!("{} answered {r}", pending.command))
+            }
+            Ok(_) => None,
+            Err(e) if pending.gate || self.unawaited.iter().any(|u| u.gate) => {
+                Some(format!("no reply to {}: {e}", pending.command))
+            }
+            Err(_) => None,
+        };
+        (pending.on_reply)(reply);
+        if let Some(why) = refused {
+            let why = format!("it could not return to its working directory ({why})");
+            self.forget_unawaited(&why);
+            self.abandon(&why);
+            return Err(FtpError::OutOfStep { why });
+        }
         Ok(())
     }
 
@@ -113,6 +206,10 @@ impl Control {
 
     /// Tells the callers of unanswered commands their replies are lost.
     fn forget_unawaited(&mut self, why: &str) {
+        if self.unawaited.iter().any(|u| u.gate) && self.abandoned.is_none() {
+            // Whether the session is back in its directory is unknown.
+            self.abandoned = Some(format!("it may not be in its working directory ({why})"));
+        }
         for pending in self.unawaited.drain(..) {
             (pending.on_reply)(Err(FtpError::OutOfStep {
                 why: format!("no reply to {} ({why})", pending.command),
@@ -160,6 +257,17 @@ impl Control {
     }
 
     pub(crate) async fn send(&mut self, command: &Command) -> Result<()> {
+        let verb = command.verb();
+        if !BEYOND_DIRECTORY
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(verb))
+        {
+            self.pass_gates().await?;
+        }
+        self.write(command).await
+    }
+
+    async fn write(&mut self, command: &Command) -> Result<()> {
         tracing::debug!(peer = %self.peer, ">> {command}");
         self.last_command = Some(command.to_string());
         self.stream()?.write_all(&command.encode()).await?;
@@ -241,6 +349,9 @@ impl Control {
             return Ok(());
         };
         self.forget_unawaited(&why);
+        if let Some(gone) = &self.abandoned {
+            return Err(FtpError::OutOfStep { why: gone.clone() });
+        }
         tracing::info!(peer = %self.peer, "out of step ({why}): reading stray replies away");
         for _ in 0..3 {
             self.drain_strays().await?;
@@ -318,10 +429,10 @@ impl Control {
     async fn read_reply_forever(&mut self) -> Result<Reply> {
         loop {
             let reply = self.read_one_reply_forever().await?;
-            match self.unawaited.pop_front() {
-                Some(pending) => (pending.on_reply)(Ok(reply)),
-                None => return Ok(reply),
+            if self.unawaited.is_empty() {
+                return Ok(reply);
             }
+            self.unawaited_answered(Ok(reply))?;
         }
     }
 
@@ -489,7 +600,7 @@ mod tests {
         let addr = counting_server().await;
         let mut control = greeted(addr).await;
         let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        for n in 0..200 {
+        for n in 0..600 {
             let heard = heard.clone();
             let command = Command::parse_text(&format!("MFMT {n}")).unwrap();
             let on_reply: OnReply = Box::new(move |reply| {
@@ -501,9 +612,88 @@ mod tests {
         let pwd = control.execute(&Command::new("PWD")).await.unwrap();
         assert_eq!(pwd.code, 257, "PWD read {pwd}");
         let heard = heard.lock().unwrap();
-        let want: Vec<String> = (0..200).map(|n| format!("Modify={n}")).collect();
+        let want: Vec<String> = (0..600).map(|n| format!("Modify={n}")).collect();
         assert_eq!(*heard, want);
         assert_eq!(control.unawaited(), 0);
+    }
+
+    /// A server whose `/gone` cannot be entered; it says what it received
+    /// on `heard`.
+    async fn directory_server() -> (SocketAddr, tokio::sync::mpsc::UnboundedReceiver<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (heard, hearing) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let (read, mut write) = socket.into_split();
+            let mut lines = BufReader::new(read).lines();
+            write.write_all(b"220 ready\r\n").await.unwrap();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let _ = heard.send(line.clone());
+                let reply: &[u8] = match line.as_str() {
+                    "CWD /gone" => b"550 No such directory\r\n",
+                    "CWD /" => b"250 ok\r\n",
+                    "PASV" => b"227 Entering Passive Mode (127,0,0,1,4,1)\r\n",
+                    "SIZE f" => b"213 5\r\n",
+                    _ => b"200 ok\r\n",
+                };
+                write.write_all(reply).await.unwrap();
+            }
+        });
+        (addr, hearing)
+    }
+
+    /// A `CWD` back sent as a gate: `PASV` goes out behind it at once, a
+    /// command naming a path only once its `250` was read.
+    #[tokio::test]
+    async fn a_gate_holds_back_only_commands_that_name_paths() {
+        let (addr, _heard) = directory_server().await;
+        let mut control = greeted(addr).await;
+        let cwd = Command::with_arg("CWD", "/").unwrap();
+        control.send_gate(&cwd).await.unwrap();
+        control.send(&Command::new("PASV")).await.unwrap();
+        assert_eq!(control.unawaited(), 1, "PASV went out unread");
+        let stor = Command::with_arg("STOR", "f").unwrap();
+        control.send(&stor).await.unwrap();
+        assert_eq!(control.unawaited(), 0, "the gate's answer was read first");
+        assert_eq!(control.read_reply().await.unwrap().code, 227);
+        assert_eq!(control.read_reply().await.unwrap().code, 200);
+        assert!(control.abandoned.is_none());
+    }
+
+    /// A refused way back gives the session up: nothing naming a path is
+    /// sent, and a question sent past the gate is told its answer is lost
+    /// (it would be about a file in another directory).
+    #[tokio::test]
+    async fn a_refused_gate_gives_the_session_up_before_any_path_goes_out() {
+        let (addr, mut heard) = directory_server().await;
+        let mut control = greeted(addr).await;
+        let cwd = Command::with_arg("CWD", "/gone").unwrap();
+        control.send_gate(&cwd).await.unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let size = Command::with_arg("SIZE", "f").unwrap();
+        let on_size: OnReply = Box::new(move |reply| tx.send(reply.is_err()).unwrap());
+        control
+            .send_question_unawaited(&size, on_size)
+            .await
+            .unwrap();
+        let stor = Command::with_arg("STOR", "f").unwrap();
+        let refused = control.send(&stor).await;
+        assert!(
+            matches!(&refused, Err(FtpError::OutOfStep { why }) if why.contains("CWD /gone") && why.contains("550")),
+            "{refused:?}"
+        );
+        assert!(
+            rx.recv().unwrap(),
+            "SIZE's caller was told its answer is lost"
+        );
+        assert!(control.execute(&Command::new("NOOP")).await.is_err());
+        drop(control);
+        let mut received = Vec::new();
+        while let Some(line) = heard.recv().await {
+            received.push(line);
+        }
+        assert_eq!(received, ["CWD /gone", "SIZE f"]);
     }
 
     /// A session closed with replies still owed tells their callers.

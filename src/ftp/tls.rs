@@ -144,18 +144,17 @@ impl fmt::Debug for Tls {
 
 impl Tls {
     pub fn new(settings: TlsSettings) -> std::io::Result<Tls> {
-        let mut roots = platform_roots().clone();
+        let mut extra = RootCertStore::empty();
         if let Some(file) = &settings.ca_file {
             for cert in read_pem_certs(file)? {
-                roots
+                extra
                     .add(cert)
                     .map_err(|e| std::io::Error::other(format!("{}: {e}", file.display())))?;
             }
         }
         let verifier = Arc::new(Verifier {
-            inner: WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
-                .build()
-                .map_err(std::io::Error::other)?,
+            extra,
+            inner: OnceLock::new(),
             pinned: settings.pinned.clone(),
         });
         let config = rustls::ClientConfig::builder_with_provider(provider())
@@ -211,8 +210,27 @@ pub fn read_pem_certs(file: &Path) -> std::io::Result<Vec<CertificateDer<'static
 
 #[derive(Debug)]
 struct Verifier {
-    inner: Arc<WebPkiServerVerifier>,
+    /// `--ca-file`'s roots, beside the platform's.
+    extra: RootCertStore,
+    /// Made at the first certificate to judge: reading the platform's
+    /// roots takes tens of milliseconds, which a plain session (most
+    /// `ftp://` ones) would pay before its first connect.
+    inner: OnceLock<Result<Arc<WebPkiServerVerifier>, String>>,
     pinned: Vec<Fingerprint>,
+}
+
+impl Verifier {
+    fn inner(&self) -> Result<&Arc<WebPkiServerVerifier>, rustls::Error> {
+        let made = self.inner.get_or_init(|| {
+            let mut roots = platform_roots().clone();
+            roots.roots.extend(self.extra.roots.iter().cloned());
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
+                .build()
+                .map_err(|e| e.to_string())
+        });
+        made.as_ref()
+            .map_err(|e| rustls::Error::General(format!("no certificate checks: {e}")))
+    }
 }
 
 impl ServerCertVerifier for Verifier {
@@ -229,7 +247,7 @@ impl ServerCertVerifier for Verifier {
             return Ok(ServerCertVerified::assertion());
         }
         match self
-            .inner
+            .inner()?
             .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
         {
             Ok(ok) => Ok(ok),
@@ -267,7 +285,12 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &provider().signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -276,11 +299,18 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &provider().signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        provider()
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 

@@ -358,9 +358,10 @@ async fn probe(ctx: &Ctx, at: &Location) -> Result<Probe, FtpError> {
                     _ => Probe::File(entry.size),
                 });
             }
-            // Once per operand, not per file: the round trips of asking
-            // CWD too are worth a tree not taken for a file. Two of them:
-            // SIZE goes with PWD, and the way back with the way in.
+            // Once per operand, not per file: the round trip of asking
+            // CWD too is worth a tree not taken for a file. One: SIZE, the
+            // way in and the way back go together (the session asked PWD
+            // at login).
             let size = Arc::new(std::sync::Mutex::new(None));
             let answered = size.clone();
             let on_size = move |n: Result<Option<u64>, FtpError>| {
@@ -368,12 +369,13 @@ async fn probe(ctx: &Ctx, at: &Location) -> Result<Probe, FtpError> {
             };
             session.size_unawaited(&at.path, on_size).await?;
             let home = session.pwd().await?;
-            let size = *size.lock().unwrap_or_else(|e| e.into_inner());
             let went_in = Arc::new(std::sync::atomic::AtomicBool::new(false));
             let told = went_in.clone();
             let on_cwd = move |ok: bool| told.store(ok, std::sync::atomic::Ordering::Relaxed);
             session.cwd_unawaited(&at.path, on_cwd).await?;
             let back = session.cwd_back(&home).await;
+            // Read with the replies before the way back's.
+            let size = *size.lock().unwrap_or_else(|e| e.into_inner());
             if !went_in.load(std::sync::atomic::Ordering::Relaxed) {
                 return Ok(Probe::File(size));
             }

@@ -98,7 +98,7 @@ impl Client {
         out: &mut W,
     ) -> Result<u64> {
         let command = Command::with_arg("RETR", path)?;
-        let mut data = self.start_transfer(&command, offset).await?;
+        let mut data = self.start_transfer(&command, offset, None).await?;
         let copied = copy_idle(&mut data, out, self.options.data_idle_timeout)
             .await
             .map_err(|source| FtpError::Data {
@@ -141,7 +141,7 @@ impl Client {
             StoreMode::Unique if path.as_ref().is_empty() => Command::new("STOU"),
             _ => Command::with_arg(mode.verb(), path)?,
         };
-        let mut data = self.start_transfer(&command, offset).await?;
+        let mut data = self.start_transfer(&command, offset, None).await?;
         let copied = copy_idle(input, &mut data, self.options.data_idle_timeout).await;
         let shut = data.shutdown().await;
         if data.is_tls() {
@@ -185,7 +185,7 @@ impl Client {
                 None => Command::new("MLSD"),
             };
             let mut reader = ListingReader::mlsd(limits);
-            self.read_listing(&command, &mut reader).await?;
+            self.read_listing(&command, &mut reader, None).await?;
             return Ok(self.finish_listing(&command, reader)?.entries);
         }
         let mut style = self.listing_style().await?;
@@ -193,20 +193,31 @@ impl Client {
             self.list_all_works = false;
         }
         // LIST's argument is often taken as `ls` options ("-a", names with
-        // spaces), so list the directory by entering it instead.
-        let back = match path {
+        // spaces), so list the directory by entering it instead. Passive,
+        // the `CWD` goes out with the data connection's first command, its
+        // answer read before `LIST` goes; the `CWD` back is a gate: no
+        // command naming a path follows before its answer, but nothing
+        // else waits for it. Three round trips fewer than one at a time.
+        let entered = match path {
             Some(p) => {
                 let here = self.pwd().await?;
-                self.cwd(p).await?;
-                Some(here)
+                let cwd = if self.options.passive {
+                    self.here = None;
+                    Some(self.send_ahead(Command::with_arg("CWD", p)?).await?)
+                } else {
+                    self.cwd(p).await?;
+                    None
+                };
+                Some((here, cwd))
             }
             None => None,
         };
         let today = chrono::Local::now().date_naive();
         let mut reader = ListingReader::list(style.style, today, limits);
-        let read = self.read_hidden_too(&mut reader).await;
-        if let Some(here) = back {
-            self.cwd_back(&here).await?;
+        let ahead = entered.as_ref().and_then(|(_, cwd)| cwd.as_ref());
+        let read = self.read_hidden_too(&mut reader, ahead).await;
+        if let Some((here, _)) = entered {
+            self.return_to(here).await;
         }
         let command = read?;
         let listing = self.finish_listing(&command, reader)?;
@@ -231,11 +242,20 @@ impl Client {
     /// `.htaccess`) are listed too: vsftpd, ProFTPD and Pure-FTPd hide them
     /// from a plain `LIST`. A server that does not take the option gets a
     /// plain `LIST` from then on. Returns the command that was answered.
-    pub(super) async fn read_hidden_too(&mut self, reader: &mut ListingReader) -> Result<Command> {
+    /// `entered`: the `CWD` sent ahead into the listed directory, whose
+    /// answer must be a success before `LIST` goes out.
+    pub(super) async fn read_hidden_too(
+        &mut self,
+        reader: &mut ListingReader,
+        entered: Option<&Ahead>,
+    ) -> Result<Command> {
         if self.list_all_works {
             let command = Command::with_arg("LIST", "-a")?;
-            match self.read_listing(&command, reader).await {
-                Err(FtpError::Reply { reply, .. }) if !reply.is_preliminary() => {
+            let said = command.to_string();
+            match self.read_listing(&command, reader, entered).await {
+                Err(FtpError::Reply { command, reply })
+                    if command == said && !reply.is_preliminary() =>
+                {
                     tracing::info!(host = %self.host, "LIST -a refused ({reply}); using LIST");
                     self.list_all_works = false;
                 }
@@ -243,8 +263,26 @@ impl Client {
             }
         }
         let command = Command::new("LIST");
-        self.read_listing(&command, reader).await?;
+        // A refused `LIST -a` went out after `entered` had succeeded.
+        let entered = entered.filter(|_| !self.list_all_works);
+        self.read_listing(&command, reader, entered).await?;
         Ok(command)
+    }
+
+    /// Back where a listing entered from, as a gate (see
+    /// [`Control::send_gate`]). A session that cannot even send it is given
+    /// up: its relative paths would name other files.
+    async fn return_to(&mut self, here: Vec<u8>) {
+        let sent = match Command::with_arg("CWD", &here) {
+            Ok(command) => self.control.send_gate(&command).await,
+            Err(e) => Err(e.into()),
+        };
+        match sent {
+            Ok(()) => self.here = Some(here),
+            Err(e) => self.control.abandon(&format!(
+                "it could not return to its working directory: {e}"
+            )),
+        }
     }
 
     /// Runs `command` and hands what its data connection brings to
@@ -253,8 +291,9 @@ impl Client {
         &mut self,
         command: &Command,
         reader: &mut ListingReader,
+        entered: Option<&Ahead>,
     ) -> Result<()> {
-        let data = self.start_transfer(command, 0).await?;
+        let data = self.start_transfer(command, 0, entered).await?;
         let read = read_into(data, reader, self.options.data_idle_timeout).await;
         if let Err(source) = read {
             // We stopped reading (too large, or silent): the server's
@@ -270,11 +309,13 @@ impl Client {
     }
 
     /// Opens the data connection, sends `REST` if needed and the transfer
-    /// command, and waits for its `1xx`.
+    /// command, and waits for its `1xx`. `ahead`: a command sent before
+    /// (passive only), whose success the transfer command waits for.
     pub(super) async fn start_transfer(
         &mut self,
         command: &Command,
         offset: u64,
+        ahead: Option<&Ahead>,
     ) -> Result<Stream> {
         // Our own data connections have us as the TLS client: a session
         // left in SSCN mode by a server-to-server copy would have two.
@@ -291,6 +332,9 @@ impl Client {
             line.truncate(line.len().saturating_sub(2));
             self.pret(&line).await?;
             let data = self.open_passive().await?;
+            if let Some(ahead) = ahead {
+                ahead.succeeded()?;
+            }
             if offset > 0 {
                 self.rest(offset).await?;
             }

@@ -3,6 +3,7 @@
 //! data connections for the transfers and listings it carries itself.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -222,8 +223,30 @@ impl Client {
             let utf8 = Command::with_arg("OPTS", "UTF8 ON")?;
             client.control.send_unawaited(&utf8, Box::new(drop)).await?;
         }
-        client.type_binary().await?;
+        client.ask_where_and_what().await?;
         Ok(client)
+    }
+
+    /// `TYPE I`, and with it the questions most sessions ask sooner or
+    /// later (`PWD`; `SYST` when listings will be read by it): answered in
+    /// the same round trip instead of one each when first needed.
+    async fn ask_where_and_what(&mut self) -> Result<()> {
+        let pwd = self.send_ahead(Command::new("PWD")).await?;
+        let syst = if self.options.listing == ListingStyle::Auto && !self.features.mlst {
+            Some(self.send_ahead(Command::new("SYST")).await?)
+        } else {
+            None
+        };
+        self.type_binary().await?;
+        if let Some(Ok(reply)) = pwd.answer() {
+            self.here = (reply.code == 257)
+                .then(|| parse_quoted_path(&reply.lines()[0]))
+                .flatten();
+        }
+        if let Some(Ok(reply)) = syst.and_then(|syst| syst.answer()) {
+            self.learn_style(&reply);
+        }
+        Ok(())
     }
 
     /// Whether the control connection is in TLS, and the data connections.
@@ -287,29 +310,36 @@ impl Client {
         if let Some(known) = &self.server_style {
             return Ok(known.clone());
         }
-        let detected = if self.options.listing == ListingStyle::Auto {
+        if self.options.listing == ListingStyle::Auto {
             let reply = self.command("SYST").await?;
-            let text = reply.message();
-            if reply.code == 215 {
-                DetectedStyle {
-                    style: ListingStyle::from_syst(&text),
-                    source: StyleSource::Syst(text),
-                }
-            } else {
-                DetectedStyle {
-                    style: ListingStyle::Auto,
-                    source: StyleSource::SystRefused(format!("{} {text}", reply.code)),
-                }
+            return Ok(self.learn_style(&reply));
+        }
+        let detected = DetectedStyle {
+            style: self.options.listing,
+            source: StyleSource::Setting,
+        };
+        self.server_style = Some(detected.clone());
+        Ok(detected)
+    }
+
+    /// The listing style a `SYST` reply names (a refusal such as 500/502
+    /// means `Auto`).
+    fn learn_style(&mut self, syst: &Reply) -> DetectedStyle {
+        let text = syst.message();
+        let detected = if syst.code == 215 {
+            DetectedStyle {
+                style: ListingStyle::from_syst(&text),
+                source: StyleSource::Syst(text),
             }
         } else {
             DetectedStyle {
-                style: self.options.listing,
-                source: StyleSource::Setting,
+                style: ListingStyle::Auto,
+                source: StyleSource::SystRefused(format!("{} {text}", syst.code)),
             }
         };
         tracing::debug!(host = %self.host, "listings read as {detected}");
         self.server_style = Some(detected.clone());
-        Ok(detected)
+        detected
     }
 
     /// What the last `LIST` was read as; `None` before one, or when the
@@ -451,6 +481,23 @@ impl Client {
         Ok(())
     }
 
+    /// `command` sent now, its answer read before the next command's own
+    /// and kept for [`Ahead::succeeded`].
+    pub(super) async fn send_ahead(&mut self, command: Command) -> Result<Ahead> {
+        let reply = Arc::new(Mutex::new(None));
+        let slot = reply.clone();
+        let on_reply = move |answer: Result<Reply>| {
+            *slot.lock().expect("reply slot lock") = Some(answer);
+        };
+        self.control
+            .send_unawaited(&command, Box::new(on_reply))
+            .await?;
+        Ok(Ahead {
+            command: command.to_string(),
+            reply,
+        })
+    }
+
     /// `CWD` sent now, its answer read before the next command's own:
     /// `on_done` hears whether it went in (`250`/`200`).
     pub async fn cwd_unawaited(
@@ -577,7 +624,7 @@ impl Client {
             }))
         };
         self.control
-            .send_unawaited(&command, Box::new(on_reply))
+            .send_question_unawaited(&command, Box::new(on_reply))
             .await
     }
 
@@ -604,7 +651,7 @@ impl Client {
             }))
         };
         self.control
-            .send_unawaited(&command, Box::new(on_reply))
+            .send_question_unawaited(&command, Box::new(on_reply))
             .await
     }
 
@@ -768,6 +815,37 @@ fn set_keepalive(stream: &TcpStream) {
         .with_interval(Duration::from_secs(15));
     if let Err(e) = socket2::SockRef::from(stream).set_tcp_keepalive(&keepalive) {
         tracing::warn!("cannot enable TCP keepalive: {e}");
+    }
+}
+
+/// The answer to a command sent ahead of others: there once a later
+/// command's reply was read, since replies come in order.
+pub(crate) struct Ahead {
+    command: String,
+    reply: Arc<Mutex<Option<Result<Reply>>>>,
+}
+
+impl Ahead {
+    /// The answer, once read (`None` before).
+    pub(super) fn answer(&self) -> Option<Result<Reply>> {
+        self.reply.lock().expect("reply slot lock").take()
+    }
+
+    /// Whether the answer was a completion; an error names the command and
+    /// what the server said.
+    pub(super) fn succeeded(&self) -> Result<()> {
+        let answer = self.reply.lock().expect("reply slot lock").take();
+        match answer {
+            Some(Ok(reply)) if reply.is_completion() => Ok(()),
+            Some(Ok(reply)) => Err(FtpError::Reply {
+                command: self.command.clone(),
+                reply,
+            }),
+            Some(Err(e)) => Err(e),
+            None => Err(FtpError::OutOfStep {
+                why: format!("no answer to {} before the next command's", self.command),
+            }),
+        }
     }
 }
 

@@ -22,8 +22,15 @@ use crate::ftp::EntryKind;
 use crate::transfer::JobId;
 use crate::transfer::sessions::pool::Pool;
 
-/// How long the first waiting file waits for the rest of its directory.
-const GATHER: Duration = Duration::from_millis(500);
+/// How long the first waiting file waits for the rest of its directory:
+/// long enough that a directory copied one file at a time across a
+/// network is listed a few times, not every few files (each listing holds
+/// a session the copies would use), short enough that a person sees
+/// files verified as they go.
+const GATHER: Duration = Duration::from_secs(2);
+/// A large directory, slow to list, is listed less often: at most one
+/// twentieth of the time goes to listing it.
+const LISTING_SHARE: u32 = 20;
 
 /// A tree job and one of its destination directories.
 type Key = (JobId, Vec<u8>);
@@ -97,7 +104,7 @@ impl Batches {
             d.waiting.push((name, tx));
             if !d.gathering {
                 d.gathering = true;
-                spawn_gather = Some(GATHER.max(d.last_listing * 4));
+                spawn_gather = Some(GATHER.max(d.last_listing * LISTING_SHARE));
             }
             self.due(&mut dirs, &key)
         };
@@ -106,10 +113,16 @@ impl Batches {
         } else if let Some(wait) = spawn_gather {
             let batches = self.clone();
             tokio::spawn(async move {
-                tokio::time::sleep(wait).await;
-                let batch = {
+                let batch = loop {
+                    let settled_before = batches.settled(&key);
+                    tokio::time::sleep(wait).await;
                     let mut dirs = batches.dirs.lock().expect("batch map lock");
-                    dirs.get_mut(&key).and_then(|d| d.take(&batches, &key))
+                    let Some(d) = dirs.get_mut(&key) else {
+                        break None;
+                    };
+                    if !d.ends_within_as_long(settled_before) {
+                        break d.take(&batches, &key);
+                    }
                 };
                 if let Some(batch) = batch {
                     batch.list().await;
@@ -117,6 +130,11 @@ impl Batches {
             });
         }
         Some(rx)
+    }
+
+    fn settled(&self, key: &Key) -> usize {
+        let dirs = self.dirs.lock().expect("batch map lock");
+        dirs.get(key).map_or(0, |d| d.settled)
     }
 
     /// The waiting files, when every file of the directory has spoken.
@@ -133,6 +151,17 @@ impl Batches {
 }
 
 impl Dir {
+    /// Whether, at the pace of the last gathering time (files settled
+    /// since `settled_before`), the directory's last files will have
+    /// spoken within as long again: then one listing at the end verifies them
+    /// all, and a listing now would only hold a session the copies use.
+    /// A directory that stopped moving is listed now.
+    fn ends_within_as_long(&self, settled_before: usize) -> bool {
+        let moved = self.settled.saturating_sub(settled_before);
+        let left = self.expected.saturating_sub(self.settled);
+        moved > 0 && left < moved
+    }
+
     fn take(&mut self, batches: &Arc<Batches>, key: &Key) -> Option<Batch> {
         self.gathering = false;
         if self.waiting.is_empty() {
