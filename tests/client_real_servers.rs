@@ -527,6 +527,53 @@ where
     (port, task)
 }
 
+/// Finding how a server sets a file's time takes one round trip: the ways
+/// still open go out together. This server (vsftpd's answers: `550` to
+/// both `SITE UTIME`s, `213` to `MDTM` with a time) answers none of them
+/// before it has all three; a client asking one way at a time would wait
+/// for ever. The way found is then used alone.
+#[tokio::test]
+async fn the_ways_of_setting_a_time_are_asked_together() {
+    let ip = next_addr();
+    let (port, server) = fake_server(&ip, |mut peer| async move {
+        peer.send(b"220 ready\r\n").await;
+        peer.accept_login().await;
+        let asked = [
+            "SITE UTIME 20240102030405 f",
+            "SITE UTIME f 20240102030405 20240102030405 20240102030405 UTC",
+            "MDTM 20240102030405 f",
+        ];
+        for command in asked {
+            peer.expect(command).await;
+        }
+        peer.send(b"550 Permission denied.\r\n550 Permission denied.\r\n213 File modification time set.\r\n")
+            .await;
+        peer.expect("MDTM 20240102030405 g").await;
+        peer.send(b"213 File modification time set.\r\n").await;
+        peer.expect("QUIT").await;
+        peer.send(b"221 Bye\r\n").await;
+    })
+    .await;
+    let mut client = Client::open(&ip, port, &Login::default(), options())
+        .await
+        .unwrap();
+    let time = chrono::NaiveDate::from_ymd_opt(2024, 1, 2)
+        .unwrap()
+        .and_hms_opt(3, 4, 5)
+        .unwrap();
+    let found = tokio::time::timeout(Duration::from_secs(5), client.set_modified(b"f", time))
+        .await
+        .expect("the three ways went out together")
+        .unwrap();
+    assert_eq!(found.name(), "MDTM");
+    assert_eq!(
+        client.set_modified(b"g", time).await.unwrap().name(),
+        "MDTM"
+    );
+    client.quit().await.unwrap();
+    server.await.unwrap();
+}
+
 /// Every reply arrives a few bytes at a time; multi-line replies carry inner
 /// lines that look like ends but are not.
 #[tokio::test]

@@ -296,6 +296,36 @@ impl Pool {
         Some(Ok(sessions))
     }
 
+    /// Logs in, in the background, as many sessions as it takes for the
+    /// site to have `wanted` (busy or idle), within its limit: a tree
+    /// copied `-j N` at a time has its other sessions ready when its first
+    /// files are, instead of logging each in as a file first needs it
+    /// (five round trips or so, while the first pair already copies).
+    pub(crate) fn warm_up(self: &Arc<Pool>, wanted: usize) {
+        let capacity = self.site.max_connections.max(1);
+        let busy = capacity - self.slots.available_permits();
+        let idle = self.idle.lock().map_or(0, |idle| idle.len());
+        for _ in busy + idle..wanted.min(capacity) {
+            let Ok(permit) = self.slots.clone().try_acquire_owned() else {
+                return;
+            };
+            let pool = self.clone();
+            tokio::spawn(async move {
+                match pool.connect().await {
+                    Ok(client) => {
+                        if let Ok(mut idle) = pool.idle.lock() {
+                            idle.push((client, Instant::now()));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::info!(site = %pool.site, "a session logged in ahead failed: {e}")
+                    }
+                }
+                drop(permit);
+            });
+        }
+    }
+
     async fn idle_or_new(&self) -> Result<Client, FtpError> {
         loop {
             let Some((mut client, since)) = self.idle.lock().ok().and_then(|mut idle| idle.pop())

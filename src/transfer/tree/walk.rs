@@ -340,6 +340,11 @@ struct Browser {
 impl Browser {
     async fn open(ctx: &Ctx, source: &Site, destination: &Site) -> Result<Browser, Failure> {
         let mut ends = ends::checkout(ctx, source, destination).await?;
+        for site in [source, destination] {
+            if let Site::Ftp(site) = site {
+                ctx.shared.pool(site).warm_up(ctx.shared.settings.parallel);
+            }
+        }
         let destination_home = match ends.destination.as_deref_mut() {
             Some(c) => c
                 .pwd()
