@@ -234,3 +234,35 @@ impl Batch {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(expected: usize, settled: usize) -> Dir {
+        Dir {
+            pool: Pool::new(Arc::new(crate::transfer::sessions::site::FtpSite::new(
+                &crate::ftp::FtpUrl::parse("ftp://127.0.0.1/").unwrap(),
+                crate::ftp::Login::default(),
+            ))),
+            expected,
+            settled,
+            waiting: Vec::new(),
+            gathering: true,
+            last_listing: Duration::ZERO,
+        }
+    }
+
+    /// A listing mid-directory waits for the end only when the end is
+    /// nearer than the files the last gathering time brought.
+    #[test]
+    fn a_directory_about_to_end_is_listed_once_at_its_end() {
+        // 100 files, 90 settled, 40 of them in the last gathering time.
+        assert!(dir(100, 90).ends_within_as_long(50));
+        // 10,000 files: the same pace leaves far more than another
+        // gathering time's worth.
+        assert!(!dir(10_000, 90).ends_within_as_long(50));
+        // Nothing moved: listed now, whatever is left.
+        assert!(!dir(100, 99).ends_within_as_long(99));
+    }
+}

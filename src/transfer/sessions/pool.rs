@@ -483,4 +483,30 @@ mod tests {
         drop(copy);
         handle.stop().await;
     }
+
+    /// Sessions logged in ahead stay within the limit, count the ones in
+    /// use, and are what the next checkouts get.
+    #[tokio::test]
+    async fn sessions_logged_in_ahead_stay_within_the_limit() {
+        let (_root, handle) = served().await;
+        let pool = pool_of(&handle, 3);
+        let never = CancellationToken::new();
+        let first = pool.checkout(1, &never).await.unwrap().unwrap();
+        pool.warm_up(8);
+        pool.warm_up(8);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while pool.idle.lock().unwrap().len() < 2 {
+            assert!(Instant::now() < deadline, "two sessions logged in ahead");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(pool.slots.available_permits(), 2);
+        let taken = pool.checkout(2, &never).await.unwrap().unwrap();
+        assert!(
+            pool.idle.lock().unwrap().is_empty(),
+            "the checkout took them"
+        );
+        assert_eq!(pool.slots.available_permits(), 0);
+        drop((first, taken));
+        handle.stop().await;
+    }
 }
