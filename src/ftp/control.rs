@@ -199,6 +199,21 @@ impl Control {
         Ok(())
     }
 
+    /// Reads every reply still owed to commands sent without waiting.
+    pub(crate) async fn read_owed(&mut self) -> Result<()> {
+        while !self.unawaited.is_empty() {
+            let reply = self.read_one_reply_within(self.reply_timeout).await;
+            if let Err(e) = &reply {
+                let why = format!("no reply to a command sent without waiting: {e}");
+                self.unawaited_answered(reply)?;
+                self.out_of_step = Some(why.clone());
+                return Err(FtpError::OutOfStep { why });
+            }
+            self.unawaited_answered(reply)?;
+        }
+        Ok(())
+    }
+
     /// Replies still owed to commands sent without waiting.
     pub(crate) fn unawaited(&self) -> usize {
         self.unawaited.len()

@@ -628,6 +628,12 @@ impl Client {
             .await
     }
 
+    /// Reads the answers still owed to commands sent without waiting
+    /// (each told to its caller), sending nothing.
+    pub async fn settle(&mut self) -> Result<()> {
+        self.control.read_owed().await
+    }
+
     /// `MDTM` sent now, its answer read before the next command's own:
     /// asked ahead of what a copy sends anyway (its `PORT`), a source's
     /// time costs no round trip of its own.

@@ -1,15 +1,16 @@
-//! Verifying a tree's files with one listing per destination directory
-//! instead of a `SIZE` per file: a round trip less for every file, which is
-//! most of what a small file costs. The walk says how many files each
-//! directory will get; each file, once transferred, asks here for its
-//! size and waits (holding no session and no slot). The directory is
-//! listed when all its files have asked or ended otherwise, or when the
-//! first waiting one has waited a moment, so a slow tree still verifies
-//! as it goes.
+//! Verifying a tree's files together per destination directory instead of
+//! one `SIZE` round trip per file, which is most of what a small file
+//! costs. The walk says how many files each directory will get; each
+//! file, once transferred, asks here for its size and waits (holding no
+//! session and no slot). The waiting files are checked when all the
+//! directory's files have asked or ended otherwise, or when the first has
+//! waited a moment and the last are not about to come, so a slow tree
+//! still verifies as it goes: their `SIZE`s all sent at once (one round
+//! trip), or one listing of the directory where the server has no `SIZE`.
 //!
-//! A size the listing does not show (an unparsed line, a missing or
-//! different entry) is not a verdict: the file then asks `SIZE` itself, so
-//! a listing can only save work, never fail a copy.
+//! A size not learned so (an unparsed line, a missing or different entry,
+//! a refused `SIZE`) is not a verdict: the file then asks `SIZE` itself,
+//! so checking together can only save work, never fail a copy.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,8 +20,9 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::ftp::EntryKind;
+use crate::ftp::FtpError;
 use crate::transfer::JobId;
-use crate::transfer::sessions::pool::Pool;
+use crate::transfer::sessions::pool::{Pool, Session};
 
 /// How long the first waiting file waits for the rest of its directory:
 /// long enough that a directory copied one file at a time across a
@@ -202,7 +204,9 @@ impl Batch {
         }
     }
 
-    /// Name → size of the directory's plain files, on a pooled session.
+    /// Name → size of the waiting files, on a pooled session: their
+    /// `SIZE`s asked all at once where the server has `SIZE` (one round
+    /// trip, whatever their number), else one listing of the directory.
     async fn listed_sizes(&self) -> Option<HashMap<Vec<u8>, u64>> {
         let mut sessions = self
             .pool
@@ -210,6 +214,9 @@ impl Batch {
             .await?
             .ok()?;
         let session = sessions.first_mut()?;
+        if session.features().size {
+            return self.sizes_asked_together(session).await;
+        }
         let dir = if self.key.1.is_empty() {
             None
         } else {
@@ -232,6 +239,38 @@ impl Batch {
                 None
             }
         }
+    }
+
+    async fn sizes_asked_together(&self, session: &mut Session) -> Option<HashMap<Vec<u8>, u64>> {
+        let sizes = Arc::new(Mutex::new(HashMap::new()));
+        let dir = self.key.1.as_slice();
+        let mut asked = Ok(());
+        for (name, _) in &self.waiting {
+            let path = match dir {
+                [] => name.clone(),
+                [.., b'/'] => [dir, name].concat(),
+                _ => [dir, b"/", name].concat(),
+            };
+            let (name, heard) = (name.clone(), sizes.clone());
+            let on_size = move |size: Result<Option<u64>, FtpError>| {
+                if let Ok(Some(n)) = size {
+                    heard.lock().expect("sizes lock").insert(name, n);
+                }
+            };
+            asked = session.size_unawaited(&path, on_size).await;
+            if asked.is_err() {
+                break;
+            }
+        }
+        if let Err(e) = asked.and(session.settle().await) {
+            tracing::info!(
+                "asking the sizes in {:?} to verify failed: {e}",
+                String::from_utf8_lossy(dir)
+            );
+            session.discard();
+        }
+        let sizes = std::mem::take(&mut *sizes.lock().expect("sizes lock"));
+        Some(sizes)
     }
 }
 
@@ -264,5 +303,62 @@ mod tests {
         assert!(!dir(10_000, 90).ends_within_as_long(50));
         // Nothing moved: listed now, whatever is left.
         assert!(!dir(100, 99).ends_within_as_long(99));
+    }
+
+    /// The waiting files' sizes are asked all at once: this server answers
+    /// no `SIZE` before it has all three (a `SIZE` and its answer per
+    /// file would wait for ever), and each file hears its own.
+    #[tokio::test]
+    async fn the_waiting_files_sizes_are_asked_together() {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let (read, mut write) = socket.into_split();
+            let mut lines = BufReader::new(read).lines();
+            write.write_all(b"220 ready\r\n").await.unwrap();
+            let mut asked = Vec::new();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let reply = match line.split_once(' ').map_or(line.as_str(), |(verb, _)| verb) {
+                    "FEAT" => "211-Features:\r\n SIZE\r\n211 End\r\n".to_string(),
+                    "USER" => "230 in\r\n".to_string(),
+                    "PWD" => "257 \"/\"\r\n".to_string(),
+                    "SYST" => "215 UNIX Type: L8\r\n".to_string(),
+                    "QUIT" => "221 bye\r\n".to_string(),
+                    "SIZE" => {
+                        asked.push(line.len());
+                        if asked.len() < 3 {
+                            continue;
+                        }
+                        asked.iter().map(|n| format!("213 {n}\r\n")).collect()
+                    }
+                    _ => "200 ok\r\n".to_string(),
+                };
+                write.write_all(reply.as_bytes()).await.unwrap();
+            }
+        });
+        let url = crate::ftp::FtpUrl::parse(&format!("ftp://{addr}/")).unwrap();
+        let site = crate::transfer::sessions::site::FtpSite::new(&url, Default::default());
+        let pool = Pool::new(Arc::new(site));
+        let batches = Arc::new(Batches::default());
+        let (tree, dir): (JobId, _) = (7, b"d".to_vec());
+        batches.expect(tree, dir.clone(), pool, 3);
+        let answers: Vec<_> = ["a", "bb", "ccc"]
+            .iter()
+            .map(|name| {
+                batches
+                    .ask(tree, dir.clone(), name.as_bytes().to_vec())
+                    .unwrap()
+            })
+            .collect();
+        for (answer, name) in answers.into_iter().zip(["a", "bb", "ccc"]) {
+            let size = tokio::time::timeout(Duration::from_secs(5), answer)
+                .await
+                .expect("the sizes were asked together")
+                .unwrap();
+            // The server answers with the length of "SIZE d/<name>".
+            assert_eq!(size, Some(("SIZE d/".len() + name.len()) as u64), "{name}");
+        }
     }
 }
