@@ -721,9 +721,19 @@ impl Client {
         })
     }
 
-    /// Says goodbye politely; the connection is closed either way.
+    /// Says goodbye politely; the connection is closed either way. The
+    /// `221` is only waited for when replies are still owed (read before
+    /// it, so the server has taken every command sent) or in TLS (whose
+    /// own goodbye follows it); otherwise the server has answered all we
+    /// sent, and a round trip for its farewell is time for nothing.
     pub async fn quit(mut self) -> Result<()> {
-        let result = self.control.execute(&Command::new("QUIT")).await;
+        let quit = Command::new("QUIT");
+        if self.control.unawaited() == 0 && !self.control.is_tls() {
+            let sent = self.control.send(&quit).await;
+            self.control.shutdown().await;
+            return sent;
+        }
+        let result = self.control.execute(&quit).await;
         self.control.shutdown().await;
         result.map(drop)
     }

@@ -21,8 +21,8 @@ impl FileJob<'_> {
         if self.plan.part {
             let root = self.ctx.local_root.as_deref();
             partial::promote(root, &self.work, &self.destination).await?;
+            self.keep_time().await;
         }
-        self.keep_time().await;
         let source_kept = self.source_kept(check);
         let source_deleted = source_kept.is_none() && self.delete_source().await?;
         Ok(EventKind::Verified {
@@ -46,7 +46,7 @@ impl FileJob<'_> {
     /// settings want it (`--preserve-times`; trees by default). Never a
     /// failure: the bytes are there and verified. What cannot be kept is
     /// said once per destination.
-    async fn keep_time(&mut self) {
+    pub(super) async fn keep_time(&mut self) {
         if !self.keeps_time() {
             return;
         }

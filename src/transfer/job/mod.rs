@@ -202,6 +202,12 @@ impl<'a> FileJob<'a> {
             attempt::Carry::Done(carried) => carried,
             attempt::Carry::Cancelled(event) => return Ok(event),
         };
+        if !self.plan.part {
+            // Now, on the sessions the copy holds: its answer comes with
+            // the check's, and none is owed when the run says goodbye. A
+            // part file takes its time once it has its name.
+            self.keep_time().await;
+        }
         let verified = self.verify_patiently(slot, carried.digest.clone()).await?;
         Box::pin(self.finish(carried, verified)).await
     }
