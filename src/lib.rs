@@ -35,7 +35,8 @@
 //!   it, `tree/` walks and compares directories (and `fxpc mirror`'s
 //!   plan), `queue/` holds what waits (the line, the SQLite journal a
 //!   later run resumes), `job/` runs one file (open, a pure `plan.rs`
-//!   tested by tables, attempts, verification by size, listing or digest,
+//!   tested by tables, attempts, verification by size — a tree's asked per
+//!   directory together (`batch.rs`) — or digest,
 //!   finish), `ways/` is how bytes travel (LSTN/SOCK and FXP between
 //!   servers, the relay through the client, progress), `sessions/` the
 //!   ends (sites, pools, a job's two sessions, FTP or local disk behind

@@ -16,8 +16,8 @@
 //!   resumes (its rows, the tap that follows a run, the resume).
 //! - `job/` — one file: open (what both ends say), `plan.rs` (pure: the
 //!   offsets, the name, the expected size, the ways in order), `attempt.rs`
-//!   (each way, retries), `verify.rs` and `listing.rs` (size, digests, a
-//!   directory's listing), `finish.rs` (a move's delete, the final event),
+//!   (each way, retries), `verify.rs` and `batch.rs` (size, digests, a
+//!   directory's files checked together), `finish.rs` (a move's delete, the final event),
 //!   `existing.rs` (the question, a free name, what a cancel leaves).
 //! - `ways/` — how bytes travel: `fxp/` (LSTN/SOCK, FXP both ways round,
 //!   who is the TLS client), `relay.rs` (through the client; uploads and

@@ -3,7 +3,7 @@
 //! piece of state the jobs learn while running, owned by the file that
 //! keeps it: the pools (`sessions/pool.rs`), what pairs of servers taught
 //! (`ways/learned.rs`), what jobs wrote (`job/written.rs`), a tree's
-//! listings that verify its files (`job/listing.rs`), and what an
+//! files waiting to be verified together (`job/batch.rs`), and what an
 //! interrupted run left (`tree/earlier.rs`).
 
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use crate::transfer::job::listing::Batches;
+use crate::transfer::job::batch::Batches;
 use crate::transfer::job::written::Written;
 use crate::transfer::jobs::Jobs;
 use crate::transfer::sessions::pool::{Pool, Pools};
@@ -37,7 +37,7 @@ pub(crate) struct Shared {
     pub(crate) learned: Learned,
     pub(crate) written: Written,
     pub(crate) earlier: Earlier,
-    /// Trees' files waiting to be verified by one listing per directory.
+    /// Trees' files waiting to be verified together, per directory.
     pub batches: Arc<Batches>,
 }
 

@@ -8,8 +8,9 @@
 //!    destination's name, the expected size, the ways to try in order.
 //! 3. `attempt.rs` — each way in order, retries that resume only from
 //!    bytes this job wrote, refusals remembered for the pair of servers.
-//! 4. `verify.rs` — the destination's size (or its directory's listing,
-//!    `listing.rs`, for a tree's file) and both ends' digests.
+//! 4. `verify.rs` — the destination's size (asked together with its
+//!    directory's other files', `batch.rs`, for a tree's file) and both
+//!    ends' digests.
 //! 5. `finish.rs` — a download's part file promoted, a move's source
 //!    deleted, the final event; or what a failure leaves, said.
 //!
@@ -18,9 +19,9 @@
 //! beside it, and says what a cancel leaves.
 
 mod attempt;
+pub(crate) mod batch;
 mod existing;
 mod finish;
-pub(crate) mod listing;
 mod plan;
 mod verify;
 pub(crate) mod written;

@@ -1,8 +1,9 @@
 //! The verify step: the destination must exist with the size it should
-//! have — its directory's listing says so for a tree's file (`listing.rs`),
-//! else its own `SIZE` — and, where both ends give one, the same digest,
-//! chosen before any byte moves. A listing can only spare a `SIZE`, never
-//! fail a copy or pass one that is not whole.
+//! have — asked with its directory's other files' for a tree's file
+//! (`batch.rs`), else by its own `SIZE` — and, where both ends give one,
+//! the same digest, chosen before any byte moves. Asking together can
+//! only spare a round trip, never fail a copy or pass one that is not
+//! whole.
 
 use std::time::Duration;
 
@@ -64,7 +65,7 @@ impl FileJob<'_> {
         carried: Option<String>,
     ) -> Result<(u64, Check), Failure> {
         let Some(algorithm) = self.digest else {
-            let size = match self.listed_size(slot).await {
+            let size = match self.size_asked_together(slot).await {
                 Some(n) if n == self.plan.expected => n,
                 // Not shown, or not as expected: the file's own SIZE decides.
                 _ => self.size_check().await?,
@@ -96,9 +97,9 @@ impl FileJob<'_> {
         Ok((size, digests?))
     }
 
-    /// In a tree, one listing of the directory answers for all its files:
+    /// In a tree, the directory's files are checked together (`batch.rs`):
     /// the job waits for it holding neither sessions nor a slot.
-    async fn listed_size(&mut self, slot: &mut Option<Slot>) -> Option<u64> {
+    async fn size_asked_together(&mut self, slot: &mut Option<Slot>) -> Option<u64> {
         if self.digest.is_some() {
             return None;
         }

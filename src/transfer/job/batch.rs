@@ -83,7 +83,7 @@ impl Batches {
             self.due(&mut dirs, &key)
         };
         if let Some(batch) = due {
-            tokio::spawn(batch.list());
+            tokio::spawn(batch.check());
         }
     }
 
@@ -111,7 +111,7 @@ impl Batches {
             self.due(&mut dirs, &key)
         };
         if let Some(batch) = due {
-            tokio::spawn(batch.list());
+            tokio::spawn(batch.check());
         } else if let Some(wait) = spawn_gather {
             let batches = self.clone();
             tokio::spawn(async move {
@@ -127,7 +127,7 @@ impl Batches {
                     }
                 };
                 if let Some(batch) = batch {
-                    batch.list().await;
+                    batch.check().await;
                 }
             });
         }
@@ -155,7 +155,7 @@ impl Batches {
 impl Dir {
     /// Whether, at the pace of the last gathering time (files settled
     /// since `settled_before`), the directory's last files will have
-    /// spoken within as long again: then one listing at the end verifies them
+    /// spoken within as long again: then one check at the end verifies them
     /// all, and a listing now would only hold a session the copies use.
     /// A directory that stopped moving is listed now.
     fn ends_within_as_long(&self, settled_before: usize) -> bool {
@@ -178,7 +178,7 @@ impl Dir {
     }
 }
 
-/// Files waiting for one listing of their directory.
+/// Files waiting to be checked together.
 struct Batch {
     batches: Arc<Batches>,
     key: Key,
@@ -187,9 +187,9 @@ struct Batch {
 }
 
 impl Batch {
-    async fn list(self) {
+    async fn check(self) {
         let started = tokio::time::Instant::now();
-        let sizes = self.listed_sizes().await.unwrap_or_default();
+        let sizes = self.sizes().await.unwrap_or_default();
         if let Some(d) = self
             .batches
             .dirs
@@ -207,7 +207,7 @@ impl Batch {
     /// Name → size of the waiting files, on a pooled session: their
     /// `SIZE`s asked all at once where the server has `SIZE` (one round
     /// trip, whatever their number), else one listing of the directory.
-    async fn listed_sizes(&self) -> Option<HashMap<Vec<u8>, u64>> {
+    async fn sizes(&self) -> Option<HashMap<Vec<u8>, u64>> {
         let mut sessions = self
             .pool
             .checkout(1, &CancellationToken::new())
