@@ -756,6 +756,66 @@ async fn fake_server_passive_reply_with_wildcard_address() {
     assert_eq!(from.ip(), "127.0.0.1".parse::<std::net::IpAddr>().unwrap());
 }
 
+/// A directory listed by path on a server that refuses `LIST -a`: the way
+/// in (sent with `PASV`) is checked once, the plain `LIST` that follows
+/// the refusal lists the same directory, and the way back goes out after.
+#[tokio::test]
+async fn a_refused_list_a_in_an_entered_directory_lists_it_plainly() {
+    let ip = next_addr();
+    let data_ip = ip.clone();
+    let (port, server) = fake_server(&ip, |mut peer| async move {
+        peer.send(b"220 Hello\r\n").await;
+        peer.accept_login().await;
+        peer.expect("CWD /d").await;
+        peer.send(b"250 In\r\n").await;
+        for (command, refused) in [("LIST -a", true), ("LIST", false)] {
+            peer.expect("PASV").await;
+            let data = tokio::net::TcpListener::bind((data_ip.as_str(), 0))
+                .await
+                .unwrap();
+            let p = data.local_addr().unwrap().port();
+            let reply = format!(
+                "227 Passive ({},{},{}).\r\n",
+                data_ip.replace('.', ","),
+                p >> 8,
+                p & 0xff
+            );
+            peer.send(reply.as_bytes()).await;
+            peer.expect(command).await;
+            if refused {
+                peer.send(b"501 No options here\r\n").await;
+                continue;
+            }
+            let (mut stream, _) = data.accept().await.unwrap();
+            peer.send(b"150 Here\r\n").await;
+            stream
+                .write_all(b"-rw-r--r-- 1 u g 5 Jan 01 2024 x\r\n")
+                .await
+                .unwrap();
+            drop(stream);
+            peer.send(b"226 Done\r\n").await;
+        }
+        peer.expect("CWD /").await;
+        peer.send(b"250 Back\r\n").await;
+        peer.expect("QUIT").await;
+        peer.send(b"221 Bye\r\n").await;
+    })
+    .await;
+    let mut client = Client::open(&ip, port, &Login::default(), options())
+        .await
+        .unwrap();
+    let names: Vec<String> = client
+        .list(Some(b"/d"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name.to_string())
+        .collect();
+    assert_eq!(names, ["x"]);
+    client.quit().await.unwrap();
+    server.await.unwrap();
+}
+
 #[tokio::test]
 async fn fake_server_that_never_answers() {
     let ip = next_addr();

@@ -249,6 +249,7 @@ impl Client {
         reader: &mut ListingReader,
         entered: Option<&Ahead>,
     ) -> Result<Command> {
+        let mut entered = entered;
         if self.list_all_works {
             let command = Command::with_arg("LIST", "-a")?;
             let said = command.to_string();
@@ -258,13 +259,13 @@ impl Client {
                 {
                     tracing::info!(host = %self.host, "LIST -a refused ({reply}); using LIST");
                     self.list_all_works = false;
+                    // It went out after the way in had succeeded.
+                    entered = None;
                 }
                 other => return other.map(|()| command),
             }
         }
         let command = Command::new("LIST");
-        // A refused `LIST -a` went out after `entered` had succeeded.
-        let entered = entered.filter(|_| !self.list_all_works);
         self.read_listing(&command, reader, entered).await?;
         Ok(command)
     }

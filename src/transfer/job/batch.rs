@@ -155,9 +155,9 @@ impl Batches {
 impl Dir {
     /// Whether, at the pace of the last gathering time (files settled
     /// since `settled_before`), the directory's last files will have
-    /// spoken within as long again: then one check at the end verifies them
-    /// all, and a listing now would only hold a session the copies use.
-    /// A directory that stopped moving is listed now.
+    /// spoken within as long again: then one check at the end verifies
+    /// them all, and a check now would only hold a session the copies
+    /// use. A directory that stopped moving is checked now.
     fn ends_within_as_long(&self, settled_before: usize) -> bool {
         let moved = self.settled.saturating_sub(settled_before);
         let left = self.expected.saturating_sub(self.settled);
