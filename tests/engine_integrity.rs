@@ -689,8 +689,62 @@ fn logins(server: &Vsftpd) -> usize {
 /// carried a file, so how many files meet it first depends on timing: one
 /// run in about seven saw 6 logins on the source. The bound says what
 /// matters: the logins do not grow with the number of files. The copy is set up as `fxpc cp`
-/// does it, destination probe included. The files are verified by a few
-/// listings of their directories, not a `SIZE` each.
+/// does it, destination probe included. The files are verified together
+/// per directory, not by a `SIZE` and its answer each.
+/// A subdirectory nobody may read (vsftpd answers `550`) is said, with
+/// the server's words, and the rest of the tree is still copied; the tree
+/// ends failed, naming it, so the run cannot pass for complete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_directory_is_said_and_the_rest_of_the_tree_is_copied() {
+    let Some((_roots, a, b)) = vsftpd_pair(true) else {
+        return;
+    };
+    let (from, to) = (End::vsftpd(&a), End::vsftpd(&b));
+    for dir in ["a", "b", "c"] {
+        from.seed(&format!("t/{dir}/f.txt"), dir.as_bytes());
+    }
+    let closed = from.files.join("t/b");
+    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let destination = engine
+        .resolve_destination(&from.at("t"), &to.at(""))
+        .await
+        .unwrap();
+    let seen = jobs::run(
+        &engine,
+        &mut events,
+        JobSpec {
+            source: from.at("t"),
+            destination,
+            kind: Kind::Copy,
+            recursive: true,
+            conflict: Conflict::Overwrite,
+            via: Via::Auto,
+        },
+    )
+    .await;
+    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(to.read("t/a/f.txt"), b"a");
+    assert_eq!(to.read("t/c/f.txt"), b"c");
+    assert!(!to.exists("t/b/f.txt"));
+    let skipped = seen.iter().find_map(|e| match &e.kind {
+        EventKind::Skipped { path, reason } if path.ends_with("/t/b") => Some(reason.to_string()),
+        _ => None,
+    });
+    let skipped = skipped.unwrap_or_else(|| panic!("t/b said: {seen:#?}"));
+    assert!(skipped.contains("550"), "{skipped}");
+    let ended = seen.iter().find_map(|e| match &e.kind {
+        EventKind::Failed { reason, .. } if e.job == 1 => Some(reason.to_string()),
+        EventKind::Walked { .. } if e.job == 1 => Some("walked".into()),
+        _ => None,
+    });
+    let ended = ended.unwrap_or_default();
+    assert!(
+        ended.contains("1 directory could not be read"),
+        "{ended}: {seen:#?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tree_copys_logins_do_not_grow_with_its_files() {
     for fxp in [true, false] {

@@ -32,6 +32,7 @@ impl Engine {
         let mut browse = Browse::new(ctx, spec);
         let mut pending: Vec<Pending> = vec![(spec.source.clone(), spec.destination.clone(), 0)];
         let (mut files, mut directories) = (0, 0);
+        let mut troubles = Troubles::new(ctx);
         // The directory the user named (or the one holding what they
         // named): nothing beneath it is reached through a link.
         let local_root: Option<Arc<Path>> = match &spec.destination.site {
@@ -55,33 +56,32 @@ impl Engine {
             let (made, listed) = sessions
                 .make_dir_and_list(&to, &from, local_root.as_deref(), replace_links)
                 .await;
-            match made {
-                Ok(()) => {}
+            let listed = match made {
+                Ok(()) => listed.map_err(|e| {
+                    Failure::ftp(End::Source, &e).context(&format!("cannot list {from}"))
+                }),
                 Err(MadeDir::Link(at)) => {
-                    let _ = ctx.shared.events.send(Event {
-                        job: ctx.id,
-                        kind: EventKind::Skipped {
-                            path: at.display().to_string(),
-                            reason: "a symbolic link stands where a directory should: not followed (only an overwrite replaces it); nothing copied beneath it".into(),
-                        },
-                    });
+                    link_not_followed(ctx, &at);
                     continue;
                 }
-                Err(MadeDir::Failed(e)) => {
-                    return Failure::ftp(End::Destination, &e)
-                        .context(&format!("cannot create directory {to}"))
-                        .into_event();
-                }
-            }
-            directories += 1;
-            let entries = match listed {
-                Ok(e) => self.prepare(ctx, &from, e),
-                Err(e) => {
-                    return Failure::ftp(End::Source, &e)
-                        .context(&format!("cannot list {from}"))
-                        .into_event();
-                }
+                Err(MadeDir::Failed(e)) => Err(Failure::ftp(End::Destination, &e)
+                    .context(&format!("cannot create directory {to}"))),
             };
+            let entries = match listed {
+                Ok(e) => {
+                    troubles.went_well();
+                    self.prepare(ctx, &from, e)
+                }
+                Err(failure) => match troubles.after(&mut browse, failure, &from, depth).await {
+                    AfterTrouble::Again => {
+                        pending.push((from, to, depth));
+                        continue;
+                    }
+                    AfterTrouble::Skip => continue,
+                    AfterTrouble::Stop(event) => return event,
+                },
+            };
+            directories += 1;
             expect_batch(ctx, &to, &entries);
             // What this directory's files share, once for all of them.
             let here = Arc::new(Dir {
@@ -102,7 +102,10 @@ impl Engine {
                 }
             }
         }
-        EventKind::Walked { files, directories }
+        match troubles.unread() {
+            Some(failure) => failure.into_event(),
+            None => EventKind::Walked { files, directories },
+        }
     }
 
     /// One entry of a listed directory: a directory to walk, a file queued
@@ -324,6 +327,116 @@ impl<'a> Browse<'a> {
             () = queue.wait_shorter(READ_AHEAD / 2) => true,
             () = self.ctx.cancel.cancelled() => false,
         }
+    }
+}
+
+fn link_not_followed(ctx: &Ctx, at: &Path) {
+    let _ = ctx.shared.events.send(Event {
+        job: ctx.id,
+        kind: EventKind::Skipped {
+            path: at.display().to_string(),
+            reason: "a symbolic link stands where a directory should: not followed (only an overwrite replaces it); nothing copied beneath it".into(),
+        },
+    });
+}
+
+/// What the walk does after a directory could not be listed or made.
+enum AfterTrouble {
+    /// A transient failure (a lost connection, a timeout): the directory
+    /// is tried again on fresh sessions, after a pause.
+    Again,
+    /// Refused for good (`550` for a directory nobody may read): said, and
+    /// the rest of the tree goes on; the tree ends failed, naming it.
+    Skip,
+    /// Nothing more of the tree: cancelled, the destination is full, or
+    /// the directory the person named cannot be read.
+    Stop(EventKind),
+}
+
+/// The walk's failed directories: retries of the one in hand, and the
+/// ones given up.
+struct Troubles<'a> {
+    ctx: &'a Ctx,
+    retried: u32,
+    backoff: std::time::Duration,
+    given_up: usize,
+    first: Option<crate::transfer::Why>,
+}
+
+impl<'a> Troubles<'a> {
+    fn new(ctx: &'a Ctx) -> Troubles<'a> {
+        Troubles {
+            ctx,
+            retried: 0,
+            backoff: ctx.shared.settings.retry_backoff,
+            given_up: 0,
+            first: None,
+        }
+    }
+
+    fn went_well(&mut self) {
+        self.retried = 0;
+        self.backoff = self.ctx.shared.settings.retry_backoff;
+    }
+
+    async fn after(
+        &mut self,
+        browse: &mut Browse<'_>,
+        failure: Failure,
+        from: &Location,
+        depth: usize,
+    ) -> AfterTrouble {
+        let ctx = self.ctx;
+        // The sessions that failed are in no state to be trusted.
+        if let Some(mut open) = browse.open.take() {
+            open.ends.discard();
+        }
+        let Failure::Failed {
+            reason,
+            transient,
+            out_of_space,
+            ..
+        } = &failure
+        else {
+            return AfterTrouble::Stop(failure.into_event());
+        };
+        if *transient && self.retried < ctx.shared.settings.retries {
+            self.retried += 1;
+            let waited =
+                pause_before_retry(ctx, self.retried, (**reason).clone(), &mut self.backoff).await;
+            return match waited {
+                true => AfterTrouble::Again,
+                false => AfterTrouble::Stop(cancelled()),
+            };
+        }
+        if depth == 0 || out_of_space.is_some() {
+            return AfterTrouble::Stop(failure.into_event());
+        }
+        self.went_well();
+        self.given_up += 1;
+        let reason = (**reason).clone();
+        self.first.get_or_insert_with(|| reason.clone());
+        let _ = ctx.shared.events.send(Event {
+            job: ctx.id,
+            kind: EventKind::Skipped {
+                path: from.to_string(),
+                reason,
+            },
+        });
+        AfterTrouble::Skip
+    }
+
+    /// The tree's failure when directories were given up: the rest was
+    /// copied, but not all of it.
+    fn unread(&self) -> Option<Failure> {
+        let first = self.first.as_ref()?;
+        let count = match self.given_up {
+            1 => "1 directory".to_string(),
+            n => format!("{n} directories"),
+        };
+        Some(Failure::permanent(crate::transfer::Why::Said(format!(
+            "{count} could not be read or made, nothing beneath copied (the first: {first}); the rest was copied"
+        ))))
     }
 }
 
