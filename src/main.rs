@@ -22,6 +22,9 @@ use cli::queue as cli_queue;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Some(Command::Serve(_))) {
+        one_malloc_arena();
+    }
     let _log_guard = init_logging();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
@@ -39,6 +42,22 @@ fn main() -> ExitCode {
             eprintln!("fxpc: {}", cli::view::escaped(&said));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// glibc gives each thread that allocates an arena of its own (up to
+/// eight per core), each holding its freed memory apart: a tree copy's
+/// runtime workers, blocking pool, journal and log threads kept 0.6–0.9
+/// MiB more resident than one arena holds for them all. A client's
+/// threads seldom allocate at once, and small blocks come from each
+/// thread's cache without the arena's lock. `fxpc serve` keeps the
+/// default: its sessions allocate on every worker at once.
+fn one_malloc_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a parameter of the allocator; no other
+    // thread exists yet.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
 
