@@ -47,7 +47,7 @@ fn main() -> ExitCode {
 
 /// glibc gives each thread that allocates an arena of its own (up to
 /// eight per core), each holding its freed memory apart: a tree copy's
-/// runtime workers, blocking pool, journal and log threads kept 0.6–0.9
+/// runtime workers, blocking pool, journal and log threads kept 0.7–1.1
 /// MiB more resident than one arena holds for them all. A client's
 /// threads seldom allocate at once, and small blocks come from each
 /// thread's cache without the arena's lock. `fxpc serve` keeps the
