@@ -32,6 +32,11 @@ use crate::transfer::sessions::pool::{Pool, Session};
 /// a session the copies would use), short enough that a person sees
 /// files verified as they go.
 const GATHER: Duration = Duration::from_secs(2);
+/// A directory's waiting files are checked once this many wait, whatever
+/// the time: each waiting file's job holds a few kilobytes, and a fast
+/// copy (a thousand files a second on loopback) would otherwise hold two
+/// seconds' worth.
+const MOST_WAITING: usize = 128;
 /// A large directory, slow to list, is listed less often: at most one
 /// twentieth of the time goes to listing it.
 const LISTING_SHARE: u32 = 20;
@@ -110,7 +115,12 @@ impl Batches {
                 d.gathering = true;
                 spawn_gather = Some(GATHER.max(d.last_listing * LISTING_SHARE));
             }
-            self.due(&mut dirs, &key)
+            self.due(&mut dirs, &key).or_else(|| {
+                let d = dirs.get_mut(&key)?;
+                (d.waiting.len() >= MOST_WAITING)
+                    .then(|| d.take(self, &key))
+                    .flatten()
+            })
         };
         if let Some(batch) = due {
             tokio::spawn(batch.check());
