@@ -353,11 +353,9 @@ mod tests {
         assert!(!batch(1_000, 2_000).asks_sizes());
     }
 
-    /// The waiting files' sizes are asked all at once: this server answers
-    /// no `SIZE` before it has all three (a `SIZE` and its answer per
-    /// file would wait for ever), and each file hears its own.
-    #[tokio::test]
-    async fn the_waiting_files_sizes_are_asked_together() {
+    /// A server that answers each `SIZE` with the length of its line, but
+    /// none before `hold` of them came.
+    async fn size_server(hold: usize) -> Arc<Pool> {
         use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -376,10 +374,10 @@ mod tests {
                     "QUIT" => "221 bye\r\n".to_string(),
                     "SIZE" => {
                         asked.push(line.len());
-                        if asked.len() < 3 {
+                        if asked.len() < hold {
                             continue;
                         }
-                        asked.iter().map(|n| format!("213 {n}\r\n")).collect()
+                        asked.drain(..).map(|n| format!("213 {n}\r\n")).collect()
                     }
                     _ => "200 ok\r\n".to_string(),
                 };
@@ -388,7 +386,15 @@ mod tests {
         });
         let url = crate::ftp::FtpUrl::parse(&format!("ftp://{addr}/")).unwrap();
         let site = crate::transfer::sessions::site::FtpSite::new(&url, Default::default());
-        let pool = Pool::new(Arc::new(site));
+        Pool::new(Arc::new(site))
+    }
+
+    /// The waiting files' sizes are asked all at once: this server answers
+    /// no `SIZE` before it has all three (a `SIZE` and its answer per
+    /// file would wait for ever), and each file hears its own.
+    #[tokio::test]
+    async fn the_waiting_files_sizes_are_asked_together() {
+        let pool = size_server(3).await;
         let batches = Arc::new(Batches::default());
         let (tree, dir): (JobId, _) = (7, b"d".to_vec());
         batches.expect(tree, dir.clone(), pool, 3);
@@ -408,5 +414,35 @@ mod tests {
             // The server answers with the length of "SIZE d/<name>".
             assert_eq!(size, Some(("SIZE d/".len() + name.len()) as u64), "{name}");
         }
+    }
+
+    /// A directory whose files come fast is checked once 128 of them wait,
+    /// not two seconds after the first: the waiting jobs' memory stays
+    /// bounded however fast the copy goes.
+    #[tokio::test]
+    async fn a_fast_directory_is_checked_every_128_files() {
+        let pool = size_server(1).await;
+        let batches = Arc::new(Batches::default());
+        let (tree, dir): (JobId, _) = (7, b"d".to_vec());
+        batches.expect(tree, dir.clone(), pool, 300);
+        let answers: Vec<_> = (0..MOST_WAITING)
+            .map(|n| {
+                let name = format!("f{n}").into_bytes();
+                batches.ask(tree, dir.clone(), name).unwrap()
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        for answer in answers {
+            let size = tokio::time::timeout(Duration::from_secs(5), answer)
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(size.is_some());
+        }
+        assert!(
+            started.elapsed() < GATHER / 2,
+            "checked at 128, not after {:?}",
+            started.elapsed()
+        );
     }
 }
