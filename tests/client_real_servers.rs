@@ -574,6 +574,61 @@ async fn the_ways_of_setting_a_time_are_asked_together() {
     server.await.unwrap();
 }
 
+/// The first time set on a session finds its way without being waited
+/// for either: the three ways go out, and their answers, read with the
+/// next command's, are judged when the last comes; the next time is set
+/// by the way found, alone.
+#[tokio::test]
+async fn the_way_of_setting_a_time_is_found_without_waiting() {
+    let ip = next_addr();
+    let (port, server) = fake_server(&ip, |mut peer| async move {
+        peer.send(b"220 ready\r\n").await;
+        peer.accept_login().await;
+        for command in [
+            "SITE UTIME 20240102030405 f",
+            "SITE UTIME f 20240102030405 20240102030405 20240102030405 UTC",
+            "MDTM 20240102030405 f",
+            "NOOP",
+        ] {
+            peer.expect(command).await;
+        }
+        peer.send(b"550 Permission denied.\r\n550 Permission denied.\r\n213 File modification time set.\r\n200 NOOP ok.\r\n")
+            .await;
+        peer.expect("MDTM 20240102030405 g").await;
+        peer.expect("QUIT").await;
+        peer.send(b"213 File modification time set.\r\n221 Bye\r\n").await;
+    })
+    .await;
+    let mut client = Client::open(&ip, port, &Login::default(), options())
+        .await
+        .unwrap();
+    let time = chrono::NaiveDate::from_ymd_opt(2024, 1, 2)
+        .unwrap()
+        .and_hms_opt(3, 4, 5)
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let told = tx.clone();
+    let sent = client
+        .set_modified_unawaited(b"f", time, move |way| {
+            told.send(way.map(|w| w.name())).unwrap()
+        })
+        .await
+        .unwrap();
+    assert!(sent);
+    assert!(rx.try_recv().is_err(), "nothing answered yet");
+    client.noop().await.unwrap();
+    assert_eq!(rx.try_recv().unwrap().unwrap(), "MDTM");
+    client
+        .set_modified_unawaited(b"g", time, move |way| {
+            tx.send(way.map(|w| w.name())).unwrap()
+        })
+        .await
+        .unwrap();
+    client.quit().await.unwrap();
+    assert_eq!(rx.try_recv().unwrap().unwrap(), "MDTM");
+    server.await.unwrap();
+}
+
 /// Every reply arrives a few bytes at a time; multi-line replies carry inner
 /// lines that look like ends but are not.
 #[tokio::test]

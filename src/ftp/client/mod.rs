@@ -135,7 +135,7 @@ pub struct Client {
     /// clear: the server did not offer `AUTH TLS`, or refused it.
     clear_because: Option<String>,
     /// Which ways of setting a file's time this server refused.
-    time_ways: times::Ways,
+    time_ways: Arc<Mutex<times::Ways>>,
     /// The working directory as `PWD` last said it, while no `CWD` has
     /// gone elsewhere since: a listing or a probe that goes in and comes
     /// back asks it once per session, not each time.
@@ -180,7 +180,7 @@ impl Client {
             server_style: None,
             last_style: None,
             clear_because: None,
-            time_ways: times::Ways::default(),
+            time_ways: Default::default(),
             here: None,
         })
     }

@@ -5,11 +5,14 @@
 //! spellings, else `MDTM` with a time before the name (vsftpd's
 //! `mdtm_write`). What a server refused is not asked of it again.
 
+use std::sync::{Arc, Mutex};
+
 use chrono::NaiveDateTime;
 
 use super::Client;
 use crate::ftp::command::Command;
 use crate::ftp::error::{FtpError, Result};
+use crate::ftp::reply::Reply;
 
 /// The command that set a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +67,51 @@ pub(super) struct Ways {
     worked: Option<TimeWay>,
 }
 
+/// The answers to a time set without waiting, gathered until the last.
+struct Judging {
+    left: usize,
+    replies: Vec<Reply>,
+    on_done: Option<Box<dyn FnOnce(Result<TimeWay>) + Send + Sync>>,
+}
+
+impl Ways {
+    /// The first of `tried` whose answer set the time `text`, learning
+    /// from the others: a command the server does not know (`500`-`504`)
+    /// is refused for good; an ambiguous `550` once a later way worked.
+    fn judge(
+        &mut self,
+        tried: Vec<(TimeWay, Command)>,
+        replies: Vec<Reply>,
+        text: &str,
+    ) -> Result<TimeWay> {
+        let mut last = None;
+        let mut ambiguous = Vec::new();
+        for ((way, command), reply) in tried.into_iter().zip(replies) {
+            if took(way, &reply, text) {
+                self.refused.extend(ambiguous);
+                self.worked = Some(way);
+                return Ok(way);
+            }
+            let unknown = (500..=504).contains(&reply.code);
+            let code = reply.code;
+            last = Some(FtpError::Reply {
+                command: command.to_string(),
+                reply,
+            });
+            if unknown {
+                self.refused.push(way);
+            } else if way == TimeWay::Mfmt && (code == 550 || code == 553) {
+                break;
+            } else {
+                ambiguous.push(way);
+            }
+        }
+        Err(last.unwrap_or(FtpError::Unsupported {
+            what: "setting a file's time (no MFMT, SITE UTIME or MDTM with a time)",
+        }))
+    }
+}
+
 /// Whether `reply` to `way` set the time `text`.
 fn took(way: TimeWay, reply: &crate::ftp::reply::Reply, text: &str) -> bool {
     match way {
@@ -93,87 +141,107 @@ impl Client {
     /// time again, or fail; either is harmless.
     pub async fn set_modified(&mut self, path: &[u8], time: NaiveDateTime) -> Result<TimeWay> {
         let text = time.format("%Y%m%d%H%M%S").to_string();
-        // MFMT only where FEAT names it: elsewhere a server may read it as
-        // nothing, or as something else.
-        let ways: Vec<TimeWay> = TimeWay::ALL
-            .into_iter()
-            .filter(|way| !self.time_ways.refused.contains(way))
-            .filter(|way| *way != TimeWay::Mfmt || self.features.mfmt)
-            .collect();
-        let commands = ways
-            .iter()
-            .map(|way| way.command(path, &text))
-            .collect::<Result<Vec<_>>>()?;
+        let tried = self.ways_to_try(path, &text)?;
         self.control.ensure_in_step().await?;
-        for command in &commands {
+        for (_, command) in &tried {
             self.control.send(command).await?;
         }
-        let mut replies = Vec::with_capacity(commands.len());
-        for _ in &commands {
+        let mut replies = Vec::with_capacity(tried.len());
+        for _ in &tried {
             replies.push(self.control.read_reply().await?);
         }
-        let mut last = None;
-        let mut ambiguous = Vec::new();
-        for ((way, command), reply) in ways.into_iter().zip(commands).zip(replies) {
-            if took(way, &reply, &text) {
-                self.time_ways.refused.extend(ambiguous);
-                self.time_ways.worked = Some(way);
-                return Ok(way);
-            }
-            let unknown = (500..=504).contains(&reply.code);
-            let code = reply.code;
-            last = Some(FtpError::Reply {
-                command: command.to_string(),
-                reply,
-            });
-            if unknown {
-                self.time_ways.refused.push(way);
-            } else if way == TimeWay::Mfmt && (code == 550 || code == 553) {
-                break;
-            } else {
-                ambiguous.push(way);
-            }
-        }
-        Err(last.unwrap_or(FtpError::Unsupported {
-            what: "setting a file's time (no MFMT, SITE UTIME or MDTM with a time)",
-        }))
+        let mut ways = self.time_ways.lock().expect("time ways lock");
+        ways.judge(tried, replies, &text)
     }
 
-    /// Sets `path`'s time by the way this server took before, without
-    /// waiting: the reply is read before the next command's own and told
-    /// to `on_done`. `false` (nothing sent) until a way has worked here:
-    /// finding one takes [`set_modified`](Self::set_modified)'s replies.
+    /// The ways not refused here, with their commands for `path`. MFMT only
+    /// where FEAT names it: elsewhere a server may read it as nothing, or
+    /// as something else.
+    fn ways_to_try(&self, path: &[u8], text: &str) -> Result<Vec<(TimeWay, Command)>> {
+        let ways = self.time_ways.lock().expect("time ways lock");
+        TimeWay::ALL
+            .into_iter()
+            .filter(|way| !ways.refused.contains(way))
+            .filter(|way| *way != TimeWay::Mfmt || self.features.mfmt)
+            .map(|way| Ok((way, way.command(path, text)?)))
+            .collect()
+    }
+
+    /// Sets `path`'s time without waiting: the replies are read before the
+    /// next command's own and the outcome told to `on_done`. By the way
+    /// this server took before; until one has, by every way still open,
+    /// as [`set_modified`](Self::set_modified) asks them, the answers
+    /// judged when the last comes. `false` (nothing sent) when no way is
+    /// left.
     pub async fn set_modified_unawaited(
         &mut self,
         path: &[u8],
         time: NaiveDateTime,
         on_done: impl FnOnce(Result<TimeWay>) + Send + Sync + 'static,
     ) -> Result<bool> {
-        let Some(way) = self.time_ways.worked else {
-            return Ok(false);
-        };
         let text = time.format("%Y%m%d%H%M%S").to_string();
-        let command = way.command(path, &text)?;
-        let said = command.to_string();
-        let on_reply = move |reply: Result<crate::ftp::reply::Reply>| {
-            on_done(reply.and_then(|reply| match took(way, &reply, &text) {
-                true => Ok(way),
-                false => Err(FtpError::Reply {
-                    command: said,
-                    reply,
-                }),
-            }))
+        let worked = self.time_ways.lock().expect("time ways lock").worked;
+        let tried = match worked {
+            Some(way) => vec![(way, way.command(path, &text)?)],
+            None => self.ways_to_try(path, &text)?,
         };
-        self.control
-            .send_unawaited(&command, Box::new(on_reply))
-            .await?;
+        if tried.is_empty() {
+            return Ok(false);
+        }
+        let judging = Arc::new(Mutex::new(Judging {
+            left: tried.len(),
+            replies: Vec::new(),
+            on_done: Some(Box::new(on_done)),
+        }));
+        let commands: Vec<Command> = tried.iter().map(|(_, c)| c.clone()).collect();
+        let tried = Arc::new(Mutex::new(Some(tried)));
+        for command in commands {
+            let (judging, tried, ways, text) = (
+                judging.clone(),
+                tried.clone(),
+                self.time_ways.clone(),
+                text.clone(),
+            );
+            let on_reply = move |reply: Result<Reply>| {
+                let mut judging = judging.lock().expect("time judging lock");
+                judging.left -= 1;
+                match reply {
+                    Ok(reply) => judging.replies.push(reply),
+                    // A lost answer: the outcome is that error, once.
+                    Err(e) => {
+                        if let Some(done) = judging.on_done.take() {
+                            done(Err(e));
+                        }
+                    }
+                }
+                if judging.left > 0 {
+                    return;
+                }
+                let (Some(done), Some(tried)) = (
+                    judging.on_done.take(),
+                    tried.lock().expect("time ways tried lock").take(),
+                ) else {
+                    return;
+                };
+                let replies = std::mem::take(&mut judging.replies);
+                let judged = ways
+                    .lock()
+                    .expect("time ways lock")
+                    .judge(tried, replies, &text);
+                done(judged);
+            };
+            self.control
+                .send_unawaited(&command, Box::new(on_reply))
+                .await?;
+        }
         Ok(true)
     }
 
     /// Whether some way of setting times may still work here.
     pub fn may_set_times(&self) -> bool {
-        TimeWay::ALL.iter().any(|w| {
-            !self.time_ways.refused.contains(w) && (*w != TimeWay::Mfmt || self.features.mfmt)
-        })
+        let ways = self.time_ways.lock().expect("time ways lock");
+        TimeWay::ALL
+            .iter()
+            .any(|w| !ways.refused.contains(w) && (*w != TimeWay::Mfmt || self.features.mfmt))
     }
 }
