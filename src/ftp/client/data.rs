@@ -197,7 +197,7 @@ impl Client {
         // the `CWD` goes out with the data connection's first command, its
         // answer read before `LIST` goes; the `CWD` back is a gate: no
         // command naming a path follows before its answer, but nothing
-        // else waits for it. Three round trips fewer than one at a time.
+        // else waits for it. Two round trips fewer than one at a time.
         let entered = match path {
             Some(p) => {
                 let here = self.pwd().await?;
