@@ -107,7 +107,11 @@ impl FtpError {
     }
 
     /// True for failures worth retrying on a new connection: the connection
-    /// broke, or the server said "try again later" (4xx).
+    /// broke, the server said "try again later" (4xx), or a session spoke
+    /// what is no FTP reply at all. A fresh session may not: pyftpdlib
+    /// has been seen writing a file's bytes to a new control connection
+    /// after a server-to-server attempt failed (see the README's
+    /// interop notes); the copy then goes on to the real refusal.
     pub fn is_transient(&self) -> bool {
         match self {
             FtpError::Connect { .. }
@@ -115,6 +119,7 @@ impl FtpError {
             | FtpError::Closed { .. }
             | FtpError::OutOfStep { .. }
             | FtpError::Io(_)
+            | FtpError::Protocol(ParseError::Malformed(_))
             | FtpError::Data { .. } => true,
             _ => self.reply().is_some_and(Reply::is_transient_failure),
         }
@@ -122,3 +127,27 @@ impl FtpError {
 }
 
 pub type Result<T, E = FtpError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a fresh session may cure is retried: a broken or garbled
+    /// session; a reply the server means is not.
+    #[test]
+    fn garbage_on_a_session_is_worth_a_fresh_one_a_refusal_is_not() {
+        let garbled = FtpError::Protocol(ParseError::Malformed("\u{1}\u{2}".into()));
+        assert!(garbled.is_transient());
+        assert!(!FtpError::Protocol(ParseError::LineTooLong).is_transient());
+        let refused = FtpError::Reply {
+            command: "STOR f".into(),
+            reply: Reply::new(553, "no"),
+        };
+        assert!(!refused.is_transient());
+        let busy = FtpError::Reply {
+            command: "STOR f".into(),
+            reply: Reply::new(451, "later"),
+        };
+        assert!(busy.is_transient());
+    }
+}
