@@ -527,6 +527,22 @@ where
     (port, task)
 }
 
+/// 2024-01-02 03:04:05, the time the time-setting tests set.
+fn a_time() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2024, 1, 2)
+        .unwrap()
+        .and_hms_opt(3, 4, 5)
+        .unwrap()
+}
+
+/// What a client asks, in order, to set `f`'s time to [`a_time`] on a
+/// server with no `MFMT` and no way known yet.
+const TIME_WAYS_FOR_F: [&str; 3] = [
+    "SITE UTIME 20240102030405 f",
+    "SITE UTIME f 20240102030405 20240102030405 20240102030405 UTC",
+    "MDTM 20240102030405 f",
+];
+
 /// Finding how a server sets a file's time takes one round trip: the ways
 /// still open go out together. This server (vsftpd's answers: `550` to
 /// both `SITE UTIME`s, `213` to `MDTM` with a time) answers none of them
@@ -538,12 +554,7 @@ async fn the_ways_of_setting_a_time_are_asked_together() {
     let (port, server) = fake_server(&ip, |mut peer| async move {
         peer.send(b"220 ready\r\n").await;
         peer.accept_login().await;
-        let asked = [
-            "SITE UTIME 20240102030405 f",
-            "SITE UTIME f 20240102030405 20240102030405 20240102030405 UTC",
-            "MDTM 20240102030405 f",
-        ];
-        for command in asked {
+        for command in TIME_WAYS_FOR_F {
             peer.expect(command).await;
         }
         peer.send(b"550 Permission denied.\r\n550 Permission denied.\r\n213 File modification time set.\r\n")
@@ -557,10 +568,7 @@ async fn the_ways_of_setting_a_time_are_asked_together() {
     let mut client = Client::open(&ip, port, &Login::default(), options())
         .await
         .unwrap();
-    let time = chrono::NaiveDate::from_ymd_opt(2024, 1, 2)
-        .unwrap()
-        .and_hms_opt(3, 4, 5)
-        .unwrap();
+    let time = a_time();
     let found = tokio::time::timeout(Duration::from_secs(5), client.set_modified(b"f", time))
         .await
         .expect("the three ways went out together")
@@ -584,14 +592,10 @@ async fn the_way_of_setting_a_time_is_found_without_waiting() {
     let (port, server) = fake_server(&ip, |mut peer| async move {
         peer.send(b"220 ready\r\n").await;
         peer.accept_login().await;
-        for command in [
-            "SITE UTIME 20240102030405 f",
-            "SITE UTIME f 20240102030405 20240102030405 20240102030405 UTC",
-            "MDTM 20240102030405 f",
-            "NOOP",
-        ] {
+        for command in TIME_WAYS_FOR_F {
             peer.expect(command).await;
         }
+        peer.expect("NOOP").await;
         peer.send(b"550 Permission denied.\r\n550 Permission denied.\r\n213 File modification time set.\r\n200 NOOP ok.\r\n")
             .await;
         peer.expect("MDTM 20240102030405 g").await;
@@ -602,10 +606,7 @@ async fn the_way_of_setting_a_time_is_found_without_waiting() {
     let mut client = Client::open(&ip, port, &Login::default(), options())
         .await
         .unwrap();
-    let time = chrono::NaiveDate::from_ymd_opt(2024, 1, 2)
-        .unwrap()
-        .and_hms_opt(3, 4, 5)
-        .unwrap();
+    let time = a_time();
     let (tx, rx) = std::sync::mpsc::channel();
     let told = tx.clone();
     let sent = client

@@ -691,6 +691,29 @@ fn logins(server: &Vsftpd) -> usize {
 /// matters: the logins do not grow with the number of files. The copy is set up as `fxpc cp`
 /// does it, destination probe included. The files are verified together
 /// per directory, not by a `SIZE` and its answer each.
+/// `t` copied by overwriting into `to`'s home as a tree, with the engine's
+/// test settings; every event.
+async fn copy_tree_t(from: &End, to: &End) -> Vec<Event> {
+    let (engine, mut events) = Engine::new(jobs::settings());
+    let destination = engine
+        .resolve_destination(&from.at("t"), &to.at(""))
+        .await
+        .unwrap();
+    jobs::run(
+        &engine,
+        &mut events,
+        JobSpec {
+            source: from.at("t"),
+            destination,
+            kind: Kind::Copy,
+            recursive: true,
+            conflict: Conflict::Overwrite,
+            via: Via::Auto,
+        },
+    )
+    .await
+}
+
 /// A subdirectory nobody may read (vsftpd answers `550`) is said, with
 /// the server's words, and the rest of the tree is still copied; the tree
 /// ends failed, naming it, so the run cannot pass for complete.
@@ -705,24 +728,7 @@ async fn an_unreadable_directory_is_said_and_the_rest_of_the_tree_is_copied() {
     }
     let closed = from.files.join("t/b");
     std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o000)).unwrap();
-    let (engine, mut events) = Engine::new(jobs::settings());
-    let destination = engine
-        .resolve_destination(&from.at("t"), &to.at(""))
-        .await
-        .unwrap();
-    let seen = jobs::run(
-        &engine,
-        &mut events,
-        JobSpec {
-            source: from.at("t"),
-            destination,
-            kind: Kind::Copy,
-            recursive: true,
-            conflict: Conflict::Overwrite,
-            via: Via::Auto,
-        },
-    )
-    .await;
+    let seen = copy_tree_t(&from, &to).await;
     std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(to.read("t/a/f.txt"), b"a");
     assert_eq!(to.read("t/c/f.txt"), b"c");
@@ -755,24 +761,7 @@ async fn a_tree_copys_logins_do_not_grow_with_its_files() {
         for i in 0..50 {
             from.seed(&format!("t/d{}/f{i}.txt", i % 5), &pseudo_random(4096, i));
         }
-        let (engine, mut events) = Engine::new(jobs::settings());
-        let destination = engine
-            .resolve_destination(&from.at("t"), &to.at(""))
-            .await
-            .unwrap();
-        let seen = jobs::run(
-            &engine,
-            &mut events,
-            JobSpec {
-                source: from.at("t"),
-                destination,
-                kind: Kind::Copy,
-                recursive: true,
-                conflict: Conflict::Overwrite,
-                via: Via::Auto,
-            },
-        )
-        .await;
+        let seen = copy_tree_t(&from, &to).await;
         let verified = seen
             .iter()
             .filter(|e| matches!(e.kind, EventKind::Verified { .. }))

@@ -582,25 +582,35 @@ mod tests {
         assert_eq!(pwd.code, 257, "PWD read {pwd}");
     }
 
-    /// A server that answers each `MFMT` with its number, `PWD` as usual.
-    async fn counting_server() -> SocketAddr {
+    /// A server for one connection that greets, answers each line as
+    /// `answer` says, and tells `heard` what it received.
+    async fn line_server(
+        answer: impl Fn(&str) -> String + Send + 'static,
+    ) -> (SocketAddr, tokio::sync::mpsc::UnboundedReceiver<String>) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let (heard, hearing) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move {
             let (socket, _) = listener.accept().await.unwrap();
             let (read, mut write) = socket.into_split();
             let mut lines = BufReader::new(read).lines();
             write.write_all(b"220 ready\r\n").await.unwrap();
             while let Ok(Some(line)) = lines.next_line().await {
-                let reply = match line.split_once(' ') {
-                    Some(("MFMT", n)) => format!("213 Modify={n}\r\n"),
-                    _ if line == "PWD" => "257 \"/\"\r\n".to_string(),
-                    _ => "500 what\r\n".to_string(),
-                };
-                write.write_all(reply.as_bytes()).await.unwrap();
+                let _ = heard.send(line.clone());
+                write.write_all(answer(&line).as_bytes()).await.unwrap();
             }
         });
-        addr
+        (addr, hearing)
+    }
+
+    /// A server that answers each `MFMT` with its number, `PWD` as usual.
+    async fn counting_server() -> SocketAddr {
+        let answer = |line: &str| match line.split_once(' ') {
+            Some(("MFMT", n)) => format!("213 Modify={n}\r\n"),
+            _ if line == "PWD" => "257 \"/\"\r\n".to_string(),
+            _ => "500 what\r\n".to_string(),
+        };
+        line_server(answer).await.0
     }
 
     /// Commands sent without waiting have their replies read, in order,
@@ -631,27 +641,17 @@ mod tests {
     /// A server whose `/gone` cannot be entered; it says what it received
     /// on `heard`.
     async fn directory_server() -> (SocketAddr, tokio::sync::mpsc::UnboundedReceiver<String>) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (heard, hearing) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            let (socket, _) = listener.accept().await.unwrap();
-            let (read, mut write) = socket.into_split();
-            let mut lines = BufReader::new(read).lines();
-            write.write_all(b"220 ready\r\n").await.unwrap();
-            while let Ok(Some(line)) = lines.next_line().await {
-                let _ = heard.send(line.clone());
-                let reply: &[u8] = match line.as_str() {
-                    "CWD /gone" => b"550 No such directory\r\n",
-                    "CWD /" => b"250 ok\r\n",
-                    "PASV" => b"227 Entering Passive Mode (127,0,0,1,4,1)\r\n",
-                    "SIZE f" => b"213 5\r\n",
-                    _ => b"200 ok\r\n",
-                };
-                write.write_all(reply).await.unwrap();
+        line_server(|line| {
+            match line {
+                "CWD /gone" => "550 No such directory\r\n",
+                "CWD /" => "250 ok\r\n",
+                "PASV" => "227 Entering Passive Mode (127,0,0,1,4,1)\r\n",
+                "SIZE f" => "213 5\r\n",
+                _ => "200 ok\r\n",
             }
-        });
-        (addr, hearing)
+            .to_string()
+        })
+        .await
     }
 
     /// A `CWD` back sent as a gate: `PASV` goes out behind it at once, a

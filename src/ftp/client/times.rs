@@ -69,7 +69,7 @@ pub(super) struct Ways {
 
 /// The answers to a time set without waiting, gathered until the last.
 struct Judging {
-    left: usize,
+    tried: Vec<(TimeWay, Command)>,
     replies: Vec<Reply>,
     on_done: Option<Box<dyn FnOnce(Result<TimeWay>) + Send + Sync>>,
 }
@@ -188,23 +188,16 @@ impl Client {
         if tried.is_empty() {
             return Ok(false);
         }
+        let commands: Vec<Command> = tried.iter().map(|(_, c)| c.clone()).collect();
         let judging = Arc::new(Mutex::new(Judging {
-            left: tried.len(),
+            tried,
             replies: Vec::new(),
             on_done: Some(Box::new(on_done)),
         }));
-        let commands: Vec<Command> = tried.iter().map(|(_, c)| c.clone()).collect();
-        let tried = Arc::new(Mutex::new(Some(tried)));
         for command in commands {
-            let (judging, tried, ways, text) = (
-                judging.clone(),
-                tried.clone(),
-                self.time_ways.clone(),
-                text.clone(),
-            );
+            let (judging, ways, text) = (judging.clone(), self.time_ways.clone(), text.clone());
             let on_reply = move |reply: Result<Reply>| {
                 let mut judging = judging.lock().expect("time judging lock");
-                judging.left -= 1;
                 match reply {
                     Ok(reply) => judging.replies.push(reply),
                     // A lost answer: the outcome is that error, once.
@@ -214,16 +207,16 @@ impl Client {
                         }
                     }
                 }
-                if judging.left > 0 {
+                if judging.replies.len() < judging.tried.len() {
                     return;
                 }
-                let (Some(done), Some(tried)) = (
-                    judging.on_done.take(),
-                    tried.lock().expect("time ways tried lock").take(),
-                ) else {
+                let Some(done) = judging.on_done.take() else {
                     return;
                 };
-                let replies = std::mem::take(&mut judging.replies);
+                let (tried, replies) = (
+                    std::mem::take(&mut judging.tried),
+                    std::mem::take(&mut judging.replies),
+                );
                 let judged = ways
                     .lock()
                     .expect("time ways lock")
