@@ -37,9 +37,9 @@ const GATHER: Duration = Duration::from_secs(2);
 /// copy (a thousand files a second on loopback) would otherwise hold two
 /// seconds' worth.
 const MOST_WAITING: usize = 128;
-/// A large directory, slow to list, is listed less often: at most one
-/// twentieth of the time goes to listing it.
-const LISTING_SHARE: u32 = 20;
+/// A directory slow to check is checked less often: at most one
+/// twentieth of the time goes to checking it.
+const CHECK_SHARE: u32 = 20;
 
 /// A tree job and one of its destination directories.
 type Key = (JobId, Vec<u8>);
@@ -58,9 +58,9 @@ struct Dir {
     waiting: Vec<(Vec<u8>, oneshot::Sender<Option<u64>>)>,
     /// A listing is due at the end of the gathering time.
     gathering: bool,
-    /// How long the last listing took: a large directory is listed less
-    /// often.
-    last_listing: Duration,
+    /// How long the last check took: a directory slow to check is checked
+    /// less often.
+    last_check: Duration,
 }
 
 impl Batches {
@@ -74,7 +74,7 @@ impl Batches {
             settled: 0,
             waiting: Vec::new(),
             gathering: false,
-            last_listing: Duration::ZERO,
+            last_check: Duration::ZERO,
         });
         entry.expected += files;
     }
@@ -113,7 +113,7 @@ impl Batches {
             d.waiting.push((name, tx));
             if !d.gathering {
                 d.gathering = true;
-                spawn_gather = Some(GATHER.max(d.last_listing * LISTING_SHARE));
+                spawn_gather = Some(GATHER.max(d.last_check * CHECK_SHARE));
             }
             self.due(&mut dirs, &key).or_else(|| {
                 let d = dirs.get_mut(&key)?;
@@ -228,7 +228,7 @@ impl Batch {
             .expect("batch map lock")
             .get_mut(&self.key)
         {
-            d.last_listing = started.elapsed();
+            d.last_check = started.elapsed();
         }
         for (name, tx) in self.waiting {
             let _ = tx.send(sizes.get(&name).copied());
@@ -319,7 +319,7 @@ mod tests {
             settled,
             waiting: Vec::new(),
             gathering: true,
-            last_listing: Duration::ZERO,
+            last_check: Duration::ZERO,
         }
     }
 
